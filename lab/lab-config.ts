@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { packageRoot } from '../scripts/lib/paths';
+
+/**
+ * Where every lab component lives. One number, POOLGATE_LAB_SLOT (0 by default), moves the whole lab to its own
+ * loopback net 127.0.<slot>.0/24 and its own state folder, so several labs (parallel test runs) never collide.
+ * Ports are fixed; addresses differ.
+ */
+export type InstanceRole = 'standby' | 'primary';
+
+export interface LabInstance {
+  name: string;
+  role: InstanceRole;
+  address: string;
+  port: number;
+  /** supervisord program name */
+  service: string;
+  configPath: string;
+  logPath: string;
+  url: string;
+}
+
+export interface LabConfig {
+  slot: number;
+  net: string;
+  stateDir: string;
+  pg: {
+    host: string;
+    port: number;
+    dataDir: string;
+    socketDir: string;
+    logPath: string;
+    database: string;
+    appUser: string;
+    monitorUser: string;
+    /** files holding the generated passwords (mode 0600), never the passwords themselves */
+    appPasswordFile: string;
+    monitorPasswordFile: string;
+    maxConnections: number;
+  };
+  haproxy: {
+    address: string;
+    port: number;
+    statsPort: number;
+    socket: string;
+    configPath: string;
+    pidPath: string;
+    backend: string;
+    url: string;
+  };
+  supervisor: {
+    configPath: string;
+    socket: string;
+    pidPath: string;
+    logPath: string;
+  };
+  instances: LabInstance[];
+}
+
+export const INSTANCE_PORT = 3000;
+export const PG_PORT = 54320;
+
+export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
+  const slot = Number(env.POOLGATE_LAB_SLOT ?? '0');
+  if (!Number.isInteger(slot) || slot < 0 || slot > 250) {
+    throw new Error(`POOLGATE_LAB_SLOT must be an integer from 0 to 250, got "${env.POOLGATE_LAB_SLOT}"`);
+  }
+  const net = `127.0.${slot}`;
+  const stateDir = path.join(packageRoot, 'lab', '.run', String(slot));
+  const maxConnections = Number(env.POOLGATE_LAB_MAX_CONNECTIONS ?? '1100');
+  const instance = (name: string, role: InstanceRole, host: number): LabInstance => ({
+    name,
+    role,
+    address: `${net}.${host}`,
+    port: INSTANCE_PORT,
+    service: `poolgate-svc-${name}`,
+    configPath: path.join(stateDir, 'instances', name, 'pool.json'),
+    logPath: path.join(stateDir, 'instances', name, 'service.log'),
+    url: `http://${net}.${host}:${INSTANCE_PORT}`,
+  });
+  return {
+    slot,
+    net,
+    stateDir,
+    pg: {
+      host: `${net}.1`,
+      port: PG_PORT,
+      dataDir: path.join(stateDir, 'pg', 'data'),
+      socketDir: path.join(stateDir, 'pg', 'socket'),
+      logPath: path.join(stateDir, 'pg', 'postgresql.log'),
+      database: 'ledger',
+      appUser: 'ledger_app',
+      monitorUser: 'poolgate_monitor',
+      appPasswordFile: path.join(stateDir, 'secrets', 'app_password'),
+      monitorPasswordFile: path.join(stateDir, 'secrets', 'monitor_password'),
+      maxConnections,
+    },
+    haproxy: {
+      address: `${net}.1`,
+      port: 8080,
+      statsPort: 8404,
+      socket: path.join(stateDir, 'haproxy', 'admin.sock'),
+      configPath: path.join(stateDir, 'haproxy', 'haproxy.cfg'),
+      pidPath: path.join(stateDir, 'haproxy', 'haproxy.pid'),
+      backend: 'app',
+      url: `http://${net}.1:8080`,
+    },
+    supervisor: {
+      configPath: path.join(stateDir, 'supervisor', 'supervisord.conf'),
+      socket: path.join(stateDir, 'supervisor', 'supervisor.sock'),
+      pidPath: path.join(stateDir, 'supervisor', 'supervisord.pid'),
+      logPath: path.join(stateDir, 'supervisor', 'supervisord.log'),
+    },
+    instances: [
+      instance('standby-1', 'standby', 11),
+      instance('standby-2', 'standby', 12),
+      instance('primary-1', 'primary', 21),
+      instance('primary-2', 'primary', 22),
+    ],
+  };
+}
+
+/** The runbook's starting pool config (v1.0.0). */
+export const RUNBOOK_BASELINE_POOL = {
+  min: 10,
+  max: 50,
+  idleTimeoutMillis: 30000,
+  connectionTimeoutMillis: 2000,
+  acquireTimeoutMillis: 10000,
+} as const;

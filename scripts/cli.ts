@@ -1,0 +1,42 @@
+import yargs from 'yargs';
+import { commands } from './commands';
+import { exitCodeOf, ExitCode, PoolgateError } from './lib/errors';
+
+/**
+ * The poolgate entry: the only place that maps errors to exit codes (0 passed, 1 gate failed, 2 bad input,
+ * 3 could not measure). Commands set `process.exitCode` themselves for a verdict and throw for everything else.
+ */
+export async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('poolgate')
+    .usage('$0 <command> [options]\n\nChange a database connection pool safely, with proof.')
+    .strict()
+    .demandCommand(1, 'Name a command: poolgate --help lists them.')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns ?? 100))
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      process.stderr.write(`${y.help() ? '' : ''}poolgate: ${msg}\nRun with --help for usage.\n`);
+      process.exitCode = ExitCode.badInput;
+    });
+  for (const command of commands) cli = cli.command(command);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    const code = exitCodeOf(err);
+    const label = err instanceof PoolgateError ? err.code : 'E_UNEXPECTED';
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`poolgate: ${label}: ${message}\n`);
+    if (!(err instanceof PoolgateError) && err instanceof Error && process.env.POOLGATE_DEBUG) {
+      process.stderr.write(`${err.stack ?? ''}\n`);
+    }
+    process.exitCode = code;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2));
+}
