@@ -1,0 +1,52 @@
+import { request } from 'undici';
+import { MeasureError } from './errors';
+import { isValid, problemsOf } from './schema';
+
+export interface JsonResponse<T> {
+  status: number;
+  body: T;
+  elapsedMs: number;
+}
+
+/**
+ * GET a JSON document and validate it against a schema. Anything that stops us from reading a valid answer
+ * (refused, timed out, not JSON, wrong shape) is a MeasureError: "could not measure", never "passed".
+ * `acceptStatus` lists statuses whose body is still meaningful (e.g. /health answers 503 with a JSON body).
+ */
+export async function getJson<T>(
+  url: string,
+  schema: string,
+  opts: { timeoutMs?: number; acceptStatus?: number[] } = {},
+): Promise<JsonResponse<T>> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const accept = opts.acceptStatus ?? [200];
+  const started = performance.now();
+  let status: number;
+  let text: string;
+  try {
+    const res = await request(url, {
+      method: 'GET',
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = res.statusCode;
+    text = await res.body.text();
+  } catch (err) {
+    throw new MeasureError(`GET ${url} failed: ${(err as Error).message}`, 'E_UNREACHABLE', { cause: err });
+  }
+  const elapsedMs = performance.now() - started;
+  if (!accept.includes(status)) {
+    throw new MeasureError(`GET ${url} answered HTTP ${status}`, 'E_HTTP_STATUS');
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new MeasureError(`GET ${url} did not answer JSON (HTTP ${status})`, 'E_NOT_JSON');
+  }
+  if (!isValid<T>(schema, body)) {
+    throw new MeasureError(`GET ${url} answered JSON that does not match ${schema}: ${problemsOf(schema, body).join('; ')}`, 'E_BAD_SHAPE');
+  }
+  return { status, body, elapsedMs };
+}
