@@ -1,0 +1,121 @@
+import { InputError } from '../errors';
+import type { MonitorConfig, Metric, Scope } from '../../types/monitor-config';
+
+export type AlertRule = Required<NonNullable<MonitorConfig['alerts']>[number]>;
+export type TriggerRule = Required<NonNullable<MonitorConfig['triggers']>[number]>;
+export type OutagePolicy = 'fail' | 'rollback' | 'ignore_until';
+
+/** A monitor config with every default applied: what a run actually judges with (recorded in its result). */
+export interface ResolvedMonitorConfig {
+  interval_s: number;
+  duration_s: number;
+  window_s: number;
+  fleet_p95: 'max' | 'traffic_weighted';
+  alerts: AlertRule[];
+  triggers: TriggerRule[];
+  p0: { file?: string; url?: string };
+  db_cpu: { command?: string; pid_file?: string };
+  outage: { policy: OutagePolicy; max_consecutive_unmeasured: number };
+}
+
+/** Metrics measured at the database: one series for the whole fleet. */
+export const DB_METRICS: ReadonlySet<Metric> = new Set<Metric>(['new_backends_per_s', 'db_cpu_pct']);
+
+/** The runbook's Step 6 alert thresholds. Fractions (0.70), not percents, like the service's `utilization`. */
+export const RUNBOOK_ALERTS: AlertRule[] = [
+  { metric: 'pool_utilization', scope: 'each_instance', level: 'warning', above: 0.7 },
+  { metric: 'pool_utilization', scope: 'each_instance', level: 'critical', above: 0.85 },
+  { metric: 'error_rate', scope: 'fleet', level: 'critical', above: 0.005 },
+  { metric: 'p95_ms', scope: 'each_instance', level: 'critical', above: 1000 },
+];
+
+/**
+ * The runbook's rollback triggers. "Connection thrashing (rapid connect/disconnect)" has no number in the runbook:
+ * a healthy pool opens connections in bursts and closes them after idleTimeoutMillis (30 s), so even a burst of
+ * 100 averages well under 5 connect+disconnect events per second over five minutes; a pool that connects per
+ * request does hundreds. Hence 5/s per instance and 20 new PostgreSQL sessions/s for the fleet, sustained.
+ */
+export const RUNBOOK_TRIGGERS: TriggerRule[] = [
+  { name: 'error_rate_sustained', metric: 'error_rate', scope: 'fleet', above: 0.01, sustained_s: 300, min_samples: 2 },
+  { name: 'p95_latency_sustained', metric: 'p95_ms', scope: 'fleet', above: 1000, sustained_s: 300, min_samples: 2 },
+  { name: 'connection_thrashing', metric: 'churn_per_s', scope: 'each_instance', above: 5, sustained_s: 300, min_samples: 2 },
+  { name: 'db_connection_thrashing', metric: 'new_backends_per_s', scope: 'fleet', above: 20, sustained_s: 300, min_samples: 2 },
+  { name: 'db_cpu_sustained', metric: 'db_cpu_pct', scope: 'fleet', above: 90, sustained_s: 300, min_samples: 2 },
+];
+
+export const RUNBOOK_MONITOR = {
+  interval_s: 300,
+  duration_s: 3600,
+  window_s: 300,
+  outage: { policy: 'ignore_until' as OutagePolicy, max_consecutive_unmeasured: 3 },
+};
+
+function defaultScope(metric: Metric, scope: Scope | undefined): Scope {
+  if (DB_METRICS.has(metric)) {
+    if (scope === 'each_instance') throw new InputError(`monitor: ${metric} is measured at the database; its scope can only be "fleet"`);
+    return 'fleet';
+  }
+  return scope ?? (metric === 'error_rate' ? 'fleet' : 'each_instance');
+}
+
+/** Overrides that come from flags (they win over the config file, which wins over the defaults). */
+export interface MonitorOverrides {
+  interval_s?: number;
+  duration_s?: number;
+  window_s?: number;
+  sustained_s?: number;
+  min_samples?: number;
+  p0_file?: string;
+  p0_url?: string;
+  db_cpu_command?: string;
+  db_cpu_pid_file?: string;
+  outage?: OutagePolicy;
+  max_consecutive_unmeasured?: number;
+  fleet_p95?: 'max' | 'traffic_weighted';
+}
+
+/** Apply the runbook's defaults to a (schema-valid) config and the flags; reject combinations no schema can. */
+export function resolveMonitorConfig(cfg: MonitorConfig = {}, o: MonitorOverrides = {}): ResolvedMonitorConfig {
+  const alerts = (cfg.alerts ?? RUNBOOK_ALERTS).map((a) => ({ ...a, scope: defaultScope(a.metric, a.scope) }));
+  const triggers = (cfg.triggers ?? RUNBOOK_TRIGGERS).map((tr) => ({
+    ...tr,
+    scope: defaultScope(tr.metric, tr.scope),
+    sustained_s: o.sustained_s ?? tr.sustained_s,
+    min_samples: o.min_samples ?? tr.min_samples ?? 2,
+  }));
+  const names = new Set<string>();
+  for (const tr of triggers) {
+    if (names.has(tr.name)) throw new InputError(`monitor: trigger name "${tr.name}" appears twice`);
+    names.add(tr.name);
+  }
+  const resolved: ResolvedMonitorConfig = {
+    interval_s: o.interval_s ?? cfg.interval_s ?? RUNBOOK_MONITOR.interval_s,
+    duration_s: o.duration_s ?? cfg.duration_s ?? RUNBOOK_MONITOR.duration_s,
+    window_s: o.window_s ?? cfg.window_s ?? RUNBOOK_MONITOR.window_s,
+    fleet_p95: o.fleet_p95 ?? cfg.fleet_p95 ?? 'max',
+    alerts,
+    triggers,
+    p0: stripUndefined({ file: o.p0_file ?? cfg.p0?.file, url: o.p0_url ?? cfg.p0?.url }),
+    db_cpu: stripUndefined({ command: o.db_cpu_command ?? cfg.db_cpu?.command, pid_file: o.db_cpu_pid_file ?? cfg.db_cpu?.pid_file }),
+    outage: {
+      policy: o.outage ?? cfg.outage?.policy ?? RUNBOOK_MONITOR.outage.policy,
+      max_consecutive_unmeasured:
+        o.max_consecutive_unmeasured ?? cfg.outage?.max_consecutive_unmeasured ?? RUNBOOK_MONITOR.outage.max_consecutive_unmeasured,
+    },
+  };
+  if (!(resolved.interval_s > 0)) throw new InputError('monitor: interval must be > 0');
+  if (resolved.duration_s < resolved.interval_s) {
+    throw new InputError(`monitor: duration (${resolved.duration_s}s) is shorter than one interval (${resolved.interval_s}s)`);
+  }
+  if (resolved.db_cpu.command && resolved.db_cpu.pid_file) {
+    throw new InputError('monitor: give one DB CPU source, --db-cpu-command or --db-cpu-pid-file, not both');
+  }
+  if (!Number.isInteger(resolved.outage.max_consecutive_unmeasured) || resolved.outage.max_consecutive_unmeasured < 1) {
+    throw new InputError('monitor: max consecutive unmeasured samples must be an integer >= 1');
+  }
+  return resolved;
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
