@@ -1,0 +1,62 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PoolGauges, ServiceCounters } from './metrics';
+
+/**
+ * GET /metrics: the figures of /api/health/metrics in the Prometheus text format. Counters mirror the service's
+ * cumulative counters at scrape time (reset + inc is prom-client's way to expose an externally kept total).
+ */
+export function createPrometheus(counters: ServiceCounters, gauges: () => PoolGauges, instance: string): () => Promise<string> {
+  const registry = new Registry();
+  registry.setDefaultLabels({ instance });
+
+  const mirror = (name: string, help: string, read: () => number): void => {
+    registry.registerMetric(new Counter({
+      name, help, registers: [],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    }));
+  };
+  mirror('poolgate_service_requests_total', 'API requests completed.', () => counters.requestsTotal);
+  mirror('poolgate_service_request_errors_total', 'API requests answered 5xx or failed.', () => counters.requestErrors);
+  mirror('poolgate_pool_acquires_total', 'Successful pool acquisitions.', () => counters.acquires);
+  mirror('poolgate_pool_hold_seconds_total', 'Cumulative seconds connections were held.', () => counters.holdMsSum / 1000);
+  mirror('poolgate_pool_acquire_timeouts_total', 'Acquisitions that gave up after acquireTimeoutMillis.', () => counters.acquireTimeouts);
+  mirror('poolgate_pool_connects_total', 'New connections opened.', () => counters.connects);
+  mirror('poolgate_pool_disconnects_total', 'Connections closed.', () => counters.disconnects);
+  mirror('poolgate_pool_errors_total', 'Pool and client errors.', () => counters.poolErrors);
+
+  const gauge = (name: string, help: string, read: (g: PoolGauges) => number): void => {
+    registry.registerMetric(new Gauge({
+      name, help, registers: [],
+      collect() {
+        this.set(read(gauges()));
+      },
+    }));
+  };
+  gauge('poolgate_pool_max', 'max of the pool in force.', (g) => g.max);
+  gauge('poolgate_pool_min', 'min of the pool in force.', (g) => g.min);
+  gauge('poolgate_pool_total', 'Connections open (all pools, including one draining).', (g) => g.total);
+  gauge('poolgate_pool_idle', 'Idle connections.', (g) => g.idle);
+  gauge('poolgate_pool_active', 'Checked-out connections.', (g) => Math.max(0, g.total - g.idle));
+  gauge('poolgate_pool_waiting', 'Requests queued for a connection.', (g) => g.waiting);
+  gauge('poolgate_pool_utilization', 'active / max of the pool in force.', (g) => (g.max > 0 ? Math.max(0, g.total - g.idle) / g.max : 0));
+  gauge('poolgate_pool_generation', 'Pool generation (bumps at each successful reload).', (g) => g.generation);
+  registry.registerMetric(new Gauge({
+    name: 'poolgate_service_requests_in_flight', help: 'API requests in flight.', registers: [],
+    collect() {
+      this.set(counters.inFlight);
+    },
+  }));
+
+  const latency = new Histogram({
+    name: 'poolgate_service_request_duration_seconds',
+    help: 'API request latency.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  counters.onRequestDone.push((ms) => latency.observe(ms / 1000));
+
+  return () => registry.metrics();
+}
