@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { request } from 'undici';
+import { labConfig, type LabConfig } from '../lab-config';
+import { backendServers } from '../../scripts/lib/haproxy-socket';
+import { packageRoot } from '../../scripts/lib/paths';
+import { ensureHaproxy } from './haproxy';
+import { ensurePoolConfigs } from './instances';
+import { LabError } from './lab-error';
+import { ensurePostgres } from './postgres';
+import { collectStatus, statusTable } from './status';
+import { ensureSupervisor } from './supervisor';
+import { waitUntil } from './wait';
+
+/**
+ * `npm run lab:up`: brings up (or completes) the lab of POOLGATE_LAB_SLOT and waits until every part is
+ * healthy. Idempotent: what already runs is left alone (same pids), changed pool configs are kept.
+ */
+const log = (line: string): void => void process.stderr.write(`lab-up: ${line}\n`);
+
+async function httpStatus(url: string): Promise<number> {
+  const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+async function waitHealthy(cfg: LabConfig): Promise<void> {
+  for (const inst of cfg.instances) {
+    await waitUntil(`instance ${inst.name}`, async () => {
+      const s = await httpStatus(`${inst.url}/health`);
+      return s === 200 ? null : `/health answered ${s} (log: ${inst.logPath})`;
+    }, { timeoutMs: 60_000 });
+  }
+  await waitUntil('haproxy', async () => {
+    const servers = await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
+    const notUp = cfg.instances.filter((i) => servers.get(i.name)?.status !== 'UP');
+    return notUp.length === 0 ? null : `servers not UP: ${notUp.map((i) => `${i.name} ${servers.get(i.name)?.status ?? 'missing'}`).join(', ')}`;
+  }, { timeoutMs: 20_000 });
+  await waitUntil('traffic via haproxy', async () => {
+    const s = await httpStatus(`${cfg.haproxy.url}/api/accounts`);
+    return s === 200 ? null : `GET /api/accounts answered ${s}`;
+  }, { timeoutMs: 10_000 });
+}
+
+async function up(cfg: LabConfig): Promise<void> {
+  fs.mkdirSync(cfg.stateDir, { recursive: true });
+  await ensurePostgres(cfg, log);
+  ensurePoolConfigs(cfg, log);
+  const main = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');
+  if (!fs.existsSync(main)) throw new LabError('instances', `${main} is missing: run \`npm run build\` first`);
+  await ensureSupervisor(cfg, log);
+  await ensureHaproxy(cfg, log);
+  await waitHealthy(cfg);
+}
+
+async function main(): Promise<void> {
+  const cfg = labConfig();
+  let failure: LabError | undefined;
+  try {
+    await up(cfg);
+  } catch (err) {
+    failure = err instanceof LabError ? err : new LabError('lab', err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  process.stdout.write(`${statusTable(await collectStatus(cfg))}\n`);
+  if (failure) {
+    process.stderr.write(`lab-up: FAILED at ${failure.part}: ${failure.message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+void main();
