@@ -11,6 +11,10 @@ export type Targets = [
      */
     url: string;
     role?: 'standby' | 'primary';
+    /**
+     * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+     */
+    log?: string;
   },
   ...{
     name: string;
@@ -19,8 +23,34 @@ export type Targets = [
      */
     url: string;
     role?: 'standby' | 'primary';
+    /**
+     * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+     */
+    log?: string;
   }[]
 ];
+/**
+ * What no probe can see, vouched for by a person (who, when) or by a URL poolgate probes (any 2xx answer attests it).
+ */
+export type Attestation =
+  | {
+      /**
+       * Who attests it.
+       */
+      by: string;
+      /**
+       * When they checked it.
+       */
+      at: string;
+      note?: string;
+    }
+  | {
+      /**
+       * Probed with GET; 2xx attests, any other answer fails, no answer is 'could not measure'.
+       */
+      url: string;
+      note?: string;
+    };
 
 /**
  * Everything one pool change needs, in one file. Ansible renders it from the inventory's group_vars into the run's evidence folder (no secrets: only password file paths); every command takes it with --plan and reads the sections it needs, and flags override. Standalone users may write it by hand.
@@ -109,13 +139,222 @@ export interface DatabaseTarget {
   connect_timeout_ms?: number;
 }
 /**
- * PLACEHOLDER: the owning helper defines this section (thresholds are data; the runbook's values are the defaults).
+ * The runbook's pre-implementation checklist as data (plan.preflight). Every threshold defaults to the runbook's value; flags override. Limits written 'max_' pass AT the limit unless the description says the runbook's '<' applies (then the limit itself fails).
  */
-export interface PreflightConfig {}
+export interface PreflightConfig {
+  /**
+   * Each instance's metrics are sampled at the start and the end of this window; error rate comes from the counters' deltas.
+   */
+  window_s?: number;
+  /**
+   * Runbook '< 0.1 %': the error rate must be strictly below (errors / requests over the window).
+   */
+  max_error_rate?: number;
+  /**
+   * Runbook '< 500 ms': each instance's p95 must be strictly below.
+   */
+  max_p95_ms?: number;
+  database?: {
+    /**
+     * Per replica, WAL not yet replayed (passes at the limit).
+     */
+    max_replication_lag_bytes?: number;
+    /**
+     * Per replica, replay lag in seconds (passes at the limit).
+     */
+    max_replication_lag_s?: number;
+    /**
+     * Replicas that must be streaming from the primary; fewer fails.
+     */
+    expect_replicas?: number;
+    /**
+     * Replicas to probe directly (paused replay, lag measured on the replica).
+     */
+    replicas?: DatabaseTarget[];
+    /**
+     * Sessions waiting on another's lock (pg_blocking_pids); passes at the limit.
+     */
+    max_blocked_sessions?: number;
+    /**
+     * Oldest open transaction of a client backend; passes at the limit.
+     */
+    max_long_transaction_s?: number;
+    /**
+     * Longest 'idle in transaction' (or '(aborted)') session; passes at the limit.
+     */
+    max_idle_in_transaction_s?: number;
+  };
+  capacity?: {
+    /**
+     * Peak connections of every client that is not one of the instances (migrations, cron, BI, replication tools). Absent: the count measured now (a warning: now is not a peak).
+     */
+    other_clients_peak?: number;
+    /**
+     * Slots kept free on top of everything (for an operator's psql, a failover tool).
+     */
+    headroom?: number;
+    /**
+     * one_instance: the instance being switched holds its old and new pool at once (SIGHUP swap, the conservative default); none: a restart closes the old pool before the new one opens.
+     */
+    overlap?: 'one_instance' | 'none';
+    /**
+     * Rollout order by instance name. Default: standbys, then primaries, each in target order.
+     */
+    order?: string[];
+  };
+  backup?: {
+    /**
+     * Where the newest backup's time comes from.
+     */
+    source?: 'pg_stat_archiver' | 'command' | 'file';
+    /**
+     * argv (no shell) printing pgBackRest `info --output=json` or WAL-G `backup-list --json`.
+     *
+     * @minItems 1
+     */
+    command?: [string, ...string[]];
+    /**
+     * A file holding the last backup's time (ISO-8601 or epoch seconds; empty: its modification time).
+     */
+    file?: string;
+    /**
+     * Runbook 'Last backup < 24 hours': strictly younger.
+     */
+    max_age_h?: number;
+    timeout_s?: number;
+  };
+  /**
+   * Runbook 'restoration tested': who restored a backup, and when.
+   */
+  restore_tested?: {
+    by: string;
+    at: string;
+    note?: string;
+  };
+  /**
+   * A restore test older than this no longer counts.
+   */
+  restore_tested_max_age_d?: number;
+  change_window?: {
+    /**
+     * Inclusive, UTC.
+     */
+    start?: string;
+    /**
+     * Exclusive, UTC; before start means the window wraps midnight.
+     */
+    end?: string;
+    tz?: 'UTC';
+    /**
+     * Run outside the window anyway: recorded in the evidence (the item passes as WARN).
+     */
+    override?: {
+      reason: string;
+      by: string;
+      at?: string;
+    };
+  };
+  /**
+   * system_stable: status STABLE, no active incident; rollback_plan_tested; dashboards_visible; on_call: who, and their response time.
+   */
+  attestations?: {
+    system_stable?: Attestation;
+    rollback_plan_tested?: Attestation;
+    dashboards_visible?: Attestation;
+    on_call?: {
+      /**
+       * The on-call engineer.
+       */
+      name: string;
+      response_minutes: number;
+      by?: string;
+      at?: string;
+      /**
+       * An on-call schedule to probe (2xx: someone is on call).
+       */
+      url?: string;
+    };
+  };
+  /**
+   * Runbook '30-minute response time': passes at 30.
+   */
+  max_on_call_response_minutes?: number;
+  /**
+   * A person's attestation older than this is stale (fails).
+   */
+  attestation_max_age_h?: number;
+}
 /**
- * PLACEHOLDER: the owning helper defines this section (thresholds are data; the runbook's values are the defaults).
+ * Step 4 (immediate verification) as data (plan.verify). The expected pool comes from plan.change.to (or --expect-max/--expect-min). Defaults are the runbook's values.
  */
-export interface VerifyConfig {}
+export interface VerifyConfig {
+  /**
+   * Sample window for rates (error rate, pool churn, new backends).
+   */
+  window_s?: number;
+  /**
+   * Runbook 'Expected: 20-40 (min pool size + active queries)'. Default range: Σ expected min over the instances .. Σ min + allowance.
+   */
+  connections?: {
+    /**
+     * Lowest expected count (default Σ expected pool min).
+     */
+    min?: number;
+    /**
+     * Highest expected count (default Σ min + allowance).
+     */
+    max?: number;
+    /**
+     * Active queries on top of the pre-warmed minimum (default Σ min, which gives the runbook's 20-40 for one instance).
+     */
+    allowance?: number;
+    /**
+     * instances: backends whose application_name is an instance name; database: every client backend of the database.
+     */
+    scope?: 'instances' | 'database';
+    /**
+     * Fewer than min: pg.Pool's min does not pre-open connections, so an idle fleet may sit below it.
+     */
+    below_min?: 'fail' | 'warn';
+  };
+  /**
+   * Runbook '< 500 ms': strictly below.
+   */
+  max_p95_ms?: number;
+  /**
+   * Runbook 'Latency regression > 20 %' against the baseline snapshot fails (at exactly 20 % it passes).
+   */
+  max_p95_regression?: number;
+  /**
+   * A regression must also add at least this many ms: 2 ms → 2.5 ms is noise, not a regression.
+   */
+  min_regression_ms?: number;
+  /**
+   * Runbook 'Error rate spike > 1 %': the window's error rate minus the baseline's (0 without a baseline) above this fails.
+   */
+  max_error_rate_spike?: number;
+  /**
+   * Connection thrashing: the pools open and close connections instead of reusing them.
+   */
+  thrashing?: {
+    /**
+     * Per instance: (pool connects + disconnects) / s over the window; above fails.
+     */
+    max_pool_churn_per_s?: number;
+    /**
+     * Database: client backends started within the window (backend_start) / window; above fails.
+     */
+    max_new_backends_per_s?: number;
+  };
+  /**
+   * Error log lines at or after this time are new. Default: the baseline snapshot's time, else the start of this verify.
+   */
+  since?: string;
+  /**
+   * How many of the last matching log lines the evidence keeps.
+   */
+  log_lines?: number;
+}
 /**
  * The synthetic load test (runbook Step 5; the plan's `loadtest` section, flags override). Open loop (default): `requests` sent at the constant arrival rate requests/duration (or `rate`), at most `concurrency` in flight; a send that finds `concurrency` in flight waits, and its latency still counts from its intended send time. Closed loop: `concurrency` workers send back to back until `requests` or `duration` is reached. Runbook defaults: 500 requests, concurrency 50, 10m.
  */

@@ -1,6 +1,195 @@
 /* Generated from schemas/preflight-config.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
 /**
- * PLACEHOLDER: the owning helper defines this section (thresholds are data; the runbook's values are the defaults).
+ * What no probe can see, vouched for by a person (who, when) or by a URL poolgate probes (any 2xx answer attests it).
  */
-export interface PreflightConfig {}
+export type Attestation =
+  | {
+      /**
+       * Who attests it.
+       */
+      by: string;
+      /**
+       * When they checked it.
+       */
+      at: string;
+      note?: string;
+    }
+  | {
+      /**
+       * Probed with GET; 2xx attests, any other answer fails, no answer is 'could not measure'.
+       */
+      url: string;
+      note?: string;
+    };
+
+/**
+ * The runbook's pre-implementation checklist as data (plan.preflight). Every threshold defaults to the runbook's value; flags override. Limits written 'max_' pass AT the limit unless the description says the runbook's '<' applies (then the limit itself fails).
+ */
+export interface PreflightConfig {
+  /**
+   * Each instance's metrics are sampled at the start and the end of this window; error rate comes from the counters' deltas.
+   */
+  window_s?: number;
+  /**
+   * Runbook '< 0.1 %': the error rate must be strictly below (errors / requests over the window).
+   */
+  max_error_rate?: number;
+  /**
+   * Runbook '< 500 ms': each instance's p95 must be strictly below.
+   */
+  max_p95_ms?: number;
+  database?: {
+    /**
+     * Per replica, WAL not yet replayed (passes at the limit).
+     */
+    max_replication_lag_bytes?: number;
+    /**
+     * Per replica, replay lag in seconds (passes at the limit).
+     */
+    max_replication_lag_s?: number;
+    /**
+     * Replicas that must be streaming from the primary; fewer fails.
+     */
+    expect_replicas?: number;
+    /**
+     * Replicas to probe directly (paused replay, lag measured on the replica).
+     */
+    replicas?: DatabaseTarget[];
+    /**
+     * Sessions waiting on another's lock (pg_blocking_pids); passes at the limit.
+     */
+    max_blocked_sessions?: number;
+    /**
+     * Oldest open transaction of a client backend; passes at the limit.
+     */
+    max_long_transaction_s?: number;
+    /**
+     * Longest 'idle in transaction' (or '(aborted)') session; passes at the limit.
+     */
+    max_idle_in_transaction_s?: number;
+  };
+  capacity?: {
+    /**
+     * Peak connections of every client that is not one of the instances (migrations, cron, BI, replication tools). Absent: the count measured now (a warning: now is not a peak).
+     */
+    other_clients_peak?: number;
+    /**
+     * Slots kept free on top of everything (for an operator's psql, a failover tool).
+     */
+    headroom?: number;
+    /**
+     * one_instance: the instance being switched holds its old and new pool at once (SIGHUP swap, the conservative default); none: a restart closes the old pool before the new one opens.
+     */
+    overlap?: 'one_instance' | 'none';
+    /**
+     * Rollout order by instance name. Default: standbys, then primaries, each in target order.
+     */
+    order?: string[];
+  };
+  backup?: {
+    /**
+     * Where the newest backup's time comes from.
+     */
+    source?: 'pg_stat_archiver' | 'command' | 'file';
+    /**
+     * argv (no shell) printing pgBackRest `info --output=json` or WAL-G `backup-list --json`.
+     *
+     * @minItems 1
+     */
+    command?: [string, ...string[]];
+    /**
+     * A file holding the last backup's time (ISO-8601 or epoch seconds; empty: its modification time).
+     */
+    file?: string;
+    /**
+     * Runbook 'Last backup < 24 hours': strictly younger.
+     */
+    max_age_h?: number;
+    timeout_s?: number;
+  };
+  /**
+   * Runbook 'restoration tested': who restored a backup, and when.
+   */
+  restore_tested?: {
+    by: string;
+    at: string;
+    note?: string;
+  };
+  /**
+   * A restore test older than this no longer counts.
+   */
+  restore_tested_max_age_d?: number;
+  change_window?: {
+    /**
+     * Inclusive, UTC.
+     */
+    start?: string;
+    /**
+     * Exclusive, UTC; before start means the window wraps midnight.
+     */
+    end?: string;
+    tz?: 'UTC';
+    /**
+     * Run outside the window anyway: recorded in the evidence (the item passes as WARN).
+     */
+    override?: {
+      reason: string;
+      by: string;
+      at?: string;
+    };
+  };
+  /**
+   * system_stable: status STABLE, no active incident; rollback_plan_tested; dashboards_visible; on_call: who, and their response time.
+   */
+  attestations?: {
+    system_stable?: Attestation;
+    rollback_plan_tested?: Attestation;
+    dashboards_visible?: Attestation;
+    on_call?: {
+      /**
+       * The on-call engineer.
+       */
+      name: string;
+      response_minutes: number;
+      by?: string;
+      at?: string;
+      /**
+       * An on-call schedule to probe (2xx: someone is on call).
+       */
+      url?: string;
+    };
+  };
+  /**
+   * Runbook '30-minute response time': passes at 30.
+   */
+  max_on_call_response_minutes?: number;
+  /**
+   * A person's attestation older than this is stale (fails).
+   */
+  attestation_max_age_h?: number;
+}
+/**
+ * How poolgate reaches PostgreSQL for probes. The password is read from a file (or PGPASSWORD), never passed inline.
+ */
+export interface DatabaseTarget {
+  host: string;
+  port: number;
+  /**
+   * The application's database (the runbook's datname).
+   */
+  database: string;
+  /**
+   * A monitoring role with pg_monitor.
+   */
+  user: string;
+  /**
+   * File holding the password (mode 0600).
+   */
+  password_file?: string;
+  /**
+   * The application's role, whose rolconnlimit the capacity gate checks.
+   */
+  app_user?: string;
+  connect_timeout_ms?: number;
+}

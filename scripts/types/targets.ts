@@ -15,6 +15,10 @@ export interface Targets {
        */
       url: string;
       role?: 'standby' | 'primary';
+      /**
+       * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+       */
+      log?: string;
     },
     ...{
       name: string;
@@ -23,6 +27,10 @@ export interface Targets {
        */
       url: string;
       role?: 'standby' | 'primary';
+      /**
+       * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+       */
+      log?: string;
     }[]
   ];
 }
