@@ -1,0 +1,124 @@
+import type { AnalysisResult } from '../types/analysis-result';
+import type { LoadtestCriteria } from '../types/loadtest-criteria';
+import type { LoadtestResult } from '../types/loadtest-result';
+
+export type CriterionResult = AnalysisResult['results'][number];
+export type Verdict = AnalysisResult['verdict'];
+
+/**
+ * Limits are strict because the runbook writes them with "<" ("p95 latency: <500ms"): a value exactly at
+ * the limit fails. A criterion whose value could not be measured is "could_not_measure", never a pass.
+ */
+function below(id: string, label: string, value: number | null, threshold: number, unit: 'ms' | '%', why?: string): CriterionResult {
+  const r: CriterionResult = {
+    id,
+    label,
+    value,
+    threshold,
+    comparison: '<',
+    unit,
+    verdict: value === null ? 'could_not_measure' : value < threshold ? 'pass' : 'fail',
+  };
+  if (why) r.detail = why;
+  return r;
+}
+
+function none(id: string, label: string, value: number | null, detail?: string): CriterionResult {
+  const r: CriterionResult = {
+    id,
+    label,
+    value,
+    threshold: 0,
+    comparison: '==',
+    unit: 'count',
+    verdict: value === null ? 'could_not_measure' : value === 0 ? 'pass' : 'fail',
+  };
+  if (detail) r.detail = detail;
+  return r;
+}
+
+type Instance = LoadtestResult['pool']['instances'][number];
+
+/** Pool criteria need every sampled instance to have at least one reading; otherwise they are unmeasured. */
+function poolReadings(result: LoadtestResult): { instances: Instance[]; missing: string | null } {
+  const { pool } = result;
+  if (!pool.sampled || pool.instances.length === 0) return { instances: [], missing: 'no instance was sampled (give --target to loadtest)' };
+  const blind = pool.instances.filter((i) => i.samples === 0).map((i) => i.name);
+  if (blind.length > 0) return { instances: pool.instances, missing: `no reading from ${blind.join(', ')}` };
+  return { instances: pool.instances, missing: null };
+}
+
+export function judge(result: LoadtestResult, criteria: Required<LoadtestCriteria>): { verdict: Verdict; results: CriterionResult[] } {
+  const view = criteria.latency_view === 'intended' ? result.latency_ms.from_intended : result.latency_ms.from_send;
+  const viewLabel = criteria.latency_view === 'intended' ? 'from intended send' : 'from actual send';
+  const lat = (p: number): number | null => (view.count === 0 ? null : p);
+  const reachable = result.outcome.target_reachable;
+  const unreachable = reachable ? undefined : 'the target never answered: nothing to judge';
+  const results: CriterionResult[] = [
+    below('p50_latency', `p50 latency (${viewLabel})`, reachable ? lat(view.p50) : null, criteria.max_p50_ms, 'ms', unreachable),
+    below('p95_latency', `p95 latency (${viewLabel})`, reachable ? lat(view.p95) : null, criteria.max_p95_ms, 'ms', unreachable),
+    below('p99_latency', `p99 latency (${viewLabel})`, reachable ? lat(view.p99) : null, criteria.max_p99_ms, 'ms', unreachable),
+    below('error_rate', 'error rate', reachable ? result.errors.rate_pct : null, criteria.max_error_rate_pct, '%', errorDetail(result) ?? unreachable),
+  ];
+  if (criteria.forbid_dropped_sends) {
+    results.push(
+      none(
+        'dropped_sends',
+        'scheduled requests never sent',
+        result.requests.dropped,
+        result.requests.dropped > 0 ? `the hard stop came with ${result.requests.dropped} requests still waiting for a free connection` : undefined,
+      ),
+    );
+  }
+  results.push(...poolCriteria(result, criteria));
+  const verdict: Verdict = results.some((r) => r.verdict === 'fail')
+    ? 'fail'
+    : results.some((r) => r.verdict === 'could_not_measure')
+      ? 'could_not_measure'
+      : 'pass';
+  return { verdict, results };
+}
+
+function errorDetail(result: LoadtestResult): string | undefined {
+  const kinds = Object.entries(result.errors.by_kind);
+  return kinds.length ? kinds.map(([k, n]) => `${k}: ${n}`).join(', ') : undefined;
+}
+
+function poolCriteria(result: LoadtestResult, c: Required<LoadtestCriteria>): CriterionResult[] {
+  const { instances, missing } = poolReadings(result);
+  const out: CriterionResult[] = [];
+  const unmeasured = (r: CriterionResult): CriterionResult => {
+    if (missing === null) return r;
+    return { ...r, value: null, verdict: c.require_pool_metrics ? 'could_not_measure' : 'skipped', detail: missing };
+  };
+
+  const utilOf = (i: Instance): number | null => i.utilization_peak_interval_pct ?? i.utilization_peak_sample_pct;
+  const peak = instances.reduce<{ value: number | null; name: string }>(
+    (best, i) => (utilOf(i) !== null && (best.value === null || utilOf(i)! > best.value) ? { value: utilOf(i), name: i.name } : best),
+    { value: null, name: '' },
+  );
+  out.push(
+    unmeasured(
+      below('pool_utilization', 'peak pool utilisation (1-interval mean, any instance)', peak.value, c.max_pool_utilization_pct, '%', peak.value === null ? undefined : `on ${peak.name}`),
+    ),
+  );
+
+  if (c.forbid_acquire_timeouts) {
+    const total = instances.reduce((n, i) => n + i.acquire_timeouts_delta, 0);
+    const where = instances.filter((i) => i.acquire_timeouts_delta > 0).map((i) => `${i.name}: ${i.acquire_timeouts_delta}`);
+    out.push(unmeasured(none('acquire_timeouts', 'connection (pool acquire) timeouts', total, where.length ? where.join(', ') : undefined)));
+  }
+
+  if (c.forbid_pool_exhaustion) {
+    const signs: string[] = [];
+    for (const i of instances) {
+      if (i.waiting_longest_streak >= c.exhaustion_sustained_samples) {
+        signs.push(`${i.name}: requests waiting for a connection in ${i.waiting_longest_streak} consecutive samples (max ${i.waiting_max})`);
+      }
+      if ((i.utilization_peak_sample_pct ?? 0) >= 100) signs.push(`${i.name}: every connection busy (${i.utilization_peak_sample_pct} %)`);
+      if (i.acquire_timeouts_delta > 0) signs.push(`${i.name}: ${i.acquire_timeouts_delta} acquire timeouts`);
+    }
+    out.push(unmeasured(none('pool_exhaustion', 'pool exhaustion signs', signs.length, signs.length ? signs.join('; ') : undefined)));
+  }
+  return out;
+}

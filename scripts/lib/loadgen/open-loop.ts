@@ -1,0 +1,107 @@
+import type { Clock } from './clock';
+import type { Recorder } from './recorder';
+import type { RequestSpec } from './requests';
+import type { StopReason, Transport } from './transport';
+
+export interface OpenLoopOptions {
+  /** Arrival rate, requests per second. */
+  rate: number;
+  /** Requests the schedule calls for. */
+  total: number;
+  /** Stop everything this long after the start (duration + grace), whatever is left. */
+  hardStopMs: number;
+}
+
+/**
+ * Open loop: request i is due at t0 + i / rate whatever the service does (clients in production do not wait
+ * for each other). At most `transport.lanes` are in flight; a due request that finds every lane busy waits for
+ * the next free one, and since its latency is timed from its intended send time, that wait counts — the
+ * coordinated-omission correction a closed-loop tool lacks. A send is "delayed" when every lane was busy at
+ * its intended time.
+ */
+export class OpenLoop {
+  private readonly free: number[] = [];
+  private readonly intervalMs: number;
+  private t0 = 0;
+  private next = 0;
+  /** Start of the current all-lanes-busy period; NaN while a lane is free. */
+  private fullSince = Number.NaN;
+  private timer: unknown = null;
+  private hardStop: unknown = null;
+  private stopped = false;
+  private finish: (reason: StopReason) => void = () => undefined;
+
+  constructor(
+    private readonly opts: OpenLoopOptions,
+    private readonly clock: Clock,
+    private readonly transport: Transport,
+    private readonly recorder: Recorder,
+    private readonly nextRequest: () => RequestSpec,
+  ) {
+    this.intervalMs = 1000 / opts.rate;
+    for (let lane = transport.lanes - 1; lane >= 0; lane--) this.free.push(lane);
+    transport.setRelease((lane) => this.release(lane));
+  }
+
+  run(): Promise<StopReason> {
+    return new Promise((resolve) => {
+      this.finish = resolve;
+      this.t0 = this.clock.now();
+      this.hardStop = this.clock.setTimeout(() => this.stop(), this.opts.hardStopMs);
+      this.pump(Number.NaN);
+    });
+  }
+
+  intendedMs(index: number): number {
+    return this.t0 + index * this.intervalMs;
+  }
+
+  private release(lane: number): void {
+    if (this.stopped) return;
+    const wasFullSince = this.fullSince;
+    this.free.push(lane);
+    this.fullSince = Number.NaN;
+    this.pump(wasFullSince);
+  }
+
+  private pump(wasFullSince: number): void {
+    const now = this.clock.now();
+    const { total } = this.opts;
+    const due = Math.min(total, Math.floor((now - this.t0) / this.intervalMs) + 1);
+    while (this.next < due && this.free.length > 0) {
+      const lane = this.free.pop()!;
+      const intended = this.intendedMs(this.next++);
+      const spec = this.nextRequest();
+      this.recorder.recordSend(spec.endpoint, intended, now, intended >= wasFullSince);
+      this.transport.send(lane, spec, intended, now);
+    }
+    if (this.free.length === 0 && Number.isNaN(this.fullSince)) this.fullSince = now;
+    if (this.next >= total) {
+      if (this.free.length === this.transport.lanes) this.end('completed');
+      return;
+    }
+    // With a backlog every lane is busy and each release pumps again; otherwise wake at the next due time.
+    if (this.next >= due && this.timer === null) {
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = null;
+        if (!this.stopped) this.pump(Number.NaN);
+      }, Math.max(0, this.intendedMs(this.next) - now));
+    }
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.hardStop = null;
+    this.recorder.dropped = this.opts.total - this.next;
+    this.recorder.abortedInFlight = this.transport.abortAll();
+    this.end('hard_stop');
+  }
+
+  private end(reason: StopReason): void {
+    this.stopped = true;
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.hardStop !== null) this.clock.clearTimeout(this.hardStop);
+    this.timer = this.hardStop = null;
+    this.finish(reason);
+  }
+}

@@ -1,0 +1,93 @@
+import { getJson } from '../http-json';
+import type { Target } from '../targets';
+import type { ServiceMetrics } from '../../types/service-metrics';
+import { summarizePoolSamples, type PoolSample, type PoolSummary } from './pool-summary';
+
+export type MetricsReader = (url: string, timeoutMs: number) => Promise<ServiceMetrics>;
+
+const readMetrics: MetricsReader = async (url, timeoutMs) =>
+  (await getJson<ServiceMetrics>(`${url}/api/health/metrics`, 'service-metrics', { timeoutMs })).body;
+
+export function toPoolSample(m: ServiceMetrics): PoolSample {
+  return {
+    ok: true,
+    pid: m.pid,
+    uptimeS: m.uptime_s,
+    max: m.pool.max,
+    utilization: m.pool.utilization,
+    waiting: m.pool.waiting,
+    acquireTimeouts: m.pool.acquire_timeouts,
+    poolErrors: m.pool.errors,
+    holdMsSum: m.pool.hold_ms_sum,
+    acquireWaitP95Ms: m.pool.acquire_wait_ms.p95,
+  };
+}
+
+const MISSING: PoolSample = {
+  ok: false,
+  pid: 0,
+  uptimeS: 0,
+  max: 0,
+  utilization: 0,
+  waiting: 0,
+  acquireTimeouts: 0,
+  poolErrors: 0,
+  holdMsSum: 0,
+  acquireWaitP95Ms: 0,
+};
+
+/**
+ * Reads every target's /api/health/metrics once before the load, every interval during it and once after.
+ * A target still answering the previous reading is skipped for that tick (recorded as missing) rather than
+ * piling up requests on a struggling instance. A failed reading is recorded as missing, never as zero.
+ */
+export class PoolSampler {
+  private readonly samples = new Map<string, PoolSample[]>();
+  private readonly busy = new Set<string>();
+  private readonly pending = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly targets: Target[],
+    private readonly intervalMs: number,
+    private readonly read: MetricsReader = readMetrics,
+  ) {
+    for (const t of targets) this.samples.set(t.name, []);
+  }
+
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+  }
+
+  async stop(): Promise<Array<{ name: string; url: string } & PoolSummary>> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.all([...this.pending]);
+    await this.tick();
+    return this.targets.map((t) => ({ name: t.name, url: t.url, ...summarizePoolSamples(this.samples.get(t.name)!) }));
+  }
+
+  private tick(): Promise<void> {
+    const timeoutMs = Math.min(2000, Math.max(250, this.intervalMs));
+    const reads = this.targets.map(async (t) => {
+      const list = this.samples.get(t.name)!;
+      if (this.busy.has(t.name)) {
+        list.push(MISSING);
+        return;
+      }
+      this.busy.add(t.name);
+      try {
+        list.push(toPoolSample(await this.read(t.url, timeoutMs)));
+      } catch {
+        list.push(MISSING);
+      } finally {
+        this.busy.delete(t.name);
+      }
+    });
+    const all = Promise.all(reads).then(() => undefined);
+    this.pending.add(all);
+    void all.finally(() => this.pending.delete(all));
+    return all;
+  }
+}

@@ -1,0 +1,97 @@
+/** One /api/health/metrics reading, reduced to what the load-test judgement needs. `ok: false` = no reading. */
+export interface PoolSample {
+  ok: boolean;
+  pid: number;
+  uptimeS: number;
+  max: number;
+  utilization: number;
+  waiting: number;
+  acquireTimeouts: number;
+  poolErrors: number;
+  holdMsSum: number;
+  acquireWaitP95Ms: number;
+}
+
+export interface PoolSummary {
+  samples: number;
+  failed_samples: number;
+  pool_max: number | null;
+  restarts: number;
+  utilization_peak_interval_pct: number | null;
+  utilization_peak_sample_pct: number | null;
+  utilization_mean_pct: number | null;
+  waiting_max: number | null;
+  waiting_longest_streak: number;
+  acquire_timeouts_delta: number;
+  pool_errors_delta: number;
+  acquire_wait_p95_max_ms: number | null;
+}
+
+const pct = (x: number): number => Math.round(x * 10000) / 100;
+
+/**
+ * Reduces one instance's samples (in time order, the first taken before the load starts). Counters are
+ * cumulative: deltas between two readings of the same process are exact; after a restart (new pid or a
+ * counter going down) the new reading counts from zero. Utilisation per interval is Little's law on the
+ * cumulative connection hold time — busy connection-ms / (interval ms x max) — so a burst between two
+ * samples is not missed the way an instantaneous active/max reading misses it. A missing sample breaks a
+ * waiting streak: "sustained" is only claimed from consecutive readings.
+ */
+export function summarizePoolSamples(samples: PoolSample[]): PoolSummary {
+  const out: PoolSummary = {
+    samples: 0,
+    failed_samples: 0,
+    pool_max: null,
+    restarts: 0,
+    utilization_peak_interval_pct: null,
+    utilization_peak_sample_pct: null,
+    utilization_mean_pct: null,
+    waiting_max: null,
+    waiting_longest_streak: 0,
+    acquire_timeouts_delta: 0,
+    pool_errors_delta: 0,
+    acquire_wait_p95_max_ms: null,
+  };
+  let prev: PoolSample | null = null;
+  let streak = 0;
+  let busyMs = 0;
+  let capacityMs = 0;
+  let peakInterval = -1;
+  for (const s of samples) {
+    if (!s.ok) {
+      out.failed_samples++;
+      streak = 0;
+      continue;
+    }
+    out.samples++;
+    out.pool_max = s.max;
+    out.utilization_peak_sample_pct = Math.max(out.utilization_peak_sample_pct ?? 0, pct(s.utilization));
+    out.waiting_max = Math.max(out.waiting_max ?? 0, s.waiting);
+    out.acquire_wait_p95_max_ms = Math.max(out.acquire_wait_p95_max_ms ?? 0, s.acquireWaitP95Ms);
+    streak = s.waiting > 0 ? streak + 1 : 0;
+    out.waiting_longest_streak = Math.max(out.waiting_longest_streak, streak);
+    if (prev) {
+      const restarted =
+        s.pid !== prev.pid || s.uptimeS < prev.uptimeS || s.holdMsSum < prev.holdMsSum || s.acquireTimeouts < prev.acquireTimeouts;
+      if (restarted) {
+        out.restarts++;
+        out.acquire_timeouts_delta += s.acquireTimeouts;
+        out.pool_errors_delta += s.poolErrors;
+      } else {
+        out.acquire_timeouts_delta += s.acquireTimeouts - prev.acquireTimeouts;
+        out.pool_errors_delta += Math.max(0, s.poolErrors - prev.poolErrors);
+        const dtMs = (s.uptimeS - prev.uptimeS) * 1000;
+        if (dtMs > 0 && s.max > 0) {
+          const busy = s.holdMsSum - prev.holdMsSum;
+          busyMs += busy;
+          capacityMs += dtMs * s.max;
+          peakInterval = Math.max(peakInterval, busy / (dtMs * s.max));
+        }
+      }
+    }
+    prev = s;
+  }
+  if (peakInterval >= 0) out.utilization_peak_interval_pct = pct(peakInterval);
+  if (capacityMs > 0) out.utilization_mean_pct = pct(busyMs / capacityMs);
+  return out;
+}

@@ -1,0 +1,91 @@
+import type { LoadtestResult } from '../../types/loadtest-result';
+import type { RunConfig } from './config';
+import type { PoolSummary } from './pool-summary';
+import type { Recorder } from './recorder';
+import type { StopReason } from './transport';
+
+export interface RunFacts {
+  cfg: RunConfig;
+  recorder: Recorder;
+  stopReason: StopReason | 'unreachable';
+  startedAt: Date;
+  finishedAt: Date;
+  /** Clock reading when the schedule started (after warm-up), for the throughput span. */
+  t0Ms: number;
+  warmupMs: number;
+  warmupFailures: number;
+  reachable: boolean;
+  pool: Array<{ name: string; url: string } & PoolSummary> | null;
+  toolVersion: string;
+  runId?: string;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+/** The evidence document (schemas/loadtest-result.schema.json) from what a run measured. */
+export function buildResult(f: RunFacts): LoadtestResult {
+  const r = f.recorder;
+  const { cfg } = f;
+  const scheduled = cfg.mode === 'open' ? (cfg.requests ?? 0) : r.sent;
+  const sendSpanMs = r.lastSendMs - r.firstSendMs;
+  const doneSpanMs = r.lastDoneMs - f.t0Ms;
+  const result: LoadtestResult = {
+    kind: 'loadtest',
+    tool: { name: 'poolgate', version: f.toolVersion },
+    started_at: f.startedAt.toISOString(),
+    finished_at: f.finishedAt.toISOString(),
+    elapsed_ms: f.finishedAt.getTime() - f.startedAt.getTime(),
+    config: {
+      url: cfg.url,
+      mode: cfg.mode,
+      requests: cfg.requests,
+      duration_ms: round3(cfg.durationMs),
+      rate_per_s: cfg.ratePerS === null ? null : round3(cfg.ratePerS),
+      concurrency: cfg.concurrency,
+      timeout_ms: cfg.timeoutMs,
+      grace_ms: cfg.graceMs,
+      warmup: cfg.warmup,
+      mix: cfg.mix,
+      account_ids: cfg.accounts,
+      targets: cfg.targets.map((t) => `${t.name}=${t.url}`),
+      sample_interval_ms: cfg.sampleIntervalMs,
+    },
+    outcome: {
+      stop_reason: f.stopReason,
+      target_reachable: f.reachable,
+      warmup_ms: round3(f.warmupMs),
+      warmup_failures: f.warmupFailures,
+    },
+    requests: {
+      scheduled,
+      sent: r.sent,
+      ok: r.ok,
+      failed: r.failed,
+      dropped: cfg.mode === 'open' ? Math.max(r.dropped, scheduled - r.sent) : 0,
+      delayed_sends: r.delayedSends,
+      aborted_in_flight: r.abortedInFlight,
+      by_endpoint: r.byEndpoint,
+    },
+    errors: {
+      total: r.failed,
+      rate_pct: r.sent === 0 ? null : round3((r.failed / r.sent) * 100),
+      by_kind: r.errorCounts(),
+      examples: r.examples,
+    },
+    rate: {
+      target_per_s: cfg.ratePerS === null ? null : round3(cfg.ratePerS),
+      achieved_send_per_s: r.sent >= 2 && sendSpanMs > 0 ? round3(((r.sent - 1) * 1000) / sendSpanMs) : null,
+      throughput_per_s: r.answered > 0 && doneSpanMs > 0 ? round3((r.answered * 1000) / doneSpanMs) : null,
+    },
+    latency_ms: r.latency(),
+    send_delay_ms: r.sendDelay.summary(),
+    created_ids: r.createdIds,
+    pool: {
+      sampled: f.pool !== null,
+      interval_ms: cfg.sampleIntervalMs,
+      instances: f.pool ?? [],
+    },
+  };
+  if (f.runId) result.run_id = f.runId;
+  return result;
+}

@@ -1,0 +1,85 @@
+import { poolgateVersion } from '../command-inputs';
+import type { LoadtestResult } from '../../types/loadtest-result';
+import { realClock } from './clock';
+import { ClosedLoop } from './closed-loop';
+import type { RunConfig } from './config';
+import { HttpTransport } from './http-transport';
+import { MixPicker } from './mix';
+import { OpenLoop } from './open-loop';
+import { PoolSampler } from './pool-sampler';
+import { Recorder } from './recorder';
+import { RequestFactory } from './requests';
+import { buildResult } from './result';
+import type { StopReason } from './transport';
+
+export interface RunHooks {
+  /** Called about once a second while the load runs (for a progress line). */
+  onProgress?: (recorder: Recorder, elapsedMs: number) => void;
+  runId?: string;
+}
+
+/**
+ * One load test, start to finish: open the connections (warm-up), start sampling the instances' pools,
+ * run the open or closed loop within its hard stop, take a last pool sample, close everything, and return
+ * the evidence document. It returns normally whatever the service did; judging is `analyze`'s job.
+ */
+export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise<LoadtestResult> {
+  const startedAt = new Date();
+  const recorder = new Recorder();
+  const transport = new HttpTransport({ url: cfg.url, lanes: cfg.concurrency, timeoutMs: cfg.timeoutMs, now: realClock.now }, recorder);
+  const sampler = cfg.targets.length > 0 ? new PoolSampler(cfg.targets, cfg.sampleIntervalMs) : null;
+  let progressTimer: NodeJS.Timeout | null = null;
+  try {
+    const w0 = realClock.now();
+    const warm = cfg.warmup ? await transport.warmUp() : { failures: 0, messages: [] };
+    const warmupMs = realClock.now() - w0;
+    if (sampler) await sampler.start();
+    let stopReason: StopReason | 'unreachable';
+    const t0Ms = realClock.now();
+    if (cfg.warmup && warm.failures === cfg.concurrency) {
+      // Not one connection could be opened: running the schedule would only count refusals.
+      stopReason = 'unreachable';
+      for (const m of warm.messages) recorder.examples.push(`warm-up: ${m}`);
+    } else {
+      if (hooks.onProgress) {
+        const onProgress = hooks.onProgress;
+        progressTimer = setInterval(() => onProgress(recorder, realClock.now() - t0Ms), 1000);
+      }
+      const factory = new RequestFactory(cfg.accounts, `poolgate loadtest ${hooks.runId ?? startedAt.toISOString()}`);
+      const picker = new MixPicker(cfg.mix);
+      const nextRequest = () => factory.make(picker.next());
+      const loop =
+        cfg.mode === 'open'
+          ? new OpenLoop(
+              { rate: cfg.ratePerS!, total: cfg.requests!, hardStopMs: cfg.durationMs + cfg.graceMs },
+              realClock,
+              transport,
+              recorder,
+              nextRequest,
+            )
+          : new ClosedLoop({ total: cfg.requests, durationMs: cfg.durationMs, graceMs: cfg.graceMs }, realClock, transport, recorder, nextRequest);
+      stopReason = await loop.run();
+    }
+    if (progressTimer) clearInterval(progressTimer);
+    progressTimer = null;
+    const poolSummary = sampler ? await sampler.stop() : null;
+    const reachable = recorder.answered > 0 || (cfg.warmup && warm.failures < cfg.concurrency);
+    return buildResult({
+      cfg,
+      recorder,
+      stopReason: reachable ? stopReason : 'unreachable',
+      startedAt,
+      finishedAt: new Date(),
+      t0Ms,
+      warmupMs,
+      warmupFailures: warm.failures,
+      reachable,
+      pool: poolSummary,
+      toolVersion: poolgateVersion,
+      ...(hooks.runId ? { runId: hooks.runId } : {}),
+    });
+  } finally {
+    if (progressTimer) clearInterval(progressTimer);
+    await transport.close();
+  }
+}

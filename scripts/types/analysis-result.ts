@@ -1,0 +1,66 @@
+/* Generated from schemas/analysis-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
+
+/**
+ * Evidence written by `poolgate analyze`: each criterion with its measured value, threshold and verdict. The verdict is fail if any criterion failed, else could_not_measure if any could not be measured, else pass.
+ */
+export interface AnalysisResult {
+  kind: 'analysis';
+  analyzed_at: string;
+  source: {
+    file: string;
+    sha256: string;
+    run_id?: string;
+  };
+  criteria: LoadtestCriteria;
+  verdict: 'pass' | 'fail' | 'could_not_measure';
+  results: {
+    id: string;
+    label: string;
+    value: number | null;
+    threshold: number;
+    comparison: '<' | '==';
+    unit: 'ms' | '%' | 'count';
+    verdict: 'pass' | 'fail' | 'could_not_measure' | 'skipped';
+    detail?: string;
+  }[];
+}
+/**
+ * What `poolgate analyze` judges a load-test result against (the plan's `criteria` section; a --criteria file; flags override). Defaults are the runbook's Step 5. Every max_* limit is strict, as the runbook writes it ("p95 < 500ms"): a value exactly at the limit FAILS. "No X" criteria pass only at zero.
+ */
+export interface LoadtestCriteria {
+  /**
+   * Judge latency timed from each request's intended send time (coordinated-omission corrected, the default) or from its actual send.
+   */
+  latency_view?: 'intended' | 'send';
+  max_p50_ms?: number;
+  max_p95_ms?: number;
+  max_p99_ms?: number;
+  /**
+   * Failed requests (any error kind) / requests sent, in percent.
+   */
+  max_error_rate_pct?: number;
+  /**
+   * Highest per-interval mean pool utilisation of any instance (busy connection-time / (interval x max), from the cumulative hold_ms_sum).
+   */
+  max_pool_utilization_pct?: number;
+  /**
+   * No connection (pool acquire) timeouts on any instance during the run.
+   */
+  forbid_acquire_timeouts?: boolean;
+  /**
+   * No pool exhaustion: requests waiting for a connection in `exhaustion_sustained_samples` consecutive samples, or a sampled utilisation >= 100 %, or acquire timeouts > 0.
+   */
+  forbid_pool_exhaustion?: boolean;
+  /**
+   * Consecutive samples with waiting > 0 that count as sustained waiting.
+   */
+  exhaustion_sustained_samples?: number;
+  /**
+   * Every request the schedule called for was sent before the hard stop.
+   */
+  forbid_dropped_sends?: boolean;
+  /**
+   * When true, pool criteria without samples are "could not measure" (exit 3); when false they are skipped.
+   */
+  require_pool_metrics?: boolean;
+}
