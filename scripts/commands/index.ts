@@ -1,8 +1,11 @@
 import type { CommandModule } from 'yargs';
+import { monitorCommand } from './monitor';
 
 /**
  * Every poolgate command, registered explicitly (no directory scanning) so start-up stays fast and the list
  * is reviewable in one place. One command module per file in this folder.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [];
+export const commands: CommandModule<any, any>[] = [
+  monitorCommand,
+];

@@ -1,0 +1,191 @@
+import fs from 'node:fs';
+import { getJson } from './http-json';
+import { withProbe } from './pg-connect';
+import { alertsFor } from './judge/alerts';
+import type { ResolvedMonitorConfig } from './judge/monitor-defaults';
+import { judgeMonitor, type Judgement } from './judge/monitor-judge';
+import { summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
+import { buildSample, initialState, type CpuObservation, type DbObservation, type P0Observation } from './judge/sample';
+import type { CpuSource } from './db-cpu';
+import type { Target } from './targets';
+import type { DatabaseTarget } from '../types/database';
+import type { MonitorResult } from '../types/monitor-result';
+import type { Alert, MonitorSample } from '../types/monitor-sample';
+import type { ServiceMetrics } from '../types/service-metrics';
+
+/** Everything the monitoring loop touches, injectable so the loop itself is testable without a network. */
+export interface MonitorIo {
+  fetchMetrics(target: Target, timeoutMs: number): Promise<ServiceMetrics>;
+  probeDb?: () => Promise<{ backends: number; sessions: number }>;
+  cpu?: CpuSource;
+  p0(): Promise<P0Observation>;
+  now(): number;
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  onSample(sample: MonitorSample, alerts: Alert[], judgement: Judgement): void;
+  onWindow?(w: MonitorWindow): void;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Sample every `interval_s` from t=0 to t=duration (1 + duration/interval samples, on a fixed schedule so a slow
+ * sample does not shift the next), judge after each, stop at the first trigger or outage verdict. Samples and
+ * alerts go to `io.onSample` as they happen, so the evidence holds every measurement even if the run is killed.
+ */
+export async function runMonitor(
+  cfg: ResolvedMonitorConfig,
+  targets: readonly Target[],
+  io: MonitorIo,
+  signal: AbortSignal,
+  dbProbe: boolean,
+): Promise<Omit<MonitorResult, 'files'>> {
+  const startedMs = io.now();
+  const intervalMs = cfg.interval_s * 1000;
+  const last = Math.floor((cfg.duration_s + 1e-9) / cfg.interval_s);
+  const timeoutMs = Math.min(5000, Math.max(500, intervalMs * 0.8));
+  let state = initialState(startedMs);
+  const samples: MonitorSample[] = [];
+  let judgement: Judgement = { state: 'continue' };
+  let windowBuf: MonitorSample[] = [];
+  const windows: MonitorWindow[] = [];
+  const closeWindow = (): void => {
+    if (windowBuf.length === 0) return;
+    const w = windowVerdict(windows.length + 1, windowBuf, cfg, judgement);
+    windows.push(w);
+    io.onWindow?.(w);
+    windowBuf = [];
+  };
+
+  let k = 0;
+  for (; k <= last && !signal.aborted; k++) {
+    const due = startedMs + k * intervalMs;
+    const wait = due - io.now();
+    if (wait > 0) await io.sleep(wait, signal);
+    if (signal.aborted) break;
+    const atMs = io.now();
+    const [instances, db, cpu, p0] = await Promise.all([
+      Promise.all(
+        targets.map(async (t) => {
+          try {
+            return { name: t.name, metrics: await io.fetchMetrics(t, timeoutMs) };
+          } catch (err) {
+            return { name: t.name, error: message(err) };
+          }
+        }),
+      ),
+      observeDb(io.probeDb),
+      io.cpu ? io.cpu.read(atMs).catch((err: unknown): CpuObservation => ({ configured: true, error: message(err) })) : Promise.resolve({ configured: false }),
+      io.p0().catch((err: unknown): P0Observation => ({ signalled: false, error: message(err) })),
+    ]);
+    const built = buildSample(state, { at_ms: atMs, instances, db, cpu, p0 }, cfg.fleet_p95);
+    state = built.state;
+    const sample = built.sample;
+    sample.alerts = alertsFor(sample, cfg.alerts);
+    samples.push(sample);
+    windowBuf.push(sample);
+    judgement = judgeMonitor(samples, cfg);
+    io.onSample(sample, sample.alerts, judgement);
+    if (judgement.state !== 'continue') break;
+    if ((k * cfg.interval_s) >= windows.length * cfg.window_s + cfg.window_s - 1e-9) closeWindow();
+  }
+  closeWindow();
+
+  const completed = judgement.state === 'continue' && !signal.aborted && k > last;
+  const allAlerts = samples.flatMap((s) => s.alerts ?? []);
+  const base = {
+    kind: 'monitor' as const,
+    started_at: new Date(startedMs).toISOString(),
+    ended_at: new Date(io.now()).toISOString(),
+    completed,
+    config: { ...cfg, db_probe: dbProbe },
+    targets: targets.map((t) => t.name),
+    samples: {
+      total: samples.length,
+      unmeasured: samples.filter((s) => s.unmeasured.length > 0).length,
+      dropped_intervals: samples.reduce((n, s) => n + s.instances.filter((i) => i.rate_why === 'reset').length, 0),
+    },
+    alerts: {
+      warning: allAlerts.filter((a) => a.level === 'warning').length,
+      critical: allAlerts.filter((a) => a.level === 'critical').length,
+      recent: allAlerts.slice(-50),
+    },
+    summary: summarise(samples),
+    ...(windows.length ? { windows } : {}),
+    ...(judgement.outage ? { outage: judgement.outage } : {}),
+  };
+  if (judgement.state === 'triggered') {
+    return { ...base, verdict: 'triggered', exit_code: 1, trigger: judgement.trigger, message: `rollback trigger fired: ${judgement.trigger.message}` };
+  }
+  if (judgement.state === 'could_not_measure') {
+    return { ...base, verdict: 'could_not_measure', exit_code: 3, message: judgement.message };
+  }
+  if (!completed) {
+    return { ...base, verdict: 'could_not_measure', exit_code: 3, message: `monitoring interrupted after ${samples.length} sample(s): the window was not completed` };
+  }
+  const gaps = base.samples.unmeasured;
+  return {
+    ...base,
+    verdict: 'passed',
+    exit_code: 0,
+    message: `no rollback trigger in ${samples.length} samples over ${cfg.duration_s}s${gaps ? ` (${gaps} sample(s) with gaps tolerated by outage policy ${cfg.outage.policy})` : ''}`,
+  };
+}
+
+async function observeDb(probe: MonitorIo['probeDb']): Promise<DbObservation> {
+  if (!probe) return { configured: false };
+  try {
+    return { configured: true, ...(await probe()) };
+  } catch (err) {
+    return { configured: true, error: message(err) };
+  }
+}
+
+/**
+ * Backends now and the cumulative session counter, with one short-lived connection per sample. Our own probe
+ * sessions are subtracted from the counter so that monitoring every second does not read as 1 new backend/s.
+ */
+export function dbProber(db: DatabaseTarget): () => Promise<{ backends: number; sessions: number }> {
+  let ownSessions = 0;
+  return async () => {
+    ownSessions++;
+    return withProbe(db, async (c) => {
+      const { rows } = await c.query<{ backends: number; sessions: string | null }>(
+        `SELECT (SELECT count(*)::int FROM pg_stat_activity
+                  WHERE backend_type = 'client backend' AND datname = $1 AND pid <> pg_backend_pid()) AS backends,
+                (SELECT sessions FROM pg_stat_database WHERE datname = $1) AS sessions`,
+        [db.database],
+      );
+      const row = rows[0]!;
+      if (row.sessions === null) throw new Error(`database ${db.database} has no pg_stat_database row`);
+      return { backends: row.backends, sessions: Math.max(0, Number(row.sessions) - ownSessions) };
+    });
+  };
+}
+
+/** A P0 is signalled by a file existing, or a URL answering {"p0": true}. An unreadable URL is unmeasured. */
+export function p0Checker(p0: { file?: string; url?: string }, timeoutMs = 3000): () => Promise<P0Observation> {
+  return async () => {
+    if (p0.file && fs.existsSync(p0.file)) return { signalled: true, source: `file ${p0.file}` };
+    if (p0.url) {
+      const { body } = await getJson<{ p0: boolean; reason?: string }>(p0.url, 'p0-signal', { timeoutMs });
+      if (body.p0) return { signalled: true, source: `url ${p0.url}${body.reason ? ` (${body.reason})` : ''}` };
+    }
+    return { signalled: false };
+  };
+}
+
+export const realFetchMetrics = async (t: Target, timeoutMs: number): Promise<ServiceMetrics> =>
+  (await getJson<ServiceMetrics>(`${t.url}/api/health/metrics`, 'service-metrics', { timeoutMs })).body;
+
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
