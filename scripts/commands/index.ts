@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { monitorCommand } from './monitor';
+import { evidenceCommand } from './evidence';
 
 /**
  * Every poolgate command, registered explicitly (no directory scanning) so start-up stays fast and the list
@@ -8,4 +9,5 @@ import { monitorCommand } from './monitor';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const commands: CommandModule<any, any>[] = [
   monitorCommand,
+  evidenceCommand,
 ];
