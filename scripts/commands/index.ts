@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { adviseCommand } from './advise';
 import { monitorCommand } from './monitor';
 import { evidenceCommand } from './evidence';
 
