@@ -11,4 +11,5 @@ import { evidenceCommand } from './evidence';
 export const commands: CommandModule<any, any>[] = [
   monitorCommand,
   evidenceCommand,
+  adviseCommand,
 ];
