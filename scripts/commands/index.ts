@@ -1,7 +1,9 @@
 import type { CommandModule } from 'yargs';
 import { adviseCommand } from './advise';
+import { configCommand } from './config-check';
 import { monitorCommand } from './monitor';
 import { evidenceCommand } from './evidence';
+import { planCommand } from './plan-check';
 
 /**
  * Every poolgate command, registered explicitly (no directory scanning) so start-up stays fast and the list
@@ -11,5 +13,7 @@ import { evidenceCommand } from './evidence';
 export const commands: CommandModule<any, any>[] = [
   monitorCommand,
   evidenceCommand,
+  planCommand,
+  configCommand,
   adviseCommand,
 ];
