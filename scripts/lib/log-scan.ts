@@ -4,7 +4,7 @@ import { InputError, MeasureError } from './errors';
 /**
  * The runbook's `grep "pool" app.log | tail -100` and `grep -i error`, for JSON-lines logs: each line an object
  * with a time (`time`|`ts`|`timestamp`, ISO or epoch ms as pino writes), a level (`level`: a name, or pino's
- * number, 50+ = error) and a message (`msg`|`message`, plus `event`). A pool line mentions "pool" in its message
+ * number, 50+ = error) and a message (`msg`|`message`|`event`; other fields are appended as JSON). A pool line mentions "pool" in its message
  * or event or carries a `pool` field; an error line has level error/fatal. A line without a readable time is
  * kept (we cannot prove it is older than `since`). Only the last `maxBytes` of a big file are read.
  */
@@ -66,9 +66,11 @@ export function summariseLog(name: string, path: string, text: string, since: Da
     if (since && t !== null && t < since.getTime()) continue;
     out.lines_read++;
     const level = levelOf(o.level);
-    const msg = String(o.msg ?? o.message ?? '');
+    const text = String(o.msg ?? o.message ?? o.event ?? '');
+    const { time: _t, ts: _ts, timestamp: _tm, level: _l, msg: _m, message: _g, event: _e, ...fields } = o;
+    const msg = Object.keys(fields).length > 0 ? `${text} ${JSON.stringify(fields)}` : text;
     const isError = level === 'error' || level === 'fatal' || level === 'critical';
-    const isPool = /pool/i.test(msg) || /pool/i.test(String(o.event ?? '')) || 'pool' in o;
+    const isPool = /pool/i.test(text) || /pool/i.test(String(o.event ?? '')) || 'pool' in o;
     if (!isError && !isPool) continue;
     const line: LogLine = { time: t === null ? null : new Date(t).toISOString(), level, msg: msg.slice(0, 300) };
     if (isPool) out.pool_lines++;

@@ -1,0 +1,277 @@
+import type { Argv, CommandModule } from 'yargs';
+import { judgeAttestation } from '../lib/attestation';
+import { backupFromArchiver, backupFromCommand, backupFromFile, type BackupFinding } from '../lib/backup-age';
+import { checkCapacity, type CapacityInput, type CapacityResult } from '../lib/capacity';
+import { judgeWindow } from '../lib/change-window';
+import { exitCodeOfVerdict, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
+import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
+import { InputError, MeasureError } from '../lib/errors';
+import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { sampleFleet, type InstanceSample } from '../lib/metrics-sampler';
+import { printResult, progress, progressDone } from '../lib/output';
+import * as probes from '../lib/pg-probes';
+import { withProbe } from '../lib/pg-connect';
+import * as P from '../lib/preflight-items';
+import { toInstanceSample } from '../lib/instance-sample';
+import { assertValid } from '../lib/schema';
+import { withDefaults } from '../lib/schema-defaults';
+import type { Target } from '../lib/targets';
+import type { DatabaseTarget } from '../types/database';
+import type { PoolChange } from '../types/pool-change';
+import type { PreflightConfig } from '../types/preflight-config';
+import type { PreflightResult } from '../types/preflight-result';
+
+interface Args extends CommonArgs {
+  changeFile?: string;
+  windowS?: number;
+  maxErrorRate?: number;
+  maxP95Ms?: number;
+  backupFile?: string;
+}
+
+function builder(y: Argv): Argv<Args> {
+  return commonOptions(y)
+    .option('change-file', { type: 'string', describe: 'The pool change (schemas/pool-change.schema.json) when there is no plan' })
+    .option('window-s', { type: 'number', describe: 'Metrics sample window in seconds (default 10)' })
+    .option('max-error-rate', { type: 'number', describe: 'Error rate must be below this (default 0.001)' })
+    .option('max-p95-ms', { type: 'number', describe: 'p95 latency must be below this (default 500)' })
+    .option('backup-file', { type: 'string', describe: 'Take the last backup time from this file (sets backup.source=file)' })
+    .example('$0 preflight --plan evidence/run1/plan.json', 'every checklist item from the plan')
+    .example('$0 preflight --plan plan.json --window-s 30 --json', 'a longer sample window, JSON for Ansible') as Argv<Args>;
+}
+
+/** Rollout order: the configured one, or standbys first then primaries (then the rest), each in target order. */
+function rolloutOrder(targets: Target[], order: string[] | undefined): Target[] {
+  if (order) {
+    const byName = new Map(targets.map((t) => [t.name, t]));
+    const missing = order.filter((n) => !byName.has(n));
+    if (missing.length > 0) throw new InputError(`preflight.capacity.order names unknown instances: ${missing.join(', ')}`);
+    const rest = targets.filter((t) => !order.includes(t.name));
+    return [...order.map((n) => byName.get(n)!), ...rest];
+  }
+  const rank = (t: Target): number => (t.role === 'standby' ? 0 : t.role === 'primary' ? 1 : 2);
+  return targets.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
+}
+
+interface DbMeasured {
+  server: probes.ServerFacts;
+  activity: probes.Activity;
+  blocked: probes.BlockedSession[];
+  transactions: probes.Transaction[];
+  replicas: probes.PrimaryReplica[];
+  self: probes.ReplicaSelf | null;
+  capacity: probes.CapacityFacts;
+  archiver: probes.ArchiverFacts | null;
+}
+
+async function measureDb(db: DatabaseTarget, instanceNames: string[], wantArchiver: boolean): Promise<DbMeasured> {
+  return withProbe(db, async (client) => {
+    const c = client as unknown as probes.Queryable;
+    const server = await probes.serverFacts(c);
+    const activity = await probes.activity(c, db.database);
+    return {
+      server,
+      activity,
+      blocked: await probes.blockedSessions(c, db.database),
+      transactions: await probes.openTransactions(c, db.database),
+      replicas: server.in_recovery ? [] : await probes.primaryReplicas(c),
+      self: server.in_recovery ? await probes.replicaSelf(c) : null,
+      capacity: await probes.capacityFacts(c, server, activity, { database: db.database, appUser: db.app_user, instanceNames }),
+      archiver: wantArchiver ? await probes.archiver(c) : null,
+    };
+  });
+}
+
+async function probeReplica(r: DatabaseTarget): Promise<{ name: string; error: string | null; self?: probes.ReplicaSelf }> {
+  const name = `${r.host}:${r.port}`;
+  try {
+    const self = await withProbe(r, async (client) => {
+      const c = client as unknown as probes.Queryable;
+      const facts = await probes.serverFacts(c);
+      if (!facts.in_recovery) throw new MeasureError(`${name} is not a replica (pg_is_in_recovery() is false)`);
+      return probes.replicaSelf(c);
+    });
+    return { name, error: null, self };
+  } catch (err) {
+    return { name, error: (err as Error).message };
+  }
+}
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+async function handler(args: Args): Promise<void> {
+  const started = new Date();
+  // 1. Inputs: everything validated before anything is measured or written (bad input: exit 2, nothing written).
+  const inputs = resolveCommon(args, started);
+  if (!inputs.operator) throw new InputError('no operator: give --operator NAME (or plan.operator, or $POOLGATE_OPERATOR)');
+  const change: PoolChange | undefined = args.changeFile
+    ? assertValid<PoolChange>('pool-change', readJsonFile(args.changeFile, 'change file'), `change file ${args.changeFile}`)
+    : inputs.plan?.change;
+  if (!change) throw new InputError('no pool change: give --plan (plan.change) or --change-file');
+  const raw: PreflightConfig = structuredClone(inputs.plan?.preflight ?? {});
+  if (args.windowS !== undefined) raw.window_s = args.windowS;
+  if (args.maxErrorRate !== undefined) raw.max_error_rate = args.maxErrorRate;
+  if (args.maxP95Ms !== undefined) raw.max_p95_ms = args.maxP95Ms;
+  if (args.backupFile !== undefined) raw.backup = { ...raw.backup, source: 'file', file: args.backupFile };
+  assertValid<PreflightConfig>('preflight-config', raw, 'preflight config (plan.preflight + flags)');
+  const cfg = withDefaults<PreflightConfig>('preflight-config', raw);
+  const backup = cfg.backup!;
+  if (backup.source === 'command' && !backup.command) throw new InputError('preflight.backup.source is "command" but preflight.backup.command is not set');
+  if (backup.source === 'file' && !backup.file) throw new InputError('preflight.backup.source is "file" but preflight.backup.file is not set');
+  const window = judgeWindow(started, { start: cfg.change_window!.start!, end: cfg.change_window!.end! });
+  const order = rolloutOrder(inputs.targets, cfg.capacity!.order);
+  const evidence = new EvidenceDir(inputs.evidenceDir);
+
+  // 2. Measure: metrics over the window, the database, replicas, backup and attestations, all at once.
+  const windowS = cfg.window_s!;
+  progress(`preflight: sampling ${inputs.targets.length} instances for ${windowS} s…`);
+  const db = inputs.database;
+  const names = inputs.targets.map((t) => t.name);
+  const att = cfg.attestations ?? {};
+  const maxAgeH = cfg.attestation_max_age_h!;
+  const [samples, dbResult, replicaProbes, backupResult, attItems] = await Promise.all([
+    sampleFleet(inputs.targets, windowS),
+    db ? measureDb(db, names, backup.source === 'pg_stat_archiver').then((m) => ({ m }), (err: unknown) => ({ error: errorText(err) })) : Promise.resolve(null),
+    Promise.all((cfg.database!.replicas ?? []).map(probeReplica)),
+    (async (): Promise<BackupFinding | { error: string } | null> => {
+      try {
+        if (backup.source === 'file') return backupFromFile(backup.file!);
+        if (backup.source === 'command') return await backupFromCommand(backup.command!, backup.timeout_s! * 1000);
+        return null; // pg_stat_archiver: read with the database probes
+      } catch (err) {
+        return { error: errorText(err) };
+      }
+    })(),
+    Promise.all([
+      judgeAttestation('system_stable', 'system stable, no incident', att.system_stable, started, maxAgeH),
+      judgeAttestation('rollback_plan_tested', 'rollback plan tested', att.rollback_plan_tested, started, maxAgeH),
+      judgeAttestation('dashboards_visible', 'dashboards visible', att.dashboards_visible, started, maxAgeH),
+    ]),
+  ]);
+  progressDone();
+  const now = new Date();
+
+  // 3. Judge.
+  const items: Item[] = [
+    { id: 'operator', item: 'operator', status: 'PASS', measured: inputs.operator, value: null, threshold: 'named' },
+    P.poolChangeItem(change),
+    P.changeWindowItem(window, cfg.change_window!.override),
+    ...attItems,
+    P.onCallItem(att.on_call, cfg.max_on_call_response_minutes!),
+    ...P.instanceItems(samples, cfg.max_error_rate!, cfg.max_p95_ms!),
+  ];
+  if (att.on_call?.url) items.push(await judgeAttestation('on_call_url', 'on-call schedule', { url: att.on_call.url }, now, maxAgeH));
+
+  const dbCfg = cfg.database!;
+  const dbWhy = !db ? 'no database given: --db-host/--db-port/--db-name/--db-user or plan.database' : dbResult && 'error' in dbResult ? dbResult.error : '';
+  const m = dbResult && 'm' in dbResult ? dbResult.m : null;
+  let capacity: CapacityResult | null = null;
+  let capacityInputs: (CapacityInput & { other_clients_source: 'configured' | 'measured now' }) | null = null;
+  if (m) {
+    items.push(P.blockedItem(m.blocked, dbCfg.max_blocked_sessions!));
+    items.push(...P.transactionItems(m.transactions, dbCfg.max_long_transaction_s!, dbCfg.max_idle_in_transaction_s!));
+    const selfProbe = m.self ? [{ name: `${db!.host}:${db!.port} (this server)`, error: null, self: m.self }] : [];
+    items.push(...P.replicationItems(m.replicas, [...selfProbe, ...replicaProbes], dbCfg));
+    const measuredMax = new Map(samples.map((s) => [s.name, s.second?.pool.max ?? s.first?.pool.max ?? 0]));
+    const configured = cfg.capacity!.other_clients_peak;
+    capacityInputs = {
+      instances: order.map((t) => ({ name: t.name, old_max: Math.max(change.from.max, measuredMax.get(t.name) ?? 0), new_max: change.to.max })),
+      max_connections: m.capacity.max_connections,
+      superuser_reserved_connections: m.capacity.superuser_reserved_connections,
+      reserved_connections: m.capacity.reserved_connections,
+      other_clients_peak: configured ?? m.capacity.other_clients_now,
+      other_clients_source: configured === undefined ? 'measured now' : 'configured',
+      headroom: cfg.capacity!.headroom!,
+      overlap: cfg.capacity!.overlap!,
+      role_conn_limit: m.capacity.role_conn_limit,
+      db_conn_limit: m.capacity.db_conn_limit,
+      other_clients_in_db: m.capacity.other_clients_in_db_now,
+    };
+    capacity = checkCapacity(capacityInputs);
+    items.push(...P.capacityItems(capacity, capacityInputs.other_clients_source));
+  } else {
+    for (const [id, label] of [['blocked_sessions', 'blocked sessions'], ['long_transactions', 'longest transaction'], ['idle_in_transaction', 'idle in transaction'], ['replication', 'replication lag'], ['capacity', 'connection capacity (worst step)']] as const) {
+      items.push(unknown(id, label, 'see runbook', dbWhy));
+    }
+    items.push(...P.replicationItems([], replicaProbes, { ...dbCfg, expect_replicas: 0 }).filter((i) => i.id.startsWith('replica:')));
+  }
+
+  let backupEvidence: PreflightResult['backup'] = null;
+  let finding: BackupFinding | null = null;
+  let backupWhy = '';
+  if (backup.source === 'pg_stat_archiver') {
+    if (m?.archiver) finding = backupFromArchiver(m.archiver);
+    else backupWhy = dbWhy;
+  } else if (backupResult && 'error' in backupResult) backupWhy = backupResult.error;
+  else finding = backupResult;
+  if (finding) {
+    const b = P.backupItem(finding, now, backup.max_age_h!);
+    items.push(b.item);
+    backupEvidence = { ...finding, ...(b.age_h !== null ? { age_h: b.age_h } : {}) };
+  } else items.push(unknown('backup_age', `last backup (${backup.source})`, `< ${backup.max_age_h} h`, backupWhy));
+  const rt = cfg.restore_tested;
+  const rtMaxH = cfg.restore_tested_max_age_d! * 24;
+  items.push(
+    rt
+      ? judgeRestore(rt, now, rtMaxH, cfg.restore_tested_max_age_d!)
+      : { id: 'restore_tested', item: 'restore tested', status: 'FAIL', measured: 'not attested', value: null, threshold: `≤ ${cfg.restore_tested_max_age_d} d ago`, detail: 'restore a backup, then record plan.preflight.restore_tested = {by, at}' },
+  );
+
+  const verdict = verdictOf(items);
+  const exitCode = exitCodeOfVerdict(verdict);
+  const result: PreflightResult = {
+    command: 'preflight',
+    run: { ...(inputs.runId ? { run_id: inputs.runId } : {}), started_at: started.toISOString(), finished_at: new Date().toISOString(), operator: inputs.operator, poolgate_version: poolgateVersion },
+    verdict,
+    exit_code: exitCode,
+    items,
+    change,
+    instances: samples.map((s: InstanceSample) => toInstanceSample(s)),
+    database: m
+      ? {
+          version_num: m.server.version_num,
+          in_recovery: m.server.in_recovery,
+          activity: { db_total: m.activity.db_total, db_by_state: m.activity.db_by_state, db_by_application: m.activity.db_by_application, server_total: m.activity.server_total },
+          blocked: m.blocked,
+          transactions: m.transactions.slice(0, 10),
+          replicas: m.replicas,
+          replica_probes: [
+            ...(m.self ? [{ name: 'this server', error: null, ...m.self }] : []),
+            ...replicaProbes.map((p) => ({ name: p.name, error: p.error, ...(p.self ?? {}) })),
+          ],
+        }
+      : null,
+    capacity: capacity && capacityInputs ? { inputs: capacityInputs, ...capacity } : null,
+    backup: backupEvidence,
+    change_window: { ...window, ...(cfg.change_window!.override ? { override: cfg.change_window!.override } : {}) },
+    config: cfg,
+  };
+  const file = evidence.writeJson(`preflight_${fileTimestamp(started)}.json`, 'preflight-result', result);
+  printResult({ json: args.json }, result, () => human(result, file));
+  process.exitCode = exitCode;
+}
+
+function judgeRestore(rt: { by: string; at: string }, now: Date, maxH: number, maxD: number): Item {
+  const ageD = (now.getTime() - Date.parse(rt.at)) / 86_400_000;
+  const ok = ageD <= maxD && ageD > -1 / 288;
+  return { id: 'restore_tested', item: 'restore tested', status: ok ? 'PASS' : 'FAIL', measured: `by ${rt.by} at ${rt.at}`, value: ageD, threshold: `≤ ${maxD} d ago (${maxH} h)`, ...(ok ? {} : { detail: ageD < 0 ? 'dated in the future' : 'the last restore test is too old: test a restore again' }) };
+}
+
+function human(r: PreflightResult, file: string): string {
+  const failed = r.items.filter((i) => i.status === 'FAIL');
+  const unknownItems = r.items.filter((i) => i.status === 'UNKNOWN');
+  const last =
+    r.verdict === 'PASS'
+      ? `PASS: every checklist item passed (${r.items.filter((i) => i.status === 'WARN').length} warnings) — you may proceed`
+      : r.verdict === 'FAIL'
+        ? `DO NOT PROCEED: ${failed.length} item(s) failed: ${failed.map((i) => i.item).join(', ')}`
+        : `DO NOT PROCEED (could not measure): ${unknownItems.map((i) => i.item).join(', ')} — fix access and run again`;
+  return `${renderItems(r.items)}\n\nevidence: ${file}\n${last}`;
+}
+
+export const preflightCommand: CommandModule<object, Args> = {
+  command: 'preflight',
+  describe: "The runbook's pre-implementation checklist; DO NOT PROCEED (exit 1) if any item fails",
+  builder,
+  handler,
+};
