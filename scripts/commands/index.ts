@@ -4,6 +4,8 @@ import { configCommand } from './config-check';
 import { monitorCommand } from './monitor';
 import { evidenceCommand } from './evidence';
 import { planCommand } from './plan-check';
+import { preflightCommand } from './preflight';
+import { snapshotCommand } from './snapshot';
 
 /**
  * Every poolgate command, registered explicitly (no directory scanning) so start-up stays fast and the list
@@ -16,4 +18,6 @@ export const commands: CommandModule<any, any>[] = [
   planCommand,
   configCommand,
   adviseCommand,
+  preflightCommand,
+  snapshotCommand,
 ];
