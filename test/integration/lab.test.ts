@@ -124,11 +124,8 @@ t.test('the lab', async (t) => {
     t.same([...states.values()].filter((s) => s !== 'UP'), [], 'every server is UP again after ready');
   });
 
-  t.test('lab-down leaves no process and no listening port of the slot', async (t) => {
-    if (!cfg.startedHere) {
-      t.skip('the lab was already up before this test: not stopping someone else\'s lab');
-      return;
-    }
+  const notOurs = cfg.startedHere ? false : 'the lab was already up before this test: not stopping someone else\'s lab';
+  t.test('lab-down leaves no process and no listening port of the slot', { skip: notOurs }, async (t) => {
     const r = await runLabScript('lab-down');
     t.equal(r.code, 0, `lab-down exits 0 (${r.stdout.trim()})`);
     t.same(listeningOn(cfg.net), [], `nothing listens on ${cfg.net}.0/24`);
