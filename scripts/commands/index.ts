@@ -6,6 +6,7 @@ import { evidenceCommand } from './evidence';
 import { planCommand } from './plan-check';
 import { preflightCommand } from './preflight';
 import { snapshotCommand } from './snapshot';
+import { verifyCommand } from './verify';
 
 /**
  * Every poolgate command, registered explicitly (no directory scanning) so start-up stays fast and the list
@@ -20,4 +21,5 @@ export const commands: CommandModule<any, any>[] = [
   adviseCommand,
   preflightCommand,
   snapshotCommand,
+  verifyCommand,
 ];
