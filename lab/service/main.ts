@@ -17,6 +17,16 @@ import { createServer } from './server';
  */
 const STOP_DEADLINE_MS = 25_000;
 
+/**
+ * Signals are caught from the first instant (SIGHUP's default action would kill a service that is still
+ * starting) and replayed once the pool is up.
+ */
+const earlySignals: NodeJS.Signals[] = [];
+let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+for (const signal of ['SIGHUP', 'SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => (onSignal ? onSignal(signal) : earlySignals.push(signal)));
+}
+
 async function main(): Promise<void> {
   const startedAt = performance.now();
   const { values } = parseArgs({
@@ -70,23 +80,22 @@ async function main(): Promise<void> {
   });
   if (values.pidfile) fs.writeFileSync(values.pidfile, `${process.pid}\n`);
 
+  await manager.start(config);
+  health.lifecycle = 'serving';
+  log.log('info', 'service_ready', { instance, generation: 1, sha256: config.sha256, min: config.pool.min, max: config.pool.max });
+
   let stopping = false;
-  process.on('SIGHUP', () => {
+  onSignal = (signal) => {
     if (stopping) return;
-    log.log('info', 'reload_requested', {});
-    void manager.reload();
-  });
-  const stop = (signal: string): void => {
-    if (stopping) return;
+    if (signal === 'SIGHUP') {
+      log.log('info', 'reload_requested', {});
+      manager.reload().catch((err: unknown) => log.log('error', 'reload_crashed', errorFields(err)));
+      return;
+    }
     stopping = true;
     void shutdown(signal);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-
-  await manager.start(config);
-  if (!stopping) health.lifecycle = 'serving';
-  log.log('info', 'service_ready', { instance, generation: 1, sha256: config.sha256, min: config.pool.min, max: config.pool.max });
+  for (const signal of earlySignals.splice(0)) onSignal(signal);
 
   /** /health says draining, the listener closes, in-flight requests finish, pools drain and end, exit 0. */
   async function shutdown(signal: string): Promise<void> {
