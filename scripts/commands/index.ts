@@ -7,6 +7,7 @@ import { planCommand } from './plan-check';
 import { preflightCommand } from './preflight';
 import { snapshotCommand } from './snapshot';
 import { verifyCommand } from './verify';
+import { reportCommand } from './report';
 
 /**
  * Every poolgate command, registered explicitly (no directory scanning) so start-up stays fast and the list
@@ -22,4 +23,5 @@ export const commands: CommandModule<any, any>[] = [
   preflightCommand,
   snapshotCommand,
   verifyCommand,
+  reportCommand,
 ];

@@ -1,0 +1,78 @@
+import type { VerificationReport } from '../../types/report';
+import { formatDuration } from './duration';
+import { showCount, showMs, showPct } from './verification-report';
+
+const NR = 'NOT RECORDED';
+const box = (on: boolean): string => (on ? '[X]' : '[ ]');
+
+function sustainedHeading(r: VerificationReport): string {
+  const s = r.criteria.find((c) => c.id === 'sustained');
+  const d = s?.value;
+  if (typeof d !== 'number') return 'not monitored';
+  return d >= 60 && d % 60 === 0 ? `${d / 60} min sustained` : `${formatDuration(d)} sustained`;
+}
+
+/**
+ * The runbook's "Post-change verification report" template, filled from the report (same headings, same lines,
+ * same order). Every value is a measurement or an explicit NOT MEASURED / NOT RECORDED with why: no template
+ * placeholder survives. The success criteria list all eight runbook criteria (the template shows five) with
+ * value and verdict; the decision box is SUCCESS only when all eight pass.
+ */
+export function renderReport(r: VerificationReport): string {
+  const change = `Database pool max ${r.change.from_max ?? NR} → ${r.change.to_max ?? NR}` +
+    (r.change.from_min !== null && r.change.to_min !== null && r.change.from_min !== undefined && r.change.to_min !== undefined && r.change.from_min !== r.change.to_min
+      ? ` (min ${r.change.from_min} → ${r.change.to_min})`
+      : '');
+  const metrics = (m: VerificationReport['pre']): string[] => [
+    `- Pool utilization: ${showPct(m.pool_utilization_pct)}`,
+    `- Error rate: ${showPct(m.error_rate_pct)}`,
+    `- p95 latency: ${showMs(m.p95_ms)}`,
+    `- Active connections: ${showCount(m.active_connections)}`,
+    `- Basis: ${m.basis}`,
+  ];
+  const lt = r.loadtest;
+  const incomplete = r.criteria.filter((c) => c.verdict === 'NOT MEASURED').map((c) => c.label);
+  const failed = r.criteria.filter((c) => c.verdict === 'FAIL').map((c) => c.label);
+  const lines = [
+    '# Database Pool Scaling Verification Report',
+    '',
+    `**Implementation Date**: ${r.implementation_date ?? `${NR} (no verify or monitor evidence)`}`,
+    `**Operator**: ${r.operator}`,
+    `**Change**: ${change}`,
+    '',
+    '## Pre-Change Metrics',
+    ...metrics(r.pre),
+    '',
+    `## Post-Change Metrics (${sustainedHeading(r)})`,
+    ...metrics(r.post),
+    '',
+    '## Synthetic Load Test Results',
+    `- Requests: ${showCount(lt.requests)}`,
+    `- p50 latency: ${showMs(lt.p50_ms)}`,
+    `- p95 latency: ${showMs(lt.p95_ms)}`,
+    `- p99 latency: ${showMs(lt.p99_ms)}`,
+    `- Error rate: ${showPct(lt.error_rate_pct)}`,
+    `- Analysis verdict: ${lt.verdict ?? 'NOT MEASURED (no analysis evidence)'}`,
+    '',
+    '## Success Criteria',
+    ...r.criteria.map((c) => `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${c.verdict}** (source: ${c.source})`),
+    '',
+    '## Decision',
+    `- ${box(r.decision === 'SUCCESS')} SUCCESS - Proceed to Phase 2`,
+    `- ${box(r.decision !== 'SUCCESS')} ROLLBACK - Investigate and retry`,
+    '',
+    r.decision === 'SUCCESS'
+      ? '**Decision**: SUCCESS — all eight success criteria met.'
+      : r.decision === 'ROLLBACK'
+        ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
+        : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — not measured: ${incomplete.join('; ')}.`,
+    '',
+    '## Evidence',
+    ...r.inputs.map((i) => `- ${i.kind}: ${i.file ?? 'none'} — ${i.status}${i.sha256 ? ` (sha256 ${i.sha256.slice(0, 16)}…)` : ''}${i.detail ? ` — ${i.detail}` : ''}`),
+    '',
+    `**Signature**: ${r.operator}`,
+    `**Timestamp**: ${r.generated_at}`,
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,82 @@
+/* Generated from schemas/report.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
+
+/**
+ * null: not measured.
+ */
+export type Value = number | null;
+
+/**
+ * report.json, written with pool_scaling_verification_<ts>.md by poolgate report: the runbook's post-change verification report as data. The decision follows the runbook's eight success criteria: SUCCESS when all pass, ROLLBACK when any fails, INCOMPLETE when none fails but one could not be measured (not proven is not passed).
+ */
+export interface VerificationReport {
+  kind: 'verification_report';
+  generated_at: string;
+  /**
+   * When the change was verified in force (verify, else monitor start); null if neither is in the evidence.
+   */
+  implementation_date: string | null;
+  operator: string;
+  operator_source?: string;
+  change: {
+    from_max: number | null;
+    to_max: number | null;
+    from_min?: number | null;
+    to_min?: number | null;
+  };
+  decision: 'SUCCESS' | 'ROLLBACK' | 'INCOMPLETE';
+  exit_code: 0 | 1 | 3;
+  inputs: {
+    kind: 'plan' | 'snapshot' | 'verify' | 'loadtest' | 'analysis' | 'monitor' | 'monitor_samples';
+    file: string | null;
+    sha256?: string;
+    status: 'used' | 'missing' | 'invalid';
+    detail?: string;
+  }[];
+  pre: Metrics;
+  post: Metrics;
+  loadtest: {
+    requests: Value;
+    p50_ms: Value;
+    p95_ms: Value;
+    p99_ms: Value;
+    error_rate_pct: Value;
+    /**
+     * The analysis verdict, when analysed.
+     */
+    verdict: string | null;
+  };
+  /**
+   * The runbook's eight success criteria, in its order.
+   */
+  criteria: {
+    id:
+      | 'pool_max'
+      | 'pool_utilization'
+      | 'acquire_wait_p95'
+      | 'error_rate'
+      | 'p95_latency'
+      | 'connection_timeouts'
+      | 'db_cpu'
+      | 'sustained';
+    label: string;
+    threshold: string;
+    value: Value;
+    /**
+     * The value as a person reads it, or why it was not measured.
+     */
+    shown: string;
+    verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
+    source: string;
+  }[];
+  markdown_file: string;
+}
+export interface Metrics {
+  pool_utilization_pct: Value;
+  error_rate_pct: Value;
+  p95_ms: Value;
+  active_connections: Value;
+  /**
+   * Where the figures come from and how instances are combined.
+   */
+  basis: string;
+}
