@@ -1,8 +1,10 @@
 import type { CommandModule } from 'yargs';
+import { analyzeCommand } from './analyze';
 import { adviseCommand } from './advise';
 import { configCommand } from './config-check';
 import { monitorCommand } from './monitor';
 import { evidenceCommand } from './evidence';
+import { loadtestCommand } from './loadtest';
 import { planCommand } from './plan-check';
 import { preflightCommand } from './preflight';
 import { snapshotCommand } from './snapshot';
@@ -24,4 +26,6 @@ export const commands: CommandModule<any, any>[] = [
   snapshotCommand,
   verifyCommand,
   reportCommand,
+  loadtestCommand,
+  analyzeCommand,
 ];

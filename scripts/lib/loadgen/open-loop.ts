@@ -48,7 +48,7 @@ export class OpenLoop {
       this.finish = resolve;
       this.t0 = this.clock.now();
       this.hardStop = this.clock.setTimeout(() => this.stop(), this.opts.hardStopMs);
-      this.pump(Number.NaN);
+      this.pump();
     });
   }
 
@@ -58,13 +58,15 @@ export class OpenLoop {
 
   private release(lane: number): void {
     if (this.stopped) return;
-    const wasFullSince = this.fullSince;
     this.free.push(lane);
-    this.fullSince = Number.NaN;
-    this.pump(wasFullSince);
+    this.pump();
   }
 
-  private pump(wasFullSince: number): void {
+  /**
+   * Sends every due request a lane is free for. A lane released while requests wait goes straight to the
+   * oldest of them, so the all-busy period it interrupts for a moment continues: `fullSince` is kept.
+   */
+  private pump(): void {
     const now = this.clock.now();
     const { total } = this.opts;
     const due = Math.min(total, Math.floor((now - this.t0) / this.intervalMs) + 1);
@@ -72,10 +74,11 @@ export class OpenLoop {
       const lane = this.free.pop()!;
       const intended = this.intendedMs(this.next++);
       const spec = this.nextRequest();
-      this.recorder.recordSend(spec.endpoint, intended, now, intended >= wasFullSince);
+      this.recorder.recordSend(spec.endpoint, intended, now, intended >= this.fullSince);
       this.transport.send(lane, spec, intended, now);
     }
-    if (this.free.length === 0 && Number.isNaN(this.fullSince)) this.fullSince = now;
+    if (this.free.length > 0) this.fullSince = Number.NaN;
+    else if (Number.isNaN(this.fullSince)) this.fullSince = now;
     if (this.next >= total) {
       if (this.free.length === this.transport.lanes) this.end('completed');
       return;
@@ -84,7 +87,7 @@ export class OpenLoop {
     if (this.next >= due && this.timer === null) {
       this.timer = this.clock.setTimeout(() => {
         this.timer = null;
-        if (!this.stopped) this.pump(Number.NaN);
+        if (!this.stopped) this.pump();
       }, Math.max(0, this.intendedMs(this.next) - now));
     }
   }

@@ -1,0 +1,135 @@
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import type { LoadtestConfig } from '../types/loadtest-config';
+import type { LoadtestResult } from '../types/loadtest-result';
+
+interface LoadtestArgs {
+  url?: string;
+  requests?: number;
+  concurrency?: number;
+  duration?: string;
+  rate?: number;
+  mode?: 'open' | 'closed';
+  mix?: string;
+  timeout?: string;
+  grace?: string;
+  warmup?: boolean;
+  sampleInterval?: string;
+  target?: string[];
+  targetsFile?: string;
+  plan?: string;
+  output?: string;
+  evidenceDir?: string;
+  json: boolean;
+}
+
+const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
+
+function human(r: LoadtestResult, file: string): string {
+  const { requests: q, latency_ms: l, rate } = r;
+  const lines = [
+    `${r.outcome.stop_reason === 'unreachable' ? 'COULD NOT MEASURE' : 'DONE'}: ${q.sent}/${q.scheduled} sent, ${q.ok} ok, ${q.failed} failed` +
+      ` (${r.errors.rate_pct ?? '-'} %), stop: ${r.outcome.stop_reason}`,
+    `latency from intended send: p50 ${ms(l.from_intended.p50)}  p95 ${ms(l.from_intended.p95)}  p99 ${ms(l.from_intended.p99)}  max ${ms(l.from_intended.max)}`,
+    `latency from actual send:   p50 ${ms(l.from_send.p50)}  p95 ${ms(l.from_send.p95)}  p99 ${ms(l.from_send.p99)}  max ${ms(l.from_send.max)}`,
+    `send delay p99 ${ms(r.send_delay_ms.p99)}, delayed sends ${q.delayed_sends}, dropped ${q.dropped}` +
+      (rate.target_per_s !== null ? `; rate ${rate.achieved_send_per_s ?? '-'}/s of ${rate.target_per_s}/s` : `; throughput ${rate.throughput_per_s ?? '-'}/s`),
+  ];
+  const kinds = Object.entries(r.errors.by_kind);
+  if (kinds.length) lines.push(`errors: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  for (const i of r.pool.instances) {
+    lines.push(
+      `pool ${i.name}: utilisation peak ${i.utilization_peak_interval_pct ?? '-'} % (sampled ${i.utilization_peak_sample_pct ?? '-'} %), ` +
+        `waiting max ${i.waiting_max ?? '-'}, acquire timeouts ${i.acquire_timeouts_delta}, samples ${i.samples} (${i.failed_samples} missed)`,
+    );
+  }
+  lines.push(`evidence: ${file}`, `next: poolgate analyze ${file}`);
+  return lines.join('\n');
+}
+
+export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
+  command: 'loadtest',
+  describe: 'Synthetic load test (runbook Step 5): open-loop arrival rate, latency from intended send time, pool sampling',
+  builder: (y: Argv) =>
+    y
+      .option('url', { type: 'string', describe: 'Entry point the load goes to (e.g. the load balancer); default plan.loadtest.url or plan.lb.url' })
+      .option('requests', { type: 'number', describe: 'Requests to send (open loop: at the rate requests/duration) [default 500]' })
+      .option('duration', { type: 'string', describe: 'Run length: 500ms, 30s, 10m, 1h [default 10m]' })
+      .option('rate', { type: 'number', describe: 'Open loop arrival rate in requests/s (instead of requests or duration)' })
+      .option('concurrency', { type: 'number', describe: 'Connections = most requests in flight [default 50]' })
+      .option('mode', { choices: ['open', 'closed'] as const, describe: 'open: fixed arrival rate (judging); closed: back to back (throughput) [default open]' })
+      .option('mix', { type: 'string', describe: 'Endpoint weights: read, balance, accounts, write [default read=80,write=20]' })
+      .option('timeout', { type: 'string', describe: 'Per-request timeout [default 10s]' })
+      .option('grace', { type: 'string', describe: 'After the duration, how long in-flight requests may finish before the hard stop [default: timeout]' })
+      .option('warmup', { type: 'boolean', describe: 'Open every connection before the clock starts (--no-warmup to skip) [default true]' })
+      .option('sample-interval', { type: 'string', describe: 'How often to read each target\'s /api/health/metrics [default 1s]' })
+      .option('target', { type: 'string', array: true, describe: 'An instance whose pool is sampled, name=url (repeatable); default the plan\'s targets' })
+      .option('targets-file', { type: 'string', describe: 'Targets JSON (schemas/targets.schema.json)' })
+      .option('plan', { type: 'string', describe: 'Plan file: its loadtest section, lb.url and targets; flags override' })
+      .option('output', { type: 'string', describe: 'Result file (default loadtest_<ts>.json in --evidence-dir)' })
+      .option('evidence-dir', { type: 'string', describe: 'Evidence folder (default evidence/<run_id> or evidence/adhoc-<ts>)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the result document as JSON' })
+      .example('$0 loadtest --url http://127.0.0.1:8080 --requests 500 --concurrency 50 --duration 10m --output post_change_load_test.json', 'The runbook\'s Step 5')
+      .example('$0 loadtest --url http://127.0.0.1:8080 --rate 200 --duration 30s --target primary-1=http://127.0.0.21:3000 --target primary-2=http://127.0.0.22:3000', '200 req/s for 30 s, sampling two pools')
+      .example('$0 loadtest --url http://127.0.0.1:8080 --mode closed --concurrency 50 --duration 10s --mix read=100', 'Maximum throughput, reads only')
+      .epilogue(
+        'Open loop: request i is due at i/rate; at most --concurrency are in flight, and a request that has to wait for a free ' +
+          'connection is timed from its intended send time (coordinated omission), so a stall shows in the percentiles. ' +
+          'Exit 0 when the run completed (judge it with `poolgate analyze`), 3 when the target never answered, 2 on bad input.',
+      ) as unknown as Argv<LoadtestArgs>,
+  handler: async (args) => {
+    // Heavy modules (undici, ajv, hdr-histogram) load here, not when the CLI starts.
+    const [{ resolveRunConfig }, { parseMixFlag }, { runLoadtest }, { loadPlan }, { loadTargets }, evidence, output, { MeasureError }] = await Promise.all([
+      import('../lib/loadgen/config'),
+      import('../lib/loadgen/mix'),
+      import('../lib/loadgen/run'),
+      import('../lib/plan'),
+      import('../lib/targets'),
+      import('../lib/evidence'),
+      import('../lib/output'),
+      import('../lib/errors'),
+    ]);
+    const plan = args.plan ? loadPlan(args.plan) : null;
+    const targets =
+      (args.target?.length ?? 0) > 0 || args.targetsFile
+        ? loadTargets({ target: args.target, targetsFile: args.targetsFile })
+        : ((plan?.targets ?? []) as ReturnType<typeof loadTargets>);
+    const flags: LoadtestConfig = {
+      url: args.url,
+      mode: args.mode,
+      requests: args.requests,
+      duration: args.duration,
+      rate: args.rate,
+      concurrency: args.concurrency,
+      timeout: args.timeout,
+      grace: args.grace,
+      warmup: args.warmup,
+      sample_interval: args.sampleInterval,
+      ...(args.mix !== undefined ? { mix: parseMixFlag(args.mix) } : {}),
+    };
+    const cfg = resolveRunConfig({ plan: plan?.loadtest, flags, lbUrl: plan?.lb?.url, targets });
+
+    const startedAt = new Date();
+    const ts = evidence.fileTimestamp(startedAt);
+    const [dir, name] = args.output
+      ? [path.dirname(args.output), path.basename(args.output)]
+      : [args.evidenceDir ?? path.join('evidence', plan?.run_id ?? `adhoc-${ts}`), `loadtest_${ts}.json`];
+    const ev = new evidence.EvidenceDir(dir);
+
+    const result = await runLoadtest(cfg, {
+      ...(plan?.run_id ? { runId: plan.run_id } : {}),
+      onProgress: (r, elapsedMs) =>
+        output.progress(
+          `loadtest ${(elapsedMs / 1000).toFixed(0)}s/${(cfg.durationMs / 1000).toFixed(0)}s · sent ${r.sent} · ok ${r.ok} · ` +
+            `failed ${r.failed} · p99 ${r.fromIntended.percentileMs(99).toFixed(1)} ms · delayed ${r.delayedSends}`,
+        ),
+    });
+    output.progressDone();
+    const file = ev.writeJson(name, 'loadtest-result', result);
+    output.printResult(args, result, () => human(result, file));
+    if (args.json) process.stderr.write(`evidence: ${file}\n`);
+    if (!result.outcome.target_reachable) {
+      throw new MeasureError(`${cfg.url} never answered (${result.errors.examples?.[0] ?? 'no answer'}): could not measure`, 'E_UNREACHABLE');
+    }
+  },
+};
