@@ -85,7 +85,7 @@ export interface Advice {
      */
     instances: number;
     /**
-     * Fewest instances that carry the whole traffic at once.
+     * Fewest instances that carry the whole traffic at once (default: those with at least a tenth of the busiest one's rate).
      */
     serving: number;
     arrival_rate_per_s: Nonneg;
@@ -95,7 +95,14 @@ export interface Advice {
      * max(fleet busy / serving, busiest instance's busy).
      */
     busy_avg_per_instance: number;
-    busy_p95_per_instance: Count;
+    /**
+     * max(Poisson p95 of busy_avg_per_instance, the highest active seen).
+     */
+    busy_p95_per_instance: number;
+    /**
+     * Poisson p95 of busy_avg_sum: connections busy across the fleet at the p95 moment (what the database sees).
+     */
+    busy_p95_fleet: number;
     peak_active_max: Count;
     acquire_wait_p95_ms_max: Nonneg;
   };

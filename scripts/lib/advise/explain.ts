@@ -27,7 +27,8 @@ export function explain(a: Unexplained): string[] {
   } else {
     out.push(
       `Together ${num(f.arrival_rate_per_s, 1)} acquisitions/s held ${num(f.mean_hold_ms ?? 0)} ms each keep ${num(f.busy_avg_sum)} connections busy; ` +
-        `spread over the ${plural(f.serving, 'instance')} serving at once (or the busiest instance's own, if higher) that is ${num(f.busy_avg_per_instance)} per instance.`,
+        `spread over the ${plural(f.serving, 'instance')} serving at once (or the busiest instance's own, if higher) that is ${num(f.busy_avg_per_instance)} per instance; ` +
+        `across the fleet ${f.busy_p95_fleet} are busy at the ${Math.round(p.quantile * 100)}th-percentile moment.`,
     );
     out.push(
       `At the ${Math.round(p.quantile * 100)}th-percentile moment an instance has ${f.busy_p95_per_instance} busy ` +
@@ -42,7 +43,7 @@ export function explain(a: Unexplained): string[] {
       ? (r.floor > r.budget_cap ? `; it would trim ${r.want}, but the floor ${r.floor} wins` : `; it trims ${r.want} to ${Math.max(r.budget_cap, r.floor)}`)
       : '; it does not bind';
     out.push(
-      `The database has ${plural(d.cores ?? 0, 'core')} (${d.cores_source}) and ${num(d.spindles)} effective spindles: it runs at most about ` +
+      `The database has ${plural(d.cores ?? 0, 'core')} (${d.cores_source}) and ${plural(d.spindles, 'effective spindle')}: it runs at most about ` +
         `2 x ${d.cores} + ${num(d.spindles)} = ${d.concurrency_budget} queries at once usefully, ceil(${d.concurrency_budget} / ${f.serving} serving) = ${r.budget_cap} per instance${effect}.`,
     );
   }

@@ -49,11 +49,11 @@ export function capacityFindings(fleet: FleetMeasure, db: DbFacts, rec: Recommen
   const out: Finding[] = [];
   if (db.concurrency_budget === null) {
     out.push({ severity: 'ok', code: 'BUDGET_UNKNOWN', message: 'database cores unknown (give --db-cores, or --db-local when PostgreSQL runs on this host): the concurrency budget was not applied' });
-  } else if (rec.basis === 'measured' && fleet.busy_p95_per_instance * fleet.serving > db.concurrency_budget) {
+  } else if (rec.basis === 'measured' && fleet.busy_p95_fleet > db.concurrency_budget) {
     out.push({
       severity: 'warning',
       code: 'DEMAND_ABOVE_BUDGET',
-      message: `at the p95 moment the fleet keeps ${fleet.busy_p95_per_instance * fleet.serving} connections busy, above the database's concurrency budget of ${db.concurrency_budget} (2 x ${db.cores} cores + ${db.spindles} spindles): the database, not the pool, limits throughput — shorten the transactions or add database capacity`,
+      message: `at the p95 moment the fleet keeps ${fleet.busy_p95_fleet} connections busy, above the database's concurrency budget of ${db.concurrency_budget} (2 x ${db.cores} cores + ${db.spindles} effective spindles): the database, not the pool, limits throughput — shorten the transactions or add database capacity`,
     });
   }
   if (db.usable_slots === null) {

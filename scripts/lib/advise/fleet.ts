@@ -6,6 +6,12 @@ import type { InstanceMeasure } from './rates';
 export type FleetMeasure = Advice['fleet'];
 
 /**
+ * An instance serves if it takes at least this share of the busiest instance's acquisition rate: a backup that
+ * only answers the load balancer's health checks (about one acquisition a second) does not serve.
+ */
+export const SERVING_SHARE = 0.1;
+
+/**
  * The fleet's workload per instance. Every instance gets the same pool config, and traffic may concentrate on
  * fewer instances than hold a pool (the standbys serve only while the primaries are drained), so the per-instance
  * demand is the fleet's total busy connections spread over the instances that serve at once, or the busiest
@@ -20,7 +26,8 @@ export function fleetMeasure(
   if (count < instances.length) {
     throw new InputError(`--instances ${count} is fewer than the ${instances.length} instances measured`, 'E_ADVISE_INSTANCES');
   }
-  const serving = opts.serving ?? Math.max(1, measured.length);
+  const topRate = Math.max(0, ...measured.map((i) => i.arrival_rate_per_s));
+  const serving = opts.serving ?? Math.max(1, measured.filter((i) => i.arrival_rate_per_s >= SERVING_SHARE * topRate).length);
   if (serving < 1 || serving > count) {
     throw new InputError(`--serving ${serving} must be from 1 to the ${count} instances`, 'E_ADVISE_SERVING');
   }
@@ -37,6 +44,8 @@ export function fleetMeasure(
     busy_avg_sum: busySum,
     busy_avg_per_instance: busyPer,
     busy_p95_per_instance: Math.max(poissonQuantile(busyPer, opts.quantile), peakActive),
+    // A sum of independent Poisson counts is Poisson: the fleet's p95 is not the sum of the instances' p95s.
+    busy_p95_fleet: poissonQuantile(busySum, opts.quantile),
     peak_active_max: peakActive,
     acquire_wait_p95_ms_max: Math.max(0, ...instances.map((i) => i.acquire_wait_p95_ms)),
   };

@@ -21,7 +21,7 @@ export function renderAdvice(a: Advice): string {
   lines.push('');
   lines.push(table([
     ['database cores', d.cores === null ? 'unknown' : `${d.cores} (${d.cores_source})`],
-    ['concurrency budget', d.concurrency_budget === null ? 'unknown' : `${d.concurrency_budget} (2 x cores + ${n(d.spindles)} spindles)`],
+    ['concurrency budget', d.concurrency_budget === null ? 'unknown' : `${d.concurrency_budget} (2 x ${d.cores} cores + ${n(d.spindles)} effective spindle${d.spindles === 1 ? '' : 's'})`],
     ['usable slots', d.usable_slots === null ? 'unknown' : `${d.usable_slots} (${d.slots_source})`],
     ['instances / serving', `${a.fleet.instances} / ${a.fleet.serving}`],
   ]));

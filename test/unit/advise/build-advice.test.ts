@@ -84,6 +84,14 @@ t.test('idle standbys do not dilute the need: demand is spread over the serving 
   t.ok(Math.abs(onTwo.fleet.busy_avg_per_instance - 6) < 1e-9, 'if one instance must carry both, it needs 6 on average');
 });
 
+t.test('backups answering only health checks (1/s) do not count as serving', async (t) => {
+  const a = advise({ instances: [inst('primary-1', 600, 1.5), inst('primary-2', 600, 1.5), inst('standby-1', 1, 2), inst('standby-2', 1, 2)] });
+  t.equal(a.fleet.serving, 2, '1/s is under a tenth of 600/s');
+  t.ok(Math.abs(a.fleet.busy_avg_sum - 1.804) < 1e-9, '2 x 600 x 0.0015 + 2 x 1 x 0.002');
+  t.equal(a.fleet.busy_p95_fleet, 4, 'Poisson(1.804) 95th percentile: cdf(3) = 0.891, cdf(4) = 0.963');
+  t.equal(a.fleet.busy_p95_per_instance, 3, 'Poisson(0.902): cdf(2) = 0.937, cdf(3) = 0.986');
+});
+
 t.test('zero traffic everywhere: cannot size, keep the current values, warn', async (t) => {
   const a = advise({ instances: [inst('primary-1', 0, 0, 0, { max: 50, min: 10 })], planned: { max: 200, source: 'plan' } });
   t.equal(a.recommended.basis, 'fallback');
