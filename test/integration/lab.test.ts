@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { request } from 'undici';
@@ -9,6 +11,7 @@ import { processesUsing } from '../../lab/control/proc';
 import { programStatuses, supervisordPid } from '../../lab/control/supervisor';
 import type { LabConfig } from '../../lab/lab-config';
 import { backendServers, setServerState } from '../../scripts/lib/haproxy-socket';
+import { packageRoot } from '../../scripts/lib/paths';
 import { problemsOf } from '../../scripts/lib/schema';
 import { missingJournalEntries, runLabScript, steadyTraffic, useLab } from '../helpers/lab';
 
@@ -20,6 +23,13 @@ async function pids(cfg: LabConfig): Promise<Record<string, number | undefined>>
   };
   for (const p of (await programStatuses(cfg)) ?? []) out[p.program] = p.pid;
   return out;
+}
+
+function labctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { timeout: 90_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
 }
 
 async function getJsonBody(url: string): Promise<{ status: number; body: unknown }> {
@@ -122,6 +132,46 @@ t.test('the lab', async (t) => {
     t.same(await missingJournalEntries(cfg, result.acknowledgedIds), [], `all ${result.acknowledgedIds.length} acknowledged writes are in the database`);
     const states = await waitAllUp(cfg);
     t.same([...states.values()].filter((s) => s !== 'UP'), [], 'every server is UP again after ready');
+  });
+
+  t.test('labctl restart of both primaries under traffic: new pids, no failed request, every write kept', async (t) => {
+    const primaries = cfg.instances.filter((i) => i.role === 'primary');
+    const before = await pids(cfg);
+    const traffic = steadyTraffic(cfg.haproxy.url, { concurrency: 6, durationMs: 7000, writeRatio: 0.3 });
+    await sleep(1000);
+    for (const p of primaries) {
+      const r = await labctl(['restart', p.name]);
+      t.equal(r.code, 0, `labctl restart ${p.name}: ${r.stdout.trim().replace(/\n/g, ' ')}`);
+      await sleep(1500);
+    }
+    const result = await traffic;
+    const after = await pids(cfg);
+    for (const p of primaries) t.not(after[p.service], before[p.service], `${p.name} has a new pid`);
+    t.equal(result.failed, 0, `no failed request (${result.ok} ok): ${JSON.stringify(result.failures.slice(0, 3))}`);
+    t.same(await missingJournalEntries(cfg, result.acknowledgedIds), [], `all ${result.acknowledgedIds.length} acknowledged writes are in the database`);
+    t.same([...(await waitAllUp(cfg)).values()].filter((s) => s !== 'UP'), [], 'every server is UP again');
+  });
+
+  t.test('labctl hup makes an instance load its changed pool config; bad usage exits 2', async (t) => {
+    const inst = cfg.instances[0]!;
+    const original = fs.readFileSync(inst.configPath, 'utf8');
+    const poolConfig = async (): Promise<{ generation: number; pool: { max: number } }> =>
+      (await getJsonBody(`${inst.url}/api/health/pool-config`)).body as { generation: number; pool: { max: number } };
+    const start = await poolConfig();
+    t.teardown(async () => {
+      fs.writeFileSync(inst.configPath, original);
+      await labctl(['hup', inst.name]);
+    });
+    fs.writeFileSync(inst.configPath, `${JSON.stringify({ ...JSON.parse(original), max: start.pool.max + 7 }, null, 2)}\n`);
+    t.equal((await labctl(['hup', inst.name])).code, 0);
+    let now = start;
+    for (let i = 0; i < 50 && now.generation === start.generation; i++) {
+      await sleep(100);
+      now = await poolConfig();
+    }
+    t.match(now, { generation: start.generation + 1, pool: { max: start.pool.max + 7 } }, 'the new max is in force');
+    t.equal((await labctl(['hup', 'no-such-instance'])).code, 2);
+    t.equal((await labctl(['reboot', inst.name])).code, 2);
   });
 
   const notOurs = cfg.startedHere ? false : 'the lab was already up before this test: not stopping someone else\'s lab';
