@@ -10,6 +10,7 @@ import { preflightCommand } from './preflight';
 import { snapshotCommand } from './snapshot';
 import { verifyCommand } from './verify';
 import { reportCommand } from './report';
+import { incidentCommand } from './incident';
 
 /**
  * Every poolgate command, registered explicitly (no directory scanning) so start-up stays fast and the list
@@ -28,4 +29,5 @@ export const commands: CommandModule<any, any>[] = [
   reportCommand,
   loadtestCommand,
   analyzeCommand,
+  incidentCommand,
 ];
