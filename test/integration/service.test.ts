@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
@@ -12,6 +13,7 @@ import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { PoolConfig } from '../../scripts/types/pool-config';
 import type { ServiceMetrics } from '../../scripts/types/service-metrics';
 import type { ServicePoolConfig } from '../../scripts/types/service-pool-config';
+import { missingJournalEntries, steadyTraffic, useLab } from '../helpers/lab';
 
 /**
  * The reference service against the lab's real PostgreSQL. Each test starts its OWN service process on a
@@ -36,7 +38,15 @@ interface Service {
 
 let nextHost = 50;
 
-async function startService(tt: Test, name: string, pool: PoolConfig, opts: { debug?: boolean } = {}): Promise<Service> {
+interface StartOptions {
+  debug?: boolean;
+  /** another database endpoint than the lab's (e.g. one that never answers) */
+  pg?: { host: string; port: number };
+  /** wait for /health 200 (default) or only for any answer */
+  healthy?: boolean;
+}
+
+async function startService(tt: Test, name: string, pool: PoolConfig, opts: StartOptions = {}): Promise<Service> {
   const address = `${lab.net}.${nextHost++}`;
   const dir = tt.testdir({ 'pool.json': JSON.stringify(pool) });
   const configPath = path.join(dir, 'pool.json');
@@ -44,8 +54,8 @@ async function startService(tt: Test, name: string, pool: PoolConfig, opts: { de
   const child = spawn(process.execPath, [mainJs, '--name', name, '--host', address, '--port', '3000', '--config', configPath, '--log', logPath], {
     env: {
       PATH: process.env.PATH,
-      PGHOST: lab.pg.host,
-      PGPORT: String(lab.pg.port),
+      PGHOST: opts.pg?.host ?? lab.pg.host,
+      PGPORT: String(opts.pg?.port ?? lab.pg.port),
       PGDATABASE: lab.pg.database,
       PGUSER: lab.pg.appUser,
       POOLGATE_DB_PASSWORD_FILE: lab.pg.appPasswordFile,
@@ -70,7 +80,7 @@ async function startService(tt: Test, name: string, pool: PoolConfig, opts: { de
   for (;;) {
     if (child.exitCode !== null) throw new Error(`service ${name} exited ${child.exitCode}: ${stderr}`);
     const h = await http(svc, 'GET', '/health').catch(() => undefined);
-    if (h?.status === 200) return svc;
+    if (h?.status === 200 || (h && opts.healthy === false)) return svc;
     if (Date.now() > deadline) throw new Error(`service ${name} not healthy in 15 s: ${JSON.stringify(h?.body)} ${stderr}`);
     await sleep(100);
   }
@@ -130,43 +140,8 @@ const entry = (i: number) => ({
   lines: [{ account_id: 1 + (i % 5), debit: '12.34' }, { account_id: 12, credit: '12.34' }],
 });
 
-/** Bounded mixed traffic: `workers` loops of reads and writes until `stop()` or `maxMs`; failures are recorded. */
-function traffic(svc: Service, workers: number, maxMs: number) {
-  const acked: number[] = [];
-  const failures: string[] = [];
-  let requests = 0;
-  let stopped = false;
-  const until = Date.now() + maxMs;
-  const loops = Array.from({ length: workers }, async (_, w) => {
-    for (let i = 0; !stopped && Date.now() < until; i += 1) {
-      try {
-        if ((w + i) % 3 === 0) {
-          const r = await http(svc, 'POST', '/api/journal-entries', entry(i));
-          if (r.status === 201) acked.push(r.body.id);
-          else failures.push(`POST ${r.status} ${JSON.stringify(r.body)}`);
-        } else {
-          const r = await http(svc, 'GET', `/api/accounts/${1 + ((w + i) % 20)}/balance`);
-          if (r.status !== 200) failures.push(`GET balance ${r.status} ${JSON.stringify(r.body)}`);
-        }
-      } catch (err) {
-        failures.push(`request failed: ${(err as Error).message}`);
-      }
-      requests += 1;
-    }
-  });
-  const done = Promise.all(loops);
-  return {
-    acked, failures,
-    get requests() { return requests; },
-    async stop() {
-      stopped = true;
-      await done;
-    },
-  };
-}
-
 t.before(async () => {
-  if (!fs.existsSync(lab.pg.appPasswordFile)) throw new Error(`no lab on slot ${lab.slot}: run npm run lab:up`);
+  await useLab(t);
 });
 
 t.test('every endpoint answers its contract', async (t) => {
@@ -247,7 +222,8 @@ t.test('SIGHUP under concurrent reads and writes swaps the pool with no failed r
     }
   })();
 
-  const load = traffic(svc, 30, 8000);
+  const stopLoad = new AbortController();
+  const load = steadyTraffic(svc.url, { concurrency: 30, durationMs: 10_000, writeRatio: 0.4, signal: stopLoad.signal });
   await sleep(1000);
   const before = await metricsOf(svc);
   t.ok(before.pool.waiting > 0, `requests are queued on the old pool at the swap (waiting ${before.pool.waiting})`);
@@ -258,14 +234,14 @@ t.test('SIGHUP under concurrent reads and writes swaps the pool with no failed r
     return pc.generation === 2 && !pc.reloading ? pc : undefined;
   });
   await sleep(1000);
-  await load.stop();
+  stopLoad.abort();
+  const result = await load;
   polling = false;
   await poller;
 
-  t.same(load.failures, [], `no failed request (of ${load.requests})`);
-  t.ok(load.acked.length > 20, `writes acknowledged: ${load.acked.length}`);
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM journal_entries WHERE id = ANY($1::bigint[])', [load.acked]);
-  t.equal(rows[0].n, load.acked.length, 'every acknowledged entry is in the database');
+  t.same(result.failures, [], `no failed request (of ${result.ok + result.failed})`);
+  t.ok(result.acknowledgedIds.length > 20, `writes acknowledged: ${result.acknowledgedIds.length}`);
+  t.same(await missingJournalEntries(lab, result.acknowledgedIds), [], 'every acknowledged entry is in the database');
   t.same(after.pool, next, 'the new values are in force');
   t.equal(after.generation, 2);
   t.equal(after.last_reload_error, null);
@@ -282,7 +258,8 @@ t.test('SIGHUP under concurrent reads and writes swaps the pool with no failed r
 
 t.test('an invalid file + SIGHUP keeps the old pool and reports the error', async (t) => {
   const svc = await startService(t, 'svc-badfile', base);
-  const load = traffic(svc, 10, 6000);
+  const stopLoad = new AbortController();
+  const load = steadyTraffic(svc.url, { concurrency: 10, durationMs: 10_000, signal: stopLoad.signal });
   await sleep(300);
   svc.writeConfig(JSON.stringify({ ...base, min: 20, max: 10 }));
   svc.child.kill('SIGHUP');
@@ -302,8 +279,10 @@ t.test('an invalid file + SIGHUP keeps the old pool and reports the error', asyn
     return pc.last_reload_error?.message.includes('unknown key "oops"') ? pc : undefined;
   });
   await sleep(300);
-  await load.stop();
-  t.same(load.failures, [], `no failed request (of ${load.requests})`);
+  stopLoad.abort();
+  const result = await load;
+  t.same(result.failures, [], `no failed request (of ${result.ok + result.failed})`);
+  t.ok(result.ok > 0);
   t.same(problemsOf('service-pool-config', await poolConfigOf(svc)), []);
   t.match(fs.readFileSync(svc.logPath, 'utf8'), /"event":"reload_failed"/);
 
@@ -360,4 +339,39 @@ t.test('pool exhaustion: beyond acquireTimeoutMillis requests fail fast and are 
   t.equal(recovered.status, 200, 'the pool serves again once connections are free');
   t.equal((await metricsOf(svc)).pool.waiting, 0, 'no abandoned waiter is left queued');
   t.match(fs.readFileSync(svc.logPath, 'utf8'), /"event":"request_error".*"error":"pool_acquire_timeout"/);
+});
+
+t.test('connectionTimeoutMillis bounds the handshake, not the wait for a free connection', async (t) => {
+  // A "database" that accepts TCP connections and never answers: every handshake hangs.
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const host = `${lab.net}.${nextHost++}`;
+  await new Promise<void>((resolve) => silent.listen(54399, host, resolve));
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
+
+  const pool: PoolConfig = { ...base, min: 1, max: 2, connectionTimeoutMillis: 500, acquireTimeoutMillis: 10_000 };
+  const svc = await startService(t, 'svc-handshake', pool, { pg: { host, port: 54399 }, healthy: false });
+  await waitFor('the pre-warm failure in the log', async () =>
+    (fs.readFileSync(svc.logPath, 'utf8').includes('"event":"pool_prewarm_failed"') ? true : undefined));
+  await waitFor('the service to serve', async () => ((await http(svc, 'GET', '/health')).body.status !== 'starting' ? true : undefined));
+  t.pass('a database down at start is logged, not fatal');
+
+  const r = await http(svc, 'GET', '/api/accounts');
+  t.equal(r.status, 503);
+  t.equal(r.body.error, 'database_unavailable');
+  t.ok(r.ms >= 400 && r.ms < 3000, `gave up after the 500 ms handshake timeout, not the 10 s acquire timeout (${Math.round(r.ms)} ms)`);
+  const health = await http(svc, 'GET', '/health');
+  t.equal(health.status, 503);
+  t.match(health.body, { status: 'unhealthy', reason: /database check failed/ });
+  t.same(problemsOf('service-health', health.body), []);
+  const m = await metricsOf(svc);
+  t.equal(m.pool.acquire_timeouts, 0, 'not an acquire timeout');
+  t.ok(m.pool.errors >= 1, 'a failed connect is a pool error');
+  t.equal(m.pool.total, 0, 'no half-open connection kept');
 });
