@@ -98,10 +98,27 @@ function writeIfChanged(file: string, text: string): boolean {
   return true;
 }
 
+/**
+ * The postgres user must be able to walk down to its data dir; a checkout under a private home (/root is
+ * 0700) does not allow that. Changing a home's permissions is the owner's call, so say exactly what to do.
+ */
+async function assertReachable(pgDir: string): Promise<void> {
+  if ((await run(...asPgUser('test', ['-w', pgDir]))).code === 0) return;
+  const blocked: string[] = [];
+  for (let dir = path.dirname(pgDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) blocked.push(dir);
+  }
+  throw new LabError(PART, `the ${PG_OS_USER} user cannot reach ${pgDir}: ${blocked.join(', ') || 'a parent folder'} ` +
+    `cannot be traversed by others. Allow it (\`chmod o+x ${blocked.join(' ')}\`) or put the checkout elsewhere (e.g. under /srv or /opt).`);
+}
+
 async function initCluster(cfg: LabConfig, log: (line: string) => void): Promise<void> {
   const pgDir = path.dirname(cfg.pg.dataDir);
   fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
-  if (isRoot()) must(await run('chown', ['-R', `${PG_OS_USER}:`, pgDir]), `chown ${pgDir} to ${PG_OS_USER}`);
+  if (isRoot()) {
+    must(await run('chown', ['-R', `${PG_OS_USER}:`, pgDir]), `chown ${pgDir} to ${PG_OS_USER}`);
+    await assertReachable(pgDir);
+  }
   if (!fs.existsSync(path.join(cfg.pg.dataDir, 'PG_VERSION'))) {
     log(`postgresql: initdb ${cfg.pg.dataDir}`);
     must(

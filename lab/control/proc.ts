@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunResult {
@@ -117,8 +118,11 @@ export function asPgUser(cmd: string, args: string[]): [string, string[]] {
 /**
  * Processes whose command line names `dir` (the slot's state folder: `-D …/pg/data`, `-f …/haproxy.cfg`,
  * `-c …/supervisord.conf`, `--config …/pool.json`): how lab-down finds what is left of *this* slot, by pid,
- * without touching another slot's lab or anything else on the machine.
+ * without touching another slot's lab or anything else on the machine (only the lab's own programs: a
+ * `tail -f` on a lab log is not ours to stop).
  */
+const LAB_PROGRAMS = new Set(['node', 'postgres', 'haproxy', 'supervisord']);
+
 export function processesUsing(dir: string): Array<{ pid: number; cmd: string }> {
   const needle = dir.endsWith('/') ? dir : `${dir}/`;
   const found: Array<{ pid: number; cmd: string }> = [];
@@ -131,7 +135,8 @@ export function processesUsing(dir: string): Array<{ pid: number; cmd: string }>
     } catch {
       continue;
     }
-    if (cmd.includes(needle) && isAlive(pid)) found.push({ pid, cmd });
+    const argv = cmd.split(' ').slice(0, 2).map((a) => path.basename(a));
+    if (cmd.includes(needle) && argv.some((a) => LAB_PROGRAMS.has(a)) && isAlive(pid)) found.push({ pid, cmd });
   }
   return found;
 }
