@@ -38,9 +38,14 @@ t.test('poolgate advise on the lab under traffic: measures lambda and W, warns a
 
   const abort = new AbortController();
   t.teardown(() => abort.abort());
-  const traffic = steadyTraffic(lab.haproxy.url, { concurrency: 4, durationMs: 20_000, maxRequests: 40_000, signal: abort.signal });
+  const traffic = steadyTraffic(lab.haproxy.url, { concurrency: 4, durationMs: 30_000, maxRequests: 60_000, signal: abort.signal });
   await new Promise((r) => setTimeout(r, 1000));
+  const snap = await poolgate(['snapshot', '--plan', planFile, '--operator', 'advise-it', '--evidence-dir', evidence, '--json']);
   const run = await poolgate(['advise', '--plan', planFile, '--window', '6s', '--samples', '4', '--db-local', '--json', '--evidence-dir', evidence]);
+  const snapshotFile = fs.readdirSync(evidence).find((f) => f.startsWith('pre_change_snapshot_'));
+  const fromSnapshot = snapshotFile
+    ? await poolgate(['advise', '--snapshot', path.join(evidence, snapshotFile), '--plan', planFile, '--db-cores', '2', '--json'])
+    : null;
   const failing = await poolgate(['advise', '--plan', planFile, '--window', '2s', '--samples', '2', '--db-local', '--fail-on', 'warning']);
   abort.abort();
   const sent = await traffic;
@@ -69,6 +74,19 @@ t.test('poolgate advise on the lab under traffic: measures lambda and W, warns a
   const files = fs.readdirSync(evidence).filter((f) => /^advice_\d{8}T\d{6}Z\.json$/.test(f));
   t.equal(files.length, 1, 'advice_<ts>.json written');
   t.ok(isValid('advice', JSON.parse(fs.readFileSync(path.join(evidence, files[0]!), 'utf8'))));
+
+  t.equal(snap.code, 0, `snapshot taken (stderr: ${snap.stderr})`);
+  t.ok(fromSnapshot, 'pre_change_snapshot_*.json written');
+  if (fromSnapshot) {
+    t.equal(fromSnapshot.code, 0, fromSnapshot.stderr);
+    const a = JSON.parse(fromSnapshot.stdout) as Advice;
+    t.ok(isValid('advice', a));
+    t.equal(a.source.kind, 'snapshot');
+    t.ok(a.source.window_s >= 5, `window since the snapshot ${a.source.window_s} s`);
+    t.ok(a.instances.filter((i) => i.name.startsWith('primary')).every((i) => i.arrival_rate_per_s > 0 && (i.mean_hold_ms ?? 0) > 0));
+    t.equal(a.database.cores_source, 'given');
+    t.ok(a.findings.some((f) => f.code === 'PLANNED_FAR_ABOVE_NEED'));
+  }
 
   t.equal(failing.code, 1, `--fail-on warning exits 1 (stderr: ${failing.stderr})`);
   t.match(failing.stdout, /advise: (WARNING|CRITICAL) — recommended pool max \d+/);
