@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { EvidenceDir } from '../../../scripts/lib/evidence';
+import { severityFor, timelineFrom, writeIncident } from '../../../scripts/lib/incident';
+
+t.test('severity from the trigger', async (t) => {
+  t.equal(severityFor('p0_incident'), 'P0');
+  t.equal(severityFor('error_rate_sustained'), 'P1');
+  t.equal(severityFor('p95_latency_sustained'), 'P1');
+  t.equal(severityFor('verify_failed'), 'P1');
+  t.equal(severityFor('monitoring_outage'), 'P2');
+  t.equal(severityFor('preflight_failed'), 'P2');
+});
+
+t.test('the incident file and the rollback log line', async (t) => {
+  const dir = t.testdir({
+    'alerts.log': '2026-02-01T02:40:00.000Z CRITICAL metric=p95_ms value=1500ms threshold=1000ms instance=p1\n2026-02-01T02:40:00.000Z WARNING  metric=pool_utilization value=75% threshold=70% instance=p1\n',
+  });
+  const ev = new EvidenceDir(dir);
+  const now = new Date('2026-02-01T02:45:00Z');
+  const r = writeIncident(
+    ev,
+    { reason: 'p95 over 1 s\nfor 5 min', trigger: 'p95_latency_sustained', decision: 'ROLLBACK', actions: ['rolled back p1, p2'], notified: ['on-call'], operator: 'A. Engineer', now },
+    null,
+  );
+  t.equal(r.severity, 'P1');
+  t.equal(path.relative(dir, r.file), 'incidents/20260201T024500Z_pool_scaling_incident.md');
+  const md = fs.readFileSync(r.file, 'utf8');
+  t.match(md, /\*\*Severity\*\*: P1/);
+  t.match(md, /2026-02-01T02:40:00.000Z — CRITICAL alert: metric=p95_ms value=1500ms/);
+  t.notMatch(md, /WARNING/, 'the timeline keeps critical alerts only');
+  t.match(md, /## Actions taken\n- rolled back p1, p2/);
+  t.match(md, /## Notified\n- on-call/);
+  const log = fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8');
+  t.equal(log, '2026-02-01T02:45:00.000Z Rollback reason: p95 over 1 s for 5 min (trigger: p95_latency_sustained, severity: P1, incident: incidents/20260201T024500Z_pool_scaling_incident.md)\n');
+  t.match(timelineFrom(dir).map((e) => e.what).join('\n'), /Rollback reason: p95 over 1 s/, 'the log line joins the next timeline');
+});
