@@ -45,6 +45,37 @@ export async function adviseFromWindow(
   });
 }
 
+export interface SamplePair {
+  name: string;
+  url: string;
+  first: ServiceMetrics | null;
+  second: ServiceMetrics | null;
+  error?: string | null;
+}
+
+/**
+ * From a window someone already sampled (preflight's sampleFleet: the first and last sample per instance), so
+ * the advice costs no extra wait. The peak `active` is then only what those two samples saw.
+ */
+export async function adviseFromPairs(pairs: SamplePair[], opts: Omit<AdviseOptions, 'fetcher' | 'sleep' | 'onSample'>): Promise<Advice> {
+  const missing = pairs.filter((p) => !p.first || !p.second);
+  if (missing.length > 0) {
+    throw new MeasureError(`no metrics window for ${missing.map((p) => `${p.name} (${p.error ?? 'not sampled'})`).join(', ')}`, 'E_ADVISE_SAMPLE');
+  }
+  const db = await resolveDbFacts(opts.db);
+  const instances = pairs.map((p) => measureInstance(p, [p.first!, p.second!], opts.params.quantile));
+  return buildAdvice({
+    instances,
+    source: { kind: 'window', window_s: Math.max(0, ...instances.map((i) => i.window_s)), samples: 2 },
+    db,
+    params: opts.params,
+    instanceCount: opts.instanceCount,
+    serving: opts.serving,
+    planned: opts.planned,
+    now: opts.now?.(),
+  });
+}
+
 /**
  * From a pre-change snapshot. A snapshot holds ONE metrics sample per instance, and a rate needs two, so the
  * snapshot is the window's first sample and a sample taken now is its last: the window is the time since the

@@ -1,4 +1,5 @@
 import type { Item } from '../checklist';
+import { PoolgateError } from '../errors';
 import type { Advice } from '../../types/advice';
 import { severityAtLeast, type Severity } from './parameters';
 
@@ -31,4 +32,30 @@ export function adviceAsChecklistItem(advice: Advice, failOn?: Severity): Item {
     threshold: limits.length > 0 ? limits.join('; ') : 'advice only',
     detail: (notable.length > 0 ? notable : advice.findings).map((f) => `${f.severity.toUpperCase()} ${f.code}: ${f.message}`).join(' | ') || advice.explanation.at(-1) || '',
   };
+}
+
+/**
+ * For preflight: run the advice and always get a row back. Advice that cannot be computed (a target not
+ * sampled, the database unreachable, a bad flag) is a WARN saying why: the advice is never a hard block, and the
+ * checklist's own rows already report what could not be measured.
+ */
+export async function adviceChecklistItem(run: () => Promise<Advice>, failOn?: Severity): Promise<{ item: Item; advice: Advice | null }> {
+  try {
+    const advice = await run();
+    return { item: adviceAsChecklistItem(advice, failOn), advice };
+  } catch (err) {
+    if (!(err instanceof PoolgateError)) throw err;
+    return {
+      advice: null,
+      item: {
+        id: 'pool-size-advice',
+        item: 'Pool size fits the measured workload (poolgate advise)',
+        status: 'WARN',
+        measured: 'no advice',
+        value: null,
+        threshold: 'advice only',
+        detail: `could not advise (${err.code}): ${err.message}`,
+      },
+    };
+  }
 }

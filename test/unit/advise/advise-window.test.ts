@@ -1,6 +1,6 @@
 import t from 'tap';
-import { adviseFromSnapshot, adviseFromWindow, type AdviseOptions } from '../../../scripts/lib/advise/advise';
-import { adviceAsChecklistItem } from '../../../scripts/lib/advise/checklist-item';
+import { adviseFromPairs, adviseFromSnapshot, adviseFromWindow, type AdviseOptions } from '../../../scripts/lib/advise/advise';
+import { adviceAsChecklistItem, adviceChecklistItem } from '../../../scripts/lib/advise/checklist-item';
 import { readSlotLimits, usableFromLimits, type Queryable } from '../../../scripts/lib/advise/db-facts';
 import { DEFAULT_PARAMETERS } from '../../../scripts/lib/advise/parameters';
 import { MeasureError } from '../../../scripts/lib/errors';
@@ -117,4 +117,22 @@ t.test('as a preflight checklist row: WARN, never a silent pass, FAIL only when 
   t.equal(adviceAsChecklistItem(a, 'warning').status, 'FAIL');
   const fine = await adviseFromWindow(targets, { windowS: 30, samples: 2 }, options(fakeFleet().fetcher, { planned: null, db: { spindles: 1 } }));
   t.equal(adviceAsChecklistItem(fine).status, 'PASS');
+});
+
+t.test("preflight's own two samples per instance are enough, and a missing one is a WARN row, not a block", async (t) => {
+  const pairs = [{
+    name: 'primary-1', url: 'http://p1',
+    first: metrics({ uptime_s: 10, acquires: 0, hold_ms_sum: 0 }),
+    second: metrics({ uptime_s: 40, acquires: 6000, hold_ms_sum: 90000, active: 2 }),
+  }];
+  const opts = { params: DEFAULT_PARAMETERS, db: { spindles: 1, usableSlots: 97 }, planned: { max: 200, source: 'plan' as const } };
+  const { item, advice } = await adviceChecklistItem(() => adviseFromPairs(pairs, opts));
+  t.equal(advice?.instances[0].busy_avg, 3);
+  t.equal(advice?.recommended.max, 9);
+  t.equal(item.status, 'WARN');
+  const broken = await adviceChecklistItem(() => adviseFromPairs([{ ...pairs[0]!, second: null, error: 'ECONNREFUSED' }], opts));
+  t.equal(broken.advice, null);
+  t.equal(broken.item.status, 'WARN');
+  t.match(broken.item.detail, /could not advise \(E_ADVISE_SAMPLE\).*primary-1 \(ECONNREFUSED\)/);
+  await t.rejects(adviceChecklistItem(() => Promise.reject(new TypeError('a bug'))), TypeError, 'bugs are not hidden as advice');
 });
