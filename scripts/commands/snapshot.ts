@@ -50,7 +50,7 @@ function summaryOf(s: InstanceSample): Snapshot['instances'][number]['summary'] 
     acquire_wait_p95_ms: m.pool.acquire_wait_ms.p95,
     error_rate: errorRate,
     error_rate_basis: basis,
-    latency_p95_ms: m.latency.p95,
+    latency_p95_ms: m.latency.count > 0 ? m.latency.p95 : null,
   };
 }
 

@@ -20,10 +20,11 @@ export interface BaselineInstance {
 }
 
 const KEYS = ['max', 'min', 'idleTimeoutMillis', 'connectionTimeoutMillis', 'acquireTimeoutMillis'] as const;
+const SHORT = { max: 'max', min: 'min', idleTimeoutMillis: 'idle', connectionTimeoutMillis: 'connect', acquireTimeoutMillis: 'acquire' } as const;
 
 export function poolItem(name: string, expected: Partial<PoolConfig>, cfg: ServicePoolConfig | null, why: string | null): Item {
   const keys = KEYS.filter((k) => expected[k] !== undefined);
-  const threshold = keys.map((k) => `${k}=${expected[k]}`).join(' ');
+  const threshold = keys.map((k) => `${SHORT[k]}=${expected[k]}`).join(' ');
   const id = `pool:${name}`;
   const item = `pool in force ${name}`;
   if (!cfg) return { id, item, status: 'UNKNOWN', measured: 'could not measure', value: null, threshold, detail: why ?? 'no answer' };
@@ -50,7 +51,7 @@ type Thresholds = Required<Pick<VerifyConfig, 'max_p95_ms' | 'max_p95_regression
 
 export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t: Thresholds): Item[] {
   const out: Item[] = [];
-  const p95Threshold = base?.latency_p95_ms != null ? `< ${t.max_p95_ms} ms, ≤ +${pct(t.max_p95_regression)} vs ${ms(base.latency_p95_ms)}` : `< ${t.max_p95_ms} ms`;
+  const p95Threshold = base?.latency_p95_ms ? `< ${t.max_p95_ms} ms, ≤ +${pct(t.max_p95_regression)} vs ${ms(base.latency_p95_ms)}` : `< ${t.max_p95_ms} ms`;
   const p95 = { id: `p95:${s.name}`, item: `p95 latency ${s.name}`, threshold: p95Threshold };
   const spikeBase = base?.error_rate ?? 0;
   const er = { id: `error_rate:${s.name}`, item: `error rate spike ${s.name}`, threshold: `≤ ${pct(spikeBase)} + ${pct(t.max_error_rate_spike)}` };

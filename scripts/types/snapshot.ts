@@ -35,7 +35,10 @@ export interface Snapshot {
        * Which requests the error rate covers (a window, or since the process started).
        */
       error_rate_basis: string;
-      latency_p95_ms: number;
+      /**
+       * null when the service saw no request in its latency window.
+       */
+      latency_p95_ms: number | null;
     };
   }[];
   database: null | {

@@ -1,0 +1,106 @@
+import t from 'tap';
+import { exitCodeOfVerdict, verdictOf, type Item } from '../../../scripts/lib/checklist';
+import type { InstanceSample } from '../../../scripts/lib/metrics-sampler';
+import * as P from '../../../scripts/lib/preflight-items';
+import { withDefaults } from '../../../scripts/lib/schema-defaults';
+import type { PreflightConfig } from '../../../scripts/types/preflight-config';
+
+const pct = { count: 100, p50: 5, p95: 499.9, p99: 600, max: 700 };
+function sample(requests: number, errors: number, p95: number, usable = true): InstanceSample {
+  const m = {
+    timestamp: '2026-02-01T02:00:10Z', instance: 'p1', pid: 1, uptime_s: 10, requests: { total: requests, errors, in_flight: 0 },
+    latency: { ...pct, p95 },
+    pool: { max: 50, min: 10, total: 10, idle: 10, active: 0, waiting: 0, utilization: 0, acquire_wait_ms: pct, acquires: 0, hold_ms_sum: 0, acquire_timeouts: 0, connects: 0, disconnects: 0, errors: 0, generation: 1 },
+  };
+  return {
+    name: 'p1', url: 'http://p1', first: m, second: m, error: null,
+    rates: { usable, ...(usable ? {} : { reason: 'restarted during the window (pid 1 → 2): counters reset' }), interval_s: 10, requests, errors, error_rate: requests > 0 ? errors / requests : null, requests_per_s: requests / 10, connects: 0, disconnects: 0, churn_per_s: 0, acquire_timeouts: 0, pool_errors: 0 },
+  };
+}
+const statusOf = (items: Item[], id: string): string => items.find((i) => i.id === id)!.status;
+
+t.test('the defaults are the runbook\'s values, filled from the schema', async (t) => {
+  const cfg = withDefaults<PreflightConfig>('preflight-config', {});
+  t.equal(cfg.max_error_rate, 0.001);
+  t.equal(cfg.max_p95_ms, 500);
+  t.equal(cfg.backup!.max_age_h, 24);
+  t.equal(cfg.database!.max_blocked_sessions, 0);
+  t.same(cfg.change_window, { start: '02:00', end: '06:00', tz: 'UTC' });
+  t.equal(cfg.max_on_call_response_minutes, 30);
+  t.equal(cfg.capacity!.overlap, 'one_instance');
+  const given = withDefaults<PreflightConfig>('preflight-config', { max_p95_ms: 300, database: { max_blocked_sessions: 2 } });
+  t.equal(given.max_p95_ms, 300, 'a given value is kept');
+  t.equal(given.database!.max_blocked_sessions, 2);
+  t.equal(given.database!.max_long_transaction_s, 60, 'its siblings get defaults');
+});
+
+t.test('error rate: < 0.1 % passes, exactly 0.1 % fails', async (t) => {
+  t.equal(statusOf(P.instanceItems([sample(10000, 9, 10)], 0.001, 500), 'error_rate:p1'), 'PASS');
+  t.equal(statusOf(P.instanceItems([sample(10000, 10, 10)], 0.001, 500), 'error_rate:p1'), 'FAIL');
+  t.equal(statusOf(P.instanceItems([sample(0, 0, 10)], 0.001, 500), 'error_rate:p1'), 'WARN', 'no traffic: nothing to judge');
+  t.equal(statusOf(P.instanceItems([sample(100, 0, 10, false)], 0.001, 500), 'error_rate:p1'), 'UNKNOWN', 'a counter reset is not usable');
+});
+
+t.test('p95: 499.9 ms passes, exactly 500 ms fails', async (t) => {
+  t.equal(statusOf(P.instanceItems([sample(100, 0, 499.9)], 0.001, 500), 'p95:p1'), 'PASS');
+  t.equal(statusOf(P.instanceItems([sample(100, 0, 500)], 0.001, 500), 'p95:p1'), 'FAIL');
+});
+
+t.test('an unreachable instance is UNKNOWN for both items', async (t) => {
+  const items = P.instanceItems([{ name: 'p1', url: 'http://p1', first: null, second: null, rates: null, error: 'GET failed: ECONNREFUSED' }], 0.001, 500);
+  t.same(items.map((i) => i.status), ['UNKNOWN', 'UNKNOWN']);
+});
+
+t.test('blocked sessions: at the limit passes', async (t) => {
+  const b = { pid: 1, application_name: 'x', state: 'active', wait_event: 'Lock:relation', blocked_by: [2], waiting_s: 3 };
+  t.equal(P.blockedItem([], 0).status, 'PASS');
+  t.equal(P.blockedItem([b], 0).status, 'FAIL');
+  t.match(P.blockedItem([b], 0).detail, /pid 1 .* on 2/);
+  t.equal(P.blockedItem([b], 1).status, 'PASS');
+});
+
+t.test('transactions: long and idle-in-transaction (aborted too), at the limit passes', async (t) => {
+  const tx = (state: string, xact: number, st: number) => ({ pid: 7, application_name: 'a', state, xact_age_s: xact, state_age_s: st });
+  const [long, idle] = P.transactionItems([tx('active', 60, 1), tx('idle in transaction (aborted)', 10, 30)], 60, 30);
+  t.equal(long!.status, 'PASS');
+  t.equal(idle!.status, 'PASS');
+  const [long2, idle2] = P.transactionItems([tx('active', 60.1, 1), tx('idle in transaction (aborted)', 40, 30.1)], 60, 30);
+  t.equal(long2!.status, 'FAIL');
+  t.equal(idle2!.status, 'FAIL');
+  t.match(idle2!.detail, /idle in transaction \(aborted\)/);
+});
+
+t.test('replication: bytes and seconds at the limit pass; paused fails; missing replicas fail', async (t) => {
+  const cfg = { max_replication_lag_bytes: 1000, max_replication_lag_s: 5, expect_replicas: 1 };
+  const r = (bytes: number, s: number) => ({ application_name: 'r1', client_addr: '127.0.0.1', state: 'streaming', lag_bytes: bytes, replay_lag_s: s });
+  t.equal(statusOf(P.replicationItems([r(1000, 5)], [], cfg), 'replication_lag:r1'), 'PASS');
+  t.equal(statusOf(P.replicationItems([r(1001, 0)], [], cfg), 'replication_lag:r1'), 'FAIL');
+  t.equal(statusOf(P.replicationItems([r(0, 5.1)], [], cfg), 'replication_lag:r1'), 'FAIL');
+  t.equal(statusOf(P.replicationItems([], [], cfg), 'replicas_connected'), 'FAIL');
+  t.equal(statusOf(P.replicationItems([], [], { ...cfg, expect_replicas: 0 }), 'replication'), 'PASS');
+  const paused = { name: 'r1', error: null, self: { receive_lsn: '0/3', replay_lsn: '0/3', lag_bytes: 0, lag_s: 0, paused: true } };
+  t.equal(statusOf(P.replicationItems([r(0, 0)], [paused], cfg), 'replica:r1'), 'FAIL');
+});
+
+t.test('change window: inside passes, outside fails, an override is a recorded WARN', async (t) => {
+  const out = { inside: false, window: '02:00–06:00 UTC', now: '12:00:00 UTC', opens_in_min: 840 };
+  t.equal(P.changeWindowItem({ ...out, inside: true, opens_in_min: 0 }).status, 'PASS');
+  t.equal(P.changeWindowItem(out).status, 'FAIL');
+  const o = P.changeWindowItem(out, { reason: 'hotfix for INC-42', by: 'lead' });
+  t.equal(o.status, 'WARN');
+  t.match(o.detail, /lead: hotfix for INC-42/);
+});
+
+t.test('on-call: 30 minutes passes, 31 fails, nobody fails', async (t) => {
+  t.equal(P.onCallItem({ name: 'A', response_minutes: 30 }, 30).status, 'PASS');
+  t.equal(P.onCallItem({ name: 'A', response_minutes: 31 }, 30).status, 'FAIL');
+  t.equal(P.onCallItem(undefined, 30).status, 'FAIL');
+});
+
+t.test('verdict: FAIL beats UNKNOWN beats PASS; WARN never fails; exit codes 1, 3, 0', async (t) => {
+  const i = (status: Item['status']): Item => ({ id: status, item: status, status, measured: '', threshold: '' });
+  t.equal(verdictOf([i('PASS'), i('WARN')]), 'PASS');
+  t.equal(verdictOf([i('PASS'), i('UNKNOWN')]), 'UNKNOWN');
+  t.equal(verdictOf([i('UNKNOWN'), i('FAIL')]), 'FAIL');
+  t.same([exitCodeOfVerdict('PASS'), exitCodeOfVerdict('FAIL'), exitCodeOfVerdict('UNKNOWN')], [0, 1, 3]);
+});
