@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { MeasureError } from '../../scripts/lib/errors';
@@ -41,7 +43,9 @@ t.test('show servers state decodes the admin bits into maint and drain', async (
 
 /** A one-shot fake of HAProxy's socket: answers each connection with `answer(command)` and closes. */
 async function fakeHaproxy(t: Test, answer: (cmd: string) => string): Promise<{ socket: string; seen: string[] }> {
-  const dir = t.testdir({});
+  // A short path: unix socket paths are limited to 107 bytes, and tap's testdir names are long.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-hap-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const socket = path.join(dir, 'admin.sock');
   const seen: string[] = [];
   const server = net.createServer((c) => c.once('data', (d) => {
