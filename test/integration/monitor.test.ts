@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import t from 'tap';
+import { packageRoot } from '../../scripts/lib/paths';
+import { isValid, problemsOf } from '../../scripts/lib/schema';
+import type { MonitorResult } from '../../scripts/types/monitor-result';
+import { readPassword, steadyTraffic, useLab, type LabHandle } from '../helpers/lab';
+
+/** Run the compiled CLI (`npm test` builds first); bounded in time. */
+function poolgate(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), ...args], { cwd: packageRoot, env: process.env, timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function dbFlags(lab: LabHandle): string[] {
+  return ['--db-host', lab.pg.host, '--db-port', String(lab.pg.port), '--db-name', lab.pg.database, '--db-user', lab.pg.monitorUser, '--db-password-file', lab.pg.monitorPasswordFile];
+}
+
+const targetFlags = (lab: LabHandle, roles = ['standby', 'primary']): string[] =>
+  lab.instances.filter((i) => roles.includes(i.role)).flatMap((i) => ['--target', `${i.name}=${i.url}`]);
+
+function parseResult(t: { ok: (v: unknown, m?: string) => void }, stdout: string): MonitorResult {
+  const json: unknown = JSON.parse(stdout);
+  t.ok(isValid('monitor-result', json), `monitor --json validates: ${problemsOf('monitor-result', json).join('; ')}`);
+  return json as MonitorResult;
+}
+
+/**
+ * Make the database slow the way production gets slow: another session takes ACCESS EXCLUSIVE on the table the
+ * read endpoints use, holds it 2.5 s, lets go for 0.1 s, again — until aborted (bounded by `maxMs`).
+ */
+async function holdLocks(lab: LabHandle, signal: AbortSignal, maxMs = 60_000): Promise<number> {
+  const c = new Client({ host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser, password: readPassword(lab, 'app'), application_name: 'poolgate-test-locker' });
+  c.on('error', () => undefined);
+  await c.connect();
+  const started = Date.now();
+  let rounds = 0;
+  try {
+    while (!signal.aborted && Date.now() - started < maxMs) {
+      await c.query('BEGIN');
+      await c.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
+      await c.query('SELECT pg_sleep(2.5)');
+      await c.query('COMMIT');
+      rounds++;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+  return rounds;
+}
+
+t.test('monitor on the lab', async (t) => {
+  const lab = await useLab(t);
+
+  t.test('a quiet window passes: exit 0, JSON and every sample validate, DB probed, DB CPU from /proc', async (t) => {
+    const dir = t.testdir({});
+    const pidFile = path.join(lab.pg.dataDir, 'postmaster.pid');
+    const r = await poolgate(['monitor', ...targetFlags(lab), ...dbFlags(lab), '--db-cpu-pid-file', pidFile, '--interval', '1s', '--duration', '4s', '--evidence-dir', dir, '--json']);
+    t.equal(r.code, 0, r.stderr);
+    const res = parseResult(t, r.stdout);
+    t.equal(res.verdict, 'passed');
+    t.equal(res.completed, true);
+    t.equal(res.samples.total, 5);
+    t.equal(res.samples.unmeasured, 0);
+    t.equal(res.summary.db_cpu_pct.measured_samples, 4, 'every sample after the first has a DB CPU rate');
+    t.ok(res.summary.db_backends.max! >= 4, `the pools' connections are visible in pg_stat_activity (${res.summary.db_backends.max})`);
+    t.same(res.summary.pool_max, { 'standby-1': 50, 'standby-2': 50, 'primary-1': 50, 'primary-2': 50 });
+    const lines = fs.readFileSync(path.join(dir, 'monitor_samples.jsonl'), 'utf8').trim().split('\n');
+    t.equal(lines.length, 5);
+    t.ok(lines.every((l) => isValid('monitor-sample', JSON.parse(l))), 'every JSONL line validates');
+    t.ok(fs.readdirSync(dir).some((f) => /^monitor_\d{8}T\d{6}Z\.json$/.test(f)));
+
+    const rep = await poolgate(['report', '--evidence-dir', dir, '--operator', 'lab test', '--json']);
+    t.equal(rep.code, 3, 'no snapshot, verify or load test: INCOMPLETE, not SUCCESS');
+    t.equal((JSON.parse(rep.stdout) as { decision: string }).decision, 'INCOMPLETE');
+    const seal = await poolgate(['evidence', 'seal', dir]);
+    t.equal(seal.code, 0, seal.stderr);
+    t.equal((await poolgate(['evidence', 'verify', dir])).code, 0);
+    fs.appendFileSync(path.join(dir, 'monitor_samples.jsonl'), '{}\n');
+    const tampered = await poolgate(['evidence', 'verify', dir]);
+    t.equal(tampered.code, 1);
+    t.match(tampered.stdout, /changed\s+monitor_samples\.jsonl/);
+  });
+
+  t.test('a database made slow by a held lock fires the p95 trigger (exit 1) and names it', async (t) => {
+    const dir = t.testdir({});
+    const stop = new AbortController();
+    t.teardown(() => stop.abort());
+    const traffic = steadyTraffic(lab.haproxy.url, { concurrency: 4, durationMs: 60_000, writeRatio: 0, signal: stop.signal });
+    await new Promise((r) => setTimeout(r, 500));
+    const locker = holdLocks(lab, stop.signal);
+    const r = await poolgate(['monitor', ...targetFlags(lab, ['primary']), '--interval', '1s', '--duration', '45s', '--sustained', '3s', '--evidence-dir', dir, '--json']);
+    stop.abort();
+    const [rounds] = await Promise.all([locker, traffic]);
+    t.ok(rounds >= 1, `the lock was held ${rounds} time(s)`);
+    t.equal(r.code, 1, r.stderr);
+    const res = parseResult(t, r.stdout);
+    t.equal(res.verdict, 'triggered');
+    t.equal(res.trigger?.name, 'p95_latency_sustained');
+    t.ok(res.trigger!.value! > 1000, `p95 ${res.trigger!.value} ms`);
+    t.ok(res.trigger!.run_span_s >= 3);
+    t.equal(res.completed, false, 'stopped early');
+    t.ok(res.samples.total < 46);
+    t.match(fs.readFileSync(path.join(dir, 'alerts.log'), 'utf8'), /CRITICAL metric=p95_ms value=\d+(\.\d+)?ms threshold=1000ms instance=primary-\d/);
+    t.match(r.stdout, /p95_latency_sustained/);
+  });
+
+  t.test('an unreachable instance is "could not measure" (exit 3), never passed', async (t) => {
+    const dir = t.testdir({});
+    const ghost = `http://${lab.net}.99:3000`;
+    const r = await poolgate(['monitor', ...targetFlags(lab, ['primary']), '--target', `ghost=${ghost}`, '--interval', '1s', '--duration', '10s', '--evidence-dir', dir, '--json']);
+    t.equal(r.code, 3, r.stderr);
+    const res = parseResult(t, r.stdout);
+    t.equal(res.verdict, 'could_not_measure');
+    t.same(res.outage?.what, ['ghost']);
+    t.equal(res.outage?.consecutive_unmeasured, 3, 'the default policy tolerates gaps up to 3 in a row, then says so');
+    t.equal(res.completed, false);
+  });
+});
