@@ -67,6 +67,7 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
       `directory=${packageRoot}`,
       `environment=${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(',')}`,
       'autostart=true',
+      '; no automatic restart on purpose: tests and rollouts stop instances deliberately, crashes must show',
       'autorestart=false',
       'startsecs=1',
       'startretries=1',
