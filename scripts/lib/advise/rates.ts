@@ -15,6 +15,7 @@ export function resetBetween(a: ServiceMetrics, b: ServiceMetrics): string | nul
   for (const key of ['acquires', 'hold_ms_sum', 'acquire_timeouts'] as const) {
     if (b.pool[key] < a.pool[key]) return `pool.${key} went down (${a.pool[key]} -> ${b.pool[key]}): counters were reset`;
   }
+  if (b.requests.total < a.requests.total) return `requests.total went down (${a.requests.total} -> ${b.requests.total}): counters were reset`;
   return null;
 }
 
@@ -60,10 +61,13 @@ export function measureInstance(
   if (!(windowS > 0)) {
     return { ...base, ...none, status: 'reset', reason: 'the samples were taken at the same uptime: no window to rate over', window_s: 0 };
   }
-  if (acquires === 0) {
-    const reason = timeouts > 0
+  // requests.total leaves out the health and metrics endpoints: a backup answering only the load balancer's
+  // health checks still acquires connections, but that is no workload to size a pool from.
+  const requests = last.requests.total - first.requests.total;
+  if (acquires === 0 || requests === 0) {
+    const reason = acquires === 0 && timeouts > 0
       ? `no acquisition succeeded in the window (${timeouts} timed out): the hold time cannot be measured`
-      : 'no traffic in the window';
+      : acquires === 0 ? 'no traffic in the window' : `no traffic in the window (only ${acquires} health-check acquisitions)`;
     return { ...base, ...none, acquire_timeouts: timeouts, status: 'idle', reason, window_s: windowS };
   }
   const lambda = (acquires + timeouts) / windowS;

@@ -7,7 +7,8 @@ const n = (v: number | null, digits = 1): string => (v === null ? '-' : Number.i
 export function renderAdvice(a: Advice): string {
   const r = a.recommended;
   const lines: string[] = [];
-  const planned = a.planned ? `; planned max ${a.planned.max} (${n(a.planned.ratio_to_recommended)}x)` : '';
+  const ratio = a.planned && r.basis === 'measured' ? ` (${n(a.planned.ratio_to_recommended)}x)` : '';
+  const planned = a.planned ? `; planned max ${a.planned.max}${ratio}` : '';
   lines.push(`advise: ${a.severity.toUpperCase()} — recommended pool max ${r.max}, min ${r.min} per instance (${r.basis})${planned}`);
   lines.push('');
   lines.push(table([

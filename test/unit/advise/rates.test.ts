@@ -53,6 +53,16 @@ t.test('zero traffic: idle, no hold time, nothing busy', async (t) => {
   t.equal(m.busy_avg, 0);
 });
 
+t.test('pool acquisitions without API requests are health checks, not a workload', async (t) => {
+  const a = metrics({ uptime_s: 100, acquires: 50, hold_ms_sum: 100 });
+  const b = metrics({ uptime_s: 130, acquires: 80, hold_ms_sum: 160 });
+  b.requests.total = a.requests.total;
+  const m = measureInstance(target, [a, b], 0.95);
+  t.equal(m.status, 'idle');
+  t.equal(m.reason, 'no traffic in the window (only 30 health-check acquisitions)');
+  t.equal(m.arrival_rate_per_s, 0);
+});
+
 t.test('a restart between samples is detected and the instance skipped', async (t) => {
   const byPid = measureInstance(target, [metrics({ uptime_s: 100, acquires: 10, hold_ms_sum: 10 }), metrics({ pid: 99, uptime_s: 130, acquires: 20, hold_ms_sum: 20 })], 0.95);
   t.equal(byPid.status, 'reset');
