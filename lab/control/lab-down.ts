@@ -5,6 +5,7 @@ import { stopHaproxy } from './haproxy';
 import { listeningOn } from './net';
 import { stopPostgres } from './postgres';
 import { processesUsing, stopPid } from './proc';
+import { withSlotLock } from './slot-lock';
 import { stopSupervisor } from './supervisor';
 
 /**
@@ -42,9 +43,15 @@ async function waitClean(cfg: LabConfig): Promise<string[]> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const cfg = labConfig();
-  const stopped = await down(cfg);
-  for (const f of [cfg.supervisor.socket, cfg.supervisor.pidPath, cfg.haproxy.socket, cfg.haproxy.pidPath]) fs.rmSync(f, { force: true });
-  const left = await waitClean(cfg);
+  if (!fs.existsSync(cfg.stateDir)) {
+    process.stdout.write(`lab slot ${cfg.slot}: nothing was running\n`);
+    return;
+  }
+  const { stopped, left } = await withSlotLock(cfg, async () => {
+    const stopped = await down(cfg);
+    for (const f of [cfg.supervisor.socket, cfg.supervisor.pidPath, cfg.haproxy.socket, cfg.haproxy.pidPath]) fs.rmSync(f, { force: true });
+    return { stopped, left: await waitClean(cfg) };
+  });
   if (left.length > 0) {
     process.stderr.write(`lab-down: FAILED: slot ${cfg.slot} still has ${left.join(', ')}\n`);
     process.exitCode = 1;

@@ -9,6 +9,7 @@ import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
 import { ensurePostgres } from './postgres';
 import { collectStatus, statusTable } from './status';
+import { withSlotLock } from './slot-lock';
 import { ensureSupervisor } from './supervisor';
 import { waitUntil } from './wait';
 
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
   const cfg = labConfig();
   let failure: LabError | undefined;
   try {
-    await up(cfg);
+    await withSlotLock(cfg, () => up(cfg));
   } catch (err) {
     failure = err instanceof LabError ? err : new LabError('lab', err instanceof Error ? err.message : String(err), { cause: err });
   }
