@@ -23,12 +23,21 @@ interface LoadtestArgs {
   json: boolean;
 }
 
+const HEADLINE: Record<LoadtestResult['outcome']['stop_reason'], string> = {
+  completed: 'DONE',
+  requests: 'DONE',
+  duration: 'DONE',
+  hard_stop: 'STOPPED AT THE HARD STOP',
+  interrupted: 'INTERRUPTED',
+  unreachable: 'COULD NOT MEASURE',
+};
+
 const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
 function human(r: LoadtestResult, file: string): string {
   const { requests: q, latency_ms: l, rate } = r;
   const lines = [
-    `${r.outcome.stop_reason === 'unreachable' ? 'COULD NOT MEASURE' : 'DONE'}: ${q.sent}/${q.scheduled} sent, ${q.ok} ok, ${q.failed} failed` +
+    `${HEADLINE[r.outcome.stop_reason]}: ${q.sent}/${q.scheduled} sent, ${q.ok} ok, ${q.failed} failed` +
       ` (${r.errors.rate_pct ?? '-'} %), stop: ${r.outcome.stop_reason}`,
     `latency from intended send: p50 ${ms(l.from_intended.p50)}  p95 ${ms(l.from_intended.p95)}  p99 ${ms(l.from_intended.p99)}  max ${ms(l.from_intended.max)}`,
     `latency from actual send:   p50 ${ms(l.from_send.p50)}  p95 ${ms(l.from_send.p95)}  p99 ${ms(l.from_send.p99)}  max ${ms(l.from_send.max)}`,
@@ -116,7 +125,13 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       : [args.evidenceDir ?? path.join('evidence', plan?.run_id ?? `adhoc-${ts}`), `loadtest_${ts}.json`];
     const ev = new evidence.EvidenceDir(dir);
 
+    // Ctrl-C or SIGTERM ends the run early; the partial result is still written, and the exit is 3.
+    const abort = new AbortController();
+    const interrupt = (): void => abort.abort();
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     const result = await runLoadtest(cfg, {
+      signal: abort.signal,
       ...(plan?.run_id ? { runId: plan.run_id } : {}),
       onProgress: (r, elapsedMs) =>
         output.progress(
@@ -124,10 +139,15 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
             `failed ${r.failed} · p99 ${r.fromIntended.percentileMs(99).toFixed(1)} ms · delayed ${r.delayedSends}`,
         ),
     });
+    process.removeListener('SIGINT', interrupt);
+    process.removeListener('SIGTERM', interrupt);
     output.progressDone();
     const file = ev.writeJson(name, 'loadtest-result', result);
     output.printResult(args, result, () => human(result, file));
     if (args.json) process.stderr.write(`evidence: ${file}\n`);
+    if (result.outcome.stop_reason === 'interrupted') {
+      throw new MeasureError(`interrupted after ${result.requests.sent} of ${result.requests.scheduled} requests: the run is incomplete`, 'E_INTERRUPTED');
+    }
     if (!result.outcome.target_reachable) {
       throw new MeasureError(`${cfg.url} never answered (${result.errors.examples?.[0] ?? 'no answer'}): could not measure`, 'E_UNREACHABLE');
     }

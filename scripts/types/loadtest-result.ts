@@ -51,9 +51,9 @@ export interface LoadtestResult {
   };
   outcome: {
     /**
-     * completed: every scheduled request answered; requests/duration: a closed loop reached its bound; hard_stop: duration + grace passed with work left; unreachable: no connection could be opened.
+     * completed: every scheduled request answered; requests/duration: a closed loop reached its bound; hard_stop: duration + grace passed with work left; interrupted: stopped by a signal (SIGINT/SIGTERM); unreachable: no connection could be opened.
      */
-    stop_reason: 'completed' | 'requests' | 'duration' | 'hard_stop' | 'unreachable';
+    stop_reason: 'completed' | 'requests' | 'duration' | 'hard_stop' | 'interrupted' | 'unreachable';
     /**
      * At least one HTTP answer (any status) came back.
      */

@@ -39,7 +39,7 @@ export class ClosedLoop {
     return new Promise((resolve) => {
       this.finish = resolve;
       this.t0 = this.clock.now();
-      this.hardStop = this.clock.setTimeout(() => this.stop(), this.opts.durationMs + this.opts.graceMs);
+      this.hardStop = this.clock.setTimeout(() => this.stop('hard_stop'), this.opts.durationMs + this.opts.graceMs);
       for (let lane = 0; lane < this.transport.lanes; lane++) this.release(lane);
     });
   }
@@ -58,11 +58,12 @@ export class ClosedLoop {
     if (++this.idle === this.transport.lanes) this.end(total !== null && this.sent >= total ? 'requests' : 'duration');
   }
 
-  private stop(): void {
+  /** Ends the run now (the hard stop, or a signal): what is unsent is dropped, what is in flight aborted. */
+  stop(reason: 'hard_stop' | 'interrupted'): void {
     if (this.stopped) return;
     this.hardStop = null;
     this.recorder.abortedInFlight = this.transport.abortAll();
-    this.end('hard_stop');
+    this.end(reason);
   }
 
   private end(reason: StopReason): void {

@@ -47,7 +47,7 @@ export class OpenLoop {
     return new Promise((resolve) => {
       this.finish = resolve;
       this.t0 = this.clock.now();
-      this.hardStop = this.clock.setTimeout(() => this.stop(), this.opts.hardStopMs);
+      this.hardStop = this.clock.setTimeout(() => this.stop('hard_stop'), this.opts.hardStopMs);
       this.pump();
     });
   }
@@ -92,12 +92,13 @@ export class OpenLoop {
     }
   }
 
-  private stop(): void {
+  /** Ends the run now (the hard stop, or a signal): what is unsent is dropped, what is in flight aborted. */
+  stop(reason: 'hard_stop' | 'interrupted'): void {
     if (this.stopped) return;
     this.hardStop = null;
     this.recorder.dropped = this.opts.total - this.next;
     this.recorder.abortedInFlight = this.transport.abortAll();
-    this.end('hard_stop');
+    this.end(reason);
   }
 
   private end(reason: StopReason): void {

@@ -16,6 +16,8 @@ export interface RunHooks {
   /** Called about once a second while the load runs (for a progress line). */
   onProgress?: (recorder: Recorder, elapsedMs: number) => void;
   runId?: string;
+  /** Aborting ends the run early (SIGINT): the result is still returned, with stop_reason "interrupted". */
+  signal?: AbortSignal;
 }
 
 /**
@@ -58,7 +60,12 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
               nextRequest,
             )
           : new ClosedLoop({ total: cfg.requests, durationMs: cfg.durationMs, graceMs: cfg.graceMs }, realClock, transport, recorder, nextRequest);
-      stopReason = await loop.run();
+      const interrupt = (): void => loop.stop('interrupted');
+      hooks.signal?.addEventListener('abort', interrupt, { once: true });
+      const running = loop.run();
+      if (hooks.signal?.aborted) interrupt();
+      stopReason = await running;
+      hooks.signal?.removeEventListener('abort', interrupt);
     }
     if (progressTimer) clearInterval(progressTimer);
     progressTimer = null;

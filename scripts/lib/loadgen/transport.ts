@@ -14,4 +14,4 @@ export interface Transport {
 }
 
 /** Why a run ended (loadtest-result.schema.json `outcome.stop_reason`). */
-export type StopReason = 'completed' | 'requests' | 'duration' | 'hard_stop';
+export type StopReason = 'completed' | 'requests' | 'duration' | 'hard_stop' | 'interrupted';
