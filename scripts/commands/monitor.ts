@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { commonOptions, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
 import { cpuSourceFor } from '../lib/db-cpu';
@@ -107,6 +108,8 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       fleet_p95: args.fleetP95,
     });
     const ev = new EvidenceDir(inputs.evidenceDir);
+    // an empty alerts.log is a statement ("no alert"), a missing one is a question
+    fs.appendFileSync(ev.resolve(ALERTS_FILE), '');
     const ts = fileTimestamp();
     const abort = new AbortController();
     const stop = (): void => abort.abort();
@@ -132,7 +135,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
             alertsSoFar += alerts.length;
             const elapsed = (Date.now() - started) / 1000;
             progress(
-              `monitor ${formatDuration(Math.round(elapsed))}/${formatDuration(cfg.duration_s)} · p95 ${ms(sample.fleet.p95_ms)} · ` +
+              `monitor ${formatDuration(Math.round(elapsed))}/${formatDuration(cfg.duration_s)} (${formatDuration(Math.max(0, Math.round(cfg.duration_s - elapsed)))} left) · p95 ${ms(sample.fleet.p95_ms)} · ` +
                 `errors ${pct(sample.fleet.error_rate)} · util ${pct(sample.fleet.pool_utilization)} · alerts ${alertsSoFar}` +
                 (sample.unmeasured.length ? ` · UNMEASURED ${sample.unmeasured.join(',')}` : ''),
             );
