@@ -1,0 +1,153 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client } from 'pg';
+import t from 'tap';
+import { isValid } from '../../scripts/lib/schema';
+import { readPassword, useLab, pgQuery } from '../helpers/lab';
+import { labPlan, pgOwnedDir, pgTool, runCli, stopCluster, superSql, waitFor, writePlan } from './cli-support';
+
+interface Item { id: string; status: string; value?: number | null; detail?: string }
+const item = (json: Record<string, unknown> | null, id: string): Item | undefined => (json?.items as Item[] | undefined)?.find((i) => i.id === id);
+const itemsLike = (json: Record<string, unknown> | null, prefix: string): Item[] => ((json?.items as Item[] | undefined) ?? []).filter((i) => i.id.startsWith(prefix));
+
+t.test('preflight on the lab', async (t) => {
+  const lab = await useLab(t);
+
+  t.test('a healthy lab passes, and the JSON (= the evidence file) validates against its schema', async (t) => {
+    const dir = t.testdir();
+    const plan = writePlan(dir, labPlan(lab, dir));
+    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json']);
+    t.equal(r.code, 0, r.stderr);
+    t.ok(isValid('preflight-result', r.json), 'stdout validates against preflight-result');
+    t.equal(r.json!.verdict, 'PASS');
+    t.equal(item(r.json, 'capacity')!.status, 'PASS', 'the lab has room: 1100 connections');
+    t.equal(item(r.json, 'blocked_sessions')!.status, 'PASS');
+    const files = fs.readdirSync(path.join(dir, 'ev'));
+    t.match(files, [/^preflight_\d{8}T\d{6}Z\.json$/]);
+    t.same(JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')), r.json, 'the evidence file is what was printed');
+  });
+
+  t.test('bad input exits 2 and writes nothing', async (t) => {
+    const dir = t.testdir();
+    const plan = writePlan(dir, labPlan(lab, dir, { preflight: { max_p95_ms: -1 } }));
+    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev')]);
+    t.equal(r.code, 2);
+    t.match(r.stderr, /max_p95_ms/);
+    t.notOk(fs.existsSync(path.join(dir, 'ev')), 'no evidence folder');
+  });
+
+  t.test('a session blocked on another\'s lock fails the blocked-sessions item (DO NOT PROCEED, exit 1)', async (t) => {
+    const connect = async (): Promise<Client> => {
+      const c = new Client({ host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser, password: readPassword(lab, 'app'), application_name: 'poolgate-test-lock' });
+      c.on('error', () => undefined);
+      await c.connect();
+      return c;
+    };
+    const holder = await connect();
+    const waiter = await connect();
+    t.teardown(async () => {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end().catch(() => undefined);
+      await waiter.end().catch(() => undefined);
+    });
+    await holder.query('BEGIN');
+    await holder.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
+    const blocked = waiter.query('SELECT count(*) FROM accounts').catch(() => undefined);
+    await waitFor('the waiter to block', async () => Number((await pgQuery<{ n: number }>(lab, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0'))[0]!.n) > 0);
+
+    const dir = t.testdir();
+    const r = await runCli(['preflight', '--plan', writePlan(dir, labPlan(lab, dir)), '--evidence-dir', path.join(dir, 'ev')]);
+    t.equal(r.code, 1, r.stderr);
+    t.match(r.stdout, /DO NOT PROCEED/);
+    t.match(r.stdout, /blocked sessions +1 +≤ 0 +FAIL/);
+    await holder.query('ROLLBACK');
+    await blocked;
+  });
+
+  t.test('a server with max_connections 50 fails the capacity gate at the worst step, with advice', async (t) => {
+    const base = pgOwnedDir('poolgate-small-pg-');
+    const data = path.join(base, 'data');
+    t.teardown(async () => {
+      await stopCluster(data);
+      fs.rmSync(base, { recursive: true, force: true });
+    });
+    const host = `127.0.${lab.slot}.5`;
+    await pgTool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+    await pgTool('pg_ctl', ['-D', data, '-l', path.join(base, 'log'), '-w', '-o', `-c listen_addresses=${host} -p 54321 -c max_connections=50 -c unix_socket_directories=${base} -c fsync=off -c shared_buffers=8MB`, 'start']);
+
+    const dir = t.testdir();
+    const plan = writePlan(dir, labPlan(lab, dir, { database: { host, port: 54321, database: 'postgres', user: 'postgres', password_file: undefined, app_user: undefined } }));
+    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json']);
+    t.equal(r.code, 1, r.stderr);
+    t.ok(isValid('preflight-result', r.json));
+    const cap = item(r.json, 'capacity')!;
+    t.equal(cap.status, 'FAIL');
+    const capacity = r.json!.capacity as { usable: number; worst: { step: string; demand: number }; shortfall: number; advice: string };
+    t.equal(capacity.usable, 47, '50 − 3 superuser-reserved');
+    t.equal(capacity.worst.step, 'switching primary-2');
+    t.equal(capacity.worst.demand, 3 * 200 + 50 + 200 + 5 + 10, 'Σ + overlap + other clients peak + headroom');
+    t.equal(capacity.shortfall, capacity.worst.demand - 47);
+    t.match(capacity.advice, /raise max_connections by \d+ \(to \d+\)/);
+  });
+
+  t.test('a paused streaming replica that falls behind fails the replication checks', async (t) => {
+    const pgSocket = lab.pg.socketDir;
+    const replUser = 'poolgate_test_repl';
+    const replPassword = `r${Math.random().toString(36).slice(2)}${Date.now()}`;
+    const hba = path.join(lab.pg.dataDir, 'pg_hba.conf');
+    const hbaLine = `host replication ${replUser} 127.0.0.0/8 scram-sha-256 # poolgate integration test`;
+    const base = pgOwnedDir('poolgate-replica-');
+    const data = path.join(base, 'data');
+    const replicaHost = `127.0.${lab.slot}.6`;
+    const replicaPort = 54322;
+    t.teardown(async () => {
+      await stopCluster(data);
+      fs.rmSync(base, { recursive: true, force: true });
+      fs.writeFileSync(hba, fs.readFileSync(hba, 'utf8').split('\n').filter((l) => l !== hbaLine).join('\n'));
+      await superSql(pgSocket, lab.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${replUser};`).catch(() => undefined);
+    });
+    // The replication role and pg_hba line are test set-up, removed at teardown (the lab itself has no replica).
+    await superSql(pgSocket, lab.pg.port, `DROP ROLE IF EXISTS ${replUser}; CREATE ROLE ${replUser} REPLICATION LOGIN PASSWORD '${replPassword}';`);
+    fs.appendFileSync(hba, `${hbaLine}\n`);
+    await superSql(pgSocket, lab.pg.port, 'SELECT pg_reload_conf();');
+    await pgTool('pg_basebackup', ['-h', lab.pg.host, '-p', String(lab.pg.port), '-U', replUser, '-D', data, '-R', '-X', 'stream', '-c', 'fast'], { PGPASSWORD: replPassword });
+    await pgTool('pg_ctl', ['-D', data, '-l', path.join(base, 'log'), '-w', '-o', `-c listen_addresses=${replicaHost} -p ${replicaPort} -c unix_socket_directories=${base} -c cluster_name=poolgate_test_replica -c log_connections=off -c log_disconnections=off`, 'start']);
+    await waitFor('the replica to stream', async () => (await superSql(pgSocket, lab.pg.port, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming';")).trim() === '1');
+
+    const dir = t.testdir();
+    const plan = labPlan(lab, dir, {
+      preflight: {
+        database: {
+          expect_replicas: 1,
+          max_replication_lag_bytes: 1048576,
+          replicas: [{ host: replicaHost, port: replicaPort, database: lab.pg.database, user: lab.pg.monitorUser, password_file: lab.pg.monitorPasswordFile }],
+        },
+      },
+    });
+    const planFile = writePlan(dir, plan);
+    await waitFor('the replica to catch up', async () => {
+      const lag = await superSql(pgSocket, lab.pg.port, 'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) FROM pg_stat_replication;');
+      return Number(lag.trim()) === 0;
+    });
+    const caughtUp = await runCli(['preflight', '--plan', planFile, '--evidence-dir', path.join(dir, 'ev1'), '--json']);
+    t.equal(caughtUp.code, 0, `a caught-up replica passes: ${caughtUp.stderr}`);
+    t.equal(item(caughtUp.json, 'replicas_connected')!.status, 'PASS');
+    t.same(itemsLike(caughtUp.json, 'replication_lag:').map((i) => i.status), ['PASS']);
+    t.equal(item(caughtUp.json, `replica:${replicaHost}:${replicaPort}`)!.status, 'PASS');
+
+    await superSql(base, replicaPort, 'SELECT pg_wal_replay_pause();');
+    // 3 MB of WAL on the primary: the paused replica receives it but does not replay it.
+    await superSql(pgSocket, lab.pg.port, "SELECT count(pg_logical_emit_message(false, 'poolgate-test', repeat('x', 1000000))) FROM generate_series(1, 3);");
+    const behind = await runCli(['preflight', '--plan', planFile, '--evidence-dir', path.join(dir, 'ev2'), '--json']);
+    t.equal(behind.code, 1, behind.stderr);
+    t.ok(isValid('preflight-result', behind.json));
+    const lag = itemsLike(behind.json, 'replication_lag:');
+    t.equal(lag.length, 1);
+    t.equal(lag[0]!.status, 'FAIL');
+    t.ok(lag[0]!.value! > 3_000_000, `bytes behind measured on the primary: ${lag[0]!.value}`);
+    const self = item(behind.json, `replica:${replicaHost}:${replicaPort}`)!;
+    t.equal(self.status, 'FAIL');
+    t.match(self.detail, /paused/);
+    await superSql(base, replicaPort, 'SELECT pg_wal_replay_resume();');
+  });
+});
