@@ -44,7 +44,9 @@ async function waitHealthy(cfg: LabConfig): Promise<void> {
 }
 
 async function up(cfg: LabConfig): Promise<void> {
+  // The postgres user walks through these to its data dir, whatever the umask made of them.
   fs.mkdirSync(cfg.stateDir, { recursive: true });
+  for (const dir of [path.dirname(cfg.stateDir), cfg.stateDir]) fs.chmodSync(dir, 0o755);
   await ensurePostgres(cfg, log);
   ensurePoolConfigs(cfg, log);
   const main = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');

@@ -200,6 +200,10 @@ async function ensureSchema(cfg: LabConfig, log: (line: string) => void): Promis
 }
 
 export async function ensurePostgres(cfg: LabConfig, log: (line: string) => void): Promise<void> {
+  if (!fs.existsSync(path.join(PG_BIN, 'initdb'))) {
+    throw new LabError(PART, `no PostgreSQL programs in ${PG_BIN}: \`npm run bootstrap\` installs PostgreSQL 15 on Debian 12; ` +
+      'elsewhere set POOLGATE_PG_BIN to the folder holding initdb, pg_ctl and psql');
+  }
   await initCluster(cfg, log);
   await startServer(cfg, log);
   await ensureRoles(cfg, log);
