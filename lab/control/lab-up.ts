@@ -34,6 +34,12 @@ async function waitHealthy(cfg: LabConfig): Promise<void> {
   }
   await waitUntil('haproxy', async () => {
     const servers = await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
+    // An admin state (set through the socket by a person, a test or a rollout) is not ours to undo.
+    const held = cfg.instances.filter((i) => /^(MAINT|DRAIN)/.test(servers.get(i.name)?.status ?? ''));
+    if (held.length > 0) {
+      throw new LabError('haproxy', `${held.map((i) => `${cfg.haproxy.backend}/${i.name} is ${servers.get(i.name)!.status}`).join(', ')} ` +
+        `(an admin state set through ${cfg.haproxy.socket}): set it ready there, or \`npm run lab:down && npm run lab:up\``);
+    }
     const notUp = cfg.instances.filter((i) => servers.get(i.name)?.status !== 'UP');
     return notUp.length === 0 ? null : `servers not UP: ${notUp.map((i) => `${i.name} ${servers.get(i.name)?.status ?? 'missing'}`).join(', ')}`;
   }, { timeoutMs: 20_000 });

@@ -3,7 +3,8 @@ import { LabError } from './lab-error';
 
 /**
  * Poll `probe` until it returns null (ready) or the deadline passes. A string from the probe says why it is
- * not ready yet; the last one ends up in the error, so a timeout explains itself.
+ * not ready yet; the last one ends up in the error, so a timeout explains itself. A LabError from the probe
+ * means waiting cannot help: it ends the wait at once.
  */
 export async function waitUntil(
   part: string,
@@ -18,6 +19,7 @@ export async function waitUntil(
       if (r === null) return;
       reason = r;
     } catch (err) {
+      if (err instanceof LabError) throw err;
       reason = (err as Error).message;
     }
     if (Date.now() >= deadline) {
