@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { LabConfig } from '../lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { LabError } from './lab-error';
@@ -74,7 +74,9 @@ async function superSql(cfg: LabConfig, sql: string): Promise<string> {
 
 /** A short-lived client for one of the lab roles, over TCP with its password (scram), as the service connects. */
 export async function withLabClient<T>(cfg: LabConfig, role: 'app' | 'monitor', fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({
+  // Loaded here, not at the top: lab-down must work even when node_modules is missing or being reinstalled.
+  const pg = await import('pg');
+  const client = new pg.Client({
     host: cfg.pg.host,
     port: cfg.pg.port,
     database: cfg.pg.database,
@@ -115,11 +117,13 @@ async function assertReachable(pgDir: string): Promise<void> {
 async function initCluster(cfg: LabConfig, log: (line: string) => void): Promise<void> {
   const pgDir = path.dirname(cfg.pg.dataDir);
   fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+  const fresh = !fs.existsSync(path.join(cfg.pg.dataDir, 'PG_VERSION'));
   if (isRoot()) {
-    must(await run('chown', ['-R', `${PG_OS_USER}:`, pgDir]), `chown ${pgDir} to ${PG_OS_USER}`);
+    // Once, before initdb: afterwards everything in there is created by the postgres user itself.
+    if (fresh) must(await run('chown', ['-R', `${PG_OS_USER}:`, pgDir]), `chown ${pgDir} to ${PG_OS_USER}`);
     await assertReachable(pgDir);
   }
-  if (!fs.existsSync(path.join(cfg.pg.dataDir, 'PG_VERSION'))) {
+  if (fresh) {
     log(`postgresql: initdb ${cfg.pg.dataDir}`);
     must(
       await pgRun('initdb', ['-D', cfg.pg.dataDir, '-U', pgSuperuser(), '--auth-local=peer', '--auth-host=scram-sha-256',
