@@ -23,22 +23,27 @@ export class RequestFactory {
   private readOnly = 0;
   private writes = 0;
   private readonly span: number;
+  // Reads never change: built once, so the hot path allocates nothing for them.
+  private readonly list: RequestSpec = { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 };
+  private readonly balances: RequestSpec[];
 
   constructor(
     private readonly accounts: AccountRange,
     private readonly memoPrefix = 'poolgate loadtest',
   ) {
     this.span = accounts.last - accounts.first + 1;
+    this.balances = Array.from({ length: Math.min(this.span, 10_000) }, (_, i) => ({
+      endpoint: 'balance' as const,
+      method: 'GET' as const,
+      path: `/api/accounts/${accounts.first + i}/balance`,
+      body: null,
+      expectStatus: 200,
+    }));
   }
 
   make(endpoint: Endpoint): RequestSpec {
-    if (endpoint === 'accounts') {
-      return { endpoint, method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 };
-    }
-    if (endpoint === 'balance') {
-      const id = this.accounts.first + (this.readOnly++ % this.span);
-      return { endpoint, method: 'GET', path: `/api/accounts/${id}/balance`, body: null, expectStatus: 200 };
-    }
+    if (endpoint === 'accounts') return this.list;
+    if (endpoint === 'balance') return this.balances[this.readOnly++ % this.balances.length]!;
     const n = this.writes++;
     const debit = this.accounts.first + (n % this.span);
     // With a single account there is no second one to credit; the service then rejects the entry, visibly.
