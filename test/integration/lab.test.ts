@@ -13,7 +13,7 @@ import type { LabConfig } from '../../lab/lab-config';
 import { backendServers, setServerState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
 import { problemsOf } from '../../scripts/lib/schema';
-import { missingJournalEntries, runLabScript, steadyTraffic, useLab } from '../helpers/lab';
+import { missingJournalEntries, readPassword, runLabScript, steadyTraffic, useLab } from '../helpers/lab';
 
 async function pids(cfg: LabConfig): Promise<Record<string, number | undefined>> {
   const out: Record<string, number | undefined> = {
@@ -132,6 +132,18 @@ t.test('the lab', async (t) => {
     t.same(await missingJournalEntries(cfg, result.acknowledgedIds), [], `all ${result.acknowledgedIds.length} acknowledged writes are in the database`);
     const states = await waitAllUp(cfg);
     t.same([...states.values()].filter((s) => s !== 'UP'), [], 'every server is UP again after ready');
+  });
+
+  t.test('the generated passwords appear in no argv, no config and no log of the lab', async (t) => {
+    const secrets = [readPassword(cfg, 'app'), readPassword(cfg, 'monitor')];
+    t.ok(secrets.every((s) => s.length >= 24), 'both passwords exist');
+    for (const file of [cfg.pg.logPath, cfg.supervisor.configPath, cfg.supervisor.logPath, cfg.haproxy.configPath,
+      ...cfg.instances.flatMap((i) => [i.logPath, path.join(path.dirname(i.logPath), 'stdout.log'), path.join(path.dirname(i.logPath), 'stderr.log')])]) {
+      const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      t.notOk(secrets.some((s) => text.includes(s)), `not in ${path.relative(cfg.stateDir, file)}`);
+    }
+    const argvs = processesUsing(cfg.stateDir).map((p) => p.cmd).join('\n');
+    t.ok(argvs.length > 0 && !secrets.some((s) => argvs.includes(s)), 'not in any lab process command line');
   });
 
   t.test('labctl restart of both primaries under traffic: new pids, no failed request, every write kept', async (t) => {
