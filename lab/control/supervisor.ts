@@ -143,7 +143,11 @@ export async function ensureSupervisor(cfg: LabConfig, log: (line: string) => vo
     if (p.state === 'RUNNING' || p.state === 'STARTING') continue;
     log(`supervisord: starting ${p.program} (was ${p.state})`);
     const r = await supervisorctl(cfg, ['start', p.program]);
-    if (r.code !== 0) throw new LabError(`instance ${p.program}`, `supervisorctl start failed: ${r.stdout.trim()} (see ${dir})`);
+    if (r.code !== 0) {
+      const inst = cfg.instances.find((i) => i.service === p.program);
+      const logs = inst ? `${inst.logPath} and ${instanceOutputPaths(inst.logPath).stderr}` : dir;
+      throw new LabError(`instance ${inst?.name ?? p.program}`, `supervisorctl start failed: ${r.stdout.trim()} (see ${logs})`);
+    }
   }
 }
 
