@@ -68,6 +68,7 @@ async function handler(args: Args): Promise<void> {
 
   const windowS = cfg.window_s!;
   progress(`verify: sampling ${inputs.targets.length} instances for ${windowS} s…`);
+  const windowStart = Date.now();
   const [samples, configs, health] = await Promise.all([
     sampleFleet(inputs.targets, windowS),
     Promise.all(inputs.targets.map((t) => getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then((r) => ({ cfg: r.body, error: null }), (err: unknown) => ({ cfg: null, error: errorText(err) })))),
@@ -79,7 +80,9 @@ async function handler(args: Args): Promise<void> {
   const dbPart = db
     ? await withProbe(db, async (client) => {
         const c = client as unknown as probes.Queryable;
-        return { act: await probes.activity(c, db.database), fresh: await probes.newBackends(c, db.database, windowS) };
+        // The window as it really was (sampling may overrun window_s), measured on our clock as a duration.
+        const elapsedS = (Date.now() - windowStart) / 1000;
+        return { act: await probes.activity(c, db.database), fresh: await probes.newBackends(c, db.database, elapsedS), elapsedS };
       }).then((r) => ({ r, error: null }), (err: unknown) => ({ r: null, error: errorText(err) }))
     : null;
   progressDone();
@@ -112,12 +115,12 @@ async function handler(args: Args): Promise<void> {
     items.push(unknown('db_connections', 'db connections', `${range.min}–${range.max}`, dbPart?.error ?? 'no answer'));
     items.push(unknown('thrashing:db', 'new db backends', `≤ ${cfg.thrashing!.max_new_backends_per_s}/s`, dbPart?.error ?? 'no answer'));
   } else {
-    const { act, fresh } = dbPart.r;
+    const { act, fresh, elapsedS } = dbPart.r;
     const scope = conn.scope!;
     const counted = scope === 'database' ? act.db_total : Object.entries(act.db_by_application).reduce((s, [app, n]) => s + (names.has(app) ? n : 0), 0);
     items.push(V.connectionsItem(counted, range, conn.below_min!, scope));
-    items.push(V.newBackendsItem(fresh, windowS, cfg.thrashing!.max_new_backends_per_s!));
-    database = { activity: { db_total: act.db_total, db_by_state: act.db_by_state, db_by_application: act.db_by_application, server_total: act.server_total }, counted, range, new_backends: fresh, window_s: windowS };
+    items.push(V.newBackendsItem(fresh, elapsedS, cfg.thrashing!.max_new_backends_per_s!));
+    database = { activity: { db_total: act.db_total, db_by_state: act.db_by_state, db_by_application: act.db_by_application, server_total: act.server_total }, counted, range, new_backends: fresh, window_s: elapsedS };
   }
   if (logs.length === 0) items.push({ id: 'log', item: 'error log lines', status: 'WARN', measured: 'no logs given', value: null, threshold: '0 new', detail: 'not checked: give --log name=path or targets[].log' });
   for (const l of logs) items.push(V.logItem(l));

@@ -107,7 +107,7 @@ export function newBackendsItem(count: number, windowS: number, max: number): It
   const rate = count / windowS;
   const ok = atMost(rate, max);
   return {
-    id: 'thrashing:db', item: 'new db backends', status: ok, measured: `${rate.toFixed(2)}/s (${count} in ${windowS} s)`, value: rate, threshold: `≤ ${max}/s`,
+    id: 'thrashing:db', item: 'new db backends', status: ok, measured: `${rate.toFixed(2)}/s (${count} in ${windowS.toFixed(1)} s)`, value: rate, threshold: `≤ ${max}/s`,
     ...(ok === 'FAIL' ? { detail: 'connection thrashing seen by PostgreSQL: sessions are being opened at a high rate' } : {}),
   };
 }
