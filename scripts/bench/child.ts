@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface ChildResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+  /** Peak resident set (VmHWM) in KiB, read from /proc while the child runs; null if never read. */
+  peakRssKb: number | null;
+  /** [seconds since start, VmRSS KiB] every `rssEveryMs`. */
+  rss: Array<[number, number]>;
+}
+
+function procStatus(pid: number): { rss: number; hwm: number } | null {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rss = /VmRSS:\s+(\d+)/.exec(text);
+    const hwm = /VmHWM:\s+(\d+)/.exec(text);
+    return rss && hwm ? { rss: Number(rss[1]), hwm: Number(hwm[1]) } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs a command to completion (bounded by timeoutMs), optionally sampling its memory. */
+export function runChild(cmd: string, args: string[], opts: { timeoutMs: number; rssEveryMs?: number; cwd?: string }): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let peak: number | null = null;
+    const rss: Array<[number, number]> = [];
+    const sample = (): void => {
+      const s = child.pid ? procStatus(child.pid) : null;
+      if (!s) return;
+      peak = Math.max(peak ?? 0, s.hwm);
+      rss.push([Math.round((performance.now() - started) / 100) / 10, s.rss]);
+    };
+    const timer = opts.rssEveryMs ? setInterval(sample, opts.rssEveryMs) : null;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (timer) clearInterval(timer);
+      resolve({ code: code ?? -1, stdout, stderr, elapsedMs: performance.now() - started, peakRssKb: peak, rss });
+    });
+  });
+}
+
+/** A long-running server child: resolves once it prints "listening <port>"; stop() ends it. */
+export async function startServer(script: string, args: string[]): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 10_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`${script} exited ${code}`)));
+  });
+  const stop = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { port, stop };
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { packageRoot } from '../lib/paths';
+import type { LoadtestResult } from '../types/loadtest-result';
+import { runChild } from './child';
+
+/** One run of one tool: requests per second and the p99 it reports (ms), from its own output. */
+export interface PeerRun {
+  tool: Tool;
+  reqPerS: number;
+  p99Ms: number | null;
+  /** poolgate only: the whole result document. */
+  result?: LoadtestResult;
+}
+
+export type Tool = 'poolgate' | 'autocannon' | 'wrk' | 'hey';
+export const TOOLS: readonly Tool[] = ['poolgate', 'autocannon', 'wrk', 'hey'];
+
+const POOLGATE = path.join(packageRoot, 'bin', 'poolgate.js');
+const AUTOCANNON = path.join(packageRoot, 'node_modules', 'autocannon', 'autocannon.js');
+
+/** "12.5ms" / "850.00us" / "1.02s" → ms. */
+function toMs(value: string, unit: string): number {
+  const v = Number(value);
+  return unit === 'us' ? v / 1000 : unit === 's' || unit === 'secs' ? v * 1000 : v;
+}
+
+function fail(tool: string, r: { code: number; stderr: string; stdout: string }): never {
+  throw new Error(`${tool} exited ${r.code}: ${(r.stderr || r.stdout).slice(0, 400)}`);
+}
+
+export async function poolgateRun(args: string[], timeoutMs: number, rssEveryMs?: number): Promise<{ result: LoadtestResult; peakRssKb: number | null; rss: Array<[number, number]> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-bench-'));
+  const out = path.join(dir, 'result.json');
+  try {
+    const r = await runChild(process.execPath, [POOLGATE, 'loadtest', ...args, '--output', out], { timeoutMs, ...(rssEveryMs ? { rssEveryMs } : {}) });
+    if (r.code !== 0) fail('poolgate loadtest', r);
+    return { result: JSON.parse(fs.readFileSync(out, 'utf8')) as LoadtestResult, peakRssKb: r.peakRssKb, rss: r.rss };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Closed loop, `connections` back to back for `seconds`: each tool's maximum throughput. */
+export async function throughput(tool: Tool, url: string, connections: number, seconds: number): Promise<PeerRun> {
+  const timeoutMs = (seconds + 60) * 1000;
+  if (tool === 'poolgate') {
+    const { result } = await poolgateRun(['--url', url, '--mode', 'closed', '--concurrency', String(connections), '--duration', `${seconds}s`, '--mix', 'accounts=1'], timeoutMs);
+    return { tool, reqPerS: result.rate.throughput_per_s ?? 0, p99Ms: result.latency_ms.from_send.p99, result };
+  }
+  const target = `${url}/api/accounts`;
+  if (tool === 'autocannon') {
+    const r = await runChild(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), target], { timeoutMs });
+    if (r.code !== 0) fail(tool, r);
+    const j = JSON.parse(r.stdout) as { requests: { total: number }; duration: number; latency: { p99: number } };
+    return { tool, reqPerS: j.requests.total / j.duration, p99Ms: j.latency.p99 };
+  }
+  if (tool === 'wrk') {
+    const r = await runChild('wrk', ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--latency', target], { timeoutMs });
+    if (r.code !== 0) fail(tool, r);
+    return { tool, reqPerS: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p99Ms: wrkP99(r.stdout) };
+  }
+  const r = await runChild('hey', ['-c', String(connections), '-z', `${seconds}s`, target], { timeoutMs });
+  if (r.code !== 0) fail(tool, r);
+  const p99 = /99%+ in ([\d.]+) secs/.exec(r.stdout);
+  return { tool, reqPerS: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p99Ms: p99 ? Number(p99[1]) * 1000 : null };
+}
+
+function wrkP99(stdout: string): number | null {
+  const m = /^\s*99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(stdout);
+  return m ? toMs(m[1]!, m[2]!) : null;
+}
