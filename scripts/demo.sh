@@ -1,14 +1,54 @@
 #!/usr/bin/env bash
-# `npm run demo` (after bootstrap and build): bring the local lab up and show it. The rollout issue turns this
-# into the whole pool change on the lab.
+# `npm run demo` (after bootstrap and build): the runbook's whole change on the local lab — pool max 50 → 200,
+# min 10 → 20 — under steady background traffic through HAProxy, with lab-sized durations (load test 30 s,
+# monitoring 60 s sampled every 5 s). Prints the verdict and, last, `evidence: <folder>`.
+# Exit 0: changed and verified. Non-zero: refused or rolled back (the evidence says why).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-node dist/lab/control/lab-up.js
-url=$(node -e 'process.stdout.write(require("./dist/lab/lab-config").labConfig().haproxy.url)')
-cat <<MSG
+export POOLGATE_LAB_SLOT="${POOLGATE_LAB_SLOT:-0}"
+export POOLGATE_OPERATOR="${POOLGATE_OPERATOR:-${USER:-lab-operator}}"
 
-The lab is up. Try:
-  curl ${url}/api/accounts
-  npm run lab:status
-Stop it (keeps the data): npm run lab:down      Remove it entirely: npm run lab:down -- --purge
-MSG
+node dist/lab/control/lab-up.js >&2
+# The backup gate judges a real backup: dump the lab's database now.
+bash scripts/lab-backup.sh take >/dev/null
+
+lb_url=$(node -e 'process.stdout.write(require("./dist/lab/lab-config").labConfig().haproxy.url)')
+traffic_dir=$(mktemp -d "${TMPDIR:-/tmp}/poolgate-demo-traffic.XXXXXX")
+# Background traffic: 20 requests/s (80 % reads, 20 % writes) through HAProxy, bounded to 15 minutes; stopped
+# (SIGTERM: the partial result is still written) when the rollout ends.
+node bin/poolgate.js loadtest --url "$lb_url" --rate 20 --duration 15m --concurrency 8 --no-warmup \
+  --output "$traffic_dir/traffic.json" --evidence-dir "$traffic_dir" 2>/dev/null >/dev/null &
+traffic_pid=$!
+stop_traffic() { kill -TERM "$traffic_pid" 2>/dev/null || true; wait "$traffic_pid" 2>/dev/null || true; }
+trap stop_traffic EXIT
+
+set +e
+ansible-playbook -i inventory/lab playbooks/pool-scaling.yml | tee "$traffic_dir/ansible.log"
+rc=${PIPESTATUS[0]}
+set -e
+stop_traffic
+trap - EXIT
+
+evidence=$(grep -o 'evidence: [^"]*' "$traffic_dir/ansible.log" | tail -n 1 | sed 's/^evidence: //' || true)
+if [ -z "$evidence" ]; then
+  evidence=$(ls -1dt evidence/*-change 2>/dev/null | head -n 1)
+fi
+if [ -f "$traffic_dir/traffic.json" ] && [ -n "$evidence" ]; then
+  cp "$traffic_dir/traffic.json" "$evidence/background_traffic.json"
+fi
+traffic=$(node -e '
+  const fs = require("fs");
+  try {
+    const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    process.stdout.write(`${r.requests.sent} sent, ${r.requests.ok} ok, ${r.requests.failed} failed`);
+  } catch { process.stdout.write("no result"); }' "$traffic_dir/traffic.json")
+rm -rf "$traffic_dir"
+
+echo
+if [ "$rc" -eq 0 ]; then
+  echo "VERDICT: SUCCESS — every instance runs the new pool (read back); background traffic through HAProxy: $traffic"
+else
+  echo "VERDICT: FAILED (ansible-playbook exit $rc) — see rollback_log.txt and incidents/ in the evidence; background traffic: $traffic"
+fi
+echo "evidence: $evidence"
+exit "$rc"

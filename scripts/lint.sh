@@ -8,3 +8,22 @@ echo "== tsc" >&2
 npx tsc -p . --noEmit
 echo "== generated types match schemas/" >&2
 npm run --silent types:check
+echo "== yamllint" >&2
+yamllint -s playbooks roles inventory .yamllint .ansible-lint
+echo "== ansible-lint (production profile)" >&2
+ansible-lint -p playbooks roles inventory
+echo "== ansible-playbook --syntax-check" >&2
+for playbook in playbooks/*.yml; do
+  ansible-playbook -i inventory/lab --syntax-check "$playbook" >/dev/null
+done
+echo "== every inventory's vars against the schemas (rendered plan + poolgate plan check)" >&2
+npm run --silent build
+plan_dir=$(mktemp -d)
+trap 'rm -rf "$plan_dir"' EXIT
+for inventory in inventory/*/; do
+  name=$(basename "$inventory")
+  # Production's operator comes from the bastion's environment; CI names itself.
+  ansible-playbook -i "$inventory" playbooks/render-plan.yml -e "plan_out=$plan_dir/$name.json" \
+    -e pool_scaling_operator=ci >/dev/null
+  echo "   $name: plan valid" >&2
+done
