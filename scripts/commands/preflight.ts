@@ -190,9 +190,14 @@ async function handler(args: Args): Promise<void> {
     capacity = checkCapacity(capacityInputs);
     items.push(...P.capacityItems(capacity, capacityInputs.other_clients_source));
   } else {
-    for (const [id, label] of [['blocked_sessions', 'blocked sessions'], ['long_transactions', 'longest transaction'], ['idle_in_transaction', 'idle in transaction'], ['replication', 'replication lag'], ['capacity', 'connection capacity (worst step)']] as const) {
-      items.push(unknown(id, label, 'see runbook', dbWhy));
-    }
+    const unmeasured: [string, string, string][] = [
+      ['blocked_sessions', 'blocked sessions', `≤ ${dbCfg.max_blocked_sessions}`],
+      ['long_transactions', 'longest transaction', `≤ ${dbCfg.max_long_transaction_s} s`],
+      ['idle_in_transaction', 'idle in transaction', `≤ ${dbCfg.max_idle_in_transaction_s} s`],
+      ['replication', 'replication lag', `≤ ${dbCfg.max_replication_lag_bytes} B and ≤ ${dbCfg.max_replication_lag_s} s`],
+      ['capacity', 'connection capacity (worst step)', '≤ usable slots'],
+    ];
+    for (const [id, label, threshold] of unmeasured) items.push(unknown(id, label, threshold, dbWhy));
     items.push(...P.replicationItems([], replicaProbes, { ...dbCfg, expect_replicas: 0 }).filter((i) => i.id.startsWith('replica:')));
   }
 
