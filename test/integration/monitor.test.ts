@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { packageRoot } from '../../scripts/lib/paths';
 import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { MonitorResult } from '../../scripts/types/monitor-result';
@@ -28,7 +28,7 @@ function dbFlags(lab: LabHandle): string[] {
 const targetFlags = (lab: LabHandle, roles = ['standby', 'primary']): string[] =>
   lab.instances.filter((i) => roles.includes(i.role)).flatMap((i) => ['--target', `${i.name}=${i.url}`]);
 
-function parseResult(t: { ok: (v: unknown, m?: string) => void }, stdout: string): MonitorResult {
+function parseResult(t: Test, stdout: string): MonitorResult {
   const json: unknown = JSON.parse(stdout);
   t.ok(isValid('monitor-result', json), `monitor --json validates: ${problemsOf('monitor-result', json).join('; ')}`);
   return json as MonitorResult;

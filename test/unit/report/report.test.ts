@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { resolveMonitorConfig } from '../../../scripts/lib/judge/monitor-defaults';
 import { renderReport } from '../../../scripts/lib/judge/report-markdown';
 import { buildReport, type ReportEvidence } from '../../../scripts/lib/judge/verification-report';
@@ -80,7 +80,7 @@ function goodEvidence(): ReportEvidence {
 }
 
 /** Nothing of the runbook template may survive: no [VALUE], [NAME], [TIMESTAMP]; the only brackets are checkboxes. */
-function assertNoPlaceholder(t: { notMatch: (a: string, b: RegExp) => void; same: (a: unknown, b: unknown, m?: string) => void }, md: string): void {
+function assertNoPlaceholder(t: Test, md: string): void {
   t.notMatch(md, /VALUE|\[NAME\]|\[TIMESTAMP\]|\[RECORD/);
   t.same(md.match(/\[(?![ X]\])/g), null, 'every [ is a checkbox');
 }
