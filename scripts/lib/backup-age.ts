@@ -128,7 +128,7 @@ export function backupFromArchiver(row: ArchiverRow): BackupFinding {
   const finding: BackupFinding = {
     source: 'pg_stat_archiver',
     newest_at: last ? iso(last) : null,
-    detail: `archived ${row.archived_count}, failed ${row.failed_count}`,
+    detail: last ? `archived ${row.archived_count}, failed ${row.failed_count}` : 'no WAL segment was ever archived (is archive_mode on? or set preflight.backup.source to command/file)',
   };
   if (failed && (!last || failed > last)) finding.problem = `WAL archiving failing since ${iso(failed)}`;
   return finding;

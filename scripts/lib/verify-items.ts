@@ -89,6 +89,15 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
     out.push({ ...er, status: ok ? 'PASS' : 'FAIL', measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`, value: r.error_rate, ...(ok ? {} : { detail: `error rate rose by ${pct(spike)}: roll back` }) });
   }
   const ok = atMost(r.churn_per_s, t.max_pool_churn_per_s);
+  const swapped = s.first && s.first.pool.generation !== s.second.pool.generation;
+  if (swapped && ok === 'FAIL') {
+    // A reload inside the window opens the new pool and closes the old one: that churn is the swap, not thrashing.
+    out.push({
+      ...churn, status: 'WARN', measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`, value: r.churn_per_s,
+      detail: `the pool was swapped during the window (generation ${s.first!.pool.generation} → ${s.second.pool.generation}): run verify again to judge thrashing`,
+    });
+    return out;
+  }
   out.push({
     ...churn, status: ok, measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`, value: r.churn_per_s,
     ...(ok === 'FAIL' ? { detail: 'connection thrashing: the pool opens and closes connections instead of reusing them (idle timeout too short, connections failing, or the pool too small for the load)' } : {}),

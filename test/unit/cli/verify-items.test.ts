@@ -34,6 +34,11 @@ t.test('thrashing: pool churn at the limit passes, above fails and says why', as
   const over = by(V.sampleItems(sample(10, 10, 0, 5.1), null, thresholds), 'thrashing');
   t.equal(over.status, 'FAIL');
   t.match(over.detail, /connection thrashing/);
+  const swapped = sample(10, 10, 0, 8);
+  swapped.first = { ...swapped.first!, pool: { ...swapped.first!.pool, generation: 1 } };
+  const during = by(V.sampleItems(swapped, null, thresholds), 'thrashing');
+  t.equal(during.status, 'WARN', 'a reload inside the window explains the churn: not judged');
+  t.match(during.detail, /generation 1 → 2/);
   t.equal(V.newBackendsItem(30, 3, 10).status, 'PASS', '10/s at the limit');
   t.equal(V.newBackendsItem(31, 3, 10).status, 'FAIL');
 });
