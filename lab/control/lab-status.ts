@@ -1,10 +1,13 @@
 import { labConfig } from '../lab-config';
 import { printResult } from '../../scripts/lib/output';
+import { assertValid } from '../../scripts/lib/schema';
+import type { LabStatus } from '../../scripts/types/lab-status';
 import { collectStatus, statusTable } from './status';
 
 /** `npm run lab:status [-- --json]`: each component and its health. Exit 0 when all are healthy, 3 otherwise. */
 async function main(): Promise<void> {
-  const status = await collectStatus(labConfig());
+  // Validated like every machine output: tests and scripts parse it.
+  const status = assertValid<LabStatus>('lab-status', await collectStatus(labConfig()), 'lab status');
   printResult({ json: process.argv.includes('--json') }, status, () => statusTable(status));
   process.exitCode = status.healthy ? 0 : 3;
 }

@@ -3,31 +3,18 @@ import type { LabConfig } from '../lab-config';
 import { backendServers } from '../../scripts/lib/haproxy-socket';
 import { getJson } from '../../scripts/lib/http-json';
 import { table } from '../../scripts/lib/output';
+import type { LabComponentStatus, LabStatus } from '../../scripts/types/lab-status';
 import type { ServicePoolConfig } from '../../scripts/types/service-pool-config';
 import { haproxyPid } from './haproxy';
 import { postmasterPid, withLabClient } from './postgres';
 import { programStatuses, supervisordPid } from './supervisor';
 
-export interface ComponentStatus {
-  component: string;
-  healthy: boolean;
-  /** running, stopped, or the supervisor/HAProxy state (RUNNING, EXITED, UP, MAINT …) */
-  state: string;
-  pid?: number;
-  detail: string;
-  pool?: { min: number; max: number; generation: number };
-}
-
-export interface LabStatus {
-  slot: number;
-  net: string;
-  healthy: boolean;
-  components: ComponentStatus[];
-}
+/** The shape of `lab:status --json`, generated from schemas/lab-status.schema.json. */
+export type { LabStatus };
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-async function postgresStatus(cfg: LabConfig): Promise<ComponentStatus> {
+async function postgresStatus(cfg: LabConfig): Promise<LabComponentStatus> {
   const pid = postmasterPid(cfg);
   const where = `${cfg.pg.host}:${cfg.pg.port}`;
   if (pid === undefined) return { component: 'postgresql', healthy: false, state: 'stopped', detail: where };
@@ -41,9 +28,9 @@ async function postgresStatus(cfg: LabConfig): Promise<ComponentStatus> {
   }
 }
 
-async function instanceStatuses(cfg: LabConfig): Promise<ComponentStatus[]> {
+async function instanceStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
   const programs = await programStatuses(cfg);
-  const out: ComponentStatus[] = [{
+  const out: LabComponentStatus[] = [{
     component: 'supervisord',
     healthy: programs !== undefined,
     state: programs ? 'running' : supervisordPid(cfg) ? 'not answering' : 'stopped',
@@ -71,7 +58,7 @@ async function instanceStatuses(cfg: LabConfig): Promise<ComponentStatus[]> {
   return out;
 }
 
-async function haproxyStatuses(cfg: LabConfig): Promise<ComponentStatus[]> {
+async function haproxyStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
   const pid = haproxyPid(cfg);
   const where = `${cfg.haproxy.address}:${cfg.haproxy.port}`;
   if (pid === undefined) return [{ component: 'haproxy', healthy: false, state: 'stopped', detail: where }];
@@ -81,7 +68,7 @@ async function haproxyStatuses(cfg: LabConfig): Promise<ComponentStatus[]> {
   } catch (err) {
     return [{ component: 'haproxy', healthy: false, state: 'running', pid, detail: `${where} ${errText(err)}` }];
   }
-  const out: ComponentStatus[] = [{ component: 'haproxy', healthy: true, state: 'running', pid, detail: `${where}, stats :${cfg.haproxy.statsPort}` }];
+  const out: LabComponentStatus[] = [{ component: 'haproxy', healthy: true, state: 'running', pid, detail: `${where}, stats :${cfg.haproxy.statsPort}` }];
   for (const inst of cfg.instances) {
     const row = servers.get(inst.name);
     out.push({

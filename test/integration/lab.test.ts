@@ -13,6 +13,7 @@ import type { LabConfig } from '../../lab/lab-config';
 import { backendServers, setServerState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
 import { problemsOf } from '../../scripts/lib/schema';
+import type { LabStatus } from '../../scripts/types/lab-status';
 import { missingJournalEntries, readPassword, runLabScript, steadyTraffic, useLab } from '../helpers/lab';
 
 async function pids(cfg: LabConfig): Promise<Record<string, number | undefined>> {
@@ -73,7 +74,8 @@ t.test('the lab', async (t) => {
   t.test('lab-status --json says healthy, with each instance pool as in its file', async (t) => {
     const r = await runLabScript('lab-status', ['--json']);
     t.equal(r.code, 0, 'exit 0 when healthy');
-    const status = JSON.parse(r.stdout) as { healthy: boolean; components: Array<{ component: string; healthy: boolean; pool?: { max: number; min: number } }> };
+    const status = JSON.parse(r.stdout) as LabStatus;
+    t.same(problemsOf('lab-status', status), [], 'matches schemas/lab-status.schema.json');
     t.equal(status.healthy, true);
     for (const inst of cfg.instances) {
       const c = status.components.find((x) => x.component === `instance ${inst.name}`);
