@@ -5,6 +5,8 @@ import { InputError } from '../lib/errors';
 import { listEvidenceFiles, writeManifest } from '../lib/evidence';
 import { checkManifest } from '../lib/evidence-manifest';
 import { printResult } from '../lib/output';
+import { assertValid } from '../lib/schema';
+import type { EvidenceCheck } from '../types/evidence-check';
 
 interface FolderArgs {
   folder: string;
@@ -42,7 +44,7 @@ const verify: CommandModule<object, FolderArgs> = {
       .example('$0 evidence verify evidence/run1', 'Is this still what the run wrote?')
       .example('(cd evidence/run1 && sha256sum -c manifest.sha256)', 'The same check without poolgate (added files not detected)'),
   handler: (args) => {
-    const r = checkManifest(folderOf(args.folder));
+    const r = assertValid<EvidenceCheck>('evidence-check', checkManifest(folderOf(args.folder)), 'evidence check');
     printResult(args, r, () =>
       r.ok
         ? `OK: ${r.checked} file(s) match ${r.manifest}`

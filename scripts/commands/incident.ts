@@ -7,6 +7,8 @@ import { EvidenceDir } from '../lib/evidence';
 import { latestTrigger, writeIncident, type Severity } from '../lib/incident';
 import { loadPlan } from '../lib/plan';
 import { printResult } from '../lib/output';
+import { assertValid } from '../lib/schema';
+import type { IncidentResult } from '../types/incident-result';
 import type { Plan } from '../types/plan';
 
 interface IncidentArgs {
@@ -67,7 +69,8 @@ export const incidentCommand: CommandModule<object, IncidentArgs> = {
       },
       plan,
     );
-    printResult(args, { incident_file: r.file, rollback_log: r.rollbackLog, severity: r.severity, trigger, reason }, () =>
+    const out = assertValid<IncidentResult>('incident-result', { incident_file: r.file, rollback_log: r.rollbackLog, severity: r.severity, trigger, reason }, 'incident output');
+    printResult(args, out, () =>
       `${r.severity} incident recorded: ${r.file}\nrollback reason appended to ${r.rollbackLog}`,
     );
   },
