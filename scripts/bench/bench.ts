@@ -94,7 +94,7 @@ async function main(): Promise<void> {
         stall['poolgate (from actual send)'] = { p99_ms: result.latency_ms.from_send.p99, p95_ms: result.latency_ms.from_send.p95, note: 'same run, the view closed-loop tools give' };
       } else {
         const r = await throughput(tool, u, args.connections, args.seconds);
-        stall[tool] = { p99_ms: r.p99Ms, note: `closed loop, ${Math.round(r.reqPerS)} req/s` };
+        stall[tool] = { p99_ms: r.p99Ms, note: `closed loop, ${Math.round(r.reqPerS)} req/s${tool === 'wrk' ? ' (wrk 4 back-fills from the mean interval)' : ''}` };
       }
     } finally {
       await s.stop();
