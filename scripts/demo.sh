@@ -19,7 +19,17 @@ traffic_dir=$(mktemp -d "${TMPDIR:-/tmp}/poolgate-demo-traffic.XXXXXX")
 node bin/poolgate.js loadtest --url "$lb_url" --rate 20 --duration 15m --concurrency 8 --no-warmup \
   --output "$traffic_dir/traffic.json" --evidence-dir "$traffic_dir" 2>/dev/null >/dev/null &
 traffic_pid=$!
-stop_traffic() { kill -TERM "$traffic_pid" 2>/dev/null || true; wait "$traffic_pid" 2>/dev/null || true; }
+# SIGTERM ends the load test early and it writes its partial result; should the process then linger, it is
+# killed once the result is on disk (bounded: 30 s).
+stop_traffic() {
+  kill -TERM "$traffic_pid" 2>/dev/null || return 0
+  for _ in $(seq 1 30); do
+    kill -0 "$traffic_pid" 2>/dev/null || break
+    [ -s "$traffic_dir/traffic.json" ] && sleep 1 && kill -KILL "$traffic_pid" 2>/dev/null
+    sleep 1
+  done
+  wait "$traffic_pid" 2>/dev/null || true
+}
 trap stop_traffic EXIT
 
 set +e
@@ -31,7 +41,7 @@ trap - EXIT
 
 evidence=$(grep -o 'evidence: [^"]*' "$traffic_dir/ansible.log" | tail -n 1 | sed 's/^evidence: //' || true)
 if [ -z "$evidence" ]; then
-  evidence=$(ls -1dt evidence/*-change 2>/dev/null | head -n 1)
+  evidence=$(ls -1dt "$PWD"/evidence/*-change 2>/dev/null | head -n 1)
 fi
 if [ -f "$traffic_dir/traffic.json" ] && [ -n "$evidence" ]; then
   cp "$traffic_dir/traffic.json" "$evidence/background_traffic.json"
