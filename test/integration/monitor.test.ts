@@ -65,7 +65,7 @@ t.test('monitor on the lab', async (t) => {
   t.test('a quiet window passes: exit 0, JSON and every sample validate, DB probed, DB CPU from /proc', async (t) => {
     const dir = t.testdir({});
     const pidFile = path.join(lab.pg.dataDir, 'postmaster.pid');
-    const r = await poolgate(['monitor', ...targetFlags(lab), ...dbFlags(lab), '--db-cpu-pid-file', pidFile, '--interval', '1s', '--duration', '4s', '--evidence-dir', dir, '--json']);
+    const r = await poolgate(['monitor', ...targetFlags(lab), ...dbFlags(lab), '--db-cpu-pid-file', pidFile, '--interval', '1s', '--duration', '4s', '--sustained', '2s', '--evidence-dir', dir, '--json']);
     t.equal(r.code, 0, r.stderr);
     const res = parseResult(t, r.stdout);
     t.equal(res.verdict, 'passed');
@@ -118,7 +118,7 @@ t.test('monitor on the lab', async (t) => {
   t.test('an unreachable instance is "could not measure" (exit 3), never passed', async (t) => {
     const dir = t.testdir({});
     const ghost = `http://${lab.net}.99:3000`;
-    const r = await poolgate(['monitor', ...targetFlags(lab, ['primary']), '--target', `ghost=${ghost}`, '--interval', '1s', '--duration', '10s', '--evidence-dir', dir, '--json']);
+    const r = await poolgate(['monitor', ...targetFlags(lab, ['primary']), '--target', `ghost=${ghost}`, '--interval', '1s', '--duration', '10s', '--sustained', '3s', '--evidence-dir', dir, '--json']);
     t.equal(r.code, 3, r.stderr);
     const res = parseResult(t, r.stdout);
     t.equal(res.verdict, 'could_not_measure');

@@ -110,6 +110,14 @@ export function resolveMonitorConfig(cfg: MonitorConfig = {}, o: MonitorOverride
   if (resolved.duration_s < resolved.interval_s) {
     throw new InputError(`monitor: duration (${resolved.duration_s}s) is shorter than one interval (${resolved.interval_s}s)`);
   }
+  // a trigger that cannot fire inside the run would let the run pass without ever judging it
+  const idle = resolved.triggers.filter((tr) => tr.sustained_s > resolved.duration_s);
+  if (idle.length) {
+    throw new InputError(
+      `monitor: ${idle.map((tr) => `${tr.name} (sustained ${tr.sustained_s}s)`).join(', ')} can never fire within duration ${resolved.duration_s}s: ` +
+        'lengthen --duration or shorten the sustain (--sustained)',
+    );
+  }
   if (resolved.db_cpu.command && resolved.db_cpu.pid_file) {
     throw new InputError('monitor: give one DB CPU source, --db-cpu-command or --db-cpu-pid-file, not both');
   }

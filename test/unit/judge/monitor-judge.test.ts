@@ -131,6 +131,7 @@ t.test('config: defaults are the runbook, flags override, contradictions are bad
   const lab = resolveMonitorConfig({}, { interval_s: 1, duration_s: 20, sustained_s: 3 });
   t.ok(lab.triggers.every((x) => x.sustained_s === 3));
   t.throws(() => resolveMonitorConfig({}, { interval_s: 10, duration_s: 5 }), InputError);
+  t.throws(() => resolveMonitorConfig({}, { interval_s: 1, duration_s: 60 }), /p95_latency_sustained \(sustained 300s\).*can never fire within duration 60s/);
   t.throws(() => resolveMonitorConfig({}, { db_cpu_command: 'x', db_cpu_pid_file: 'y' }), InputError);
   t.throws(() => resolveMonitorConfig({ triggers: [{ name: 'x', metric: 'db_cpu_pct', scope: 'each_instance', above: 1, sustained_s: 1 }] }), InputError);
   t.equal(parseDuration('5m'), 300);
