@@ -40,7 +40,7 @@ export interface LoadtestCriteria {
    */
   max_error_rate_pct?: number;
   /**
-   * Highest per-interval mean pool utilisation of any instance (busy connection-time / (interval x max), from the cumulative hold_ms_sum).
+   * Highest pool utilisation of any instance by either measure: the per-interval mean (busy connection-time / (interval x max), from the cumulative hold_ms_sum; catches bursts between samples) or the sampled active/max.
    */
   max_pool_utilization_pct?: number;
   /**

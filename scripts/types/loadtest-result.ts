@@ -138,7 +138,7 @@ export interface LoadtestResult {
        */
       restarts: number;
       /**
-       * Highest mean utilisation over one sampling interval (delta hold_ms_sum / (delta t x max)).
+       * Highest mean utilisation over one sampling interval (delta hold_ms_sum / (delta t x max)), capped at 100 % (hold time is credited at release, so one long hold can land in a single interval).
        */
       utilization_peak_interval_pct: number | null;
       /**

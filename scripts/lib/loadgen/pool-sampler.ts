@@ -69,7 +69,9 @@ export class PoolSampler {
   }
 
   private tick(): Promise<void> {
-    const timeoutMs = Math.min(2000, Math.max(250, this.intervalMs));
+    // An instance under load answers its metrics late (they queue behind the load on its event loop): wait up
+    // to 2 s; the next tick skips a target whose reading is still pending, so readings never pile up.
+    const timeoutMs = Math.max(2000, this.intervalMs);
     const reads = this.targets.map(async (t) => {
       const list = this.samples.get(t.name)!;
       if (this.busy.has(t.name)) {

@@ -47,6 +47,8 @@ t.test('pool utilisation 70 % fails (the runbook says < 70 %)', async (t) => {
   t.equal(byId(judge(at70, runbookCriteria()).results, 'pool_utilization').verdict, 'fail');
   const below = sampleResult({ samples: [poolSample(0, 0), poolSample(1, 34_900)] });
   t.equal(byId(judge(below, runbookCriteria()).results, 'pool_utilization').verdict, 'pass');
+  const sampledHigh = sampleResult({ samples: [poolSample(0, 0), poolSample(1, 1000, { utilization: 0.8 })] });
+  t.equal(byId(judge(sampledHigh, runbookCriteria()).results, 'pool_utilization').value, 80, 'the higher of the two measures is judged');
 });
 
 t.test('pool exhaustion: sustained waiting, a full pool, or acquire timeouts', async (t) => {

@@ -28,6 +28,12 @@ t.test('utilisation per interval from the cumulative hold time (Little\'s law)',
   t.equal(r.samples, 3);
 });
 
+t.test('one long hold credited at release cannot read over 100 % in an interval', async (t) => {
+  const r = summarizePoolSamples([s({ uptimeS: 10, holdMsSum: 0 }), s({ uptimeS: 11, holdMsSum: 80_000, utilization: 1 }), s({ uptimeS: 12, holdMsSum: 80_000 })]);
+  t.equal(r.utilization_peak_interval_pct, 100);
+  t.equal(r.utilization_mean_pct, 80, 'the whole-run mean is exact: 80 s busy of 2 s x 50');
+});
+
 t.test('counter deltas survive a restart: the new process counts from zero', async (t) => {
   const r = summarizePoolSamples([
     s({ acquireTimeouts: 5, holdMsSum: 100 }),
