@@ -1,3 +1,5 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../scripts/lib/paths';
 
@@ -25,6 +27,8 @@ export interface LabConfig {
   net: string;
   stateDir: string;
   pg: {
+    /** Folder of everything PostgreSQL owns (data, socket, log); see pgRootFor. */
+    root: string;
     host: string;
     port: number;
     dataDir: string;
@@ -68,6 +72,7 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   const net = `127.0.${slot}`;
   const stateDir = path.join(packageRoot, 'lab', '.run', String(slot));
   const maxConnections = Number(env.POOLGATE_LAB_MAX_CONNECTIONS ?? '1100');
+  const pgRoot = pgRootFor(stateDir, slot, env);
   const instance = (name: string, role: InstanceRole, host: number): LabInstance => ({
     name,
     role,
@@ -83,11 +88,12 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
     net,
     stateDir,
     pg: {
+      root: pgRoot,
       host: `${net}.1`,
       port: PG_PORT,
-      dataDir: path.join(stateDir, 'pg', 'data'),
-      socketDir: path.join(stateDir, 'pg', 'socket'),
-      logPath: path.join(stateDir, 'pg', 'postgresql.log'),
+      dataDir: path.join(pgRoot, 'data'),
+      socketDir: path.join(pgRoot, 'socket'),
+      logPath: path.join(pgRoot, 'postgresql.log'),
       database: 'ledger',
       appUser: 'ledger_app',
       monitorUser: 'poolgate_monitor',
@@ -118,6 +124,31 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
       instance('primary-2', 'primary', 22),
     ],
   };
+}
+
+/**
+ * PostgreSQL runs as the unprivileged postgres user, which must be able to walk down to its data dir. A checkout
+ * under a private home (/root is 0700) does not allow that, and changing a home's permissions is not ours to do:
+ * there the cluster lives under /var/tmp instead, in a folder named for the checkout so two checkouts never share
+ * one. POOLGATE_LAB_PG_ROOT overrides both.
+ */
+export function pgRootFor(stateDir: string, slot: number, env: NodeJS.ProcessEnv, checkout = packageRoot): string {
+  if (env.POOLGATE_LAB_PG_ROOT) return path.join(env.POOLGATE_LAB_PG_ROOT, String(slot));
+  const inTree = path.join(stateDir, 'pg');
+  if (othersCanTraverse(checkout)) return inTree;
+  const tag = crypto.createHash('sha256').update(checkout).digest('hex').slice(0, 10);
+  return path.join('/var/tmp', `poolgate-lab-${tag}`, String(slot));
+}
+
+function othersCanTraverse(dir: string): boolean {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      if ((fs.statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
+    if (d === path.dirname(d)) return true;
+  }
 }
 
 /** The runbook's starting pool config (v1.0.0). */

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { labConfig, type LabConfig } from '../lab-config';
 import { stopHaproxy } from './haproxy';
@@ -23,7 +24,7 @@ async function down(cfg: LabConfig): Promise<string[]> {
   if (await stopHaproxy(cfg)) stopped.push('haproxy');
   if (await stopPostgres(cfg)) stopped.push('postgresql');
   // Anything else still naming this slot's state folder (an instance started by hand, an orphan).
-  for (const p of processesUsing(cfg.stateDir)) {
+  for (const p of labProcesses(cfg)) {
     log(`stopping leftover pid ${p.pid}: ${p.cmd.slice(0, 120)}`);
     await stopPid(p.pid, 'SIGTERM', 15_000);
     stopped.push(`pid ${p.pid}`);
@@ -31,10 +32,17 @@ async function down(cfg: LabConfig): Promise<string[]> {
   return stopped;
 }
 
+/** The slot's processes: those naming its state folder or its PostgreSQL folder (which may live outside it). */
+function labProcesses(cfg: LabConfig): Array<{ pid: number; cmd: string }> {
+  const found = processesUsing(cfg.stateDir);
+  if (!cfg.pg.root.startsWith(cfg.stateDir + path.sep)) found.push(...processesUsing(cfg.pg.root));
+  return found;
+}
+
 async function waitClean(cfg: LabConfig): Promise<string[]> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const left = [...listeningOn(cfg.net).map((a) => `listening ${a}`), ...processesUsing(cfg.stateDir).map((p) => `pid ${p.pid}`)];
+    const left = [...listeningOn(cfg.net).map((a) => `listening ${a}`), ...labProcesses(cfg).map((p) => `pid ${p.pid}`)];
     if (left.length === 0 || Date.now() > deadline) return left;
     await sleep(200);
   }
@@ -43,7 +51,7 @@ async function waitClean(cfg: LabConfig): Promise<string[]> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const cfg = labConfig();
-  if (!fs.existsSync(cfg.stateDir)) {
+  if (!fs.existsSync(cfg.stateDir) && !fs.existsSync(cfg.pg.root)) {
     process.stdout.write(`lab slot ${cfg.slot}: nothing was running\n`);
     return;
   }
@@ -59,7 +67,8 @@ async function main(): Promise<void> {
   }
   if (args.includes('--purge')) {
     fs.rmSync(cfg.stateDir, { recursive: true, force: true });
-    log(`removed ${cfg.stateDir}`);
+    fs.rmSync(cfg.pg.root, { recursive: true, force: true });
+    log(`removed ${cfg.stateDir}${cfg.pg.root.startsWith(cfg.stateDir + path.sep) ? '' : ` and ${cfg.pg.root}`}`);
   }
   process.stdout.write(`lab slot ${cfg.slot}: ${stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running'}\n`);
   if (args.includes('--expect-clean') && stopped.length > 0) {

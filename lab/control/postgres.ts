@@ -116,6 +116,8 @@ async function assertReachable(pgDir: string): Promise<void> {
 
 async function initCluster(cfg: LabConfig, log: (line: string) => void): Promise<void> {
   const pgDir = path.dirname(cfg.pg.dataDir);
+  // Parents traversable (mkdir's mode would apply to every folder it creates), the cluster's own folder private.
+  fs.mkdirSync(path.dirname(pgDir), { recursive: true, mode: 0o755 });
   fs.mkdirSync(pgDir, { recursive: true, mode: 0o700 });
   const fresh = !fs.existsSync(path.join(cfg.pg.dataDir, 'PG_VERSION'));
   if (isRoot()) {
