@@ -54,3 +54,18 @@ t.test('loadtest through HAProxy: schema-valid result, acknowledged writes are i
   t.equal(strict.code, 1, 'an impossible limit fails the gate');
   t.equal((JSON.parse(strict.stdout) as { verdict: string }).verdict, 'fail');
 });
+
+t.test('200 clients back to back on two pools of 50: analyze sees the exhaustion and fails the gate', async (t) => {
+  const lab = await useLab(t);
+  const dir = t.testdir({});
+  const output = path.join(dir, 'overload.json');
+  const primaries = lab.instances.filter((i) => i.role === 'primary').flatMap((i) => ['--target', `${i.name}=${i.url}`]);
+  const run = await poolgate(['loadtest', '--url', lab.haproxy.url, '--mode', 'closed', '--concurrency', '200', '--duration', '6s', '--mix', 'write=1', '--sample-interval', '500ms', ...primaries, '--output', output]);
+  t.equal(run.code, 0, 'the run itself completed (judging is analyze\'s job)');
+  const analysis = await poolgate(['analyze', output, '--json']);
+  t.equal(analysis.code, 1);
+  const doc = JSON.parse(analysis.stdout) as { results: Array<{ id: string; verdict: string; detail?: string }> };
+  const exhaustion = doc.results.find((r) => r.id === 'pool_exhaustion')!;
+  t.equal(exhaustion.verdict, 'fail', `exhaustion: ${exhaustion.detail}`);
+  t.equal(doc.results.find((r) => r.id === 'pool_utilization')!.verdict, 'fail');
+});
