@@ -10,6 +10,7 @@ import { preflightCommand } from './preflight';
 import { snapshotCommand } from './snapshot';
 import { verifyCommand } from './verify';
 import { reportCommand } from './report';
+import { reportHtmlCommand } from './report-html';
 import { incidentCommand } from './incident';
 
 /**
@@ -27,6 +28,7 @@ export const commands: CommandModule<any, any>[] = [
   snapshotCommand,
   verifyCommand,
   reportCommand,
+  reportHtmlCommand,
   loadtestCommand,
   analyzeCommand,
   incidentCommand,
