@@ -38,7 +38,7 @@ function human(a: AnalysisResult, file: string | null): string {
       ? 'PASSED: every load-test criterion met.'
       : a.verdict === 'fail'
         ? `FAILED: ${failed.join(', ')} — the runbook says roll back (poolgate's rollback playbook: playbooks/rollback.yml).`
-        : 'COULD NOT MEASURE: nothing was judged passed; sample the instances (--target) or rerun the load test.';
+        : `COULD NOT MEASURE: ${[...new Set(a.results.filter((r) => r.verdict === 'could_not_measure').map((r) => r.detail ?? r.label))].join('; ')}. Nothing was judged passed: fix the measurement and rerun.`;
   return [table(rows), '', last, ...(file ? [`evidence: ${file}`] : [])].join('\n');
 }
 

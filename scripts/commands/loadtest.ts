@@ -39,8 +39,9 @@ function human(r: LoadtestResult, file: string): string {
   const lines = [
     `${HEADLINE[r.outcome.stop_reason]}: ${q.sent}/${q.scheduled} sent, ${q.ok} ok, ${q.failed} failed` +
       ` (${r.errors.rate_pct ?? '-'} %), stop: ${r.outcome.stop_reason}`,
+    ...(l.from_intended.count === 0 ? ['latency: no answer to time'] : [
     `latency from intended send: p50 ${ms(l.from_intended.p50)}  p95 ${ms(l.from_intended.p95)}  p99 ${ms(l.from_intended.p99)}  max ${ms(l.from_intended.max)}`,
-    `latency from actual send:   p50 ${ms(l.from_send.p50)}  p95 ${ms(l.from_send.p95)}  p99 ${ms(l.from_send.p99)}  max ${ms(l.from_send.max)}`,
+    `latency from actual send:   p50 ${ms(l.from_send.p50)}  p95 ${ms(l.from_send.p95)}  p99 ${ms(l.from_send.p99)}  max ${ms(l.from_send.max)}`]),
     `send delay p99 ${ms(r.send_delay_ms.p99)}, delayed sends ${q.delayed_sends}, dropped ${q.dropped}` +
       (rate.target_per_s !== null ? `; rate ${rate.achieved_send_per_s ?? '-'}/s of ${rate.target_per_s}/s` : `; throughput ${rate.throughput_per_s ?? '-'}/s`),
   ];

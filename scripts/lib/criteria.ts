@@ -52,13 +52,11 @@ export function judge(result: LoadtestResult, criteria: Required<LoadtestCriteri
   const view = criteria.latency_view === 'intended' ? result.latency_ms.from_intended : result.latency_ms.from_send;
   const viewLabel = criteria.latency_view === 'intended' ? 'from intended send' : 'from actual send';
   const lat = (p: number): number | null => (view.count === 0 ? null : p);
-  const reachable = result.outcome.target_reachable;
-  const unreachable = reachable ? undefined : 'the target never answered: nothing to judge';
-  const results: CriterionResult[] = [
-    below('p50_latency', `p50 latency (${viewLabel})`, reachable ? lat(view.p50) : null, criteria.max_p50_ms, 'ms', unreachable),
-    below('p95_latency', `p95 latency (${viewLabel})`, reachable ? lat(view.p95) : null, criteria.max_p95_ms, 'ms', unreachable),
-    below('p99_latency', `p99 latency (${viewLabel})`, reachable ? lat(view.p99) : null, criteria.max_p99_ms, 'ms', unreachable),
-    below('error_rate', 'error rate', reachable ? result.errors.rate_pct : null, criteria.max_error_rate_pct, '%', errorDetail(result) ?? unreachable),
+  let results: CriterionResult[] = [
+    below('p50_latency', `p50 latency (${viewLabel})`, lat(view.p50), criteria.max_p50_ms, 'ms'),
+    below('p95_latency', `p95 latency (${viewLabel})`, lat(view.p95), criteria.max_p95_ms, 'ms'),
+    below('p99_latency', `p99 latency (${viewLabel})`, lat(view.p99), criteria.max_p99_ms, 'ms'),
+    below('error_rate', 'error rate', result.errors.rate_pct, criteria.max_error_rate_pct, '%', errorDetail(result)),
   ];
   if (criteria.forbid_dropped_sends) {
     results.push(
@@ -71,6 +69,10 @@ export function judge(result: LoadtestResult, criteria: Required<LoadtestCriteri
     );
   }
   results.push(...poolCriteria(result, criteria));
+  if (!result.outcome.target_reachable) {
+    // No answer at all is an outage of the measurement, not a verdict on the service (loadtest exited 3 too).
+    results = results.map((r) => ({ ...r, value: null, verdict: 'could_not_measure', detail: 'the target never answered: nothing to judge' }));
+  }
   const verdict: Verdict = results.some((r) => r.verdict === 'fail')
     ? 'fail'
     : results.some((r) => r.verdict === 'could_not_measure')

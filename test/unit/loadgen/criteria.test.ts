@@ -80,6 +80,16 @@ t.test('a failure outranks an unmeasured criterion', async (t) => {
   t.equal(judge(sampleResult({ samples: null, latencyMs: 600 }), runbookCriteria()).verdict, 'fail');
 });
 
+t.test('a target that never answered: every criterion could not be measured, none failed', async (t) => {
+  const result = sampleResult({ n: 0 });
+  result.outcome.target_reachable = false;
+  result.outcome.stop_reason = 'unreachable';
+  result.requests.dropped = 10;
+  const j = judge(result, runbookCriteria());
+  t.equal(j.verdict, 'could_not_measure');
+  t.ok(j.results.every((r) => r.verdict === 'could_not_measure'));
+});
+
 t.test('nothing answered: latency could not be measured', async (t) => {
   const j = judge(sampleResult({ n: 0 }), runbookCriteria());
   t.equal(byId(j.results, 'p95_latency').verdict, 'could_not_measure');
