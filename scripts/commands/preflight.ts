@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { judgeAttestation } from '../lib/attestation';
 import { backupFromArchiver, backupFromCommand, backupFromFile, type BackupFinding } from '../lib/backup-age';
-import { checkCapacity, type CapacityInput, type CapacityResult } from '../lib/capacity';
+import { checkCapacityRamp, type CapacityInput, type CapacityResult } from '../lib/capacity';
 import { judgeWindow } from '../lib/change-window';
 import { exitCodeOfVerdict, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
@@ -187,7 +187,7 @@ async function handler(args: Args): Promise<void> {
       db_conn_limit: m.capacity.db_conn_limit,
       other_clients_in_db: m.capacity.other_clients_in_db_now,
     };
-    capacity = checkCapacity(capacityInputs);
+    capacity = checkCapacityRamp(capacityInputs, change.steps ?? []);
     items.push(...P.capacityItems(capacity, capacityInputs.other_clients_source));
   } else {
     const unmeasured: [string, string, string][] = [

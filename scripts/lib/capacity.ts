@@ -133,3 +133,30 @@ export function checkCapacity(input: CapacityInput): CapacityResult {
   }
   return { ...r, advice };
 }
+
+/**
+ * A ramped change (pool-change `steps`, e.g. 50 → 100 → 200) rolls the fleet once per level, so each pass
+ * starts from the previous level: the last pass (100 → 200, overlap 100 + 200) is worse than 50 → 200.
+ * Every pass is judged; the steps are reported with their pass, and the worst pass decides.
+ */
+export function checkCapacityRamp(input: CapacityInput, levels: number[]): CapacityResult {
+  if (levels.length === 0) return checkCapacity(input);
+  const targets = [...levels, Math.max(...input.instances.map((i) => i.new_max))];
+  const passes = targets.map((level, k) =>
+    input.instances.map((inst) => ({ name: inst.name, old_max: k === 0 ? inst.old_max : targets[k - 1]!, new_max: k === targets.length - 1 ? inst.new_max : level })),
+  );
+  const results = passes.map((instances) => checkCapacity({ ...input, instances }));
+  const label = (k: number, step: CapacityStep): CapacityStep => ({
+    ...step,
+    step: `pass ${k + 1}/${passes.length} (max ${passes[k]![0]!.old_max}→${passes[k]![0]!.new_max}): ${step.step}`,
+  });
+  const worstPass = results.reduce((w, r, k) => (r.worst.demand > results[w]!.worst.demand ? k : w), 0);
+  const worst = results[worstPass]!;
+  const anyFail = results.findIndex((r) => r.advice !== null);
+  return {
+    ...worst,
+    steps: results.flatMap((r, k) => r.steps.map((s) => label(k, s))),
+    worst: label(worstPass, worst.worst),
+    advice: anyFail < 0 ? null : results[worstPass]!.advice ?? results[anyFail]!.advice,
+  };
+}

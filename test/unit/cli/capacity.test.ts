@@ -1,5 +1,5 @@
 import t from 'tap';
-import { appSteps, checkCapacity, largestFittingMax, usableSlots, type CapacityInput } from '../../../scripts/lib/capacity';
+import { appSteps, checkCapacity, checkCapacityRamp, largestFittingMax, usableSlots, type CapacityInput } from '../../../scripts/lib/capacity';
 
 const fleet = ['standby-1', 'standby-2', 'primary-1', 'primary-2'].map((name) => ({ name, old_max: 50, new_max: 200 }));
 const base: CapacityInput = {
@@ -84,4 +84,18 @@ t.test('role and database connection limits are checked against the app\'s worst
   t.match(r.advice, /raise the app role's CONNECTION LIMIT by 50 \(to 850\)/);
   t.equal(checkCapacity({ ...base, role_conn_limit: -1 }).role_limit, null, '-1 means no limit');
   t.same(checkCapacity({ ...base, role_conn_limit: 850 }).role_limit, { limit: 850, worst_app: 850, fits: true }, 'at the limit fits');
+});
+
+t.test('a ramped change is judged pass by pass: the last pass starts from the intermediate level', async (t) => {
+  const r = checkCapacityRamp(base, [100]);
+  t.equal(r.steps.length, 12, 'two passes of six steps');
+  // pass 2, switching primary-2: 3 × 200 + (100 + 200) = 900, worse than 50 → 200 in one go (850)
+  t.equal(r.worst.demand, 900 + 17);
+  t.equal(r.worst.step, 'pass 2/2 (max 100→200): switching primary-2');
+  t.ok(r.fits);
+  t.same(checkCapacityRamp(base, []), checkCapacity(base), 'no steps: one pass');
+  const tight = checkCapacityRamp({ ...base, max_connections: 900 }, [100]);
+  t.notOk(tight.fits, '917 > 897 although the one-pass plan (867) would fit');
+  t.equal(tight.shortfall, 20);
+  t.match(tight.advice, /raise max_connections by 20/);
 });
