@@ -31,7 +31,7 @@ export const incidentCommand: CommandModule<object, IncidentArgs> = {
     y
       .option('evidence-dir', { type: 'string', demandOption: true, describe: 'The run\'s evidence folder' })
       .option('reason', { type: 'string', describe: 'Why (default: the monitor trigger\'s message)' })
-      .option('trigger', { type: 'string', describe: 'What fired, e.g. p95_latency_sustained, verify_failed (default: the latest monitor trigger)' })
+      .option('trigger', { type: 'string', describe: 'What fired, e.g. p95_latency_sustained, verify_failed (default: how the latest monitor run ended, else "unspecified")' })
       .option('severity', { choices: ['P0', 'P1', 'P2'] as const, describe: 'Override the severity derived from the trigger' })
       .option('decision', { type: 'string', default: 'ROLLBACK', describe: 'The decision taken' })
       .option('action', { type: 'string', array: true, describe: 'An action taken (repeatable)' })
@@ -48,9 +48,9 @@ export const incidentCommand: CommandModule<object, IncidentArgs> = {
     if (!fs.existsSync(args.evidenceDir)) throw new InputError(`evidence folder ${args.evidenceDir} does not exist`);
     const ev = new EvidenceDir(args.evidenceDir);
     const fired = latestTrigger(ev.dir);
-    const trigger = args.trigger ?? fired?.name;
+    // an incident must be recorded even when nothing names its trigger: "unspecified" (P2) rather than a failed rescue
+    const trigger = args.trigger ?? fired?.name ?? 'unspecified';
     const reason = args.reason ?? (fired && fired.name === trigger ? fired.message : undefined);
-    if (!trigger) throw new InputError('no --trigger given and no monitor trigger in the evidence folder');
     if (!reason || reason.trim() === '') throw new InputError('--reason is required (no monitor trigger message to use)');
     const planFile = args.plan ?? (fs.existsSync(path.join(ev.dir, 'plan.json')) ? path.join(ev.dir, 'plan.json') : undefined);
     const plan: Plan | null = planFile ? loadPlan(planFile) : null;

@@ -85,13 +85,19 @@ export function timelineFrom(dir: string): TimelineEvent[] {
   return events.sort((a, b) => a.at.localeCompare(b.at)).slice(-60);
 }
 
-/** The latest monitor trigger in the folder, if a monitor fired one (so the rescue can omit --trigger). */
+/**
+ * What the latest monitor run in the folder ended on, so an Ansible rescue can omit --trigger: the trigger that
+ * fired, or `monitor_could_not_measure` when monitoring itself failed. null when no monitor run ended either way.
+ */
 export function latestTrigger(dir: string): { name: string; message: string } | null {
   const files = listEvidenceFiles(dir).filter((f) => /^monitor_\d{8}T\d{6}Z\.json$/.test(f)).sort().reverse();
   for (const f of files) {
     try {
       const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (isValid<MonitorResult>('monitor-result', m) && m.trigger) return { name: m.trigger.name, message: m.trigger.message };
+      if (!isValid<MonitorResult>('monitor-result', m)) continue;
+      if (m.trigger) return { name: m.trigger.name, message: m.trigger.message };
+      if (m.verdict === 'could_not_measure') return { name: 'monitor_could_not_measure', message: m.message ?? 'monitoring could not measure' };
+      return null;
     } catch {
       // not readable: look at an older one
     }
