@@ -10,8 +10,11 @@ export const RULE_COLORS: Record<RuleLevel, string> = {
   range: '#616161',
 };
 
-/** A fixed y-axis band on every chart, so all time axes line up under the phase timeline. */
-const CONFIG = { font: 'DejaVu Sans, Arial, sans-serif', view: { stroke: '#ccc' }, axisY: { minExtent: 130, maxExtent: 130 } };
+/**
+ * A fixed y-axis band on every chart, so all time axes line up under the phase timeline. Headless vega has no
+ * canvas to measure text, so a band axis takes its full labelLimit: the limit is part of the fixed width.
+ */
+const CONFIG = { font: 'DejaVu Sans, Arial, sans-serif', view: { stroke: '#ccc' }, axisY: { minExtent: 160, maxExtent: 160, labelLimit: 155 } };
 const COMPACT_CONFIG = { ...CONFIG, axisY: { minExtent: 30, maxExtent: 40 } };
 
 export interface ChartSize {
@@ -37,6 +40,19 @@ const xAxis = (title: string | null) => ({
   axis: { format: '%H:%M:%S', labelOverlap: true },
 });
 
+/** Tick values 0 and 1-2-5 steps from the scale's constant up past `max`: a symlog axis reads like a log one. */
+export function symlogTicks(constant: number, max: number): number[] {
+  const ticks = [0];
+  for (let decade = 10 ** Math.floor(Math.log10(constant)); ; decade *= 10) {
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * decade).toPrecision(3));
+      if (v < constant) continue;
+      ticks.push(v);
+      if (v >= max) return ticks;
+    }
+  }
+}
+
 /**
  * One metric chart as a vega-lite spec: the phases as shaded bands, each threshold as a dashed rule with its
  * label, and one line per series. A series is split by evidence source (`detail`) so a line never bridges the
@@ -49,15 +65,19 @@ export function metricSpec(chart: ChartDef, phases: Phase[], domain: TimeDomain,
     .filter((p) => p.end >= domain.start && p.start <= domain.end)
     .map((p) => ({ t: Math.max(p.start, domain.start), t2: Math.min(p.end, domain.end), phase: p.label, fill: PHASE_COLORS[p.id] }));
   const rules = chart.rules.map((r) => ({ ...r, stroke: RULE_COLORS[r.level] }));
+  const top = Math.max(0, ...chart.rows.map((r) => r.value), ...chart.rules.map((r) => r.value));
+  // Units are in the titles: no y title keeps every plot's left edge at the same x as the phase timeline.
   const y = {
     field: 'value',
     type: 'quantitative' as const,
-    title: chart.unit,
-    scale: { type: chart.scale, zero: true, nice: true },
+    title: null,
+    ...(chart.scale.type === 'symlog'
+      ? { scale: { type: 'symlog' as const, constant: chart.scale.constant, zero: true }, axis: { values: symlogTicks(chart.scale.constant, top), format: '~r' } }
+      : { scale: { type: 'linear' as const, zero: true, nice: true } }),
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: chart.title, fontSize: compact ? 11 : 14, anchor: 'start' },
+    title: { text: compact ? chart.short : chart.title, fontSize: compact ? 11 : 14, anchor: 'start' },
     width: size.width,
     height: size.height,
     config: compact ? COMPACT_CONFIG : CONFIG,
@@ -74,7 +94,8 @@ export function metricSpec(chart: ChartDef, phases: Phase[], domain: TimeDomain,
         mark: { type: 'rule', strokeDash: [6, 4], strokeWidth: 1.5 },
         encoding: { y: { ...y, field: 'value' }, stroke: { field: 'stroke', type: 'nominal', scale: null } },
       },
-      {
+      // The small copies show the rules unlabelled: the full-size charts name them.
+      ...(compact ? [] : [{
         name: 'threshold_labels',
         data: { values: rules },
         mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: compact ? 8 : 10 },
@@ -84,7 +105,7 @@ export function metricSpec(chart: ChartDef, phases: Phase[], domain: TimeDomain,
           text: { field: 'label', type: 'nominal' },
           fill: { field: 'stroke', type: 'nominal', scale: null },
         },
-      },
+      }]),
       {
         name: 'series',
         data: { values: chart.rows },

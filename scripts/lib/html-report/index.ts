@@ -8,7 +8,7 @@ import { readRunEvidence, type RunEvidence } from './run-evidence';
 import { buildCharts, cutChart, type ChartDef } from './series';
 
 const MAIN = { width: 1100, height: 200 };
-const SMALL = { width: 230, height: 110 };
+const SMALL = { width: 200, height: 110 };
 
 /** The time axis shared by every chart: every phase and every point, with a little air at both ends. */
 export function runDomain(phases: Phase[], charts: ChartDef[]): TimeDomain | null {

@@ -25,9 +25,14 @@ export type ChartId = 'latency' | 'error_rate' | 'pool_utilization' | 'db_connec
 export interface ChartDef {
   id: ChartId;
   title: string;
+  /** The title of the chart's small copy in a dashboard snapshot. */
+  short: string;
   unit: string;
-  /** symlog keeps a 20 ms line readable under a 1 s threshold and still draws zeros. */
-  scale: 'linear' | 'symlog';
+  /**
+   * symlog keeps a 20 ms line readable under a 1 s threshold and still draws zeros; below `constant` it is
+   * linear, so the constant is the smallest difference worth seeing.
+   */
+  scale: { type: 'linear' } | { type: 'symlog'; constant: number };
   rows: Row[];
   rules: Rule[];
   /** The series this chart is meant to show, in legend order; those without a point are named in the page. */
@@ -103,8 +108,9 @@ function latency(ev: RunEvidence): ChartDef {
   return {
     id: 'latency',
     title: 'Latency p50 / p95 / p99 (ms, worst instance; load test from intended send)',
+    short: 'Latency (ms)',
     unit: 'ms',
-    scale: 'symlog',
+    scale: { type: 'symlog', constant: 1 },
     rows: r.rows,
     rules: mergeRules([{ value: RUNBOOK_SUCCESS.p95_ms, label: `success p95 < ${RUNBOOK_SUCCESS.p95_ms} ms`, level: 'success' }, ...monitorRules(ev, 'p95_ms', 1, 'ms')]),
     series: ['p50', 'p95', 'p99'],
@@ -126,8 +132,9 @@ function errorRate(ev: RunEvidence): ChartDef {
   return {
     id: 'error_rate',
     title: 'Error rate (%, fleet)',
+    short: 'Error rate (%)',
     unit: '%',
-    scale: 'symlog',
+    scale: { type: 'symlog', constant: 0.01 },
     rows: r.rows,
     rules: mergeRules([{ value: RUNBOOK_SUCCESS.error_rate_pct, label: `success < ${RUNBOOK_SUCCESS.error_rate_pct} %`, level: 'success' }, ...monitorRules(ev, 'error_rate', 100, '%')]),
     series: ['fleet'],
@@ -152,8 +159,9 @@ function poolUtilization(ev: RunEvidence): ChartDef {
   return {
     id: 'pool_utilization',
     title: 'Pool utilisation per instance (% of max; load test: mean over its span)',
+    short: 'Pool utilisation (%)',
     unit: '%',
-    scale: 'linear',
+    scale: { type: 'linear' },
     rows: r.rows,
     rules: mergeRules([
       { value: RUNBOOK_SUCCESS.pool_utilization_pct, label: `success < ${RUNBOOK_SUCCESS.pool_utilization_pct} %`, level: 'success' },
@@ -192,9 +200,10 @@ function dbConnections(ev: RunEvidence): ChartDef {
   const range = v?.database?.range;
   return {
     id: 'db_connections',
-    title: 'Database connections',
+    title: 'Database connections (count)',
+    short: 'DB connections',
     unit: 'connections',
-    scale: 'linear',
+    scale: { type: 'linear' },
     rows: r.rows,
     rules: range ? mergeRules([
       { value: range.min, label: `verify range min ${range.min}`, level: 'range' },
@@ -213,9 +222,10 @@ function acquireWait(ev: RunEvidence): ChartDef {
   for (const s of ev.samples) r.add(at(s.at), S, s.fleet.acquire_wait_p95_ms, 'monitor');
   return {
     id: 'acquire_wait',
-    title: 'Connection acquire wait p95 (ms)',
+    title: 'Connection acquire wait p95 (ms, worst instance)',
+    short: 'Acquire wait p95 (ms)',
     unit: 'ms',
-    scale: 'symlog',
+    scale: { type: 'symlog', constant: 0.1 },
     rows: r.rows,
     rules: mergeRules([
       { value: RUNBOOK_SUCCESS.acquire_wait_p95_ms, label: `success < ${RUNBOOK_SUCCESS.acquire_wait_p95_ms} ms`, level: 'success' },
