@@ -1,0 +1,40 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { packageRoot } from '../../scripts/lib/paths';
+
+/**
+ * Every role documents its options twice — commented defaults and meta/argument_specs.yml (which Ansible uses to
+ * validate them) — so the two must agree: same names, same defaults, every default commented.
+ */
+const rolesDir = path.join(packageRoot, 'roles');
+// PyYAML ships with Ansible, which these roles need anyway; no YAML parser is added to the package for a test.
+const loadYaml = (file: string): unknown =>
+  JSON.parse(execFileSync('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file], { encoding: 'utf8' }));
+
+interface Spec {
+  argument_specs: Record<string, { options: Record<string, { default?: unknown; description?: unknown }> }>;
+}
+
+for (const role of fs.readdirSync(rolesDir).sort()) {
+  void t.test(`role ${role}: defaults and argument specs agree`, async (t) => {
+    const defaultsFile = path.join(rolesDir, role, 'defaults', 'main.yml');
+    const defaults = loadYaml(defaultsFile) as Record<string, unknown>;
+    const spec = loadYaml(path.join(rolesDir, role, 'meta', 'argument_specs.yml')) as Spec;
+    const main = spec.argument_specs.main!.options;
+    t.same(Object.keys(main).sort(), Object.keys(defaults).sort(), 'the same options in both');
+    for (const [name, value] of Object.entries(defaults)) {
+      t.ok(name.startsWith(`${role}_`), `${name} carries the role's prefix`);
+      if (main[name] && 'default' in main[name]!) t.same(main[name]!.default, value, `${name}: same default`);
+      t.ok(typeof main[name]?.description === 'string' && (main[name]!.description as string).length > 10, `${name} is described`);
+    }
+    for (const [entry, { options }] of Object.entries(spec.argument_specs)) {
+      for (const name of Object.keys(options)) t.ok(name in defaults || entry === 'main', `${entry}: ${name} has a default`);
+    }
+    const lines = fs.readFileSync(defaultsFile, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (/^[a-z_]+:/.test(line)) t.match(lines[i - 1] ?? '', /^#|^[a-z_]+:/, `${line.split(':')[0]} is commented (alone or with the group above it)`);
+    });
+  });
+}
