@@ -32,6 +32,8 @@ export const PHASE_COLORS: Record<PhaseId, string> = {
   rollback: '#e57373',
 };
 
+const HOST_PHASES = new Set<PhaseId>(['standby', 'switch', 'primary']);
+
 /** Events that show a host's pool config being changed (pool_config role). */
 const CHANGE_ACTIONS = new Set(['backed_up', 'rendered', 'would_render', 'applying', 'verified']);
 
@@ -62,8 +64,9 @@ const last = (events: RolloutEvent[], pred: (e: RolloutEvent) => boolean): numbe
 
 /**
  * The run's phases on one time axis, from events.jsonl (the rollout's own record) and the measuring
- * commands' start/end stamps. Phases are sequential: each host phase ends where the next begins, and every
- * phase before a rollback is cut at the rollback's start (events after it belong to the rollback).
+ * commands' start/end stamps. Phases are sequential: each host phase ends where the next begins, every phase
+ * before a rollback is cut at the rollback's start (events after it belong to the rollback), and the host
+ * phase a rollback interrupted runs until the rollback starts.
  */
 export function derivePhases(ev: RunEvidence): Phase[] {
   const roleOf = roleResolver(ev);
@@ -95,6 +98,9 @@ export function derivePhases(ev: RunEvidence): Phase[] {
     if (cut >= start) phases.push({ id, label: PHASE_LABELS[id], start, end: cut });
   }
   if (rollbackStart !== null) {
+    // A host phase the rollback interrupted lasted until the rollback began (its last event is only its last step).
+    const interrupted = phases.reduce<Phase | undefined>((a, p) => (a && a.start > p.start ? a : p), undefined);
+    if (interrupted && HOST_PHASES.has(interrupted.id)) interrupted.end = rollbackStart;
     const rollbackEnd = last(ev.events, (e) => e.action === 'rollback_verified' || e.action === 'rollback_incomplete') ?? Date.parse(ev.events[ev.events.length - 1]!.at);
     phases.push({ id: 'rollback', label: PHASE_LABELS.rollback, start: rollbackStart, end: Math.max(rollbackStart, rollbackEnd) });
   }
