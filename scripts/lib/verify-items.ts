@@ -108,7 +108,10 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
 export function connectionsItem(counted: number, range: { min: number; max: number }, belowMin: 'fail' | 'warn', scope: string): Item {
   const base = { id: 'db_connections', item: `db connections (${scope})`, measured: String(counted), value: counted, threshold: `${range.min}–${range.max}` };
   if (counted > range.max) return { ...base, status: 'FAIL', detail: `more connections than min pool + active queries: a leak, thrashing, or an old pool still open` };
-  if (counted < range.min) return { ...base, status: belowMin === 'fail' ? 'FAIL' : 'WARN', detail: 'fewer than the pools\' min: pg.Pool does not pre-open min connections, or an instance is not connected' };
+  if (counted < range.min) {
+    const hint = counted === 0 && scope === 'instances' ? ' (none carries an instance name as application_name: set verify.connections.scope to "database")' : '';
+    return { ...base, status: belowMin === 'fail' ? 'FAIL' : 'WARN', detail: `fewer than the pools' min: pg.Pool does not pre-open min connections, or an instance is not connected${hint}` };
+  }
   return { ...base, status: 'PASS' };
 }
 
