@@ -60,9 +60,14 @@ export class PoolSampler {
     this.timer = setInterval(() => void this.tick(), this.intervalMs);
   }
 
-  async stop(): Promise<Array<{ name: string; url: string } & PoolSummary>> {
+  /** Stops the timer without a last reading (cleanup after a failure); stop() is the normal end. */
+  halt(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  async stop(): Promise<Array<{ name: string; url: string } & PoolSummary>> {
+    this.halt();
     await Promise.all([...this.pending]);
     await this.tick();
     return this.targets.map((t) => ({ name: t.name, url: t.url, ...summarizePoolSamples(this.samples.get(t.name)!) }));

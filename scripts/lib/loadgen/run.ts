@@ -87,6 +87,7 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
     });
   } finally {
     if (progressTimer) clearInterval(progressTimer);
+    sampler?.halt();
     await transport.close();
   }
 }
