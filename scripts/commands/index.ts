@@ -11,6 +11,7 @@ import { snapshotCommand } from './snapshot';
 import { verifyCommand } from './verify';
 import { reportCommand } from './report';
 import { reportHtmlCommand } from './report-html';
+import { notifyCommand } from './notify';
 import { incidentCommand } from './incident';
 
 /**
@@ -29,6 +30,7 @@ export const commands: CommandModule<any, any>[] = [
   verifyCommand,
   reportCommand,
   reportHtmlCommand,
+  notifyCommand,
   loadtestCommand,
   analyzeCommand,
   incidentCommand,
