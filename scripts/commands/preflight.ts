@@ -1,7 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
+import { adviseFromPairs } from '../lib/advise/advise';
+import { adviceChecklistItem } from '../lib/advise/checklist-item';
+import { DEFAULT_PARAMETERS, DEFAULT_SPINDLES, type Severity } from '../lib/advise/parameters';
 import { judgeAttestation } from '../lib/attestation';
 import { backupFromArchiver, backupFromCommand, backupFromFile, type BackupFinding } from '../lib/backup-age';
-import { checkCapacityRamp, type CapacityInput, type CapacityResult } from '../lib/capacity';
+import { checkCapacityRamp, usableSlots, type CapacityInput, type CapacityResult } from '../lib/capacity';
 import { judgeWindow } from '../lib/change-window';
 import { exitCodeOfVerdict, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
@@ -27,6 +30,9 @@ interface Args extends CommonArgs {
   maxErrorRate?: number;
   maxP95Ms?: number;
   backupFile?: string;
+  dbCores?: number;
+  dbLocal?: boolean;
+  adviceFailOn?: Severity;
 }
 
 function builder(y: Argv): Argv<Args> {
@@ -36,6 +42,12 @@ function builder(y: Argv): Argv<Args> {
     .option('max-error-rate', { type: 'number', describe: 'Error rate must be below this (default 0.001)' })
     .option('max-p95-ms', { type: 'number', describe: 'p95 latency must be below this (default 500)' })
     .option('backup-file', { type: 'string', describe: 'Take the last backup time from this file (sets backup.source=file)' })
+    .option('db-cores', { type: 'number', describe: "The database server's cores, for the pool-size advice (2 x cores + spindles)" })
+    .option('db-local', { type: 'boolean', describe: 'PostgreSQL runs on this host: take its cores from here' })
+    .option('advice-fail-on', {
+      choices: ['warning', 'critical'] as const,
+      describe: 'Make the pool-size advice a gate: fail preflight when the advice reaches this level (default: advice only, a WARN)',
+    })
     .example('$0 preflight --plan evidence/run1/plan.json', 'every checklist item from the plan')
     .example('$0 preflight --plan plan.json --window-s 30 --json', 'a longer sample window, JSON for Ansible') as Argv<Args>;
 }
@@ -200,6 +212,19 @@ async function handler(args: Args): Promise<void> {
     for (const [id, label, threshold] of unmeasured) items.push(unknown(id, label, threshold, dbWhy));
     items.push(...P.replicationItems([], replicaProbes, { ...dbCfg, expect_replicas: 0 }).filter((i) => i.id.startsWith('replica:')));
   }
+
+  // Whether the planned pool is the right size (issue 8): advice from the same window, a WARN unless asked to gate.
+  const slots = capacityInputs ? usableSlots(capacityInputs) : undefined;
+  const { item: adviceItem } = await adviceChecklistItem(
+    () =>
+      adviseFromPairs(samples, {
+        params: DEFAULT_PARAMETERS,
+        planned: { max: change.to.max, source: 'plan' },
+        db: { spindles: DEFAULT_SPINDLES, usableSlots: slots, cores: args.dbCores, local: args.dbLocal },
+      }),
+    args.adviceFailOn,
+  );
+  items.push(adviceItem);
 
   let backupEvidence: PreflightResult['backup'] = null;
   let finding: BackupFinding | null = null;

@@ -22,9 +22,21 @@ t.test('preflight on the lab', async (t) => {
     t.equal(r.json!.verdict, 'PASS');
     t.equal(item(r.json, 'capacity')!.status, 'PASS', 'the lab has room: 1100 connections');
     t.equal(item(r.json, 'blocked_sessions')!.status, 'PASS');
+    const advice = item(r.json, 'pool-size-advice');
+    t.equal(advice?.status, 'WARN', 'a planned max of 200 on the lab is advice worth reading, never a silent pass');
+    t.match(advice?.measured, /recommended max \d+/);
     const files = fs.readdirSync(path.join(dir, 'ev'));
     t.match(files, [/^preflight_\d{8}T\d{6}Z\.json$/]);
     t.same(JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')), r.json, 'the evidence file is what was printed');
+  });
+
+  t.test('the pool-size advice gates only when the operator asks (--advice-fail-on warning)', async (t) => {
+    const dir = t.testdir();
+    const plan = writePlan(dir, labPlan(lab, dir));
+    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json', '--advice-fail-on', 'warning']);
+    t.equal(r.code, 1, 'DO NOT PROCEED');
+    t.equal(item(r.json, 'pool-size-advice')?.status, 'FAIL');
+    t.same(r.json!.items.filter((i: Item) => i.status === 'FAIL').map((i: Item) => i.id), ['pool-size-advice'], 'nothing else failed');
   });
 
   t.test('bad input exits 2 and writes nothing', async (t) => {
