@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_packages=(postgresql haproxy ansible ansible-lint yamllint supervisor wrk hey)
+# The HTML report's browser test renders it in headless Chromium (test/integration/html-report.test.ts).
+debian_packages+=(chromium)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
