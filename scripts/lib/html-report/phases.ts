@@ -14,7 +14,7 @@ export const PHASE_LABELS: Record<PhaseId, string> = {
   standby: 'standby changed',
   switch: 'traffic switched',
   primary: 'primary changed',
-  verify: 'immediate verification',
+  verify: 'verification',
   loadtest: 'load test',
   monitor: 'monitoring',
   rollback: 'rollback',
