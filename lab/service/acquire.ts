@@ -40,7 +40,9 @@ export function acquire(pool: Pool, timeoutMs: number, counters: ServiceCounters
         settled = true;
         clearTimeout(timer);
         counters.acquires += 1;
-        counters.acquireWait.record(performance.now() - started);
+        const waitMs = performance.now() - started;
+        counters.acquireWait.record(waitMs);
+        for (const sink of counters.onAcquired) sink(waitMs);
         resolve(lease(client, counters, onClientError));
       },
       (err: Error) => {

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   const debug = process.env.POOLGATE_LAB_DEBUG === '1';
   const server = createServer({
     instance, manager, counters, health, log, startedAt, debug,
-    prometheus: createPrometheus(counters, () => manager.gauges(), instance),
+    prometheus: createPrometheus(counters, () => manager.gauges(), instance, (performance.timeOrigin + startedAt) / 1000),
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {

@@ -31,6 +31,8 @@ export class ServiceCounters {
   readonly acquireWait: SampleWindow;
   /** Extra sinks for each API request's latency (the Prometheus histogram). */
   readonly onRequestDone: ((latencyMs: number, failed: boolean) => void)[] = [];
+  /** Extra sinks for each successful acquisition's wait (the Prometheus acquire-wait histogram). */
+  readonly onAcquired: ((waitMs: number) => void)[] = [];
 
   constructor(windowMs = METRICS_WINDOW_MS, now: () => number = () => Date.now()) {
     this.latency = new SampleWindow(windowMs, 100_000, now);

@@ -5,7 +5,13 @@ import type { PoolGauges, ServiceCounters } from './metrics';
  * GET /metrics: the figures of /api/health/metrics in the Prometheus text format. Counters mirror the service's
  * cumulative counters at scrape time (reset + inc is prom-client's way to expose an externally kept total).
  */
-export function createPrometheus(counters: ServiceCounters, gauges: () => PoolGauges, instance: string): () => Promise<string> {
+export function createPrometheus(
+  counters: ServiceCounters,
+  gauges: () => PoolGauges,
+  instance: string,
+  /** when uptime_s of /api/health/metrics started counting, seconds since the epoch */
+  startedAtS: number,
+): () => Promise<string> {
   const registry = new Registry();
   registry.setDefaultLabels({ instance });
 
@@ -50,6 +56,20 @@ export function createPrometheus(counters: ServiceCounters, gauges: () => PoolGa
     },
   }));
 
+  // With these a scraper rebuilds pid and uptime_s of the JSON document (a new pid means a restart).
+  registry.registerMetric(new Gauge({
+    name: 'poolgate_service_pid', help: 'Process id of the instance.', registers: [],
+    collect() {
+      this.set(process.pid);
+    },
+  }));
+  registry.registerMetric(new Gauge({
+    name: 'poolgate_service_start_time_seconds', help: 'Start time of the instance, seconds since the epoch.', registers: [],
+    collect() {
+      this.set(startedAtS);
+    },
+  }));
+
   const latency = new Histogram({
     name: 'poolgate_service_request_duration_seconds',
     help: 'API request latency.',
@@ -57,6 +77,16 @@ export function createPrometheus(counters: ServiceCounters, gauges: () => PoolGa
     registers: [registry],
   });
   counters.onRequestDone.push((ms) => latency.observe(ms / 1000));
+
+  // Fine buckets at the low end: an unsaturated pool hands out connections in well under a millisecond, and
+  // acquireTimeoutMillis (10 s in the runbook) bounds the top.
+  const acquireWait = new Histogram({
+    name: 'poolgate_pool_acquire_wait_seconds',
+    help: 'Time to get a pool connection (successful acquisitions).',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  counters.onAcquired.push((ms) => acquireWait.observe(ms / 1000));
 
   return () => registry.metrics();
 }
