@@ -1,0 +1,242 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { setServerState } from '../../scripts/lib/haproxy-socket';
+import { packageRoot } from '../../scripts/lib/paths';
+import { isValid, problemsOf } from '../../scripts/lib/schema';
+import { pgQuery, steadyTraffic, type TrafficResult } from '../helpers/lab';
+
+/**
+ * What the end-to-end tests of the rollout share: run ansible-playbook on the lab, keep traffic flowing through
+ * HAProxy while it runs, poll PostgreSQL's connection count, read every instance back, and put the lab back to
+ * the runbook's baseline afterwards.
+ */
+const exec = promisify(execFile);
+
+/**
+ * Lab-sized durations: a whole run in well under two minutes of measuring. Extra vars replace a whole dict, so the
+ * monitor section repeats the lab inventory's triggers with a 3-second sustain that fits its 8 seconds.
+ */
+export function shortRun(cfg: LabConfig): Record<string, unknown> {
+  const trigger = (name: string, metric: string, scope: string, above: number) => ({ name, metric, scope, above, sustained_s: 3, min_samples: 3 });
+  return {
+    pool_scaling_loadtest: { requests: 100, duration: '5s', concurrency: 10 },
+    pool_scaling_monitor: {
+      interval_s: 1,
+      duration_s: 8,
+      window_s: 4,
+      triggers: [
+        trigger('error_rate_sustained', 'error_rate', 'fleet', 0.01),
+        trigger('p95_latency_sustained', 'p95_ms', 'fleet', 1000),
+        trigger('connection_thrashing', 'churn_per_s', 'each_instance', 5),
+        trigger('db_connection_thrashing', 'new_backends_per_s', 'fleet', 20),
+        trigger('db_cpu_sustained', 'db_cpu_pct', 'fleet', 90),
+      ],
+      db_cpu: { pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
+    },
+  };
+}
+
+export interface PlaybookRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+// A test that ends early (timeout, failure, signal) must not leave a playbook changing the lab behind it.
+const running = new Set<ChildProcess>();
+const killAll = (): void => {
+  for (const child of running) child.kill('SIGTERM');
+};
+process.once('exit', killAll);
+
+/** ansible-playbook with the lab inventory and JSON extra vars; bounded in time, stopped if the test process ends. */
+export function runPlaybook(playbook: string, extraVars: Record<string, unknown>, args: string[] = [], timeoutMs = 600_000): Promise<PlaybookRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ansible-playbook', ['-i', 'inventory/lab', `playbooks/${playbook}`, '-e', JSON.stringify(extraVars), ...args], {
+      cwd: packageRoot,
+      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
+      timeout: timeoutMs,
+    });
+    running.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      running.delete(child);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
+
+/** Extra vars every e2e run uses: its own run id (so the test knows the evidence folder) and short durations. */
+export function runVars(cfg: LabConfig, runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { pool_scaling_run_id: runId, ...shortRun(cfg), ...extra };
+}
+
+export const evidenceDirOf = (runId: string): string => path.join(packageRoot, 'evidence', runId);
+
+export interface PoolInForce {
+  instance: string;
+  pool: { min: number; max: number };
+  sha256: string;
+  generation: number;
+}
+
+export async function readPools(cfg: LabConfig): Promise<Map<string, PoolInForce>> {
+  const out = new Map<string, PoolInForce>();
+  for (const i of cfg.instances) {
+    const res = await fetch(`${i.url}/api/health/pool-config`);
+    out.set(i.name, (await res.json()) as PoolInForce);
+  }
+  return out;
+}
+
+export async function labctl(...args: string[]): Promise<string> {
+  const { stdout } = await exec(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { cwd: packageRoot, env: process.env, timeout: 60_000 });
+  return stdout.trim();
+}
+
+export async function pids(cfg: LabConfig): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const i of cfg.instances) out[i.name] = await labctl('pid', i.name);
+  return out;
+}
+
+export function configHashes(cfg: LabConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const i of cfg.instances) out[i.name] = crypto.createHash('sha256').update(fs.readFileSync(i.configPath)).digest('hex');
+  return out;
+}
+
+/**
+ * Back to the runbook's baseline (min 10 / max 50) on every instance, every server ready at HAProxy, and a fresh
+ * backup for the backup gate. Used before and after each test so one test's outcome never leaks into the next.
+ */
+export async function restoreBaseline(cfg: LabConfig): Promise<void> {
+  const text = `${JSON.stringify(RUNBOOK_BASELINE_POOL, null, 2)}\n`;
+  for (const i of cfg.instances) {
+    if (!fs.existsSync(i.configPath) || fs.readFileSync(i.configPath, 'utf8') !== text) fs.writeFileSync(i.configPath, text);
+    for (const f of fs.readdirSync(path.dirname(i.configPath))) {
+      if (f.startsWith(`${path.basename(i.configPath)}.bak-`)) fs.rmSync(path.join(path.dirname(i.configPath), f));
+    }
+  }
+  const sha = crypto.createHash('sha256').update(text).digest('hex');
+  for (const i of cfg.instances) {
+    const status = await labctl('status', i.name).catch(() => '');
+    if (!/RUNNING/.test(status)) await labctl('start', i.name);
+    const res = await fetch(`${i.url}/api/health/pool-config`).catch(() => null);
+    const now = res ? ((await res.json()) as PoolInForce) : null;
+    if (!now || now.sha256 !== sha) await labctl('hup', i.name);
+    await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, i.name, 'ready');
+  }
+  await waitFor(async () => [...(await readPools(cfg)).values()].every((p) => p.sha256 === sha), 30_000, 'baseline config in force everywhere');
+  await exec('bash', [path.join(packageRoot, 'scripts', 'lab-backup.sh'), 'take'], { cwd: packageRoot, env: process.env });
+}
+
+export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Closed-loop traffic through HAProxy until `stop` is aborted (each round bounded by steadyTraffic itself). */
+export function trafficUntil(url: string, stop: AbortSignal): Promise<TrafficResult> {
+  return (async () => {
+    const total: TrafficResult = { ok: 0, failed: 0, failures: [], acknowledgedIds: [], reads: 0, writes: 0, elapsedMs: 0 };
+    for (let round = 0; round < 20 && !stop.aborted; round += 1) {
+      const r = await steadyTraffic(url, { concurrency: 2, durationMs: 60_000, writeRatio: 0.3, maxRequests: 20_000, signal: stop });
+      total.ok += r.ok;
+      total.failed += r.failed;
+      total.failures.push(...r.failures.slice(0, 100 - total.failures.length));
+      total.acknowledgedIds.push(...r.acknowledgedIds);
+      total.reads += r.reads;
+      total.writes += r.writes;
+      total.elapsedMs += r.elapsedMs;
+    }
+    return total;
+  })();
+}
+
+/** Polls PostgreSQL's connection count until aborted; returns the highest seen. */
+export function peakConnections(cfg: LabConfig, stop: AbortSignal): Promise<{ peak: number; samples: number }> {
+  return (async () => {
+    let peak = 0;
+    let samples = 0;
+    while (!stop.aborted) {
+      const rows = await pgQuery<{ n: string }>(cfg, 'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [cfg.pg.database]).catch(() => null);
+      if (rows) {
+        peak = Math.max(peak, Number(rows[0]!.n));
+        samples += 1;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    return { peak, samples };
+  })();
+}
+
+/** Which schema each evidence file of a run must match. */
+const EVIDENCE_SCHEMAS: Array<[RegExp, string]> = [
+  [/^plan\.json$/, 'plan'],
+  [/^preflight_.*\.json$/, 'preflight-result'],
+  [/^pre_change_snapshot_.*\.json$/, 'snapshot'],
+  [/^verify_.*\.json$/, 'verify-result'],
+  [/^post_change_load_test\.json$/, 'loadtest-result'],
+  [/^analysis_.*\.json$/, 'analysis-result'],
+  [/^monitor_\d.*\.json$/, 'monitor-result'],
+  [/^report\.json$/, 'report'],
+];
+const JSONL_SCHEMAS: Array<[RegExp, string]> = [
+  [/^events\.jsonl$/, 'rollout-event'],
+  [/^monitor_samples\.jsonl$/, 'monitor-sample'],
+];
+
+/** Every schema problem in a run's evidence folder (empty = every file with a schema validates). */
+export function evidenceProblems(dir: string): string[] {
+  const problems: string[] = [];
+  for (const f of fs.readdirSync(dir)) {
+    const full = path.join(dir, f);
+    const json = EVIDENCE_SCHEMAS.find(([re]) => re.test(f));
+    if (json) {
+      const value: unknown = JSON.parse(fs.readFileSync(full, 'utf8'));
+      if (!isValid(json[1], value)) problems.push(`${f}: ${problemsOf(json[1], value).join('; ')}`);
+    }
+    const jsonl = JSONL_SCHEMAS.find(([re]) => re.test(f));
+    if (jsonl) {
+      fs.readFileSync(full, 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .forEach((line, n) => {
+          const value: unknown = JSON.parse(line);
+          if (!isValid(jsonl[1], value)) problems.push(`${f}:${n + 1}: ${problemsOf(jsonl[1], value).join('; ')}`);
+        });
+    }
+  }
+  return problems;
+}
+
+export function events(dir: string): Array<Record<string, unknown>> {
+  return fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** `poolgate evidence verify <dir>`: the manifest matches every file. */
+export async function evidenceVerifies(dir: string): Promise<boolean> {
+  try {
+    await exec(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), 'evidence', 'verify', dir], { cwd: packageRoot });
+    return true;
+  } catch {
+    return false;
+  }
+}
