@@ -3,6 +3,7 @@ import path from 'node:path';
 import { request } from 'undici';
 import { EvidenceDir } from './evidence';
 import { InputError } from './errors';
+import { loadPlan } from './plan';
 import { readRunEvidence } from './html-report/run-evidence';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { assertValid } from './schema';
@@ -72,9 +73,14 @@ export function resolveWebhookUrl(opts: { url?: string; urlFile?: string; env?: 
 
 const newest = (dir: string, re: RegExp): string | null => fs.readdirSync(dir).filter((f) => re.test(f)).sort().pop() ?? null;
 
-/** What the message says for this event, read from the run's evidence (the HTML report first, it has the charts). */
-export function announce(evidenceDir: string, event: NotifyEvent, detail: string | null): Announcement {
-  const ev = readRunEvidence(evidenceDir);
+/**
+ * What the message says for this event, read from the run's evidence (the HTML report first, it has the charts).
+ * `planFile` stands in for the folder's plan.json (the Ansible role passes --plan to every command).
+ */
+export function announce(evidenceDir: string, event: NotifyEvent, detail: string | null, planFile?: string): Announcement {
+  const read = readRunEvidence(evidenceDir);
+  const plan = planFile ? loadPlan(planFile) : read.plan;
+  const ev = { ...read, plan, runId: plan?.run_id ?? read.runId };
   const reportFile = newest(ev.dir, /^pool_scaling_verification_.*\.html$/) ?? newest(ev.dir, /^pool_scaling_verification_.*\.md$/);
   const to = ev.plan?.change.to;
   const from = ev.plan?.change.from;
@@ -166,6 +172,7 @@ export interface NotifyOptions {
   /** Why the URL could not be had (an unreadable file): recorded as the failure. */
   urlError?: string;
   detail?: string | null;
+  planFile?: string;
   timeoutMs?: number;
   now?: () => Date;
   post?: Poster;
@@ -179,7 +186,7 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
   const timeoutMs = opts.timeoutMs ?? MAX_TIMEOUT_MS;
   if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) throw new InputError(`--timeout-ms must be in 1..${MAX_TIMEOUT_MS} (a notification must not hold up the change)`);
   const now = opts.now ?? (() => new Date());
-  const a = announce(opts.evidenceDir, opts.event, opts.detail ?? null);
+  const a = announce(opts.evidenceDir, opts.event, opts.detail ?? null, opts.planFile);
   const message = buildMessage(a);
   const base = { event: opts.event, at: now().toISOString(), run_id: a.runId, verdict: a.verdict, report: a.report };
   let record: Notification;
