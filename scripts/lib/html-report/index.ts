@@ -1,4 +1,5 @@
 import { EvidenceDir, fileTimestamp } from '../evidence';
+import { loadPlan } from '../plan';
 import { metricSpec, timelineSpec, type TimeDomain } from './chart-spec';
 import { snapshotMoments } from './moments';
 import { renderPage, type MomentPanel, type RenderedChart } from './page';
@@ -83,10 +84,14 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
 
 /**
  * Write `pool_scaling_verification_<ts>.html` into the evidence folder: one self-contained file (inline CSS and
- * SVG charts rendered here by vega), readable offline and without script. Returns its path.
+ * SVG charts rendered here by vega), readable offline and without script. `planFile` stands in for the folder's
+ * plan.json. Returns its path.
  */
-export async function writeHtmlReport(evidenceDir: string, now = new Date()): Promise<string> {
-  const ev = readRunEvidence(evidenceDir);
+export async function writeHtmlReport(evidenceDir: string, opts: { now?: Date; planFile?: string } = {}): Promise<string> {
+  const now = opts.now ?? new Date();
+  const read = readRunEvidence(evidenceDir);
+  const plan = opts.planFile ? loadPlan(opts.planFile) : read.plan;
+  const ev: RunEvidence = { ...read, plan, runId: plan?.run_id ?? read.runId };
   const { html } = await buildHtmlReport(ev, now);
   return new EvidenceDir(ev.dir).writeText(htmlFileName(ev, now), html);
 }
