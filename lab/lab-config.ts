@@ -59,6 +59,27 @@ export interface LabConfig {
     logPath: string;
   };
   instances: LabInstance[];
+  /** Opt-in (POOLGATE_LAB_PROMETHEUS=1 or lab:up --prometheus): Debian's prometheus and node exporter. */
+  prometheus: LabPrometheus;
+}
+
+export interface LabPrometheus {
+  enabled: boolean;
+  address: string;
+  port: number;
+  url: string;
+  dir: string;
+  dataDir: string;
+  configPath: string;
+  pidPath: string;
+  logPath: string;
+  retention: string;
+  scrapeIntervalS: number;
+  /** scrape job of the four instances; each target labelled instance=<name> */
+  serviceJob: string;
+  /** scrape job of the node exporter of the database host (this machine in the lab) */
+  nodeJob: string;
+  nodeExporter: { address: string; port: number; url: string; pidPath: string; logPath: string; textfileDir: string };
 }
 
 export const INSTANCE_PORT = 3000;
@@ -123,6 +144,37 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
       instance('primary-1', 'primary', 21),
       instance('primary-2', 'primary', 22),
     ],
+    prometheus: prometheusConfig(net, stateDir, env),
+  };
+}
+
+export const PROMETHEUS_PORT = 9090;
+export const NODE_EXPORTER_PORT = 9100;
+
+function prometheusConfig(net: string, stateDir: string, env: NodeJS.ProcessEnv): LabPrometheus {
+  const dir = path.join(stateDir, 'prometheus');
+  return {
+    enabled: env.POOLGATE_LAB_PROMETHEUS === '1',
+    address: `${net}.1`,
+    port: PROMETHEUS_PORT,
+    url: `http://${net}.1:${PROMETHEUS_PORT}`,
+    dir,
+    dataDir: path.join(dir, 'data'),
+    configPath: path.join(dir, 'prometheus.yml'),
+    pidPath: path.join(dir, 'prometheus.pid'),
+    logPath: path.join(dir, 'prometheus.log'),
+    retention: '2h',
+    scrapeIntervalS: 1,
+    serviceJob: 'poolgate-service',
+    nodeJob: 'node',
+    nodeExporter: {
+      address: `${net}.1`,
+      port: NODE_EXPORTER_PORT,
+      url: `http://${net}.1:${NODE_EXPORTER_PORT}`,
+      pidPath: path.join(dir, 'node-exporter.pid'),
+      logPath: path.join(dir, 'node-exporter.log'),
+      textfileDir: path.join(dir, 'textfile'),
+    },
   };
 }
 

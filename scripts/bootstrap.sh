@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(postgresql haproxy ansible ansible-lint yamllint supervisor wrk hey)
+debian_packages=(postgresql haproxy ansible ansible-lint yamllint supervisor wrk hey prometheus prometheus-node-exporter)
 # The HTML report's browser test renders it in headless Chromium (test/integration/html-report.test.ts).
 debian_packages+=(chromium)
 missing=()
@@ -21,7 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 # Debian starts packaged daemons on install where it can; the lab runs its own, so stop any system copies.
-for svc in haproxy supervisor postgresql; do
+for svc in haproxy supervisor postgresql prometheus prometheus-node-exporter; do
   if command -v service >/dev/null 2>&1 && service "$svc" status >/dev/null 2>&1; then
     service "$svc" stop >/dev/null 2>&1 || true
   fi

@@ -5,6 +5,7 @@ import { labConfig, type LabConfig } from '../lab-config';
 import { stopHaproxy } from './haproxy';
 import { listeningOn } from './net';
 import { stopPostgres } from './postgres';
+import { stopPrometheus } from './prometheus';
 import { processesUsing, stopPid } from './proc';
 import { withSlotLock } from './slot-lock';
 import { stopSupervisor } from './supervisor';
@@ -18,7 +19,7 @@ import { stopSupervisor } from './supervisor';
 const log = (line: string): void => void process.stderr.write(`lab-down: ${line}\n`);
 
 async function down(cfg: LabConfig): Promise<string[]> {
-  const stopped: string[] = [];
+  const stopped: string[] = await stopPrometheus(cfg);
   const sup = await stopSupervisor(cfg);
   if (sup.supervisord) stopped.push(`supervisord and ${sup.programs.length} instance(s)`);
   if (await stopHaproxy(cfg)) stopped.push('haproxy');

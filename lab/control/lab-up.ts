@@ -8,6 +8,7 @@ import { ensureHaproxy } from './haproxy';
 import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
 import { ensurePostgres } from './postgres';
+import { ensurePrometheus } from './prometheus';
 import { collectStatus, statusTable } from './status';
 import { withSlotLock } from './slot-lock';
 import { ensureSupervisor } from './supervisor';
@@ -60,10 +61,12 @@ async function up(cfg: LabConfig): Promise<void> {
   await ensureSupervisor(cfg, log);
   await ensureHaproxy(cfg, log);
   await waitHealthy(cfg);
+  if (cfg.prometheus.enabled) await ensurePrometheus(cfg, log);
 }
 
 async function main(): Promise<void> {
-  const cfg = labConfig();
+  // Prometheus and the node exporter are opt-in: POOLGATE_LAB_PROMETHEUS=1 or `npm run lab:up -- --prometheus`.
+  const cfg = labConfig(process.argv.includes('--prometheus') ? { ...process.env, POOLGATE_LAB_PROMETHEUS: '1' } : process.env);
   let failure: LabError | undefined;
   try {
     await withSlotLock(cfg, () => up(cfg));

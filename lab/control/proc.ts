@@ -121,7 +121,7 @@ export function asPgUser(cmd: string, args: string[]): [string, string[]] {
  * without touching another slot's lab or anything else on the machine (only the lab's own programs: a
  * `tail -f` on a lab log is not ours to stop).
  */
-const LAB_PROGRAMS = new Set(['node', 'postgres', 'haproxy', 'supervisord']);
+const LAB_PROGRAMS = new Set(['node', 'postgres', 'haproxy', 'supervisord', 'prometheus', 'prometheus-node-exporter']);
 
 export function processesUsing(dir: string): Array<{ pid: number; cmd: string }> {
   const needle = dir.endsWith('/') ? dir : `${dir}/`;

@@ -7,6 +7,7 @@ import type { LabComponentStatus, LabStatus } from '../../scripts/types/lab-stat
 import type { ServicePoolConfig } from '../../scripts/types/service-pool-config';
 import { haproxyPid } from './haproxy';
 import { postmasterPid, withLabClient } from './postgres';
+import { prometheusStatuses } from './prometheus';
 import { programStatuses, supervisordPid } from './supervisor';
 
 /** The shape of `lab:status --json`, generated from schemas/lab-status.schema.json. */
@@ -89,7 +90,7 @@ async function haproxyStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
 }
 
 export async function collectStatus(cfg: LabConfig): Promise<LabStatus> {
-  const components = [await postgresStatus(cfg), ...(await instanceStatuses(cfg)), ...(await haproxyStatuses(cfg))];
+  const components = [await postgresStatus(cfg), ...(await instanceStatuses(cfg)), ...(await haproxyStatuses(cfg)), ...(await prometheusStatuses(cfg))];
   return { slot: cfg.slot, net: `${cfg.net}.0/24`, healthy: components.every((c) => c.healthy), components };
 }
 
