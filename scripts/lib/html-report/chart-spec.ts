@@ -65,15 +65,18 @@ export function metricSpec(chart: ChartDef, phases: Phase[], domain: TimeDomain,
     .filter((p) => p.end >= domain.start && p.start <= domain.end)
     .map((p) => ({ t: Math.max(p.start, domain.start), t2: Math.min(p.end, domain.end), phase: p.label, fill: PHASE_COLORS[p.id] }));
   const rules = chart.rules.map((r) => ({ ...r, stroke: RULE_COLORS[r.level] }));
-  const top = Math.max(0, ...chart.rows.map((r) => r.value), ...chart.rules.map((r) => r.value));
+  // The y domain is explicit: it holds every point and every threshold, and an empty layer (no rules, no data
+  // yet in a snapshot panel) cannot leave vega with an infinite extent.
+  const top = Math.max(0, ...chart.rows.map((r) => r.value), ...chart.rules.map((r) => r.value)) || 1;
+  const ticks = chart.scale.type === 'symlog' ? symlogTicks(chart.scale.constant, top) : [];
   // Units are in the titles: no y title keeps every plot's left edge at the same x as the phase timeline.
   const y = {
     field: 'value',
     type: 'quantitative' as const,
     title: null,
     ...(chart.scale.type === 'symlog'
-      ? { scale: { type: 'symlog' as const, constant: chart.scale.constant, zero: true }, axis: { values: symlogTicks(chart.scale.constant, top), format: '~r' } }
-      : { scale: { type: 'linear' as const, zero: true, nice: true } }),
+      ? { scale: { type: 'symlog' as const, constant: chart.scale.constant, domain: [0, ticks[ticks.length - 1]!] }, axis: { values: ticks, format: '~r' } }
+      : { scale: { type: 'linear' as const, domain: [0, top], nice: true } }),
   };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',

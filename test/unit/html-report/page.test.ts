@@ -51,3 +51,13 @@ t.test('writeHtmlReport writes beside the Markdown report, with its timestamp; t
 t.test('a missing evidence folder is bad input', async (t) => {
   await t.rejects(writeHtmlReport(path.join(t.testdir({}), 'nope')), { code: 'E_INPUT' });
 });
+
+t.test('a run stopped before anything was measured: charts without data say so, vega has nothing to warn about', async (t) => {
+  const dir = t.testdir({});
+  for (const f of ['plan.json', 'events.jsonl']) fs.copyFileSync(path.join(fixture('rollback'), f), path.join(dir, f));
+  const { html, warnings } = await buildHtmlReport(readRunEvidence(dir));
+  t.same(warnings, []);
+  t.match(html, /data-verdict="ROLLED BACK"/);
+  t.match(html, /No data for: p50, p95, p99\./);
+  t.equal(count(html, /<figure class="chart" data-chart=/g), 5);
+});
