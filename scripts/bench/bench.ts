@@ -5,7 +5,7 @@ import yargs from 'yargs';
 import { labConfig } from '../../lab/lab-config';
 import { packageRoot } from '../lib/paths';
 import { median, runChild, startServer } from './child';
-import { poolgateRun, throughput, TOOLS, type PeerRun, type Tool } from './peers';
+import { fixedRate, poolgateRun, smoothness, throughput, TOOLS, type PeerRun, type Smoothness, type Tool } from './peers';
 
 /**
  * `npm run bench` (issue 7): the load generator and the commands, measured side by side in one run on this
@@ -80,6 +80,23 @@ async function main(): Promise<void> {
     await fixedServer.stop();
   }
 
+  // 2b. How even each tool's "fixed rate" is, seen by the server in 10 ms windows.
+  log(`smoothness: each tool's fixed-rate mode at ${args.rate} req/s, arrivals per 10 ms at the server`);
+  const smooth: Record<string, Smoothness> = {};
+  for (const tool of ['poolgate', 'autocannon', 'hey'] as const) {
+    const file = path.join(os.tmpdir(), `poolgate-bench-windows-${process.pid}-${tool}.json`);
+    const s = await startServer(SERVER, [host, '0'], { ...process.env, POOLGATE_BENCH_WINDOWS: file });
+    try {
+      await fixedRate(tool, `http://${host}:${s.port}`, args.rate, args.connections, args.seconds);
+    } finally {
+      await s.stop();
+    }
+    smooth[tool] = smoothness(JSON.parse(fs.readFileSync(file, 'utf8')) as number[]);
+    fs.rmSync(file, { force: true });
+  }
+  results.smoothness = { rate: args.rate, window_ms: 10, tools: smooth };
+  checks.push({ name: 'fixed rate is even (poolgate, 10 ms windows)', value: `cv ${smooth.poolgate!.cv}, ${smooth.poolgate!.empty_pct} % empty (autocannon cv ${smooth.autocannon!.cv}, ${smooth.autocannon!.empty_pct} % empty)`, target: 'cv below autocannon -R', pass: smooth.poolgate!.cv < smooth.autocannon!.cv });
+
   // 3. A stall mid-run: the intended-time view against closed-loop tools.
   const stallAt = (args.seconds * 1000) / 2;
   log(`stall: the server freezes ${args.stallMs} ms at ${stallAt / 1000}s of ${args.seconds}s`);
@@ -151,7 +168,7 @@ async function main(): Promise<void> {
   results.checks = checks;
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(report(med, checks, stall, args.out));
+  process.stdout.write(report(med, checks, stall, smooth, args.out));
   process.exitCode = checks.every((c) => c.pass) ? 0 : 1;
 }
 
@@ -159,7 +176,13 @@ function mapRuns(runs: Record<Tool, PeerRun[]>): Record<Tool, number[]> {
   return Object.fromEntries(Object.entries(runs).map(([t, rs]) => [t, rs.map((r) => Math.round(r.reqPerS))])) as Record<Tool, number[]>;
 }
 
-function report(med: Record<Tool, number>, checks: Check[], stall: Record<string, { p99_ms: number | null; p95_ms?: number | null; note: string }>, out: string): string {
+function report(
+  med: Record<Tool, number>,
+  checks: Check[],
+  stall: Record<string, { p99_ms: number | null; p95_ms?: number | null; note: string }>,
+  smooth: Record<string, Smoothness>,
+  out: string,
+): string {
   const pad = (rows: string[][]): string => {
     const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
     return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
@@ -167,6 +190,8 @@ function report(med: Record<Tool, number>, checks: Check[], stall: Record<string
   const lines = [
     '',
     pad([['tool (closed loop)', 'median req/s', 'poolgate ratio'], ...TOOLS.map((t) => [t, String(Math.round(med[t])), (med.poolgate / med[t]).toFixed(2)])]),
+    '',
+    pad([['fixed rate, per 10 ms', 'mean', 'max', 'empty %', 'cv'], ...Object.entries(smooth).map(([k, v]) => [k, String(v.mean_per_window), String(v.max_per_window), String(v.empty_pct), String(v.cv)])]),
     '',
     pad([['stall view', 'p95 ms', 'p99 ms', 'how'], ...Object.entries(stall).map(([k, v]) => [k, v.p95_ms == null ? '-' : String(v.p95_ms), String(v.p99_ms ?? '-'), v.note])]),
     '',

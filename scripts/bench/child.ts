@@ -50,8 +50,8 @@ export function runChild(cmd: string, args: string[], opts: { timeoutMs: number;
 }
 
 /** A long-running server child: resolves once it prints "listening <port>"; stop() ends it. */
-export async function startServer(script: string, args: string[]): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 10_000);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import net from 'node:net';
 
 /**
@@ -5,6 +6,9 @@ import net from 'node:net';
  * raw TCP, one canned response per request head ("\r\n\r\n"), no parsing. GET only (the bench sends no
  * bodies). Optional stall: answers due in [stallAt, stallAt + stallMs) after the first request are held
  * until the stall ends, like a frozen pool.
+ *
+ * With POOLGATE_BENCH_WINDOWS=<file> it counts request arrivals per 10 ms window (from the first request)
+ * and writes them there as a JSON array when it gets SIGTERM: how smooth a "fixed rate" really is.
  *
  * Usage: node minimal-server.js <host> <port> [stallAtMs stallMs]; prints "listening <port>" when ready.
  */
@@ -16,6 +20,10 @@ const [host = '127.0.0.1', portArg = '0', stallAtArg, stallMsArg] = process.argv
 const stallAt = stallAtArg === undefined ? -1 : Number(stallAtArg);
 const stallMs = Number(stallMsArg ?? 0);
 let first = 0;
+const windowsFile = process.env.POOLGATE_BENCH_WINDOWS;
+const WINDOW_MS = 10;
+const MAX_WINDOWS = 360_000; // an hour of 10 ms windows
+const windows: number[] = [];
 
 /** Request heads completed in `chunk`, given the last 3 bytes of the previous chunk (a head may straddle). */
 function countHeads(carry: Buffer, chunk: Buffer): { heads: number; carry: Buffer } {
@@ -40,6 +48,13 @@ const server = net.createServer((socket) => {
     const now = performance.now();
     if (first === 0) first = now;
     const since = now - first;
+    if (windowsFile) {
+      const w = Math.floor(since / WINDOW_MS);
+      if (w < MAX_WINDOWS) {
+        while (windows.length <= w) windows.push(0);
+        windows[w]! += r.heads;
+      }
+    }
     if (stallAt >= 0 && since >= stallAt && since < stallAt + stallMs) {
       setTimeout(() => socket.writable && socket.write(reply), stallAt + stallMs - since);
     } else socket.write(reply);
@@ -50,4 +65,7 @@ const server = net.createServer((socket) => {
 server.listen(Number(portArg), host, () => {
   process.stdout.write(`listening ${(server.address() as net.AddressInfo).port}\n`);
 });
-process.on('SIGTERM', () => process.exit(0));
+process.on('SIGTERM', () => {
+  if (windowsFile) fs.writeFileSync(windowsFile, JSON.stringify(windows));
+  process.exit(0);
+});

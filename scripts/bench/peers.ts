@@ -71,3 +71,42 @@ function wrkP99(stdout: string): number | null {
   const m = /^\s*99%\s+([\d.]+)(us|ms|s)\s*$/m.exec(stdout);
   return m ? toMs(m[1]!, m[2]!) : null;
 }
+
+/** Each tool's own fixed-rate mode at `rate` req/s (autocannon -R, hey -q per worker, poolgate's open loop). */
+export async function fixedRate(tool: Exclude<Tool, 'wrk'>, url: string, rate: number, connections: number, seconds: number): Promise<void> {
+  const timeoutMs = (seconds + 60) * 1000;
+  if (tool === 'poolgate') {
+    await poolgateRun(['--url', url, '--rate', String(rate), '--duration', `${seconds}s`, '--concurrency', String(connections), '--mix', 'accounts=1'], timeoutMs);
+    return;
+  }
+  const target = `${url}/api/accounts`;
+  const r =
+    tool === 'autocannon'
+      ? await runChild(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), '-R', String(rate), target], { timeoutMs })
+      : await runChild('hey', ['-c', String(connections), '-q', String(rate / connections), '-z', `${seconds}s`, target], { timeoutMs });
+  if (r.code !== 0) fail(tool, r);
+}
+
+export interface Smoothness {
+  windows: number;
+  mean_per_window: number;
+  empty_pct: number;
+  max_per_window: number;
+  /** Standard deviation / mean of the per-window counts (0 = perfectly even). */
+  cv: number;
+}
+
+/** Arrivals per 10 ms window, the first and last half second (ramp up and down) left out. */
+export function smoothness(counts: number[]): Smoothness {
+  const w = counts.slice(50, Math.max(50, counts.length - 50));
+  const n = w.length || 1;
+  const mean = w.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(w.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  return {
+    windows: w.length,
+    mean_per_window: Math.round(mean * 100) / 100,
+    empty_pct: Math.round((w.filter((c) => c === 0).length / n) * 1000) / 10,
+    max_per_window: Math.max(0, ...w),
+    cv: mean > 0 ? Math.round((sd / mean) * 100) / 100 : 0,
+  };
+}
