@@ -60,7 +60,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print report.json on stdout' })
       .example('$0 report --evidence-dir evidence/run1', 'Writes evidence/run1/pool_scaling_verification_<ts>.md and report.json')
       .example('$0 report --evidence-dir evidence/run1 --operator "A. Engineer" --json', 'For Ansible') as unknown as Argv<ReportArgs>,
-  handler: (args) => {
+  handler: async (args) => {
     if (!fs.existsSync(args.evidenceDir)) throw new InputError(`evidence folder ${args.evidenceDir} does not exist`);
     const ev = new EvidenceDir(args.evidenceDir);
     const files = fs.readdirSync(ev.dir);
@@ -89,9 +89,18 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const report: VerificationReport = buildReport({ ...e, inputs, operator, now, markdownFile: md });
     ev.writeText(md, renderReport(report));
     ev.writeJson('report.json', 'report', report);
+    // The HTML report (charts) is for people and loads vega, so it is written second and lazily; failing to draw
+    // it is said on stderr but does not change the decision the Markdown and report.json already record.
+    const html = await import('../lib/html-report')
+      .then((m) => m.writeHtmlReport(ev.dir, { now }))
+      .catch((err: Error) => {
+        process.stderr.write(`poolgate report: HTML report not written: ${err.message}\n`);
+        return null;
+      });
     printResult(args, report, () =>
       [
         `${report.decision}: ${path.join(ev.dir, md)}`,
+        ...(html ? [`charts: ${html}`] : []),
         '',
         table(report.criteria.map((c) => [c.verdict, c.label, c.shown])),
       ].join('\n'),

@@ -59,4 +59,6 @@ t.test('report reads the folder through the schemas; an invalid file is reported
   const md = fs.readFileSync(path.join(dir, report.markdown_file), 'utf8');
   t.match(md, /- snapshot: pre_change_snapshot_20260201T020000Z.json — invalid/);
   t.ok(fs.existsSync(path.join(dir, 'report.json')));
+  const html = report.markdown_file.replace(/\.md$/, '.html');
+  t.match(fs.readFileSync(path.join(dir, html), 'utf8'), /<svg/, 'the HTML report with charts is written beside the Markdown');
 });
