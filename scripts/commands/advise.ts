@@ -2,17 +2,16 @@ import type { Argv, CommandModule } from 'yargs';
 import { adviseFromSnapshot, adviseFromWindow, type AdviseOptions } from '../lib/advise/advise';
 import { DEFAULT_PARAMETERS, DEFAULT_SPINDLES, severityAtLeast, type Severity } from '../lib/advise/parameters';
 import { renderAdvice } from '../lib/advise/render';
-import { readJsonFile, resolveCommon } from '../lib/command-inputs';
+import { metricsSourceOptions, readJsonFile, resolveCommon, type MetricsSourceArgs } from '../lib/command-inputs';
 import { InputError } from '../lib/errors';
 import { EvidenceDir, fileTimestamp } from '../lib/evidence';
 import { parseDuration } from '../lib/judge/duration';
-import { fetchMetrics } from '../lib/metrics-sampler';
 import { printResult, progress, progressDone } from '../lib/output';
 import { withProbe } from '../lib/pg-connect';
 import { assertValid } from '../lib/schema';
 import type { Advice } from '../types/advice';
 
-interface AdviseArgs {
+interface AdviseArgs extends MetricsSourceArgs {
   plan?: string;
   target?: string[];
   targetsFile?: string;
@@ -42,7 +41,7 @@ interface AdviseArgs {
 const MAX_WINDOW_S = 3600;
 
 function builder(y: Argv): Argv<AdviseArgs> {
-  return y
+  return metricsSourceOptions(y)
     .option('plan', { type: 'string', describe: 'Plan file: its targets, database and change.to.max (the planned value)' })
     .option('target', { type: 'string', array: true, describe: 'An instance as name=url (repeatable)' })
     .option('targets-file', { type: 'string', describe: 'Targets JSON (schemas/targets.schema.json)' })
@@ -104,7 +103,7 @@ async function handler(args: AdviseArgs): Promise<void> {
       database: inputs.database,
       probe: (db, fn) => withProbe(db, fn),
     },
-    fetcher: fetchMetrics,
+    fetcher: inputs.fetchMetrics,
     instanceCount: args.instances,
     serving: args.serving,
     planned: plannedMax === undefined ? null : { max: plannedMax, source: args.plannedMax !== undefined ? 'flag' : 'plan' },

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { metricsSourceOptions, type MetricsSourceArgs } from '../lib/metrics-source/flags';
 import type { LoadtestConfig } from '../types/loadtest-config';
 import type { LoadtestResult } from '../types/loadtest-result';
 
-interface LoadtestArgs {
+interface LoadtestArgs extends MetricsSourceArgs {
   url?: string;
   requests?: number;
   concurrency?: number;
@@ -61,7 +62,7 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
   command: 'loadtest',
   describe: 'Synthetic load test (runbook Step 5): open-loop arrival rate, latency from intended send time, pool sampling',
   builder: (y: Argv) =>
-    y
+    metricsSourceOptions(y)
       .option('url', { type: 'string', describe: 'Entry point the load goes to (e.g. the load balancer); default plan.loadtest.url or plan.lb.url' })
       .option('requests', { type: 'number', describe: 'Requests to send (open loop: at the rate requests/duration) [default 500]' })
       .option('duration', { type: 'string', describe: 'Run length: 500ms, 30s, 10m, 1h [default 10m]' })
@@ -89,7 +90,7 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       ) as unknown as Argv<LoadtestArgs>,
   handler: async (args) => {
     // Heavy modules (undici, ajv, hdr-histogram) load here, not when the CLI starts.
-    const [{ resolveRunConfig }, { parseMixFlag }, { runLoadtest }, { loadPlan }, { loadTargets }, evidence, output, { MeasureError }] = await Promise.all([
+    const [{ resolveRunConfig }, { parseMixFlag }, { runLoadtest }, { loadPlan }, { loadTargets }, evidence, output, { MeasureError }, { metricsFetcherFor }, { resolveMetricsSource }] = await Promise.all([
       import('../lib/loadgen/config'),
       import('../lib/loadgen/mix'),
       import('../lib/loadgen/run'),
@@ -98,6 +99,8 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       import('../lib/evidence'),
       import('../lib/output'),
       import('../lib/errors'),
+      import('../lib/metrics-source/read-metrics'),
+      import('../lib/metrics-source/flags'),
     ]);
     const plan = args.plan ? loadPlan(args.plan) : null;
     const targets =
@@ -118,6 +121,7 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       ...(args.mix !== undefined ? { mix: parseMixFlag(args.mix) } : {}),
     };
     const cfg = resolveRunConfig({ plan: plan?.loadtest, flags, lbUrl: plan?.lb?.url, targets });
+    const readMetrics = metricsFetcherFor(resolveMetricsSource(args, plan), targets);
 
     const startedAt = new Date();
     const ts = evidence.fileTimestamp(startedAt);
@@ -133,6 +137,7 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
     process.once('SIGTERM', interrupt);
     const result = await runLoadtest(cfg, {
       signal: abort.signal,
+      readMetrics,
       ...(plan?.run_id ? { runId: plan.run_id } : {}),
       onProgress: (r, elapsedMs) =>
         output.progress(

@@ -7,7 +7,7 @@ import { alertLine, formatValue } from '../lib/judge/alerts';
 import { formatDuration, parseDuration } from '../lib/judge/duration';
 import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-defaults';
 import type { MonitorWindow } from '../lib/judge/monitor-summary';
-import { abortableSleep, dbProber, p0Checker, realFetchMetrics, runMonitor } from '../lib/monitor-run';
+import { abortableSleep, dbProber, p0Checker, runMonitor } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
 import { assertValid } from '../lib/schema';
 import type { MonitorConfig } from '../types/monitor-config';
@@ -123,7 +123,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
         cfg,
         inputs.targets,
         {
-          fetchMetrics: realFetchMetrics,
+          fetchMetrics: (t, timeoutMs) => inputs.fetchMetrics(t.url, timeoutMs),
           ...(inputs.database ? { probeDb: dbProber(inputs.database) } : {}),
           ...(cpuSourceFor(cfg.db_cpu) ? { cpu: cpuSourceFor(cfg.db_cpu)! } : {}),
           p0: p0Checker(cfg.p0),

@@ -142,7 +142,7 @@ async function handler(args: Args): Promise<void> {
   const att = cfg.attestations ?? {};
   const maxAgeH = cfg.attestation_max_age_h!;
   const [samples, dbResult, replicaProbes, backupResult, attItems] = await Promise.all([
-    sampleFleet(inputs.targets, windowS),
+    sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
     db ? measureDb(db, names, backup.source === 'pg_stat_archiver').then((m) => ({ m }), (err: unknown) => ({ error: errorText(err) })) : Promise.resolve(null),
     Promise.all((cfg.database!.replicas ?? []).map(probeReplica)),
     (async (): Promise<BackupFinding | { error: string } | null> => {

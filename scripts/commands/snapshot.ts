@@ -66,7 +66,7 @@ async function handler(args: Args): Promise<void> {
   progress(`snapshot: sampling ${inputs.targets.length} instances…`);
   const db = inputs.database;
   const [samples, configs, dbPart, git] = await Promise.all([
-    sampleFleet(inputs.targets, args.windowS),
+    sampleFleet(inputs.targets, args.windowS, inputs.fetchMetrics),
     Promise.all(
       inputs.targets.map((t) =>
         getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then(

@@ -70,7 +70,7 @@ async function handler(args: Args): Promise<void> {
   progress(`verify: sampling ${inputs.targets.length} instances for ${windowS} s…`);
   const windowStart = Date.now();
   const [samples, configs, health] = await Promise.all([
-    sampleFleet(inputs.targets, windowS),
+    sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
     Promise.all(inputs.targets.map((t) => getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then((r) => ({ cfg: r.body, error: null }), (err: unknown) => ({ cfg: null, error: errorText(err) })))),
     Promise.all(inputs.targets.map((t) => getJson<ServiceHealth>(`${t.url}/health`, 'service-health', { timeoutMs: 3000, acceptStatus: [200, 503] }).then((r) => ({ status: r.body.status as string, error: null }), (err: unknown) => ({ status: null, error: errorText(err) })))),
   ]);

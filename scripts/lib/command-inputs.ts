@@ -4,12 +4,18 @@ import type { Argv } from 'yargs';
 import { InputError } from './errors';
 import { fileTimestamp } from './evidence';
 import { parseLogFlags } from './log-scan';
+import { metricsFetcherFor } from './metrics-source/read-metrics';
+import { metricsSourceOptions, resolveMetricsSource, type MetricsSourceArgs } from './metrics-source/flags';
+import type { MetricsSource } from './metrics-source/source';
 import { packageRoot } from './paths';
 import { loadPlan } from './plan';
 import { assertValid } from './schema';
 import { loadTargets, type Target } from './targets';
 import type { DatabaseTarget } from '../types/database';
 import type { Plan } from '../types/plan';
+import type { ServiceMetrics } from '../types/service-metrics';
+
+export { metricsSourceOptions, type MetricsSourceArgs };
 
 /**
  * The flags preflight, snapshot and verify share, and how they combine with a plan file: each command reads
@@ -30,8 +36,8 @@ export interface CommonArgs {
   operator?: string;
 }
 
-export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
-  return y
+export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs & MetricsSourceArgs> {
+  return metricsSourceOptions(y)
     .option('plan', { type: 'string', describe: 'Plan file (schemas/plan.schema.json); flags override its sections' })
     .option('target', { type: 'string', array: true, describe: 'An instance as name=url (repeatable); replaces the plan\'s targets' })
     .option('targets-file', { type: 'string', describe: 'Targets JSON (schemas/targets.schema.json)' })
@@ -43,7 +49,7 @@ export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option('log', { type: 'string', array: true, describe: 'An instance\'s JSON-lines log as name=path (repeatable)' })
     .option('evidence-dir', { type: 'string', describe: 'Where evidence files go (default evidence/<run_id> or evidence/adhoc-<ts>)' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON (for Ansible)' })
-    .option('operator', { type: 'string', describe: 'Who runs the change (default: the plan\'s operator, or $POOLGATE_OPERATOR)' }) as unknown as Argv<T & CommonArgs>;
+    .option('operator', { type: 'string', describe: 'Who runs the change (default: the plan\'s operator, or $POOLGATE_OPERATOR)' }) as unknown as Argv<T & CommonArgs & MetricsSourceArgs>;
 }
 
 export interface CommonInputs {
@@ -54,9 +60,12 @@ export interface CommonInputs {
   logs: Record<string, string>;
   evidenceDir: string;
   runId: string | undefined;
+  metricsSource: MetricsSource;
+  /** Reads one target's metrics (by its URL) from that source. */
+  fetchMetrics: (url: string, timeoutMs?: number) => Promise<ServiceMetrics>;
 }
 
-export function resolveCommon(args: CommonArgs, now = new Date()): CommonInputs {
+export function resolveCommon(args: CommonArgs & MetricsSourceArgs, now = new Date()): CommonInputs {
   const plan = args.plan ? loadPlan(args.plan) : null;
   let targets: Target[];
   if ((args.target && args.target.length > 0) || args.targetsFile) targets = loadTargets({ target: args.target, targetsFile: args.targetsFile });
@@ -81,7 +90,11 @@ export function resolveCommon(args: CommonArgs, now = new Date()): CommonInputs 
   const operator = args.operator ?? plan?.operator ?? process.env.POOLGATE_OPERATOR ?? null;
   const runId = plan?.run_id;
   const evidenceDir = args.evidenceDir ?? path.join('evidence', runId ?? `adhoc-${fileTimestamp(now)}`);
-  return { plan, targets, database, operator: operator && operator.trim() !== '' ? operator : null, logs, evidenceDir, runId };
+  const metricsSource = resolveMetricsSource(args, plan);
+  return {
+    plan, targets, database, operator: operator && operator.trim() !== '' ? operator : null, logs, evidenceDir, runId,
+    metricsSource, fetchMetrics: metricsFetcherFor(metricsSource, targets),
+  };
 }
 
 export const poolgateVersion: string = (() => {

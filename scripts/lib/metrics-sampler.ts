@@ -1,5 +1,6 @@
-import { getJson } from './http-json';
 import { MeasureError } from './errors';
+import { readMetrics } from './metrics-source/read-metrics';
+import { JSON_SOURCE } from './metrics-source/source';
 import type { ServiceMetrics } from '../types/service-metrics';
 import type { Target } from './targets';
 
@@ -80,8 +81,7 @@ export interface InstanceSample {
 
 export type MetricsFetcher = (url: string) => Promise<ServiceMetrics>;
 
-export const fetchMetrics: MetricsFetcher = async (url) =>
-  (await getJson<ServiceMetrics>(`${url}/api/health/metrics`, 'service-metrics', { timeoutMs: 3000 })).body;
+export const fetchMetrics: MetricsFetcher = (url) => readMetrics({ name: url, url }, JSON_SOURCE, { timeoutMs: 3000 });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

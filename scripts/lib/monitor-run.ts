@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import { getJson } from './http-json';
+import { readMetrics } from './metrics-source/read-metrics';
+import { JSON_SOURCE } from './metrics-source/source';
 import { withProbe } from './pg-connect';
 import { alertsFor } from './judge/alerts';
 import type { ResolvedMonitorConfig } from './judge/monitor-defaults';
@@ -174,8 +176,7 @@ export function p0Checker(p0: { file?: string; url?: string }, timeoutMs = 3000)
   };
 }
 
-export const realFetchMetrics = async (t: Target, timeoutMs: number): Promise<ServiceMetrics> =>
-  (await getJson<ServiceMetrics>(`${t.url}/api/health/metrics`, 'service-metrics', { timeoutMs })).body;
+export const realFetchMetrics = (t: Target, timeoutMs: number): Promise<ServiceMetrics> => readMetrics(t, JSON_SOURCE, { timeoutMs });
 
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -77,6 +77,24 @@ export interface Plan {
   loadtest?: LoadtestConfig;
   criteria?: LoadtestCriteria;
   monitor?: MonitorConfig;
+  /**
+   * Where every command reads the instances' metrics (flags --metrics-source, --prometheus-url, --metrics-window override). json: GET /api/health/metrics (the default). scrape: GET /metrics, the Prometheus text format. prometheus: PromQL against a Prometheus server that scrapes the instances.
+   */
+  metrics_source?: {
+    kind: 'json' | 'scrape' | 'prometheus';
+    /**
+     * The Prometheus server (kind prometheus; also the node exporter DB CPU source).
+     */
+    prometheus_url?: string;
+    /**
+     * Percentile window: rate(..._bucket[window]) for prometheus, the scrape memory for scrape (default 60, the service's own window).
+     */
+    window_s?: number;
+    /**
+     * The Prometheus label whose value is the target's name (default instance).
+     */
+    instance_label?: string;
+  };
 }
 /**
  * The change itself: the pool config every instance runs now and the one it must run after. min <= max and the rest of the semantic rules are checked in code (scripts/lib/pool-change.ts).

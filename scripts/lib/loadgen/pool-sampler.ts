@@ -1,12 +1,12 @@
-import { getJson } from '../http-json';
+import { readMetrics } from '../metrics-source/read-metrics';
+import { JSON_SOURCE } from '../metrics-source/source';
 import type { Target } from '../targets';
 import type { ServiceMetrics } from '../../types/service-metrics';
 import { summarizePoolSamples, type PoolSample, type PoolSummary } from './pool-summary';
 
 export type MetricsReader = (url: string, timeoutMs: number) => Promise<ServiceMetrics>;
 
-const readMetrics: MetricsReader = async (url, timeoutMs) =>
-  (await getJson<ServiceMetrics>(`${url}/api/health/metrics`, 'service-metrics', { timeoutMs })).body;
+const readJsonMetrics: MetricsReader = (url, timeoutMs) => readMetrics({ name: url, url }, JSON_SOURCE, { timeoutMs });
 
 export function toPoolSample(m: ServiceMetrics): PoolSample {
   return {
@@ -50,7 +50,7 @@ export class PoolSampler {
   constructor(
     private readonly targets: Target[],
     private readonly intervalMs: number,
-    private readonly read: MetricsReader = readMetrics,
+    private readonly read: MetricsReader = readJsonMetrics,
   ) {
     for (const t of targets) this.samples.set(t.name, []);
   }

@@ -6,7 +6,7 @@ import type { RunConfig } from './config';
 import { HttpTransport } from './http-transport';
 import { MixPicker } from './mix';
 import { OpenLoop } from './open-loop';
-import { PoolSampler } from './pool-sampler';
+import { PoolSampler, type MetricsReader } from './pool-sampler';
 import { Recorder } from './recorder';
 import { RequestFactory } from './requests';
 import { buildResult } from './result';
@@ -18,6 +18,8 @@ export interface RunHooks {
   runId?: string;
   /** Aborting ends the run early (SIGINT): the result is still returned, with stop_reason "interrupted". */
   signal?: AbortSignal;
+  /** How the pool sampler reads an instance's metrics (default its /api/health/metrics). */
+  readMetrics?: MetricsReader;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
   const startedAt = new Date();
   const recorder = new Recorder();
   const transport = new HttpTransport({ url: cfg.url, lanes: cfg.concurrency, timeoutMs: cfg.timeoutMs, now: realClock.now }, recorder);
-  const sampler = cfg.targets.length > 0 ? new PoolSampler(cfg.targets, cfg.sampleIntervalMs) : null;
+  const sampler = cfg.targets.length > 0 ? new PoolSampler(cfg.targets, cfg.sampleIntervalMs, hooks.readMetrics) : null;
   let progressTimer: NodeJS.Timeout | null = null;
   try {
     const w0 = realClock.now();
