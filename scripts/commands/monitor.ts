@@ -1,19 +1,22 @@
 import fs from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { commonOptions, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
-import { cpuSourceFor } from '../lib/db-cpu';
+import { commonOptions, readJsonFile, resolveCommon, type CommonArgs, type MetricsSourceArgs } from '../lib/command-inputs';
+import { cpuSourceFor, type CpuSource } from '../lib/db-cpu';
+import { NodeExporterCpuSource } from '../lib/db-cpu-node-exporter';
+import { InputError } from '../lib/errors';
 import { EvidenceDir, fileTimestamp } from '../lib/evidence';
 import { alertLine, formatValue } from '../lib/judge/alerts';
 import { formatDuration, parseDuration } from '../lib/judge/duration';
 import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-defaults';
 import type { MonitorWindow } from '../lib/judge/monitor-summary';
+import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
 import { abortableSleep, dbProber, p0Checker, runMonitor } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
 import { assertValid } from '../lib/schema';
 import type { MonitorConfig } from '../types/monitor-config';
 import type { MonitorResult } from '../types/monitor-result';
 
-interface MonitorArgs extends CommonArgs {
+interface MonitorArgs extends CommonArgs, MetricsSourceArgs {
   config?: string;
   interval?: string;
   duration?: string;
@@ -24,6 +27,8 @@ interface MonitorArgs extends CommonArgs {
   p0Url?: string;
   dbCpuCommand?: string;
   dbCpuPidFile?: string;
+  dbCpuSource?: 'node-exporter';
+  dbCpuNodeJob: string;
   outage?: OutagePolicy;
   maxUnmeasured?: number;
   fleetP95?: 'max' | 'traffic_weighted';
@@ -65,6 +70,16 @@ function humanResult(r: MonitorResult, dir: string): string {
   return lines.join('\n');
 }
 
+/** One DB CPU source at most: the command, the pid file, or the node exporter. */
+function dbCpuSource(args: MonitorArgs, cfg: { command?: string; pid_file?: string }, planPrometheus?: string): CpuSource | undefined {
+  if (args.dbCpuSource !== 'node-exporter') return cpuSourceFor(cfg);
+  if (cfg.command || cfg.pid_file) throw new InputError('--db-cpu-source node-exporter excludes a DB CPU command or pid file: give one source');
+  const prometheusUrl = args.prometheusUrl ?? planPrometheus;
+  if (!prometheusUrl) throw new InputError('--db-cpu-source node-exporter needs --prometheus-url (or plan.metrics_source.prometheus_url)');
+  const windowS = args.metricsWindow !== undefined ? parseDuration(args.metricsWindow, '--metrics-window') : DEFAULT_WINDOW_S;
+  return new NodeExporterCpuSource({ prometheusUrl: prometheusUrl.replace(/\/+$/, ''), job: args.dbCpuNodeJob, windowS });
+}
+
 export const monitorCommand: CommandModule<object, MonitorArgs> = {
   command: 'monitor',
   describe: 'Sustained monitoring (runbook Step 6): alert levels and rollback triggers with "sustained for" windows',
@@ -81,6 +96,12 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       .option('p0-url', { type: 'string', describe: 'A URL answering {"p0": true} while a P0 incident is open' })
       .option('db-cpu-command', { type: 'string', describe: 'A command printing the database CPU percentage (0..100 of all cores)' })
       .option('db-cpu-pid-file', { type: 'string', describe: 'postmaster.pid of a database on this host: CPU from /proc' })
+      .option('db-cpu-source', {
+        choices: ['node-exporter'] as const,
+        describe: 'DB CPU from the database host\'s node exporter through Prometheus (--prometheus-url): ' +
+          '100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle",job=<--db-cpu-node-job>}[<--metrics-window>])))',
+      })
+      .option('db-cpu-node-job', { type: 'string', default: 'node', describe: 'Prometheus job of the database host\'s node exporter' })
       .option('outage', { choices: ['fail', 'rollback', 'ignore_until'] as const, describe: 'What a monitoring outage does (default ignore_until)' })
       .option('max-unmeasured', { type: 'number', describe: 'Consecutive unmeasured samples tolerated by ignore_until/rollback (default 3)' })
       .option('fleet-p95', { choices: ['max', 'traffic_weighted'] as const, describe: 'Fleet p95: worst instance (default) or traffic-weighted' })
@@ -107,6 +128,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       max_consecutive_unmeasured: args.maxUnmeasured,
       fleet_p95: args.fleetP95,
     });
+    const cpu = dbCpuSource(args, cfg.db_cpu, inputs.plan?.metrics_source?.prometheus_url);
     const ev = new EvidenceDir(inputs.evidenceDir);
     // an empty alerts.log is a statement ("no alert"), a missing one is a question
     fs.appendFileSync(ev.resolve(ALERTS_FILE), '');
@@ -125,7 +147,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
         {
           fetchMetrics: (t, timeoutMs) => inputs.fetchMetrics(t.url, timeoutMs),
           ...(inputs.database ? { probeDb: dbProber(inputs.database) } : {}),
-          ...(cpuSourceFor(cfg.db_cpu) ? { cpu: cpuSourceFor(cfg.db_cpu)! } : {}),
+          ...(cpu ? { cpu } : {}),
           p0: p0Checker(cfg.p0),
           now: Date.now,
           sleep: abortableSleep,
