@@ -5,6 +5,7 @@ import { configCommand } from './config-check';
 import { monitorCommand } from './monitor';
 import { evidenceCommand } from './evidence';
 import { loadtestCommand } from './loadtest';
+import { lbCommand } from './lb-wait';
 import { planCommand } from './plan-check';
 import { preflightCommand } from './preflight';
 import { snapshotCommand } from './snapshot';
@@ -24,6 +25,7 @@ export const commands: CommandModule<any, any>[] = [
   evidenceCommand,
   planCommand,
   configCommand,
+  lbCommand,
   adviseCommand,
   preflightCommand,
   snapshotCommand,

@@ -1,0 +1,53 @@
+import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../lib/errors';
+import { backendServers } from '../lib/haproxy-socket';
+import { waitForServer, type LbGoal } from '../lib/lb-wait';
+import { printResult } from '../lib/output';
+
+interface LbWaitArgs {
+  socket: string;
+  backend: string;
+  server: string;
+  until: LbGoal;
+  timeoutS: number;
+  intervalMs: number;
+  json: boolean;
+}
+
+/**
+ * `poolgate lb wait`: the lb_haproxy role's bounded wait for a server to be drained (no new sessions, none in
+ * flight — a DOWN server counts) or UP, through HAProxy's runtime socket.
+ */
+const wait: CommandModule<object, LbWaitArgs> = {
+  command: 'wait',
+  describe: 'Wait, bounded, until a server at HAProxy is drained (DRAIN/MAINT/DOWN with 0 sessions) or UP',
+  builder: (y: Argv) =>
+    y
+      .option('socket', { type: 'string', demandOption: true, describe: 'HAProxy admin socket' })
+      .option('backend', { type: 'string', demandOption: true, describe: 'Backend name' })
+      .option('server', { type: 'string', demandOption: true, describe: 'Server name in that backend' })
+      .option('until', { choices: ['drained', 'up'] as const, demandOption: true, describe: 'The state to wait for' })
+      .option('timeout-s', { type: 'number', default: 30, describe: 'Give up after this many seconds (exit 1)' })
+      .option('interval-ms', { type: 'number', default: 500, describe: 'Time between two reads of show stat' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
+      .example('$0 lb wait --socket /run/haproxy/admin.sock --backend app --server primary-1 --until drained', 'After "set server … state drain"') as unknown as Argv<LbWaitArgs>,
+  handler: async (args) => {
+    if (!(args.timeoutS > 0) || !(args.intervalMs > 0)) throw new InputError('--timeout-s and --interval-ms must be positive');
+    const what = `${args.backend}/${args.server}`;
+    const read = async () => {
+      const row = (await backendServers(args.socket, args.backend)).get(args.server);
+      if (!row) throw new InputError(`HAProxy backend "${args.backend}" has no server "${args.server}"`, 'E_LB_NO_SERVER');
+      return row;
+    };
+    const result = await waitForServer(read, args.until, what, { timeoutMs: args.timeoutS * 1000, intervalMs: args.intervalMs });
+    const summary = `${what} ${args.until}: status ${result.status}, ${result.sessions} sessions (waited ${(result.waited_ms / 1000).toFixed(1)} s)`;
+    printResult(args, { ok: true, summary, ...result }, () => summary);
+  },
+};
+
+export const lbCommand: CommandModule = {
+  command: 'lb <command>',
+  describe: 'Load balancer (HAProxy runtime API) helpers',
+  builder: (y: Argv) => y.command(wait).demandCommand(1),
+  handler: () => undefined,
+};

@@ -1,0 +1,36 @@
+import t from 'tap';
+import { errorsOf, planProblems, poolConfigProblems, warningsOf } from '../../scripts/lib/plan-check';
+import type { Plan } from '../../scripts/types/plan';
+
+const from = { min: 10, max: 50, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000 };
+const to = { ...from, min: 20, max: 200 };
+const plan = (over: Partial<Plan> = {}): Plan => ({
+  change: { from, to },
+  targets: [
+    { name: 'standby-1', url: 'http://127.0.0.11:3000', role: 'standby' },
+    { name: 'primary-1', url: 'http://127.0.0.21:3000', role: 'primary' },
+  ],
+  ...over,
+});
+
+void t.test('the runbook change passes', async (t) => {
+  t.same(errorsOf(planProblems(plan())), []);
+  t.same(warningsOf(planProblems(plan())), []);
+});
+
+void t.test('min > max is refused, naming the field', async (t) => {
+  const errors = errorsOf(planProblems(plan({ change: { from, to: { ...to, min: 300 } } })));
+  t.equal(errors.length, 1);
+  t.match(errors[0]!.message, /change\.to\.min 300 is greater than to\.max 200/);
+});
+
+void t.test('a target named twice is refused', async (t) => {
+  const twice = plan({ targets: [{ name: 'p', url: 'http://127.0.0.1:1' }, { name: 'p', url: 'http://127.0.0.1:2' }] });
+  t.match(errorsOf(planProblems(twice)).map((e) => e.message), [/"p" appears twice/]);
+});
+
+void t.test('a pool config file: min <= max and acquire >= connection timeout', async (t) => {
+  t.same(errorsOf(poolConfigProblems(to)), []);
+  t.match(errorsOf(poolConfigProblems({ ...to, min: 201 })).map((e) => e.rule), ['min<=max']);
+  t.match(errorsOf(poolConfigProblems({ ...to, acquireTimeoutMillis: 1000 })).map((e) => e.rule), ['acquire>=connection timeout']);
+});
