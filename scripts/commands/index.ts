@@ -8,6 +8,7 @@ import { loadtestCommand } from './loadtest';
 import { lbCommand } from './lb-wait';
 import { planCommand } from './plan-check';
 import { preflightCommand } from './preflight';
+import { rampCommand } from './ramp';
 import { snapshotCommand } from './snapshot';
 import { verifyCommand } from './verify';
 import { reportCommand } from './report';
@@ -36,4 +37,5 @@ export const commands: CommandModule<any, any>[] = [
   loadtestCommand,
   analyzeCommand,
   incidentCommand,
+  rampCommand,
 ];
