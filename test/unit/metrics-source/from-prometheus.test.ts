@@ -1,6 +1,6 @@
 import t from 'tap';
 import { MeasureError } from '../../../scripts/lib/errors';
-import { countQuery, quantileQuery } from '../../../scripts/lib/metrics-source/from-prometheus';
+import { instantQuery, windowQuery } from '../../../scripts/lib/metrics-source/from-prometheus';
 import { SERIES } from '../../../scripts/lib/metrics-source/figures';
 import type { VectorSample } from '../../../scripts/lib/metrics-source/promql';
 import { readMetrics } from '../../../scripts/lib/metrics-source/read-metrics';
@@ -19,24 +19,24 @@ const scalars: Record<string, number> = {
   [SERIES.acquireTimeouts]: 0, [SERIES.connects]: 12, [SERIES.disconnects]: 0, [SERIES.poolErrors]: 0,
 };
 
+const w = (h: string, f: string, value: number): VectorSample => ({ metric: { h, f }, value });
+const WINDOWS: VectorSample[] = [
+  w('latency', 'count', 299.6), w('latency', 'p50', 0.0031), w('latency', 'p95', 0.0215), w('latency', 'p99', 0.08), w('latency', 'max', 0.1),
+  // acquire waits: nothing observed in the window (PromQL answers NaN quantiles, a 0 count)
+  w('acquireWait', 'count', 0), w('acquireWait', 'p50', NaN), w('acquireWait', 'p95', NaN), w('acquireWait', 'p99', NaN), w('acquireWait', 'max', NaN),
+];
+
 /** A fake Prometheus: canned answers per query text; records every query and its evaluation time. */
 function fakeProm(over: Record<string, VectorSample[]> = {}, drop: string[] = []) {
   const asked: Array<{ q: string; time: number }> = [];
   const answers: Record<string, VectorSample[]> = {
-    [`{__name__=~"poolgate_(service|pool)_.+",instance="primary-1"}`]: [
+    [instantQuery('instance', 'primary-1')]: [
       ...Object.entries(scalars).filter(([n]) => !drop.includes(n)).map(([n, v]) => ({ metric: { __name__: n, instance: 'primary-1', job: 'poolgate' }, value: v })),
       // histogram series come along with the selector and must be ignored
       { metric: { __name__: 'poolgate_service_request_duration_seconds_bucket', le: '0.1', instance: 'primary-1' }, value: 9 },
       { metric: { __name__: 'poolgate_service_request_duration_seconds_bucket', le: '+Inf', instance: 'primary-1' }, value: 10 },
     ],
-    [countQuery('poolgate_service_request_duration_seconds', sel, 30)]: [{ metric: {}, value: 299.6 }],
-    [quantileQuery('poolgate_service_request_duration_seconds', 0.5, sel, 30)]: [{ metric: {}, value: 0.0031 }],
-    [quantileQuery('poolgate_service_request_duration_seconds', 0.95, sel, 30)]: [{ metric: {}, value: 0.0215 }],
-    [quantileQuery('poolgate_service_request_duration_seconds', 0.99, sel, 30)]: [{ metric: {}, value: 0.08 }],
-    [quantileQuery('poolgate_service_request_duration_seconds', 1, sel, 30)]: [{ metric: {}, value: 0.1 }],
-    // acquire waits: nothing observed in the window (PromQL answers NaN, the count query 0)
-    [countQuery('poolgate_pool_acquire_wait_seconds', sel, 30)]: [{ metric: {}, value: 0 }],
-    ...Object.fromEntries([0.5, 0.95, 0.99, 1].map((q) => [quantileQuery('poolgate_pool_acquire_wait_seconds', q, sel, 30), [{ metric: {}, value: NaN }]])),
+    [windowQuery(sel, 30)]: WINDOWS,
     ...over,
   };
   return {
@@ -65,9 +65,9 @@ t.test('a ServiceMetrics document from PromQL answers', async (t) => {
   t.equal(doc.pool.hold_ms_sum, 61234.5);
   t.equal(doc.pool.max, 50);
   t.equal(doc.pool.utilization, 0.06);
-  t.equal(p.asked.length, 11, 'one instant query for every counter and gauge, five per histogram');
+  t.equal(p.asked.length, 2, 'one instant query for every counter and gauge, one for both histograms\' windows');
   t.ok(p.asked.every((a) => a.time === NOW.getTime() / 1000), 'every query evaluated at the same instant');
-  t.ok(p.asked.some((a) => a.q === 'histogram_quantile(0.95, sum by (le) (rate(poolgate_service_request_duration_seconds_bucket{instance="primary-1"}[30s])))'));
+  t.match(p.asked[1]!.q, 'label_replace(label_replace(histogram_quantile(0.95, sum by (le) (rate(poolgate_service_request_duration_seconds_bucket{instance="primary-1"}[30s]))), "h", "latency", "", ""), "f", "p95", "", "")');
 });
 
 t.test('the instance label is configurable and quoted', async (t) => {
@@ -81,11 +81,12 @@ t.test('the instance label is configurable and quoted', async (t) => {
 
 t.test('what Prometheus cannot answer is could-not-measure', async (t) => {
   const target = { name: 'primary-1', url: 'http://x' };
-  const none = fakeProm({ [`{__name__=~"poolgate_(service|pool)_.+",instance="primary-1"}`]: [] });
+  const none = fakeProm({ [instantQuery('instance', 'primary-1')]: [] });
   await t.rejects(readMetrics(target, source, { query: none.query, now: () => NOW }), /no poolgate series .*labelled instance="primary-1"/);
   const noPid = fakeProm({}, [SERIES.pid]);
   await t.rejects(readMetrics(target, source, { query: noPid.query, now: () => NOW }), /no value for poolgate_service_pid/);
-  const twice = fakeProm({ [countQuery('poolgate_service_request_duration_seconds', sel, 30)]: [{ metric: { job: 'a' }, value: 1 }, { metric: { job: 'b' }, value: 1 }] });
+  const twice = fakeProm({ [windowQuery(sel, 30)]: [...WINDOWS, w('latency', 'p95', 0.5)] });
+  await t.rejects(readMetrics(target, source, { query: twice.query, now: () => NOW }), /latency p95 matched 2 series/);
   await t.rejects(readMetrics(target, source, { query: twice.query, now: () => NOW }), MeasureError);
   const down = async (): Promise<VectorSample[]> => {
     throw new MeasureError('GET http://prom:9090/api/v1/query failed: connect ECONNREFUSED', 'E_UNREACHABLE');
