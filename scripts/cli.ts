@@ -1,5 +1,6 @@
 import yargs from 'yargs';
-import { commands } from './commands';
+import { commands, type AnyCommand } from './commands';
+import { readManifest } from './commands/manifest';
 import { exitCodeOf, ExitCode, PoolgateError } from './lib/errors';
 
 /**
@@ -22,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`${y.help() ? '' : ''}poolgate: ${msg}\nRun with --help for usage.\n`);
       process.exitCode = ExitCode.badInput;
     });
-  for (const command of commands) cli = cli.command(command);
+  for (const command of await commandsFor(argv)) cli = cli.command(command);
   try {
     await cli.parseAsync();
   } catch (err) {
@@ -35,6 +36,23 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.exitCode = code;
   }
+}
+
+/**
+ * The command the user named is loaded in full; the others are listed from the build's manifest (name and
+ * description only), so a command never pays for another's dependencies. Without a manifest, all are loaded.
+ */
+async function commandsFor(argv: string[]): Promise<AnyCommand[]> {
+  const manifest = readManifest();
+  const named = argv.find((a) => !a.startsWith('-'));
+  if (!manifest) return Promise.all(commands.map((c) => c.load()));
+  return Promise.all(
+    commands.map(async (c): Promise<AnyCommand> => {
+      if (c.name === named) return c.load();
+      const m = manifest.find((e) => e.name === c.name)!;
+      return { command: m.command, describe: m.describe, builder: {}, handler: () => undefined };
+    }),
+  );
 }
 
 if (require.main === module) {

@@ -6,21 +6,34 @@ import { SchemaError } from './errors';
 import { schemasDir } from './paths';
 
 /**
- * JSON Schemas in `schemas/` are the source of truth. Every schema is registered once under its file name
- * (e.g. `pool-config`), compiled on first use and cached, so `$ref: "pool-config.schema.json"` works across files.
+ * JSON Schemas in `schemas/` are the source of truth. A validator is compiled on first use and cached; only the
+ * schema asked for and the files it `$ref`s (by file name, e.g. `pool-config.schema.json`) are registered, so a
+ * command pays for the schemas it uses, not for all of them. Checking the schemas themselves against the
+ * meta-schema is a test's job (test/unit/schemas.test.ts), not every start-up's.
  */
 let ajv: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
+const registered = new Set<string>();
+
+export function newAjv(opts: { validateSchema: boolean }): Ajv2020 {
+  const a = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: opts.validateSchema });
+  addFormats(a);
+  return a;
+}
 
 function instance(): Ajv2020 {
-  if (ajv) return ajv;
-  ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
-  addFormats(ajv);
-  for (const file of fs.readdirSync(schemasDir).filter((f) => f.endsWith('.schema.json')).sort()) {
-    const schema = JSON.parse(fs.readFileSync(path.join(schemasDir, file), 'utf8')) as { $id?: string };
-    ajv.addSchema(schema, schema.$id ?? file);
-  }
+  ajv ??= newAjv({ validateSchema: false });
   return ajv;
+}
+
+/** Register `file` and, transitively, every schema file it references. */
+function register(a: Ajv2020, file: string): void {
+  if (registered.has(file)) return;
+  const text = fs.readFileSync(path.join(schemasDir, file), 'utf8');
+  const schema = JSON.parse(text) as { $id?: string };
+  registered.add(file);
+  a.addSchema(schema, schema.$id ?? file);
+  for (const m of text.matchAll(/"\$ref"\s*:\s*"([A-Za-z0-9_.-]+\.schema\.json)/g)) register(a, m[1]!);
 }
 
 function validatorFor(name: string): ValidateFunction {
@@ -28,8 +41,10 @@ function validatorFor(name: string): ValidateFunction {
   if (!fn) {
     const a = instance();
     const id = `${name}.schema.json`;
+    if (!fs.existsSync(path.join(schemasDir, id))) throw new Error(`no schema ${id} in ${schemasDir}`);
+    register(a, id);
     fn = a.getSchema(id);
-    if (!fn) throw new Error(`no schema ${id} in ${schemasDir}`);
+    if (!fn) throw new Error(`schema ${id} did not compile`);
     compiled.set(name, fn);
   }
   return fn;
