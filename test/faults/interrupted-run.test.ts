@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import type { LabConfig } from '../../lab/lab-config';
+import { packageRoot } from '../../scripts/lib/paths';
+import { useLab } from '../helpers/lab';
+import { configHashes, events, evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars, waitFor, type PlaybookRun } from '../e2e/rollout-helpers';
+import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, eventSeen, poolgate, tail, watch } from './fault-helpers';
+
+t.setTimeout(1_200_000);
+
+// The control node's run interrupted between hosts (SIGINT as Ctrl-C, SIGTERM as a killed CI job): standby-1 has
+// changed and been read back, nothing else has. What the run left is recorded: events.jsonl says which hosts
+// changed, and each changed host has its <config>.bak-<run-id>. From there (docs/faults.md, playbooks/README.md):
+//   roll back:  ansible-playbook playbooks/rollback.yml -e rollback_run_id=<run-id> -e rollback_reason=...
+//   or resume:  ansible-playbook playbooks/pool-scaling.yml (a host already at target is verified, not changed).
+
+/** ansible-playbook that the test can signal; resolves when it has exited. */
+function startPlaybook(extraVars: Record<string, unknown>): { pid: number; done: Promise<PlaybookRun> } {
+  const child = spawn('ansible-playbook', ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(extraVars)], {
+    cwd: packageRoot,
+    env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
+    timeout: 600_000,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<PlaybookRun>((resolve) => child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 : -1), stdout, stderr })));
+  return { pid: child.pid!, done };
+}
+
+/** Processes whose command line names the run (ansible-playbook and its forked workers carry the extra vars). */
+function processesOf(runId: string): number[] {
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(runId)) out.push(Number(p));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** After the interruption: every host on a known config, the changed one without drift, its backup in place. */
+async function assertLeftKnown(t: Parameters<Parameters<typeof t.test>[1]>[0], lab: LabConfig, runId: string): Promise<void> {
+  const pools = await readPools(lab);
+  const hashes = configHashes(lab);
+  for (const i of lab.instances) {
+    const p = pools.get(i.name)!;
+    const want = i.name === 'standby-1' ? [200, 20] : [50, 10];
+    t.same([p.pool.max, p.pool.min], want, `${i.name} runs max ${want[0]} / min ${want[1]} (read back)`);
+    t.equal(p.sha256, hashes[i.name], `${i.name}'s file is what it runs`);
+  }
+  t.ok(fs.existsSync(`${lab.instances.find((i) => i.name === 'standby-1')!.configPath}.bak-${runId}`), 'standby-1 has its backup of this run');
+  const changed = events(evidenceDirOf(runId)).filter((e) => e.action === 'backed_up').map((e) => e.host);
+  t.same(changed, ['standby-1'], 'events.jsonl records exactly which host the run changed');
+  t.same(processesOf(runId), [], 'no ansible process of the run is left behind');
+}
+
+void t.test('the control node interrupted between hosts', async (t) => {
+  const lab = await useLab(t);
+  t.teardown(() => restoreBaseline(lab));
+
+  await t.test('SIGINT, then rollback.yml from the recorded state', async (t) => {
+    await restoreBaseline(lab);
+    const runId = `fault-sigint-${Date.now()}`;
+    const stop = watch(lab);
+    const run = startPlaybook(runVars(lab, runId));
+    await eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'verified', 'standby-1 changed');
+    process.kill(run.pid, 'SIGINT');
+    const interrupted = await run.done;
+    await waitFor(async () => processesOf(runId).length === 0, 30_000, 'the interrupted run to end');
+    t.not(interrupted.code, 0, `the interrupted run exits non-zero (${interrupted.code})`, { out: tail(interrupted) });
+    t.match(interrupted.stdout + interrupted.stderr, /interrupt/i, 'it says it was interrupted');
+    await assertLeftKnown(t, lab, runId);
+
+    const started = Date.now();
+    const rb = await runPlaybook('rollback.yml', { rollback_run_id: runId, rollback_reason: 'control node interrupted (SIGINT) after standby-1' });
+    const rollbackS = (Date.now() - started) / 1000;
+    const w = await stop();
+    t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
+    await assertPools(t, lab, 50, 10, 'rolled back');
+    const rbDir = /evidence: (\S+)/.exec(rb.stdout)?.[1];
+    t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
+    if (rbDir) {
+      await assertEvidence(t, path.basename(rbDir), true);
+      t.match(fs.readFileSync(path.join(rbDir, 'rollback_log.txt'), 'utf8'), new RegExp(`manual rollback of ${runId}`), 'rollback_log.txt names the interrupted run');
+      t.same(events(rbDir).find((e) => e.action === 'rollback_verified')?.restored, ['standby-1'], 'it restored exactly standby-1');
+    }
+    t.comment(`manual rollback took ${rollbackS.toFixed(1)} s`);
+    await assertTraffic(t, lab, w, BUDGET_CHANGE);
+  });
+
+  await t.test('SIGTERM, then resume with pool-scaling.yml', async (t) => {
+    await restoreBaseline(lab);
+    const runId = `fault-sigterm-${Date.now()}`;
+    const stop = watch(lab);
+    const run = startPlaybook(runVars(lab, runId));
+    await eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'verified', 'standby-1 changed');
+    process.kill(run.pid, 'SIGTERM');
+    const interrupted = await run.done;
+    await waitFor(async () => processesOf(runId).length === 0, 30_000, 'the interrupted run to end');
+    t.not(interrupted.code, 0, `the interrupted run exits non-zero (${interrupted.code})`, { out: tail(interrupted) });
+    await assertLeftKnown(t, lab, runId);
+
+    const resumeId = `${runId}-resume`;
+    const resumed = await runPlaybook('pool-scaling.yml', runVars(lab, resumeId));
+    const w = await stop();
+    t.equal(resumed.code, 0, 'the resumed run completes', { out: tail(resumed) });
+    await assertPools(t, lab, 200, 20, 'completed');
+    const backedUp = events(evidenceDirOf(resumeId)).filter((e) => e.action === 'backed_up').map((e) => e.host);
+    t.same(backedUp.sort(), ['primary-1', 'primary-2', 'standby-2'], 'the resumed run changed only the hosts not yet at target');
+    await assertEvidence(t, resumeId, false);
+    t.equal((await poolgate(['evidence', 'verify', evidenceDirOf(runId)])).code === 0, false, 'the interrupted run was never sealed (its folder says so: no manifest)');
+    await assertTraffic(t, lab, w, BUDGET_CHANGE);
+  });
+});
