@@ -110,7 +110,11 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
         '$0 monitor --target p1=http://127.0.0.21:3000 --interval 1s --duration 30s --sustained 3s --db-cpu-pid-file lab/.run/0/pg/data/postmaster.pid --windowed --window 10s',
         'Lab-sized windows',
       )
-      .example('$0 monitor --plan plan.json --p0-file /run/incident/P0 --outage rollback --max-unmeasured 2 --json', 'Roll back on P0 or on 2 unmeasured samples') as unknown as Argv<MonitorArgs>,
+      .example('$0 monitor --plan plan.json --p0-file /run/incident/P0 --outage rollback --max-unmeasured 2 --json', 'Roll back on P0 or on 2 unmeasured samples')
+      .example(
+        '$0 monitor --plan plan.json --metrics-source prometheus --prometheus-url http://127.0.0.1:9090 --metrics-window 5m --db-cpu-source node-exporter',
+        'Instance metrics and DB CPU from Prometheus',
+      ) as unknown as Argv<MonitorArgs>,
   handler: async (args) => {
     const inputs = resolveCommon(args);
     const fileCfg = args.config ? assertValid<MonitorConfig>('monitor-config', readJsonFile(args.config, 'monitor config'), `monitor config ${args.config}`) : undefined;
