@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EvidenceDir } from './evidence';
 import { fileTimestamp, listEvidenceFiles } from './evidence';
+import { describeNotification, failedGate, figureText, notifications, rollbackActions, timelineFrom, type TimelineEvent } from './incident-evidence';
 import { isValid } from './schema';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
@@ -17,16 +18,21 @@ const CUSTOMER_IMPACT = new Set([
   'db_cpu_sustained',
   'verify_failed',
   'loadtest_failed',
+  'health_check_failed',
 ]);
+
+export { timelineFrom, type TimelineEvent };
 
 /**
  * Severity from the trigger (runbook "Incident response": ASSESS P0/P1/P2): a declared P0 incident is P0; a
- * rollback trigger with customer impact (errors, latency, thrashing, DB CPU) or a failed post-change gate is P1;
+ * rollback that did not complete is P0 too (the fleet runs a config nobody verified); a rollback trigger with
+ * customer impact (errors, latency, thrashing, DB CPU), a failed post-change gate or an instance that fails its
+ * health check after its change is P1;
  * anything else — a monitoring outage, a could-not-measure, a gate that stopped the change before it started —
  * is P2.
  */
 export function severityFor(trigger: string): Severity {
-  if (trigger === 'p0_incident') return 'P0';
+  if (trigger === 'p0_incident' || trigger === 'rollback_incomplete') return 'P0';
   return CUSTOMER_IMPACT.has(trigger) ? 'P1' : 'P2';
 }
 
@@ -39,50 +45,6 @@ export interface IncidentInput {
   notified: string[];
   operator: string;
   now: Date;
-}
-
-export interface TimelineEvent {
-  at: string;
-  what: string;
-}
-
-/**
- * The timeline from what the evidence folder holds: each evidence file (when it was written), the critical
- * alerts, the monitor's trigger and the rollback log. Sorted by time; the newest 60 events kept.
- */
-export function timelineFrom(dir: string): TimelineEvent[] {
-  const events: TimelineEvent[] = [];
-  for (const f of listEvidenceFiles(dir)) {
-    if (f.startsWith('incidents/')) continue;
-    events.push({ at: fs.statSync(path.join(dir, f)).mtime.toISOString(), what: `evidence written: ${f}` });
-    if (/^monitor_\d{8}T\d{6}Z\.json$/.test(f)) {
-      try {
-        const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-        if (isValid<MonitorResult>('monitor-result', m)) {
-          events.push({ at: m.started_at, what: `monitoring started (${m.config.duration_s}s, every ${m.config.interval_s}s)` });
-          events.push({ at: m.ended_at, what: `monitoring ended: ${m.verdict}${m.message ? ` — ${m.message}` : ''}` });
-        }
-      } catch {
-        // an unreadable result is still listed above as a file; its content is not in the timeline
-      }
-    }
-  }
-  const read = (f: string): string[] => {
-    try {
-      return fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean);
-    } catch {
-      return [];
-    }
-  };
-  for (const line of read('alerts.log')) {
-    const m = /^(\S+) CRITICAL\s+(.*)$/.exec(line);
-    if (m) events.push({ at: m[1]!, what: `CRITICAL alert: ${m[2]}` });
-  }
-  for (const line of read('rollback_log.txt')) {
-    const m = /^(\S+) (.*)$/.exec(line);
-    if (m && !Number.isNaN(Date.parse(m[1]!))) events.push({ at: m[1]!, what: m[2]! });
-  }
-  return events.sort((a, b) => a.at.localeCompare(b.at)).slice(-60);
 }
 
 /**
@@ -105,15 +67,40 @@ export function latestTrigger(dir: string): { name: string; message: string } | 
   return null;
 }
 
-export function renderIncident(i: IncidentInput & { severity: Severity }, timeline: TimelineEvent[], plan: Plan | null, files: string[]): string {
+/** What the evidence adds to the operator's words: the failed gate's figures, the rollback's steps, who heard. */
+export interface IncidentFacts {
+  timeline: TimelineEvent[];
+  figures: string[];
+  actions: TimelineEvent[];
+  outcome: string | null;
+  notified: string[];
+}
+
+export function incidentFacts(dir: string): IncidentFacts {
+  const gate = failedGate(dir);
+  const rollback = rollbackActions(dir);
+  return {
+    timeline: timelineFrom(dir),
+    figures: gate ? gate.figures.map((f) => `${gate.gate}: ${figureText(f)}`) : [],
+    actions: rollback.actions,
+    outcome: rollback.outcome,
+    notified: notifications(dir).map((n) => `${n.at} — ${describeNotification(n)}`),
+  };
+}
+
+export function renderIncident(i: IncidentInput & { severity: Severity }, facts: IncidentFacts, plan: Plan | null, files: string[]): string {
   const change = plan ? `pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}` : 'pool change (no plan in the evidence folder)';
+  const now = i.now.toISOString();
+  const notified = [...i.notified, ...facts.notified];
   return [
-    `# Pool scaling incident — ${i.now.toISOString()}`,
+    `# Pool scaling incident — ${now}`,
     '',
     `**Severity**: ${i.severity}`,
     `**Trigger**: ${i.trigger}`,
     `**Reason**: ${i.reason}`,
+    ...(facts.figures.length ? ['**Failed gate figures**:', ...facts.figures.map((f) => `- ${f}`)] : []),
     `**Decision**: ${i.decision}`,
+    `**Rollback outcome**: ${facts.outcome ?? 'no rollback recorded in events.jsonl'}`,
     `**Change**: ${change}`,
     `**Operator**: ${i.operator}`,
     '',
@@ -121,19 +108,22 @@ export function renderIncident(i: IncidentInput & { severity: Severity }, timeli
     '1. STOP — no further changes were made after the trigger.',
     `2. ASSESS — severity ${i.severity} (from trigger ${i.trigger}).`,
     `3. DECIDE — ${i.decision}.`,
-    `4. EXECUTE — ${i.actions.length ? 'see actions taken below' : 'no action recorded yet'}.`,
+    `4. EXECUTE — ${facts.actions.length || i.actions.length ? 'see actions taken below' : 'no action recorded yet'}.`,
     '5. DOCUMENT — this file and rollback_log.txt.',
-    `6. NOTIFY — ${i.notified.length ? i.notified.join(', ') : 'nobody recorded as notified yet; the runbook requires the Executive Operator and the Product Lead'}.`,
+    `6. NOTIFY — ${notified.length ? 'see notified below' : 'nobody recorded as notified yet; the runbook requires the Executive Operator and the Product Lead'}.`,
     '',
-    '## Timeline (UTC, from the evidence)',
-    ...(timeline.length ? timeline.map((e) => `- ${e.at} — ${e.what}`) : ['- no evidence recorded before this incident']),
-    `- ${i.now.toISOString()} — incident recorded (${i.severity}, ${i.trigger})`,
+    '## Timeline (UTC, from events.jsonl, monitoring, alerts and notifications)',
+    ...(facts.timeline.length ? facts.timeline.map((e) => `- ${e.at} — ${e.what}`) : ['- no evidence recorded before this incident']),
+    `- ${now} — incident recorded (${i.severity}, ${i.trigger})`,
     '',
     '## Actions taken',
-    ...(i.actions.length ? i.actions.map((a) => `- ${a}`) : ['- none recorded']),
+    ...facts.actions.map((a) => `- ${a.at} — ${a.what}`),
+    ...i.actions.map((a) => `- ${now} — ${a}`),
+    ...(facts.actions.length || i.actions.length ? [] : ['- none recorded']),
+    ...(facts.outcome ? [`- Rollback outcome: ${facts.outcome}`] : []),
     '',
     '## Notified',
-    ...(i.notified.length ? i.notified.map((n) => `- ${n}`) : ['- nobody recorded (runbook: Executive Operator, Product Lead)']),
+    ...(notified.length ? notified.map((n) => `- ${n}`) : ['- nobody recorded (runbook: Executive Operator, Product Lead)']),
     '',
     '## Evidence',
     ...files.map((f) => `- ${f}`),
@@ -147,13 +137,15 @@ export function renderIncident(i: IncidentInput & { severity: Severity }, timeli
  */
 export function writeIncident(ev: EvidenceDir, input: IncidentInput, plan: Plan | null): { file: string; rollbackLog: string; severity: Severity } {
   const severity = input.severity ?? severityFor(input.trigger);
-  const timeline = timelineFrom(ev.dir);
+  const facts = incidentFacts(ev.dir);
+  // The operator's (or the playbook's) words, then what the failed gate measured against what it allows.
+  const reason = facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason;
   const files = listEvidenceFiles(ev.dir).filter((f) => !f.startsWith('incidents/'));
   const rel = `incidents/${fileTimestamp(input.now)}_pool_scaling_incident.md`;
-  const file = ev.writeText(rel, renderIncident({ ...input, severity }, timeline, plan, files));
+  const file = ev.writeText(rel, renderIncident({ ...input, reason, severity }, facts, plan, files));
   const rollbackLog = ev.appendLine(
     'rollback_log.txt',
-    `${input.now.toISOString()} Rollback reason: ${input.reason.replace(/\s+/g, ' ')} (trigger: ${input.trigger}, severity: ${severity}, incident: ${rel})`,
+    `${input.now.toISOString()} Rollback reason: ${reason.replace(/\s+/g, ' ')} (trigger: ${input.trigger}, severity: ${severity}, incident: ${rel})`,
   );
   return { file, rollbackLog, severity };
 }

@@ -31,7 +31,7 @@ t.test('the incident file and the rollback log line', async (t) => {
   t.match(md, /\*\*Severity\*\*: P1/);
   t.match(md, /2026-02-01T02:40:00.000Z — CRITICAL alert: metric=p95_ms value=1500ms/);
   t.notMatch(md, /WARNING/, 'the timeline keeps critical alerts only');
-  t.match(md, /## Actions taken\n- rolled back p1, p2/);
+  t.match(md, /## Actions taken\n- 2026-02-01T02:45:00.000Z — rolled back p1, p2/);
   t.match(md, /## Notified\n- on-call/);
   const log = fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8');
   t.equal(log, '2026-02-01T02:45:00.000Z Rollback reason: p95 over 1 s for 5 min (trigger: p95_latency_sustained, severity: P1, incident: incidents/20260201T024500Z_pool_scaling_incident.md)\n');
