@@ -144,13 +144,14 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
     const windowOut = args.json ? process.stderr : process.stdout;
     const started = Date.now();
     let alertsSoFar = 0;
+    const probeDb = inputs.database ? dbProber(inputs.database) : null;
     try {
       const result = await runMonitor(
         cfg,
         inputs.targets,
         {
           fetchMetrics: (t, timeoutMs) => inputs.fetchMetrics(t.url, timeoutMs),
-          ...(inputs.database ? { probeDb: dbProber(inputs.database) } : {}),
+          ...(probeDb ? { probeDb } : {}),
           ...(cpu ? { cpu } : {}),
           p0: p0Checker(cfg.p0),
           now: Date.now,
@@ -177,6 +178,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       printResult(args, full, () => `${humanResult(full, ev.dir)}\nevidence: ${file}`);
       process.exitCode = full.exit_code;
     } finally {
+      await probeDb?.close();
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
     }

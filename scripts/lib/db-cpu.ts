@@ -49,6 +49,8 @@ export function postmasterTicks(postmaster: ProcStat, all: readonly ProcStat[]):
 export interface ProcIo {
   readFile(file: string): string;
   listPids(): number[];
+  /** The pids of one process's children, or null where the kernel does not list them (then every pid is read). */
+  childPids?(pid: number): number[] | null;
   clockTicks: number;
   cores: number;
 }
@@ -56,6 +58,15 @@ export interface ProcIo {
 export const realProcIo = (): ProcIo => ({
   readFile: (file) => fs.readFileSync(file, 'utf8'),
   listPids: () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number),
+  childPids: (pid) => {
+    // One small file instead of one stat per process on the host (hundreds on a busy box): this read is in every
+    // monitor sample. The postmaster is single-threaded, so its main thread's children are all of them.
+    try {
+      return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((p) => p.trim() !== '').map(Number);
+    } catch {
+      return null;
+    }
+  },
   clockTicks: clockTicks(),
   cores: os.availableParallelism(),
 });
@@ -84,7 +95,7 @@ export class PidFileCpuSource implements CpuSource {
       if (!Number.isInteger(pid) || pid < 1) throw new Error(`no pid on the first line of ${this.pidFile}`);
       const postmaster = parseProcStat(this.io.readFile(`/proc/${pid}/stat`));
       const all: ProcStat[] = [];
-      for (const p of this.io.listPids()) {
+      for (const p of this.io.childPids?.(pid) ?? this.io.listPids()) {
         try {
           all.push(parseProcStat(this.io.readFile(`/proc/${p}/stat`)));
         } catch {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { getJson } from './http-json';
 import { readMetrics } from './metrics-source/read-metrics';
 import { JSON_SOURCE } from './metrics-source/source';
-import { withProbe } from './pg-connect';
+import { connectProbe } from './pg-connect';
 import { alertsFor } from './judge/alerts';
 import type { ResolvedMonitorConfig } from './judge/monitor-defaults';
 import { judgeMonitor, type Judgement } from './judge/monitor-judge';
@@ -142,26 +142,69 @@ async function observeDb(probe: MonitorIo['probeDb']): Promise<DbObservation> {
   }
 }
 
+/** The database probe of a monitoring run: one call per sample, close() when the run ends. */
+export interface DbProber {
+  (): Promise<{ backends: number; sessions: number }>;
+  close(): Promise<void>;
+}
+
 /**
- * Backends now and the cumulative session counter, with one short-lived connection per sample. Our own probe
- * sessions are subtracted from the counter so that monitoring every second does not read as 1 new backend/s.
+ * Backends now and the cumulative session counter over ONE connection kept for the whole run (the probe budget
+ * is one connection): opening one per sample cost a TCP connect, a SCRAM handshake and a backend fork, two to five
+ * times the query itself. A broken connection is dropped and the query retried once on a fresh one. Our own
+ * sessions are subtracted from the counter so that a reconnect does not read as a new application backend.
  */
-export function dbProber(db: DatabaseTarget): () => Promise<{ backends: number; sessions: number }> {
+export function dbProber(db: DatabaseTarget, connect: (db: DatabaseTarget) => Promise<Queryable> = connectProbe): DbProber {
   let ownSessions = 0;
-  return async () => {
-    ownSessions++;
-    return withProbe(db, async (c) => {
-      const { rows } = await c.query<{ backends: number; sessions: string | null }>(
-        `SELECT (SELECT count(*)::int FROM pg_stat_activity
-                  WHERE backend_type = 'client backend' AND datname = $1 AND pid <> pg_backend_pid()) AS backends,
-                (SELECT sessions FROM pg_stat_database WHERE datname = $1) AS sessions`,
-        [db.database],
-      );
-      const row = rows[0]!;
-      if (row.sessions === null) throw new Error(`database ${db.database} has no pg_stat_database row`);
-      return { backends: row.backends, sessions: Math.max(0, Number(row.sessions) - ownSessions) };
-    });
+  let held: Queryable | null = null;
+  const drop = async (c: Queryable): Promise<void> => {
+    if (held === c) held = null;
+    await c.end().catch(() => undefined);
   };
+  const query = async (c: Queryable): Promise<{ backends: number; sessions: number }> => {
+    const { rows } = await c.query<{ backends: number; sessions: string | null }>(
+      `SELECT (SELECT count(*)::int FROM pg_stat_activity
+                WHERE backend_type = 'client backend' AND datname = $1 AND pid <> pg_backend_pid()) AS backends,
+              (SELECT sessions FROM pg_stat_database WHERE datname = $1) AS sessions`,
+      [db.database],
+    );
+    const row = rows[0]!;
+    if (row.sessions === null) throw new Error(`database ${db.database} has no pg_stat_database row`);
+    return { backends: row.backends, sessions: Math.max(0, Number(row.sessions) - ownSessions) };
+  };
+  const fresh = async (): Promise<Queryable> => {
+    ownSessions++;
+    held = await connect(db);
+    return held;
+  };
+  const probe = async (): Promise<{ backends: number; sessions: number }> => {
+    const reused = held;
+    const c = reused ?? (await fresh());
+    try {
+      return await query(c);
+    } catch (err) {
+      await drop(c);
+      if (!reused) throw err;
+    }
+    const c2 = await fresh();
+    try {
+      return await query(c2);
+    } catch (err) {
+      await drop(c2);
+      throw err;
+    }
+  };
+  return Object.assign(probe, {
+    close: async (): Promise<void> => {
+      if (held) await drop(held);
+    },
+  });
+}
+
+/** What dbProber needs of a pg Client (a fake in tests). */
+export interface Queryable {
+  query<R>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
+  end(): Promise<void>;
 }
 
 /** A P0 is signalled by a file existing, or a URL answering {"p0": true}. An unreadable URL is unmeasured. */

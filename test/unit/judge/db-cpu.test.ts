@@ -35,6 +35,22 @@ t.test('postmaster + children CPU: Δticks / clock / Δt / cores, reaped childre
   t.equal(r.pct, 45);
 });
 
+t.test('with the kernel\'s children list, only the postmaster\'s children are read, with the same figure', async (t) => {
+  let procs: Record<number, string> = { 100: stat(100, 1, 10, 10), 101: stat(101, 100, 50, 50), 999: stat(999, 1, 5000, 0) };
+  const read: string[] = [];
+  const io = fakeProc(() => procs);
+  const src = new PidFileCpuSource('postmaster.pid', {
+    ...io,
+    readFile: (f) => (read.push(f), io.readFile(f)),
+    listPids: () => t.fail('no /proc scan when the children are listed') as never,
+    childPids: (pid) => (pid === 100 ? Object.keys(procs).map(Number).filter((p) => p !== 100 && p !== 999) : null),
+  });
+  await src.read(0);
+  procs = { 100: stat(100, 1, 20, 10, 120, 0), 102: stat(102, 100, 30, 30), 999: stat(999, 1, 9000, 0) };
+  t.equal((await src.read(1000)).pct, 45);
+  t.notOk(read.includes('/proc/999/stat'), 'an unrelated process is never read');
+});
+
 t.test('a new postmaster pid is a reset; a missing pid file is could-not-measure, not 0 %', async (t) => {
   let procs: Record<number, string> = { 100: stat(100, 1, 10, 10) };
   let pidText = '100\n';
