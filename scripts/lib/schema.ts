@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Ajv2020, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { SchemaError } from './errors';
 import { schemasDir } from './paths';
+import { precompiled } from './schema-precompiled';
 
 /**
  * JSON Schemas in `schemas/` are the source of truth. A validator is compiled on first use and cached; only the
@@ -15,8 +16,13 @@ let ajv: Ajv2020 | undefined;
 const compiled = new Map<string, ValidateFunction>();
 const registered = new Set<string>();
 
-export function newAjv(opts: { validateSchema: boolean }): Ajv2020 {
-  const a = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: opts.validateSchema });
+export function newAjv(opts: { validateSchema: boolean; source?: boolean }): Ajv2020 {
+  // Loaded on first compile only: with the build's precompiled validators a command never needs ajv's compiler.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Ajv = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const a = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: opts.validateSchema, ...(opts.source ? { code: { source: true } } : {}) });
   addFormats(a);
   return a;
 }
@@ -37,8 +43,9 @@ function register(a: Ajv2020, file: string): void {
 }
 
 function validatorFor(name: string): ValidateFunction {
-  let fn = compiled.get(name);
-  if (!fn) {
+  let fn = compiled.get(name) ?? precompiled(name) ?? undefined;
+  if (fn) compiled.set(name, fn);
+  else {
     const a = instance();
     const id = `${name}.schema.json`;
     if (!fs.existsSync(path.join(schemasDir, id))) throw new Error(`no schema ${id} in ${schemasDir}`);
