@@ -28,7 +28,7 @@ stop_traffic() {
     [ -s "$traffic_dir/traffic.json" ] && sleep 1 && kill -KILL "$traffic_pid" 2>/dev/null
     sleep 1
   done
-  wait "$traffic_pid" 2>/dev/null || true
+  { wait "$traffic_pid"; } 2>/dev/null || true
 }
 trap stop_traffic EXIT
 
@@ -36,21 +36,21 @@ set +e
 ansible-playbook -i inventory/lab playbooks/pool-scaling.yml | tee "$traffic_dir/ansible.log"
 rc=${PIPESTATUS[0]}
 set -e
-stop_traffic
+# (bash would announce the SIGKILL of a lingering load test: not news for the operator)
+stop_traffic 2>/dev/null
 trap - EXIT
 
-evidence=$(grep -o 'evidence: [^"]*' "$traffic_dir/ansible.log" | tail -n 1 | sed 's/^evidence: //' || true)
+evidence=$(grep -o "evidence: [^\"']*" "$traffic_dir/ansible.log" | tail -n 1 | sed 's/^evidence: //' || true)
 if [ -z "$evidence" ]; then
   evidence=$(ls -1dt "$PWD"/evidence/*-change 2>/dev/null | head -n 1)
-fi
-if [ -f "$traffic_dir/traffic.json" ] && [ -n "$evidence" ]; then
-  cp "$traffic_dir/traffic.json" "$evidence/background_traffic.json"
 fi
 traffic=$(node -e '
   const fs = require("fs");
   try {
     const r = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
-    process.stdout.write(`${r.requests.sent} sent, ${r.requests.ok} ok, ${r.requests.failed} failed`);
+    const cut = r.requests.aborted_in_flight ?? 0;
+    process.stdout.write(`${r.requests.sent} sent, ${r.requests.ok} ok, ${r.requests.failed} failed` +
+      (cut ? ` (${cut} of them in flight when the traffic was stopped)` : ""));
   } catch { process.stdout.write("no result"); }' "$traffic_dir/traffic.json")
 rm -rf "$traffic_dir"
 
