@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { labConfig } from '../../lab/lab-config';
 import { packageRoot } from '../lib/paths';
 import { median, runChild, startServer } from './child';
+import { extraSections } from './extras';
 import { fixedRate, poolgateRun, smoothness, throughput, TOOLS, type PeerRun, type Smoothness, type Tool } from './peers';
 
 /**
@@ -33,6 +34,10 @@ async function main(): Promise<void> {
     .option('long', { type: 'boolean', default: false, describe: 'Memory run of 10 minutes (issue 7) instead of --rss-seconds' })
     .option('startup-runs', { type: 'number', default: 11 })
     .option('lab', { type: 'boolean', default: false, describe: 'Also compare throughput through the lab\'s HAProxy (the lab of POOLGATE_LAB_SLOT must be up)' })
+    .option('probe', { type: 'boolean', default: false, describe: 'Also time one monitor sample of the lab (four instances + the database) and count its connections (the lab must be up)' })
+    .option('probe-samples', { type: 'number', default: 21, describe: 'Timed monitor samples (median reported)' })
+    .option('rollout', { type: 'boolean', default: false, describe: 'Also time the lab rollout by SIGHUP, by restart and an automatic rollback (minutes; the lab must be up)' })
+    .option('skip-loadgen', { type: 'boolean', default: false, describe: 'Run only --probe/--rollout; the other figures in --out are kept from its last run' })
     .option('out', { type: 'string', default: path.join(packageRoot, 'bench', 'results.json') })
     .strict()
     .parseAsync();
@@ -41,6 +46,17 @@ async function main(): Promise<void> {
   const checks: Check[] = [];
   const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, node: process.version, loadavg_at_start: os.loadavg() }, started_at: new Date().toISOString() };
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
+  if (args.skipLoadgen) {
+    const extra = await extraSections(args, log);
+    const previous = fs.existsSync(args.out) ? (JSON.parse(fs.readFileSync(args.out, 'utf8')) as Record<string, unknown>) : {};
+    const kept = ((previous.checks as Check[] | undefined) ?? []).filter((c) => !extra.checks.some((n) => n.section === sectionOf(c)));
+    const merged = { ...previous, ...extra.results, checks: [...kept, ...extra.checks.map((c) => c.check)] };
+    fs.mkdirSync(path.dirname(args.out), { recursive: true });
+    fs.writeFileSync(args.out, `${JSON.stringify(merged, null, 2)}\n`);
+    process.stdout.write(`${extra.text}\nresults: ${args.out} (other figures kept from its last run)\n`);
+    process.exitCode = extra.checks.every((c) => c.check.pass) ? 0 : 1;
+    return;
+  }
 
   // 1. Throughput, closed loop, minimal server in its own process.
   log(`throughput: ${args.rounds} rounds x ${TOOLS.join(', ')}, ${args.connections} connections, ${args.seconds}s each`);
@@ -164,11 +180,14 @@ async function main(): Promise<void> {
     results.lab_throughput = { runs: lr, median_req_per_s: Object.fromEntries(TOOLS.map((t) => [t, median(lr[t])])) };
   }
 
+  const extra = await extraSections(args, log);
+  Object.assign(results, extra.results);
+  checks.push(...extra.checks.map((c) => c.check));
   results.machine = { ...(results.machine as object), loadavg_at_end: os.loadavg() };
   results.checks = checks;
   fs.mkdirSync(path.dirname(args.out), { recursive: true });
   fs.writeFileSync(args.out, `${JSON.stringify(results, null, 2)}\n`);
-  process.stdout.write(report(med, checks, stall, smooth, args.out));
+  process.stdout.write(report(med, checks, stall, smooth, args.out, extra.text));
   process.exitCode = checks.every((c) => c.pass) ? 0 : 1;
 }
 
@@ -182,6 +201,7 @@ function report(
   stall: Record<string, { p99_ms: number | null; p95_ms?: number | null; note: string }>,
   smooth: Record<string, Smoothness>,
   out: string,
+  extraText: string,
 ): string {
   const pad = (rows: string[][]): string => {
     const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -195,12 +215,18 @@ function report(
     '',
     pad([['stall view', 'p95 ms', 'p99 ms', 'how'], ...Object.entries(stall).map(([k, v]) => [k, v.p95_ms == null ? '-' : String(v.p95_ms), String(v.p99_ms ?? '-'), v.note])]),
     '',
+    extraText,
     pad([['check', 'value', 'target', 'verdict'], ...checks.map((c) => [c.name, c.value, c.target, c.pass ? 'PASS' : 'MISS'])]),
     '',
     `results: ${out}`,
     '',
   ];
   return lines.join('\n');
+}
+
+/** Which --probe/--rollout section a check of an earlier results.json belongs to (for --skip-loadgen merges). */
+function sectionOf(c: Check): string | null {
+  return c.name.startsWith('probe') ? 'probe' : c.name.startsWith('rollout') || c.name.startsWith('rollback') ? 'rollout' : null;
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,216 @@
+import { execFile, spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { request } from 'undici';
+import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { setServerState } from '../lib/haproxy-socket';
+import { packageRoot } from '../lib/paths';
+import { rollbackTiming, rolloutTiming, type RollbackTiming, type RolloutEvent, type RolloutTiming, type Span } from './rollout-phases';
+
+/**
+ * Issue 7 item 7, the I/O part: the lab rollout (pool-scaling.yml, lab-sized durations as the e2e tests use them)
+ * by SIGHUP, by restart, and one automatic rollback (primary-1 stopped once both primaries are drained, as
+ * test/e2e/rollout-rollback.test.ts does), each under light traffic through HAProxy (the report needs measured
+ * traffic), each from the runbook baseline. Ansible's profile_tasks callback names the slowest tasks.
+ */
+const exec = promisify(execFile);
+const LOADTEST_S = 5;
+const MONITOR_S = 8;
+
+function shortRun(lab: LabConfig, runId: string, method: 'sighup' | 'restart'): Record<string, unknown> {
+  const trigger = (name: string, metric: string, scope: string, above: number) => ({ name, metric, scope, above, sustained_s: 3, min_samples: 3 });
+  return {
+    pool_scaling_run_id: runId,
+    pool_scaling_apply_method: method,
+    pool_scaling_loadtest: { requests: 100, duration: `${LOADTEST_S}s`, concurrency: 10 },
+    pool_scaling_monitor: {
+      interval_s: 1,
+      duration_s: MONITOR_S,
+      window_s: 4,
+      triggers: [
+        trigger('error_rate_sustained', 'error_rate', 'fleet', 0.01),
+        trigger('p95_latency_sustained', 'p95_ms', 'fleet', 1000),
+        trigger('connection_thrashing', 'churn_per_s', 'each_instance', 5),
+        trigger('db_connection_thrashing', 'new_backends_per_s', 'fleet', 20),
+        trigger('db_cpu_sustained', 'db_cpu_pct', 'fleet', 90),
+      ],
+      db_cpu: { pid_file: path.join(lab.pg.dataDir, 'postmaster.pid') },
+    },
+  };
+}
+
+const labctl = async (...args: string[]): Promise<string> =>
+  (await exec(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { cwd: packageRoot, timeout: 60_000 })).stdout.trim();
+
+async function poolSha(url: string): Promise<string | null> {
+  try {
+    const res = await request(`${url}/api/health/pool-config`, { headersTimeout: 3000, bodyTimeout: 3000 });
+    return ((await res.body.json()) as { sha256?: string }).sha256 ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** The runbook baseline on every instance, every server ready at HAProxy, a fresh backup for the backup gate. */
+async function restoreBaseline(lab: LabConfig): Promise<void> {
+  const text = `${JSON.stringify(RUNBOOK_BASELINE_POOL, null, 2)}\n`;
+  const sha = crypto.createHash('sha256').update(text).digest('hex');
+  for (const i of lab.instances) {
+    if (!fs.existsSync(i.configPath) || fs.readFileSync(i.configPath, 'utf8') !== text) fs.writeFileSync(i.configPath, text);
+    const dir = path.dirname(i.configPath);
+    for (const f of fs.readdirSync(dir)) if (f.startsWith(`${path.basename(i.configPath)}.bak-`)) fs.rmSync(path.join(dir, f));
+    if (!/RUNNING/.test(await labctl('status', i.name).catch(() => ''))) await labctl('start', i.name);
+    if ((await poolSha(i.url)) !== sha) await labctl('hup', i.name);
+    await setServerState(lab.haproxy.socket, lab.haproxy.backend, i.name, 'ready');
+  }
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const shas = await Promise.all(lab.instances.map((i) => poolSha(i.url)));
+    if (shas.every((s) => s === sha)) break;
+    if (Date.now() > until) throw new Error('the baseline is not in force on every instance after 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await exec('bash', [path.join(packageRoot, 'scripts', 'lab-backup.sh'), 'take'], { cwd: packageRoot, timeout: 120_000 });
+}
+
+/** Light reads through HAProxy (about 20/s) until stopped, bounded to 30 minutes. */
+function traffic(url: string, stop: AbortSignal): Promise<{ ok: number; failed: number }> {
+  return (async () => {
+    const n = { ok: 0, failed: 0 };
+    const until = Date.now() + 30 * 60_000;
+    while (!stop.aborted && Date.now() < until) {
+      try {
+        const res = await request(`${url}/api/accounts`, { headersTimeout: 5000, bodyTimeout: 5000 });
+        await res.body.dump();
+        if (res.statusCode < 400) n.ok++;
+        else n.failed++;
+      } catch {
+        n.failed++;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return n;
+  })();
+}
+
+interface PlaybookRun {
+  code: number;
+  endedAt: string;
+  slowest: Array<{ task: string; seconds: number }>;
+}
+
+function runPlaybook(vars: Record<string, unknown>, log: string): Promise<PlaybookRun> {
+  return new Promise((resolve, reject) => {
+    const out = fs.openSync(log, 'w');
+    const child = spawn('ansible-playbook', ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(vars)], {
+      cwd: packageRoot,
+      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks', PROFILE_TASKS_TASK_OUTPUT_LIMIT: '15' },
+      stdio: ['ignore', out, out],
+      timeout: 30 * 60_000,
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      fs.closeSync(out);
+      resolve({ code: code ?? -1, endedAt: new Date().toISOString(), slowest: slowestTasks(fs.readFileSync(log, 'utf8')) });
+    });
+  });
+}
+
+/** profile_tasks' closing list: "role : task name ----- 12.34s". */
+export function slowestTasks(stdout: string): Array<{ task: string; seconds: number }> {
+  const recap = stdout.slice(stdout.lastIndexOf('PLAY RECAP'));
+  return [...recap.matchAll(/^(.+?)\s-{3,}\s+(\d+\.\d+)s\s*$/gm)].map((m) => ({ task: m[1]!.trim(), seconds: Number(m[2]) }));
+}
+
+function readEvents(dir: string): RolloutEvent[] {
+  return fs
+    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as RolloutEvent);
+}
+
+function span(dir: string, re: RegExp): Span | undefined {
+  const f = fs.readdirSync(dir).find((n) => re.test(n));
+  if (!f) return undefined;
+  const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { started_at?: string; ended_at?: string; finished_at?: string; run?: { started_at: string; finished_at: string } };
+  const started = doc.started_at ?? doc.run?.started_at;
+  const ended = doc.ended_at ?? doc.finished_at ?? doc.run?.finished_at;
+  return started && ended ? { started_at: started, ended_at: ended } : undefined;
+}
+
+export interface RolloutBench {
+  run_id: string;
+  code: number;
+  traffic: { ok: number; failed: number };
+  timing?: RolloutTiming;
+  rollback?: RollbackTiming;
+  error?: string;
+  slowest_tasks: Array<{ task: string; seconds: number }>;
+  log: string;
+}
+
+async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', logDir: string): Promise<RolloutBench> {
+  await restoreBaseline(lab);
+  const runId = `bench-${kind}-${Date.now()}`;
+  const dir = path.join(packageRoot, 'evidence', runId);
+  const stop = new AbortController();
+  const flowing = traffic(lab.haproxy.url, stop.signal);
+  let triggerAt: string | null = null;
+  const fault =
+    kind === 'rollback'
+      ? (async () => {
+          const until = Date.now() + 20 * 60_000;
+          while (Date.now() < until) {
+            const drained = fs.existsSync(path.join(dir, 'events.jsonl')) && readEvents(dir).some((e) => e.host === 'primary-2' && e.action === 'lb_drain');
+            if (drained) {
+              triggerAt = new Date().toISOString();
+              await labctl('stop', 'primary-1');
+              return;
+            }
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        })()
+      : Promise.resolve();
+  const log = path.join(logDir, `rollout-${kind}.log`);
+  let run: PlaybookRun;
+  try {
+    run = await runPlaybook(shortRun(lab, runId, kind === 'restart' ? 'restart' : 'sighup'), log);
+  } finally {
+    stop.abort();
+  }
+  await fault;
+  const result: RolloutBench = { run_id: runId, code: run.code, traffic: await flowing, slowest_tasks: run.slowest, log };
+  try {
+    const events = readEvents(dir);
+    if (kind === 'rollback') {
+      if (!triggerAt) throw new Error('the fault was never injected (both primaries never drained)');
+      result.rollback = rollbackTiming(events, triggerAt, run.endedAt);
+    } else {
+      const primaries = new Set(lab.instances.filter((i) => i.role === 'primary').map((i) => i.name));
+      result.timing = rolloutTiming(events, { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) }, { loadtest_s: LOADTEST_S, monitor_s: MONITOR_S }, (h) => primaries.has(h));
+    }
+  } catch (err) {
+    result.error = (err as Error).message;
+  }
+  return result;
+}
+
+/** SIGHUP, restart, rollback, one after the other on the lab of this slot; the lab is left at the baseline. */
+export async function benchRollouts(lab: LabConfig, logDir: string, say: (line: string) => void): Promise<Record<'sighup' | 'restart' | 'rollback', RolloutBench>> {
+  fs.mkdirSync(logDir, { recursive: true });
+  const out: Partial<Record<'sighup' | 'restart' | 'rollback', RolloutBench>> = {};
+  try {
+    for (const kind of ['sighup', 'restart', 'rollback'] as const) {
+      say(`rollout: ${kind} on lab slot ${lab.slot} (ansible output: ${path.join(logDir, `rollout-${kind}.log`)})`);
+      out[kind] = await oneRun(lab, kind, logDir);
+      const r = out[kind]!;
+      say(`  exit ${r.code}, ${r.timing ? `${r.timing.excluding_configured_s}s excluding load test and monitor` : r.rollback ? `trigger to rollback verified ${r.rollback.trigger_to_verified_s}s` : r.error}`);
+    }
+  } finally {
+    await restoreBaseline(lab);
+  }
+  return out as Record<'sighup' | 'restart' | 'rollback', RolloutBench>;
+}
