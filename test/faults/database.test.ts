@@ -7,7 +7,7 @@ import { asPgUser } from '../../lab/control/proc';
 import type { LabConfig } from '../../lab/lab-config';
 import { readPassword, steadyTraffic, useLab } from '../helpers/lab';
 import { evidenceDirOf, restoreBaseline, runPlaybook, runVars, shortRun } from '../e2e/rollout-helpers';
-import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, exec, tail, watch } from './fault-helpers';
+import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, exec, said, tail, watch } from './fault-helpers';
 
 t.setTimeout(1_200_000);
 
@@ -60,11 +60,15 @@ void t.test('the database restarted during monitoring', async (t) => {
   const w = await stop();
 
   t.ok(restartMs > 0, `PostgreSQL was restarted during monitoring (pg_ctl restart took ${restartMs} ms)`);
-  t.equal(run.code, 0, 'a restart shorter than the sustained window does not roll the change back: completed', { out: tail(run) });
-  await assertPools(t, lab, 200, 20, 'the change stands; every pool reconnected');
-  await assertEvidence(t, runId, false);
+  // The monitor's sustained triggers do not fire on a blip, but the runbook's post-change criterion (error rate
+  // < 0.1 % over the monitoring window) cannot hold when every in-flight query was terminated: the report decides
+  // ROLLBACK and the change is rolled back by the zero-downtime path, naming the failed criterion.
+  t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
+  t.match(said(run), /ROLLED BACK: .*poolgate report gate failed: Error rate <0\.1%/, 'it names the failed criterion (error rate over the monitoring window)');
+  await assertPools(t, lab, 50, 10, 'rolled back; every pool reconnected');
+  await assertEvidence(t, runId, true);
   const monitor = fs.readdirSync(evidenceDirOf(runId)).find((f) => /^monitor_\d.*\.json$/.test(f));
-  t.ok(monitor, 'the monitor result is in the evidence');
+  t.match(JSON.parse(fs.readFileSync(path.join(evidenceDirOf(runId), monitor ?? 'missing'), 'utf8')), { verdict: 'passed' }, 'the monitor itself saw no sustained trigger');
   // A fast shutdown terminates every backend: the queries in flight then, and the requests that reach an
   // instance while PostgreSQL is down (about a second), fail with 5xx. Nothing else may fail, and no
   // acknowledged write may be lost.

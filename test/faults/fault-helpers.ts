@@ -122,3 +122,6 @@ export async function signal(instance: string, sig: NodeJS.Signals): Promise<num
 }
 
 export { exec };
+
+/** The playbook's output as one line: Ansible's YAML callback folds long messages and doubles single quotes. */
+export const said = (run: PlaybookRun): string => run.stdout.replace(/\s+/g, ' ').replace(/''/g, "'");
