@@ -31,8 +31,16 @@ function ansible(args: string[], timeoutS: number, show: NodeJS.WritableStream):
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    // Stopping the driver stops the pass it runs (an orphaned playbook would go on changing hosts unwatched).
+    const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+    process.once('SIGINT', forward);
+    process.once('SIGTERM', forward);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, output }));
+    child.on('close', (code) => {
+      process.removeListener('SIGINT', forward);
+      process.removeListener('SIGTERM', forward);
+      resolve({ code: code ?? -1, output });
+    });
   });
 }
 
