@@ -183,6 +183,13 @@ async function main(): Promise<void> {
   const extra = await extraSections(args, log);
   Object.assign(results, extra.results);
   checks.push(...extra.checks.map((c) => c.check));
+  // The minutes-long lab sections not run this time keep their last figures (each carries its measured_at).
+  const previous = fs.existsSync(args.out) ? (JSON.parse(fs.readFileSync(args.out, 'utf8')) as Record<string, unknown>) : {};
+  for (const section of ['probe', 'rollout'] as const) {
+    if (section in extra.results || !(section in previous)) continue;
+    results[section] = previous[section];
+    checks.push(...((previous.checks as Check[] | undefined) ?? []).filter((c) => sectionOf(c) === section));
+  }
   results.machine = { ...(results.machine as object), loadavg_at_end: os.loadavg() };
   results.checks = checks;
   fs.mkdirSync(path.dirname(args.out), { recursive: true });

@@ -22,6 +22,8 @@ export interface ProbeCost {
   p90_ms: number;
   max_ms: number;
   db_connections_per_sample: number;
+  /** every DB connection the run opened, its first (cold) sample included: the prober holds one for the run */
+  db_connections_run: number;
   http_connections_per_sample: number;
   /** pg_stat_database.sessions delta over the timed samples, per sample (server's view, includes others) */
   server_sessions_per_sample: number;
@@ -97,6 +99,7 @@ export async function measureProbeCost(runs: number, lab: LabConfig = labConfig(
       p90_ms: round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))]!),
       max_ms: round(sorted[sorted.length - 1]!),
       db_connections_per_sample: round((timedConnects.get(db.port) ?? 0) / runs),
+      db_connections_run: conn.byPort.get(db.port) ?? 0,
       http_connections_per_sample: round(httpConnects / runs),
       server_sessions_per_sample: round(sessions / runs),
     };
