@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { useLab } from '../helpers/lab';
@@ -45,7 +45,7 @@ function processesOf(runId: string): number[] {
 }
 
 /** After the interruption: every host on a known config, the changed one without drift, its backup in place. */
-async function assertLeftKnown(t: Parameters<Parameters<typeof t.test>[1]>[0], lab: LabConfig, runId: string): Promise<void> {
+async function assertLeftKnown(t: Test, lab: LabConfig, runId: string): Promise<void> {
   const pools = await readPools(lab);
   const hashes = configHashes(lab);
   for (const i of lab.instances) {
@@ -83,7 +83,7 @@ void t.test('the control node interrupted between hosts', async (t) => {
     const w = await stop();
     t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
     await assertPools(t, lab, 50, 10, 'rolled back');
-    const rbDir = /evidence: (\S+)/.exec(rb.stdout)?.[1];
+    const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
     t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
     if (rbDir) {
       await assertEvidence(t, path.basename(rbDir), true);
