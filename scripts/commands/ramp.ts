@@ -36,10 +36,10 @@ function ansible(args: string[], timeoutS: number, show: NodeJS.WritableStream):
     process.once('SIGINT', forward);
     process.once('SIGTERM', forward);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       process.removeListener('SIGINT', forward);
       process.removeListener('SIGTERM', forward);
-      resolve({ code: code ?? -1, output });
+      resolve({ code: code ?? -1, output: signal ? `${output}\npoolgate ramp: the playbook was stopped by ${signal}\n` : output });
     });
   });
 }

@@ -77,6 +77,8 @@ export function reasonOf(output: string, events: RolloutEvent[]): string {
   if (started) return String(started.reason).trim();
   const msgs = [...output.matchAll(/fatal: \[[^\]]+\]: FAILED! => .*?"msg": "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
   const last = msgs[msgs.length - 1];
+  const stopped = /poolgate ramp: the playbook was stopped by (\w+)/.exec(output);
+  if (stopped) return `the playbook was stopped by ${stopped[1]} (interrupted, not judged)`;
   if (last) return last.replace(/\\n/g, ' ').replace(/\\"/g, '"').replace(/\s+/g, ' ').trim().slice(0, 600);
   return 'the playbook failed without a message (see its output)';
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { EvidenceDir } from '../../../scripts/lib/evidence';
-import { evidenceDirOf, outcomeOf, runRamp, type PassRun } from '../../../scripts/lib/ramp-run';
+import { evidenceDirOf, outcomeOf, reasonOf, runRamp, type PassRun } from '../../../scripts/lib/ramp-run';
 import type { RampPass } from '../../../scripts/lib/ramp-passes';
 import { isValid } from '../../../scripts/lib/schema';
 
@@ -66,6 +66,7 @@ void t.test('a gate in pass 1 stops the ramp with nothing changed; an incomplete
 void t.test('outcome and folder from the playbook\'s own output', async (t) => {
   t.equal(outcomeOf({ code: 0, output: 'Already at target, nothing to change: every instance runs' }, []), 'already_at_target');
   t.equal(outcomeOf({ code: 2, output: '' }, [{ action: 'applying' }]), 'rollback_incomplete', 'touched and never read back: unknown');
+  t.equal(reasonOf('TASK [x]\npoolgate ramp: the playbook was stopped by SIGTERM\n', []), 'the playbook was stopped by SIGTERM (interrupted, not judged)');
   t.equal(evidenceDirOf('"msg": "evidence: /w/evidence/a-pass1"', 'a-pass1', '/nowhere'), '/w/evidence/a-pass1');
   t.equal(evidenceDirOf('evidence: /w/evidence/a-pass10', 'a-pass1', '/nowhere'), null, 'another run\'s folder is not this one');
 });
