@@ -3,7 +3,7 @@ import path from 'node:path';
 import standaloneCode from 'ajv/dist/standalone';
 import { schemasDir } from '../lib/paths';
 import { newAjv } from '../lib/schema';
-import { PRECOMPILED_DIR, schemasHash, writeStamp } from '../lib/schema-precompiled';
+import { PRECOMPILED_DIR, STAMP, schemasHash } from '../lib/schema-precompiled';
 
 /**
  * Build step: every schemas/*.schema.json as a standalone CommonJS validator in dist/schemas-compiled/<name>.js,
@@ -24,7 +24,7 @@ function main(): void {
     if (!fn) throw new Error(`schema ${f} did not compile`);
     fs.writeFileSync(path.join(PRECOMPILED_DIR, `${f.replace(/\.schema\.json$/, '')}.js`), standaloneCode(ajv, fn));
   }
-  writeStamp(hash);
+  fs.writeFileSync(path.join(PRECOMPILED_DIR, STAMP), `${hash}\n`);
   process.stderr.write(`compile-schemas: ${files.length} validators in ${PRECOMPILED_DIR}\n`);
 }
 

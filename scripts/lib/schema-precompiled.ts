@@ -11,7 +11,8 @@ import { packageRoot, schemasDir } from './paths';
  * what they were built from (one hash over every schema file); otherwise schema.ts compiles as before.
  */
 export const PRECOMPILED_DIR = path.join(packageRoot, 'dist', 'schemas-compiled');
-const STAMP = 'schemas.sha256';
+/** Written by scripts/dev/compile-schemas.ts beside the validators: the hash of the schemas they were built from. */
+export const STAMP = 'schemas.sha256';
 
 /** One hash over every schema file's name and text. */
 export function schemasHash(dir = schemasDir): string {
@@ -20,9 +21,6 @@ export function schemasHash(dir = schemasDir): string {
   return h.digest('hex');
 }
 
-export function writeStamp(hash: string): void {
-  fs.writeFileSync(path.join(PRECOMPILED_DIR, STAMP), `${hash}\n`);
-}
 
 let fresh: boolean | undefined;
 
