@@ -104,6 +104,8 @@ export async function measureProbeCost(runs: number, lab: LabConfig = labConfig(
       server_sessions_per_sample: round(sessions / runs),
     };
   } finally {
+    // the prober's connection would otherwise keep the bench process alive
+    await probeDb.close();
     await counter.end().catch(() => undefined);
   }
 }
