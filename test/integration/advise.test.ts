@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { packageRoot } from '../../scripts/lib/paths';
 import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { Advice } from '../../scripts/types/advice';
 import { steadyTraffic, useLab } from '../helpers/lab';
+import { runPoolgate } from '../helpers/poolgate-cli';
 
-/** Runs the compiled CLI (npm test builds first). Bounded in time. */
-function poolgate(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), ...args], { cwd: packageRoot, env: process.env, timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const poolgate = (args: string[], timeoutMs = 60_000) => runPoolgate(args, timeoutMs);
 
 t.test('poolgate advise on the lab under traffic: measures lambda and W, warns about a planned max of 200', async (t) => {
   const lab = await useLab(t);
