@@ -1,5 +1,18 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+
+/** Every child the bench is running, so an interrupted bench (SIGINT/SIGTERM) ends them, not only itself. */
+const live = new Set<ChildProcess>();
+
+function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+/** Sends SIGTERM to every child still running (the bench is being interrupted). */
+export function stopChildren(): void {
+  for (const child of live) child.kill('SIGTERM');
+}
 
 export interface ChildResult {
   code: number;
@@ -23,11 +36,26 @@ function procStatus(pid: number): { rss: number; hwm: number } | null {
   }
 }
 
+export interface ChildOptions {
+  timeoutMs: number;
+  rssEveryMs?: number;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** also copy the child's stderr to ours as it comes (progress of a long step) */
+  echoStderr?: boolean;
+  /**
+   * A clean-up step that must finish even when the bench is interrupted: not ended by stopChildren() and,
+   * in its own process group, not reached by a Ctrl-C meant for the bench.
+   */
+  shielded?: boolean;
+}
+
 /** Runs a command to completion (bounded by timeoutMs), optionally sampling its memory. */
-export function runChild(cmd: string, args: string[], opts: { timeoutMs: number; rssEveryMs?: number; cwd?: string }): Promise<ChildResult> {
+export function runChild(cmd: string, args: string[], opts: ChildOptions): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd, timeout: opts.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, timeout: opts.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.shielded === true });
+    if (!opts.shielded) track(child);
     let stdout = '';
     let stderr = '';
     let peak: number | null = null;
@@ -40,7 +68,10 @@ export function runChild(cmd: string, args: string[], opts: { timeoutMs: number;
     };
     const timer = opts.rssEveryMs ? setInterval(sample, opts.rssEveryMs) : null;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (opts.echoStderr) process.stderr.write(d);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (timer) clearInterval(timer);
@@ -52,6 +83,7 @@ export function runChild(cmd: string, args: string[], opts: { timeoutMs: number;
 /** A long-running server child: resolves once it prints "listening <port>"; stop() ends it. */
 export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  track(child);
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${script} did not start`)), 10_000);

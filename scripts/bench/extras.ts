@@ -2,15 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { labConfig } from '../../lab/lab-config';
 import { measureProbeCost } from './probe-cost';
+import type { Check } from './results-merge';
 import { benchRollouts, type RolloutBench } from './rollout';
-
-/** The bench's lab sections (issue 7 items 6 and 7), run on demand: --probe, --rollout. */
-export interface Check {
-  name: string;
-  value: string;
-  target: string;
-  pass: boolean;
-}
 
 export interface SectionCheck {
   section: 'probe' | 'rollout';
@@ -22,6 +15,7 @@ const pad = (rows: string[][]): string => {
   return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
 };
 
+/** The bench's lab sections (issue 7 items 6 and 7): the probe cost and the rollout phase times. */
 export async function extraSections(
   args: { probe: boolean; probeSamples: number; rollout: boolean },
   log: (line: string) => void,

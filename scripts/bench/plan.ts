@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { InputError } from '../lib/errors';
+
+/**
+ * What one `npm run bench` runs, resolved from its flags and environment (pure, unit-tested). By default
+ * everything issue 7 asks for runs, on a lab the bench brings up itself on a dedicated slot; flags only opt out.
+ */
+
+/** The slot the bench's own lab uses unless POOLGATE_LAB_SLOT or --lab-slot says otherwise. */
+export const DEFAULT_BENCH_SLOT = 9;
+
+/** The flags as yargs parsed them: undefined means "not given", so --quick can change the defaults only. */
+export interface BenchFlags {
+  rounds?: number;
+  seconds?: number;
+  connections?: number;
+  rate?: number;
+  stallMs?: number;
+  rssSeconds?: number;
+  long?: boolean;
+  startupRuns?: number;
+  lab?: boolean;
+  labSlot?: number;
+  probe?: boolean;
+  probeSamples?: number;
+  rollout?: boolean;
+  skipLoadgen?: boolean;
+  quick?: boolean;
+  out?: string;
+}
+
+export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout';
+
+export interface BenchPlan {
+  slot: number;
+  slotFrom: 'flag' | 'env' | 'default';
+  /** which sections run this time */
+  sections: Record<Section, boolean>;
+  /** the lab of `slot` must be up (brought up and later down by the bench if it is not) */
+  needsLab: boolean;
+  /** POOLGATE_LAB_KEEP=1 (as for the tests): a lab the bench brought up is left running */
+  keepLab: boolean;
+  rounds: number;
+  seconds: number;
+  connections: number;
+  rate: number;
+  stallMs: number;
+  rssSeconds: number;
+  startupRuns: number;
+  probeSamples: number;
+  out: string;
+}
+
+const FULL = { rounds: 3, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21 };
+// A smoke run: every section once, briefly; the rollout (minutes of Ansible) only if asked for.
+const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 };
+
+export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: string): BenchPlan {
+  const d = flags.quick ? QUICK : FULL;
+  const { slot, slotFrom } = resolveSlot(flags.labSlot, env.POOLGATE_LAB_SLOT);
+  const lab = flags.lab ?? true;
+  if (!lab) {
+    const asked = (['probe', 'rollout'] as const).filter((s) => flags[s] === true);
+    if (asked.length) throw new InputError(`--${asked.join(' and --')} need${asked.length > 1 ? '' : 's'} the lab: drop --no-lab`);
+  }
+  const loadgen = !flags.skipLoadgen;
+  const sections: Record<Section, boolean> = {
+    loadgen,
+    lab_throughput: loadgen && lab,
+    probe: lab && (flags.probe ?? true),
+    rollout: lab && (flags.rollout ?? !flags.quick),
+  };
+  if (!Object.values(sections).some(Boolean)) throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');
+  const plan: BenchPlan = {
+    slot,
+    slotFrom,
+    sections,
+    needsLab: sections.lab_throughput || sections.probe || sections.rollout,
+    keepLab: env.POOLGATE_LAB_KEEP === '1',
+    rounds: flags.rounds ?? d.rounds,
+    seconds: flags.seconds ?? d.seconds,
+    connections: flags.connections ?? 50,
+    rate: flags.rate ?? 2000,
+    stallMs: flags.stallMs ?? 1000,
+    rssSeconds: flags.long ? 600 : (flags.rssSeconds ?? d.rssSeconds),
+    startupRuns: flags.startupRuns ?? d.startupRuns,
+    probeSamples: flags.probeSamples ?? d.probeSamples,
+    // A smoke run never overwrites the published figures (bench/quick/ is ignored by git like results.json).
+    out: flags.out ?? path.join(root, 'bench', flags.quick ? 'quick' : '', 'results.json'),
+  };
+  for (const key of ['rounds', 'seconds', 'connections', 'rate', 'rssSeconds', 'startupRuns', 'probeSamples'] as const) {
+    if (!Number.isInteger(plan[key]) || plan[key] < 1) throw new InputError(`--${kebab(key)} must be a whole number of at least 1, got ${plan[key]}`);
+  }
+  if (!Number.isInteger(plan.stallMs) || plan.stallMs < 0) throw new InputError(`--stall-ms must be a whole number of at least 0, got ${plan.stallMs}`);
+  return plan;
+}
+
+function resolveSlot(flag: number | undefined, env: string | undefined): { slot: number; slotFrom: BenchPlan['slotFrom'] } {
+  const [raw, slotFrom] = flag !== undefined ? [String(flag), 'flag' as const] : env !== undefined && env !== '' ? [env, 'env' as const] : [String(DEFAULT_BENCH_SLOT), 'default' as const];
+  const slot = Number(raw);
+  // The same range lab/lab-config.ts accepts (127.0.<slot>.0/24).
+  if (!/^\d+$/.test(raw) || slot > 250) throw new InputError(`lab slot must be a whole number 0..250, got "${raw}" (${slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})`);
+  return { slot, slotFrom };
+}
+
+const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** The line printed when the figures are measured on a machine already busier than its cores. */
+export function busyWarning(loadavg1: number, cpus: number): string | null {
+  if (loadavg1 <= cpus) return null;
+  return `WARNING: load average ${loadavg1.toFixed(2)} at start exceeds the ${cpus} cores: figures inflated: the machine is busy`;
+}
+
+/** What to do with the lab of the slot, from its status before the run. */
+export type LabAction = 'use' | 'start' | 'complete';
+
+/**
+ * healthy: use it as it is; nothing of it running: start it (and stop it at the end); partly running (someone
+ * else's, or being brought up): complete it with lab-up but leave it running, since the bench did not start it.
+ */
+export function labAction(status: { healthy: boolean; components: Array<{ pid?: number }> }): LabAction {
+  if (status.healthy) return 'use';
+  return status.components.some((c) => c.pid !== undefined) ? 'complete' : 'start';
+}
