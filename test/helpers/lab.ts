@@ -121,10 +121,31 @@ export interface TrafficOptions {
   maxRequests?: number;
   /** stops the traffic early when aborted */
   signal?: AbortSignal;
+  /**
+   * think time: each worker waits this long after an answer before its next request (default 0, closed loop).
+   * With a pause the traffic is paced (at most concurrency × 1000 / pauseMs requests/s however fast the answers
+   * come), so a burst of fast answers after a stall cannot outnumber the slow ones in the service's p95 window.
+   */
+  pauseMs?: number;
+}
+
+/** Waits `ms`, or less if `signal` aborts first; never rejects. */
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
- * Bounded closed-loop traffic (each worker sends its next request when the previous one answered): reads
+ * Bounded closed-loop traffic (each worker sends its next request when the previous one answered, after
+ * `pauseMs` if given): reads
  * (GET /api/accounts/:id/balance, GET /api/accounts) and balanced two-line journal entry writes. A request
  * fails if it errors or answers another status than expected (200 for reads, 201 with {id} for writes).
  */
@@ -133,6 +154,7 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
   const durationMs = Math.min(opts.durationMs ?? 3000, 120_000);
   const writeRatio = opts.writeRatio ?? 0.3;
   const maxRequests = opts.maxRequests ?? 50_000;
+  const pauseMs = Math.max(0, opts.pauseMs ?? 0);
   const pool = new Pool(baseUrl, { connections: concurrency, headersTimeout: 15_000, bodyTimeout: 15_000 });
   const started = performance.now();
   const result: TrafficResult = { ok: 0, failed: 0, failures: [], acknowledgedIds: [], reads: 0, writes: 0, elapsedMs: 0 };
@@ -187,6 +209,9 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
           result.ok += 1;
         } catch (err) {
           fail({ method, path, error: (err as Error).message });
+        } finally {
+          // after failures too (`continue` passes through here): no hot loop on errors; never past the duration
+          if (pauseMs > 0) await pause(Math.min(pauseMs, durationMs - (performance.now() - started)), opts.signal);
         }
       }
     };

@@ -35,9 +35,14 @@ function parseResult(t: Test, stdout: string): MonitorResult {
 }
 
 /**
- * Make the database slow the way production gets slow: another session takes ACCESS EXCLUSIVE on the table the
- * read endpoints use, holds it 2.5 s, lets go for 0.1 s, again — until aborted (bounded by `maxMs`).
+ * Make the database slow the way production gets slow, as test/e2e/rollout-slow-database.test.ts does: another
+ * session takes ACCESS EXCLUSIVE on the table both read endpoints use, holds it `LOCK_HOLD_MS`, commits and takes
+ * it again at once, until aborted (bounded by `maxMs`). The service's p95 covers requests that FINISHED in its
+ * 60-s window, so a lock never released would be invisible; released without a gap, the reads queued behind it
+ * still go first (PostgreSQL grants the lock queue in order), so each one finishes with up to a hold of latency.
  */
+const LOCK_HOLD_MS = 3000;
+
 async function holdLocks(lab: LabHandle, signal: AbortSignal, maxMs = 60_000): Promise<number> {
   const c = new Client({ host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser, password: readPassword(lab, 'app'), application_name: 'poolgate-test-locker' });
   c.on('error', () => undefined);
@@ -48,10 +53,11 @@ async function holdLocks(lab: LabHandle, signal: AbortSignal, maxMs = 60_000): P
     while (!signal.aborted && Date.now() - started < maxMs) {
       await c.query('BEGIN');
       await c.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
-      await c.query('SELECT pg_sleep(2.5)');
+      // held in a client-side wait (not pg_sleep) so an abort releases it within 100 ms
+      const until = Date.now() + LOCK_HOLD_MS;
+      while (Date.now() < until && !signal.aborted) await new Promise((r) => setTimeout(r, 100));
       await c.query('COMMIT');
       rounds++;
-      await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
     await c.end().catch(() => undefined);
@@ -96,18 +102,23 @@ t.test('monitor on the lab', async (t) => {
     const dir = t.testdir({});
     const stop = new AbortController();
     t.teardown(() => stop.abort());
-    const traffic = steadyTraffic(lab.haproxy.url, { concurrency: 4, durationMs: 60_000, writeRatio: 0, signal: stop.signal });
+    // Paced, not closed-loop: closed-loop workers wait out each lock and then fire hundreds of fast requests in
+    // any gap, which keeps the windowed p95 fast on a quiet machine. 8 workers × 100 ms think time (≤ 80 req/s,
+    // like the e2e's open-loop 20 req/s) send about one request per worker per hold, and nearly all of them wait.
+    const traffic = steadyTraffic(lab.haproxy.url, { concurrency: 8, pauseMs: 100, durationMs: 60_000, maxRequests: 5000, writeRatio: 0, signal: stop.signal });
     await new Promise((r) => setTimeout(r, 500));
     const locker = holdLocks(lab, stop.signal);
     const r = await poolgate(['monitor', ...targetFlags(lab, ['primary']), '--interval', '1s', '--duration', '45s', '--sustained', '3s', '--evidence-dir', dir, '--json']);
     stop.abort();
-    const [rounds] = await Promise.all([locker, traffic]);
-    t.ok(rounds >= 1, `the lock was held ${rounds} time(s)`);
+    const [rounds, sent] = await Promise.all([locker, traffic]);
+    t.ok(rounds >= 1, `the lock was held ${rounds} time(s) of ${LOCK_HOLD_MS} ms`);
+    // slow, never failed: a hold is far below the client's 15 s and HAProxy's 30 s, so the trigger is latency alone
+    t.ok(sent.ok > 0 && sent.failed === 0, `traffic: ${sent.ok} ok, ${sent.failed} failed in ${sent.elapsedMs} ms`, { failures: sent.failures.slice(0, 5) });
     t.equal(r.code, 1, r.stderr);
     const res = parseResult(t, r.stdout);
     t.equal(res.verdict, 'triggered');
     t.equal(res.trigger?.name, 'p95_latency_sustained');
-    t.ok(res.trigger!.value! > 1000, `p95 ${res.trigger!.value} ms`);
+    t.ok(res.trigger!.value! > 1000, `p95 ${res.trigger!.value} ms (fleet p95 max over the run ${res.summary.p95_ms.max} ms)`);
     t.ok(res.trigger!.run_span_s >= 3);
     t.equal(res.completed, false, 'stopped early');
     t.ok(res.samples.total < 46);
