@@ -9,9 +9,9 @@ npx tsc -p . --noEmit
 echo "== generated types match schemas/" >&2
 npm run --silent types:check
 echo "== yamllint" >&2
-yamllint -s playbooks roles inventory .yamllint .ansible-lint
+yamllint -s playbooks roles inventory collections .yamllint .ansible-lint
 echo "== ansible-lint (production profile)" >&2
-ansible-lint -p playbooks roles inventory
+ansible-lint -p playbooks roles inventory collections
 echo "== ansible-playbook --syntax-check" >&2
 for playbook in playbooks/*.yml; do
   ansible-playbook -i inventory/lab --syntax-check "$playbook" >/dev/null

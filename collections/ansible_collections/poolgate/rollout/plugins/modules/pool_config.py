@@ -1,0 +1,354 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+"""One stage of changing an instance's pool config, run on the instance's host.
+
+The action plugin of the same name runs the stages in order (prepare → apply → verify, or restore → apply → verify)
+and records each in the run's events.jsonl; this module is what runs where the file and the process live.
+"""
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pool_config
+short_description: One stage of changing a node-postgres pool config file and the instance that runs it
+description:
+  - C(prepare) reads the file and the config in force, backs the file up to <path>.bak-<run_id> (never over an
+    existing backup, so a second pass keeps the config from before the run), renders the new file and has it validated
+    before it atomically replaces the old one. Supports check mode and diff.
+  - C(restore) copies the run's backup back (or, without a backup, keeps the file, which then is the old config) and
+    reads what the instance runs, if it answers.
+  - C(apply) makes the instance load its file, by SIGHUP or restart, through labctl, systemd or a pid file.
+  - C(verify) waits for /health to answer 200, then for /api/health/pool-config to report the file's sha256 with no
+    reload in progress, and fails unless the values in force are the expected ones.
+  - Normally used through the action plugin of the same name, which runs the stages in order.
+options:
+  stage:
+    description: Which stage to run.
+    type: str
+    required: true
+    choices: [prepare, restore, apply, verify]
+  path:
+    description: The instance's pool config file.
+    type: path
+    required: true
+  url:
+    description: Base URL of the instance, as seen from its host.
+    type: str
+    required: true
+  name:
+    description: The instance's name in messages (its inventory name).
+    type: str
+  run_id:
+    description: The run's id; names the backup <path>.bak-<run_id>.
+    type: str
+  values:
+    description: C(prepare) the pool to install (min, max, idleTimeoutMillis, connectionTimeoutMillis, acquireTimeoutMillis).
+    type: dict
+  owner:
+    description: Owner of the rendered file; default keeps the current owner.
+    type: str
+  group:
+    description: Group of the rendered file; default keeps the current group.
+    type: str
+  mode:
+    description: Mode of the rendered file.
+    type: str
+    default: '0644'
+  validate:
+    description: Command a rendered file must pass before it replaces the old one; C(%s) is the candidate file.
+    type: str
+  method:
+    description: C(apply) how the instance loads its file.
+    type: str
+    choices: [sighup, restart]
+  service_manager:
+    description: C(apply) who runs the instance.
+    type: str
+    choices: [labctl, systemd, pidfile]
+  labctl:
+    description: The lab's control script (labctl hup|restart NAME).
+    type: path
+  labctl_name:
+    description: The name labctl knows the instance by.
+    type: str
+  service_name:
+    description: The systemd unit (a reload needs ExecReload=/bin/kill -HUP $MAINPID).
+    type: str
+  pidfile:
+    description: Pid file read for a SIGHUP when the service manager is C(pidfile).
+    type: path
+  expected_sha256:
+    description: C(verify) the sha256 of the file the instance must run.
+    type: str
+  expected_pool:
+    description: C(verify) the values the instance must report in force.
+    type: dict
+  wait_s:
+    description: C(verify) seconds to wait for /health, and again for the config to be in force.
+    type: float
+    default: 30
+  poll_s:
+    description: C(verify) seconds between probes.
+    type: float
+    default: 0.2
+  http_timeout:
+    description: Seconds one HTTP probe may take.
+    type: float
+    default: 5
+'''
+
+RETURN = r'''
+stage:
+  description: The stage that ran (on failure, the one that failed; C(health) or C(readback) within verify).
+  type: str
+  returned: always
+file_sha256:
+  description: The sha256 of the file the instance must run after this stage.
+  type: str
+  returned: prepare, restore
+in_force:
+  description: The instance's /api/health/pool-config before the stage (null if it did not answer).
+  type: dict
+  returned: prepare, restore
+readback:
+  description: The instance's /api/health/pool-config once the expected file is in force.
+  type: dict
+  returned: verify
+'''
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import tempfile
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.urls import open_url
+
+POOL_KEYS = ('min', 'max', 'idleTimeoutMillis', 'connectionTimeoutMillis', 'acquireTimeoutMillis')
+
+
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def render(values):
+    """The file the lab's service and `poolgate config check` read: the five keys, in order, as integers."""
+    return (json.dumps({k: int(values[k]) for k in POOL_KEYS}, indent=2) + '\n').encode('utf-8')
+
+
+def same_pool(a, b):
+    try:
+        return all(int(a[k]) == int(b[k]) for k in POOL_KEYS) and set(a) == set(POOL_KEYS)
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def get_json(url, timeout):
+    res = open_url(url, timeout=timeout, validate_certs=False, follow_redirects='none')
+    return res.getcode(), json.loads(res.read().decode('utf-8'))
+
+
+def read_in_force(url, timeout):
+    try:
+        return get_json(url + '/api/health/pool-config', timeout)[1], None
+    except Exception as err:  # noqa: BLE001 - any failure means "did not answer", said in its own words
+        return None, str(getattr(err, 'reason', None) or err)
+
+
+def read_file(module, path, what):
+    try:
+        with open(path, 'rb') as f:
+            return f.read()
+    except OSError as err:
+        module.fail_json(msg='%s %s cannot be read: %s' % (what, path, err.strerror), stage=module.params['stage'])
+
+
+def write_atomically(module, path, data, like, mode=None, owner=None, group=None, validate=None):
+    """Write data beside path, validate it, give it its mode and owner, then rename it over path (never half a file)."""
+    folder = os.path.dirname(path) or '.'
+    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=folder)
+    try:
+        with os.fdopen(fd, 'wb') as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if validate:
+            rc, out, err = module.run_command(validate % tmp)
+            if rc != 0:
+                module.fail_json(msg='the rendered %s failed validation (%s): %s' % (path, validate % tmp, (err or out).strip()),
+                                 stage=module.params['stage'], rc=rc)
+        st = os.stat(like) if like and os.path.exists(like) else None
+        os.chmod(tmp, int(mode, 8) if mode else (st.st_mode & 0o7777 if st else 0o644))
+        if st is not None and os.geteuid() == 0:
+            os.chown(tmp, st.st_uid, st.st_gid)
+        if owner:
+            module.set_owner_if_different(tmp, owner, False)
+        if group:
+            module.set_group_if_different(tmp, group, False)
+        os.rename(tmp, path)
+        tmp = None
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def prepare(module):
+    p = module.params
+    path, backup = p['path'], '%s.bak-%s' % (p['path'], p['run_id'])
+    missing = [k for k in POOL_KEYS if k not in (p['values'] or {})]
+    if missing:
+        module.fail_json(msg='values lacks %s' % ', '.join(missing), stage='prepare')
+    old = read_file(module, path, 'the config file')
+    new = render(p['values'])
+    in_force, why = read_in_force(p['url'], p['http_timeout'])
+    if in_force is None:
+        module.fail_json(msg='%s/api/health/pool-config did not answer: %s' % (p['url'], why), stage='prepare')
+    try:
+        old_values = json.loads(old.decode('utf-8'))
+    except ValueError:
+        old_values = None
+    result = dict(stage='prepare', changed=False, path=path, in_force=in_force, old_sha256=sha256(old), file_sha256=sha256(old),
+                  target={k: int(p['values'][k]) for k in POOL_KEYS}, backup=None, rendered=None)
+    if isinstance(old_values, dict) and same_pool(old_values, p['values']):
+        return result
+    result['changed'] = True
+    result['diff'] = dict(before_header=path, after_header=path, before=old.decode('utf-8', 'replace'), after=new.decode('utf-8'))
+    result['backup'] = dict(path=backup, sha256=sha256(old), created=not os.path.exists(backup))
+    result['rendered'] = dict(path=path, sha256=sha256(new))
+    if module.check_mode:
+        return result
+    if result['backup']['created']:
+        # A second pass of the same run keeps the first backup: it holds the config from before this run.
+        write_atomically(module, backup, old, like=path)
+    else:
+        result['backup']['sha256'] = sha256(read_file(module, backup, 'the backup'))
+    write_atomically(module, path, new, like=path, mode=p['mode'], owner=p['owner'], group=p['group'], validate=p['validate'])
+    result['file_sha256'] = sha256(read_file(module, path, 'the config file written'))
+    return result
+
+
+def restore(module):
+    p = module.params
+    path, backup = p['path'], '%s.bak-%s' % (p['path'], p['run_id'])
+    found = os.path.exists(backup)
+    # Without a backup the run never rendered this file: it is the old config, and restoring means making the
+    # instance run it (it may have been stopped or broken while the run was at it).
+    data = read_file(module, backup if found else path, 'the backup' if found else 'the config file')
+    try:
+        target = json.loads(data.decode('utf-8'))
+    except ValueError as err:
+        module.fail_json(msg='%s is not JSON (%s): nothing to restore from' % (backup if found else path, err), stage='restore')
+    changed = False
+    if found and read_file(module, path, 'the config file') != data and not module.check_mode:
+        write_atomically(module, path, data, like=path)
+        changed = True
+    in_force, why = read_in_force(p['url'], p['http_timeout'])
+    return dict(stage='restore', changed=changed, backup_found=found, target=target, file_sha256=sha256(data), in_force=in_force,
+                answering=in_force is not None, not_answering_reason=why)
+
+
+def apply(module):
+    p = module.params
+    method, manager = p['method'], p['service_manager']
+    if manager == 'labctl':
+        argv = [p['labctl'], 'hup' if method == 'sighup' else 'restart', p['labctl_name']]
+    elif manager == 'systemd':
+        argv = ['systemctl', 'reload' if method == 'sighup' else 'restart', p['service_name']]
+    else:
+        if method != 'sighup':
+            module.fail_json(msg='a pid file can only take a SIGHUP; restart needs labctl or systemd', stage='apply')
+        raw = read_file(module, p['pidfile'], 'the pid file').decode('utf-8', 'replace').strip()
+        try:
+            os.kill(int(raw), signal.SIGHUP)
+        except (ValueError, OSError) as err:
+            module.fail_json(msg='could not send SIGHUP to pid %r from %s: %s' % (raw, p['pidfile'], err), stage='apply')
+        return dict(stage='apply', changed=True, method=method, pid=int(raw))
+    rc, out, err = module.run_command(argv)
+    if rc != 0:
+        module.fail_json(msg='%s exited %d: %s' % (' '.join(argv), rc, (err or out).strip()), stage='apply', rc=rc)
+    return dict(stage='apply', changed=True, method=method, cmd=argv, stdout=out.strip())
+
+
+def verify(module):
+    p = module.params
+    url, wait_s, poll_s, timeout = p['url'], p['wait_s'], p['poll_s'], p['http_timeout']
+    deadline, last = time.monotonic() + wait_s, 'no answer'
+    while True:
+        try:
+            code = get_json(url + '/health', timeout)[0]
+            if code == 200:
+                break
+            last = 'HTTP %d' % code
+        except Exception as err:  # noqa: BLE001 - the last failure is what the message reports
+            last = str(getattr(err, 'reason', None) or err)
+        if time.monotonic() >= deadline:
+            module.fail_json(msg='%s/health did not answer 200 within %g s (last: %s)' % (url, wait_s, last), stage='health')
+        time.sleep(poll_s)
+    deadline, seen = time.monotonic() + wait_s, None
+    while True:
+        seen, why = read_in_force(url, timeout)
+        if seen is not None and ((seen.get('sha256') == p['expected_sha256'] and not seen.get('reloading')) or seen.get('last_reload_error')):
+            break
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(poll_s)
+    if seen is None or seen.get('sha256') != p['expected_sha256'] or not same_pool(seen.get('pool') or {}, p['expected_pool']):
+        error = (seen or {}).get('last_reload_error')
+        module.fail_json(
+            msg='%s does not run the config written to %s: in force %s (sha256 %s), expected %s (sha256 %s)%s' % (
+                p['name'] or url, p['path'], json.dumps((seen or {}).get('pool', 'unknown')), (seen or {}).get('sha256', '?'),
+                json.dumps(p['expected_pool']), p['expected_sha256'],
+                '; last reload error: %s' % error.get('message') if isinstance(error, dict) else ('; the instance did not answer: %s' % why if seen is None else '')),
+            stage='readback', readback=seen)
+    return dict(stage='verify', changed=False, readback=seen)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            stage=dict(type='str', required=True, choices=['prepare', 'restore', 'apply', 'verify']),
+            path=dict(type='path', required=True),
+            url=dict(type='str', required=True),
+            name=dict(type='str'),
+            run_id=dict(type='str'),
+            values=dict(type='dict'),
+            owner=dict(type='str'),
+            group=dict(type='str'),
+            mode=dict(type='str', default='0644'),
+            validate=dict(type='str'),
+            method=dict(type='str', choices=['sighup', 'restart']),
+            service_manager=dict(type='str', choices=['labctl', 'systemd', 'pidfile']),
+            labctl=dict(type='path'),
+            labctl_name=dict(type='str'),
+            service_name=dict(type='str'),
+            pidfile=dict(type='path'),
+            expected_sha256=dict(type='str'),
+            expected_pool=dict(type='dict'),
+            wait_s=dict(type='float', default=30),
+            poll_s=dict(type='float', default=0.2),
+            http_timeout=dict(type='float', default=5),
+        ),
+        required_if=[
+            ('stage', 'prepare', ('run_id', 'values')),
+            ('stage', 'restore', ('run_id',)),
+            ('stage', 'apply', ('method', 'service_manager')),
+            ('stage', 'verify', ('expected_sha256', 'expected_pool')),
+        ],
+        supports_check_mode=True,
+    )
+    stage = module.params['stage']
+    if stage in ('apply', 'verify') and module.check_mode:
+        module.exit_json(stage=stage, changed=False, skipped=True, msg='nothing is applied in check mode')
+    module.exit_json(**{'prepare': prepare, 'restore': restore, 'apply': apply, 'verify': verify}[stage](module))
+
+
+if __name__ == '__main__':
+    main()
