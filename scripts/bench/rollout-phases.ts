@@ -1,8 +1,8 @@
 /**
  * Issue 7 item 7, the pure part: a rollout's phases from its events.jsonl and the start/end its measuring
  * commands record in their evidence. The target excludes the CONFIGURED load-test and monitoring durations
- * (they are the operator's choice, not the tool's cost); everything else, the commands' own start-up included,
- * counts.
+ * (they are the operator's choice, not the tool's cost); everything else counts: the commands' own start-up, and
+ * Ansible's, from the moment ansible-playbook is started until it exits.
  */
 export interface RolloutEvent {
   at: string;
@@ -35,6 +35,8 @@ export function rolloutTiming(
   spans: { loadtest?: Span; monitor?: Span },
   configured: { loadtest_s: number; monitor_s: number },
   isPrimary: (host: string) => boolean,
+  /** ansible-playbook's own start and exit: the run is timed as the operator waits for it */
+  process?: Span,
 ): RolloutTiming {
   const find = (pred: (e: RolloutEvent) => boolean, what: string): RolloutEvent => {
     const e = events.find(pred);
@@ -52,24 +54,27 @@ export function rolloutTiming(
   const preflight = find((e) => e.phase === 'preflight', 'preflight verdict');
   const firstHost = find(hostEvent, 'host event');
   const standbysDone = last((e) => hostEvent(e) && !isPrimary(e.host) && e.action === 'lb_enabled', 'standby lb_enabled');
-  const primariesFrom = find((e) => hostEvent(e) && isPrimary(e.host), 'primary event');
+  find((e) => hostEvent(e) && isPrimary(e.host), 'primary event');
   const hostsDone = last((e) => hostEvent(e) && e.action === 'lb_enabled', 'lb_enabled');
   const done = last((e) => e.phase === 'done', 'done');
   const { loadtest, monitor } = spans;
   if (!loadtest || !monitor) throw new Error('the run has no load-test or monitor evidence');
   const phases: Phase[] = [
+    ...(process ? [{ name: 'ansible start-up', seconds: secs(process.started_at, started.at) }] : []),
     { name: 'plan (render, check)', seconds: secs(started.at, planned.at) },
-    { name: 'preflight', seconds: secs(planned.at, preflight.at) },
-    { name: 'snapshot', seconds: secs(preflight.at, firstHost.at) },
+    { name: 'preflight (+ snapshot in its window)', seconds: secs(planned.at, preflight.at) },
+    { name: 'snapshot check, announce', seconds: secs(preflight.at, firstHost.at) },
     { name: 'standbys (change, verify, enable)', seconds: secs(firstHost.at, standbysDone.at) },
-    { name: 'primaries (drain, change, verify, enable)', seconds: secs(primariesFrom.at, hostsDone.at) },
+    // From the last standby's enable: a primary's first event (lb_drain) is written once its drain is over.
+    { name: 'primaries (drain, change, verify, enable)', seconds: secs(standbysDone.at, hostsDone.at) },
     { name: 'verify fleet', seconds: secs(hostsDone.at, loadtest.started_at) },
     { name: `load test (${configured.loadtest_s}s configured)`, seconds: secs(loadtest.started_at, loadtest.ended_at) },
     { name: 'analyze', seconds: secs(loadtest.ended_at, monitor.started_at) },
     { name: `monitor (${configured.monitor_s}s configured)`, seconds: secs(monitor.started_at, monitor.ended_at) },
-    { name: 'report, notify, seal', seconds: secs(monitor.ended_at, done.at) },
+    { name: 'report, notify', seconds: secs(monitor.ended_at, done.at) },
+    ...(process ? [{ name: 'seal, exit', seconds: secs(done.at, process.ended_at) }] : []),
   ];
-  const total = secs(started.at, done.at);
+  const total = process ? secs(process.started_at, process.ended_at) : secs(started.at, done.at);
   const excluded = configured.loadtest_s + configured.monitor_s;
   return { phases, total_s: total, configured_excluded_s: excluded, excluding_configured_s: Math.round((total - excluded) * 10) / 10 };
 }

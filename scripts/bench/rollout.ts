@@ -97,6 +97,7 @@ function traffic(url: string, stop: AbortSignal): Promise<{ ok: number; failed: 
 
 interface PlaybookRun {
   code: number;
+  startedAt: string;
   endedAt: string;
   slowest: Array<{ task: string; seconds: number }>;
 }
@@ -104,6 +105,7 @@ interface PlaybookRun {
 function runPlaybook(vars: Record<string, unknown>, log: string): Promise<PlaybookRun> {
   return new Promise((resolve, reject) => {
     const out = fs.openSync(log, 'w');
+    const startedAt = new Date().toISOString();
     const child = spawn('ansible-playbook', ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(vars)], {
       cwd: packageRoot,
       env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks', PROFILE_TASKS_TASK_OUTPUT_LIMIT: '15' },
@@ -113,7 +115,7 @@ function runPlaybook(vars: Record<string, unknown>, log: string): Promise<Playbo
     child.on('error', reject);
     child.on('close', (code) => {
       fs.closeSync(out);
-      resolve({ code: code ?? -1, endedAt: new Date().toISOString(), slowest: slowestTasks(fs.readFileSync(log, 'utf8')) });
+      resolve({ code: code ?? -1, startedAt, endedAt: new Date().toISOString(), slowest: slowestTasks(fs.readFileSync(log, 'utf8')) });
     });
   });
 }
@@ -190,7 +192,7 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
       result.rollback = rollbackTiming(events, triggerAt, run.endedAt);
     } else {
       const primaries = new Set(lab.instances.filter((i) => i.role === 'primary').map((i) => i.name));
-      result.timing = rolloutTiming(events, { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) }, { loadtest_s: LOADTEST_S, monitor_s: MONITOR_S }, (h) => primaries.has(h));
+      result.timing = rolloutTiming(events, { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) }, { loadtest_s: LOADTEST_S, monitor_s: MONITOR_S }, (h) => primaries.has(h), { started_at: run.startedAt, ended_at: run.endedAt });
     }
   } catch (err) {
     result.error = (err as Error).message;

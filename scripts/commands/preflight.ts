@@ -17,6 +17,7 @@ import { withProbe } from '../lib/pg-connect';
 import * as P from '../lib/preflight-items';
 import { toInstanceSample } from '../lib/instance-sample';
 import { assertValid } from '../lib/schema';
+import { takeSnapshot } from '../lib/snapshot-take';
 import { withDefaults } from '../lib/schema-defaults';
 import type { Target } from '../lib/targets';
 import type { DatabaseTarget } from '../types/database';
@@ -33,6 +34,8 @@ interface Args extends CommonArgs {
   dbCores?: number;
   dbLocal?: boolean;
   adviceFailOn?: Severity;
+  snapshot: boolean;
+  snapshotWindowS: number;
 }
 
 function builder(y: Argv): Argv<Args> {
@@ -48,8 +51,15 @@ function builder(y: Argv): Argv<Args> {
       choices: ['warning', 'critical'] as const,
       describe: 'Make the pool-size advice a gate: fail preflight when the advice reaches this level (default: advice only, a WARN)',
     })
+    .option('snapshot', {
+      type: 'boolean',
+      default: false,
+      describe: 'Also take the baseline snapshot (pre_change_snapshot_<ts>.json, as `poolgate snapshot` does) during the sample window, so the rollout does not sample the fleet twice',
+    })
+    .option('snapshot-window-s', { type: 'number', default: 5, describe: "The snapshot's own window (at most preflight's): metrics sampled twice this far apart" })
     .example('$0 preflight --plan evidence/run1/plan.json', 'every checklist item from the plan')
-    .example('$0 preflight --plan plan.json --window-s 30 --json', 'a longer sample window, JSON for Ansible') as Argv<Args>;
+    .example('$0 preflight --plan evidence/run1/plan.json --snapshot --json', 'the checklist and the baseline snapshot from one sample window (what the playbook runs)')
+    .example('$0 preflight --plan plan.json --window-s 30 --json', 'a longer sample window, JSON for Ansible') as unknown as Argv<Args>;
 }
 
 /** Rollout order: the configured one, or standbys first then primaries (then the rest), each in target order. */
@@ -136,7 +146,15 @@ async function handler(args: Args): Promise<void> {
 
   // 2. Measure: metrics over the window, the database, replicas, backup and attestations, all at once.
   const windowS = cfg.window_s!;
+  if (args.snapshot && !(args.snapshotWindowS >= 0)) throw new InputError('--snapshot-window-s must be 0 or more');
   progress(`preflight: sampling ${inputs.targets.length} instances for ${windowS} s…`);
+  // The baseline snapshot measures the same fleet: taken inside this window, it costs the rollout no time of its own.
+  const snapshot = args.snapshot
+    ? takeSnapshot(inputs, { windowS: Math.min(args.snapshotWindowS, windowS), logLines: 100, repo: process.cwd(), started }).then(
+        (r) => `baseline snapshot ${r.result.complete ? 'complete' : 'INCOMPLETE'}: ${r.file}`,
+        (err: unknown) => `baseline snapshot not taken: ${errorText(err)}`,
+      )
+    : null;
   const db = inputs.database;
   const names = inputs.targets.map((t) => t.name);
   const att = cfg.attestations ?? {};
@@ -161,6 +179,8 @@ async function handler(args: Args): Promise<void> {
     ]),
   ]);
   progressDone();
+  // On stderr, always: stdout is the verdict (JSON for Ansible), and the playbook finds the snapshot by its name.
+  if (snapshot) process.stderr.write(`preflight: ${await snapshot}\n`);
   const now = new Date();
 
   // 3. Judge.

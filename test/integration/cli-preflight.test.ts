@@ -30,6 +30,26 @@ t.test('preflight on the lab', async (t) => {
     t.same(JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')), r.json, 'the evidence file is what was printed');
   });
 
+  t.test('--snapshot takes the baseline snapshot inside the same sample window, without changing the verdict', async (t) => {
+    const dir = t.testdir();
+    const plan = writePlan(dir, labPlan(lab, dir, { preflight: { window_s: 3 } }));
+    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json', '--snapshot', '--snapshot-window-s', '2']);
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.json!.verdict, 'PASS');
+    t.ok(isValid('preflight-result', r.json), 'stdout is still a preflight result');
+    const files = fs.readdirSync(path.join(dir, 'ev')).sort();
+    t.match(files, [/^pre_change_snapshot_\d{8}T\d{6}Z\.json$/, /^preflight_\d{8}T\d{6}Z\.json$/]);
+    const snap = JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')) as { complete: boolean; run: { started_at: string; finished_at: string }; instances: Array<{ name: string; pool_config: { pool: { max: number } } | null }> };
+    t.ok(isValid('snapshot', snap), 'the snapshot validates against its schema');
+    t.equal(snap.complete, true);
+    t.same(snap.instances.map((i) => i.pool_config?.pool.max), [50, 50, 50, 50], 'it read every instance\'s pool config');
+    t.match(r.stderr, /baseline snapshot complete: .*pre_change_snapshot_/, 'stderr says where it is');
+    const pre = (r.json as { run: { started_at: string; finished_at: string } }).run;
+    const ms = (a: string, b: string): number => Date.parse(b) - Date.parse(a);
+    t.ok(ms(pre.started_at, snap.run.started_at) < 1000, 'the snapshot started with the preflight window, not after it');
+    t.ok(ms(snap.run.finished_at, pre.finished_at) >= 0, 'and ended inside it');
+  });
+
   t.test('the pool-size advice gates only when the operator asks (--advice-fail-on warning)', async (t) => {
     const dir = t.testdir();
     const plan = writePlan(dir, labPlan(lab, dir));

@@ -21,14 +21,25 @@ const events = [
   ev(100, 'localhost', 'changed', 'done'),
 ];
 
-t.test('phases add up to the run, and only the configured load-test and monitor durations are excluded', async (t) => {
+t.test('phases add up to the run (no gap between them), and only the configured load-test and monitor durations are excluded', async (t) => {
   const r = rolloutTiming(events, { loadtest: { started_at: at(60), ended_at: at(66) }, monitor: { started_at: at(70), ended_at: at(79) } }, { loadtest_s: 5, monitor_s: 8 }, (h) => h.startsWith('primary'));
   t.same(
     r.phases.map((p) => p.seconds),
-    [10, 10, 10, 10, 10, 8, 6, 4, 9, 21],
+    [10, 10, 10, 10, 12, 8, 6, 4, 9, 21],
   );
   t.equal(r.total_s, 100);
   t.equal(r.excluding_configured_s, 87, 'a command slower than its configured duration still counts the excess');
+});
+
+t.test("timed from ansible-playbook's start to its exit when the process span is known", async (t) => {
+  const r = rolloutTiming(events, { loadtest: { started_at: at(60), ended_at: at(66) }, monitor: { started_at: at(70), ended_at: at(79) } }, { loadtest_s: 5, monitor_s: 8 }, (h) => h.startsWith('primary'), { started_at: at(-3), ended_at: at(101.5) });
+  t.equal(r.phases[0]!.name, 'ansible start-up');
+  t.equal(r.phases[0]!.seconds, 3);
+  t.equal(r.phases.at(-1)!.name, 'seal, exit');
+  t.equal(r.phases.at(-1)!.seconds, 1.5);
+  t.equal(r.total_s, 104.5, 'the whole process, not only the span between its first and last event');
+  t.equal(Math.round(r.phases.reduce((a, p) => a + p.seconds, 0) * 10) / 10, 104.5, 'the phases add up to it');
+  t.equal(r.excluding_configured_s, 91.5);
 });
 
 t.test('a run without its load-test evidence or its done event is not timed', async (t) => {
