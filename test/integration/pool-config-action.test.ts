@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { RUNBOOK_BASELINE_POOL } from '../../lab/lab-config';
+import { packageRoot } from '../../scripts/lib/paths';
+import { labctl, readPools, restoreBaseline } from '../e2e/rollout-helpers';
+import { useLab } from '../helpers/lab';
+
+/**
+ * poolgate.rollout.pool_config (the rollout's one task per host) run ad hoc on one lab instance, the way the role
+ * runs it: the real file, the real process under supervisord, the real validator. What the fleet-wide e2e runs
+ * cannot show one by one: check mode touches nothing, a file the validator rejects is never installed, a restore
+ * reads the backup back, and a failure names its stage and rollback trigger.
+ */
+t.setTimeout(300_000);
+
+type Result = Record<string, unknown> & { failed?: boolean; changed?: boolean; msg?: string };
+
+const TARGET = { ...RUNBOOK_BASELINE_POOL, min: 20, max: 200 };
+const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** `ansible <host> -m poolgate.rollout.pool_config -a <json>` with the json stdout callback; the host's result. */
+function adhoc(host: string, args: Record<string, unknown>, flags: string[] = []): Promise<{ code: number; result: Result; raw: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ansible', ['-i', 'inventory/lab', host, '-m', 'poolgate.rollout.pool_config', '-a', JSON.stringify(args), ...flags], {
+      cwd: packageRoot,
+      env: { ...process.env, ANSIBLE_LOAD_CALLBACK_PLUGINS: '1', ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1' },
+      timeout: 120_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        const out = JSON.parse(stdout) as { plays: Array<{ tasks: Array<{ hosts: Record<string, Result> }> }> };
+        resolve({ code: code ?? -1, result: out.plays[0].tasks[0].hosts[host], raw: stdout + stderr });
+      } catch {
+        reject(new Error(`ansible printed no JSON result (exit ${code}):\n${stdout}\n${stderr}`));
+      }
+    });
+  });
+}
+
+const readEvents = (dir: string): Array<Record<string, unknown>> => {
+  const file = path.join(dir, 'events.jsonl');
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+};
+
+void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
+  const lab = await useLab(t);
+  await restoreBaseline(lab);
+  t.teardown(() => restoreBaseline(lab));
+  const inst = lab.instances.find((i) => i.name === 'standby-1')!;
+  const folder = path.dirname(inst.configPath);
+  const state = async (): Promise<{ sha: string; pid: string; generation: number }> => ({
+    sha: sha256(inst.configPath),
+    pid: await labctl('pid', inst.name),
+    generation: (await readPools(lab)).get(inst.name)!.generation,
+  });
+  const files = (): string[] => fs.readdirSync(folder).sort();
+  const args = (evidenceDir: string, runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+    state: 'present',
+    name: inst.name,
+    run_id: runId,
+    values: TARGET,
+    path: inst.configPath,
+    url: inst.url,
+    method: 'sighup',
+    service_manager: 'labctl',
+    labctl: path.join(packageRoot, 'lab', 'bin', 'labctl'),
+    labctl_name: inst.name,
+    validate: `${process.execPath} ${path.join(packageRoot, 'bin', 'poolgate.js')} config check %s`,
+    wait_s: 15,
+    evidence_dir: evidenceDir,
+    ...extra,
+  });
+
+  await t.test('check mode with --diff shows the change and leaves file, process and pool as they were', async (t) => {
+    const ev = t.testdir();
+    const before = await state();
+    const listed = files();
+    const r = await adhoc(inst.name, args(ev, `it-check-${Date.now()}`), ['--check', '--diff']);
+    t.equal(r.code, 0, 'exit 0', { out: r.raw.slice(-3000) });
+    t.equal(r.result.changed, true, 'reports that it would change the file');
+    const diff = r.result.diff as { before: string; after: string } | undefined;
+    t.match(diff?.before, /"max": 50/, 'the diff shows the file in force (max 50)');
+    t.match(diff?.after, /"max": 200/, 'and the file it would write (max 200)');
+    t.same(await state(), before, 'same file bytes, same pid, same pool generation');
+    t.same(files(), listed, 'no backup and no temporary file was written');
+    t.same(readEvents(ev).map((e) => e.action), ['would_back_up', 'would_render'], 'events.jsonl records what a real run would do');
+  });
+
+  await t.test('a rendered file the validator rejects is never installed', async (t) => {
+    const ev = t.testdir();
+    const before = await state();
+    // min above max: valid JSON with the five keys, which only `poolgate config check` refuses.
+    const r = await adhoc(inst.name, args(ev, `it-invalid-${Date.now()}`, { values: { ...TARGET, min: 300 } }));
+    t.not(r.code, 0, 'ansible exits non-zero');
+    t.equal(r.result.failed, true, 'the task failed');
+    t.match(r.result.msg, /^standby-1: .*failed validation .*config check/, 'the message names the host and the validator');
+    t.match(r.result, { stage: 'prepare', trigger: 'apply_failed' }, 'it names the stage and the rollback trigger');
+    t.same(await state(), before, 'the file in force, the process and the pool are unchanged');
+    t.notOk(files().some((f) => f.startsWith('.pool.json.')), 'no temporary file is left beside the config');
+    t.notOk(readEvents(ev).some((e) => e.action === 'applying' || e.action === 'verified'), 'nothing was applied');
+  });
+
+  await t.test('a change then a restore: the backup comes back and is read back in force', async (t) => {
+    const ev = t.testdir();
+    const runId = `it-restore-${Date.now()}`;
+    const before = await state();
+    const changed = await adhoc(inst.name, args(ev, runId));
+    t.equal(changed.code, 0, 'the change passes', { out: changed.raw.slice(-3000) });
+    t.match(changed.result.readback, { pool: { max: 200, min: 20 } }, 'the new pool is read back in force');
+    t.ok(fs.existsSync(`${inst.configPath}.bak-${runId}`), 'the run backed the old file up');
+    t.equal(sha256(`${inst.configPath}.bak-${runId}`), before.sha, 'the backup holds the old bytes');
+
+    const restored = await adhoc(inst.name, args(ev, runId, { state: 'restored' }));
+    t.equal(restored.code, 0, 'the restore passes', { out: restored.raw.slice(-3000) });
+    t.equal(restored.result.backup_found, true, 'it restored from the backup');
+    t.equal(sha256(inst.configPath), before.sha, 'the file is the old one again, byte for byte');
+    t.match(restored.result.readback, { sha256: before.sha, pool: { max: 50, min: 10 } }, "the old file's sha256 and pool are read back in force");
+    t.equal(await labctl('pid', inst.name), before.pid, 'both steps were hot reloads (same pid)');
+    const actions = readEvents(ev).map((e) => e.action);
+    t.same(actions, ['backed_up', 'rendered', 'applying', 'verified', 'applying', 'verified'], 'events.jsonl records each stage as it ended');
+  });
+
+  await t.test('a config that is never in force fails the readback stage with its trigger', async (t) => {
+    const ev = t.testdir();
+    // A pid file naming a process that is not the instance: the SIGHUP lands elsewhere, the file never loads.
+    const decoy = spawn('sleep', ['60'], { stdio: 'ignore' });
+    t.teardown(() => decoy.kill());
+    const pidfile = path.join(t.testdir(), 'decoy.pid');
+    fs.writeFileSync(pidfile, `${decoy.pid}\n`);
+    const r = await adhoc(inst.name, args(ev, `it-readback-${Date.now()}`, { service_manager: 'pidfile', pidfile, wait_s: 2 }));
+    t.not(r.code, 0, 'ansible exits non-zero');
+    t.match(r.result, { failed: true, stage: 'readback', trigger: 'config_not_in_force' }, 'it names the readback stage and its trigger');
+    t.match(r.result.msg, /standby-1 does not run the config written to .*pool\.json: in force .*"max": 50/, 'the message says what is in force instead');
+    t.same(readEvents(ev).map((e) => e.action), ['backed_up', 'rendered', 'applying'], 'the trail ends at the stage that failed');
+  });
+});
