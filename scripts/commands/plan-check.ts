@@ -1,12 +1,34 @@
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../lib/errors';
+import { getJson } from '../lib/http-json';
 import { printResult } from '../lib/output';
 import { loadPlan } from '../lib/plan';
 import { errorsOf, planProblems, warningsOf } from '../lib/plan-check';
+import type { ServicePoolConfig } from '../types/service-pool-config';
 
 interface PlanCheckArgs {
   plan: string;
+  inForce: boolean;
   json: boolean;
+}
+
+/** What one target runs, read from its /api/health/pool-config (null and the reason when it does not answer). */
+export interface InForce {
+  name: string;
+  config: ServicePoolConfig | null;
+  error: string | null;
+}
+
+/** Every target at once: the playbook learns what the fleet runs in one command, not one HTTP task per host. */
+async function readInForce(targets: Array<{ name: string; url: string }>): Promise<InForce[]> {
+  return Promise.all(
+    targets.map((t) =>
+      getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 5000 }).then(
+        (r) => ({ name: t.name, config: r.body, error: null }),
+        (err: unknown) => ({ name: t.name, config: null, error: err instanceof Error ? err.message : String(err) }),
+      ),
+    ),
+  );
 }
 
 /**
@@ -19,11 +41,13 @@ const check: CommandModule<object, PlanCheckArgs> = {
   builder: (y: Argv) =>
     y
       .option('plan', { type: 'string', demandOption: true, describe: 'Plan file (schemas/plan.schema.json)' })
+      .option('in-force', { type: 'boolean', default: false, describe: "Also read what every target runs (/api/health/pool-config); a target that does not answer is reported, not an error" })
       .option('evidence-dir', { type: 'string', describe: 'Accepted for symmetry with the other commands; nothing is written' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
       .example('$0 plan check --plan evidence/20260201T023000Z-change/plan.json', 'Check the plan Ansible rendered')
-      .example('$0 plan check --plan my-plan.json --json', 'The same, for machines') as unknown as Argv<PlanCheckArgs>,
-  handler: (args) => {
+      .example('$0 plan check --plan my-plan.json --json', 'The same, for machines')
+      .example('$0 plan check --plan my-plan.json --in-force --json', 'And what every target runs now (the playbook\'s first read)') as unknown as Argv<PlanCheckArgs>,
+  handler: async (args) => {
     const plan = loadPlan(args.plan);
     const problems = planProblems(plan);
     const errors = errorsOf(problems);
@@ -32,7 +56,9 @@ const check: CommandModule<object, PlanCheckArgs> = {
     }
     const warnings = warningsOf(problems).map((w) => w.message);
     const summary = `plan ${args.plan} is valid: ${plan.targets.length} targets, pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}`;
-    printResult(args, { ok: true, summary, warnings }, () => [summary, ...warnings.map((w) => `warning: ${w}`)].join('\n'));
+    const inForce = args.inForce ? await readInForce(plan.targets) : null;
+    const lines = inForce?.map((i) => (i.config ? `${i.name}: runs max ${i.config.pool.max} / min ${i.config.pool.min} (sha256 ${i.config.sha256.slice(0, 12)})` : `${i.name}: did not answer: ${i.error}`)) ?? [];
+    printResult(args, { ok: true, summary, warnings, ...(inForce ? { in_force: inForce } : {}) }, () => [summary, ...warnings.map((w) => `warning: ${w}`), ...lines].join('\n'));
   },
 };
 

@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+"""Action poolgate.rollout.command: run one poolgate command on the control node and judge its exit code.
+
+Every measurement of the rollout (preflight, verify, loadtest, monitor, report, ...) is a poolgate command on the
+control node. Run by ansible.builtin.command, each cost a module run (an AnsiballZ Python process that then starts
+node) plus two tasks to parse and judge the result; here node is started directly by the controller's worker and the
+verdict is judged in the same task (issue 7: rollout speed).
+"""
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: command
+short_description: Run a poolgate command on the control node, register its JSON and fail unless it passed
+description:
+  - Runs C(node <root>/bin/poolgate.js <command> [--plan P] [--evidence-dir D] --json <args>) on the control node
+    (whatever the task's host), in check mode too (measurements change no host).
+  - Registers the parsed JSON as the fact I(register) (default C(poolgate_<command>)) and as C(poolgate_last) with
+    C(rc) added.
+  - Fails unless the exit code is in I(ok_codes), with the command's own words (its summary or message, else its
+    failed checklist items or criteria, else stderr) after what the exit code means (1 gate failed, 2 refused its
+    input, 3 could not measure).
+options:
+  command: {description: "The poolgate command, words separated by spaces (e.g. C(evidence seal)).", type: str, required: true}
+  args: {description: Extra argv words after the standard ones., type: list, elements: str, default: []}
+  plan: {description: Plan file passed as --plan; empty passes none., type: str, default: ''}
+  evidence_dir: {description: Evidence folder passed as --evidence-dir; empty passes none., type: str, default: ''}
+  register: {description: Name of the fact that receives the parsed JSON., type: str, default: ''}
+  root: {description: Root of the poolgate checkout on the control node., type: str, required: true}
+  node: {description: Node.js executable on the control node., type: str, default: node}
+  timeout: {description: Seconds before the command is stopped (it then fails)., type: int, default: 900}
+  ok_codes: {description: Exit codes that do not fail the task., type: list, elements: int, default: [0]}
+'''
+
+import json
+import os
+import subprocess
+
+from ansible.plugins.action import ActionBase
+
+MEANING = {1: 'gate failed', 2: 'refused its input (nothing was changed)', 3: 'could not measure'}
+FAILED_STATUSES = ('FAIL', 'ERROR', 'UNMEASURED')
+
+
+def parse(stdout):
+    text = (stdout or '').strip()
+    if not text.startswith('{'):
+        return {}
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def explanation(parsed, stderr, fallback):
+    """The command's own words: a summary or message, else its failed items or criteria, else stderr."""
+    for key in ('summary', 'message'):
+        value = parsed.get(key)
+        if isinstance(value, str) and value:
+            return value
+    found = parsed['items'] if 'items' in parsed else parsed.get('criteria', [])
+    failed = []
+    for item in found if isinstance(found, list) else []:
+        if isinstance(item, dict) and item.get('status', item.get('verdict', '')) in FAILED_STATUSES:
+            name = item.get('item', item.get('label', item.get('id', '?')))
+            detail = item.get('detail', item.get('measured', item.get('shown', '')))
+            failed.append('%s: %s;' % (name, '' if detail is None else detail))
+    if failed:
+        return ' '.join(failed)
+    if (stderr or '').strip():
+        return ' | '.join(stderr.strip().splitlines())
+    return fallback
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(('command', 'args', 'plan', 'evidence_dir', 'register', 'root', 'node', 'timeout', 'ok_codes'))
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        _, a = self.validate_argument_spec(argument_spec=dict(
+            command=dict(type='str', required=True),
+            args=dict(type='list', elements='str', default=[]),
+            plan=dict(type='str', default=''),
+            evidence_dir=dict(type='str', default=''),
+            register=dict(type='str', default=''),
+            root=dict(type='str', required=True),
+            node=dict(type='str', default='node'),
+            timeout=dict(type='int', default=900),
+            ok_codes=dict(type='list', elements='int', default=[0]),
+        ))
+        argv = ([a['node'], os.path.join(a['root'], 'bin', 'poolgate.js')] + a['command'].split()
+                + (['--plan', a['plan']] if a['plan'] else []) + (['--evidence-dir', a['evidence_dir']] if a['evidence_dir'] else [])
+                + ['--json'] + list(a['args']))
+        try:
+            done = subprocess.run(argv, cwd=a['root'], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=a['timeout'])
+            rc, stdout, stderr, msg = done.returncode, done.stdout, done.stderr, 'non-zero return code'
+        except subprocess.TimeoutExpired as err:
+            rc, stdout, stderr = -1, err.stdout or '', err.stderr or ''
+            stdout, stderr = (s.decode('utf-8', 'replace') if isinstance(s, bytes) else s for s in (stdout, stderr))
+            msg = 'stopped after %d s (poolgate_timeout)' % a['timeout']
+        except OSError as err:
+            rc, stdout, stderr, msg = -1, '', '', 'could not start %s: %s' % (argv[0], err.strerror or err)
+        parsed = parse(stdout)
+        fact = a['register'] or 'poolgate_' + a['command'].replace(' ', '_').replace('-', '_')
+        result.update(changed=False, cmd=argv, rc=rc, stdout=stdout, stderr=stderr,
+                      ansible_facts={fact: parsed, 'poolgate_last': dict(parsed, rc=rc)})
+        if rc not in a['ok_codes']:
+            meaning = MEANING.get(rc, 'failed (exit %s)' % rc)
+            result.update(failed=True, msg='poolgate %s %s: %s' % (a['command'], meaning, explanation(parsed, stderr, msg)))
+        return result
