@@ -98,6 +98,7 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
   await t.test('a rendered file the validator rejects is never installed', async (t) => {
     const ev = t.testdir();
     const before = await state();
+    const listed = files();
     // min above max: valid JSON with the five keys, which only `poolgate config check` refuses.
     const r = await adhoc(inst.name, args(ev, `it-invalid-${Date.now()}`, { values: { ...TARGET, min: 300 } }));
     t.not(r.code, 0, 'ansible exits non-zero');
@@ -105,7 +106,8 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     t.match(r.result.msg, /^standby-1: .*failed validation .*config check/, 'the message names the host and the validator');
     t.match(r.result, { stage: 'prepare', trigger: 'apply_failed' }, 'it names the stage and the rollback trigger');
     t.same(await state(), before, 'the file in force, the process and the pool are unchanged');
-    t.notOk(files().some((f) => f.startsWith('.pool.json.')), 'no temporary file is left beside the config');
+    // Validated before the backup is taken: a rollback must not take this host for a changed one.
+    t.same(files(), listed, 'no backup and no temporary file is left beside the config');
     t.notOk(readEvents(ev).some((e) => e.action === 'applying' || e.action === 'verified'), 'nothing was applied');
   });
 
@@ -139,7 +141,7 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     const r = await adhoc(inst.name, args(ev, `it-readback-${Date.now()}`, { service_manager: 'pidfile', pidfile, wait_s: 2 }));
     t.not(r.code, 0, 'ansible exits non-zero');
     t.match(r.result, { failed: true, stage: 'readback', trigger: 'config_not_in_force' }, 'it names the readback stage and its trigger');
-    t.match(r.result.msg, /standby-1 does not run the config written to .*pool\.json: in force .*"max": 50/, 'the message says what is in force instead');
+    t.match(r.result.msg, /^standby-1 does not run the config written to .*pool\.json: in force .*"max": 50/, 'the message names the host once and says what is in force instead');
     t.same(readEvents(ev).map((e) => e.action), ['backed_up', 'rendered', 'applying'], 'the trail ends at the stage that failed');
   });
 });

@@ -81,7 +81,9 @@ class ActionModule(ActionBase):
             else:
                 self._present(args)
         except _StageFailed as failed:
-            result.update(failed=True, changed=self._changed(), msg='%s: %s' % (self._name, failed.msg), stage=failed.stage,
+            # Every message names the host first (the module's readback message already does).
+            msg = failed.msg if failed.msg.startswith(self._name + ' ') else '%s: %s' % (self._name, failed.msg)
+            result.update(failed=True, changed=self._changed(), msg=msg, stage=failed.stage,
                           trigger=TRIGGER.get(failed.stage, 'rollout_step_failed'), stages=self._stages)
             return result
         finally:

@@ -12,9 +12,10 @@ DOCUMENTATION = r'''
 module: pool_config
 short_description: One stage of changing a node-postgres pool config file and the instance that runs it
 description:
-  - C(prepare) reads the file and the config in force, backs the file up to <path>.bak-<run_id> (never over an
-    existing backup, so a second pass keeps the config from before the run), renders the new file and has it validated
-    before it atomically replaces the old one. Supports check mode and diff.
+  - C(prepare) reads the file and the config in force, renders the new file beside it and has it validated (a file
+    the validator rejects fails the stage and leaves nothing behind, not even a backup), backs the old file up to
+    <path>.bak-<run_id> (never over an existing backup, so a second pass keeps the config from before the run), then
+    atomically replaces it. Supports check mode and diff.
   - C(restore) copies the run's backup back (or, without a backup, keeps the file, which then is the old config) and
     reads what the instance runs, if it answers.
   - C(apply) makes the instance load its file, by SIGHUP or restart, through labctl, systemd or a pid file.
@@ -166,8 +167,11 @@ def read_file(module, path, what):
         module.fail_json(msg='%s %s cannot be read: %s' % (what, path, err.strerror), stage=module.params['stage'])
 
 
-def write_atomically(module, path, data, like, mode=None, owner=None, group=None, validate=None):
-    """Write data beside path, validate it, give it its mode and owner, then rename it over path (never half a file)."""
+def stage_file(module, path, data, like, mode=None, owner=None, group=None, validate=None):
+    """Write data to a temporary file beside path, validate it and give it its mode and owner; returns its path.
+
+    A candidate the validator rejects is removed here: nothing else of the run has happened yet for this file.
+    """
     folder = os.path.dirname(path) or '.'
     fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=folder)
     try:
@@ -188,16 +192,32 @@ def write_atomically(module, path, data, like, mode=None, owner=None, group=None
             module.set_owner_if_different(tmp, owner, False)
         if group:
             module.set_group_if_different(tmp, group, False)
-        os.rename(tmp, path)
-        tmp = None
+        staged, tmp = tmp, None
+        return staged
+    finally:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def install(module, staged, path):
+    """Rename a staged file over path and make the rename durable (never half a file, never a lost update)."""
+    folder = os.path.dirname(path) or '.'
+    try:
+        os.rename(staged, path)
         dfd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(dfd)
         finally:
             os.close(dfd)
-    finally:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
+    except OSError as err:
+        if os.path.exists(staged):
+            os.unlink(staged)
+        module.fail_json(msg='could not install %s: %s' % (path, err.strerror or err), stage=module.params['stage'])
+
+
+def write_atomically(module, path, data, like, mode=None, owner=None, group=None, validate=None):
+    """Write data beside path, validate it, give it its mode and owner, then rename it over path."""
+    install(module, stage_file(module, path, data, like, mode, owner, group, validate), path)
 
 
 def prepare(module):
@@ -225,12 +245,19 @@ def prepare(module):
     result['rendered'] = dict(path=path, sha256=sha256(new))
     if module.check_mode:
         return result
-    if result['backup']['created']:
-        # A second pass of the same run keeps the first backup: it holds the config from before this run.
-        write_atomically(module, backup, old, like=path)
-    else:
-        result['backup']['sha256'] = sha256(read_file(module, backup, 'the backup'))
-    write_atomically(module, path, new, like=path, mode=p['mode'], owner=p['owner'], group=p['group'], validate=p['validate'])
+    # Validated before the backup: a file the validator rejects leaves no trace, so the rollback does not take this
+    # host for a changed one.
+    staged = stage_file(module, path, new, like=path, mode=p['mode'], owner=p['owner'], group=p['group'], validate=p['validate'])
+    try:
+        if result['backup']['created']:
+            # A second pass of the same run keeps the first backup: it holds the config from before this run.
+            write_atomically(module, backup, old, like=path)
+        else:
+            result['backup']['sha256'] = sha256(read_file(module, backup, 'the backup'))
+    except BaseException:  # fail_json exits: the candidate must not outlive a failed backup
+        os.unlink(staged)
+        raise
+    install(module, staged, path)
     result['file_sha256'] = sha256(read_file(module, path, 'the config file written'))
     return result
 
