@@ -104,7 +104,9 @@ class ActionModule(ActionBase):
             rc, stdout, stderr, msg = -1, '', '', 'could not start %s: %s' % (argv[0], err.strerror or err)
         parsed = parse(stdout)
         fact = a['register'] or 'poolgate_' + a['command'].replace(' ', '_').replace('-', '_')
-        result.update(changed=False, cmd=argv, rc=rc, stdout=stdout, stderr=stderr,
+        # failed is always set: Ansible fails any result with a non-zero rc that does not say, and ok_codes may
+        # accept one (a notification during a refusal accepts every exit code).
+        result.update(changed=False, failed=False, cmd=argv, rc=rc, stdout=stdout, stderr=stderr,
                       ansible_facts={fact: parsed, 'poolgate_last': dict(parsed, rc=rc)})
         if rc not in a['ok_codes']:
             meaning = MEANING.get(rc, 'failed (exit %s)' % rc)
