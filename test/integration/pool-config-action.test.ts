@@ -14,7 +14,7 @@ import { useLab } from '../helpers/lab';
  * cannot show one by one: check mode touches nothing, a file the validator rejects is never installed, a restore
  * reads the backup back, and a failure names its stage and rollback trigger.
  */
-t.setTimeout(300_000);
+t.setTimeout(600_000);
 
 type Result = Record<string, unknown> & { failed?: boolean; changed?: boolean; msg?: string };
 
