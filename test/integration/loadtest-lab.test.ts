@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { packageRoot } from '../../scripts/lib/paths';
 import { isValid } from '../../scripts/lib/schema';
 import type { LoadtestResult } from '../../scripts/types/loadtest-result';
 import { pgQuery, useLab } from '../helpers/lab';
+import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
 
-/** The compiled CLI (`npm test` builds first), as Ansible runs it. */
-function poolgate(args: string[], timeoutMs = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), ...args], { cwd: packageRoot, timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const poolgate = (args: string[], timeoutMs = 120_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
 
 t.test('loadtest through HAProxy: schema-valid result, acknowledged writes are in the database, analyze passes', async (t) => {
   const lab = await useLab(t);

@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import t, { type Test } from 'tap';
-import { packageRoot } from '../../scripts/lib/paths';
 import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { MonitorResult } from '../../scripts/types/monitor-result';
 import { readPassword, steadyTraffic, useLab, type LabHandle } from '../helpers/lab';
+import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
 
-/** Run the compiled CLI (`npm test` builds first); bounded in time. */
-function poolgate(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), ...args], { cwd: packageRoot, env: process.env, timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const poolgate = (args: string[], timeoutMs = 90_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
 
 function dbFlags(lab: LabHandle): string[] {
   return ['--db-host', lab.pg.host, '--db-port', String(lab.pg.port), '--db-name', lab.pg.database, '--db-user', lab.pg.monitorUser, '--db-password-file', lab.pg.monitorPasswordFile];

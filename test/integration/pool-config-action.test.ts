@@ -7,6 +7,7 @@ import { RUNBOOK_BASELINE_POOL } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { labctl, readPools, restoreBaseline } from '../e2e/rollout-helpers';
 import { useLab } from '../helpers/lab';
+import { runProcess } from '../helpers/poolgate-cli';
 
 /**
  * poolgate.rollout.pool_config (the rollout's one task per host) run ad hoc on one lab instance, the way the role
@@ -22,27 +23,15 @@ const TARGET = { ...RUNBOOK_BASELINE_POOL, min: 20, max: 200 };
 const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** `ansible <host> -m poolgate.rollout.pool_config -a <json>` with the json stdout callback; the host's result. */
-function adhoc(host: string, args: Record<string, unknown>, flags: string[] = []): Promise<{ code: number; result: Result; raw: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ansible', ['-i', 'inventory/lab', host, '-m', 'poolgate.rollout.pool_config', '-a', JSON.stringify(args), ...flags], {
-      cwd: packageRoot,
-      env: { ...process.env, ANSIBLE_LOAD_CALLBACK_PLUGINS: '1', ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1' },
-      timeout: 120_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        const out = JSON.parse(stdout) as { plays: Array<{ tasks: Array<{ hosts: Record<string, Result> }> }> };
-        resolve({ code: code ?? -1, result: out.plays[0].tasks[0].hosts[host], raw: stdout + stderr });
-      } catch {
-        reject(new Error(`ansible printed no JSON result (exit ${code}):\n${stdout}\n${stderr}`));
-      }
-    });
-  });
+async function adhoc(host: string, args: Record<string, unknown>, flags: string[] = []): Promise<{ code: number; result: Result; raw: string }> {
+  const env = { ...process.env, ANSIBLE_LOAD_CALLBACK_PLUGINS: '1', ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1' };
+  const r = await runProcess('ansible', ['-i', 'inventory/lab', host, '-m', 'poolgate.rollout.pool_config', '-a', JSON.stringify(args), ...flags], 120_000, env);
+  try {
+    const out = JSON.parse(r.stdout) as { plays: Array<{ tasks: Array<{ hosts: Record<string, Result> }> }> };
+    return { code: r.code, result: out.plays[0]!.tasks[0]!.hosts[host]!, raw: r.stdout + r.stderr };
+  } catch {
+    throw new Error(`ansible printed no JSON result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+  }
 }
 
 const readEvents = (dir: string): Array<Record<string, unknown>> => {

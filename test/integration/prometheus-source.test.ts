@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { NodeExporterCpuSource } from '../../scripts/lib/db-cpu-node-exporter';
-import { packageRoot } from '../../scripts/lib/paths';
 import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { MonitorResult } from '../../scripts/types/monitor-result';
 import type { MonitorSample } from '../../scripts/types/monitor-sample';
 import { steadyTraffic, useLab } from '../helpers/lab';
+import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
 
 // The lab of this slot with Prometheus and the node exporter (useLab brings it up, or completes it, with them).
 process.env.POOLGATE_LAB_PROMETHEUS = '1';
@@ -17,17 +16,7 @@ process.env.POOLGATE_LAB_PROMETHEUS = '1';
 const LATENCY_BOUNDS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, Infinity];
 const bucketOf = (ms: number): number => LATENCY_BOUNDS_MS.findIndex((b) => ms <= b);
 
-function poolgate(args: string[], timeoutMs = 90_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), ...args], { cwd: packageRoot, env: process.env, timeout: timeoutMs });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const poolgate = (args: string[], timeoutMs = 90_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
 
 /** Busy share of all cores from /proc/stat between two readings (what the node exporter's cpu collector reads). */
 function procStatBusy(): { busy: number; total: number } {
