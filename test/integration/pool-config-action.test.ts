@@ -133,4 +133,17 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     t.match(r.result.msg, /^standby-1 does not run the config written to .*pool\.json: in force .*"max": 50/, 'the message names the host once and says what is in force instead');
     t.same(readEvents(ev).map((e) => e.action), ['backed_up', 'rendered', 'applying'], 'the trail ends at the stage that failed');
   });
+
+  await t.test('an apply that cannot start fails the apply stage, after the trail of what the host did', async (t) => {
+    await restoreBaseline(lab);
+    const ev = t.testdir();
+    const pidfile = path.join(t.testdir(), 'missing.pid');
+    const runId = `it-apply-${Date.now()}`;
+    const r = await adhoc(inst.name, args(ev, runId, { service_manager: 'pidfile', pidfile }));
+    t.not(r.code, 0, 'ansible exits non-zero');
+    t.match(r.result, { failed: true, stage: 'apply', trigger: 'apply_failed' }, 'the failure is the apply stage\'s, not the whole sequence\'s');
+    t.match(r.result.msg, /^standby-1: the pid file .*missing\.pid cannot be read/, 'the message names the host and the pid file');
+    t.same(readEvents(ev).map((e) => e.action), ['backed_up', 'rendered', 'applying'], 'the steps done on the host are recorded before the failure');
+    t.ok(fs.existsSync(`${inst.configPath}.bak-${runId}`), 'and the backup the rollback needs is there');
+  });
 });

@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 """Action poolgate.rollout.pool_config: change (or restore) one instance's pool config in one task.
 
-Runs the module's stages on the instance's host in order — prepare (read, back up, render, validate), apply
-(SIGHUP or restart), verify (/health, then the new file's sha256 in force) — and writes each step to the run's
-events.jsonl on the control node as soon as it is done, so an interrupted run leaves an exact trail. One task per
-host instead of ~20: Ansible's per-task overhead was most of the rollout's time (issue 7).
+Runs the module's whole sequence on the instance's host in one process — prepare (read, back up, render,
+validate), apply (SIGHUP or restart), verify (/health, then the new file's sha256 in force) — and writes each
+step's events to the run's events.jsonl on the control node, stamped with the time the step started on the host.
+One task and one Python start-up per host instead of ~20 tasks: Ansible's per-task and per-module overhead was most
+of the rollout's time (issue 7). A step that fails still leaves the events of the steps before it; a control node
+killed while the module runs leaves the host's own trail (the backup file, which the rollback reads).
 
 A failure says which stage failed and names the rollback trigger it maps to (`trigger`), so the playbook's incident
 does not have to guess from task names.
@@ -95,55 +97,68 @@ class ActionModule(ActionBase):
     def _changed(self):
         return any(s.get('changed') for s in self._stages.values())
 
-    def _stage(self, stage, **extra):
+    def _run(self, stage, **extra):
+        """Runs the module's whole sequence (change or revert) on the host; records each step's events."""
         res = self._execute_module(module_name=MODULE, module_args=dict(self._common, stage=stage, **extra), task_vars=self._vars)
-        self._stages[stage] = res
+        steps = res.get('steps') if not res.get('failed') else res.get('done')
+        for step in steps or []:
+            self._stages[step['stage']] = step
+            self._record(step)
         if res.get('failed'):
-            raise _StageFailed(res.get('stage') or stage, res.get('msg') or res.get('module_stderr') or 'failed without a message')
-        return res
+            failed = res.get('stage') or stage
+            if failed == 'apply':
+                # The apply started: the trail says so, whatever it left behind.
+                self._event({'action': 'applying', 'method': self._method(steps), 'generation_before': self._generation(steps)})
+            self._stages[failed] = res
+            raise _StageFailed(failed, res.get('msg') or res.get('module_stderr') or 'failed without a message')
+        return steps
 
-    def _event(self, event):
+    def _method(self, steps):
+        first = (steps or [{}])[0]
+        return 'restart' if first.get('stage') == 'restore' and not first.get('answering') else self._common.get('method')
+
+    @staticmethod
+    def _generation(steps):
+        return ((steps or [{}])[0].get('in_force') or {}).get('generation', 0)
+
+    def _record(self, step):
+        """The events of one finished step, stamped with the time it started on the host."""
+        stage, at, check = step['stage'], step.get('at'), self._task.check_mode
+        if stage == 'prepare' and step.get('backup'):
+            b = step['backup']
+            self._event({'action': 'would_back_up' if check else 'backed_up', 'path': b['path'], 'sha256': '' if check else b['sha256'],
+                         'config_sha256': step['old_sha256'], 'created': b['created']}, at)
+            self._event({'action': 'would_render' if check else 'rendered', 'path': step['path'],
+                         'sha256': '' if check else step['rendered']['sha256'], 'pool': step['target']}, at)
+        elif stage == 'apply':
+            self._event({'action': 'applying', 'method': step['method'], 'generation_before': self._generation(list(self._stages.values()))}, at)
+        elif stage == 'verify':
+            seen = step['readback']
+            self._event({'action': 'verified', 'pool': seen.get('pool'), 'sha256': seen.get('sha256'), 'generation': seen.get('generation')})
+
+    def _event(self, event, at=None):
         if not self._evidence:
             return
         try:
-            append_event(self._evidence, self._name, dict(event, host=self._name))
+            append_event(self._evidence, self._name, dict(event, host=self._name), at)
         except OSError as err:
             raise _StageFailed('evidence', 'could not write %s/events.jsonl: %s' % (self._evidence, err.strerror or err))
 
-    def _apply_and_verify(self, method, in_force, sha, pool):
-        if (in_force or {}).get('sha256') != sha:
-            self._event({'action': 'applying', 'method': method, 'generation_before': (in_force or {}).get('generation', 0)})
-            self._stage('apply', method=method)
-        seen = self._stage('verify', expected_sha256=sha, expected_pool=pool)['readback']
-        self._event({'action': 'verified', 'pool': seen.get('pool'), 'sha256': seen.get('sha256'), 'generation': seen.get('generation')})
-        return seen
-
     def _present(self, args):
-        check = self._task.check_mode
-        prep = self._stage('prepare', values=args.get('values'))
-        if prep.get('backup'):
-            b = prep['backup']
-            self._event({'action': 'would_back_up' if check else 'backed_up', 'path': b['path'], 'sha256': '' if check else b['sha256'],
-                         'config_sha256': prep['old_sha256'], 'created': b['created']})
-            self._event({'action': 'would_render' if check else 'rendered', 'path': prep['path'],
-                         'sha256': '' if check else prep['rendered']['sha256'], 'pool': prep['target']})
-        self._outcome = {'changed': prep['changed'], 'in_force_before': prep['in_force'], 'backup': prep.get('backup')}
+        steps = self._run('change', values=args.get('values'), method=args['method'])
+        prep = steps[0]
+        self._outcome = {'changed': self._changed(), 'in_force_before': prep['in_force'], 'backup': prep.get('backup')}
         if 'diff' in prep:
             self._outcome['diff'] = prep['diff']
-        if check:
-            return
-        seen = self._apply_and_verify(args['method'], prep['in_force'], prep['file_sha256'], prep['target'])
-        self._outcome.update(changed=self._changed(), readback=seen)
+        if not self._task.check_mode:
+            self._outcome['readback'] = steps[-1]['readback']
 
     def _restore(self, args):
-        got = self._stage('restore')
-        self._outcome = {'changed': got['changed'], 'backup_found': got['backup_found'], 'in_force_before': got['in_force']}
-        if self._task.check_mode:
-            return
-        # An instance that does not answer cannot take a SIGHUP: start it afresh on the old file.
-        method = args['method'] if got['answering'] else 'restart'
-        seen = self._apply_and_verify(method, got['in_force'], got['file_sha256'], got['target'])
-        self._outcome.update(changed=self._changed(), readback=seen)
+        steps = self._run('revert', method=args['method'])
+        got = steps[0]
+        self._outcome = {'changed': self._changed(), 'backup_found': got['backup_found'], 'in_force_before': got['in_force']}
+        if not self._task.check_mode:
+            self._outcome['readback'] = steps[-1]['readback']
 
 
 class _StageFailed(Exception):

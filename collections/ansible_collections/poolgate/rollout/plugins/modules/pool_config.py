@@ -1,9 +1,10 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
-"""One stage of changing an instance's pool config, run on the instance's host.
+"""Changing an instance's pool config, run on the instance's host: one stage, or a whole change in one process.
 
-The action plugin of the same name runs the stages in order (prepare → apply → verify, or restore → apply → verify)
-and records each in the run's events.jsonl; this module is what runs where the file and the process live.
+The action plugin of the same name runs C(change) (prepare → apply → verify) or C(revert) (restore → apply →
+verify) and records each step in the run's events.jsonl; this module is what runs where the file and the process
+live.
 """
 
 from __future__ import annotations
@@ -21,13 +22,17 @@ description:
   - C(apply) makes the instance load its file, by SIGHUP or restart, through labctl, systemd or a pid file.
   - C(verify) waits for /health to answer 200, then for /api/health/pool-config to report the file's sha256 with no
     reload in progress, and fails unless the values in force are the expected ones.
-  - Normally used through the action plugin of the same name, which runs the stages in order.
+  - C(change) is prepare, then apply (only when the instance does not already run the file), then verify, in one
+    process; C(revert) is restore, then apply (a restart when the instance does not answer), then verify. Each step
+    is returned in C(steps) with the time it started, also when a later one fails (then in C(done)): one Python
+    start-up per host instead of three, and the caller still records every step that happened.
+  - Normally used through the action plugin of the same name.
 options:
   stage:
     description: Which stage to run.
     type: str
     required: true
-    choices: [prepare, restore, apply, verify]
+    choices: [prepare, restore, apply, verify, change, revert]
   path:
     description: The instance's pool config file.
     type: path
@@ -115,8 +120,13 @@ readback:
   description: The instance's /api/health/pool-config once the expected file is in force.
   type: dict
   returned: verify
+steps:
+  description: C(change), C(revert) each step's result, in order, with C(at) (UTC) when it started.
+  type: list
+  returned: change, revert (on failure as C(done), the steps finished before the failing one)
 '''
 
+import datetime
 import hashlib
 import json
 import os
@@ -338,10 +348,56 @@ def verify(module):
     return dict(stage='verify', changed=False, readback=seen)
 
 
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')
+
+
+STAGES = {'prepare': prepare, 'restore': restore, 'apply': apply, 'verify': verify}
+
+
+def sequence(module, first):
+    """first (prepare or restore), then apply when the file is not what runs, then verify: one whole change.
+
+    A failing step exits through fail_json; the steps finished before it go along as `done`, so the caller can
+    record them (a backup taken, a file rendered) before it reports the failure.
+    """
+    done, current = [], [first]
+    fail = module.fail_json
+
+    def fail_with_done(**kw):
+        # Helpers name the stage from the parameters ('change'): the step running is the one that failed.
+        if kw.get('stage') in (None, 'change', 'revert'):
+            kw['stage'] = current[0]
+        fail(done=done, **kw)
+
+    module.fail_json = fail_with_done
+
+    def step(name):
+        current[0] = name
+        at = utc_now()
+        res = STAGES[name](module)
+        res['at'] = at
+        done.append(res)
+        return res
+
+    p = module.params
+    first_res = step(first)
+    if module.check_mode:
+        return dict(stage=first, changed=first_res['changed'], steps=done)
+    if first == 'restore' and not first_res['answering']:
+        # An instance that does not answer cannot take a SIGHUP: start it afresh on the old file.
+        p['method'] = 'restart'
+    if (first_res['in_force'] or {}).get('sha256') != first_res['file_sha256']:
+        step('apply')
+    p['expected_sha256'], p['expected_pool'] = first_res['file_sha256'], first_res['target']
+    step('verify')
+    return dict(stage='verify', changed=any(r['changed'] for r in done), steps=done)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            stage=dict(type='str', required=True, choices=['prepare', 'restore', 'apply', 'verify']),
+            stage=dict(type='str', required=True, choices=['prepare', 'restore', 'apply', 'verify', 'change', 'revert']),
             path=dict(type='path', required=True),
             url=dict(type='str', required=True),
             name=dict(type='str'),
@@ -368,13 +424,17 @@ def main():
             ('stage', 'restore', ('run_id',)),
             ('stage', 'apply', ('method', 'service_manager')),
             ('stage', 'verify', ('expected_sha256', 'expected_pool')),
+            ('stage', 'change', ('run_id', 'values', 'method', 'service_manager')),
+            ('stage', 'revert', ('run_id', 'method', 'service_manager')),
         ],
         supports_check_mode=True,
     )
     stage = module.params['stage']
+    if stage in ('change', 'revert'):
+        module.exit_json(**sequence(module, 'prepare' if stage == 'change' else 'restore'))
     if stage in ('apply', 'verify') and module.check_mode:
         module.exit_json(stage=stage, changed=False, skipped=True, msg='nothing is applied in check mode')
-    module.exit_json(**{'prepare': prepare, 'restore': restore, 'apply': apply, 'verify': verify}[stage](module))
+    module.exit_json(**STAGES[stage](module))
 
 
 if __name__ == '__main__':
