@@ -100,7 +100,8 @@ class Lane implements Dispatcher.DispatchHandler {
   clear(): boolean {
     const busy = this.spec !== null;
     this.spec = null;
-    this.chunks = [];
+    // Only a captured body left chunks: most requests allocate nothing here.
+    if (this.chunks.length > 0) this.chunks = [];
     return busy;
   }
 }

@@ -18,8 +18,8 @@ const MAX_IDS = 100;
  * (timeout, connection) have no answer to time and are counted as errors only.
  */
 export class Recorder {
-  readonly fromIntended = new LatencyHistogram();
   readonly fromSend = new LatencyHistogram();
+  readonly fromIntended: LatencyHistogram;
   readonly sendDelay = new LatencyHistogram();
   readonly byEndpoint: Record<Endpoint, EndpointCounts>;
   readonly byKind = new Map<ErrorKind, number>();
@@ -36,7 +36,12 @@ export class Recorder {
   lastSendMs = Number.NaN;
   lastDoneMs = Number.NaN;
 
-  constructor() {
+  /**
+   * `scheduled` is false for the closed loop: there the intended send time is the actual one, so both latency
+   * views are one histogram and there is no send delay to record — a third of the per-request bookkeeping.
+   */
+  constructor(readonly scheduled = true) {
+    this.fromIntended = scheduled ? new LatencyHistogram() : this.fromSend;
     this.byEndpoint = Object.fromEntries(ENDPOINTS.map((e) => [e, { sent: 0, ok: 0, errors: 0 }])) as Record<
       Endpoint,
       EndpointCounts
@@ -49,14 +54,14 @@ export class Recorder {
     if (delayed) this.delayedSends++;
     if (this.sent === 1) this.firstSendMs = sentMs;
     this.lastSendMs = sentMs;
-    this.sendDelay.recordMs(sentMs - intendedMs);
+    if (this.scheduled) this.sendDelay.recordMs(sentMs - intendedMs);
   }
 
   /** An HTTP answer: latency is recorded whatever the status; a status other than the expected one is an error. */
   recordAnswer(endpoint: Endpoint, intendedMs: number, sentMs: number, doneMs: number, status: number, expected: number): void {
     this.answered++;
     this.lastDoneMs = doneMs;
-    this.fromIntended.recordMs(doneMs - intendedMs);
+    if (this.scheduled) this.fromIntended.recordMs(doneMs - intendedMs);
     this.fromSend.recordMs(doneMs - sentMs);
     if (status === expected) {
       this.ok++;

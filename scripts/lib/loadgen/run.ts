@@ -10,6 +10,7 @@ import { PoolSampler, type MetricsReader } from './pool-sampler';
 import { Recorder } from './recorder';
 import { RequestFactory } from './requests';
 import { buildResult } from './result';
+import { holdYoungGeneration } from './young-generation';
 import type { StopReason } from './transport';
 
 export interface RunHooks {
@@ -29,7 +30,8 @@ export interface RunHooks {
  */
 export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise<LoadtestResult> {
   const startedAt = new Date();
-  const recorder = new Recorder();
+  if (cfg.mode === 'open') holdYoungGeneration();
+  const recorder = new Recorder(cfg.mode === 'open');
   const transport = new HttpTransport({ url: cfg.url, lanes: cfg.concurrency, timeoutMs: cfg.timeoutMs, now: realClock.now }, recorder);
   const sampler = cfg.targets.length > 0 ? new PoolSampler(cfg.targets, cfg.sampleIntervalMs, hooks.readMetrics) : null;
   let progressTimer: NodeJS.Timeout | null = null;
