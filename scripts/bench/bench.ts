@@ -22,7 +22,7 @@ import { mergeResults, type Check, type Results } from './results-merge';
 async function main(): Promise<void> {
   const flags: BenchFlags = await yargs(process.argv.slice(2))
     .usage('npm run bench [-- options]: everything issue 7 asks for, on a lab of its own (slot 9 unless POOLGATE_LAB_SLOT or --lab-slot)')
-    .option('rounds', { type: 'number', describe: 'Alternating rounds per peer, medians reported [3; --quick 1]' })
+    .option('rounds', { type: 'number', describe: 'Alternating rounds per peer, medians reported [5; --quick 1]' })
     .option('seconds', { type: 'number', describe: 'Duration of each throughput and stall run [10; --quick 2]' })
     .option('connections', { type: 'number', describe: 'Connections of every peer [50]' })
     .option('rate', { type: 'number', describe: 'Fixed arrival rate of the accuracy, stall and memory runs, req/s [2000]' })

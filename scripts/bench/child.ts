@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 
 /** Every child the bench is running, so an interrupted bench (SIGINT/SIGTERM) ends them, not only itself. */
 const live = new Set<ChildProcess>();
@@ -80,9 +81,29 @@ export function runChild(cmd: string, args: string[], opts: ChildOptions): Promi
   });
 }
 
+export type Role = 'server' | 'generator';
+
+let pinning: boolean | null = null;
+
+/**
+ * Whether targets and generators run on separate cores: with two cores or more and taskset(1) present, the
+ * server gets core 0 and every load generator core 1 (one core each, as in notes/loadgen-facts.md). Unpinned,
+ * the scheduler lets a busy generator take the server's core and the ratios measure the mix, not the tool.
+ */
+export function pinningOn(): boolean {
+  pinning ??= os.cpus().length >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  return pinning;
+}
+
+/** `cmd args` run on its role's core (taskset execs the command, so the pid is the command's own). */
+export function onCore(role: Role, cmd: string, args: string[]): [string, string[]] {
+  return pinningOn() ? ['taskset', ['-c', role === 'server' ? '0' : '1', cmd, ...args]] : [cmd, args];
+}
+
 /** A long-running server child: resolves once it prints "listening <port>"; stop() ends it. */
 export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const [cmd, argv] = onCore('server', process.execPath, [script, ...args]);
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
   track(child);
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../lib/paths';
 import type { LoadtestResult } from '../types/loadtest-result';
-import { runChild } from './child';
+import { onCore, pinningOn, runChild, type ChildOptions, type ChildResult } from './child';
 
 /** One run of one tool: requests per second and the p99 it reports (ms), from its own output. */
 export interface PeerRun {
@@ -26,6 +26,12 @@ function toMs(value: string, unit: string): number {
   return unit === 'us' ? v / 1000 : unit === 's' || unit === 'secs' ? v * 1000 : v;
 }
 
+/** A load generator run on the generators' core. */
+function generator(cmd: string, args: string[], opts: ChildOptions): Promise<ChildResult> {
+  const [c, a] = onCore('generator', cmd, args);
+  return runChild(c, a, opts);
+}
+
 function fail(tool: string, r: { code: number; stderr: string; stdout: string }): never {
   throw new Error(`${tool} exited ${r.code}: ${(r.stderr || r.stdout).slice(0, 400)}`);
 }
@@ -34,7 +40,7 @@ export async function poolgateRun(args: string[], timeoutMs: number, rssEveryMs?
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-bench-'));
   const out = path.join(dir, 'result.json');
   try {
-    const r = await runChild(process.execPath, [POOLGATE, 'loadtest', ...args, '--output', out], { timeoutMs, ...(rssEveryMs ? { rssEveryMs } : {}) });
+    const r = await generator(process.execPath, [POOLGATE, 'loadtest', ...args, '--output', out], { timeoutMs, ...(rssEveryMs ? { rssEveryMs } : {}) });
     if (r.code !== 0) fail('poolgate loadtest', r);
     return { result: JSON.parse(fs.readFileSync(out, 'utf8')) as LoadtestResult, peakRssKb: r.peakRssKb, rss: r.rss };
   } finally {
@@ -51,17 +57,18 @@ export async function throughput(tool: Tool, url: string, connections: number, s
   }
   const target = `${url}/api/accounts`;
   if (tool === 'autocannon') {
-    const r = await runChild(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), target], { timeoutMs });
+    const r = await generator(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), target], { timeoutMs });
     if (r.code !== 0) fail(tool, r);
     const j = JSON.parse(r.stdout) as { requests: { total: number }; duration: number; latency: { p99: number } };
     return { tool, reqPerS: j.requests.total / j.duration, p99Ms: j.latency.p99 };
   }
   if (tool === 'wrk') {
-    const r = await runChild('wrk', ['-t', '2', '-c', String(connections), '-d', `${seconds}s`, '--latency', target], { timeoutMs });
+    // One thread per core it may use: two threads on one pinned core only take turns.
+    const r = await generator('wrk', ['-t', pinningOn() ? '1' : '2', '-c', String(connections), '-d', `${seconds}s`, '--latency', target], { timeoutMs });
     if (r.code !== 0) fail(tool, r);
     return { tool, reqPerS: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p99Ms: wrkP99(r.stdout) };
   }
-  const r = await runChild('hey', ['-c', String(connections), '-z', `${seconds}s`, target], { timeoutMs });
+  const r = await generator('hey', ['-c', String(connections), '-z', `${seconds}s`, target], { timeoutMs });
   if (r.code !== 0) fail(tool, r);
   const p99 = /99%+ in ([\d.]+) secs/.exec(r.stdout);
   return { tool, reqPerS: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p99Ms: p99 ? Number(p99[1]) * 1000 : null };
@@ -82,8 +89,8 @@ export async function fixedRate(tool: Exclude<Tool, 'wrk'>, url: string, rate: n
   const target = `${url}/api/accounts`;
   const r =
     tool === 'autocannon'
-      ? await runChild(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), '-R', String(rate), target], { timeoutMs })
-      : await runChild('hey', ['-c', String(connections), '-q', String(rate / connections), '-z', `${seconds}s`, target], { timeoutMs });
+      ? await generator(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), '-R', String(rate), target], { timeoutMs })
+      : await generator('hey', ['-c', String(connections), '-q', String(rate / connections), '-z', `${seconds}s`, target], { timeoutMs });
   if (r.code !== 0) fail(tool, r);
 }
 

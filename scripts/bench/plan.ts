@@ -51,7 +51,7 @@ export interface BenchPlan {
   out: string;
 }
 
-const FULL = { rounds: 3, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21 };
+const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21 };
 // A smoke run: every section once, briefly; the rollout (minutes of Ansible) only if asked for.
 const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 };
 

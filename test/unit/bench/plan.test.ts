@@ -12,7 +12,7 @@ t.test('no flags: every section, on a lab of the bench\'s own slot, full-length 
   t.equal(p.slot, DEFAULT_BENCH_SLOT);
   t.equal(p.slot, 9);
   t.equal(p.slotFrom, 'default');
-  t.match(p, { rounds: 3, seconds: 10, connections: 50, rate: 2000, stallMs: 1000, rssSeconds: 60, startupRuns: 11, probeSamples: 21 });
+  t.match(p, { rounds: 5, seconds: 10, connections: 50, rate: 2000, stallMs: 1000, rssSeconds: 60, startupRuns: 11, probeSamples: 21 });
   t.equal(p.out, path.join(ROOT, 'bench', 'results.json'));
   t.equal(p.keepLab, false);
 });
