@@ -36,6 +36,7 @@ import json
 import os
 import subprocess
 
+from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 MEANING = {1: 'gate failed', 2: 'refused its input (nothing was changed)', 3: 'could not measure'}
@@ -90,6 +91,8 @@ class ActionModule(ActionBase):
             timeout=dict(type='int', default=900),
             ok_codes=dict(type='list', elements='int', default=[0]),
         ))
+        if not a['command'].strip():
+            raise AnsibleActionFail('poolgate.rollout.command needs command (e.g. "preflight" or "evidence seal"), got none')
         argv = ([a['node'], os.path.join(a['root'], 'bin', 'poolgate.js')] + a['command'].split()
                 + (['--plan', a['plan']] if a['plan'] else []) + (['--evidence-dir', a['evidence_dir']] if a['evidence_dir'] else [])
                 + ['--json'] + list(a['args']))
