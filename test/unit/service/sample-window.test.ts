@@ -1,5 +1,5 @@
 import t from 'tap';
-import { SampleWindow, nearestRank } from '../../../lab/service/sample-window';
+import { SampleWindow, nearestRank, selectRank } from '../../../lab/service/sample-window';
 import { ServiceCounters, metricsDocument } from '../../../lab/service/metrics';
 import { isValid } from '../../../scripts/lib/schema';
 
@@ -11,6 +11,24 @@ t.test('nearest-rank percentiles', async (t) => {
   t.equal(nearestRank([7], 99), 7);
   t.equal(nearestRank([], 50), 0);
   t.equal(nearestRank([1, 2, 3], 0), 1, 'p0 is the minimum, never out of range');
+});
+
+t.test('selection finds the same percentiles as a full sort, at every size and with ties', async (t) => {
+  let seed = 7;
+  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const n of [1, 2, 3, 5, 19, 20, 21, 99, 100, 101, 1000, 4099]) {
+    for (const ties of [false, true]) {
+      const values = Array.from({ length: n }, () => (ties ? Math.floor(rand() * 5) : rand() * 100));
+      const w = new SampleWindow(60_000, n + 10, () => 0);
+      for (const v of values) w.record(v);
+      const sorted = [...values].sort((a, b) => a - b);
+      const want = { count: n, p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), p99: nearestRank(sorted, 99), max: sorted[n - 1] };
+      t.same(w.summary(), want, `n=${n}${ties ? ' with ties' : ''}`);
+    }
+  }
+  const a = Float64Array.from([5, 1, 4, 2, 3]);
+  t.equal(selectRank(a, 5, 4), 4, 'rank 4 of 1..5 is 4');
+  t.ok(Array.from(a.subarray(0, 3)).every((v) => v <= 4), 'and every value before it is no larger');
 });
 
 t.test('only observations inside the window count', async (t) => {
