@@ -106,20 +106,12 @@ class ActionModule(ActionBase):
             self._record(step)
         if res.get('failed'):
             failed = res.get('stage') or stage
-            if failed == 'apply':
+            if res.get('applying'):
                 # The apply started: the trail says so, whatever it left behind.
-                self._event({'action': 'applying', 'method': self._method(steps), 'generation_before': self._generation(steps)})
+                self._event(dict({'action': 'applying'}, **res['applying']))
             self._stages[failed] = res
             raise _StageFailed(failed, res.get('msg') or res.get('module_stderr') or 'failed without a message')
         return steps
-
-    def _method(self, steps):
-        first = (steps or [{}])[0]
-        return 'restart' if first.get('stage') == 'restore' and not first.get('answering') else self._common.get('method')
-
-    @staticmethod
-    def _generation(steps):
-        return ((steps or [{}])[0].get('in_force') or {}).get('generation', 0)
 
     def _record(self, step):
         """The events of one finished step, stamped with the time it started on the host."""
@@ -131,7 +123,7 @@ class ActionModule(ActionBase):
             self._event({'action': 'would_render' if check else 'rendered', 'path': step['path'],
                          'sha256': '' if check else step['rendered']['sha256'], 'pool': step['target']}, at)
         elif stage == 'apply':
-            self._event({'action': 'applying', 'method': step['method'], 'generation_before': self._generation(list(self._stages.values()))}, at)
+            self._event({'action': 'applying', 'method': step['method'], 'generation_before': step['generation_before']}, at)
         elif stage == 'verify':
             seen = step['readback']
             self._event({'action': 'verified', 'pool': seen.get('pool'), 'sha256': seen.get('sha256'), 'generation': seen.get('generation')})

@@ -361,13 +361,16 @@ def sequence(module, first):
     A failing step exits through fail_json; the steps finished before it go along as `done`, so the caller can
     record them (a backup taken, a file rendered) before it reports the failure.
     """
-    done, current = [], [first]
+    done, current, applying = [], [first], {}
     fail = module.fail_json
 
     def fail_with_done(**kw):
         # Helpers name the stage from the parameters ('change'): the step running is the one that failed.
         if kw.get('stage') in (None, 'change', 'revert'):
             kw['stage'] = current[0]
+        if current[0] == 'apply':
+            # The apply started: the caller records it (method, generation before) whatever it left behind.
+            kw['applying'] = applying
         fail(done=done, **kw)
 
     module.fail_json = fail_with_done
@@ -388,7 +391,8 @@ def sequence(module, first):
         # An instance that does not answer cannot take a SIGHUP: start it afresh on the old file.
         p['method'] = 'restart'
     if (first_res['in_force'] or {}).get('sha256') != first_res['file_sha256']:
-        step('apply')
+        applying.update(method=p['method'], generation_before=(first_res['in_force'] or {}).get('generation', 0))
+        step('apply').update(applying)
     p['expected_sha256'], p['expected_pool'] = first_res['file_sha256'], first_res['target']
     step('verify')
     return dict(stage='verify', changed=any(r['changed'] for r in done), steps=done)
