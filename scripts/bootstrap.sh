@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 debian_packages=(postgresql haproxy ansible ansible-lint yamllint supervisor wrk hey prometheus prometheus-node-exporter)
 # The HTML report's browser test renders it in headless Chromium (test/integration/html-report.test.ts).
 debian_packages+=(chromium)
+# The https load-test test makes a throwaway certificate (test/integration/loadtest-https.test.ts).
+debian_packages+=(openssl)
 missing=()
 for p in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,25 +1,11 @@
 import { Client, type Dispatcher } from 'undici';
+import { createdIdOf } from './created-id';
 import { classifyError } from './error-kind';
 import type { Recorder } from './recorder';
 import type { RequestSpec } from './requests';
-import type { Transport } from './transport';
+import type { ConnectionTransport } from './transport';
 
 const JSON_HEADERS = ['content-type', 'application/json'];
-
-/** A journal entry id from a 201 body: `{id}` or `{entry|journal_entry: {id}}` or `{journal_entry_id}`. */
-export function createdIdOf(body: string): number | string | null {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  if (doc === null || typeof doc !== 'object') return null;
-  const o = doc as Record<string, unknown>;
-  const nested = (o.entry ?? o.journal_entry) as Record<string, unknown> | undefined;
-  const id = o.id ?? o.journal_entry_id ?? nested?.id;
-  return typeof id === 'number' || (typeof id === 'string' && id !== '') ? id : null;
-}
 
 /**
  * One lane = one undici Client (one connection, no pipelining) and this object as its reusable dispatch
@@ -113,8 +99,8 @@ export interface HttpTransportOptions {
   now: () => number;
 }
 
-/** Lanes over real connections to one origin (e.g. the load balancer's frontend). */
-export class HttpTransport implements Transport {
+/** Lanes over undici Clients to one origin: the transport for https (socket-transport.ts handles http). */
+export class HttpTransport implements ConnectionTransport {
   readonly lanes: number;
   private readonly all: Lane[];
   private release: (lane: number) => void = () => undefined;

@@ -10,8 +10,9 @@ import { PoolSampler, type MetricsReader } from './pool-sampler';
 import { Recorder } from './recorder';
 import { RequestFactory } from './requests';
 import { buildResult } from './result';
+import { SocketTransport } from './socket-transport';
 import { holdYoungGeneration } from './young-generation';
-import type { StopReason } from './transport';
+import type { ConnectionTransport, StopReason } from './transport';
 
 export interface RunHooks {
   /** Called about once a second while the load runs (for a progress line). */
@@ -32,7 +33,9 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
   const startedAt = new Date();
   if (cfg.mode === 'open') holdYoungGeneration();
   const recorder = new Recorder(cfg.mode === 'open');
-  const transport = new HttpTransport({ url: cfg.url, lanes: cfg.concurrency, timeoutMs: cfg.timeoutMs, now: realClock.now }, recorder);
+  const lanes = { url: cfg.url, lanes: cfg.concurrency, timeoutMs: cfg.timeoutMs, now: realClock.now };
+  // Plain http gets the lean socket transport; TLS stays with undici.
+  const transport: ConnectionTransport = cfg.url.startsWith('https:') ? new HttpTransport(lanes, recorder) : new SocketTransport(lanes, recorder);
   const sampler = cfg.targets.length > 0 ? new PoolSampler(cfg.targets, cfg.sampleIntervalMs, hooks.readMetrics) : null;
   let progressTimer: NodeJS.Timeout | null = null;
   try {

@@ -13,5 +13,12 @@ export interface Transport {
   abortAll(): number;
 }
 
+/** A transport over real connections: opened before the clock starts, closed after the run. */
+export interface ConnectionTransport extends Transport {
+  /** Opens every lane's connection with one request each (any status); returns the lanes that failed. */
+  warmUp(): Promise<{ failures: number; messages: string[] }>;
+  close(): Promise<void>;
+}
+
 /** Why a run ended (loadtest-result.schema.json `outcome.stop_reason`). */
 export type StopReason = 'completed' | 'requests' | 'duration' | 'hard_stop' | 'interrupted';

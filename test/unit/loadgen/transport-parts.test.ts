@@ -1,7 +1,8 @@
 import t from 'tap';
 import { classifyError, httpErrorKind } from '../../../scripts/lib/loadgen/error-kind';
-import { createdIdOf } from '../../../scripts/lib/loadgen/http-transport';
+import { createdIdOf } from '../../../scripts/lib/loadgen/created-id';
 import { Recorder } from '../../../scripts/lib/loadgen/recorder';
+import { RequestBytes } from '../../../scripts/lib/loadgen/request-bytes';
 
 const coded = (code: string): Error => Object.assign(new Error(code), { code });
 
@@ -41,4 +42,19 @@ t.test('the recorder counts an unexpected status as an error of its kind, with i
   t.equal(r.sendDelay.summary().max, 5);
   t.same(r.byEndpoint.write, { sent: 1, ok: 0, errors: 1 });
   t.equal(r.examples.length, 2);
+});
+
+t.test('request bytes: a GET is built once per path, a POST carries its UTF-8 length', async (t) => {
+  const bytes = new RequestBytes('127.0.0.1:8080');
+  const get = { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 } as const;
+  t.equal(bytes.of(get).toString('latin1'), 'GET /api/accounts HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n');
+  t.equal(bytes.of({ ...get }), bytes.of(get), 'the same buffer for the same path');
+  const post = { endpoint: 'write', method: 'POST', path: '/api/journal-entries', body: '{"memo":"€"}', expectStatus: 201 } as const;
+  t.equal(
+    bytes.of(post).toString('utf8'),
+    'POST /api/journal-entries HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{"memo":"€"}',
+  );
+  t.throws(() => bytes.of({ ...get, path: '/a b' }), /invalid request path/);
+  t.throws(() => bytes.of({ ...get, path: 'api' }), /invalid request path/);
+  t.throws(() => new RequestBytes('h\r\nX: 1'), /invalid host/);
 });
