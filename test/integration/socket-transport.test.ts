@@ -215,3 +215,14 @@ t.test('abortAll gives up on what is in flight and frees the connections', async
   t.equal(open, 0, 'the server saw every connection close');
   t.equal(transport.abortAll(), 0, 'nothing left in flight');
 });
+
+t.test('a request that cannot be written is failed on the next turn, and the lane stays usable', async (t) => {
+  const server = await nodeServer(t, (_req, res) => res.end('{}'));
+  const { recorder, send } = harness(t, server.url);
+  await send({ ...GET, path: 'api/accounts' });
+  t.same(recorder.errorCounts(), { other: 1 });
+  t.match(recorder.examples[0], /POOLGATE_BAD_REQUEST: invalid request path/);
+  await send(GET);
+  t.equal(recorder.ok, 1);
+  t.equal(server.seen.length, 1, 'nothing was sent for the bad one');
+});

@@ -156,7 +156,9 @@ export class SocketTransport implements ConnectionTransport {
     try {
       bytes = this.bytes.of(spec);
     } catch (err) {
-      this.fail(lane, new TransportError('POOLGATE_BAD_REQUEST', (err as Error).message));
+      // Failed on the next turn, not from inside send(): a loop that sends again on release must not recurse.
+      const failure = new TransportError('POOLGATE_BAD_REQUEST', (err as Error).message);
+      setImmediate(() => this.fail(lane, failure));
       return;
     }
     this.sweeper ??= this.startSweeper();
