@@ -148,40 +148,29 @@ export class ResponseParser {
     return true;
   }
 
-  /** Finds the end of the head ("\r\n\r\n"), possibly across reads; parses it when whole. */
+  /** Finds the end of the head ("\r\n\r\n"), possibly across reads; parses it when whole. Returns where it stopped. */
   private head(buf: Buffer, i: number, end: number): number {
-    let head: Buffer;
-    let at: number;
-    let next: number;
     if (this.carry.length === 0) {
+      // The search may run past `end` into stale bytes of a reused buffer: a match there does not count.
       const e = buf.indexOf('\r\n\r\n', i, 'latin1');
-      if (e === -1 || e + 4 > end) {
-        this.keep(buf, i, end);
-        return end;
+      if (e !== -1 && e + 4 <= end) {
+        this.parseHead(buf, i, e);
+        return e + 4;
       }
-      head = buf;
-      at = i;
-      next = e + 4;
-    } else {
-      // The head straddles reads: search the joined bytes, starting 3 back so a split "\r\n\r\n" is found.
-      const from = Math.max(0, this.carry.length - 3);
-      const joined = Buffer.concat([this.carry, buf.subarray(i, end)]);
-      const e = joined.indexOf('\r\n\r\n', from, 'latin1');
-      if (e === -1) {
-        this.carry = EMPTY;
-        this.keep(joined, 0, joined.length);
-        return end;
-      }
-      head = joined;
-      at = 0;
-      next = i + (e + 4 - this.carry.length);
-      this.carry = EMPTY;
-      // Parse within `joined`; `next` is where the body starts in `buf`.
-      this.parseHead(head, at, e);
-      return next;
+      this.keep(buf, i, end);
+      return end;
     }
-    this.parseHead(head, at, next - 4);
-    return next;
+    // The head straddles reads: search the joined bytes from 3 before the join, so a split "\r\n\r\n" is found.
+    const before = this.carry.length;
+    const joined = Buffer.concat([this.carry, buf.subarray(i, end)]);
+    this.carry = EMPTY;
+    const e = joined.indexOf('\r\n\r\n', Math.max(0, before - 3), 'latin1');
+    if (e === -1) {
+      this.keep(joined, 0, joined.length);
+      return end;
+    }
+    this.parseHead(joined, 0, e);
+    return i + (e + 4 - before);
   }
 
   private keep(buf: Buffer, i: number, end: number): void {

@@ -3,7 +3,6 @@ import type { LoadtestResult } from '../../types/loadtest-result';
 import { realClock } from './clock';
 import { ClosedLoop } from './closed-loop';
 import type { RunConfig } from './config';
-import { HttpTransport } from './http-transport';
 import { MixPicker } from './mix';
 import { OpenLoop } from './open-loop';
 import { PoolSampler, type MetricsReader } from './pool-sampler';
@@ -34,8 +33,10 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
   if (cfg.mode === 'open') holdYoungGeneration();
   const recorder = new Recorder(cfg.mode === 'open');
   const lanes = { url: cfg.url, lanes: cfg.concurrency, timeoutMs: cfg.timeoutMs, now: realClock.now };
-  // Plain http gets the lean socket transport; TLS stays with undici.
-  const transport: ConnectionTransport = cfg.url.startsWith('https:') ? new HttpTransport(lanes, recorder) : new SocketTransport(lanes, recorder);
+  // Plain http gets the lean socket transport; TLS stays with undici, loaded only then.
+  const transport: ConnectionTransport = cfg.url.startsWith('https:')
+    ? new (await import('./http-transport')).HttpTransport(lanes, recorder)
+    : new SocketTransport(lanes, recorder);
   const sampler = cfg.targets.length > 0 ? new PoolSampler(cfg.targets, cfg.sampleIntervalMs, hooks.readMetrics) : null;
   let progressTimer: NodeJS.Timeout | null = null;
   try {
