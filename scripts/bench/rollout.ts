@@ -192,7 +192,10 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
       result.rollback = rollbackTiming(events, triggerAt, run.endedAt);
     } else {
       const primaries = new Set(lab.instances.filter((i) => i.role === 'primary').map((i) => i.name));
-      result.timing = rolloutTiming(events, { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) }, { loadtest_s: LOADTEST_S, monitor_s: MONITOR_S }, (h) => primaries.has(h), { started_at: run.startedAt, ended_at: run.endedAt });
+      // The sample windows as the run's own plan has them (the lab inventory sets them; the bench does not).
+      const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as { preflight?: { window_s?: number }; verify?: { window_s?: number } };
+      const configured = { loadtest_s: LOADTEST_S, monitor_s: MONITOR_S, preflight_window_s: plan.preflight?.window_s ?? 0, verify_window_s: plan.verify?.window_s ?? 0 };
+      result.timing = rolloutTiming(events, { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) }, configured, (h) => primaries.has(h), { started_at: run.startedAt, ended_at: run.endedAt });
     }
   } catch (err) {
     result.error = (err as Error).message;
@@ -209,7 +212,7 @@ export async function benchRollouts(lab: LabConfig, logDir: string, say: (line: 
       say(`rollout: ${kind} on lab slot ${lab.slot} (ansible output: ${path.join(logDir, `rollout-${kind}.log`)})`);
       out[kind] = await oneRun(lab, kind, logDir);
       const r = out[kind]!;
-      say(`  exit ${r.code}, ${r.timing ? `${r.timing.excluding_configured_s}s excluding load test and monitor` : r.rollback ? `trigger to rollback verified ${r.rollback.trigger_to_verified_s}s` : r.error}`);
+      say(`  exit ${r.code}, ${r.timing ? `${r.timing.excluding_all_configured_s}s excluding every configured duration, ${r.timing.excluding_configured_s}s excluding load test and monitor only` : r.rollback ? `trigger to rollback verified ${r.rollback.trigger_to_verified_s}s` : r.error}`);
     }
   } finally {
     await restoreBaseline(lab);

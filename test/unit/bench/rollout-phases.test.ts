@@ -29,6 +29,16 @@ t.test('phases add up to the run (no gap between them), and only the configured 
   );
   t.equal(r.total_s, 100);
   t.equal(r.excluding_configured_s, 87, 'a command slower than its configured duration still counts the excess');
+  t.equal(r.sample_windows_s, 0, 'no sample windows given: none excluded');
+  t.equal(r.excluding_all_configured_s, 87);
+});
+
+t.test("preflight's and verify's configured sample windows are excluded in the second figure only", async (t) => {
+  const r = rolloutTiming(events, { loadtest: { started_at: at(60), ended_at: at(66) }, monitor: { started_at: at(70), ended_at: at(79) } }, { loadtest_s: 5, monitor_s: 8, preflight_window_s: 5, verify_window_s: 4 }, (h) => h.startsWith('primary'));
+  t.equal(r.excluding_configured_s, 87, 'the first figure still counts the windows');
+  t.equal(r.sample_windows_s, 9);
+  t.equal(r.excluding_all_configured_s, 78, 'the second one does not');
+  t.match(r.phases.map((p) => p.name), ['plan (render, check)', /preflight .*5s window/, /./, /./, /./, /verify fleet \(4s window\)/]);
 });
 
 t.test("timed from ansible-playbook's start to its exit when the process span is known", async (t) => {
