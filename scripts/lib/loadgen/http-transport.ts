@@ -1,9 +1,8 @@
 import { Client, type Dispatcher } from 'undici';
-import { createdIdOf } from './created-id';
-import { classifyError } from './error-kind';
+import { recordAnswer, recordFailure } from './lane-outcome';
 import type { Recorder } from './recorder';
 import type { RequestSpec } from './requests';
-import type { ConnectionTransport } from './transport';
+import type { ConnectionOptions, ConnectionTransport } from './transport';
 
 const JSON_HEADERS = ['content-type', 'application/json'];
 
@@ -92,13 +91,6 @@ class Lane implements Dispatcher.DispatchHandler {
   }
 }
 
-export interface HttpTransportOptions {
-  url: string;
-  lanes: number;
-  timeoutMs: number;
-  now: () => number;
-}
-
 /** Lanes over undici Clients to one origin: the transport for https (socket-transport.ts handles http). */
 export class HttpTransport implements ConnectionTransport {
   readonly lanes: number;
@@ -106,7 +98,7 @@ export class HttpTransport implements ConnectionTransport {
   private release: (lane: number) => void = () => undefined;
 
   constructor(
-    private readonly opts: HttpTransportOptions,
+    private readonly opts: ConnectionOptions,
     private readonly recorder: Recorder,
   ) {
     this.lanes = opts.lanes;
@@ -143,20 +135,13 @@ export class HttpTransport implements ConnectionTransport {
   }
 
   answered(lane: Lane): void {
-    const spec = lane.spec!;
-    this.recorder.recordAnswer(spec.endpoint, lane.intendedMs, lane.sentMs, this.opts.now(), lane.status, spec.expectStatus);
-    if (lane.capture && lane.status === spec.expectStatus) {
-      const id = createdIdOf(Buffer.concat(lane.chunks).toString('utf8'));
-      if (id !== null) this.recorder.recordCreatedId(id);
-    }
+    recordAnswer(this.recorder, lane.spec!, lane, this.opts.now());
     lane.clear();
     this.release(lane.index);
   }
 
   failed(lane: Lane, err: Error): void {
-    const spec = lane.spec!;
-    const code = (err as { code?: string }).code;
-    this.recorder.recordFailure(spec.endpoint, this.opts.now(), classifyError(err), code ? `${code}: ${err.message}` : err.message);
+    recordFailure(this.recorder, lane.spec!, err, this.opts.now());
     lane.clear();
     this.release(lane.index);
   }

@@ -99,14 +99,10 @@ export class ResponseParser {
         case State.Head:
           i = this.head(buf, i, end);
           break;
-        case State.Length: {
-          const take = Math.min(this.remaining, end - i);
-          if (this.capture) this.sink.onBody(buf, i, i + take);
-          this.remaining -= take;
-          i += take;
+        case State.Length:
+          i = this.body(buf, i, end);
           if (this.remaining === 0) return this.finish(i < end);
           break;
-        }
         case State.UntilClose:
           if (this.capture) this.sink.onBody(buf, i, end);
           i = end;
@@ -114,14 +110,10 @@ export class ResponseParser {
         case State.ChunkSize:
           i = this.line(buf, i, end, (line) => this.chunkSize(line));
           break;
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, end - i);
-          if (this.capture) this.sink.onBody(buf, i, i + take);
-          this.remaining -= take;
-          i += take;
+        case State.ChunkData:
+          i = this.body(buf, i, end);
           if (this.remaining === 0) this.state = State.ChunkDataEnd;
           break;
-        }
         case State.ChunkDataEnd:
           i = this.line(buf, i, end, (line) => {
             if (line.length !== 0) throw new ResponseError('chunk data longer than its size');
@@ -139,6 +131,14 @@ export class ResponseParser {
       }
     }
     return false;
+  }
+
+  /** Takes up to `remaining` body bytes from buf[i, end) (handed over when capturing); returns where it stopped. */
+  private body(buf: Buffer, i: number, end: number): number {
+    const take = Math.min(this.remaining, end - i);
+    if (this.capture) this.sink.onBody(buf, i, i + take);
+    this.remaining -= take;
+    return i + take;
   }
 
   /** The response ended; `extra` = more bytes followed in the same read, which no request asked for. */

@@ -1,11 +1,10 @@
 import net from 'node:net';
-import { createdIdOf } from './created-id';
-import { classifyError } from './error-kind';
+import { recordAnswer, recordFailure } from './lane-outcome';
 import type { Recorder } from './recorder';
 import { RequestBytes } from './request-bytes';
 import type { RequestSpec } from './requests';
 import { ResponseParser, type ResponseSink } from './response-parser';
-import type { ConnectionTransport } from './transport';
+import type { ConnectionOptions, ConnectionTransport } from './transport';
 
 /**
  * Lanes over plain TCP sockets speaking HTTP/1.1 themselves: each request is a prebuilt buffer written to the
@@ -86,14 +85,6 @@ class Lane implements ResponseSink {
   }
 }
 
-export interface SocketTransportOptions {
-  /** http://host:port (no path). */
-  url: string;
-  lanes: number;
-  timeoutMs: number;
-  now: () => number;
-}
-
 const WARM_UP: RequestSpec = { endpoint: 'accounts', method: 'GET', path: '/health', body: null, expectStatus: 200 };
 
 export class SocketTransport implements ConnectionTransport {
@@ -107,7 +98,7 @@ export class SocketTransport implements ConnectionTransport {
   private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly opts: SocketTransportOptions,
+    private readonly opts: ConnectionOptions,
     private readonly recorder: Recorder,
   ) {
     const u = new URL(opts.url);
@@ -244,11 +235,7 @@ export class SocketTransport implements ConnectionTransport {
       warm(null);
       return;
     }
-    this.recorder.recordAnswer(spec.endpoint, lane.intendedMs, lane.sentMs, now, lane.status, spec.expectStatus);
-    if (lane.capture && lane.status === spec.expectStatus) {
-      const id = createdIdOf(Buffer.concat(lane.chunks).toString('utf8'));
-      if (id !== null) this.recorder.recordCreatedId(id);
-    }
+    recordAnswer(this.recorder, spec, lane, now);
     lane.clear();
     this.release(lane.index);
   }
@@ -265,8 +252,7 @@ export class SocketTransport implements ConnectionTransport {
       warm(err);
       return;
     }
-    const code = (err as { code?: string }).code;
-    this.recorder.recordFailure(spec.endpoint, this.opts.now(), classifyError(err), code ? `${code}: ${err.message}` : err.message);
+    recordFailure(this.recorder, spec, err, this.opts.now());
     this.release(lane.index);
   }
 

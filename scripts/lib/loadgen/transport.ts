@@ -13,6 +13,16 @@ export interface Transport {
   abortAll(): number;
 }
 
+/** What a transport over real connections is built from. */
+export interface ConnectionOptions {
+  /** The origin, e.g. http://127.0.0.1:8080 (no path). */
+  url: string;
+  lanes: number;
+  /** Connect, headers and body timeout. */
+  timeoutMs: number;
+  now: () => number;
+}
+
 /** A transport over real connections: opened before the clock starts, closed after the run. */
 export interface ConnectionTransport extends Transport {
   /** Opens every lane's connection with one request each (any status); returns the lanes that failed. */

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { classifyError, httpErrorKind } from '../../../scripts/lib/loadgen/error-kind';
-import { createdIdOf } from '../../../scripts/lib/loadgen/created-id';
+import { createdIdOf } from '../../../scripts/lib/loadgen/lane-outcome';
 import { Recorder } from '../../../scripts/lib/loadgen/recorder';
 import { RequestBytes } from '../../../scripts/lib/loadgen/request-bytes';
 
