@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# What CI lints: TypeScript types, generated types in sync with schemas, YAML, Ansible (production profile),
+# What CI lints: TypeScript types (code and tests), the formatting, generated types in sync with schemas, YAML, Ansible (production profile),
 # playbook syntax and every inventory's vars against the schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-echo "== tsc" >&2
+echo "== tsc (the code, then the code with its tests)" >&2
 npx tsc -p . --noEmit
+npx tsc -p tsconfig.test.json
+echo "== prettier (the one formatter of the TypeScript)" >&2
+npx prettier --check --log-level warn "scripts/**/*.ts" "lab/**/*.ts" "test/**/*.ts"
 echo "== generated types match schemas/" >&2
 npm run --silent types:check
 echo "== yamllint" >&2

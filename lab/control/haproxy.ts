@@ -69,7 +69,8 @@ export async function ensureHaproxy(cfg: LabConfig, log: (line: string) => void)
   if (changed) {
     fs.writeFileSync(cfg.haproxy.configPath, text, { mode: 0o600 });
     const check = await run('haproxy', ['-c', '-q', '-f', cfg.haproxy.configPath]);
-    if (check.code !== 0) throw new LabError(PART, `generated config is invalid: ${(check.stderr || check.stdout).trim()}`);
+    if (check.code !== 0)
+      throw new LabError(PART, `generated config is invalid: ${(check.stderr || check.stdout).trim()}`);
   }
   if (haproxyPid(cfg) !== undefined) {
     if (!changed) return;
@@ -80,10 +81,14 @@ export async function ensureHaproxy(cfg: LabConfig, log: (line: string) => void)
   fs.rmSync(cfg.haproxy.socket, { force: true });
   const r = await run('haproxy', ['-f', cfg.haproxy.configPath, '-p', cfg.haproxy.pidPath]);
   if (r.code !== 0) throw new LabError(PART, `haproxy failed to start: ${(r.stderr || r.stdout).trim()}`);
-  await waitUntil(PART, async () => {
-    await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
-    return null;
-  }, { timeoutMs: 10_000 });
+  await waitUntil(
+    PART,
+    async () => {
+      await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
+      return null;
+    },
+    { timeoutMs: 10_000 },
+  );
 }
 
 export async function stopHaproxy(cfg: LabConfig): Promise<boolean> {

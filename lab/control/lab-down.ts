@@ -43,7 +43,10 @@ function labProcesses(cfg: LabConfig): Array<{ pid: number; cmd: string }> {
 async function waitClean(cfg: LabConfig): Promise<string[]> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const left = [...listeningOn(cfg.net).map((a) => `listening ${a}`), ...labProcesses(cfg).map((p) => `pid ${p.pid}`)];
+    const left = [
+      ...listeningOn(cfg.net).map((a) => `listening ${a}`),
+      ...labProcesses(cfg).map((p) => `pid ${p.pid}`),
+    ];
     if (left.length === 0 || Date.now() > deadline) return left;
     await sleep(200);
   }
@@ -58,7 +61,8 @@ async function main(): Promise<void> {
   }
   const { stopped, left } = await withSlotLock(cfg, async () => {
     const stopped = await down(cfg);
-    for (const f of [cfg.supervisor.socket, cfg.supervisor.pidPath, cfg.haproxy.socket, cfg.haproxy.pidPath]) fs.rmSync(f, { force: true });
+    for (const f of [cfg.supervisor.socket, cfg.supervisor.pidPath, cfg.haproxy.socket, cfg.haproxy.pidPath])
+      fs.rmSync(f, { force: true });
     return { stopped, left: await waitClean(cfg) };
   });
   if (left.length > 0) {
@@ -71,7 +75,9 @@ async function main(): Promise<void> {
     fs.rmSync(cfg.pg.root, { recursive: true, force: true });
     log(`removed ${cfg.stateDir}${cfg.pg.root.startsWith(cfg.stateDir + path.sep) ? '' : ` and ${cfg.pg.root}`}`);
   }
-  process.stdout.write(`lab slot ${cfg.slot}: ${stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running'}\n`);
+  process.stdout.write(
+    `lab slot ${cfg.slot}: ${stopped.length ? `stopped ${stopped.join(', ')}` : 'nothing was running'}\n`,
+  );
   if (args.includes('--expect-clean') && stopped.length > 0) {
     process.stderr.write(`lab-down: the lab of slot ${cfg.slot} was left running (by a test?)\n`);
     process.exitCode = 1;

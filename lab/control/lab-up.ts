@@ -28,26 +28,43 @@ async function httpStatus(url: string): Promise<number> {
 
 async function waitHealthy(cfg: LabConfig): Promise<void> {
   for (const inst of cfg.instances) {
-    await waitUntil(`instance ${inst.name}`, async () => {
-      const s = await httpStatus(`${inst.url}/health`);
-      return s === 200 ? null : `/health answered ${s} (log: ${inst.logPath})`;
-    }, { timeoutMs: 60_000 });
+    await waitUntil(
+      `instance ${inst.name}`,
+      async () => {
+        const s = await httpStatus(`${inst.url}/health`);
+        return s === 200 ? null : `/health answered ${s} (log: ${inst.logPath})`;
+      },
+      { timeoutMs: 60_000 },
+    );
   }
-  await waitUntil('haproxy', async () => {
-    const servers = await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
-    // An admin state (set through the socket by a person, a test or a rollout) is not ours to undo.
-    const held = cfg.instances.filter((i) => /^(MAINT|DRAIN)/.test(servers.get(i.name)?.status ?? ''));
-    if (held.length > 0) {
-      throw new LabError('haproxy', `${held.map((i) => `${cfg.haproxy.backend}/${i.name} is ${servers.get(i.name)!.status}`).join(', ')} ` +
-        `(an admin state set through ${cfg.haproxy.socket}): set it ready there, or \`npm run lab:down && npm run lab:up\``);
-    }
-    const notUp = cfg.instances.filter((i) => servers.get(i.name)?.status !== 'UP');
-    return notUp.length === 0 ? null : `servers not UP: ${notUp.map((i) => `${i.name} ${servers.get(i.name)?.status ?? 'missing'}`).join(', ')}`;
-  }, { timeoutMs: 20_000 });
-  await waitUntil('traffic via haproxy', async () => {
-    const s = await httpStatus(`${cfg.haproxy.url}/api/accounts`);
-    return s === 200 ? null : `GET /api/accounts answered ${s}`;
-  }, { timeoutMs: 10_000 });
+  await waitUntil(
+    'haproxy',
+    async () => {
+      const servers = await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
+      // An admin state (set through the socket by a person, a test or a rollout) is not ours to undo.
+      const held = cfg.instances.filter((i) => /^(MAINT|DRAIN)/.test(servers.get(i.name)?.status ?? ''));
+      if (held.length > 0) {
+        throw new LabError(
+          'haproxy',
+          `${held.map((i) => `${cfg.haproxy.backend}/${i.name} is ${servers.get(i.name)!.status}`).join(', ')} ` +
+            `(an admin state set through ${cfg.haproxy.socket}): set it ready there, or \`npm run lab:down && npm run lab:up\``,
+        );
+      }
+      const notUp = cfg.instances.filter((i) => servers.get(i.name)?.status !== 'UP');
+      return notUp.length === 0
+        ? null
+        : `servers not UP: ${notUp.map((i) => `${i.name} ${servers.get(i.name)?.status ?? 'missing'}`).join(', ')}`;
+    },
+    { timeoutMs: 20_000 },
+  );
+  await waitUntil(
+    'traffic via haproxy',
+    async () => {
+      const s = await httpStatus(`${cfg.haproxy.url}/api/accounts`);
+      return s === 200 ? null : `GET /api/accounts answered ${s}`;
+    },
+    { timeoutMs: 10_000 },
+  );
 }
 
 async function up(cfg: LabConfig): Promise<void> {
@@ -66,12 +83,17 @@ async function up(cfg: LabConfig): Promise<void> {
 
 async function main(): Promise<void> {
   // Prometheus and the node exporter are opt-in: POOLGATE_LAB_PROMETHEUS=1 or `npm run lab:up -- --prometheus`.
-  const cfg = labConfig(process.argv.includes('--prometheus') ? { ...process.env, POOLGATE_LAB_PROMETHEUS: '1' } : process.env);
+  const cfg = labConfig(
+    process.argv.includes('--prometheus') ? { ...process.env, POOLGATE_LAB_PROMETHEUS: '1' } : process.env,
+  );
   let failure: LabError | undefined;
   try {
     await withSlotLock(cfg, () => up(cfg));
   } catch (err) {
-    failure = err instanceof LabError ? err : new LabError('lab', err instanceof Error ? err.message : String(err), { cause: err });
+    failure =
+      err instanceof LabError
+        ? err
+        : new LabError('lab', err instanceof Error ? err.message : String(err), { cause: err });
   }
   process.stdout.write(`${statusTable(await collectStatus(cfg))}\n`);
   if (failure) {

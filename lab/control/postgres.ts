@@ -73,7 +73,11 @@ async function superSql(cfg: LabConfig, sql: string): Promise<string> {
 }
 
 /** A short-lived client for one of the lab roles, over TCP with its password (scram), as the service connects. */
-export async function withLabClient<T>(cfg: LabConfig, role: 'app' | 'monitor', fn: (c: Client) => Promise<T>): Promise<T> {
+export async function withLabClient<T>(
+  cfg: LabConfig,
+  role: 'app' | 'monitor',
+  fn: (c: Client) => Promise<T>,
+): Promise<T> {
   // Loaded here, not at the top: lab-down must work even when node_modules is missing or being reinstalled.
   const pg = await import('pg');
   const client = new pg.Client({
@@ -110,8 +114,11 @@ async function assertReachable(pgDir: string): Promise<void> {
   for (let dir = path.dirname(pgDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
     if ((fs.statSync(dir).mode & 0o001) === 0) blocked.push(dir);
   }
-  throw new LabError(PART, `the ${PG_OS_USER} user cannot reach ${pgDir}: ${blocked.join(', ') || 'a parent folder'} ` +
-    `cannot be traversed by others. Allow it (\`chmod o+x ${blocked.join(' ')}\`) or put the checkout elsewhere (e.g. under /srv or /opt).`);
+  throw new LabError(
+    PART,
+    `the ${PG_OS_USER} user cannot reach ${pgDir}: ${blocked.join(', ') || 'a parent folder'} ` +
+      `cannot be traversed by others. Allow it (\`chmod o+x ${blocked.join(' ')}\`) or put the checkout elsewhere (e.g. under /srv or /opt).`,
+  );
 }
 
 async function initCluster(cfg: LabConfig, log: (line: string) => void): Promise<void> {
@@ -128,8 +135,17 @@ async function initCluster(cfg: LabConfig, log: (line: string) => void): Promise
   if (fresh) {
     log(`postgresql: initdb ${cfg.pg.dataDir}`);
     must(
-      await pgRun('initdb', ['-D', cfg.pg.dataDir, '-U', pgSuperuser(), '--auth-local=peer', '--auth-host=scram-sha-256',
-        '--no-locale', '--encoding=UTF8', '--no-instructions']),
+      await pgRun('initdb', [
+        '-D',
+        cfg.pg.dataDir,
+        '-U',
+        pgSuperuser(),
+        '--auth-local=peer',
+        '--auth-host=scram-sha-256',
+        '--no-locale',
+        '--encoding=UTF8',
+        '--no-instructions',
+      ]),
       'initdb',
     );
   }
@@ -142,7 +158,15 @@ async function initCluster(cfg: LabConfig, log: (line: string) => void): Promise
     writeIfChanged(path.join(cfg.pg.dataDir, CONF_NAME), renderPgConf(cfg)),
     writeIfChanged(path.join(cfg.pg.dataDir, 'pg_hba.conf'), renderPgHba(pgSuperuser())),
   ].some(Boolean);
-  if (isRoot()) must(await run('chown', [`${PG_OS_USER}:`, path.join(cfg.pg.dataDir, CONF_NAME), path.join(cfg.pg.dataDir, 'pg_hba.conf')]), 'chown config');
+  if (isRoot())
+    must(
+      await run('chown', [
+        `${PG_OS_USER}:`,
+        path.join(cfg.pg.dataDir, CONF_NAME),
+        path.join(cfg.pg.dataDir, 'pg_hba.conf'),
+      ]),
+      'chown config',
+    );
   if (changed && postmasterPid(cfg) !== undefined) {
     log('postgresql: its configuration changed while it runs; `npm run lab:down && npm run lab:up` applies it');
   }
@@ -151,14 +175,19 @@ async function initCluster(cfg: LabConfig, log: (line: string) => void): Promise
 async function startServer(cfg: LabConfig, log: (line: string) => void): Promise<void> {
   if (postmasterPid(cfg) !== undefined) return;
   log(`postgresql: starting on ${cfg.pg.host}:${cfg.pg.port} (max_connections ${cfg.pg.maxConnections})`);
-  must(await pgRun('pg_ctl', ['-D', cfg.pg.dataDir, '-l', cfg.pg.logPath, '-w', '-t', '60', 'start']), `pg_ctl start (see ${cfg.pg.logPath})`);
+  must(
+    await pgRun('pg_ctl', ['-D', cfg.pg.dataDir, '-l', cfg.pg.logPath, '-w', '-t', '60', 'start']),
+    `pg_ctl start (see ${cfg.pg.logPath})`,
+  );
 }
 
 /** Roles and database, created when missing; a password is (re)set only when its role or its file is new. */
 async function ensureRoles(cfg: LabConfig, log: (line: string) => void): Promise<void> {
   const { appUser, monitorUser, database } = cfg.pg;
   const existing = new Set(
-    (await superSql(cfg, `SELECT rolname FROM pg_roles WHERE rolname IN ('${appUser}', '${monitorUser}');`)).split('\n').filter(Boolean),
+    (await superSql(cfg, `SELECT rolname FROM pg_roles WHERE rolname IN ('${appUser}', '${monitorUser}');`))
+      .split('\n')
+      .filter(Boolean),
   );
   const statements: string[] = [];
   const roles: Array<[string, string, string]> = [
@@ -187,7 +216,9 @@ async function ensureSchema(cfg: LabConfig, log: (line: string) => void): Promis
   const files = ['schema.sql', 'seed.sql'].map((f) => path.join(schemaDir, f));
   const missing = files.filter((f) => !fs.existsSync(f));
   if (missing.length > 0) {
-    log(`postgresql: WARNING ${missing.map((f) => path.relative(packageRoot, f)).join(', ')} missing; schema and seed skipped`);
+    log(
+      `postgresql: WARNING ${missing.map((f) => path.relative(packageRoot, f)).join(', ')} missing; schema and seed skipped`,
+    );
     return;
   }
   const digest = crypto.createHash('sha256');
@@ -198,8 +229,23 @@ async function ensureSchema(cfg: LabConfig, log: (line: string) => void): Promis
   const env = { ...process.env, PGPASSWORD: readPasswordFile(cfg.pg.appPasswordFile) };
   for (const f of files) {
     log(`postgresql: applying ${path.relative(packageRoot, f)} as ${cfg.pg.appUser}`);
-    const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-h', cfg.pg.host, '-p', String(cfg.pg.port),
-      '-U', cfg.pg.appUser, '-d', cfg.pg.database, '-f', f];
+    const args = [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '--single-transaction',
+      '-h',
+      cfg.pg.host,
+      '-p',
+      String(cfg.pg.port),
+      '-U',
+      cfg.pg.appUser,
+      '-d',
+      cfg.pg.database,
+      '-f',
+      f,
+    ];
     must(await run(path.join(PG_BIN, 'psql'), args, { env }), `psql -f ${path.basename(f)}`);
   }
   fs.writeFileSync(marker, `${want}\n`);
@@ -207,17 +253,24 @@ async function ensureSchema(cfg: LabConfig, log: (line: string) => void): Promis
 
 export async function ensurePostgres(cfg: LabConfig, log: (line: string) => void): Promise<void> {
   if (!fs.existsSync(path.join(PG_BIN, 'initdb'))) {
-    throw new LabError(PART, `no PostgreSQL programs in ${PG_BIN}: \`npm run bootstrap\` installs PostgreSQL 15 on Debian 12; ` +
-      'elsewhere set POOLGATE_PG_BIN to the folder holding initdb, pg_ctl and psql');
+    throw new LabError(
+      PART,
+      `no PostgreSQL programs in ${PG_BIN}: \`npm run bootstrap\` installs PostgreSQL 15 on Debian 12; ` +
+        'elsewhere set POOLGATE_PG_BIN to the folder holding initdb, pg_ctl and psql',
+    );
   }
   await initCluster(cfg, log);
   await startServer(cfg, log);
   await ensureRoles(cfg, log);
-  await waitUntil(PART, async () => {
-    await withLabClient(cfg, 'monitor', (c) => c.query('SELECT 1'));
-    await withLabClient(cfg, 'app', (c) => c.query('SELECT 1'));
-    return null;
-  }, { timeoutMs: 15_000 });
+  await waitUntil(
+    PART,
+    async () => {
+      await withLabClient(cfg, 'monitor', (c) => c.query('SELECT 1'));
+      await withLabClient(cfg, 'app', (c) => c.query('SELECT 1'));
+      return null;
+    },
+    { timeoutMs: 15_000 },
+  );
   await ensureSchema(cfg, log);
 }
 

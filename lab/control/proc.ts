@@ -135,7 +135,10 @@ export function processesUsing(dir: string): Array<{ pid: number; cmd: string }>
     } catch {
       continue;
     }
-    const argv = cmd.split(' ').slice(0, 2).map((a) => path.basename(a));
+    const argv = cmd
+      .split(' ')
+      .slice(0, 2)
+      .map((a) => path.basename(a));
     if (cmd.includes(needle) && argv.some((a) => LAB_PROGRAMS.has(a)) && isAlive(pid)) found.push({ pid, cmd });
   }
   return found;

@@ -25,7 +25,10 @@ export function renderPrometheusConfig(cfg: LabConfig): string {
     scrape_configs: [
       {
         job_name: p.serviceJob,
-        static_configs: cfg.instances.map((i) => ({ targets: [`${i.address}:${i.port}`], labels: { instance: i.name, role: i.role } })),
+        static_configs: cfg.instances.map((i) => ({
+          targets: [`${i.address}:${i.port}`],
+          labels: { instance: i.name, role: i.role },
+        })),
       },
       {
         job_name: p.nodeJob,
@@ -75,7 +78,14 @@ function startDaemon(cmd: string, args: string[], logPath: string, pidPath: stri
     const out = fs.openSync(logPath, 'a');
     const child = spawn(cmd, args, { cwd, detached: true, stdio: ['ignore', out, out] });
     fs.closeSync(out);
-    child.once('error', (err) => reject(new LabError(PART, `${cmd} did not start: ${err.message} (is Debian's ${cmd === PROMETHEUS_BIN ? 'prometheus' : 'prometheus-node-exporter'} installed? scripts/bootstrap.sh)`)));
+    child.once('error', (err) =>
+      reject(
+        new LabError(
+          PART,
+          `${cmd} did not start: ${err.message} (is Debian's ${cmd === PROMETHEUS_BIN ? 'prometheus' : 'prometheus-node-exporter'} installed? scripts/bootstrap.sh)`,
+        ),
+      ),
+    );
     child.once('spawn', () => {
       child.unref();
       fs.writeFileSync(pidPath, `${child.pid}\n`);
@@ -92,8 +102,13 @@ async function httpOk(url: string): Promise<string | null> {
 
 /** Targets the server scrapes successfully, by job (from /api/v1/targets). */
 async function targetsUp(cfg: LabConfig): Promise<Map<string, { up: number; of: number }>> {
-  const res = await request(`${cfg.prometheus.url}/api/v1/targets?state=active`, { headersTimeout: 1500, bodyTimeout: 1500 });
-  const body = (await res.body.json()) as { data?: { activeTargets?: Array<{ labels: Record<string, string>; health: string }> } };
+  const res = await request(`${cfg.prometheus.url}/api/v1/targets?state=active`, {
+    headersTimeout: 1500,
+    bodyTimeout: 1500,
+  });
+  const body = (await res.body.json()) as {
+    data?: { activeTargets?: Array<{ labels: Record<string, string>; health: string }> };
+  };
   const byJob = new Map<string, { up: number; of: number }>();
   for (const t of body.data?.activeTargets ?? []) {
     const j = byJob.get(t.labels.job ?? '') ?? { up: 0, of: 0 };
@@ -113,7 +128,8 @@ export async function ensurePrometheus(cfg: LabConfig, log: (line: string) => vo
   if (changed) {
     fs.writeFileSync(p.configPath, text, { mode: 0o600 });
     const check = await run('promtool', ['check', 'config', p.configPath]);
-    if (check.code !== 0) throw new LabError(PART, `generated config is invalid: ${(check.stderr || check.stdout).trim()}`);
+    if (check.code !== 0)
+      throw new LabError(PART, `generated config is invalid: ${(check.stderr || check.stdout).trim()}`);
   }
   if (nodeExporterPid(cfg) === undefined) {
     log(`node exporter: starting on ${p.nodeExporter.address}:${p.nodeExporter.port}`);
@@ -128,16 +144,29 @@ export async function ensurePrometheus(cfg: LabConfig, log: (line: string) => vo
     await startDaemon(PROMETHEUS_BIN, prometheusArgs(cfg), p.logPath, p.pidPath, p.dir);
   }
   await waitUntil('node exporter', () => httpOk(`${p.nodeExporter.url}/metrics`), { timeoutMs: 15_000 });
-  await waitUntil(PART, async () => {
-    if (prometheusPid(cfg) === undefined) throw new LabError(PART, `prometheus exited (see ${p.logPath})`);
-    return httpOk(`${p.url}/-/ready`);
-  }, { timeoutMs: 30_000 });
-  await waitUntil('prometheus targets', async () => {
-    const jobs = await targetsUp(cfg);
-    const want: Array<[string, number]> = [[p.serviceJob, cfg.instances.length], [p.nodeJob, 1]];
-    const short = want.filter(([job, n]) => (jobs.get(job)?.up ?? 0) < n);
-    return short.length === 0 ? null : `not yet scraped: ${short.map(([job, n]) => `${job} ${jobs.get(job)?.up ?? 0}/${n} up`).join(', ')}`;
-  }, { timeoutMs: 30_000 });
+  await waitUntil(
+    PART,
+    async () => {
+      if (prometheusPid(cfg) === undefined) throw new LabError(PART, `prometheus exited (see ${p.logPath})`);
+      return httpOk(`${p.url}/-/ready`);
+    },
+    { timeoutMs: 30_000 },
+  );
+  await waitUntil(
+    'prometheus targets',
+    async () => {
+      const jobs = await targetsUp(cfg);
+      const want: Array<[string, number]> = [
+        [p.serviceJob, cfg.instances.length],
+        [p.nodeJob, 1],
+      ];
+      const short = want.filter(([job, n]) => (jobs.get(job)?.up ?? 0) < n);
+      return short.length === 0
+        ? null
+        : `not yet scraped: ${short.map(([job, n]) => `${job} ${jobs.get(job)?.up ?? 0}/${n} up`).join(', ')}`;
+    },
+    { timeoutMs: 30_000 },
+  );
 }
 
 /** Stop both by pid (whether or not this run enabled them: lab:down leaves nothing behind). */
@@ -164,22 +193,46 @@ export async function prometheusStatuses(cfg: LabConfig): Promise<LabComponentSt
   const ne = nodeExporterPid(cfg);
   if (!p.enabled && pid === undefined && ne === undefined) return [];
   const out: LabComponentStatus[] = [];
-  const probe = async (component: string, pidNow: number | undefined, url: string, where: string, extra: () => Promise<string>): Promise<void> => {
+  const probe = async (
+    component: string,
+    pidNow: number | undefined,
+    url: string,
+    where: string,
+    extra: () => Promise<string>,
+  ): Promise<void> => {
     if (pidNow === undefined) {
       out.push({ component, healthy: false, state: 'stopped', detail: where });
       return;
     }
     try {
       const why = await httpOk(url);
-      out.push({ component, healthy: why === null, state: 'running', pid: pidNow, detail: why ?? `${where}${await extra()}` });
+      out.push({
+        component,
+        healthy: why === null,
+        state: 'running',
+        pid: pidNow,
+        detail: why ?? `${where}${await extra()}`,
+      });
     } catch (err) {
-      out.push({ component, healthy: false, state: 'running', pid: pidNow, detail: `${where} ${(err as Error).message}` });
+      out.push({
+        component,
+        healthy: false,
+        state: 'running',
+        pid: pidNow,
+        detail: `${where} ${(err as Error).message}`,
+      });
     }
   };
   await probe('prometheus', pid, `${p.url}/-/ready`, `${p.address}:${p.port}`, async () => {
     const jobs = await targetsUp(cfg);
     return `, targets up: ${[...jobs].map(([job, j]) => `${job} ${j.up}/${j.of}`).join(', ')}`;
   });
-  await probe('node exporter', ne, `${p.nodeExporter.url}/metrics`, `${p.nodeExporter.address}:${p.nodeExporter.port}`, async () => '');
+  await probe(
+    'node exporter',
+    ne,
+    `${p.nodeExporter.url}/metrics`,
+    `${p.nodeExporter.address}:${p.nodeExporter.port}`,
+    async () => '',
+  );
   return out;
 }

@@ -20,10 +20,23 @@ async function postgresStatus(cfg: LabConfig): Promise<LabComponentStatus> {
   const where = `${cfg.pg.host}:${cfg.pg.port}`;
   if (pid === undefined) return { component: 'postgresql', healthy: false, state: 'stopped', detail: where };
   try {
-    const row = await withLabClient(cfg, 'monitor', async (c) => (await c.query<{ max: string; clients: string }>(
-      "SELECT current_setting('max_connections') AS max, count(*) FILTER (WHERE backend_type = 'client backend') AS clients FROM pg_stat_activity",
-    )).rows[0]!);
-    return { component: 'postgresql', healthy: true, state: 'running', pid, detail: `${where} connections ${row.clients}/${row.max}` };
+    const row = await withLabClient(
+      cfg,
+      'monitor',
+      async (c) =>
+        (
+          await c.query<{ max: string; clients: string }>(
+            "SELECT current_setting('max_connections') AS max, count(*) FILTER (WHERE backend_type = 'client backend') AS clients FROM pg_stat_activity",
+          )
+        ).rows[0]!,
+    );
+    return {
+      component: 'postgresql',
+      healthy: true,
+      state: 'running',
+      pid,
+      detail: `${where} connections ${row.clients}/${row.max}`,
+    };
   } catch (err) {
     return { component: 'postgresql', healthy: false, state: 'running', pid, detail: `${where} ${errText(err)}` };
   }
@@ -31,20 +44,28 @@ async function postgresStatus(cfg: LabConfig): Promise<LabComponentStatus> {
 
 async function instanceStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
   const programs = await programStatuses(cfg);
-  const out: LabComponentStatus[] = [{
-    component: 'supervisord',
-    healthy: programs !== undefined,
-    state: programs ? 'running' : supervisordPid(cfg) ? 'not answering' : 'stopped',
-    ...(supervisordPid(cfg) ? { pid: supervisordPid(cfg)! } : {}),
-    detail: cfg.supervisor.socket,
-  }];
+  const out: LabComponentStatus[] = [
+    {
+      component: 'supervisord',
+      healthy: programs !== undefined,
+      state: programs ? 'running' : supervisordPid(cfg) ? 'not answering' : 'stopped',
+      ...(supervisordPid(cfg) ? { pid: supervisordPid(cfg)! } : {}),
+      detail: cfg.supervisor.socket,
+    },
+  ];
   for (const inst of cfg.instances) {
     const prog = programs?.find((p) => p.program === inst.service);
-    const base = { component: `instance ${inst.name}`, state: prog?.state ?? 'stopped', ...(prog?.pid ? { pid: prog.pid } : {}) };
+    const base = {
+      component: `instance ${inst.name}`,
+      state: prog?.state ?? 'stopped',
+      ...(prog?.pid ? { pid: prog.pid } : {}),
+    };
     try {
       const health = await request(`${inst.url}/health`, { headersTimeout: 1500, bodyTimeout: 1500 });
       await health.body.dump();
-      const pc = await getJson<ServicePoolConfig>(`${inst.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 1500 });
+      const pc = await getJson<ServicePoolConfig>(`${inst.url}/api/health/pool-config`, 'service-pool-config', {
+        timeoutMs: 1500,
+      });
       const pool = { min: pc.body.pool.min, max: pc.body.pool.max, generation: pc.body.generation };
       out.push({
         ...base,
@@ -69,34 +90,54 @@ async function haproxyStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
   } catch (err) {
     return [{ component: 'haproxy', healthy: false, state: 'running', pid, detail: `${where} ${errText(err)}` }];
   }
-  const out: LabComponentStatus[] = [{ component: 'haproxy', healthy: true, state: 'running', pid, detail: `${where}, stats :${cfg.haproxy.statsPort}` }];
+  const out: LabComponentStatus[] = [
+    { component: 'haproxy', healthy: true, state: 'running', pid, detail: `${where}, stats :${cfg.haproxy.statsPort}` },
+  ];
   for (const inst of cfg.instances) {
     const row = servers.get(inst.name);
     out.push({
       component: `haproxy ${cfg.haproxy.backend}/${inst.name}`,
       healthy: row?.status === 'UP',
       state: row?.status ?? 'missing',
-      detail: row ? `${row.bck ? 'backup' : 'active'}, sessions ${row.scur} now, ${row.stot} total` : 'not in the backend',
+      detail: row
+        ? `${row.bck ? 'backup' : 'active'}, sessions ${row.scur} now, ${row.stot} total`
+        : 'not in the backend',
     });
   }
   try {
     const res = await request(`${cfg.haproxy.url}/api/accounts`, { headersTimeout: 3000, bodyTimeout: 3000 });
     await res.body.dump();
-    out.push({ component: 'traffic via haproxy', healthy: res.statusCode === 200, state: `HTTP ${res.statusCode}`, detail: `GET ${cfg.haproxy.url}/api/accounts` });
+    out.push({
+      component: 'traffic via haproxy',
+      healthy: res.statusCode === 200,
+      state: `HTTP ${res.statusCode}`,
+      detail: `GET ${cfg.haproxy.url}/api/accounts`,
+    });
   } catch (err) {
-    out.push({ component: 'traffic via haproxy', healthy: false, state: 'failed', detail: `GET ${cfg.haproxy.url}/api/accounts: ${errText(err)}` });
+    out.push({
+      component: 'traffic via haproxy',
+      healthy: false,
+      state: 'failed',
+      detail: `GET ${cfg.haproxy.url}/api/accounts: ${errText(err)}`,
+    });
   }
   return out;
 }
 
 export async function collectStatus(cfg: LabConfig): Promise<LabStatus> {
-  const components = [await postgresStatus(cfg), ...(await instanceStatuses(cfg)), ...(await haproxyStatuses(cfg)), ...(await prometheusStatuses(cfg))];
+  const components = [
+    await postgresStatus(cfg),
+    ...(await instanceStatuses(cfg)),
+    ...(await haproxyStatuses(cfg)),
+    ...(await prometheusStatuses(cfg)),
+  ];
   return { slot: cfg.slot, net: `${cfg.net}.0/24`, healthy: components.every((c) => c.healthy), components };
 }
 
 export function statusTable(status: LabStatus): string {
   const rows = [['COMPONENT', 'STATE', 'HEALTH', 'PID', 'DETAIL']];
-  for (const c of status.components) rows.push([c.component, c.state, c.healthy ? 'ok' : 'FAIL', c.pid ? String(c.pid) : '-', c.detail]);
+  for (const c of status.components)
+    rows.push([c.component, c.state, c.healthy ? 'ok' : 'FAIL', c.pid ? String(c.pid) : '-', c.detail]);
   const verdict = status.healthy ? 'healthy' : 'NOT healthy';
   return `lab slot ${status.slot} (${status.net}): ${verdict}\n${table(rows)}`;
 }

@@ -12,8 +12,20 @@ const PART = 'supervisord';
 /** The launch contract of the reference service (lab/service/main.ts). */
 export function serviceCommand(inst: LabInstance, node = process.execPath): string {
   const main = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');
-  return [node, main, '--name', inst.name, '--host', inst.address, '--port', String(inst.port),
-    '--config', inst.configPath, '--log', inst.logPath].join(' ');
+  return [
+    node,
+    main,
+    '--name',
+    inst.name,
+    '--host',
+    inst.address,
+    '--port',
+    String(inst.port),
+    '--config',
+    inst.configPath,
+    '--log',
+    inst.logPath,
+  ].join(' ');
 }
 
 /**
@@ -42,7 +54,9 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
     `childlogdir=${dir}`,
     `directory=${packageRoot}`,
     `identifier=poolgate-lab-${cfg.slot}`,
-    ...(opts.asRoot ? ['; as root: run the programs as root too (says so explicitly instead of warning)', 'user=root'] : []),
+    ...(opts.asRoot
+      ? ['; as root: run the programs as root too (says so explicitly instead of warning)', 'user=root']
+      : []),
     '',
     '[rpcinterface:supervisor]',
     'supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface',
@@ -65,7 +79,9 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
       `[program:${inst.service}]`,
       `command=${serviceCommand(inst, opts.node)}`,
       `directory=${packageRoot}`,
-      `environment=${Object.entries(env).map(([k, v]) => `${k}="${v}"`).join(',')}`,
+      `environment=${Object.entries(env)
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}`,
       'autostart=true',
       '; no automatic restart on purpose: tests and rollouts stop instances deliberately, crashes must show',
       'autorestart=false',
@@ -126,7 +142,8 @@ export async function ensureSupervisor(cfg: LabConfig, log: (line: string) => vo
   const dir = path.dirname(cfg.supervisor.configPath);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const text = renderSupervisorConf(cfg, { asRoot: isRoot() });
-  const changed = !fs.existsSync(cfg.supervisor.configPath) || fs.readFileSync(cfg.supervisor.configPath, 'utf8') !== text;
+  const changed =
+    !fs.existsSync(cfg.supervisor.configPath) || fs.readFileSync(cfg.supervisor.configPath, 'utf8') !== text;
   if (changed) fs.writeFileSync(cfg.supervisor.configPath, text, { mode: 0o600 });
   if (supervisordPid(cfg) === undefined) {
     log('supervisord: starting (it starts the four instances)');
@@ -137,7 +154,9 @@ export async function ensureSupervisor(cfg: LabConfig, log: (line: string) => vo
     await supervisorctl(cfg, ['reread']);
     await supervisorctl(cfg, ['update']);
   }
-  await waitUntil(PART, async () => ((await programStatuses(cfg)) ? null : 'supervisorctl gets no answer'), { timeoutMs: 15_000 });
+  await waitUntil(PART, async () => ((await programStatuses(cfg)) ? null : 'supervisorctl gets no answer'), {
+    timeoutMs: 15_000,
+  });
   // Idempotent: only programs that are not running (a test may have stopped one) are started.
   for (const p of (await programStatuses(cfg)) ?? []) {
     if (p.state === 'RUNNING' || p.state === 'STARTING') continue;
@@ -146,7 +165,10 @@ export async function ensureSupervisor(cfg: LabConfig, log: (line: string) => vo
     if (r.code !== 0) {
       const inst = cfg.instances.find((i) => i.service === p.program);
       const logs = inst ? `${inst.logPath} and ${instanceOutputPaths(inst.logPath).stderr}` : dir;
-      throw new LabError(`instance ${inst?.name ?? p.program}`, `supervisorctl start failed: ${r.stdout.trim()} (see ${logs})`);
+      throw new LabError(
+        `instance ${inst?.name ?? p.program}`,
+        `supervisorctl start failed: ${r.stdout.trim()} (see ${logs})`,
+      );
     }
   }
 }

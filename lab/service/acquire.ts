@@ -21,7 +21,12 @@ export interface Lease {
  * (Little's law needs both). pg cannot withdraw a queued waiter, so a waiter that gave up stays queued and the
  * connection it eventually gets is handed straight back: nothing leaks, the next waiter gets it.
  */
-export function acquire(pool: Pool, timeoutMs: number, counters: ServiceCounters, onClientError: (err: Error) => void): Promise<Lease> {
+export function acquire(
+  pool: Pool,
+  timeoutMs: number,
+  counters: ServiceCounters,
+  onClientError: (err: Error) => void,
+): Promise<Lease> {
   const started = performance.now();
   return new Promise<Lease>((resolve, reject) => {
     let settled = false;

@@ -25,7 +25,10 @@ export function parsePoolConfig(bytes: Buffer, source: string, now = new Date())
   }
   const pool = assertValid<PoolConfig>('pool-config', value, `pool config ${source}`);
   if (pool.min > pool.max) {
-    throw new InputError(`pool config ${source} is invalid: /min (${pool.min}) must be <= /max (${pool.max})`, 'E_CONFIG_MIN_MAX');
+    throw new InputError(
+      `pool config ${source} is invalid: /min (${pool.min}) must be <= /max (${pool.max})`,
+      'E_CONFIG_MIN_MAX',
+    );
   }
   return { pool, source, sha256: crypto.createHash('sha256').update(bytes).digest('hex'), loadedAt: now };
 }
@@ -35,7 +38,10 @@ export async function readPoolConfig(source: string): Promise<LoadedPoolConfig> 
   try {
     bytes = await fs.readFile(source);
   } catch (err) {
-    throw new InputError(`cannot read pool config ${source}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'E_CONFIG_READ');
+    throw new InputError(
+      `cannot read pool config ${source}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      'E_CONFIG_READ',
+    );
   }
   return parsePoolConfig(bytes, source);
 }

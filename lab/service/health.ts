@@ -33,7 +33,10 @@ export class Health {
 
   async check(): Promise<ServiceHealth> {
     if (this.lifecycle !== 'serving') {
-      return { status: this.lifecycle, reason: this.lifecycle === 'starting' ? 'pool is being built' : 'shutting down' };
+      return {
+        status: this.lifecycle,
+        reason: this.lifecycle === 'starting' ? 'pool is being built' : 'shutting down',
+      };
     }
     const fresh = (): boolean => this.now() - this.lastOkAt <= FRESH_MS;
     if (!fresh()) {

@@ -43,7 +43,9 @@ export async function accountBalance(db: ClientBase, id: number): Promise<Accoun
 export async function postJournalEntry(db: ClientBase, entry: JournalEntryInput): Promise<number> {
   await db.query('BEGIN');
   try {
-    const { rows } = await db.query<{ id: string }>('INSERT INTO journal_entries (memo) VALUES ($1) RETURNING id', [entry.memo]);
+    const { rows } = await db.query<{ id: string }>('INSERT INTO journal_entries (memo) VALUES ($1) RETURNING id', [
+      entry.memo,
+    ]);
     const id = rows[0].id;
     await db.query(
       `INSERT INTO journal_lines (entry_id, account_id, debit, credit)

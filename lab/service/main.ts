@@ -42,7 +42,9 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port);
   if (!values.name || !values.config || !values.log || !Number.isInteger(port) || port < 1 || port > 65535) {
-    return usage('required: --name <instance> --config <pool.json> --log <file> [--host addr] [--port n] [--pidfile file]');
+    return usage(
+      'required: --name <instance> --config <pool.json> --log <file> [--host addr] [--port n] [--pidfile file]',
+    );
   }
   const instance = values.name;
   const log = new JsonLog(values.log);
@@ -67,8 +69,19 @@ async function main(): Promise<void> {
   const health = new Health((timeoutMs) => manager.acquire(timeoutMs));
   const debug = process.env.POOLGATE_LAB_DEBUG === '1';
   const server = createServer({
-    instance, manager, counters, health, log, startedAt, debug,
-    prometheus: createPrometheus(counters, () => manager.gauges(), instance, (performance.timeOrigin + startedAt) / 1000),
+    instance,
+    manager,
+    counters,
+    health,
+    log,
+    startedAt,
+    debug,
+    prometheus: createPrometheus(
+      counters,
+      () => manager.gauges(),
+      instance,
+      (performance.timeOrigin + startedAt) / 1000,
+    ),
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
@@ -82,7 +95,13 @@ async function main(): Promise<void> {
 
   await manager.start(config);
   health.lifecycle = 'serving';
-  log.log('info', 'service_ready', { instance, generation: 1, sha256: config.sha256, min: config.pool.min, max: config.pool.max });
+  log.log('info', 'service_ready', {
+    instance,
+    generation: 1,
+    sha256: config.sha256,
+    min: config.pool.min,
+    max: config.pool.max,
+  });
 
   let stopping = false;
   onSignal = (signal) => {
@@ -115,7 +134,11 @@ async function main(): Promise<void> {
     await Promise.race([closed, sleep(Math.max(0, deadline - Date.now()))]);
     await manager.close(Math.max(0, deadline - Date.now()));
     clearTimeout(hardStop);
-    log.log('info', 'service_stopped', { signal, requests_total: counters.requestsTotal, requests_errors: counters.requestErrors });
+    log.log('info', 'service_stopped', {
+      signal,
+      requests_total: counters.requestsTotal,
+      requests_errors: counters.requestErrors,
+    });
     log.close();
     if (values.pidfile) fs.rmSync(values.pidfile, { force: true });
     process.exit(0);

@@ -92,7 +92,14 @@ export class PoolManager {
 
   gauges(): PoolGauges {
     const gen = this.inForce();
-    const g: PoolGauges = { max: gen.config.pool.max, min: gen.config.pool.min, total: 0, idle: 0, waiting: 0, generation: gen.generation };
+    const g: PoolGauges = {
+      max: gen.config.pool.max,
+      min: gen.config.pool.min,
+      total: 0,
+      idle: 0,
+      waiting: 0,
+      generation: gen.generation,
+    };
     for (const { pool } of [gen, ...this.draining]) {
       g.total += pool.totalCount;
       g.idle += pool.idleCount;
@@ -168,7 +175,10 @@ export class PoolManager {
     while (!(pool.waitingCount === 0 && pool.totalCount === pool.idleCount)) {
       if (Date.now() >= deadline) {
         this.opts.log.log('warn', 'pool_drain_deadline', {
-          generation: gen.generation, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount,
+          generation: gen.generation,
+          total: pool.totalCount,
+          idle: pool.idleCount,
+          waiting: pool.waitingCount,
         });
         break;
       }
@@ -182,7 +192,8 @@ export class PoolManager {
   private end(gen: Generation): Promise<void> {
     gen.ended ??= gen.pool.end().then(
       () => this.opts.log.log('info', 'pool_ended', { generation: gen.generation }),
-      (err: unknown) => this.opts.log.log('error', 'pool_end_failed', { generation: gen.generation, ...errorFields(err) }),
+      (err: unknown) =>
+        this.opts.log.log('error', 'pool_end_failed', { generation: gen.generation, ...errorFields(err) }),
     );
     return gen.ended;
   }

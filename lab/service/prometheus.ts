@@ -16,30 +16,46 @@ export function createPrometheus(
   registry.setDefaultLabels({ instance });
 
   const mirror = (name: string, help: string, read: () => number): void => {
-    registry.registerMetric(new Counter({
-      name, help, registers: [],
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    }));
+    registry.registerMetric(
+      new Counter({
+        name,
+        help,
+        registers: [],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      }),
+    );
   };
   mirror('poolgate_service_requests_total', 'API requests completed.', () => counters.requestsTotal);
   mirror('poolgate_service_request_errors_total', 'API requests answered 5xx or failed.', () => counters.requestErrors);
   mirror('poolgate_pool_acquires_total', 'Successful pool acquisitions.', () => counters.acquires);
-  mirror('poolgate_pool_hold_seconds_total', 'Cumulative seconds connections were held.', () => counters.holdMsSum / 1000);
-  mirror('poolgate_pool_acquire_timeouts_total', 'Acquisitions that gave up after acquireTimeoutMillis.', () => counters.acquireTimeouts);
+  mirror(
+    'poolgate_pool_hold_seconds_total',
+    'Cumulative seconds connections were held.',
+    () => counters.holdMsSum / 1000,
+  );
+  mirror(
+    'poolgate_pool_acquire_timeouts_total',
+    'Acquisitions that gave up after acquireTimeoutMillis.',
+    () => counters.acquireTimeouts,
+  );
   mirror('poolgate_pool_connects_total', 'New connections opened.', () => counters.connects);
   mirror('poolgate_pool_disconnects_total', 'Connections closed.', () => counters.disconnects);
   mirror('poolgate_pool_errors_total', 'Pool and client errors.', () => counters.poolErrors);
 
   const gauge = (name: string, help: string, read: (g: PoolGauges) => number): void => {
-    registry.registerMetric(new Gauge({
-      name, help, registers: [],
-      collect() {
-        this.set(read(gauges()));
-      },
-    }));
+    registry.registerMetric(
+      new Gauge({
+        name,
+        help,
+        registers: [],
+        collect() {
+          this.set(read(gauges()));
+        },
+      }),
+    );
   };
   gauge('poolgate_pool_max', 'max of the pool in force.', (g) => g.max);
   gauge('poolgate_pool_min', 'min of the pool in force.', (g) => g.min);
@@ -47,28 +63,42 @@ export function createPrometheus(
   gauge('poolgate_pool_idle', 'Idle connections.', (g) => g.idle);
   gauge('poolgate_pool_active', 'Checked-out connections.', (g) => Math.max(0, g.total - g.idle));
   gauge('poolgate_pool_waiting', 'Requests queued for a connection.', (g) => g.waiting);
-  gauge('poolgate_pool_utilization', 'active / max of the pool in force.', (g) => (g.max > 0 ? Math.max(0, g.total - g.idle) / g.max : 0));
+  gauge('poolgate_pool_utilization', 'active / max of the pool in force.', (g) =>
+    g.max > 0 ? Math.max(0, g.total - g.idle) / g.max : 0,
+  );
   gauge('poolgate_pool_generation', 'Pool generation (bumps at each successful reload).', (g) => g.generation);
-  registry.registerMetric(new Gauge({
-    name: 'poolgate_service_requests_in_flight', help: 'API requests in flight.', registers: [],
-    collect() {
-      this.set(counters.inFlight);
-    },
-  }));
+  registry.registerMetric(
+    new Gauge({
+      name: 'poolgate_service_requests_in_flight',
+      help: 'API requests in flight.',
+      registers: [],
+      collect() {
+        this.set(counters.inFlight);
+      },
+    }),
+  );
 
   // With these a scraper rebuilds pid and uptime_s of the JSON document (a new pid means a restart).
-  registry.registerMetric(new Gauge({
-    name: 'poolgate_service_pid', help: 'Process id of the instance.', registers: [],
-    collect() {
-      this.set(process.pid);
-    },
-  }));
-  registry.registerMetric(new Gauge({
-    name: 'poolgate_service_start_time_seconds', help: 'Start time of the instance, seconds since the epoch.', registers: [],
-    collect() {
-      this.set(startedAtS);
-    },
-  }));
+  registry.registerMetric(
+    new Gauge({
+      name: 'poolgate_service_pid',
+      help: 'Process id of the instance.',
+      registers: [],
+      collect() {
+        this.set(process.pid);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'poolgate_service_start_time_seconds',
+      help: 'Start time of the instance, seconds since the epoch.',
+      registers: [],
+      collect() {
+        this.set(startedAtS);
+      },
+    }),
+  );
 
   const latency = new Histogram({
     name: 'poolgate_service_request_duration_seconds',

@@ -27,7 +27,12 @@ const MAX_SLEEP_MS = 60_000;
 
 /** An answer the client caused or can act on: status and a JSON body `{"error": code, "message": …}`. */
 class HttpError extends Error {
-  constructor(readonly status: number, readonly error: string, message: string, readonly extra: Record<string, unknown> = {}) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -50,9 +55,17 @@ async function route(deps: ServiceDeps, req: http.IncomingMessage, res: http.Ser
     return send(deps, res, body.status === 'ok' ? 200 : 503, body);
   }
   if (path === '/api/health/metrics') {
-    return send(deps, res, 200, metricsDocument(deps.counters, deps.manager.gauges(), {
-      instance: deps.instance, pid: process.pid, uptimeS: (performance.now() - deps.startedAt) / 1000, now: new Date(),
-    }));
+    return send(
+      deps,
+      res,
+      200,
+      metricsDocument(deps.counters, deps.manager.gauges(), {
+        instance: deps.instance,
+        pid: process.pid,
+        uptimeS: (performance.now() - deps.startedAt) / 1000,
+        now: new Date(),
+      }),
+    );
   }
   if (path === '/api/health/pool-config') return send(deps, res, 200, deps.manager.poolConfigDocument());
   if (path === '/metrics' && deps.prometheus) {
@@ -80,13 +93,27 @@ async function api(deps: ServiceDeps, req: http.IncomingMessage, res: http.Serve
   } catch (err) {
     const e = toHttpError(err);
     deps.log.log(e.status >= 500 ? 'error' : 'warn', 'request_error', {
-      method: req.method, path: url.pathname, status: e.status, error: e.error, ...errorFields(err),
+      method: req.method,
+      path: url.pathname,
+      status: e.status,
+      error: e.error,
+      ...errorFields(err),
     });
-    send(deps, res, e.status, { error: e.error, message: e.message, ...e.extra }, e.status === 503 ? { 'retry-after': '1' } : {});
+    send(
+      deps,
+      res,
+      e.status,
+      { error: e.error, message: e.message, ...e.extra },
+      e.status === 503 ? { 'retry-after': '1' } : {},
+    );
   }
 }
 
-async function dispatch(deps: ServiceDeps, req: http.IncomingMessage, url: URL): Promise<{ status: number; body: unknown }> {
+async function dispatch(
+  deps: ServiceDeps,
+  req: http.IncomingMessage,
+  url: URL,
+): Promise<{ status: number; body: unknown }> {
   const path = url.pathname;
   const method = req.method ?? 'GET';
   let m: RegExpMatchArray | null;
@@ -152,7 +179,8 @@ function toHttpError(err: unknown): HttpError {
   if (err instanceof AcquireTimeoutError) {
     return new HttpError(503, 'pool_acquire_timeout', err.message, { acquire_timeout_ms: err.timeoutMs });
   }
-  if (!isSqlError(err)) return new HttpError(503, 'database_unavailable', `database unavailable: ${errorFields(err).message}`);
+  if (!isSqlError(err))
+    return new HttpError(503, 'database_unavailable', `database unavailable: ${errorFields(err).message}`);
   return new HttpError(500, 'internal', 'the database rejected the request');
 }
 
@@ -175,7 +203,13 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(deps: ServiceDeps, res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  deps: ServiceDeps,
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',

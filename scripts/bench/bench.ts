@@ -21,22 +21,49 @@ import { mergeResults, type Check, type Results } from './results-merge';
  */
 async function main(): Promise<void> {
   const flags: BenchFlags = await yargs(process.argv.slice(2))
-    .usage('npm run bench [-- options]: everything issue 7 asks for, on a lab of its own (slot 9 unless POOLGATE_LAB_SLOT or --lab-slot)')
+    .usage(
+      'npm run bench [-- options]: everything issue 7 asks for, on a lab of its own (slot 9 unless POOLGATE_LAB_SLOT or --lab-slot)',
+    )
     .option('rounds', { type: 'number', describe: 'Alternating rounds per peer, medians reported [5; --quick 1]' })
     .option('seconds', { type: 'number', describe: 'Duration of each throughput and stall run [10; --quick 2]' })
     .option('connections', { type: 'number', describe: 'Connections of every peer [50]' })
-    .option('rate', { type: 'number', describe: 'Fixed arrival rate of the accuracy, stall and memory runs, req/s [2000]' })
-    .option('stall-ms', { type: 'number', describe: 'How long the server freezes mid-run in the stall comparison [1000]' })
+    .option('rate', {
+      type: 'number',
+      describe: 'Fixed arrival rate of the accuracy, stall and memory runs, req/s [2000]',
+    })
+    .option('stall-ms', {
+      type: 'number',
+      describe: 'How long the server freezes mid-run in the stall comparison [1000]',
+    })
     .option('rss-seconds', { type: 'number', describe: 'Length of the memory run [60; --quick 5]' })
     .option('long', { type: 'boolean', describe: 'Memory run of 10 minutes (issue 7) instead of --rss-seconds' })
     .option('startup-runs', { type: 'number', describe: 'Runs per start-up figure [11; --quick 3]' })
-    .option('lab', { type: 'boolean', describe: 'The lab sections (throughput through HAProxy, probe, rollout) and the lab they need [on; --no-lab: the minimal-server sections only]' })
-    .option('lab-slot', { type: 'number', describe: `Lab slot of the bench [POOLGATE_LAB_SLOT, else ${DEFAULT_BENCH_SLOT}]` })
-    .option('probe', { type: 'boolean', describe: 'Time one monitor sample of the lab (four instances + the database) and count its connections [on]' })
+    .option('lab', {
+      type: 'boolean',
+      describe:
+        'The lab sections (throughput through HAProxy, probe, rollout) and the lab they need [on; --no-lab: the minimal-server sections only]',
+    })
+    .option('lab-slot', {
+      type: 'number',
+      describe: `Lab slot of the bench [POOLGATE_LAB_SLOT, else ${DEFAULT_BENCH_SLOT}]`,
+    })
+    .option('probe', {
+      type: 'boolean',
+      describe: 'Time one monitor sample of the lab (four instances + the database) and count its connections [on]',
+    })
     .option('probe-samples', { type: 'number', describe: 'Timed monitor samples, median reported [21; --quick 5]' })
-    .option('rollout', { type: 'boolean', describe: 'Time the lab rollout by SIGHUP, by restart and an automatic rollback (minutes) [on; --quick off]' })
-    .option('skip-loadgen', { type: 'boolean', describe: 'Run only the probe and rollout; the other figures in --out are kept from its last run' })
-    .option('quick', { type: 'boolean', describe: 'Smoke run: every section once and briefly, no rollout, results in bench/quick/' })
+    .option('rollout', {
+      type: 'boolean',
+      describe: 'Time the lab rollout by SIGHUP, by restart and an automatic rollback (minutes) [on; --quick off]',
+    })
+    .option('skip-loadgen', {
+      type: 'boolean',
+      describe: 'Run only the probe and rollout; the other figures in --out are kept from its last run',
+    })
+    .option('quick', {
+      type: 'boolean',
+      describe: 'Smoke run: every section once and briefly, no rollout, results in bench/quick/',
+    })
     .option('out', { type: 'string', describe: 'Where the figures go [bench/results.json]' })
     .example('npm run bench', 'everything, full length (tens of minutes)')
     .example('npm run bench -- --quick', 'a fast smoke run of every section but the rollout')
@@ -66,8 +93,12 @@ async function main(): Promise<void> {
 async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void): Promise<void> {
   const cpus = os.cpus().length;
   const warning = busyWarning(os.loadavg()[0]!, cpus);
-  const ran = Object.entries(plan.sections).filter(([, on]) => on).map(([s]) => s);
-  log(`bench: ${ran.join(', ')} on lab slot ${plan.slot} (${plan.slotFrom === 'default' ? 'the bench\'s default' : plan.slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})`);
+  const ran = Object.entries(plan.sections)
+    .filter(([, on]) => on)
+    .map(([s]) => s);
+  log(
+    `bench: ${ran.join(', ')} on lab slot ${plan.slot} (${plan.slotFrom === 'default' ? "the bench's default" : plan.slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})`,
+  );
   if (warning) log(warning);
   const results: Record<string, unknown> = {
     machine: { cpus, node: process.version, loadavg_at_start: os.loadavg(), ...(warning ? { warning } : {}) },
@@ -86,7 +117,10 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
   if (plan.sections.loadgen) add(await loadgenSections(plan, `127.0.${plan.slot}.70`, log));
   if (plan.sections.lab_throughput) add(await labThroughput(plan, labConfig().haproxy.url, log));
   if (plan.sections.probe || plan.sections.rollout) {
-    const extra = await extraSections({ probe: plan.sections.probe, probeSamples: plan.probeSamples, rollout: plan.sections.rollout }, log);
+    const extra = await extraSections(
+      { probe: plan.sections.probe, probeSamples: plan.probeSamples, rollout: plan.sections.rollout },
+      log,
+    );
     add({ results: extra.results, checks: extra.checks.map((c) => c.check), text: extra.text });
   }
   results.machine = { ...(results.machine as object), loadavg_at_end: os.loadavg() };
@@ -102,13 +136,23 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
 }
 
 function report(text: string[], checks: Check[], kept: Section[], warning: string | null, out: string): string {
-  const rows = [['check', 'value', 'target', 'verdict'], ...checks.map((c) => [c.name, c.value, c.target, c.pass ? 'PASS' : 'MISS'])];
+  const rows = [
+    ['check', 'value', 'target', 'verdict'],
+    ...checks.map((c) => [c.name, c.value, c.target, c.pass ? 'PASS' : 'MISS']),
+  ];
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = [
     '',
     ...(warning ? [warning, ''] : []),
     ...text,
-    rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n'),
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(w[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n'),
     '',
     ...(kept.length ? [`kept from an earlier run (not measured now): ${kept.join(', ')}`] : []),
     `results: ${out}`,

@@ -55,7 +55,13 @@ export interface ChildOptions {
 export function runChild(cmd: string, args: string[], opts: ChildOptions): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, timeout: opts.timeoutMs, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.shielded === true });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: opts.env ?? process.env,
+      timeout: opts.timeoutMs,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: opts.shielded === true,
+    });
     if (!opts.shielded) track(child);
     let stdout = '';
     let stderr = '';
@@ -101,7 +107,11 @@ export function onCore(role: Role, cmd: string, args: string[]): [string, string
 }
 
 /** A long-running server child: resolves once it prints "listening <port>"; stop() ends it. */
-export async function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startServer(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   const [cmd, argv] = onCore('server', process.execPath, [script, ...args]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
   track(child);

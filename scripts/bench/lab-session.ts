@@ -30,7 +30,9 @@ export class LabSession {
       return;
     }
     this.startedHere = this.action === 'start';
-    this.log(`lab: slot ${this.cfg.slot} is ${this.startedHere ? 'down, bringing it up (brought down again at the end)' : 'partly up, completing it (left running afterwards: the bench did not start it)'}`);
+    this.log(
+      `lab: slot ${this.cfg.slot} is ${this.startedHere ? 'down, bringing it up (brought down again at the end)' : 'partly up, completing it (left running afterwards: the bench did not start it)'}`,
+    );
     const r = await this.script('lab-up', false);
     if (r.code !== 0) throw new MeasureError(`lab-up of slot ${this.cfg.slot} exited ${r.code}:\n${r.stdout}`);
   }
@@ -39,18 +41,30 @@ export class LabSession {
     this.closing ??= (async () => {
       if (!this.startedHere) return;
       if (this.keep) {
-        this.log(`lab: slot ${this.cfg.slot} left running (POOLGATE_LAB_KEEP=1); stop it with POOLGATE_LAB_SLOT=${this.cfg.slot} npm run lab:down`);
+        this.log(
+          `lab: slot ${this.cfg.slot} left running (POOLGATE_LAB_KEEP=1); stop it with POOLGATE_LAB_SLOT=${this.cfg.slot} npm run lab:down`,
+        );
         return;
       }
       this.log(`lab: bringing slot ${this.cfg.slot} down (the bench started it)`);
       const r = await this.script('lab-down', true);
-      this.log(r.code === 0 ? `lab: ${r.stdout.trim()}` : `lab: lab-down of slot ${this.cfg.slot} exited ${r.code} (run POOLGATE_LAB_SLOT=${this.cfg.slot} npm run lab:down)`);
+      this.log(
+        r.code === 0
+          ? `lab: ${r.stdout.trim()}`
+          : `lab: lab-down of slot ${this.cfg.slot} exited ${r.code} (run POOLGATE_LAB_SLOT=${this.cfg.slot} npm run lab:down)`,
+      );
     })();
     return this.closing;
   }
 
   private script(name: 'lab-up' | 'lab-down', shielded: boolean): ReturnType<typeof runChild> {
     // The compiled scripts (`npm run bench` builds first); they read POOLGATE_LAB_SLOT from the environment.
-    return runChild(process.execPath, [path.join(packageRoot, 'dist', 'lab', 'control', `${name}.js`)], { cwd: packageRoot, env: { ...process.env, POOLGATE_LAB_SLOT: String(this.cfg.slot) }, timeoutMs: 300_000, echoStderr: true, shielded });
+    return runChild(process.execPath, [path.join(packageRoot, 'dist', 'lab', 'control', `${name}.js`)], {
+      cwd: packageRoot,
+      env: { ...process.env, POOLGATE_LAB_SLOT: String(this.cfg.slot) },
+      timeoutMs: 300_000,
+      echoStderr: true,
+      shielded,
+    });
   }
 }

@@ -3,7 +3,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { packageRoot } from '../lib/paths';
 import { median, pinningOn, runChild, startServer } from './child';
-import { fixedRate, poolgateRun, smoothness, throughput, TOOLS, type PeerRun, type Smoothness, type Tool } from './peers';
+import {
+  fixedRate,
+  poolgateRun,
+  smoothness,
+  throughput,
+  TOOLS,
+  type PeerRun,
+  type Smoothness,
+  type Tool,
+} from './peers';
 import type { BenchPlan } from './plan';
 import type { Check } from './results-merge';
 
@@ -26,7 +35,14 @@ type StallView = { p99_ms: number | null; p95_ms?: number | null; note: string }
 
 const pad = (rows: string[][]): string => {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(w[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 };
 
 /** `host` is a loopback address of the bench's slot (127.0.<slot>.70), where the minimal servers listen. */
@@ -35,7 +51,9 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
   const checks: Check[] = [];
 
   // 1. Throughput, closed loop, minimal server in its own process.
-  log(`throughput: ${plan.rounds} rounds x ${TOOLS.join(', ')}, ${plan.connections} connections, ${plan.seconds}s each${pinningOn() ? ', server on core 0, generators on core 1' : ''}`);
+  log(
+    `throughput: ${plan.rounds} rounds x ${TOOLS.join(', ')}, ${plan.connections} connections, ${plan.seconds}s each${pinningOn() ? ', server on core 0, generators on core 1' : ''}`,
+  );
   const server = await startServer(SERVER, [host, '0']);
   const url = `http://${host}:${server.port}`;
   const runs: Record<Tool, PeerRun[]> = { poolgate: [], autocannon: [], wrk: [], hey: [] };
@@ -68,21 +86,60 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
     runs: mapRuns(runs),
     median_req_per_s: med,
     poolgate_ratio: { autocannon: ratio('autocannon'), wrk: ratio('wrk'), hey: ratio('hey') },
-    poolgate_ratio_paired: Object.fromEntries((['autocannon', 'wrk', 'hey'] as const).map((t) => [t, { per_round: paired(t), median: pairedMedian(t) }])),
+    poolgate_ratio_paired: Object.fromEntries(
+      (['autocannon', 'wrk', 'hey'] as const).map((t) => [t, { per_round: paired(t), median: pairedMedian(t) }]),
+    ),
   };
-  checks.push({ name: 'throughput vs autocannon (closed loop)', value: `${pairedMedian('autocannon')}x median of rounds (${ratio('autocannon')}x of medians)`, target: '>= 1.2x', pass: pairedMedian('autocannon') >= 1.2 });
-  checks.push({ name: 'throughput vs wrk (reported)', value: `${pairedMedian('wrk')}x median of rounds (${ratio('wrk')}x of medians)`, target: '-', pass: true });
+  checks.push({
+    name: 'throughput vs autocannon (closed loop)',
+    value: `${pairedMedian('autocannon')}x median of rounds (${ratio('autocannon')}x of medians)`,
+    target: '>= 1.2x',
+    pass: pairedMedian('autocannon') >= 1.2,
+  });
+  checks.push({
+    name: 'throughput vs wrk (reported)',
+    value: `${pairedMedian('wrk')}x median of rounds (${ratio('wrk')}x of medians)`,
+    target: '-',
+    pass: true,
+  });
 
   // 2. Fixed arrival rate accuracy.
   log(`fixed rate: ${plan.rate} req/s for ${plan.seconds}s`);
   const fixedServer = await startServer(SERVER, [host, '0']);
   let fixedFile: string;
   try {
-    const { result } = await poolgateRun(['--url', `http://${host}:${fixedServer.port}`, '--rate', String(plan.rate), '--duration', `${plan.seconds}s`, '--concurrency', String(plan.connections), '--mix', 'accounts=1'], (plan.seconds + 60) * 1000);
+    const { result } = await poolgateRun(
+      [
+        '--url',
+        `http://${host}:${fixedServer.port}`,
+        '--rate',
+        String(plan.rate),
+        '--duration',
+        `${plan.seconds}s`,
+        '--concurrency',
+        String(plan.connections),
+        '--mix',
+        'accounts=1',
+      ],
+      (plan.seconds + 60) * 1000,
+    );
     const achieved = result.rate.achieved_send_per_s ?? 0;
     const errPct = Math.round((Math.abs(achieved - plan.rate) / plan.rate) * 10000) / 100;
-    results.fixed_rate = { target_per_s: plan.rate, achieved_send_per_s: achieved, error_pct: errPct, sent: result.requests.sent, scheduled: result.requests.scheduled, send_delay_ms: result.send_delay_ms, latency_ms: result.latency_ms };
-    checks.push({ name: `fixed rate ${plan.rate}/s for ${plan.seconds}s`, value: `${achieved}/s (${errPct} % off), ${result.requests.sent}/${result.requests.scheduled} sent`, target: 'within 1 %', pass: errPct <= 1 && result.requests.sent === result.requests.scheduled });
+    results.fixed_rate = {
+      target_per_s: plan.rate,
+      achieved_send_per_s: achieved,
+      error_pct: errPct,
+      sent: result.requests.sent,
+      scheduled: result.requests.scheduled,
+      send_delay_ms: result.send_delay_ms,
+      latency_ms: result.latency_ms,
+    };
+    checks.push({
+      name: `fixed rate ${plan.rate}/s for ${plan.seconds}s`,
+      value: `${achieved}/s (${errPct} % off), ${result.requests.sent}/${result.requests.scheduled} sent`,
+      target: 'within 1 %',
+      pass: errPct <= 1 && result.requests.sent === result.requests.scheduled,
+    });
     fixedFile = path.join(os.tmpdir(), `poolgate-bench-analyze-${process.pid}.json`);
     fs.writeFileSync(fixedFile, JSON.stringify(result));
   } finally {
@@ -104,7 +161,12 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
     fs.rmSync(file, { force: true });
   }
   results.smoothness = { rate: plan.rate, window_ms: 10, tools: smooth };
-  checks.push({ name: 'fixed rate is even (poolgate, 10 ms windows)', value: `cv ${smooth.poolgate!.cv}, ${smooth.poolgate!.empty_pct} % empty (autocannon cv ${smooth.autocannon!.cv}, ${smooth.autocannon!.empty_pct} % empty)`, target: 'cv below autocannon -R', pass: smooth.poolgate!.cv < smooth.autocannon!.cv });
+  checks.push({
+    name: 'fixed rate is even (poolgate, 10 ms windows)',
+    value: `cv ${smooth.poolgate!.cv}, ${smooth.poolgate!.empty_pct} % empty (autocannon cv ${smooth.autocannon!.cv}, ${smooth.autocannon!.empty_pct} % empty)`,
+    target: 'cv below autocannon -R',
+    pass: smooth.poolgate!.cv < smooth.autocannon!.cv,
+  });
 
   // 3. A stall mid-run: the intended-time view against closed-loop tools.
   const stallAt = (plan.seconds * 1000) / 2;
@@ -115,12 +177,37 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
     try {
       const u = `http://${host}:${s.port}`;
       if (tool === 'poolgate') {
-        const { result } = await poolgateRun(['--url', u, '--rate', String(plan.rate), '--duration', `${plan.seconds}s`, '--concurrency', String(plan.connections), '--mix', 'accounts=1'], (plan.seconds + 60) * 1000);
-        stall['poolgate (from intended send)'] = { p99_ms: result.latency_ms.from_intended.p99, p95_ms: result.latency_ms.from_intended.p95, note: `open loop ${plan.rate}/s, ${result.requests.delayed_sends} delayed sends` };
-        stall['poolgate (from actual send)'] = { p99_ms: result.latency_ms.from_send.p99, p95_ms: result.latency_ms.from_send.p95, note: 'same run, the view closed-loop tools give' };
+        const { result } = await poolgateRun(
+          [
+            '--url',
+            u,
+            '--rate',
+            String(plan.rate),
+            '--duration',
+            `${plan.seconds}s`,
+            '--concurrency',
+            String(plan.connections),
+            '--mix',
+            'accounts=1',
+          ],
+          (plan.seconds + 60) * 1000,
+        );
+        stall['poolgate (from intended send)'] = {
+          p99_ms: result.latency_ms.from_intended.p99,
+          p95_ms: result.latency_ms.from_intended.p95,
+          note: `open loop ${plan.rate}/s, ${result.requests.delayed_sends} delayed sends`,
+        };
+        stall['poolgate (from actual send)'] = {
+          p99_ms: result.latency_ms.from_send.p99,
+          p95_ms: result.latency_ms.from_send.p95,
+          note: 'same run, the view closed-loop tools give',
+        };
       } else {
         const r = await throughput(tool, u, plan.connections, plan.seconds);
-        stall[tool] = { p99_ms: r.p99Ms, note: `closed loop, ${Math.round(r.reqPerS)} req/s${tool === 'wrk' ? ' (wrk 4 back-fills from the mean interval)' : ''}` };
+        stall[tool] = {
+          p99_ms: r.p99Ms,
+          note: `closed loop, ${Math.round(r.reqPerS)} req/s${tool === 'wrk' ? ' (wrk 4 back-fills from the mean interval)' : ''}`,
+        };
       }
     } finally {
       await s.stop();
@@ -128,21 +215,54 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
   }
   results.stall = { stall_ms: plan.stallMs, at_ms: stallAt, views: stall };
   const intendedP99 = stall['poolgate (from intended send)']!.p99_ms ?? 0;
-  checks.push({ name: 'stall shows in p99 (from intended send)', value: `${intendedP99} ms`, target: `>= ${0.8 * plan.stallMs} ms`, pass: intendedP99 >= 0.8 * plan.stallMs });
+  checks.push({
+    name: 'stall shows in p99 (from intended send)',
+    value: `${intendedP99} ms`,
+    target: `>= ${0.8 * plan.stallMs} ms`,
+    pass: intendedP99 >= 0.8 * plan.stallMs,
+  });
 
   // 4. Memory of a long fixed-rate run.
   const rssSeconds = plan.rssSeconds;
   log(`memory: ${plan.rate} req/s for ${rssSeconds}s`);
   const rssServer = await startServer(SERVER, [host, '0']);
   try {
-    const { result, peakRssKb, rss } = await poolgateRun(['--url', `http://${host}:${rssServer.port}`, '--rate', String(plan.rate), '--duration', `${rssSeconds}s`, '--concurrency', String(plan.connections), '--mix', 'accounts=1'], (rssSeconds + 120) * 1000, 1000);
+    const { result, peakRssKb, rss } = await poolgateRun(
+      [
+        '--url',
+        `http://${host}:${rssServer.port}`,
+        '--rate',
+        String(plan.rate),
+        '--duration',
+        `${rssSeconds}s`,
+        '--concurrency',
+        String(plan.connections),
+        '--mix',
+        'accounts=1',
+      ],
+      (rssSeconds + 120) * 1000,
+      1000,
+    );
     const at = (f: number): number | null => rss.find(([s]) => s >= f * rssSeconds)?.[1] ?? null;
     // The early reading is taken after start-up and warm-up (5 s at least), the late one near the end.
     const early = at(Math.max(0.2, 5 / rssSeconds));
     const late = at(0.9);
-    results.memory = { seconds: rssSeconds, rate: plan.rate, sent: result.requests.sent, peak_rss_kb: peakRssKb, rss_kb_early: early, rss_kb_at_90pct: late, timeline: rss };
+    results.memory = {
+      seconds: rssSeconds,
+      rate: plan.rate,
+      sent: result.requests.sent,
+      peak_rss_kb: peakRssKb,
+      rss_kb_early: early,
+      rss_kb_at_90pct: late,
+      timeline: rss,
+    };
     const flat = early !== null && late !== null && late <= early * 1.15 + 8192;
-    checks.push({ name: `peak RSS, ${rssSeconds}s at ${plan.rate}/s`, value: `${Math.round((peakRssKb ?? 0) / 1024)} MiB (early ${Math.round((early ?? 0) / 1024)}, at 90 % ${Math.round((late ?? 0) / 1024)} MiB)`, target: 'flat (90 % <= early x 1.15 + 8 MiB)', pass: flat });
+    checks.push({
+      name: `peak RSS, ${rssSeconds}s at ${plan.rate}/s`,
+      value: `${Math.round((peakRssKb ?? 0) / 1024)} MiB (early ${Math.round((early ?? 0) / 1024)}, at 90 % ${Math.round((late ?? 0) / 1024)} MiB)`,
+      target: 'flat (90 % <= early x 1.15 + 8 MiB)',
+      pass: flat,
+    });
   } finally {
     await rssServer.stop();
   }
@@ -151,7 +271,8 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
   log(`start-up: ${plan.startupRuns} runs each`);
   const time = async (argv: string[]): Promise<number> => {
     const samples: number[] = [];
-    for (let i = 0; i < plan.startupRuns; i++) samples.push((await runChild(process.execPath, argv, { timeoutMs: 30_000 })).elapsedMs);
+    for (let i = 0; i < plan.startupRuns; i++)
+      samples.push((await runChild(process.execPath, argv, { timeoutMs: 30_000 })).elapsedMs);
     return Math.round(median(samples));
   };
   const floor = await time(['-e', '0']);
@@ -159,15 +280,50 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
   const analyze = await time([POOLGATE, 'analyze', fixedFile, '--no-require-pool-metrics']);
   fs.rmSync(fixedFile, { force: true });
   results.startup_ms = { node_floor: floor, help, analyze };
-  checks.push({ name: 'start-up: poolgate --help (median)', value: `${help} ms (node -e 0: ${floor} ms)`, target: '<= 250 ms', pass: help <= 250 });
-  checks.push({ name: 'start-up: poolgate analyze (median)', value: `${analyze} ms`, target: '<= 250 ms', pass: analyze <= 250 });
+  checks.push({
+    name: 'start-up: poolgate --help (median)',
+    value: `${help} ms (node -e 0: ${floor} ms)`,
+    target: '<= 250 ms',
+    pass: help <= 250,
+  });
+  checks.push({
+    name: 'start-up: poolgate analyze (median)',
+    value: `${analyze} ms`,
+    target: '<= 250 ms',
+    pass: analyze <= 250,
+  });
 
   const text = [
-    pad([['tool (closed loop)', 'median req/s', 'poolgate ratio (of medians)', 'per round'], ...TOOLS.map((t) => [t, String(Math.round(med[t])), (med.poolgate / med[t]).toFixed(2), t === 'poolgate' ? '' : paired(t).join(' ')])]),
+    pad([
+      ['tool (closed loop)', 'median req/s', 'poolgate ratio (of medians)', 'per round'],
+      ...TOOLS.map((t) => [
+        t,
+        String(Math.round(med[t])),
+        (med.poolgate / med[t]).toFixed(2),
+        t === 'poolgate' ? '' : paired(t).join(' '),
+      ]),
+    ]),
     '',
-    pad([['fixed rate, per 10 ms', 'mean', 'max', 'empty %', 'cv'], ...Object.entries(smooth).map(([k, v]) => [k, String(v.mean_per_window), String(v.max_per_window), String(v.empty_pct), String(v.cv)])]),
+    pad([
+      ['fixed rate, per 10 ms', 'mean', 'max', 'empty %', 'cv'],
+      ...Object.entries(smooth).map(([k, v]) => [
+        k,
+        String(v.mean_per_window),
+        String(v.max_per_window),
+        String(v.empty_pct),
+        String(v.cv),
+      ]),
+    ]),
     '',
-    pad([['stall view', 'p95 ms', 'p99 ms', 'how'], ...Object.entries(stall).map(([k, v]) => [k, v.p95_ms == null ? '-' : String(v.p95_ms), String(v.p99_ms ?? '-'), v.note])]),
+    pad([
+      ['stall view', 'p95 ms', 'p99 ms', 'how'],
+      ...Object.entries(stall).map(([k, v]) => [
+        k,
+        v.p95_ms == null ? '-' : String(v.p95_ms),
+        String(v.p99_ms ?? '-'),
+        v.note,
+      ]),
+    ]),
     '',
   ];
   return { results, checks, text: text.join('\n') };
@@ -184,11 +340,28 @@ export async function labThroughput(plan: BenchPlan, haproxyUrl: string, log: Lo
     }
   }
   const med = Object.fromEntries(TOOLS.map((t) => [t, median(lr[t])])) as Record<Tool, number>;
-  const results = { lab_throughput: { url: haproxyUrl, rounds: plan.rounds, connections: plan.connections, seconds: plan.seconds, runs: lr, median_req_per_s: med, measured_at: new Date().toISOString(), loadavg: os.loadavg() } };
-  const text = pad([['through the lab\'s HAProxy', 'median req/s', 'poolgate ratio'], ...TOOLS.map((t) => [t, String(Math.round(med[t])), (med.poolgate / med[t]).toFixed(2)])]);
+  const results = {
+    lab_throughput: {
+      url: haproxyUrl,
+      rounds: plan.rounds,
+      connections: plan.connections,
+      seconds: plan.seconds,
+      runs: lr,
+      median_req_per_s: med,
+      measured_at: new Date().toISOString(),
+      loadavg: os.loadavg(),
+    },
+  };
+  const text = pad([
+    ["through the lab's HAProxy", 'median req/s', 'poolgate ratio'],
+    ...TOOLS.map((t) => [t, String(Math.round(med[t])), (med.poolgate / med[t]).toFixed(2)]),
+  ]);
   return { results, checks: [], text: `${text}\n` };
 }
 
 function mapRuns(runs: Record<Tool, PeerRun[]>): Record<Tool, number[]> {
-  return Object.fromEntries(Object.entries(runs).map(([t, rs]) => [t, rs.map((r) => Math.round(r.reqPerS))])) as Record<Tool, number[]>;
+  return Object.fromEntries(Object.entries(runs).map(([t, rs]) => [t, rs.map((r) => Math.round(r.reqPerS))])) as Record<
+    Tool,
+    number[]
+  >;
 }

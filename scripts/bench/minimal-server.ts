@@ -13,7 +13,9 @@ import net from 'node:net';
  * Usage: node minimal-server.js <host> <port> [stallAtMs stallMs]; prints "listening <port>" when ready.
  */
 const BODY = '{"ok":true}';
-const RESPONSE = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${BODY.length}\r\nKeep-Alive: timeout=30\r\n\r\n${BODY}`);
+const RESPONSE = Buffer.from(
+  `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${BODY.length}\r\nKeep-Alive: timeout=30\r\n\r\n${BODY}`,
+);
 const END = Buffer.from('\r\n\r\n');
 
 const [host = '127.0.0.1', portArg = '0', stallAtArg, stallMsArg] = process.argv.slice(2);

@@ -36,11 +36,18 @@ function fail(tool: string, r: { code: number; stderr: string; stdout: string })
   throw new Error(`${tool} exited ${r.code}: ${(r.stderr || r.stdout).slice(0, 400)}`);
 }
 
-export async function poolgateRun(args: string[], timeoutMs: number, rssEveryMs?: number): Promise<{ result: LoadtestResult; peakRssKb: number | null; rss: Array<[number, number]> }> {
+export async function poolgateRun(
+  args: string[],
+  timeoutMs: number,
+  rssEveryMs?: number,
+): Promise<{ result: LoadtestResult; peakRssKb: number | null; rss: Array<[number, number]> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-bench-'));
   const out = path.join(dir, 'result.json');
   try {
-    const r = await generator(process.execPath, [POOLGATE, 'loadtest', ...args, '--output', out], { timeoutMs, ...(rssEveryMs ? { rssEveryMs } : {}) });
+    const r = await generator(process.execPath, [POOLGATE, 'loadtest', ...args, '--output', out], {
+      timeoutMs,
+      ...(rssEveryMs ? { rssEveryMs } : {}),
+    });
     if (r.code !== 0) fail('poolgate loadtest', r);
     return { result: JSON.parse(fs.readFileSync(out, 'utf8')) as LoadtestResult, peakRssKb: r.peakRssKb, rss: r.rss };
   } finally {
@@ -52,26 +59,52 @@ export async function poolgateRun(args: string[], timeoutMs: number, rssEveryMs?
 export async function throughput(tool: Tool, url: string, connections: number, seconds: number): Promise<PeerRun> {
   const timeoutMs = (seconds + 60) * 1000;
   if (tool === 'poolgate') {
-    const { result } = await poolgateRun(['--url', url, '--mode', 'closed', '--concurrency', String(connections), '--duration', `${seconds}s`, '--mix', 'accounts=1'], timeoutMs);
+    const { result } = await poolgateRun(
+      [
+        '--url',
+        url,
+        '--mode',
+        'closed',
+        '--concurrency',
+        String(connections),
+        '--duration',
+        `${seconds}s`,
+        '--mix',
+        'accounts=1',
+      ],
+      timeoutMs,
+    );
     return { tool, reqPerS: result.rate.throughput_per_s ?? 0, p99Ms: result.latency_ms.from_send.p99, result };
   }
   const target = `${url}/api/accounts`;
   if (tool === 'autocannon') {
-    const r = await generator(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), target], { timeoutMs });
+    const r = await generator(
+      process.execPath,
+      [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), target],
+      { timeoutMs },
+    );
     if (r.code !== 0) fail(tool, r);
     const j = JSON.parse(r.stdout) as { requests: { total: number }; duration: number; latency: { p99: number } };
     return { tool, reqPerS: j.requests.total / j.duration, p99Ms: j.latency.p99 };
   }
   if (tool === 'wrk') {
     // One thread per core it may use: two threads on one pinned core only take turns.
-    const r = await generator('wrk', ['-t', pinningOn() ? '1' : '2', '-c', String(connections), '-d', `${seconds}s`, '--latency', target], { timeoutMs });
+    const r = await generator(
+      'wrk',
+      ['-t', pinningOn() ? '1' : '2', '-c', String(connections), '-d', `${seconds}s`, '--latency', target],
+      { timeoutMs },
+    );
     if (r.code !== 0) fail(tool, r);
     return { tool, reqPerS: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p99Ms: wrkP99(r.stdout) };
   }
   const r = await generator('hey', ['-c', String(connections), '-z', `${seconds}s`, target], { timeoutMs });
   if (r.code !== 0) fail(tool, r);
   const p99 = /99%+ in ([\d.]+) secs/.exec(r.stdout);
-  return { tool, reqPerS: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0), p99Ms: p99 ? Number(p99[1]) * 1000 : null };
+  return {
+    tool,
+    reqPerS: Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? 0),
+    p99Ms: p99 ? Number(p99[1]) * 1000 : null,
+  };
 }
 
 function wrkP99(stdout: string): number | null {
@@ -80,17 +113,45 @@ function wrkP99(stdout: string): number | null {
 }
 
 /** Each tool's own fixed-rate mode at `rate` req/s (autocannon -R, hey -q per worker, poolgate's open loop). */
-export async function fixedRate(tool: Exclude<Tool, 'wrk'>, url: string, rate: number, connections: number, seconds: number): Promise<void> {
+export async function fixedRate(
+  tool: Exclude<Tool, 'wrk'>,
+  url: string,
+  rate: number,
+  connections: number,
+  seconds: number,
+): Promise<void> {
   const timeoutMs = (seconds + 60) * 1000;
   if (tool === 'poolgate') {
-    await poolgateRun(['--url', url, '--rate', String(rate), '--duration', `${seconds}s`, '--concurrency', String(connections), '--mix', 'accounts=1'], timeoutMs);
+    await poolgateRun(
+      [
+        '--url',
+        url,
+        '--rate',
+        String(rate),
+        '--duration',
+        `${seconds}s`,
+        '--concurrency',
+        String(connections),
+        '--mix',
+        'accounts=1',
+      ],
+      timeoutMs,
+    );
     return;
   }
   const target = `${url}/api/accounts`;
   const r =
     tool === 'autocannon'
-      ? await generator(process.execPath, [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), '-R', String(rate), target], { timeoutMs })
-      : await generator('hey', ['-c', String(connections), '-q', String(rate / connections), '-z', `${seconds}s`, target], { timeoutMs });
+      ? await generator(
+          process.execPath,
+          [AUTOCANNON, '-j', '-c', String(connections), '-d', String(seconds), '-R', String(rate), target],
+          { timeoutMs },
+        )
+      : await generator(
+          'hey',
+          ['-c', String(connections), '-q', String(rate / connections), '-z', `${seconds}s`, target],
+          { timeoutMs },
+        );
   if (r.code !== 0) fail(tool, r);
 }
 

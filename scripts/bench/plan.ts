@@ -61,7 +61,8 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
   const lab = flags.lab ?? true;
   if (!lab) {
     const asked = (['probe', 'rollout'] as const).filter((s) => flags[s] === true);
-    if (asked.length) throw new InputError(`--${asked.join(' and --')} need${asked.length > 1 ? '' : 's'} the lab: drop --no-lab`);
+    if (asked.length)
+      throw new InputError(`--${asked.join(' and --')} need${asked.length > 1 ? '' : 's'} the lab: drop --no-lab`);
   }
   const loadgen = !flags.skipLoadgen;
   const sections: Record<Section, boolean> = {
@@ -70,7 +71,8 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     probe: lab && (flags.probe ?? true),
     rollout: lab && (flags.rollout ?? !flags.quick),
   };
-  if (!Object.values(sections).some(Boolean)) throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');
+  if (!Object.values(sections).some(Boolean))
+    throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');
   const plan: BenchPlan = {
     slot,
     slotFrom,
@@ -88,18 +90,39 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     // A smoke run never overwrites the published figures (bench/quick/ is ignored by git like results.json).
     out: flags.out ?? path.join(root, 'bench', flags.quick ? 'quick' : '', 'results.json'),
   };
-  for (const key of ['rounds', 'seconds', 'connections', 'rate', 'rssSeconds', 'startupRuns', 'probeSamples'] as const) {
-    if (!Number.isInteger(plan[key]) || plan[key] < 1) throw new InputError(`--${kebab(key)} must be a whole number of at least 1, got ${plan[key]}`);
+  for (const key of [
+    'rounds',
+    'seconds',
+    'connections',
+    'rate',
+    'rssSeconds',
+    'startupRuns',
+    'probeSamples',
+  ] as const) {
+    if (!Number.isInteger(plan[key]) || plan[key] < 1)
+      throw new InputError(`--${kebab(key)} must be a whole number of at least 1, got ${plan[key]}`);
   }
-  if (!Number.isInteger(plan.stallMs) || plan.stallMs < 0) throw new InputError(`--stall-ms must be a whole number of at least 0, got ${plan.stallMs}`);
+  if (!Number.isInteger(plan.stallMs) || plan.stallMs < 0)
+    throw new InputError(`--stall-ms must be a whole number of at least 0, got ${plan.stallMs}`);
   return plan;
 }
 
-function resolveSlot(flag: number | undefined, env: string | undefined): { slot: number; slotFrom: BenchPlan['slotFrom'] } {
-  const [raw, slotFrom] = flag !== undefined ? [String(flag), 'flag' as const] : env !== undefined && env !== '' ? [env, 'env' as const] : [String(DEFAULT_BENCH_SLOT), 'default' as const];
+function resolveSlot(
+  flag: number | undefined,
+  env: string | undefined,
+): { slot: number; slotFrom: BenchPlan['slotFrom'] } {
+  const [raw, slotFrom] =
+    flag !== undefined
+      ? [String(flag), 'flag' as const]
+      : env !== undefined && env !== ''
+        ? [env, 'env' as const]
+        : [String(DEFAULT_BENCH_SLOT), 'default' as const];
   const slot = Number(raw);
   // The same range lab/lab-config.ts accepts (127.0.<slot>.0/24).
-  if (!/^\d+$/.test(raw) || slot > 250) throw new InputError(`lab slot must be a whole number 0..250, got "${raw}" (${slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})`);
+  if (!/^\d+$/.test(raw) || slot > 250)
+    throw new InputError(
+      `lab slot must be a whole number 0..250, got "${raw}" (${slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})`,
+    );
   return { slot, slotFrom };
 }
 

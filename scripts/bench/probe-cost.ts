@@ -35,7 +35,8 @@ function countConnects(): { byPort: Map<number, number>; restore: () => void } {
   const original = net.Socket.prototype.connect;
   net.Socket.prototype.connect = function patched(this: net.Socket, ...args: unknown[]) {
     const first = args[0];
-    const port = typeof first === 'object' && first !== null ? Number((first as { port?: unknown }).port) : Number(first);
+    const port =
+      typeof first === 'object' && first !== null ? Number((first as { port?: unknown }).port) : Number(first);
     if (Number.isFinite(port)) byPort.set(port, (byPort.get(port) ?? 0) + 1);
     return (original as (...a: unknown[]) => net.Socket).apply(this, args);
   } as typeof original;
@@ -43,11 +44,19 @@ function countConnects(): { byPort: Map<number, number>; restore: () => void } {
 }
 
 export function labDatabase(lab: LabConfig): DatabaseTarget {
-  return { host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.monitorUser, password_file: lab.pg.monitorPasswordFile };
+  return {
+    host: lab.pg.host,
+    port: lab.pg.port,
+    database: lab.pg.database,
+    user: lab.pg.monitorUser,
+    password_file: lab.pg.monitorPasswordFile,
+  };
 }
 
 async function serverSessions(c: Client, database: string): Promise<number> {
-  const { rows } = await c.query<{ sessions: string }>('SELECT sessions FROM pg_stat_database WHERE datname = $1', [database]);
+  const { rows } = await c.query<{ sessions: string }>('SELECT sessions FROM pg_stat_database WHERE datname = $1', [
+    database,
+  ]);
   return Number(rows[0]!.sessions);
 }
 
@@ -55,22 +64,48 @@ export async function measureProbeCost(runs: number, lab: LabConfig = labConfig(
   const db = labDatabase(lab);
   const targets = lab.instances.map((i) => ({ name: i.name, url: i.url }));
   // The runbook's config with the window cut to its first sample (runMonitor takes 1 + duration/interval samples).
-  const cfg = { ...resolveMonitorConfig({}, { interval_s: 1, duration_s: 1, window_s: 1, sustained_s: 1, min_samples: 1 }), duration_s: 0 };
+  const cfg = {
+    ...resolveMonitorConfig({}, { interval_s: 1, duration_s: 1, window_s: 1, sustained_s: 1, min_samples: 1 }),
+    duration_s: 0,
+  };
   // One prober and one CPU source for the whole run, as one `poolgate monitor` process holds them.
   const probeDb = dbProber(db);
   const cpu = new PidFileCpuSource(`${lab.pg.dataDir}/postmaster.pid`);
   const p0 = p0Checker({});
-  let lastUnmeasured = "";
+  let lastUnmeasured = '';
   const oneSample = async (): Promise<number> => {
     const started = performance.now();
-    const r = await runMonitor(cfg, targets, { fetchMetrics: realFetchMetrics, probeDb, cpu, p0, now: Date.now, sleep: async () => undefined, onSample: (s) => void (lastUnmeasured = s.unmeasured.length ? JSON.stringify({ unmeasured: s.unmeasured, db: s.db }) : "") }, new AbortController().signal, true);
+    const r = await runMonitor(
+      cfg,
+      targets,
+      {
+        fetchMetrics: realFetchMetrics,
+        probeDb,
+        cpu,
+        p0,
+        now: Date.now,
+        sleep: async () => undefined,
+        onSample: (s) =>
+          void (lastUnmeasured = s.unmeasured.length ? JSON.stringify({ unmeasured: s.unmeasured, db: s.db }) : ''),
+      },
+      new AbortController().signal,
+      true,
+    );
     const ms = performance.now() - started;
-    if (r.samples.unmeasured > 0 || r.samples.total !== 1) throw new Error(`probe sample incomplete: ${lastUnmeasured}`);
+    if (r.samples.unmeasured > 0 || r.samples.total !== 1)
+      throw new Error(`probe sample incomplete: ${lastUnmeasured}`);
     return ms;
   };
 
   // The counter connection is opened before counting starts, so it is not in the tally.
-  const counter = new Client({ host: db.host, port: db.port, database: db.database, user: db.user, password: fs.readFileSync(db.password_file!, 'utf8').trim(), application_name: 'poolgate-bench' });
+  const counter = new Client({
+    host: db.host,
+    port: db.port,
+    database: db.database,
+    user: db.user,
+    password: fs.readFileSync(db.password_file!, 'utf8').trim(),
+    application_name: 'poolgate-bench',
+  });
   await counter.connect();
   try {
     const conn = countConnects();

@@ -29,7 +29,11 @@ export function sectionOf(c: Check): Section {
   return 'loadgen';
 }
 
-export function mergeResults(previous: Partial<Results> | null, fresh: Results, ran: Record<Section, boolean>): { merged: Results; kept: Section[] } {
+export function mergeResults(
+  previous: Partial<Results> | null,
+  fresh: Results,
+  ran: Record<Section, boolean>,
+): { merged: Results; kept: Section[] } {
   const merged: Results = { ...fresh, checks: [...fresh.checks] };
   const kept: Section[] = [];
   for (const section of Object.keys(KEYS) as Section[]) {

@@ -61,7 +61,10 @@ export function rolloutTiming(
   const planned = find((e) => e.action === 'plan_checked', 'plan_checked');
   const preflight = find((e) => e.phase === 'preflight', 'preflight verdict');
   const firstHost = find(hostEvent, 'host event');
-  const standbysDone = last((e) => hostEvent(e) && !isPrimary(e.host) && e.action === 'lb_enabled', 'standby lb_enabled');
+  const standbysDone = last(
+    (e) => hostEvent(e) && !isPrimary(e.host) && e.action === 'lb_enabled',
+    'standby lb_enabled',
+  );
   find((e) => hostEvent(e) && isPrimary(e.host), 'primary event');
   const hostsDone = last((e) => hostEvent(e) && e.action === 'lb_enabled', 'lb_enabled');
   const done = last((e) => e.phase === 'done', 'done');
@@ -70,12 +73,18 @@ export function rolloutTiming(
   const phases: Phase[] = [
     ...(process ? [{ name: 'ansible start-up', seconds: secs(process.started_at, started.at) }] : []),
     { name: 'plan (render, check)', seconds: secs(started.at, planned.at) },
-    { name: `preflight (+ snapshot in its ${configured.preflight_window_s ?? '?'}s window)`, seconds: secs(planned.at, preflight.at) },
+    {
+      name: `preflight (+ snapshot in its ${configured.preflight_window_s ?? '?'}s window)`,
+      seconds: secs(planned.at, preflight.at),
+    },
     { name: 'snapshot check, announce', seconds: secs(preflight.at, firstHost.at) },
     { name: 'standbys (change, verify, enable)', seconds: secs(firstHost.at, standbysDone.at) },
     // From the last standby's enable: a primary's first event (lb_drain) is written once its drain is over.
     { name: 'primaries (drain, change, verify, enable)', seconds: secs(standbysDone.at, hostsDone.at) },
-    { name: `verify fleet (${configured.verify_window_s ?? '?'}s window)`, seconds: secs(hostsDone.at, loadtest.started_at) },
+    {
+      name: `verify fleet (${configured.verify_window_s ?? '?'}s window)`,
+      seconds: secs(hostsDone.at, loadtest.started_at),
+    },
     { name: `load test (${configured.loadtest_s}s configured)`, seconds: secs(loadtest.started_at, loadtest.ended_at) },
     { name: 'analyze', seconds: secs(loadtest.ended_at, monitor.started_at) },
     { name: `monitor (${configured.monitor_s}s configured)`, seconds: secs(monitor.started_at, monitor.ended_at) },
@@ -107,7 +116,8 @@ export interface RollbackTiming {
 export function rollbackTiming(events: readonly RolloutEvent[], triggerAt: string, endedAt: string): RollbackTiming {
   const started = events.find((e) => e.action === 'rollback_started');
   const verified = events.find((e) => e.action === 'rollback_verified');
-  if (!started || !verified) throw new Error('events.jsonl has no rollback_started/rollback_verified: no rollback happened');
+  if (!started || !verified)
+    throw new Error('events.jsonl has no rollback_started/rollback_verified: no rollback happened');
   return {
     detected_s: secs(triggerAt, started.at),
     rollback_s: secs(started.at, verified.at),

@@ -7,7 +7,14 @@ import { request } from 'undici';
 import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
 import { setServerState } from '../lib/haproxy-socket';
 import { packageRoot } from '../lib/paths';
-import { rollbackTiming, rolloutTiming, type RollbackTiming, type RolloutEvent, type RolloutTiming, type Span } from './rollout-phases';
+import {
+  rollbackTiming,
+  rolloutTiming,
+  type RollbackTiming,
+  type RolloutEvent,
+  type RolloutTiming,
+  type Span,
+} from './rollout-phases';
 
 /**
  * Issue 7 item 7, the I/O part: the lab rollout (pool-scaling.yml, lab-sized durations as the e2e tests use them)
@@ -20,7 +27,14 @@ const LOADTEST_S = 5;
 const MONITOR_S = 8;
 
 function shortRun(lab: LabConfig, runId: string, method: 'sighup' | 'restart'): Record<string, unknown> {
-  const trigger = (name: string, metric: string, scope: string, above: number) => ({ name, metric, scope, above, sustained_s: 3, min_samples: 3 });
+  const trigger = (name: string, metric: string, scope: string, above: number) => ({
+    name,
+    metric,
+    scope,
+    above,
+    sustained_s: 3,
+    min_samples: 3,
+  });
   return {
     pool_scaling_run_id: runId,
     pool_scaling_apply_method: method,
@@ -42,7 +56,9 @@ function shortRun(lab: LabConfig, runId: string, method: 'sighup' | 'restart'): 
 }
 
 const labctl = async (...args: string[]): Promise<string> =>
-  (await exec(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { cwd: packageRoot, timeout: 60_000 })).stdout.trim();
+  (
+    await exec(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { cwd: packageRoot, timeout: 60_000 })
+  ).stdout.trim();
 
 async function poolSha(url: string): Promise<string | null> {
   try {
@@ -58,9 +74,11 @@ async function restoreBaseline(lab: LabConfig): Promise<void> {
   const text = `${JSON.stringify(RUNBOOK_BASELINE_POOL, null, 2)}\n`;
   const sha = crypto.createHash('sha256').update(text).digest('hex');
   for (const i of lab.instances) {
-    if (!fs.existsSync(i.configPath) || fs.readFileSync(i.configPath, 'utf8') !== text) fs.writeFileSync(i.configPath, text);
+    if (!fs.existsSync(i.configPath) || fs.readFileSync(i.configPath, 'utf8') !== text)
+      fs.writeFileSync(i.configPath, text);
     const dir = path.dirname(i.configPath);
-    for (const f of fs.readdirSync(dir)) if (f.startsWith(`${path.basename(i.configPath)}.bak-`)) fs.rmSync(path.join(dir, f));
+    for (const f of fs.readdirSync(dir))
+      if (f.startsWith(`${path.basename(i.configPath)}.bak-`)) fs.rmSync(path.join(dir, f));
     if (!/RUNNING/.test(await labctl('status', i.name).catch(() => ''))) await labctl('start', i.name);
     if ((await poolSha(i.url)) !== sha) await labctl('hup', i.name);
     await setServerState(lab.haproxy.socket, lab.haproxy.backend, i.name, 'ready');
@@ -72,7 +90,10 @@ async function restoreBaseline(lab: LabConfig): Promise<void> {
     if (Date.now() > until) throw new Error('the baseline is not in force on every instance after 60 s');
     await new Promise((r) => setTimeout(r, 250));
   }
-  await exec('bash', [path.join(packageRoot, 'scripts', 'lab-backup.sh'), 'take'], { cwd: packageRoot, timeout: 120_000 });
+  await exec('bash', [path.join(packageRoot, 'scripts', 'lab-backup.sh'), 'take'], {
+    cwd: packageRoot,
+    timeout: 120_000,
+  });
 }
 
 /** Light reads through HAProxy (about 20/s) until stopped, bounded to 30 minutes. */
@@ -106,16 +127,30 @@ function runPlaybook(vars: Record<string, unknown>, log: string): Promise<Playbo
   return new Promise((resolve, reject) => {
     const out = fs.openSync(log, 'w');
     const startedAt = new Date().toISOString();
-    const child = spawn('ansible-playbook', ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(vars)], {
-      cwd: packageRoot,
-      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks', PROFILE_TASKS_TASK_OUTPUT_LIMIT: '15' },
-      stdio: ['ignore', out, out],
-      timeout: 30 * 60_000,
-    });
+    const child = spawn(
+      'ansible-playbook',
+      ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(vars)],
+      {
+        cwd: packageRoot,
+        env: {
+          ...process.env,
+          ANSIBLE_NOCOLOR: '1',
+          ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks',
+          PROFILE_TASKS_TASK_OUTPUT_LIMIT: '15',
+        },
+        stdio: ['ignore', out, out],
+        timeout: 30 * 60_000,
+      },
+    );
     child.on('error', reject);
     child.on('close', (code) => {
       fs.closeSync(out);
-      resolve({ code: code ?? -1, startedAt, endedAt: new Date().toISOString(), slowest: slowestTasks(fs.readFileSync(log, 'utf8')) });
+      resolve({
+        code: code ?? -1,
+        startedAt,
+        endedAt: new Date().toISOString(),
+        slowest: slowestTasks(fs.readFileSync(log, 'utf8')),
+      });
     });
   });
 }
@@ -123,7 +158,10 @@ function runPlaybook(vars: Record<string, unknown>, log: string): Promise<Playbo
 /** profile_tasks' closing list: "role : task name ----- 12.34s". */
 export function slowestTasks(stdout: string): Array<{ task: string; seconds: number }> {
   const recap = stdout.slice(stdout.lastIndexOf('PLAY RECAP'));
-  return [...recap.matchAll(/^(.+?)\s-{3,}\s+(\d+\.\d+)s\s*$/gm)].map((m) => ({ task: m[1]!.trim(), seconds: Number(m[2]) }));
+  return [...recap.matchAll(/^(.+?)\s-{3,}\s+(\d+\.\d+)s\s*$/gm)].map((m) => ({
+    task: m[1]!.trim(),
+    seconds: Number(m[2]),
+  }));
 }
 
 function readEvents(dir: string): RolloutEvent[] {
@@ -137,7 +175,12 @@ function readEvents(dir: string): RolloutEvent[] {
 function span(dir: string, re: RegExp): Span | undefined {
   const f = fs.readdirSync(dir).find((n) => re.test(n));
   if (!f) return undefined;
-  const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as { started_at?: string; ended_at?: string; finished_at?: string; run?: { started_at: string; finished_at: string } };
+  const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
+    started_at?: string;
+    ended_at?: string;
+    finished_at?: string;
+    run?: { started_at: string; finished_at: string };
+  };
   const started = doc.started_at ?? doc.run?.started_at;
   const ended = doc.ended_at ?? doc.finished_at ?? doc.run?.finished_at;
   return started && ended ? { started_at: started, ended_at: ended } : undefined;
@@ -166,7 +209,9 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
       ? (async () => {
           const until = Date.now() + 20 * 60_000;
           while (Date.now() < until) {
-            const drained = fs.existsSync(path.join(dir, 'events.jsonl')) && readEvents(dir).some((e) => e.host === 'primary-2' && e.action === 'lb_drain');
+            const drained =
+              fs.existsSync(path.join(dir, 'events.jsonl')) &&
+              readEvents(dir).some((e) => e.host === 'primary-2' && e.action === 'lb_drain');
             if (drained) {
               triggerAt = new Date().toISOString();
               await labctl('stop', 'primary-1');
@@ -184,7 +229,13 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
     stop.abort();
   }
   await fault;
-  const result: RolloutBench = { run_id: runId, code: run.code, traffic: await flowing, slowest_tasks: run.slowest, log };
+  const result: RolloutBench = {
+    run_id: runId,
+    code: run.code,
+    traffic: await flowing,
+    slowest_tasks: run.slowest,
+    log,
+  };
   try {
     const events = readEvents(dir);
     if (kind === 'rollback') {
@@ -193,9 +244,23 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
     } else {
       const primaries = new Set(lab.instances.filter((i) => i.role === 'primary').map((i) => i.name));
       // The sample windows as the run's own plan has them (the lab inventory sets them; the bench does not).
-      const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as { preflight?: { window_s?: number }; verify?: { window_s?: number } };
-      const configured = { loadtest_s: LOADTEST_S, monitor_s: MONITOR_S, preflight_window_s: plan.preflight?.window_s ?? 0, verify_window_s: plan.verify?.window_s ?? 0 };
-      result.timing = rolloutTiming(events, { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) }, configured, (h) => primaries.has(h), { started_at: run.startedAt, ended_at: run.endedAt });
+      const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as {
+        preflight?: { window_s?: number };
+        verify?: { window_s?: number };
+      };
+      const configured = {
+        loadtest_s: LOADTEST_S,
+        monitor_s: MONITOR_S,
+        preflight_window_s: plan.preflight?.window_s ?? 0,
+        verify_window_s: plan.verify?.window_s ?? 0,
+      };
+      result.timing = rolloutTiming(
+        events,
+        { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) },
+        configured,
+        (h) => primaries.has(h),
+        { started_at: run.startedAt, ended_at: run.endedAt },
+      );
     }
   } catch (err) {
     result.error = (err as Error).message;
@@ -204,7 +269,11 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
 }
 
 /** SIGHUP, restart, rollback, one after the other on the lab of this slot; the lab is left at the baseline. */
-export async function benchRollouts(lab: LabConfig, logDir: string, say: (line: string) => void): Promise<Record<'sighup' | 'restart' | 'rollback', RolloutBench>> {
+export async function benchRollouts(
+  lab: LabConfig,
+  logDir: string,
+  say: (line: string) => void,
+): Promise<Record<'sighup' | 'restart' | 'rollback', RolloutBench>> {
   fs.mkdirSync(logDir, { recursive: true });
   const out: Partial<Record<'sighup' | 'restart' | 'rollback', RolloutBench>> = {};
   try {
@@ -212,7 +281,9 @@ export async function benchRollouts(lab: LabConfig, logDir: string, say: (line: 
       say(`rollout: ${kind} on lab slot ${lab.slot} (ansible output: ${path.join(logDir, `rollout-${kind}.log`)})`);
       out[kind] = await oneRun(lab, kind, logDir);
       const r = out[kind]!;
-      say(`  exit ${r.code}, ${r.timing ? `${r.timing.excluding_all_configured_s}s excluding every configured duration, ${r.timing.excluding_configured_s}s excluding load test and monitor only` : r.rollback ? `trigger to rollback verified ${r.rollback.trigger_to_verified_s}s` : r.error}`);
+      say(
+        `  exit ${r.code}, ${r.timing ? `${r.timing.excluding_all_configured_s}s excluding every configured duration, ${r.timing.excluding_configured_s}s excluding load test and monitor only` : r.rollback ? `trigger to rollback verified ${r.rollback.trigger_to_verified_s}s` : r.error}`,
+      );
     }
   } finally {
     await restoreBaseline(lab);

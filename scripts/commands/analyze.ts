@@ -30,7 +30,12 @@ function fmt(value: number | null, unit: string): string {
 function human(a: AnalysisResult, file: string | null): string {
   const rows = [['criterion', 'value', 'limit', 'verdict']];
   for (const r of a.results) {
-    rows.push([r.label, fmt(r.value, r.unit), `${r.comparison} ${fmt(r.threshold, r.unit)}`, VERDICT_WORD[r.verdict] + (r.detail && r.verdict !== 'pass' ? ` (${r.detail})` : '')]);
+    rows.push([
+      r.label,
+      fmt(r.value, r.unit),
+      `${r.comparison} ${fmt(r.threshold, r.unit)}`,
+      VERDICT_WORD[r.verdict] + (r.detail && r.verdict !== 'pass' ? ` (${r.detail})` : ''),
+    ]);
   }
   const failed = a.results.filter((r) => r.verdict === 'fail').map((r) => r.label);
   const last =
@@ -44,36 +49,66 @@ function human(a: AnalysisResult, file: string | null): string {
 
 export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
   command: 'analyze <result>',
-  describe: 'Judge a load-test result against the runbook\'s criteria (p50/p95/p99, error rate, pool utilisation, timeouts, exhaustion)',
+  describe:
+    "Judge a load-test result against the runbook's criteria (p50/p95/p99, error rate, pool utilisation, timeouts, exhaustion)",
   builder: (y: Argv) =>
     y
-      .positional('result', { type: 'string', demandOption: true, describe: 'A loadtest result file (schemas/loadtest-result.schema.json)' })
-      .option('criteria', { type: 'string', describe: 'Criteria JSON (schemas/loadtest-criteria.schema.json); over the plan\'s criteria section' })
+      .positional('result', {
+        type: 'string',
+        demandOption: true,
+        describe: 'A loadtest result file (schemas/loadtest-result.schema.json)',
+      })
+      .option('criteria', {
+        type: 'string',
+        describe: "Criteria JSON (schemas/loadtest-criteria.schema.json); over the plan's criteria section",
+      })
       .option('plan', { type: 'string', describe: 'Plan file whose criteria section applies' })
-      .option('latency-view', { choices: ['intended', 'send'] as const, describe: 'Judge latency from the intended send (default) or the actual send' })
+      .option('latency-view', {
+        choices: ['intended', 'send'] as const,
+        describe: 'Judge latency from the intended send (default) or the actual send',
+      })
       .option('max-p50-ms', { type: 'number', describe: 'p50 must be below this [runbook 200]' })
       .option('max-p95-ms', { type: 'number', describe: 'p95 must be below this [runbook 500]' })
       .option('max-p99-ms', { type: 'number', describe: 'p99 must be below this [runbook 1000]' })
       .option('max-error-rate-pct', { type: 'number', describe: 'Error rate (%) must be below this [runbook 0.1]' })
-      .option('max-pool-utilization-pct', { type: 'number', describe: 'Peak pool utilisation (%) must be below this [runbook 70]' })
-      .option('exhaustion-sustained-samples', { type: 'number', describe: 'Consecutive samples with waiting > 0 that mean exhaustion [default 3]' })
-      .option('require-pool-metrics', { type: 'boolean', describe: 'Pool criteria without samples: could not measure (default) or, with --no-require-pool-metrics, skipped' })
+      .option('max-pool-utilization-pct', {
+        type: 'number',
+        describe: 'Peak pool utilisation (%) must be below this [runbook 70]',
+      })
+      .option('exhaustion-sustained-samples', {
+        type: 'number',
+        describe: 'Consecutive samples with waiting > 0 that mean exhaustion [default 3]',
+      })
+      .option('require-pool-metrics', {
+        type: 'boolean',
+        describe:
+          'Pool criteria without samples: could not measure (default) or, with --no-require-pool-metrics, skipped',
+      })
       .option('evidence-dir', { type: 'string', describe: 'Also write analysis_<ts>.json there' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the analysis as JSON' })
-      .example('$0 analyze post_change_load_test.json', 'The runbook\'s Step 5 criteria')
-      .example('$0 analyze evidence/run1/loadtest_20260201T023000Z.json --plan evidence/run1/plan.json --evidence-dir evidence/run1 --json', 'From Ansible')
-      .example('$0 analyze result.json --max-p95-ms 300 --no-require-pool-metrics', 'A stricter p95; no pool samples needed')
-      .epilogue('Limits are strict as the runbook writes them ("p95 < 500ms": exactly 500 fails). Exit 0 passed, 1 a criterion failed, 3 something could not be measured, 2 bad input.') as unknown as Argv<AnalyzeArgs>,
+      .example('$0 analyze post_change_load_test.json', "The runbook's Step 5 criteria")
+      .example(
+        '$0 analyze evidence/run1/loadtest_20260201T023000Z.json --plan evidence/run1/plan.json --evidence-dir evidence/run1 --json',
+        'From Ansible',
+      )
+      .example(
+        '$0 analyze result.json --max-p95-ms 300 --no-require-pool-metrics',
+        'A stricter p95; no pool samples needed',
+      )
+      .epilogue(
+        'Limits are strict as the runbook writes them ("p95 < 500ms": exactly 500 fails). Exit 0 passed, 1 a criterion failed, 3 something could not be measured, 2 bad input.',
+      ) as unknown as Argv<AnalyzeArgs>,
   handler: async (args) => {
     // Only what judging needs: no undici, no pg, no histogram library on this path (start-up time matters).
-    const [{ loadCriteria }, { judge }, { assertValid }, evidence, { readFileSync }, { createHash }] = await Promise.all([
-      import('../lib/criteria-load'),
-      import('../lib/criteria'),
-      import('../lib/schema'),
-      import('../lib/evidence'),
-      import('node:fs'),
-      import('node:crypto'),
-    ]);
+    const [{ loadCriteria }, { judge }, { assertValid }, evidence, { readFileSync }, { createHash }] =
+      await Promise.all([
+        import('../lib/criteria-load'),
+        import('../lib/criteria'),
+        import('../lib/schema'),
+        import('../lib/evidence'),
+        import('node:fs'),
+        import('node:crypto'),
+      ]);
     let text: string;
     try {
       text = readFileSync(args.result, 'utf8');
@@ -86,7 +121,11 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
     } catch (err) {
       throw new InputError(`load-test result ${args.result} is not JSON: ${(err as Error).message}`, 'E_RESULT_READ');
     }
-    const result = assertValid<import('../types/loadtest-result').LoadtestResult>('loadtest-result', raw, `load-test result ${args.result}`);
+    const result = assertValid<import('../types/loadtest-result').LoadtestResult>(
+      'loadtest-result',
+      raw,
+      `load-test result ${args.result}`,
+    );
     const plan = args.plan ? (await import('../lib/plan')).loadPlan(args.plan) : null;
     const flags: LoadtestCriteria = {
       latency_view: args.latencyView,
@@ -104,14 +143,29 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
     const analysis: AnalysisResult = {
       kind: 'analysis',
       analyzed_at: now.toISOString(),
-      source: { file: args.result, sha256: createHash('sha256').update(text).digest('hex'), ...(result.run_id ? { run_id: result.run_id } : {}) },
+      source: {
+        file: args.result,
+        sha256: createHash('sha256').update(text).digest('hex'),
+        ...(result.run_id ? { run_id: result.run_id } : {}),
+      },
       criteria,
       verdict: judged.verdict,
       results: judged.results,
     };
-    const file = args.evidenceDir ? new evidence.EvidenceDir(args.evidenceDir).writeJson(`analysis_${evidence.fileTimestamp(now)}.json`, 'analysis-result', analysis) : null;
+    const file = args.evidenceDir
+      ? new evidence.EvidenceDir(args.evidenceDir).writeJson(
+          `analysis_${evidence.fileTimestamp(now)}.json`,
+          'analysis-result',
+          analysis,
+        )
+      : null;
     if (!file) assertValid('analysis-result', analysis, 'analysis');
     printResult(args, analysis, () => human(analysis, file));
-    process.exitCode = analysis.verdict === 'pass' ? ExitCode.passed : analysis.verdict === 'fail' ? ExitCode.gateFailed : ExitCode.couldNotMeasure;
+    process.exitCode =
+      analysis.verdict === 'pass'
+        ? ExitCode.passed
+        : analysis.verdict === 'fail'
+          ? ExitCode.gateFailed
+          : ExitCode.couldNotMeasure;
   },
 };

@@ -22,7 +22,10 @@ const check: CommandModule<object, ConfigCheckArgs> = {
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'The pool config file (JSON)' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
-      .example('$0 config check /etc/ledger/pool.json', 'Check a config before installing it') as unknown as Argv<ConfigCheckArgs>,
+      .example(
+        '$0 config check /etc/ledger/pool.json',
+        'Check a config before installing it',
+      ) as unknown as Argv<ConfigCheckArgs>,
   handler: (args) => {
     let raw: unknown;
     try {
@@ -34,11 +37,16 @@ const check: CommandModule<object, ConfigCheckArgs> = {
     const problems = poolConfigProblems(cfg);
     const errors = errorsOf(problems);
     if (errors.length > 0) {
-      throw new InputError(`pool config ${args.file} is invalid:\n  - ${errors.map((e) => `${e.message} (${e.rule})`).join('\n  - ')}`, 'E_CONFIG');
+      throw new InputError(
+        `pool config ${args.file} is invalid:\n  - ${errors.map((e) => `${e.message} (${e.rule})`).join('\n  - ')}`,
+        'E_CONFIG',
+      );
     }
     const warnings = warningsOf(problems).map((w) => w.message);
     const summary = `pool config ${args.file} is valid: min ${cfg.min}, max ${cfg.max}`;
-    printResult(args, { ok: true, summary, warnings }, () => [summary, ...warnings.map((w) => `warning: ${w}`)].join('\n'));
+    printResult(args, { ok: true, summary, warnings }, () =>
+      [summary, ...warnings.map((w) => `warning: ${w}`)].join('\n'),
+    );
   },
 };
 

@@ -15,14 +15,17 @@ interface FolderArgs {
 
 function folderOf(folder: string): string {
   const dir = path.resolve(folder);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`evidence folder ${folder} does not exist`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new InputError(`evidence folder ${folder} does not exist`);
   return dir;
 }
 
 const folderArgs = (y: Argv): Argv<FolderArgs> =>
-  y
-    .positional('folder', { type: 'string', demandOption: true, describe: 'A run\'s evidence folder' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }) as unknown as Argv<FolderArgs>;
+  y.positional('folder', { type: 'string', demandOption: true, describe: "A run's evidence folder" }).option('json', {
+    type: 'boolean',
+    default: false,
+    describe: 'Print the result as JSON',
+  }) as unknown as Argv<FolderArgs>;
 
 const seal: CommandModule<object, FolderArgs> = {
   command: 'seal <folder>',
@@ -42,7 +45,10 @@ const verify: CommandModule<object, FolderArgs> = {
   builder: (y) =>
     folderArgs(y)
       .example('$0 evidence verify evidence/run1', 'Is this still what the run wrote?')
-      .example('(cd evidence/run1 && sha256sum -c manifest.sha256)', 'The same check without poolgate (added files not detected)'),
+      .example(
+        '(cd evidence/run1 && sha256sum -c manifest.sha256)',
+        'The same check without poolgate (added files not detected)',
+      ),
   handler: (args) => {
     const r = assertValid<EvidenceCheck>('evidence-check', checkManifest(folderOf(args.folder)), 'evidence check');
     printResult(args, r, () =>
@@ -61,7 +67,7 @@ const verify: CommandModule<object, FolderArgs> = {
 
 export const evidenceCommand: CommandModule = {
   command: 'evidence <action>',
-  describe: 'Seal a run\'s evidence folder, or verify it against its manifest',
+  describe: "Seal a run's evidence folder, or verify it against its manifest",
   builder: (y) => y.command(seal).command(verify).demandCommand(1, 'Name an action: seal or verify'),
   handler: () => undefined,
 };

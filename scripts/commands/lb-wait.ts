@@ -25,15 +25,27 @@ const wait: CommandModule<object, LbWaitArgs> = {
     y
       .option('socket', { type: 'string', demandOption: true, describe: 'HAProxy admin socket' })
       .option('backend', { type: 'string', demandOption: true, describe: 'Backend name' })
-      .option('server', { type: 'string', array: true, demandOption: true, describe: 'Server name in that backend (repeat to wait for several at once)' })
+      .option('server', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Server name in that backend (repeat to wait for several at once)',
+      })
       .option('until', { choices: ['drained', 'up'] as const, demandOption: true, describe: 'The state to wait for' })
       .option('timeout-s', { type: 'number', default: 30, describe: 'Give up after this many seconds (exit 1)' })
       .option('interval-ms', { type: 'number', default: 500, describe: 'Time between two reads of show stat' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
-      .example('$0 lb wait --socket /run/haproxy/admin.sock --backend app --server primary-1 --until drained', 'After "set server … state drain"')
-      .example('$0 lb wait --socket /run/haproxy/admin.sock --backend app --server a --server b --until up', 'Every server named, waited for at once') as unknown as Argv<LbWaitArgs>,
+      .example(
+        '$0 lb wait --socket /run/haproxy/admin.sock --backend app --server primary-1 --until drained',
+        'After "set server … state drain"',
+      )
+      .example(
+        '$0 lb wait --socket /run/haproxy/admin.sock --backend app --server a --server b --until up',
+        'Every server named, waited for at once',
+      ) as unknown as Argv<LbWaitArgs>,
   handler: async (args) => {
-    if (!(args.timeoutS > 0) || !(args.intervalMs > 0)) throw new InputError('--timeout-s and --interval-ms must be positive');
+    if (!(args.timeoutS > 0) || !(args.intervalMs > 0))
+      throw new InputError('--timeout-s and --interval-ms must be positive');
     const one = async (server: string) => {
       const what = `${args.backend}/${server}`;
       const read = async () => {
@@ -41,8 +53,15 @@ const wait: CommandModule<object, LbWaitArgs> = {
         if (!row) throw new InputError(`HAProxy backend "${args.backend}" has no server "${server}"`, 'E_LB_NO_SERVER');
         return row;
       };
-      const result = await waitForServer(read, args.until, what, { timeoutMs: args.timeoutS * 1000, intervalMs: args.intervalMs });
-      return { server, summary: `${what} ${args.until}: status ${result.status}, ${result.sessions} sessions (waited ${(result.waited_ms / 1000).toFixed(1)} s)`, ...result };
+      const result = await waitForServer(read, args.until, what, {
+        timeoutMs: args.timeoutS * 1000,
+        intervalMs: args.intervalMs,
+      });
+      return {
+        server,
+        summary: `${what} ${args.until}: status ${result.status}, ${result.sessions} sessions (waited ${(result.waited_ms / 1000).toFixed(1)} s)`,
+        ...result,
+      };
     };
     // Several servers are waited for at once: preflight checks the whole backend in one command, not one per server.
     // Settled, not raced: a failure is reported once every wait has ended, so no timer outlives the command.
@@ -52,7 +71,11 @@ const wait: CommandModule<object, LbWaitArgs> = {
     const results = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof one>>>).value);
     const summary = results.map((r) => r.summary).join('; ');
     const { server: _server, summary: _summary, ...first } = results[0]!;
-    printResult(args, results.length === 1 ? { ok: true, summary, ...first } : { ok: true, summary, servers: results }, () => summary);
+    printResult(
+      args,
+      results.length === 1 ? { ok: true, summary, ...first } : { ok: true, summary, servers: results },
+      () => summary,
+    );
   },
 };
 

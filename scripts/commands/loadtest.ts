@@ -40,11 +40,16 @@ function human(r: LoadtestResult, file: string): string {
   const lines = [
     `${HEADLINE[r.outcome.stop_reason]}: ${q.sent}/${q.scheduled} sent, ${q.ok} ok, ${q.failed} failed` +
       ` (${r.errors.rate_pct ?? '-'} %), stop: ${r.outcome.stop_reason}`,
-    ...(l.from_intended.count === 0 ? ['latency: no answer to time'] : [
-    `latency from intended send: p50 ${ms(l.from_intended.p50)}  p95 ${ms(l.from_intended.p95)}  p99 ${ms(l.from_intended.p99)}  max ${ms(l.from_intended.max)}`,
-    `latency from actual send:   p50 ${ms(l.from_send.p50)}  p95 ${ms(l.from_send.p95)}  p99 ${ms(l.from_send.p99)}  max ${ms(l.from_send.max)}`]),
+    ...(l.from_intended.count === 0
+      ? ['latency: no answer to time']
+      : [
+          `latency from intended send: p50 ${ms(l.from_intended.p50)}  p95 ${ms(l.from_intended.p95)}  p99 ${ms(l.from_intended.p99)}  max ${ms(l.from_intended.max)}`,
+          `latency from actual send:   p50 ${ms(l.from_send.p50)}  p95 ${ms(l.from_send.p95)}  p99 ${ms(l.from_send.p99)}  max ${ms(l.from_send.max)}`,
+        ]),
     `send delay p99 ${ms(r.send_delay_ms.p99)}, delayed sends ${q.delayed_sends}, dropped ${q.dropped}` +
-      (rate.target_per_s !== null ? `; rate ${rate.achieved_send_per_s ?? '-'}/s of ${rate.target_per_s}/s` : `; throughput ${rate.throughput_per_s ?? '-'}/s`),
+      (rate.target_per_s !== null
+        ? `; rate ${rate.achieved_send_per_s ?? '-'}/s of ${rate.target_per_s}/s`
+        : `; throughput ${rate.throughput_per_s ?? '-'}/s`),
   ];
   const kinds = Object.entries(r.errors.by_kind);
   if (kinds.length) lines.push(`errors: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
@@ -60,29 +65,73 @@ function human(r: LoadtestResult, file: string): string {
 
 export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
   command: 'loadtest',
-  describe: 'Synthetic load test (runbook Step 5): open-loop arrival rate, latency from intended send time, pool sampling',
+  describe:
+    'Synthetic load test (runbook Step 5): open-loop arrival rate, latency from intended send time, pool sampling',
   builder: (y: Argv) =>
     metricsSourceOptions(y)
-      .option('url', { type: 'string', describe: 'Entry point the load goes to (e.g. the load balancer); default plan.loadtest.url or plan.lb.url' })
-      .option('requests', { type: 'number', describe: 'Requests to send (open loop: at the rate requests/duration) [default 500]' })
+      .option('url', {
+        type: 'string',
+        describe: 'Entry point the load goes to (e.g. the load balancer); default plan.loadtest.url or plan.lb.url',
+      })
+      .option('requests', {
+        type: 'number',
+        describe: 'Requests to send (open loop: at the rate requests/duration) [default 500]',
+      })
       .option('duration', { type: 'string', describe: 'Run length: 500ms, 30s, 10m, 1h [default 10m]' })
-      .option('rate', { type: 'number', describe: 'Open loop arrival rate in requests/s (instead of requests or duration)' })
+      .option('rate', {
+        type: 'number',
+        describe: 'Open loop arrival rate in requests/s (instead of requests or duration)',
+      })
       .option('concurrency', { type: 'number', describe: 'Connections = most requests in flight [default 50]' })
-      .option('mode', { choices: ['open', 'closed'] as const, describe: 'open: fixed arrival rate (judging); closed: back to back (throughput) [default open]' })
-      .option('mix', { type: 'string', describe: 'Endpoint weights: read, balance, accounts, write [default read=80,write=20]' })
+      .option('mode', {
+        choices: ['open', 'closed'] as const,
+        describe: 'open: fixed arrival rate (judging); closed: back to back (throughput) [default open]',
+      })
+      .option('mix', {
+        type: 'string',
+        describe: 'Endpoint weights: read, balance, accounts, write [default read=80,write=20]',
+      })
       .option('timeout', { type: 'string', describe: 'Per-request timeout [default 10s]' })
-      .option('grace', { type: 'string', describe: 'After the duration, how long in-flight requests may finish before the hard stop [default: timeout]' })
-      .option('warmup', { type: 'boolean', describe: 'Open every connection before the clock starts (--no-warmup to skip) [default true]' })
-      .option('sample-interval', { type: 'string', describe: 'How often to read each target\'s /api/health/metrics [default 1s]' })
-      .option('target', { type: 'string', array: true, describe: 'An instance whose pool is sampled, name=url (repeatable); default the plan\'s targets' })
+      .option('grace', {
+        type: 'string',
+        describe: 'After the duration, how long in-flight requests may finish before the hard stop [default: timeout]',
+      })
+      .option('warmup', {
+        type: 'boolean',
+        describe: 'Open every connection before the clock starts (--no-warmup to skip) [default true]',
+      })
+      .option('sample-interval', {
+        type: 'string',
+        describe: "How often to read each target's /api/health/metrics [default 1s]",
+      })
+      .option('target', {
+        type: 'string',
+        array: true,
+        describe: "An instance whose pool is sampled, name=url (repeatable); default the plan's targets",
+      })
       .option('targets-file', { type: 'string', describe: 'Targets JSON (schemas/targets.schema.json)' })
-      .option('plan', { type: 'string', describe: 'Plan file: its loadtest section, lb.url and targets; flags override' })
+      .option('plan', {
+        type: 'string',
+        describe: 'Plan file: its loadtest section, lb.url and targets; flags override',
+      })
       .option('output', { type: 'string', describe: 'Result file (default loadtest_<ts>.json in --evidence-dir)' })
-      .option('evidence-dir', { type: 'string', describe: 'Evidence folder (default evidence/<run_id> or evidence/adhoc-<ts>)' })
+      .option('evidence-dir', {
+        type: 'string',
+        describe: 'Evidence folder (default evidence/<run_id> or evidence/adhoc-<ts>)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result document as JSON' })
-      .example('$0 loadtest --url http://127.0.0.1:8080 --requests 500 --concurrency 50 --duration 10m --output post_change_load_test.json', 'The runbook\'s Step 5')
-      .example('$0 loadtest --url http://127.0.0.1:8080 --rate 200 --duration 30s --target primary-1=http://127.0.0.21:3000 --target primary-2=http://127.0.0.22:3000', '200 req/s for 30 s, sampling two pools')
-      .example('$0 loadtest --url http://127.0.0.1:8080 --mode closed --concurrency 50 --duration 10s --mix read=100', 'Maximum throughput, reads only')
+      .example(
+        '$0 loadtest --url http://127.0.0.1:8080 --requests 500 --concurrency 50 --duration 10m --output post_change_load_test.json',
+        "The runbook's Step 5",
+      )
+      .example(
+        '$0 loadtest --url http://127.0.0.1:8080 --rate 200 --duration 30s --target primary-1=http://127.0.0.21:3000 --target primary-2=http://127.0.0.22:3000',
+        '200 req/s for 30 s, sampling two pools',
+      )
+      .example(
+        '$0 loadtest --url http://127.0.0.1:8080 --mode closed --concurrency 50 --duration 10s --mix read=100',
+        'Maximum throughput, reads only',
+      )
       .epilogue(
         'Open loop: request i is due at i/rate; at most --concurrency are in flight, and a request that has to wait for a free ' +
           'connection is timed from its intended send time (coordinated omission), so a stall shows in the percentiles. ' +
@@ -90,7 +139,18 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       ) as unknown as Argv<LoadtestArgs>,
   handler: async (args) => {
     // Heavy modules (undici, ajv, hdr-histogram) load here, not when the CLI starts.
-    const [{ resolveRunConfig }, { parseMixFlag }, { runLoadtest }, { loadPlan }, { loadTargets }, evidence, output, { MeasureError }, { metricsFetcherFor }, { resolveMetricsSource }] = await Promise.all([
+    const [
+      { resolveRunConfig },
+      { parseMixFlag },
+      { runLoadtest },
+      { loadPlan },
+      { loadTargets },
+      evidence,
+      output,
+      { MeasureError },
+      { metricsFetcherFor },
+      { resolveMetricsSource },
+    ] = await Promise.all([
       import('../lib/loadgen/config'),
       import('../lib/loadgen/mix'),
       import('../lib/loadgen/run'),
@@ -152,10 +212,16 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
     output.printResult(args, result, () => human(result, file));
     if (args.json) process.stderr.write(`evidence: ${file}\n`);
     if (result.outcome.stop_reason === 'interrupted') {
-      throw new MeasureError(`interrupted after ${result.requests.sent} of ${result.requests.scheduled} requests: the run is incomplete`, 'E_INTERRUPTED');
+      throw new MeasureError(
+        `interrupted after ${result.requests.sent} of ${result.requests.scheduled} requests: the run is incomplete`,
+        'E_INTERRUPTED',
+      );
     }
     if (!result.outcome.target_reachable) {
-      throw new MeasureError(`${cfg.url} never answered (${result.errors.examples?.[0] ?? 'no answer'}): could not measure`, 'E_UNREACHABLE');
+      throw new MeasureError(
+        `${cfg.url} never answered (${result.errors.examples?.[0] ?? 'no answer'}): could not measure`,
+        'E_UNREACHABLE',
+      );
     }
   },
 };

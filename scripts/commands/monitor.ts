@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { commonOptions, readJsonFile, resolveCommon, type CommonArgs, type MetricsSourceArgs } from '../lib/command-inputs';
+import {
+  commonOptions,
+  readJsonFile,
+  resolveCommon,
+  type CommonArgs,
+  type MetricsSourceArgs,
+} from '../lib/command-inputs';
 import { cpuSourceFor, type CpuSource } from '../lib/db-cpu';
 import { NodeExporterCpuSource } from '../lib/db-cpu-node-exporter';
 import { InputError } from '../lib/errors';
@@ -55,7 +61,10 @@ function humanResult(r: MonitorResult, dir: string): string {
     `${r.verdict === 'passed' ? 'PASSED' : r.verdict === 'triggered' ? 'ROLLBACK' : 'COULD NOT MEASURE'}: ${r.message ?? ''}`,
     '',
     table([
-      ['samples', `${r.samples.total} (unmeasured ${r.samples.unmeasured}, restarts dropped ${r.samples.dropped_intervals})`],
+      [
+        'samples',
+        `${r.samples.total} (unmeasured ${r.samples.unmeasured}, restarts dropped ${r.samples.dropped_intervals})`,
+      ],
       ['requests', `${s.requests} (errors ${s.errors}, error rate ${pct(s.error_rate)})`],
       ['p95 (fleet)', `max ${ms(s.p95_ms.max)}, mean ${ms(s.p95_ms.mean)}`],
       ['pool utilisation', `max ${pct(s.pool_utilization.max)}, mean ${pct(s.pool_utilization.mean)}`],
@@ -65,19 +74,34 @@ function humanResult(r: MonitorResult, dir: string): string {
       ['alerts', `${r.alerts.warning} warning, ${r.alerts.critical} critical (${dir}/${ALERTS_FILE})`],
     ]),
   ];
-  if (r.verdict === 'triggered') lines.push('', `Roll back now: the trigger "${r.trigger?.name}" fired (runbook: IMMEDIATE ROLLBACK).`);
-  if (r.verdict === 'could_not_measure') lines.push('', 'Nothing was judged passed: restore monitoring (or decide by hand) before proceeding.');
+  if (r.verdict === 'triggered')
+    lines.push('', `Roll back now: the trigger "${r.trigger?.name}" fired (runbook: IMMEDIATE ROLLBACK).`);
+  if (r.verdict === 'could_not_measure')
+    lines.push('', 'Nothing was judged passed: restore monitoring (or decide by hand) before proceeding.');
   return lines.join('\n');
 }
 
 /** One DB CPU source at most: the command, the pid file, or the node exporter. */
-function dbCpuSource(args: MonitorArgs, cfg: { command?: string; pid_file?: string }, planPrometheus?: string): CpuSource | undefined {
+function dbCpuSource(
+  args: MonitorArgs,
+  cfg: { command?: string; pid_file?: string },
+  planPrometheus?: string,
+): CpuSource | undefined {
   if (args.dbCpuSource !== 'node-exporter') return cpuSourceFor(cfg);
-  if (cfg.command || cfg.pid_file) throw new InputError('--db-cpu-source node-exporter excludes a DB CPU command or pid file: give one source');
+  if (cfg.command || cfg.pid_file)
+    throw new InputError('--db-cpu-source node-exporter excludes a DB CPU command or pid file: give one source');
   const prometheusUrl = args.prometheusUrl ?? planPrometheus;
-  if (!prometheusUrl) throw new InputError('--db-cpu-source node-exporter needs --prometheus-url (or plan.metrics_source.prometheus_url)');
-  const windowS = args.metricsWindow !== undefined ? parseDuration(args.metricsWindow, '--metrics-window') : DEFAULT_WINDOW_S;
-  return new NodeExporterCpuSource({ prometheusUrl: prometheusUrl.replace(/\/+$/, ''), job: args.dbCpuNodeJob, windowS });
+  if (!prometheusUrl)
+    throw new InputError(
+      '--db-cpu-source node-exporter needs --prometheus-url (or plan.metrics_source.prometheus_url)',
+    );
+  const windowS =
+    args.metricsWindow !== undefined ? parseDuration(args.metricsWindow, '--metrics-window') : DEFAULT_WINDOW_S;
+  return new NodeExporterCpuSource({
+    prometheusUrl: prometheusUrl.replace(/\/+$/, ''),
+    job: args.dbCpuNodeJob,
+    windowS,
+  });
 }
 
 export const monitorCommand: CommandModule<object, MonitorArgs> = {
@@ -85,39 +109,87 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
   describe: 'Sustained monitoring (runbook Step 6): alert levels and rollback triggers with "sustained for" windows',
   builder: (y: Argv) =>
     commonOptions(y)
-      .option('config', { type: 'string', describe: 'Monitor config JSON (schemas/monitor-config.schema.json); default plan.monitor, then the runbook' })
+      .option('config', {
+        type: 'string',
+        describe: 'Monitor config JSON (schemas/monitor-config.schema.json); default plan.monitor, then the runbook',
+      })
       .option('interval', { type: 'string', describe: 'Time between samples, e.g. 5m (runbook) or 1s (lab)' })
       .option('duration', { type: 'string', describe: 'How long to monitor, e.g. 60m' })
       .option('window', { type: 'string', describe: 'Reporting window for --windowed (default 5m)' })
-      .option('windowed', { type: 'boolean', default: false, describe: 'Print each window\'s verdict as it completes (stdout; stderr with --json)' })
-      .option('sustained', { type: 'string', describe: 'Override every trigger\'s "sustained for" window, e.g. 3s in the lab' })
-      .option('min-samples', { type: 'number', describe: 'Override every trigger\'s minimum samples in a sustained run' })
-      .option('p0-file', { type: 'string', describe: 'A P0 incident is open while this file exists: immediate rollback' })
+      .option('windowed', {
+        type: 'boolean',
+        default: false,
+        describe: "Print each window's verdict as it completes (stdout; stderr with --json)",
+      })
+      .option('sustained', {
+        type: 'string',
+        describe: 'Override every trigger\'s "sustained for" window, e.g. 3s in the lab',
+      })
+      .option('min-samples', {
+        type: 'number',
+        describe: "Override every trigger's minimum samples in a sustained run",
+      })
+      .option('p0-file', {
+        type: 'string',
+        describe: 'A P0 incident is open while this file exists: immediate rollback',
+      })
       .option('p0-url', { type: 'string', describe: 'A URL answering {"p0": true} while a P0 incident is open' })
-      .option('db-cpu-command', { type: 'string', describe: 'A command printing the database CPU percentage (0..100 of all cores)' })
-      .option('db-cpu-pid-file', { type: 'string', describe: 'postmaster.pid of a database on this host: CPU from /proc' })
+      .option('db-cpu-command', {
+        type: 'string',
+        describe: 'A command printing the database CPU percentage (0..100 of all cores)',
+      })
+      .option('db-cpu-pid-file', {
+        type: 'string',
+        describe: 'postmaster.pid of a database on this host: CPU from /proc',
+      })
       .option('db-cpu-source', {
         choices: ['node-exporter'] as const,
-        describe: 'DB CPU from the database host\'s node exporter through Prometheus (--prometheus-url): ' +
+        describe:
+          "DB CPU from the database host's node exporter through Prometheus (--prometheus-url): " +
           '100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle",job=<--db-cpu-node-job>}[<--metrics-window>])))',
       })
-      .option('db-cpu-node-job', { type: 'string', default: 'node', describe: 'Prometheus job of the database host\'s node exporter' })
-      .option('outage', { choices: ['fail', 'rollback', 'ignore_until'] as const, describe: 'What a monitoring outage does (default ignore_until)' })
-      .option('max-unmeasured', { type: 'number', describe: 'Consecutive unmeasured samples tolerated by ignore_until/rollback (default 3)' })
-      .option('fleet-p95', { choices: ['max', 'traffic_weighted'] as const, describe: 'Fleet p95: worst instance (default) or traffic-weighted' })
-      .example('$0 monitor --plan evidence/run1/plan.json --evidence-dir evidence/run1', 'The runbook: every 5 min for 60 min')
+      .option('db-cpu-node-job', {
+        type: 'string',
+        default: 'node',
+        describe: "Prometheus job of the database host's node exporter",
+      })
+      .option('outage', {
+        choices: ['fail', 'rollback', 'ignore_until'] as const,
+        describe: 'What a monitoring outage does (default ignore_until)',
+      })
+      .option('max-unmeasured', {
+        type: 'number',
+        describe: 'Consecutive unmeasured samples tolerated by ignore_until/rollback (default 3)',
+      })
+      .option('fleet-p95', {
+        choices: ['max', 'traffic_weighted'] as const,
+        describe: 'Fleet p95: worst instance (default) or traffic-weighted',
+      })
+      .example(
+        '$0 monitor --plan evidence/run1/plan.json --evidence-dir evidence/run1',
+        'The runbook: every 5 min for 60 min',
+      )
       .example(
         '$0 monitor --target p1=http://127.0.0.21:3000 --interval 1s --duration 30s --sustained 3s --db-cpu-pid-file lab/.run/0/pg/data/postmaster.pid --windowed --window 10s',
         'Lab-sized windows',
       )
-      .example('$0 monitor --plan plan.json --p0-file /run/incident/P0 --outage rollback --max-unmeasured 2 --json', 'Roll back on P0 or on 2 unmeasured samples')
+      .example(
+        '$0 monitor --plan plan.json --p0-file /run/incident/P0 --outage rollback --max-unmeasured 2 --json',
+        'Roll back on P0 or on 2 unmeasured samples',
+      )
       .example(
         '$0 monitor --plan plan.json --metrics-source prometheus --prometheus-url http://127.0.0.1:9090 --metrics-window 5m --db-cpu-source node-exporter',
         'Instance metrics and DB CPU from Prometheus',
       ) as unknown as Argv<MonitorArgs>,
   handler: async (args) => {
     const inputs = resolveCommon(args);
-    const fileCfg = args.config ? assertValid<MonitorConfig>('monitor-config', readJsonFile(args.config, 'monitor config'), `monitor config ${args.config}`) : undefined;
+    const fileCfg = args.config
+      ? assertValid<MonitorConfig>(
+          'monitor-config',
+          readJsonFile(args.config, 'monitor config'),
+          `monitor config ${args.config}`,
+        )
+      : undefined;
     const cfg = resolveMonitorConfig(fileCfg ?? inputs.plan?.monitor ?? {}, {
       ...(args.interval !== undefined ? { interval_s: parseDuration(args.interval, '--interval') } : {}),
       ...(args.duration !== undefined ? { duration_s: parseDuration(args.duration, '--duration') } : {}),
@@ -157,7 +229,10 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
           now: Date.now,
           sleep: abortableSleep,
           onSample: (sample, alerts) => {
-            ev.appendLine(SAMPLES_FILE, JSON.stringify(assertValid('monitor-sample', sample, `monitor sample ${sample.seq}`)));
+            ev.appendLine(
+              SAMPLES_FILE,
+              JSON.stringify(assertValid('monitor-sample', sample, `monitor sample ${sample.seq}`)),
+            );
             for (const a of alerts) ev.appendLine(ALERTS_FILE, alertLine(a));
             alertsSoFar += alerts.length;
             const elapsed = (Date.now() - started) / 1000;

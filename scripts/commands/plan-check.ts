@@ -41,24 +41,45 @@ const check: CommandModule<object, PlanCheckArgs> = {
   builder: (y: Argv) =>
     y
       .option('plan', { type: 'string', demandOption: true, describe: 'Plan file (schemas/plan.schema.json)' })
-      .option('in-force', { type: 'boolean', default: false, describe: "Also read what every target runs (/api/health/pool-config); a target that does not answer is reported, not an error" })
-      .option('evidence-dir', { type: 'string', describe: 'Accepted for symmetry with the other commands; nothing is written' })
+      .option('in-force', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'Also read what every target runs (/api/health/pool-config); a target that does not answer is reported, not an error',
+      })
+      .option('evidence-dir', {
+        type: 'string',
+        describe: 'Accepted for symmetry with the other commands; nothing is written',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' })
       .example('$0 plan check --plan evidence/20260201T023000Z-change/plan.json', 'Check the plan Ansible rendered')
       .example('$0 plan check --plan my-plan.json --json', 'The same, for machines')
-      .example('$0 plan check --plan my-plan.json --in-force --json', 'And what every target runs now (the playbook\'s first read)') as unknown as Argv<PlanCheckArgs>,
+      .example(
+        '$0 plan check --plan my-plan.json --in-force --json',
+        "And what every target runs now (the playbook's first read)",
+      ) as unknown as Argv<PlanCheckArgs>,
   handler: async (args) => {
     const plan = loadPlan(args.plan);
     const problems = planProblems(plan);
     const errors = errorsOf(problems);
     if (errors.length > 0) {
-      throw new InputError(`plan ${args.plan} is invalid:\n  - ${errors.map((e) => `${e.message} (${e.rule})`).join('\n  - ')}`, 'E_PLAN');
+      throw new InputError(
+        `plan ${args.plan} is invalid:\n  - ${errors.map((e) => `${e.message} (${e.rule})`).join('\n  - ')}`,
+        'E_PLAN',
+      );
     }
     const warnings = warningsOf(problems).map((w) => w.message);
     const summary = `plan ${args.plan} is valid: ${plan.targets.length} targets, pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}`;
     const inForce = args.inForce ? await readInForce(plan.targets) : null;
-    const lines = inForce?.map((i) => (i.config ? `${i.name}: runs max ${i.config.pool.max} / min ${i.config.pool.min} (sha256 ${i.config.sha256.slice(0, 12)})` : `${i.name}: did not answer: ${i.error}`)) ?? [];
-    printResult(args, { ok: true, summary, warnings, ...(inForce ? { in_force: inForce } : {}) }, () => [summary, ...warnings.map((w) => `warning: ${w}`), ...lines].join('\n'));
+    const lines =
+      inForce?.map((i) =>
+        i.config
+          ? `${i.name}: runs max ${i.config.pool.max} / min ${i.config.pool.min} (sha256 ${i.config.sha256.slice(0, 12)})`
+          : `${i.name}: did not answer: ${i.error}`,
+      ) ?? [];
+    printResult(args, { ok: true, summary, warnings, ...(inForce ? { in_force: inForce } : {}) }, () =>
+      [summary, ...warnings.map((w) => `warning: ${w}`), ...lines].join('\n'),
+    );
   },
 };
 

@@ -40,26 +40,47 @@ interface Args extends CommonArgs {
 
 function builder(y: Argv): Argv<Args> {
   return commonOptions(y)
-    .option('change-file', { type: 'string', describe: 'The pool change (schemas/pool-change.schema.json) when there is no plan' })
+    .option('change-file', {
+      type: 'string',
+      describe: 'The pool change (schemas/pool-change.schema.json) when there is no plan',
+    })
     .option('window-s', { type: 'number', describe: 'Metrics sample window in seconds (default 10)' })
     .option('max-error-rate', { type: 'number', describe: 'Error rate must be below this (default 0.001)' })
     .option('max-p95-ms', { type: 'number', describe: 'p95 latency must be below this (default 500)' })
-    .option('backup-file', { type: 'string', describe: 'Take the last backup time from this file (sets backup.source=file)' })
-    .option('db-cores', { type: 'number', describe: "The database server's cores, for the pool-size advice (2 x cores + spindles)" })
+    .option('backup-file', {
+      type: 'string',
+      describe: 'Take the last backup time from this file (sets backup.source=file)',
+    })
+    .option('db-cores', {
+      type: 'number',
+      describe: "The database server's cores, for the pool-size advice (2 x cores + spindles)",
+    })
     .option('db-local', { type: 'boolean', describe: 'PostgreSQL runs on this host: take its cores from here' })
     .option('advice-fail-on', {
       choices: ['warning', 'critical'] as const,
-      describe: 'Make the pool-size advice a gate: fail preflight when the advice reaches this level (default: advice only, a WARN)',
+      describe:
+        'Make the pool-size advice a gate: fail preflight when the advice reaches this level (default: advice only, a WARN)',
     })
     .option('snapshot', {
       type: 'boolean',
       default: false,
-      describe: 'Also take the baseline snapshot (pre_change_snapshot_<ts>.json, as `poolgate snapshot` does) during the sample window, so the rollout does not sample the fleet twice',
+      describe:
+        'Also take the baseline snapshot (pre_change_snapshot_<ts>.json, as `poolgate snapshot` does) during the sample window, so the rollout does not sample the fleet twice',
     })
-    .option('snapshot-window-s', { type: 'number', default: 5, describe: "The snapshot's own window (at most preflight's): metrics sampled twice this far apart" })
+    .option('snapshot-window-s', {
+      type: 'number',
+      default: 5,
+      describe: "The snapshot's own window (at most preflight's): metrics sampled twice this far apart",
+    })
     .example('$0 preflight --plan evidence/run1/plan.json', 'every checklist item from the plan')
-    .example('$0 preflight --plan evidence/run1/plan.json --snapshot --json', 'the checklist and the baseline snapshot from one sample window (what the playbook runs)')
-    .example('$0 preflight --plan plan.json --window-s 30 --json', 'a longer sample window, JSON for Ansible') as unknown as Argv<Args>;
+    .example(
+      '$0 preflight --plan evidence/run1/plan.json --snapshot --json',
+      'the checklist and the baseline snapshot from one sample window (what the playbook runs)',
+    )
+    .example(
+      '$0 preflight --plan plan.json --window-s 30 --json',
+      'a longer sample window, JSON for Ansible',
+    ) as unknown as Argv<Args>;
 }
 
 /** Rollout order: the configured one, or standbys first then primaries (then the rest), each in target order. */
@@ -67,12 +88,16 @@ function rolloutOrder(targets: Target[], order: string[] | undefined): Target[] 
   if (order) {
     const byName = new Map(targets.map((t) => [t.name, t]));
     const missing = order.filter((n) => !byName.has(n));
-    if (missing.length > 0) throw new InputError(`preflight.capacity.order names unknown instances: ${missing.join(', ')}`);
+    if (missing.length > 0)
+      throw new InputError(`preflight.capacity.order names unknown instances: ${missing.join(', ')}`);
     const rest = targets.filter((t) => !order.includes(t.name));
     return [...order.map((n) => byName.get(n)!), ...rest];
   }
   const rank = (t: Target): number => (t.role === 'standby' ? 0 : t.role === 'primary' ? 1 : 2);
-  return targets.map((t, i) => ({ t, i })).sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i).map((x) => x.t);
+  return targets
+    .map((t, i) => ({ t, i }))
+    .sort((a, b) => rank(a.t) - rank(b.t) || a.i - b.i)
+    .map((x) => x.t);
 }
 
 interface DbMeasured {
@@ -98,13 +123,19 @@ async function measureDb(db: DatabaseTarget, instanceNames: string[], wantArchiv
       transactions: await probes.openTransactions(c, db.database),
       replicas: server.in_recovery ? [] : await probes.primaryReplicas(c),
       self: server.in_recovery ? await probes.replicaSelf(c) : null,
-      capacity: await probes.capacityFacts(c, server, activity, { database: db.database, appUser: db.app_user, instanceNames }),
+      capacity: await probes.capacityFacts(c, server, activity, {
+        database: db.database,
+        appUser: db.app_user,
+        instanceNames,
+      }),
       archiver: wantArchiver ? await probes.archiver(c) : null,
     };
   });
 }
 
-async function probeReplica(r: DatabaseTarget): Promise<{ name: string; error: string | null; self?: probes.ReplicaSelf }> {
+async function probeReplica(
+  r: DatabaseTarget,
+): Promise<{ name: string; error: string | null; self?: probes.ReplicaSelf }> {
   const name = `${r.host}:${r.port}`;
   try {
     const self = await withProbe(r, async (client) => {
@@ -125,9 +156,14 @@ async function handler(args: Args): Promise<void> {
   const started = new Date();
   // 1. Inputs: everything validated before anything is measured or written (bad input: exit 2, nothing written).
   const inputs = resolveCommon(args, started);
-  if (!inputs.operator) throw new InputError('no operator: give --operator NAME (or plan.operator, or $POOLGATE_OPERATOR)');
+  if (!inputs.operator)
+    throw new InputError('no operator: give --operator NAME (or plan.operator, or $POOLGATE_OPERATOR)');
   const change: PoolChange | undefined = args.changeFile
-    ? assertValid<PoolChange>('pool-change', readJsonFile(args.changeFile, 'change file'), `change file ${args.changeFile}`)
+    ? assertValid<PoolChange>(
+        'pool-change',
+        readJsonFile(args.changeFile, 'change file'),
+        `change file ${args.changeFile}`,
+      )
     : inputs.plan?.change;
   if (!change) throw new InputError('no pool change: give --plan (plan.change) or --change-file');
   const raw: PreflightConfig = structuredClone(inputs.plan?.preflight ?? {});
@@ -138,8 +174,10 @@ async function handler(args: Args): Promise<void> {
   assertValid<PreflightConfig>('preflight-config', raw, 'preflight config (plan.preflight + flags)');
   const cfg = withDefaults<PreflightConfig>('preflight-config', raw);
   const backup = cfg.backup!;
-  if (backup.source === 'command' && !backup.command) throw new InputError('preflight.backup.source is "command" but preflight.backup.command is not set');
-  if (backup.source === 'file' && !backup.file) throw new InputError('preflight.backup.source is "file" but preflight.backup.file is not set');
+  if (backup.source === 'command' && !backup.command)
+    throw new InputError('preflight.backup.source is "command" but preflight.backup.command is not set');
+  if (backup.source === 'file' && !backup.file)
+    throw new InputError('preflight.backup.source is "file" but preflight.backup.file is not set');
   const window = judgeWindow(started, { start: cfg.change_window!.start!, end: cfg.change_window!.end! });
   const order = rolloutOrder(inputs.targets, cfg.capacity!.order);
   const evidence = new EvidenceDir(inputs.evidenceDir);
@@ -150,7 +188,12 @@ async function handler(args: Args): Promise<void> {
   progress(`preflight: sampling ${inputs.targets.length} instances for ${windowS} s…`);
   // The baseline snapshot measures the same fleet: taken inside this window, it costs the rollout no time of its own.
   const snapshot = args.snapshot
-    ? takeSnapshot(inputs, { windowS: Math.min(args.snapshotWindowS, windowS), logLines: 100, repo: process.cwd(), started }).then(
+    ? takeSnapshot(inputs, {
+        windowS: Math.min(args.snapshotWindowS, windowS),
+        logLines: 100,
+        repo: process.cwd(),
+        started,
+      }).then(
         (r) => `baseline snapshot ${r.result.complete ? 'complete' : 'INCOMPLETE'}: ${r.file}`,
         (err: unknown) => `baseline snapshot not taken: ${errorText(err)}`,
       )
@@ -161,7 +204,12 @@ async function handler(args: Args): Promise<void> {
   const maxAgeH = cfg.attestation_max_age_h!;
   const [samples, dbResult, replicaProbes, backupResult, attItems] = await Promise.all([
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
-    db ? measureDb(db, names, backup.source === 'pg_stat_archiver').then((m) => ({ m }), (err: unknown) => ({ error: errorText(err) })) : Promise.resolve(null),
+    db
+      ? measureDb(db, names, backup.source === 'pg_stat_archiver').then(
+          (m) => ({ m }),
+          (err: unknown) => ({ error: errorText(err) }),
+        )
+      : Promise.resolve(null),
     Promise.all((cfg.database!.replicas ?? []).map(probeReplica)),
     (async (): Promise<BackupFinding | { error: string } | null> => {
       try {
@@ -192,10 +240,15 @@ async function handler(args: Args): Promise<void> {
     P.onCallItem(att.on_call, cfg.max_on_call_response_minutes!),
     ...P.instanceItems(samples, cfg.max_error_rate!, cfg.max_p95_ms!),
   ];
-  if (att.on_call?.url) items.push(await judgeAttestation('on_call_url', 'on-call schedule', { url: att.on_call.url }, now, maxAgeH));
+  if (att.on_call?.url)
+    items.push(await judgeAttestation('on_call_url', 'on-call schedule', { url: att.on_call.url }, now, maxAgeH));
 
   const dbCfg = cfg.database!;
-  const dbWhy = !db ? 'no database given: --db-host/--db-port/--db-name/--db-user or plan.database' : dbResult && 'error' in dbResult ? dbResult.error : '';
+  const dbWhy = !db
+    ? 'no database given: --db-host/--db-port/--db-name/--db-user or plan.database'
+    : dbResult && 'error' in dbResult
+      ? dbResult.error
+      : '';
   const m = dbResult && 'm' in dbResult ? dbResult.m : null;
   let capacity: CapacityResult | null = null;
   let capacityInputs: (CapacityInput & { other_clients_source: 'configured' | 'measured now' }) | null = null;
@@ -207,7 +260,11 @@ async function handler(args: Args): Promise<void> {
     const measuredMax = new Map(samples.map((s) => [s.name, s.second?.pool.max ?? s.first?.pool.max ?? 0]));
     const configured = cfg.capacity!.other_clients_peak;
     capacityInputs = {
-      instances: order.map((t) => ({ name: t.name, old_max: Math.max(change.from.max, measuredMax.get(t.name) ?? 0), new_max: change.to.max })),
+      instances: order.map((t) => ({
+        name: t.name,
+        old_max: Math.max(change.from.max, measuredMax.get(t.name) ?? 0),
+        new_max: change.to.max,
+      })),
       max_connections: m.capacity.max_connections,
       superuser_reserved_connections: m.capacity.superuser_reserved_connections,
       reserved_connections: m.capacity.reserved_connections,
@@ -226,11 +283,19 @@ async function handler(args: Args): Promise<void> {
       ['blocked_sessions', 'blocked sessions', `≤ ${dbCfg.max_blocked_sessions}`],
       ['long_transactions', 'longest transaction', `≤ ${dbCfg.max_long_transaction_s} s`],
       ['idle_in_transaction', 'idle in transaction', `≤ ${dbCfg.max_idle_in_transaction_s} s`],
-      ['replication', 'replication lag', `≤ ${dbCfg.max_replication_lag_bytes} B and ≤ ${dbCfg.max_replication_lag_s} s`],
+      [
+        'replication',
+        'replication lag',
+        `≤ ${dbCfg.max_replication_lag_bytes} B and ≤ ${dbCfg.max_replication_lag_s} s`,
+      ],
       ['capacity', 'connection capacity (worst step)', '≤ usable slots'],
     ];
     for (const [id, label, threshold] of unmeasured) items.push(unknown(id, label, threshold, dbWhy));
-    items.push(...P.replicationItems([], replicaProbes, { ...dbCfg, expect_replicas: 0 }).filter((i) => i.id.startsWith('replica:')));
+    items.push(
+      ...P.replicationItems([], replicaProbes, { ...dbCfg, expect_replicas: 0 }).filter((i) =>
+        i.id.startsWith('replica:'),
+      ),
+    );
   }
 
   // Whether the planned pool is the right size (issue 8): advice from the same window, a WARN unless asked to gate.
@@ -264,14 +329,28 @@ async function handler(args: Args): Promise<void> {
   items.push(
     rt
       ? judgeRestore(rt, now, rtMaxH, cfg.restore_tested_max_age_d!)
-      : { id: 'restore_tested', item: 'restore tested', status: 'FAIL', measured: 'not attested', value: null, threshold: `≤ ${cfg.restore_tested_max_age_d} d ago`, detail: 'restore a backup, then record plan.preflight.restore_tested = {by, at}' },
+      : {
+          id: 'restore_tested',
+          item: 'restore tested',
+          status: 'FAIL',
+          measured: 'not attested',
+          value: null,
+          threshold: `≤ ${cfg.restore_tested_max_age_d} d ago`,
+          detail: 'restore a backup, then record plan.preflight.restore_tested = {by, at}',
+        },
   );
 
   const verdict = verdictOf(items);
   const exitCode = exitCodeOfVerdict(verdict);
   const result: PreflightResult = {
     command: 'preflight',
-    run: { ...(inputs.runId ? { run_id: inputs.runId } : {}), started_at: started.toISOString(), finished_at: new Date().toISOString(), operator: inputs.operator, poolgate_version: poolgateVersion },
+    run: {
+      ...(inputs.runId ? { run_id: inputs.runId } : {}),
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
+      operator: inputs.operator,
+      poolgate_version: poolgateVersion,
+    },
     verdict,
     exit_code: exitCode,
     items,
@@ -281,7 +360,12 @@ async function handler(args: Args): Promise<void> {
       ? {
           version_num: m.server.version_num,
           in_recovery: m.server.in_recovery,
-          activity: { db_total: m.activity.db_total, db_by_state: m.activity.db_by_state, db_by_application: m.activity.db_by_application, server_total: m.activity.server_total },
+          activity: {
+            db_total: m.activity.db_total,
+            db_by_state: m.activity.db_by_state,
+            db_by_application: m.activity.db_by_application,
+            server_total: m.activity.server_total,
+          },
           blocked: m.blocked,
           transactions: m.transactions.slice(0, 10),
           replicas: m.replicas,
@@ -304,7 +388,17 @@ async function handler(args: Args): Promise<void> {
 function judgeRestore(rt: { by: string; at: string }, now: Date, maxH: number, maxD: number): Item {
   const ageD = (now.getTime() - Date.parse(rt.at)) / 86_400_000;
   const ok = ageD <= maxD && ageD > -1 / 288;
-  return { id: 'restore_tested', item: 'restore tested', status: ok ? 'PASS' : 'FAIL', measured: `by ${rt.by} at ${rt.at}`, value: ageD, threshold: `≤ ${maxD} d ago (${maxH} h)`, ...(ok ? {} : { detail: ageD < 0 ? 'dated in the future' : 'the last restore test is too old: test a restore again' }) };
+  return {
+    id: 'restore_tested',
+    item: 'restore tested',
+    status: ok ? 'PASS' : 'FAIL',
+    measured: `by ${rt.by} at ${rt.at}`,
+    value: ageD,
+    threshold: `≤ ${maxD} d ago (${maxH} h)`,
+    ...(ok
+      ? {}
+      : { detail: ageD < 0 ? 'dated in the future' : 'the last restore test is too old: test a restore again' }),
+  };
 }
 
 function human(r: PreflightResult, file: string): string {

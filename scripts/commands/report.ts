@@ -33,8 +33,20 @@ const SOURCES: { kind: Exclude<Kind, 'monitor_samples'>; pattern: RegExp; schema
  * Read one evidence file through its schema. The newest file of a kind wins (names carry UTC timestamps, so
  * name order is time order). A file that does not match its schema is not used: it is reported as invalid.
  */
-function readEvidence(dir: string, files: string[], kind: Kind, pattern: RegExp, schema: string, explicit?: string): { input: ReportInput; value: unknown } {
-  const file = explicit ?? files.filter((f) => pattern.test(f)).sort().pop();
+function readEvidence(
+  dir: string,
+  files: string[],
+  kind: Kind,
+  pattern: RegExp,
+  schema: string,
+  explicit?: string,
+): { input: ReportInput; value: unknown } {
+  const file =
+    explicit ??
+    files
+      .filter((f) => pattern.test(f))
+      .sort()
+      .pop();
   if (!file) return { input: { kind, file: null, status: 'missing' }, value: null };
   const full = path.resolve(dir, file);
   let raw: unknown;
@@ -45,21 +57,39 @@ function readEvidence(dir: string, files: string[], kind: Kind, pattern: RegExp,
   }
   const problems = problemsOf(schema, raw);
   const sha256 = sha256File(full);
-  if (problems.length) return { input: { kind, file, sha256, status: 'invalid', detail: problems.slice(0, 3).join('; ') }, value: null };
+  if (problems.length)
+    return { input: { kind, file, sha256, status: 'invalid', detail: problems.slice(0, 3).join('; ') }, value: null };
   return { input: { kind, file, sha256, status: 'used' }, value: raw };
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
   command: 'report',
-  describe: 'Write the runbook\'s post-change verification report from a run\'s evidence (SUCCESS exit 0, ROLLBACK 1, INCOMPLETE 3)',
+  describe:
+    "Write the runbook's post-change verification report from a run's evidence (SUCCESS exit 0, ROLLBACK 1, INCOMPLETE 3)",
   builder: (y: Argv) =>
     y
-      .option('evidence-dir', { type: 'string', demandOption: true, describe: 'The run\'s evidence folder (snapshot, verify, loadtest, analysis, monitor)' })
-      .option('plan', { type: 'string', describe: 'Plan file (default: plan*.json in the evidence folder); gives the change and the operator' })
-      .option('operator', { type: 'string', describe: 'Who signs the report (default: plan, snapshot, $POOLGATE_OPERATOR, then the OS user)' })
+      .option('evidence-dir', {
+        type: 'string',
+        demandOption: true,
+        describe: "The run's evidence folder (snapshot, verify, loadtest, analysis, monitor)",
+      })
+      .option('plan', {
+        type: 'string',
+        describe: 'Plan file (default: plan*.json in the evidence folder); gives the change and the operator',
+      })
+      .option('operator', {
+        type: 'string',
+        describe: 'Who signs the report (default: plan, snapshot, $POOLGATE_OPERATOR, then the OS user)',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'Print report.json on stdout' })
-      .example('$0 report --evidence-dir evidence/run1', 'Writes evidence/run1/pool_scaling_verification_<ts>.md and report.json')
-      .example('$0 report --evidence-dir evidence/run1 --operator "A. Engineer" --json', 'For Ansible') as unknown as Argv<ReportArgs>,
+      .example(
+        '$0 report --evidence-dir evidence/run1',
+        'Writes evidence/run1/pool_scaling_verification_<ts>.md and report.json',
+      )
+      .example(
+        '$0 report --evidence-dir evidence/run1 --operator "A. Engineer" --json',
+        'For Ansible',
+      ) as unknown as Argv<ReportArgs>,
   handler: async (args) => {
     if (!fs.existsSync(args.evidenceDir)) throw new InputError(`evidence folder ${args.evidenceDir} does not exist`);
     const ev = new EvidenceDir(args.evidenceDir);
@@ -72,15 +102,24 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       inputs.push(r.input);
     }
     const samples = files.includes('monitor_samples.jsonl');
-    inputs.push({ kind: 'monitor_samples', file: samples ? 'monitor_samples.jsonl' : null, status: samples ? 'used' : 'missing', ...(samples ? { sha256: sha256File(path.join(ev.dir, 'monitor_samples.jsonl')) } : {}) });
+    inputs.push({
+      kind: 'monitor_samples',
+      file: samples ? 'monitor_samples.jsonl' : null,
+      status: samples ? 'used' : 'missing',
+      ...(samples ? { sha256: sha256File(path.join(ev.dir, 'monitor_samples.jsonl')) } : {}),
+    });
 
     const e = got as Pick<ReportEvidence, 'plan' | 'snapshot' | 'verify' | 'loadtest' | 'analysis' | 'monitor'>;
     const operator =
-      args.operator !== undefined ? { name: args.operator, source: '--operator' }
-      : e.plan?.operator ? { name: e.plan.operator, source: 'plan' }
-      : e.snapshot?.operator ? { name: e.snapshot.operator, source: 'pre-change snapshot' }
-      : process.env.POOLGATE_OPERATOR ? { name: process.env.POOLGATE_OPERATOR, source: '$POOLGATE_OPERATOR' }
-      : { name: `${os.userInfo().username} (OS user; no operator recorded)`, source: 'os user' };
+      args.operator !== undefined
+        ? { name: args.operator, source: '--operator' }
+        : e.plan?.operator
+          ? { name: e.plan.operator, source: 'plan' }
+          : e.snapshot?.operator
+            ? { name: e.snapshot.operator, source: 'pre-change snapshot' }
+            : process.env.POOLGATE_OPERATOR
+              ? { name: process.env.POOLGATE_OPERATOR, source: '$POOLGATE_OPERATOR' }
+              : { name: `${os.userInfo().username} (OS user; no operator recorded)`, source: 'os user' };
     if (operator.name.trim() === '') throw new InputError('--operator is empty');
 
     const now = new Date();

@@ -31,14 +31,32 @@ interface Args extends CommonArgs {
 
 function builder(y: Argv): Argv<Args> {
   return commonOptions(y)
-    .option('baseline', { type: 'string', describe: 'pre_change_snapshot_<ts>.json to judge latency regression and error-rate spikes against' })
-    .option('expect-max', { type: 'number', describe: 'Pool max every instance must report (default plan.change.to.max)' })
-    .option('expect-min', { type: 'number', describe: 'Pool min every instance must report (default plan.change.to.min)' })
+    .option('baseline', {
+      type: 'string',
+      describe: 'pre_change_snapshot_<ts>.json to judge latency regression and error-rate spikes against',
+    })
+    .option('expect-max', {
+      type: 'number',
+      describe: 'Pool max every instance must report (default plan.change.to.max)',
+    })
+    .option('expect-min', {
+      type: 'number',
+      describe: 'Pool min every instance must report (default plan.change.to.min)',
+    })
     .option('window-s', { type: 'number', describe: 'Sample window in seconds (default 10)' })
-    .option('since', { type: 'string', describe: 'Error log lines at or after this ISO time are new (default: the baseline\'s time, else now)' })
+    .option('since', {
+      type: 'string',
+      describe: "Error log lines at or after this ISO time are new (default: the baseline's time, else now)",
+    })
     .option('max-p95-ms', { type: 'number', describe: 'p95 must be below this (default 500)' })
-    .example('$0 verify --plan evidence/run1/plan.json --baseline evidence/run1/pre_change_snapshot_20260201T021000Z.json', 'Step 4 against the baseline')
-    .example('$0 verify --target primary-1=http://127.0.0.21:3000 --expect-max 200 --expect-min 20 --json', 'only the pool and the metrics, no database') as unknown as Argv<Args>;
+    .example(
+      '$0 verify --plan evidence/run1/plan.json --baseline evidence/run1/pre_change_snapshot_20260201T021000Z.json',
+      'Step 4 against the baseline',
+    )
+    .example(
+      '$0 verify --target primary-1=http://127.0.0.21:3000 --expect-max 200 --expect-min 20 --json',
+      'only the pool and the metrics, no database',
+    ) as unknown as Argv<Args>;
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -50,19 +68,29 @@ async function handler(args: Args): Promise<void> {
   const expected: Partial<PoolConfig> = { ...(inputs.plan?.change.to ?? {}) };
   if (args.expectMax !== undefined) expected.max = args.expectMax;
   if (args.expectMin !== undefined) expected.min = args.expectMin;
-  if (expected.max === undefined) throw new InputError('no expected pool: give --expect-max (and --expect-min) or --plan with change.to');
-  for (const [k, v] of Object.entries(expected)) if (!Number.isInteger(v) || (v as number) < 0) throw new InputError(`expected ${k} must be a non-negative integer, got ${v}`);
+  if (expected.max === undefined)
+    throw new InputError('no expected pool: give --expect-max (and --expect-min) or --plan with change.to');
+  for (const [k, v] of Object.entries(expected))
+    if (!Number.isInteger(v) || (v as number) < 0)
+      throw new InputError(`expected ${k} must be a non-negative integer, got ${v}`);
   const raw: VerifyConfig = structuredClone(inputs.plan?.verify ?? {});
   if (args.windowS !== undefined) raw.window_s = args.windowS;
   if (args.since !== undefined) raw.since = args.since;
   if (args.maxP95Ms !== undefined) raw.max_p95_ms = args.maxP95Ms;
   assertValid<VerifyConfig>('verify-config', raw, 'verify config (plan.verify + flags)');
-  const baseline = args.baseline ? assertValid<Snapshot>('snapshot', readJsonFile(args.baseline, 'baseline snapshot'), `baseline ${args.baseline}`) : null;
+  const baseline = args.baseline
+    ? assertValid<Snapshot>('snapshot', readJsonFile(args.baseline, 'baseline snapshot'), `baseline ${args.baseline}`)
+    : null;
   const cfg = withDefaults<VerifyConfig>('verify-config', raw);
   const since = new Date(cfg.since ?? baseline?.timestamp ?? started.toISOString());
   const conn = cfg.connections!;
   const sumMin = expected.min !== undefined ? expected.min * inputs.targets.length : 0;
-  const range = { min: conn.min ?? sumMin, max: conn.max ?? (expected.min !== undefined ? sumMin + (conn.allowance ?? sumMin) : expected.max * inputs.targets.length) };
+  const range = {
+    min: conn.min ?? sumMin,
+    max:
+      conn.max ??
+      (expected.min !== undefined ? sumMin + (conn.allowance ?? sumMin) : expected.max * inputs.targets.length),
+  };
   if (range.min > range.max) throw new InputError(`verify.connections range ${range.min}–${range.max} is empty`);
   const evidence = new EvidenceDir(inputs.evidenceDir);
 
@@ -71,8 +99,22 @@ async function handler(args: Args): Promise<void> {
   const windowStart = Date.now();
   const [samples, configs, health] = await Promise.all([
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
-    Promise.all(inputs.targets.map((t) => getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then((r) => ({ cfg: r.body, error: null }), (err: unknown) => ({ cfg: null, error: errorText(err) })))),
-    Promise.all(inputs.targets.map((t) => getJson<ServiceHealth>(`${t.url}/health`, 'service-health', { timeoutMs: 3000, acceptStatus: [200, 503] }).then((r) => ({ status: r.body.status as string, error: null }), (err: unknown) => ({ status: null, error: errorText(err) })))),
+    Promise.all(
+      inputs.targets.map((t) =>
+        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then(
+          (r) => ({ cfg: r.body, error: null }),
+          (err: unknown) => ({ cfg: null, error: errorText(err) }),
+        ),
+      ),
+    ),
+    Promise.all(
+      inputs.targets.map((t) =>
+        getJson<ServiceHealth>(`${t.url}/health`, 'service-health', { timeoutMs: 3000, acceptStatus: [200, 503] }).then(
+          (r) => ({ status: r.body.status as string, error: null }),
+          (err: unknown) => ({ status: null, error: errorText(err) }),
+        ),
+      ),
+    ),
   ]);
   // The database is read at the end of the window, so backend_start covers the window just sampled.
   const db = inputs.database;
@@ -82,8 +124,15 @@ async function handler(args: Args): Promise<void> {
         const c = client as unknown as probes.Queryable;
         // The window as it really was (sampling may overrun window_s), measured on our clock as a duration.
         const elapsedS = (Date.now() - windowStart) / 1000;
-        return { act: await probes.activity(c, db.database), fresh: await probes.newBackends(c, db.database, elapsedS), elapsedS };
-      }).then((r) => ({ r, error: null }), (err: unknown) => ({ r: null, error: errorText(err) }))
+        return {
+          act: await probes.activity(c, db.database),
+          fresh: await probes.newBackends(c, db.database, elapsedS),
+          elapsedS,
+        };
+      }).then(
+        (r) => ({ r, error: null }),
+        (err: unknown) => ({ r: null, error: errorText(err) }),
+      )
     : null;
   progressDone();
   const logs = Object.entries(inputs.logs).map(([name, file]) => {
@@ -94,7 +143,12 @@ async function handler(args: Args): Promise<void> {
     }
   });
 
-  const baseByName = new Map((baseline?.instances ?? []).map((i) => [i.name, i.summary ? { latency_p95_ms: i.summary.latency_p95_ms, error_rate: i.summary.error_rate } : null]));
+  const baseByName = new Map(
+    (baseline?.instances ?? []).map((i) => [
+      i.name,
+      i.summary ? { latency_p95_ms: i.summary.latency_p95_ms, error_rate: i.summary.error_rate } : null,
+    ]),
+  );
   const thresholds = {
     max_p95_ms: cfg.max_p95_ms!,
     max_p95_regression: cfg.max_p95_regression!,
@@ -110,31 +164,79 @@ async function handler(args: Args): Promise<void> {
   });
   let database: VerifyResult['database'] = null;
   if (!db) {
-    items.push(unknown('db_connections', 'db connections', `${range.min}–${range.max}`, 'no database given: --db-host/--db-port/--db-name/--db-user or plan.database'));
+    items.push(
+      unknown(
+        'db_connections',
+        'db connections',
+        `${range.min}–${range.max}`,
+        'no database given: --db-host/--db-port/--db-name/--db-user or plan.database',
+      ),
+    );
   } else if (!dbPart?.r) {
     items.push(unknown('db_connections', 'db connections', `${range.min}–${range.max}`, dbPart?.error ?? 'no answer'));
-    items.push(unknown('thrashing:db', 'new db backends', `≤ ${cfg.thrashing!.max_new_backends_per_s}/s`, dbPart?.error ?? 'no answer'));
+    items.push(
+      unknown(
+        'thrashing:db',
+        'new db backends',
+        `≤ ${cfg.thrashing!.max_new_backends_per_s}/s`,
+        dbPart?.error ?? 'no answer',
+      ),
+    );
   } else {
     const { act, fresh, elapsedS } = dbPart.r;
     const scope = conn.scope!;
-    const counted = scope === 'database' ? act.db_total : Object.entries(act.db_by_application).reduce((s, [app, n]) => s + (names.has(app) ? n : 0), 0);
+    const counted =
+      scope === 'database'
+        ? act.db_total
+        : Object.entries(act.db_by_application).reduce((s, [app, n]) => s + (names.has(app) ? n : 0), 0);
     items.push(V.connectionsItem(counted, range, conn.below_min!, scope));
     items.push(V.newBackendsItem(fresh, elapsedS, cfg.thrashing!.max_new_backends_per_s!));
-    database = { activity: { db_total: act.db_total, db_by_state: act.db_by_state, db_by_application: act.db_by_application, server_total: act.server_total }, counted, range, new_backends: fresh, window_s: elapsedS };
+    database = {
+      activity: {
+        db_total: act.db_total,
+        db_by_state: act.db_by_state,
+        db_by_application: act.db_by_application,
+        server_total: act.server_total,
+      },
+      counted,
+      range,
+      new_backends: fresh,
+      window_s: elapsedS,
+    };
   }
-  if (logs.length === 0) items.push({ id: 'log', item: 'error log lines', status: 'WARN', measured: 'no logs given', value: null, threshold: '0 new', detail: 'not checked: give --log name=path or targets[].log' });
+  if (logs.length === 0)
+    items.push({
+      id: 'log',
+      item: 'error log lines',
+      status: 'WARN',
+      measured: 'no logs given',
+      value: null,
+      threshold: '0 new',
+      detail: 'not checked: give --log name=path or targets[].log',
+    });
   for (const l of logs) items.push(V.logItem(l));
 
   const verdict = verdictOf(items);
   const exitCode = exitCodeOfVerdict(verdict);
   const result: VerifyResult = {
     command: 'verify',
-    run: { ...(inputs.runId ? { run_id: inputs.runId } : {}), started_at: started.toISOString(), finished_at: new Date().toISOString(), operator, poolgate_version: poolgateVersion },
+    run: {
+      ...(inputs.runId ? { run_id: inputs.runId } : {}),
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
+      operator,
+      poolgate_version: poolgateVersion,
+    },
     verdict,
     exit_code: exitCode,
     items,
     expected,
-    instances: inputs.targets.map((t, i) => ({ name: t.name, health: health[i]!.status, pool_config: configs[i]!.cfg, sample: toInstanceSample(samples[i]!) })),
+    instances: inputs.targets.map((t, i) => ({
+      name: t.name,
+      health: health[i]!.status,
+      pool_config: configs[i]!.cfg,
+      sample: toInstanceSample(samples[i]!),
+    })),
     database,
     logs,
     baseline: baseline ? { file: args.baseline!, timestamp: baseline.timestamp } : null,
@@ -149,7 +251,10 @@ async function handler(args: Args): Promise<void> {
         ? 'PASS: the change is in force and healthy'
         : verdict === 'FAIL'
           ? `FAIL: ${failed.map((i) => i.item).join(', ')} — trigger the rollback`
-          : `UNKNOWN: could not measure ${items.filter((i) => i.status === 'UNKNOWN').map((i) => i.item).join(', ')} — not a pass`;
+          : `UNKNOWN: could not measure ${items
+              .filter((i) => i.status === 'UNKNOWN')
+              .map((i) => i.item)
+              .join(', ')} — not a pass`;
     return `${renderItems(items)}\n\nevidence: ${file}\n${last}`;
   });
   process.exitCode = exitCode;

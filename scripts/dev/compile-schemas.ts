@@ -11,7 +11,10 @@ import { PRECOMPILED_DIR, STAMP, schemasHash } from '../lib/schema-precompiled';
  */
 function main(): void {
   const ajv = newAjv({ validateSchema: true, source: true });
-  const files = fs.readdirSync(schemasDir).filter((f) => f.endsWith('.schema.json')).sort();
+  const files = fs
+    .readdirSync(schemasDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
   for (const f of files) {
     const schema = JSON.parse(fs.readFileSync(path.join(schemasDir, f), 'utf8')) as { $id?: string };
     ajv.addSchema(schema, schema.$id ?? f);

@@ -10,7 +10,10 @@ import { packageRoot, schemasDir } from '../lib/paths';
 async function main(): Promise<void> {
   const outDir = path.join(packageRoot, 'scripts', 'types');
   fs.mkdirSync(outDir, { recursive: true });
-  const files = fs.readdirSync(schemasDir).filter((f) => f.endsWith('.schema.json')).sort();
+  const files = fs
+    .readdirSync(schemasDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
   const wanted = new Set<string>();
   for (const file of files) {
     const name = file.replace(/\.schema\.json$/, '');

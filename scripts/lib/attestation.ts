@@ -11,7 +11,12 @@ export type UrlProbe = (url: string) => Promise<{ status: number } | { error: st
 
 export const probeUrl: UrlProbe = async (url) => {
   try {
-    const res = await request(url, { method: 'GET', headersTimeout: 3000, bodyTimeout: 3000, signal: AbortSignal.timeout(3000) });
+    const res = await request(url, {
+      method: 'GET',
+      headersTimeout: 3000,
+      bodyTimeout: 3000,
+      signal: AbortSignal.timeout(3000),
+    });
     await res.body.dump();
     return { status: res.statusCode };
   } catch (err) {
@@ -22,12 +27,38 @@ export const probeUrl: UrlProbe = async (url) => {
 const FUTURE_SLACK_MS = 5 * 60 * 1000;
 
 /** Judge a person's {by, at}: pure. */
-export function judgePersonAttestation(id: string, label: string, by: string, at: string, now: Date, maxAgeH: number, what = `attested ≤ ${maxAgeH} h ago`): Item {
+export function judgePersonAttestation(
+  id: string,
+  label: string,
+  by: string,
+  at: string,
+  now: Date,
+  maxAgeH: number,
+  what = `attested ≤ ${maxAgeH} h ago`,
+): Item {
   const t = Date.parse(at);
   const ageH = (now.getTime() - t) / 3_600_000;
   const measured = `by ${by} at ${at}`;
-  if (t - now.getTime() > FUTURE_SLACK_MS) return { id, item: label, status: 'FAIL', measured, value: ageH, threshold: what, detail: 'dated in the future: fix the attestation time' };
-  if (ageH > maxAgeH) return { id, item: label, status: 'FAIL', measured, value: ageH, threshold: what, detail: `stale: ${ageH.toFixed(1)} h old; check again and re-attest` };
+  if (t - now.getTime() > FUTURE_SLACK_MS)
+    return {
+      id,
+      item: label,
+      status: 'FAIL',
+      measured,
+      value: ageH,
+      threshold: what,
+      detail: 'dated in the future: fix the attestation time',
+    };
+  if (ageH > maxAgeH)
+    return {
+      id,
+      item: label,
+      status: 'FAIL',
+      measured,
+      value: ageH,
+      threshold: what,
+      detail: `stale: ${ageH.toFixed(1)} h old; check again and re-attest`,
+    };
   return { id, item: label, status: 'PASS', measured, value: ageH, threshold: what };
 }
 
@@ -41,13 +72,38 @@ export async function judgeAttestation(
 ): Promise<Item> {
   const id = `attest:${key}`;
   if (!att) {
-    return { id, item: label, status: 'FAIL', measured: 'not attested', value: null, threshold: 'attested (who, when) or URL 2xx', detail: `nobody vouched for it: set plan.preflight.attestations.${key} = {by, at} or {url}` };
+    return {
+      id,
+      item: label,
+      status: 'FAIL',
+      measured: 'not attested',
+      value: null,
+      threshold: 'attested (who, when) or URL 2xx',
+      detail: `nobody vouched for it: set plan.preflight.attestations.${key} = {by, at} or {url}`,
+    };
   }
   if ('url' in att) {
     const r = await probe(att.url);
-    if ('error' in r) return { id, item: label, status: 'UNKNOWN', measured: 'could not measure', value: null, threshold: 'URL answers 2xx', detail: `GET ${att.url}: ${r.error}` };
+    if ('error' in r)
+      return {
+        id,
+        item: label,
+        status: 'UNKNOWN',
+        measured: 'could not measure',
+        value: null,
+        threshold: 'URL answers 2xx',
+        detail: `GET ${att.url}: ${r.error}`,
+      };
     const ok = r.status >= 200 && r.status < 300;
-    return { id, item: label, status: ok ? 'PASS' : 'FAIL', measured: `GET ${att.url} → ${r.status}`, value: r.status, threshold: 'URL answers 2xx', ...(ok ? {} : { detail: 'the URL does not confirm it' }) };
+    return {
+      id,
+      item: label,
+      status: ok ? 'PASS' : 'FAIL',
+      measured: `GET ${att.url} → ${r.status}`,
+      value: r.status,
+      threshold: 'URL answers 2xx',
+      ...(ok ? {} : { detail: 'the URL does not confirm it' }),
+    };
   }
   return judgePersonAttestation(id, label, att.by, att.at, now, maxAgeH);
 }

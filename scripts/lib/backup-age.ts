@@ -70,8 +70,10 @@ export function newestFromBackupJson(text: string): { newest_at: string | null; 
     throw new MeasureError('backup command did not print JSON', 'E_BACKUP_PARSE');
   }
   if (Array.isArray(doc) && doc.length === 0) return { newest_at: null, detail: 'backup list is empty' };
-  if (Array.isArray(doc) && doc.every((x) => x && typeof x === 'object' && 'backup_name' in x)) return newestFromWalG(doc);
-  if (Array.isArray(doc) && doc.every((x) => x && typeof x === 'object' && ('backup' in x || 'status' in x))) return newestFromPgBackRest(doc);
+  if (Array.isArray(doc) && doc.every((x) => x && typeof x === 'object' && 'backup_name' in x))
+    return newestFromWalG(doc);
+  if (Array.isArray(doc) && doc.every((x) => x && typeof x === 'object' && ('backup' in x || 'status' in x)))
+    return newestFromPgBackRest(doc);
   throw new MeasureError('backup JSON is neither pgBackRest info nor WAL-G backup-list', 'E_BACKUP_PARSE');
 }
 
@@ -81,7 +83,11 @@ export function parseTimestampText(text: string): Date | null {
   if (s === '') return null;
   if (/^\d+(\.\d+)?$/.test(s)) return new Date(Number(s) * 1000);
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new MeasureError(`timestamp file holds "${s.slice(0, 40)}", neither ISO-8601 nor epoch seconds`, 'E_BACKUP_PARSE');
+  if (Number.isNaN(t))
+    throw new MeasureError(
+      `timestamp file holds "${s.slice(0, 40)}", neither ISO-8601 nor epoch seconds`,
+      'E_BACKUP_PARSE',
+    );
   return new Date(t);
 }
 
@@ -92,10 +98,17 @@ export function backupFromFile(file: string): BackupFinding {
     text = fs.readFileSync(file, 'utf8');
     mtime = fs.statSync(file).mtime;
   } catch (err) {
-    throw new MeasureError(`cannot read backup timestamp file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'E_BACKUP_READ');
+    throw new MeasureError(
+      `cannot read backup timestamp file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      'E_BACKUP_READ',
+    );
   }
   const parsed = parseTimestampText(text);
-  return { source: 'file', newest_at: iso(parsed ?? mtime), detail: parsed ? `timestamp in ${file}` : `modification time of ${file}` };
+  return {
+    source: 'file',
+    newest_at: iso(parsed ?? mtime),
+    detail: parsed ? `timestamp in ${file}` : `modification time of ${file}`,
+  };
 }
 
 export function backupFromCommand(argv: string[], timeoutMs: number): Promise<BackupFinding> {
@@ -128,7 +141,9 @@ export function backupFromArchiver(row: ArchiverRow): BackupFinding {
   const finding: BackupFinding = {
     source: 'pg_stat_archiver',
     newest_at: last ? iso(last) : null,
-    detail: last ? `archived ${row.archived_count}, failed ${row.failed_count}` : 'no WAL segment was ever archived (is archive_mode on? or set preflight.backup.source to command/file)',
+    detail: last
+      ? `archived ${row.archived_count}, failed ${row.failed_count}`
+      : 'no WAL segment was ever archived (is archive_mode on? or set preflight.backup.source to command/file)',
   };
   if (failed && (!last || failed > last)) finding.problem = `WAL archiving failing since ${iso(failed)}`;
   return finding;

@@ -59,7 +59,9 @@ export interface CapacityResult {
   advice: string | null;
 }
 
-export function usableSlots(i: Pick<CapacityInput, 'max_connections' | 'superuser_reserved_connections' | 'reserved_connections'>): number {
+export function usableSlots(
+  i: Pick<CapacityInput, 'max_connections' | 'superuser_reserved_connections' | 'reserved_connections'>,
+): number {
   return i.max_connections - i.superuser_reserved_connections - i.reserved_connections;
 }
 
@@ -82,7 +84,11 @@ export function appSteps(instances: CapacityInstance[], overlap: Overlap): { ste
 function judge(input: CapacityInput): Omit<CapacityResult, 'advice'> {
   const usable = usableSlots(input);
   const extra = input.other_clients_peak + input.headroom;
-  const steps = appSteps(input.instances, input.overlap).map((s) => ({ ...s, demand: s.app + extra, fits: s.app + extra <= usable }));
+  const steps = appSteps(input.instances, input.overlap).map((s) => ({
+    ...s,
+    demand: s.app + extra,
+    fits: s.app + extra <= usable,
+  }));
   // The first step with the highest demand is the worst (ties keep the earliest: it is reached first).
   const worst = steps.reduce((w, s) => (s.demand > w.demand ? s : w));
   const worstApp = Math.max(...steps.map((s) => s.app));
@@ -123,12 +129,21 @@ export function checkCapacity(input: CapacityInput): CapacityResult {
   const r = judge(input);
   const problems: string[] = [];
   if (!r.fits) problems.push(`raise max_connections by ${r.shortfall} (to ${input.max_connections + r.shortfall})`);
-  if (r.role_limit && !r.role_limit.fits) problems.push(`raise the app role's CONNECTION LIMIT by ${r.role_limit.worst_app - r.role_limit.limit} (to ${r.role_limit.worst_app})`);
-  if (r.db_limit && !r.db_limit.fits) problems.push(`raise the database's CONNECTION LIMIT by ${r.db_limit.worst - r.db_limit.limit} (to ${r.db_limit.worst})`);
+  if (r.role_limit && !r.role_limit.fits)
+    problems.push(
+      `raise the app role's CONNECTION LIMIT by ${r.role_limit.worst_app - r.role_limit.limit} (to ${r.role_limit.worst_app})`,
+    );
+  if (r.db_limit && !r.db_limit.fits)
+    problems.push(
+      `raise the database's CONNECTION LIMIT by ${r.db_limit.worst - r.db_limit.limit} (to ${r.db_limit.worst})`,
+    );
   let advice: string | null = null;
   if (problems.length > 0) {
     const m = largestFittingMax(input);
-    const lower = m >= 1 ? `lower the new max to ${m}` : 'no new max fits (even the current pools do not), so the limits must be raised';
+    const lower =
+      m >= 1
+        ? `lower the new max to ${m}`
+        : 'no new max fits (even the current pools do not), so the limits must be raised';
     advice = `${problems.join(', ')} or ${lower}`;
   }
   return { ...r, advice };
@@ -143,7 +158,11 @@ export function checkCapacityRamp(input: CapacityInput, levels: number[]): Capac
   if (levels.length === 0) return checkCapacity(input);
   const targets = [...levels, Math.max(...input.instances.map((i) => i.new_max))];
   const passes = targets.map((level, k) =>
-    input.instances.map((inst) => ({ name: inst.name, old_max: k === 0 ? inst.old_max : targets[k - 1]!, new_max: k === targets.length - 1 ? inst.new_max : level })),
+    input.instances.map((inst) => ({
+      name: inst.name,
+      old_max: k === 0 ? inst.old_max : targets[k - 1]!,
+      new_max: k === targets.length - 1 ? inst.new_max : level,
+    })),
   );
   const results = passes.map((instances) => checkCapacity({ ...input, instances }));
   const label = (k: number, step: CapacityStep): CapacityStep => ({
@@ -157,6 +176,6 @@ export function checkCapacityRamp(input: CapacityInput, levels: number[]): Capac
     ...worst,
     steps: results.flatMap((r, k) => r.steps.map((s) => label(k, s))),
     worst: label(worstPass, worst.worst),
-    advice: anyFail < 0 ? null : results[worstPass]!.advice ?? results[anyFail]!.advice,
+    advice: anyFail < 0 ? null : (results[worstPass]!.advice ?? results[anyFail]!.advice),
   };
 }

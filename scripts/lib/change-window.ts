@@ -33,7 +33,8 @@ export function secondsOfDay(hhmm: string): number {
 export function judgeWindow(now: Date, spec: WindowSpec): WindowJudgement {
   const start = secondsOfDay(spec.start);
   const end = secondsOfDay(spec.end);
-  if (start === end) throw new InputError(`change window ${spec.start}–${spec.end} is empty: start and end are equal`, 'E_WINDOW');
+  if (start === end)
+    throw new InputError(`change window ${spec.start}–${spec.end} is empty: start and end are equal`, 'E_WINDOW');
   const t = now.getUTCHours() * 3600 + now.getUTCMinutes() * 60 + now.getUTCSeconds() + now.getUTCMilliseconds() / 1000;
   const inside = start < end ? t >= start && t < end : t >= start || t < end;
   const opensIn = inside ? 0 : (start - t + DAY_S) % DAY_S;

@@ -48,7 +48,10 @@ export const ms = (x: number): string => `${x.toFixed(1)} ms`;
 
 /** Aligned rows, details indented under their item, for a person. */
 export function renderItems(items: Item[]): string {
-  const rows = [['ITEM', 'MEASURED', 'THRESHOLD', 'STATUS'], ...items.map((i) => [i.item, i.measured, i.threshold, i.status])];
+  const rows = [
+    ['ITEM', 'MEASURED', 'THRESHOLD', 'STATUS'],
+    ...items.map((i) => [i.item, i.measured, i.threshold, i.status]),
+  ];
   const lines = table(rows).split('\n');
   const out: string[] = [lines[0]!];
   items.forEach((it, n) => {

@@ -39,17 +39,27 @@ export interface CommonArgs {
 export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs & MetricsSourceArgs> {
   return metricsSourceOptions(y)
     .option('plan', { type: 'string', describe: 'Plan file (schemas/plan.schema.json); flags override its sections' })
-    .option('target', { type: 'string', array: true, describe: 'An instance as name=url (repeatable); replaces the plan\'s targets' })
+    .option('target', {
+      type: 'string',
+      array: true,
+      describe: "An instance as name=url (repeatable); replaces the plan's targets",
+    })
     .option('targets-file', { type: 'string', describe: 'Targets JSON (schemas/targets.schema.json)' })
     .option('db-host', { type: 'string', describe: 'PostgreSQL host for the probes' })
     .option('db-port', { type: 'number', describe: 'PostgreSQL port' })
-    .option('db-name', { type: 'string', describe: 'The application\'s database' })
+    .option('db-name', { type: 'string', describe: "The application's database" })
     .option('db-user', { type: 'string', describe: 'A monitoring role with pg_monitor' })
-    .option('db-password-file', { type: 'string', describe: 'File holding that role\'s password (or set PGPASSWORD)' })
-    .option('log', { type: 'string', array: true, describe: 'An instance\'s JSON-lines log as name=path (repeatable)' })
-    .option('evidence-dir', { type: 'string', describe: 'Where evidence files go (default evidence/<run_id> or evidence/adhoc-<ts>)' })
+    .option('db-password-file', { type: 'string', describe: "File holding that role's password (or set PGPASSWORD)" })
+    .option('log', { type: 'string', array: true, describe: "An instance's JSON-lines log as name=path (repeatable)" })
+    .option('evidence-dir', {
+      type: 'string',
+      describe: 'Where evidence files go (default evidence/<run_id> or evidence/adhoc-<ts>)',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON (for Ansible)' })
-    .option('operator', { type: 'string', describe: 'Who runs the change (default: the plan\'s operator, or $POOLGATE_OPERATOR)' }) as unknown as Argv<T & CommonArgs & MetricsSourceArgs>;
+    .option('operator', {
+      type: 'string',
+      describe: "Who runs the change (default: the plan's operator, or $POOLGATE_OPERATOR)",
+    }) as unknown as Argv<T & CommonArgs & MetricsSourceArgs>;
 }
 
 export interface CommonInputs {
@@ -68,7 +78,8 @@ export interface CommonInputs {
 export function resolveCommon(args: CommonArgs & MetricsSourceArgs, now = new Date()): CommonInputs {
   const plan = args.plan ? loadPlan(args.plan) : null;
   let targets: Target[];
-  if ((args.target && args.target.length > 0) || args.targetsFile) targets = loadTargets({ target: args.target, targetsFile: args.targetsFile });
+  if ((args.target && args.target.length > 0) || args.targetsFile)
+    targets = loadTargets({ target: args.target, targetsFile: args.targetsFile });
   else if (plan) targets = plan.targets as Target[];
   else throw new InputError('no targets: give --target name=url (repeatable), --targets-file or --plan');
 
@@ -79,21 +90,32 @@ export function resolveCommon(args: CommonArgs & MetricsSourceArgs, now = new Da
   if (args.dbUser !== undefined) dbFlags.user = args.dbUser;
   if (args.dbPasswordFile !== undefined) dbFlags.password_file = args.dbPasswordFile;
   const merged = { ...(plan?.database ?? {}), ...dbFlags };
-  const database = Object.keys(merged).length > 0 ? assertValid<DatabaseTarget>('database', merged, 'database (plan.database + --db-* flags)') : null;
+  const database =
+    Object.keys(merged).length > 0
+      ? assertValid<DatabaseTarget>('database', merged, 'database (plan.database + --db-* flags)')
+      : null;
 
   const logs: Record<string, string> = {};
   for (const t of targets) if (t.log) logs[t.name] = t.log;
   Object.assign(logs, parseLogFlags(args.log));
   const names = new Set(targets.map((t) => t.name));
-  for (const name of Object.keys(logs)) if (!names.has(name)) throw new InputError(`--log names "${name}", which is not a target`);
+  for (const name of Object.keys(logs))
+    if (!names.has(name)) throw new InputError(`--log names "${name}", which is not a target`);
 
   const operator = args.operator ?? plan?.operator ?? process.env.POOLGATE_OPERATOR ?? null;
   const runId = plan?.run_id;
   const evidenceDir = args.evidenceDir ?? path.join('evidence', runId ?? `adhoc-${fileTimestamp(now)}`);
   const metricsSource = resolveMetricsSource(args, plan);
   return {
-    plan, targets, database, operator: operator && operator.trim() !== '' ? operator : null, logs, evidenceDir, runId,
-    metricsSource, fetchMetrics: metricsFetcherFor(metricsSource, targets),
+    plan,
+    targets,
+    database,
+    operator: operator && operator.trim() !== '' ? operator : null,
+    logs,
+    evidenceDir,
+    runId,
+    metricsSource,
+    fetchMetrics: metricsFetcherFor(metricsSource, targets),
   };
 }
 

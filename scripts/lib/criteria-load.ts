@@ -8,7 +8,11 @@ import { withDefaults } from './schema-defaults';
  * Criteria layers, lowest first: the runbook's defaults, the plan's `criteria` section, a --criteria file,
  * then flags; absent keys take the schema's defaults (the runbook's Step 5 values). Each layer is validated, so a bad file names its field and rule (exit 2).
  */
-export function loadCriteria(layers: { plan?: LoadtestCriteria; file?: string; flags: LoadtestCriteria }): Required<LoadtestCriteria> {
+export function loadCriteria(layers: {
+  plan?: LoadtestCriteria;
+  file?: string;
+  flags: LoadtestCriteria;
+}): Required<LoadtestCriteria> {
   let fromFile: LoadtestCriteria = {};
   if (layers.file) {
     let raw: unknown;

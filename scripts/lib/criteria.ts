@@ -9,7 +9,14 @@ export type Verdict = AnalysisResult['verdict'];
  * Limits are strict because the runbook writes them with "<" ("p95 latency: <500ms"): a value exactly at
  * the limit fails. A criterion whose value could not be measured is "could_not_measure", never a pass.
  */
-function below(id: string, label: string, value: number | null, threshold: number, unit: 'ms' | '%', why?: string): CriterionResult {
+function below(
+  id: string,
+  label: string,
+  value: number | null,
+  threshold: number,
+  unit: 'ms' | '%',
+  why?: string,
+): CriterionResult {
   const r: CriterionResult = {
     id,
     label,
@@ -42,13 +49,17 @@ type Instance = LoadtestResult['pool']['instances'][number];
 /** Pool criteria need every sampled instance to have at least one reading; otherwise they are unmeasured. */
 function poolReadings(result: LoadtestResult): { instances: Instance[]; missing: string | null } {
   const { pool } = result;
-  if (!pool.sampled || pool.instances.length === 0) return { instances: [], missing: 'no instance was sampled (give --target to loadtest)' };
+  if (!pool.sampled || pool.instances.length === 0)
+    return { instances: [], missing: 'no instance was sampled (give --target to loadtest)' };
   const blind = pool.instances.filter((i) => i.samples === 0).map((i) => i.name);
   if (blind.length > 0) return { instances: pool.instances, missing: `no reading from ${blind.join(', ')}` };
   return { instances: pool.instances, missing: null };
 }
 
-export function judge(result: LoadtestResult, criteria: Required<LoadtestCriteria>): { verdict: Verdict; results: CriterionResult[] } {
+export function judge(
+  result: LoadtestResult,
+  criteria: Required<LoadtestCriteria>,
+): { verdict: Verdict; results: CriterionResult[] } {
   const view = criteria.latency_view === 'intended' ? result.latency_ms.from_intended : result.latency_ms.from_send;
   const viewLabel = criteria.latency_view === 'intended' ? 'from intended send' : 'from actual send';
   const lat = (p: number): number | null => (view.count === 0 ? null : p);
@@ -64,14 +75,21 @@ export function judge(result: LoadtestResult, criteria: Required<LoadtestCriteri
         'dropped_sends',
         'scheduled requests never sent',
         result.requests.dropped,
-        result.requests.dropped > 0 ? `the hard stop came with ${result.requests.dropped} requests still waiting for a free connection` : undefined,
+        result.requests.dropped > 0
+          ? `the hard stop came with ${result.requests.dropped} requests still waiting for a free connection`
+          : undefined,
       ),
     );
   }
   results.push(...poolCriteria(result, criteria));
   if (!result.outcome.target_reachable) {
     // No answer at all is an outage of the measurement, not a verdict on the service (loadtest exited 3 too).
-    results = results.map((r) => ({ ...r, value: null, verdict: 'could_not_measure', detail: 'the target never answered: nothing to judge' }));
+    results = results.map((r) => ({
+      ...r,
+      value: null,
+      verdict: 'could_not_measure',
+      detail: 'the target never answered: nothing to judge',
+    }));
   }
   const verdict: Verdict = results.some((r) => r.verdict === 'fail')
     ? 'fail'
@@ -95,35 +113,65 @@ function poolCriteria(result: LoadtestResult, c: Required<LoadtestCriteria>): Cr
   };
 
   const utilOf = (i: Instance): number | null => {
-    const seen = [i.utilization_peak_interval_pct, i.utilization_peak_sample_pct].filter((v): v is number => v !== null);
+    const seen = [i.utilization_peak_interval_pct, i.utilization_peak_sample_pct].filter(
+      (v): v is number => v !== null,
+    );
     return seen.length ? Math.max(...seen) : null;
   };
   const peak = instances.reduce<{ value: number | null; name: string }>(
-    (best, i) => (utilOf(i) !== null && (best.value === null || utilOf(i)! > best.value) ? { value: utilOf(i), name: i.name } : best),
+    (best, i) =>
+      utilOf(i) !== null && (best.value === null || utilOf(i)! > best.value)
+        ? { value: utilOf(i), name: i.name }
+        : best,
     { value: null, name: '' },
   );
   out.push(
     unmeasured(
-      below('pool_utilization', 'peak pool utilisation (any instance)', peak.value, c.max_pool_utilization_pct, '%', peak.value === null ? undefined : `on ${peak.name}`),
+      below(
+        'pool_utilization',
+        'peak pool utilisation (any instance)',
+        peak.value,
+        c.max_pool_utilization_pct,
+        '%',
+        peak.value === null ? undefined : `on ${peak.name}`,
+      ),
     ),
   );
 
   if (c.forbid_acquire_timeouts) {
     const total = instances.reduce((n, i) => n + i.acquire_timeouts_delta, 0);
-    const where = instances.filter((i) => i.acquire_timeouts_delta > 0).map((i) => `${i.name}: ${i.acquire_timeouts_delta}`);
-    out.push(unmeasured(none('acquire_timeouts', 'connection (pool acquire) timeouts', total, where.length ? where.join(', ') : undefined)));
+    const where = instances
+      .filter((i) => i.acquire_timeouts_delta > 0)
+      .map((i) => `${i.name}: ${i.acquire_timeouts_delta}`);
+    out.push(
+      unmeasured(
+        none(
+          'acquire_timeouts',
+          'connection (pool acquire) timeouts',
+          total,
+          where.length ? where.join(', ') : undefined,
+        ),
+      ),
+    );
   }
 
   if (c.forbid_pool_exhaustion) {
     const signs: string[] = [];
     for (const i of instances) {
       if (i.waiting_longest_streak >= c.exhaustion_sustained_samples) {
-        signs.push(`${i.name}: requests waiting for a connection in ${i.waiting_longest_streak} consecutive samples (max ${i.waiting_max})`);
+        signs.push(
+          `${i.name}: requests waiting for a connection in ${i.waiting_longest_streak} consecutive samples (max ${i.waiting_max})`,
+        );
       }
-      if ((i.utilization_peak_sample_pct ?? 0) >= 100) signs.push(`${i.name}: every connection busy (${i.utilization_peak_sample_pct} %)`);
+      if ((i.utilization_peak_sample_pct ?? 0) >= 100)
+        signs.push(`${i.name}: every connection busy (${i.utilization_peak_sample_pct} %)`);
       if (i.acquire_timeouts_delta > 0) signs.push(`${i.name}: ${i.acquire_timeouts_delta} acquire timeouts`);
     }
-    out.push(unmeasured(none('pool_exhaustion', 'pool exhaustion signs', signs.length, signs.length ? signs.join('; ') : undefined)));
+    out.push(
+      unmeasured(
+        none('pool_exhaustion', 'pool exhaustion signs', signs.length, signs.length ? signs.join('; ') : undefined),
+      ),
+    );
   }
   return out;
 }

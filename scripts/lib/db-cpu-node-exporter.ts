@@ -24,7 +24,8 @@ export class NodeExporterCpuSource implements CpuSource {
     try {
       const v = await this.query(nodeCpuQuery(this.opts.job, this.opts.windowS), nowMs / 1000);
       // No series: the exporter is not scraped (or not for long enough to have a rate) — never 0 %.
-      if (v.length !== 1 || !Number.isFinite(v[0]!.value)) return { configured: true, error: `${where}: no value (is the job scraped?)` };
+      if (v.length !== 1 || !Number.isFinite(v[0]!.value))
+        return { configured: true, error: `${where}: no value (is the job scraped?)` };
       return { configured: true, pct: Math.min(100, Math.max(0, v[0]!.value)) };
     } catch (err) {
       return { configured: true, error: `${where}: ${(err as Error).message}` };

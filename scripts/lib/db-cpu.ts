@@ -30,11 +30,15 @@ export interface ProcStat {
 export function parseProcStat(text: string): ProcStat {
   const close = text.lastIndexOf(')');
   const pid = Number(text.slice(0, text.indexOf('(')).trim());
-  const f = text.slice(close + 2).trim().split(/\s+/);
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // f[0] is field 3 (state): ppid is field 4, utime..cstime are fields 14..17.
   const n = (field: number): number => Number(f[field - 3]);
   const stat = { pid, ppid: n(4), utime: n(14), stime: n(15), cutime: n(16), cstime: n(17) };
-  if (Object.values(stat).some((v) => !Number.isFinite(v))) throw new Error(`unreadable /proc stat line: ${text.slice(0, 80)}`);
+  if (Object.values(stat).some((v) => !Number.isFinite(v)))
+    throw new Error(`unreadable /proc stat line: ${text.slice(0, 80)}`);
   return stat;
 }
 
@@ -42,7 +46,11 @@ export function parseProcStat(text: string): ProcStat {
 export function postmasterTicks(postmaster: ProcStat, all: readonly ProcStat[]): number {
   const children = all.filter((p) => p.ppid === postmaster.pid);
   return (
-    postmaster.utime + postmaster.stime + postmaster.cutime + postmaster.cstime + children.reduce((s, c) => s + c.utime + c.stime, 0)
+    postmaster.utime +
+    postmaster.stime +
+    postmaster.cutime +
+    postmaster.cstime +
+    children.reduce((s, c) => s + c.utime + c.stime, 0)
   );
 }
 
@@ -57,12 +65,20 @@ export interface ProcIo {
 
 export const realProcIo = (): ProcIo => ({
   readFile: (file) => fs.readFileSync(file, 'utf8'),
-  listPids: () => fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number),
+  listPids: () =>
+    fs
+      .readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .map(Number),
   childPids: (pid) => {
     // One small file instead of one stat per process on the host (hundreds on a busy box): this read is in every
     // monitor sample. The postmaster is single-threaded, so its main thread's children are all of them.
     try {
-      return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter((p) => p.trim() !== '').map(Number);
+      return fs
+        .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .split(' ')
+        .filter((p) => p.trim() !== '')
+        .map(Number);
     } catch {
       return null;
     }
@@ -120,7 +136,8 @@ export class PidFileCpuSource implements CpuSource {
 export function parseCpuOutput(stdout: string): number {
   const m = /-?\d+(?:\.\d+)?/.exec(stdout);
   const pct = m ? Number(m[0]) : NaN;
-  if (!Number.isFinite(pct) || pct < 0 || pct > 100) throw new Error(`expected a percentage 0..100, got "${stdout.trim().slice(0, 60)}"`);
+  if (!Number.isFinite(pct) || pct < 0 || pct > 100)
+    throw new Error(`expected a percentage 0..100, got "${stdout.trim().slice(0, 60)}"`);
   return pct;
 }
 

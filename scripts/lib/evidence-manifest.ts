@@ -18,7 +18,8 @@ export function parseManifest(text: string, where = MANIFEST): Map<string, strin
   text.split('\n').forEach((line, i) => {
     if (line.trim() === '') return;
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw new InputError(`${where} line ${i + 1} is not "<sha256>  <file>": ${line.slice(0, 80)}`, 'E_MANIFEST');
+    if (!m)
+      throw new InputError(`${where} line ${i + 1} is not "<sha256>  <file>": ${line.slice(0, 80)}`, 'E_MANIFEST');
     entries.set(m[2]!, m[1]!);
   });
   return entries;
@@ -35,7 +36,10 @@ export function checkManifest(dir: string): ManifestCheck {
   try {
     text = fs.readFileSync(manifest, 'utf8');
   } catch (err) {
-    throw new InputError(`no ${MANIFEST} in ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)}): seal it first with poolgate evidence seal`, 'E_NO_MANIFEST');
+    throw new InputError(
+      `no ${MANIFEST} in ${dir} (${(err as NodeJS.ErrnoException).code ?? String(err)}): seal it first with poolgate evidence seal`,
+      'E_NO_MANIFEST',
+    );
   }
   const expected = parseManifest(text, manifest);
   const present = new Set(listEvidenceFiles(dir));
@@ -46,5 +50,12 @@ export function checkManifest(dir: string): ManifestCheck {
     else if (sha256File(path.join(dir, file)) !== hash) changed.push(file);
   }
   const added = [...present].filter((f) => !expected.has(f));
-  return { ok: changed.length + missing.length + added.length === 0, manifest, checked: expected.size, changed: changed.sort(), missing: missing.sort(), added: added.sort() };
+  return {
+    ok: changed.length + missing.length + added.length === 0,
+    manifest,
+    checked: expected.size,
+    changed: changed.sort(),
+    missing: missing.sort(),
+    added: added.sort(),
+  };
 }

@@ -53,7 +53,10 @@ export class EvidenceDir {
 
 /** Filesystem-safe UTC timestamp for evidence names: 20260201T023000Z. */
 export function fileTimestamp(date = new Date()): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export const MANIFEST = 'manifest.sha256';

@@ -46,7 +46,8 @@ export interface HaproxyStatRow {
 export function parseShowStat(csv: string): HaproxyStatRow[] {
   const lines = csv.split('\n').filter((l) => l.trim() !== '');
   const header = lines.find((l) => l.startsWith('# '));
-  if (!header) throw new MeasureError(`HAProxy "show stat" answered without a header: ${csv.slice(0, 200)}`, 'E_LB_BAD_ANSWER');
+  if (!header)
+    throw new MeasureError(`HAProxy "show stat" answered without a header: ${csv.slice(0, 200)}`, 'E_LB_BAD_ANSWER');
   const cols = header.slice(2).split(',');
   return lines
     .filter((l) => !l.startsWith('#'))
@@ -57,7 +58,15 @@ export function parseShowStat(csv: string): HaproxyStatRow[] {
         if (c !== '') raw[c] = cells[i] ?? '';
       });
       const num = (k: string): number => Number(raw[k] || '0');
-      return { pxname: raw.pxname ?? '', svname: raw.svname ?? '', status: raw.status ?? '', scur: num('scur'), stot: num('stot'), bck: num('bck'), raw };
+      return {
+        pxname: raw.pxname ?? '',
+        svname: raw.svname ?? '',
+        status: raw.status ?? '',
+        scur: num('scur'),
+        stot: num('stot'),
+        bck: num('bck'),
+        raw,
+      };
     });
 }
 
@@ -68,16 +77,24 @@ export async function showStat(socketPath: string): Promise<HaproxyStatRow[]> {
 /** The server rows of one backend (without its FRONTEND/BACKEND rows), by server name. */
 export async function backendServers(socketPath: string, backend: string): Promise<Map<string, HaproxyStatRow>> {
   const rows = await showStat(socketPath);
-  if (!rows.some((r) => r.pxname === backend)) throw new InputError(`HAProxy has no backend "${backend}"`, 'E_LB_NO_BACKEND');
+  if (!rows.some((r) => r.pxname === backend))
+    throw new InputError(`HAProxy has no backend "${backend}"`, 'E_LB_NO_BACKEND');
   return new Map(
-    rows.filter((r) => r.pxname === backend && r.svname !== 'FRONTEND' && r.svname !== 'BACKEND').map((r) => [r.svname, r]),
+    rows
+      .filter((r) => r.pxname === backend && r.svname !== 'FRONTEND' && r.svname !== 'BACKEND')
+      .map((r) => [r.svname, r]),
   );
 }
 
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
 
 /** `set server <backend>/<server> state ready|drain|maint`; HAProxy answers nothing on success. */
-export async function setServerState(socketPath: string, backend: string, server: string, state: ServerAdminState): Promise<void> {
+export async function setServerState(
+  socketPath: string,
+  backend: string,
+  server: string,
+  state: ServerAdminState,
+): Promise<void> {
   const answer = (await haproxyCommand(socketPath, `set server ${backend}/${server} state ${state}`)).trim();
   if (answer !== '') {
     throw new InputError(`HAProxy refused "set server ${backend}/${server} state ${state}": ${answer}`, 'E_LB_REFUSED');
@@ -107,7 +124,11 @@ const DRAIN_BITS = 0x08 | 0x10;
 export function parseServersState(text: string): ServerState[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const header = lines.find((l) => l.startsWith('# '));
-  if (!header) throw new MeasureError(`HAProxy "show servers state" answered without a header: ${text.slice(0, 200)}`, 'E_LB_BAD_ANSWER');
+  if (!header)
+    throw new MeasureError(
+      `HAProxy "show servers state" answered without a header: ${text.slice(0, 200)}`,
+      'E_LB_BAD_ANSWER',
+    );
   const cols = header.slice(2).trim().split(/\s+/);
   return lines
     .filter((l) => !l.startsWith('#') && /\s/.test(l.trim()))

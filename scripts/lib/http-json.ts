@@ -46,7 +46,10 @@ export async function getJson<T>(
     throw new MeasureError(`GET ${url} did not answer JSON (HTTP ${status})`, 'E_NOT_JSON');
   }
   if (!isValid<T>(schema, body)) {
-    throw new MeasureError(`GET ${url} answered JSON that does not match ${schema}: ${problemsOf(schema, body).join('; ')}`, 'E_BAD_SHAPE');
+    throw new MeasureError(
+      `GET ${url} answered JSON that does not match ${schema}: ${problemsOf(schema, body).join('; ')}`,
+      'E_BAD_SHAPE',
+    );
   }
   return { status, body, elapsedMs };
 }

@@ -21,7 +21,10 @@ export interface TimelineEvent {
 
 const lines = (dir: string, file: string): string[] => {
   try {
-    return fs.readFileSync(path.join(dir, file), 'utf8').split('\n').filter((l) => l.trim());
+    return fs
+      .readFileSync(path.join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
   } catch {
     return [];
   }
@@ -40,8 +43,10 @@ function jsonLines<T>(dir: string, file: string, schema: string): T[] {
   return out;
 }
 
-export const rolloutEvents = (dir: string): RolloutEvent[] => jsonLines<RolloutEvent>(dir, 'events.jsonl', 'rollout-event');
-export const notifications = (dir: string): Notification[] => jsonLines<Notification>(dir, 'notifications.jsonl', 'notification');
+export const rolloutEvents = (dir: string): RolloutEvent[] =>
+  jsonLines<RolloutEvent>(dir, 'events.jsonl', 'rollout-event');
+export const notifications = (dir: string): Notification[] =>
+  jsonLines<Notification>(dir, 'notifications.jsonl', 'notification');
 
 type Pool = { min?: unknown; max?: unknown };
 const pool = (p: unknown): string => {
@@ -51,7 +56,9 @@ const pool = (p: unknown): string => {
 const inForce = (m: unknown): string => {
   const entries = Object.entries((m ?? {}) as Record<string, unknown>);
   const distinct = [...new Set(entries.map(([, p]) => pool(p)))];
-  return distinct.length === 1 ? `every instance runs ${distinct[0]}` : entries.map(([h, p]) => `${h} ${pool(p)}`).join(', ');
+  return distinct.length === 1
+    ? `every instance runs ${distinct[0]}`
+    : entries.map(([h, p]) => `${h} ${pool(p)}`).join(', ');
 };
 
 /** One rollout step in words. */
@@ -101,21 +108,46 @@ const GATE_FILE = /^(preflight|verify|analysis|monitor)_(\d{8}T\d{6}Z)\.json$/;
 const BAD_ITEM = new Set(['FAIL', 'UNKNOWN']);
 
 function figuresOf(gate: FailedGate['gate'], v: unknown): { at: string; figures: GateFigure[] } | null {
-  if ((gate === 'verify' && isValid<VerifyResult>('verify-result', v)) || (gate === 'preflight' && isValid<PreflightResult>('preflight-result', v))) {
+  if (
+    (gate === 'verify' && isValid<VerifyResult>('verify-result', v)) ||
+    (gate === 'preflight' && isValid<PreflightResult>('preflight-result', v))
+  ) {
     const r = v as VerifyResult | PreflightResult;
-    const figures = r.items.filter((i) => BAD_ITEM.has(i.status)).map((i) => ({ item: i.item, measured: i.measured, threshold: String(i.threshold ?? '') }));
+    const figures = r.items
+      .filter((i) => BAD_ITEM.has(i.status))
+      .map((i) => ({ item: i.item, measured: i.measured, threshold: String(i.threshold ?? '') }));
     return { at: r.run.finished_at, figures };
   }
   if (gate === 'analysis' && isValid<AnalysisResult>('analysis-result', v)) {
     const figures = v.results
       .filter((r) => r.verdict === 'fail' || r.verdict === 'could_not_measure')
-      .map((r) => ({ item: r.label, measured: r.value === null ? 'could not measure' : `${r.value} ${r.unit}`, threshold: `${r.comparison} ${r.threshold} ${r.unit}` }));
+      .map((r) => ({
+        item: r.label,
+        measured: r.value === null ? 'could not measure' : `${r.value} ${r.unit}`,
+        threshold: `${r.comparison} ${r.threshold} ${r.unit}`,
+      }));
     return { at: v.analyzed_at, figures };
   }
   if (gate === 'monitor' && isValid<MonitorResult>('monitor-result', v)) {
     const t = v.trigger;
-    if (t) return { at: v.ended_at, figures: [{ item: `${t.name} (${t.metric}, ${t.subject})`, measured: String(t.value ?? 'no value'), threshold: `> ${String(t.threshold)} sustained ${t.sustained_s} s (${t.run_samples} samples over ${t.run_span_s} s)` }] };
-    if (v.verdict === 'could_not_measure') return { at: v.ended_at, figures: [{ item: 'monitoring', measured: v.message ?? 'could not measure', threshold: 'every sample measured' }] };
+    if (t)
+      return {
+        at: v.ended_at,
+        figures: [
+          {
+            item: `${t.name} (${t.metric}, ${t.subject})`,
+            measured: String(t.value ?? 'no value'),
+            threshold: `> ${String(t.threshold)} sustained ${t.sustained_s} s (${t.run_samples} samples over ${t.run_span_s} s)`,
+          },
+        ],
+      };
+    if (v.verdict === 'could_not_measure')
+      return {
+        at: v.ended_at,
+        figures: [
+          { item: 'monitoring', measured: v.message ?? 'could not measure', threshold: 'every sample measured' },
+        ],
+      };
     return { at: v.ended_at, figures: [] };
   }
   return null;
@@ -141,7 +173,11 @@ export function failedGate(dir: string): FailedGate | null {
 export const figureText = (g: GateFigure): string => `${g.item}: measured ${g.measured} (threshold ${g.threshold})`;
 
 export function describeNotification(n: Notification): string {
-  const outcome = n.ok ? `delivered${n.status ? ` (HTTP ${n.status})` : ''}` : n.skipped ? 'not sent: no webhook configured' : `NOT delivered: ${n.error ?? 'unknown'}`;
+  const outcome = n.ok
+    ? `delivered${n.status ? ` (HTTP ${n.status})` : ''}`
+    : n.skipped
+      ? 'not sent: no webhook configured'
+      : `NOT delivered: ${n.error ?? 'unknown'}`;
   return `notified ${n.event} via webhook ${n.target ?? '(none)'}: ${outcome}`;
 }
 
@@ -155,7 +191,10 @@ export function timelineFrom(dir: string): TimelineEvent[] {
     try {
       const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
       if (isValid<MonitorResult>('monitor-result', m)) {
-        out.push({ at: m.started_at, what: `monitoring started (${m.config.duration_s}s, every ${m.config.interval_s}s)` });
+        out.push({
+          at: m.started_at,
+          what: `monitoring started (${m.config.duration_s}s, every ${m.config.interval_s}s)`,
+        });
         out.push({ at: m.ended_at, what: `monitoring ended: ${m.verdict}${m.message ? ` — ${m.message}` : ''}` });
       }
     } catch {
@@ -167,7 +206,8 @@ export function timelineFrom(dir: string): TimelineEvent[] {
     if (m) out.push({ at: m[1]!, what: `CRITICAL alert: ${m[2]}` });
   }
   const gate = failedGate(dir);
-  if (gate) out.push({ at: gate.at, what: `${gate.gate} FAILED (${gate.file}): ${gate.figures.map(figureText).join('; ')}` });
+  if (gate)
+    out.push({ at: gate.at, what: `${gate.gate} FAILED (${gate.file}): ${gate.figures.map(figureText).join('; ')}` });
   for (const n of notifications(dir)) out.push({ at: n.at, what: describeNotification(n) });
   for (const line of lines(dir, 'rollback_log.txt')) {
     const m = /^(\S+) (.*)$/.exec(line);

@@ -2,7 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EvidenceDir } from './evidence';
 import { fileTimestamp, listEvidenceFiles } from './evidence';
-import { describeNotification, failedGate, figureText, notifications, rollbackActions, timelineFrom, type TimelineEvent } from './incident-evidence';
+import {
+  describeNotification,
+  failedGate,
+  figureText,
+  notifications,
+  rollbackActions,
+  timelineFrom,
+  type TimelineEvent,
+} from './incident-evidence';
 import { isValid } from './schema';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
@@ -52,13 +60,17 @@ export interface IncidentInput {
  * fired, or `monitor_could_not_measure` when monitoring itself failed. null when no monitor run ended either way.
  */
 export function latestTrigger(dir: string): { name: string; message: string } | null {
-  const files = listEvidenceFiles(dir).filter((f) => /^monitor_\d{8}T\d{6}Z\.json$/.test(f)).sort().reverse();
+  const files = listEvidenceFiles(dir)
+    .filter((f) => /^monitor_\d{8}T\d{6}Z\.json$/.test(f))
+    .sort()
+    .reverse();
   for (const f of files) {
     try {
       const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
       if (!isValid<MonitorResult>('monitor-result', m)) continue;
       if (m.trigger) return { name: m.trigger.name, message: m.trigger.message };
-      if (m.verdict === 'could_not_measure') return { name: 'monitor_could_not_measure', message: m.message ?? 'monitoring could not measure' };
+      if (m.verdict === 'could_not_measure')
+        return { name: 'monitor_could_not_measure', message: m.message ?? 'monitoring could not measure' };
       return null;
     } catch {
       // not readable: look at an older one
@@ -88,8 +100,15 @@ export function incidentFacts(dir: string): IncidentFacts {
   };
 }
 
-export function renderIncident(i: IncidentInput & { severity: Severity }, facts: IncidentFacts, plan: Plan | null, files: string[]): string {
-  const change = plan ? `pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}` : 'pool change (no plan in the evidence folder)';
+export function renderIncident(
+  i: IncidentInput & { severity: Severity },
+  facts: IncidentFacts,
+  plan: Plan | null,
+  files: string[],
+): string {
+  const change = plan
+    ? `pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}`
+    : 'pool change (no plan in the evidence folder)';
   const now = i.now.toISOString();
   const notified = [...i.notified, ...facts.notified];
   return [
@@ -113,7 +132,9 @@ export function renderIncident(i: IncidentInput & { severity: Severity }, facts:
     `6. NOTIFY — ${notified.length ? 'see notified below' : 'nobody recorded as notified yet; the runbook requires the Executive Operator and the Product Lead'}.`,
     '',
     '## Timeline (UTC, from events.jsonl, monitoring, alerts and notifications)',
-    ...(facts.timeline.length ? facts.timeline.map((e) => `- ${e.at} — ${e.what}`) : ['- no evidence recorded before this incident']),
+    ...(facts.timeline.length
+      ? facts.timeline.map((e) => `- ${e.at} — ${e.what}`)
+      : ['- no evidence recorded before this incident']),
     `- ${now} — incident recorded (${i.severity}, ${i.trigger})`,
     '',
     '## Actions taken',
@@ -123,7 +144,9 @@ export function renderIncident(i: IncidentInput & { severity: Severity }, facts:
     ...(facts.outcome ? [`- Rollback outcome: ${facts.outcome}`] : []),
     '',
     '## Notified',
-    ...(notified.length ? notified.map((n) => `- ${n}`) : ['- nobody recorded (runbook: Executive Operator, Product Lead)']),
+    ...(notified.length
+      ? notified.map((n) => `- ${n}`)
+      : ['- nobody recorded (runbook: Executive Operator, Product Lead)']),
     '',
     '## Evidence',
     ...files.map((f) => `- ${f}`),
@@ -135,7 +158,11 @@ export function renderIncident(i: IncidentInput & { severity: Severity }, facts:
  * Write `incidents/<ts>_pool_scaling_incident.md` and append `<ts> Rollback reason: …` to rollback_log.txt
  * (the runbook's step 5 of the rollback procedure). Returns both paths.
  */
-export function writeIncident(ev: EvidenceDir, input: IncidentInput, plan: Plan | null): { file: string; rollbackLog: string; severity: Severity } {
+export function writeIncident(
+  ev: EvidenceDir,
+  input: IncidentInput,
+  plan: Plan | null,
+): { file: string; rollbackLog: string; severity: Severity } {
   const severity = input.severity ?? severityFor(input.trigger);
   const facts = incidentFacts(ev.dir);
   // The operator's (or the playbook's) words, then what the failed gate measured against what it allows.

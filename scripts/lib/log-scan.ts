@@ -29,7 +29,14 @@ export interface LogSummary {
   truncated: boolean;
 }
 
-const PINO_LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const PINO_LEVELS: Record<number, string> = {
+  10: 'trace',
+  20: 'debug',
+  30: 'info',
+  40: 'warn',
+  50: 'error',
+  60: 'fatal',
+};
 
 function levelOf(v: unknown): string {
   if (typeof v === 'number') return PINO_LEVELS[v] ?? (v >= 50 ? 'error' : String(v));
@@ -47,8 +54,26 @@ function timeOf(o: Record<string, unknown>): number | null {
 }
 
 /** Pure: summarise log text. */
-export function summariseLog(name: string, path: string, text: string, since: Date | null, lastN: number, truncated = false): LogSummary {
-  const out: LogSummary = { name, path, since: since ? since.toISOString() : null, lines_read: 0, unparsed: 0, pool_lines: 0, error_lines: 0, last: [], last_errors: [], truncated };
+export function summariseLog(
+  name: string,
+  path: string,
+  text: string,
+  since: Date | null,
+  lastN: number,
+  truncated = false,
+): LogSummary {
+  const out: LogSummary = {
+    name,
+    path,
+    since: since ? since.toISOString() : null,
+    lines_read: 0,
+    unparsed: 0,
+    pool_lines: 0,
+    error_lines: 0,
+    last: [],
+    last_errors: [],
+    truncated,
+  };
   const lines = text.split('\n');
   if (truncated) lines.shift(); // the first line of a tail read is probably cut
   for (const raw of lines) {
@@ -86,12 +111,21 @@ export function summariseLog(name: string, path: string, text: string, since: Da
 }
 
 /** Read a log (its last `maxBytes`) and summarise it. A missing or unreadable file is "could not measure". */
-export function scanLog(name: string, path: string, since: Date | null, lastN = 20, maxBytes = 8 * 1024 * 1024): LogSummary {
+export function scanLog(
+  name: string,
+  path: string,
+  since: Date | null,
+  lastN = 20,
+  maxBytes = 8 * 1024 * 1024,
+): LogSummary {
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
   } catch (err) {
-    throw new MeasureError(`cannot read log ${path} of ${name}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'E_LOG_READ');
+    throw new MeasureError(
+      `cannot read log ${path} of ${name}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      'E_LOG_READ',
+    );
   }
   try {
     const size = fs.fstatSync(fd).size;

@@ -107,6 +107,13 @@ export async function sampleFleet(
     const first = typeof a === 'string' ? null : a;
     const second = typeof b === 'string' ? null : b;
     const error = typeof a === 'string' ? a : typeof b === 'string' ? b : null;
-    return { name: t.name, url: t.url, first, second, rates: first && second ? intervalRates(first, second) : null, error };
+    return {
+      name: t.name,
+      url: t.url,
+      first,
+      second,
+      rates: first && second ? intervalRates(first, second) : null,
+      error,
+    };
   });
 }

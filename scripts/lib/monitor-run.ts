@@ -76,7 +76,9 @@ export async function runMonitor(
         }),
       ),
       observeDb(io.probeDb),
-      io.cpu ? io.cpu.read(atMs).catch((err: unknown): CpuObservation => ({ configured: true, error: message(err) })) : Promise.resolve({ configured: false }),
+      io.cpu
+        ? io.cpu.read(atMs).catch((err: unknown): CpuObservation => ({ configured: true, error: message(err) }))
+        : Promise.resolve({ configured: false }),
       io.p0().catch((err: unknown): P0Observation => ({ signalled: false, error: message(err) })),
     ]);
     const built = buildSample(state, { at_ms: atMs, instances, db, cpu, p0 }, cfg.fleet_p95);
@@ -88,7 +90,7 @@ export async function runMonitor(
     judgement = judgeMonitor(samples, cfg);
     io.onSample(sample, sample.alerts, judgement);
     if (judgement.state !== 'continue') break;
-    if ((k * cfg.interval_s) >= windows.length * cfg.window_s + cfg.window_s - 1e-9) closeWindow();
+    if (k * cfg.interval_s >= windows.length * cfg.window_s + cfg.window_s - 1e-9) closeWindow();
   }
   closeWindow();
 
@@ -116,13 +118,24 @@ export async function runMonitor(
     ...(judgement.outage ? { outage: judgement.outage } : {}),
   };
   if (judgement.state === 'triggered') {
-    return { ...base, verdict: 'triggered', exit_code: 1, trigger: judgement.trigger, message: `rollback trigger fired: ${judgement.trigger.message}` };
+    return {
+      ...base,
+      verdict: 'triggered',
+      exit_code: 1,
+      trigger: judgement.trigger,
+      message: `rollback trigger fired: ${judgement.trigger.message}`,
+    };
   }
   if (judgement.state === 'could_not_measure') {
     return { ...base, verdict: 'could_not_measure', exit_code: 3, message: judgement.message };
   }
   if (!completed) {
-    return { ...base, verdict: 'could_not_measure', exit_code: 3, message: `monitoring interrupted after ${samples.length} sample(s): the window was not completed` };
+    return {
+      ...base,
+      verdict: 'could_not_measure',
+      exit_code: 3,
+      message: `monitoring interrupted after ${samples.length} sample(s): the window was not completed`,
+    };
   }
   const gaps = base.samples.unmeasured;
   return {
@@ -154,7 +167,10 @@ export interface DbProber {
  * times the query itself. A broken connection is dropped and the query retried once on a fresh one. Our own
  * sessions are subtracted from the counter so that a reconnect does not read as a new application backend.
  */
-export function dbProber(db: DatabaseTarget, connect: (db: DatabaseTarget) => Promise<Queryable> = connectProbe): DbProber {
+export function dbProber(
+  db: DatabaseTarget,
+  connect: (db: DatabaseTarget) => Promise<Queryable> = connectProbe,
+): DbProber {
   let ownSessions = 0;
   let held: Queryable | null = null;
   const drop = async (c: Queryable): Promise<void> => {
@@ -219,7 +235,8 @@ export function p0Checker(p0: { file?: string; url?: string }, timeoutMs = 3000)
   };
 }
 
-export const realFetchMetrics = (t: Target, timeoutMs: number): Promise<ServiceMetrics> => readMetrics(t, JSON_SOURCE, { timeoutMs });
+export const realFetchMetrics = (t: Target, timeoutMs: number): Promise<ServiceMetrics> =>
+  readMetrics(t, JSON_SOURCE, { timeoutMs });
 
 export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

@@ -47,7 +47,14 @@ export function scrubSecret(text: string, url: string): string {
   const secrets = [url];
   try {
     const u = new URL(url);
-    secrets.push(u.href, `${u.pathname}${u.search}`, u.search, u.password, u.username, ...u.pathname.split('/').filter((s) => s.length >= 6));
+    secrets.push(
+      u.href,
+      `${u.pathname}${u.search}`,
+      u.search,
+      u.password,
+      u.username,
+      ...u.pathname.split('/').filter((s) => s.length >= 6),
+    );
     if (u.pathname.length > 1) secrets.push(u.pathname);
   } catch {
     // not a URL: the whole string is the only thing to hide
@@ -58,39 +65,66 @@ export function scrubSecret(text: string, url: string): string {
 }
 
 /** Where the webhook URL comes from: a file (preferred: not on argv), the flag, or POOLGATE_WEBHOOK_URL. */
-export function resolveWebhookUrl(opts: { url?: string; urlFile?: string; env?: NodeJS.ProcessEnv }): { url: string | null; error?: string } {
+export function resolveWebhookUrl(opts: { url?: string; urlFile?: string; env?: NodeJS.ProcessEnv }): {
+  url: string | null;
+  error?: string;
+} {
   if (opts.urlFile) {
     try {
       const url = fs.readFileSync(opts.urlFile, 'utf8').trim();
       return url ? { url } : { url: null, error: `webhook URL file ${opts.urlFile} is empty` };
     } catch (err) {
-      return { url: null, error: `webhook URL file ${opts.urlFile} unreadable: ${(err as NodeJS.ErrnoException).code ?? 'error'}` };
+      return {
+        url: null,
+        error: `webhook URL file ${opts.urlFile} unreadable: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      };
     }
   }
   const url = opts.url ?? opts.env?.POOLGATE_WEBHOOK_URL;
   return { url: url && url.trim() ? url.trim() : null };
 }
 
-const newest = (dir: string, re: RegExp): string | null => fs.readdirSync(dir).filter((f) => re.test(f)).sort().pop() ?? null;
+const newest = (dir: string, re: RegExp): string | null =>
+  fs
+    .readdirSync(dir)
+    .filter((f) => re.test(f))
+    .sort()
+    .pop() ?? null;
 
 /**
  * What the message says for this event, read from the run's evidence (the HTML report first, it has the charts).
  * `planFile` stands in for the folder's plan.json (the Ansible role passes --plan to every command).
  */
-export function announce(evidenceDir: string, event: NotifyEvent, detail: string | null, planFile?: string): Announcement {
+export function announce(
+  evidenceDir: string,
+  event: NotifyEvent,
+  detail: string | null,
+  planFile?: string,
+): Announcement {
   const read = readRunEvidence(evidenceDir);
   const plan = planFile ? loadPlan(planFile) : read.plan;
   const ev = { ...read, plan, runId: plan?.run_id ?? read.runId };
-  const reportFile = newest(ev.dir, /^pool_scaling_verification_.*\.html$/) ?? newest(ev.dir, /^pool_scaling_verification_.*\.md$/);
+  const reportFile =
+    newest(ev.dir, /^pool_scaling_verification_.*\.html$/) ?? newest(ev.dir, /^pool_scaling_verification_.*\.md$/);
   const to = ev.plan?.change.to;
   const from = ev.plan?.change.from;
-  const change = to?.max !== undefined ? `pool max ${from?.max ?? '?'} → ${to.max}${to.min !== undefined ? `, min ${from?.min ?? '?'} → ${to.min}` : ''}` : null;
+  const change =
+    to?.max !== undefined
+      ? `pool max ${from?.max ?? '?'} → ${to.max}${to.min !== undefined ? `, min ${from?.min ?? '?'} → ${to.min}` : ''}`
+      : null;
   const outcome = rollbackOutcome(ev);
   const verdict =
-    event === 'start' ? 'STARTED'
-    : event === 'gate_failed' ? 'GATE FAILED'
-    : event === 'rollback' ? (outcome === 'incomplete' ? 'ROLLBACK INCOMPLETE' : outcome === 'verified' ? 'ROLLED BACK' : 'ROLLING BACK')
-    : (ev.report?.decision ?? 'SUCCESS');
+    event === 'start'
+      ? 'STARTED'
+      : event === 'gate_failed'
+        ? 'GATE FAILED'
+        : event === 'rollback'
+          ? outcome === 'incomplete'
+            ? 'ROLLBACK INCOMPLETE'
+            : outcome === 'verified'
+              ? 'ROLLED BACK'
+              : 'ROLLING BACK'
+          : (ev.report?.decision ?? 'SUCCESS');
   return {
     event,
     runId: ev.runId,
@@ -132,7 +166,10 @@ export function buildMessage(a: Announcement): SlackMessage {
       { type: 'header', text: { type: 'plain_text', text: `${HEADLINES[a.event]}: ${a.verdict}`.slice(0, 150) } },
       { type: 'section', fields },
       ...(a.detail ? [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(a.detail).slice(0, 2900) } }] : []),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: a.report ? `Report: \`${mrkdwn(a.report)}\`` : 'Report: not written yet' }] },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: a.report ? `Report: \`${mrkdwn(a.report)}\`` : 'Report: not written yet' }],
+      },
     ],
   };
 }
@@ -157,10 +194,15 @@ export const postJson: Poster = async (url, body, timeoutMs) => {
       bodyTimeout: timeoutMs,
     });
     await res.body.dump();
-    return res.statusCode >= 200 && res.statusCode < 300 ? { ok: true, status: res.statusCode } : { ok: false, status: res.statusCode, error: `HTTP ${res.statusCode}` };
+    return res.statusCode >= 200 && res.statusCode < 300
+      ? { ok: true, status: res.statusCode }
+      : { ok: false, status: res.statusCode, error: `HTTP ${res.statusCode}` };
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string }; code?: string };
-    const name = e.name === 'TimeoutError' || e.name === 'AbortError' ? `timeout after ${timeoutMs} ms` : (e.cause?.code ?? e.code ?? e.message);
+    const name =
+      e.name === 'TimeoutError' || e.name === 'AbortError'
+        ? `timeout after ${timeoutMs} ms`
+        : (e.cause?.code ?? e.code ?? e.message);
     return { ok: false, error: String(name) };
   }
 };
@@ -184,7 +226,8 @@ export interface NotifyOptions {
  */
 export async function notify(opts: NotifyOptions): Promise<{ record: Notification; message: SlackMessage }> {
   const timeoutMs = opts.timeoutMs ?? MAX_TIMEOUT_MS;
-  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS)) throw new InputError(`--timeout-ms must be in 1..${MAX_TIMEOUT_MS} (a notification must not hold up the change)`);
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TIMEOUT_MS))
+    throw new InputError(`--timeout-ms must be in 1..${MAX_TIMEOUT_MS} (a notification must not hold up the change)`);
   const now = opts.now ?? (() => new Date());
   const a = announce(opts.evidenceDir, opts.event, opts.detail ?? null, opts.planFile);
   const message = buildMessage(a);
@@ -193,7 +236,13 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
   if (!opts.url) {
     record = opts.urlError
       ? { ...base, ok: false, target: null, error: opts.urlError }
-      : { ...base, ok: false, skipped: true, target: null, error: 'no webhook configured (--webhook-url-file, --webhook-url or POOLGATE_WEBHOOK_URL)' };
+      : {
+          ...base,
+          ok: false,
+          skipped: true,
+          target: null,
+          error: 'no webhook configured (--webhook-url-file, --webhook-url or POOLGATE_WEBHOOK_URL)',
+        };
   } else {
     const target = redactUrl(opts.url);
     let valid = false;
@@ -203,7 +252,9 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
       valid = false;
     }
     const started = Date.now();
-    const d: Delivery = valid ? await (opts.post ?? postJson)(opts.url, JSON.stringify(message), timeoutMs) : { ok: false, error: 'the webhook URL is not an http(s) URL' };
+    const d: Delivery = valid
+      ? await (opts.post ?? postJson)(opts.url, JSON.stringify(message), timeoutMs)
+      : { ok: false, error: 'the webhook URL is not an http(s) URL' };
     record = {
       ...base,
       ok: d.ok,
@@ -213,6 +264,9 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
       elapsed_ms: Date.now() - started,
     };
   }
-  new EvidenceDir(opts.evidenceDir).appendLine(NOTIFICATIONS_FILE, JSON.stringify(assertValid<Notification>('notification', record, 'notification record')));
+  new EvidenceDir(opts.evidenceDir).appendLine(
+    NOTIFICATIONS_FILE,
+    JSON.stringify(assertValid<Notification>('notification', record, 'notification record')),
+  );
   return { record, message };
 }

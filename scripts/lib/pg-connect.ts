@@ -13,7 +13,10 @@ export async function connectProbe(db: DatabaseTarget): Promise<Client> {
     try {
       password = fs.readFileSync(db.password_file, 'utf8').trim();
     } catch (err) {
-      throw new InputError(`cannot read database password_file ${db.password_file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'E_PASSWORD_FILE');
+      throw new InputError(
+        `cannot read database password_file ${db.password_file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        'E_PASSWORD_FILE',
+      );
     }
   }
   const client = new Client({

@@ -80,7 +80,12 @@ export interface CapacityFacts {
 
 export async function serverFacts(c: Queryable): Promise<ServerFacts> {
   const { rows } = await c.query<{
-    version_num: number; in_recovery: boolean; now: Date; max_connections: number; superuser_reserved: number; reserved: number | null;
+    version_num: number;
+    in_recovery: boolean;
+    now: Date;
+    max_connections: number;
+    superuser_reserved: number;
+    reserved: number | null;
   }>(
     `SELECT current_setting('server_version_num')::int AS version_num, pg_is_in_recovery() AS in_recovery, now() AS now,
             current_setting('max_connections')::int AS max_connections,
@@ -191,10 +196,14 @@ export async function capacityFacts(
 ): Promise<CapacityFacts> {
   let roleLimit: number | null = null;
   if (opts.appUser) {
-    const { rows } = await c.query<{ rolconnlimit: number }>('SELECT rolconnlimit FROM pg_roles WHERE rolname = $1', [opts.appUser]);
+    const { rows } = await c.query<{ rolconnlimit: number }>('SELECT rolconnlimit FROM pg_roles WHERE rolname = $1', [
+      opts.appUser,
+    ]);
     roleLimit = rows[0]?.rolconnlimit ?? null;
   }
-  const db = await c.query<{ datconnlimit: number }>('SELECT datconnlimit FROM pg_database WHERE datname = $1', [opts.database]);
+  const db = await c.query<{ datconnlimit: number }>('SELECT datconnlimit FROM pg_database WHERE datname = $1', [
+    opts.database,
+  ]);
   const names = new Set(opts.instanceNames);
   let other = 1; // this probe's own connection holds a slot too
   let otherInDb = 1;

@@ -10,7 +10,8 @@ export function planProblems(plan: Plan): PoolChangeProblem[] {
   const out: PoolChangeProblem[] = checkPoolChange(plan.change).map((p) => ({ ...p, message: `change.${p.message}` }));
   const seen = new Set<string>();
   for (const t of plan.targets) {
-    if (seen.has(t.name)) out.push({ rule: 'unique target names', severity: 'error', message: `targets: "${t.name}" appears twice` });
+    if (seen.has(t.name))
+      out.push({ rule: 'unique target names', severity: 'error', message: `targets: "${t.name}" appears twice` });
     seen.add(t.name);
   }
   return out;
@@ -20,5 +21,7 @@ export function poolConfigProblems(cfg: PoolConfig): PoolChangeProblem[] {
   return checkPoolConfig(cfg, 'pool');
 }
 
-export const errorsOf = (problems: PoolChangeProblem[]): PoolChangeProblem[] => problems.filter((p) => p.severity === 'error');
-export const warningsOf = (problems: PoolChangeProblem[]): PoolChangeProblem[] => problems.filter((p) => p.severity === 'warning');
+export const errorsOf = (problems: PoolChangeProblem[]): PoolChangeProblem[] =>
+  problems.filter((p) => p.severity === 'error');
+export const warningsOf = (problems: PoolChangeProblem[]): PoolChangeProblem[] =>
+  problems.filter((p) => p.severity === 'warning');

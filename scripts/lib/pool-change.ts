@@ -25,9 +25,15 @@ const TIMEOUTS = ['idleTimeoutMillis', 'connectionTimeoutMillis', 'acquireTimeou
 export function checkPoolConfig(cfg: PoolConfig, label: string): PoolChangeProblem[] {
   const out: PoolChangeProblem[] = [];
   for (const key of ['min', 'max', ...TIMEOUTS] as const) {
-    if (!Number.isInteger(cfg[key])) out.push({ rule: 'integer', severity: 'error', message: `${label}.${key} must be an integer, got ${cfg[key]}` });
+    if (!Number.isInteger(cfg[key]))
+      out.push({ rule: 'integer', severity: 'error', message: `${label}.${key} must be an integer, got ${cfg[key]}` });
   }
-  if (cfg.min > cfg.max) out.push({ rule: 'min<=max', severity: 'error', message: `${label}.min ${cfg.min} is greater than ${label}.max ${cfg.max}` });
+  if (cfg.min > cfg.max)
+    out.push({
+      rule: 'min<=max',
+      severity: 'error',
+      message: `${label}.min ${cfg.min} is greater than ${label}.max ${cfg.max}`,
+    });
   if (cfg.acquireTimeoutMillis < cfg.connectionTimeoutMillis) {
     out.push({
       rule: 'acquire>=connection timeout',
@@ -61,12 +67,24 @@ export function checkPoolChange(change: PoolChange): PoolChangeProblem[] {
   let prev = change.from.max;
   steps.forEach((step, i) => {
     const label = `steps[${i}] = ${step}`;
-    if (!Number.isInteger(step)) out.push({ rule: 'integer', severity: 'error', message: `${label} must be an integer` });
+    if (!Number.isInteger(step))
+      out.push({ rule: 'integer', severity: 'error', message: `${label} must be an integer` });
     const forward = up ? step > prev : step < prev;
-    if (!forward) out.push({ rule: 'steps monotonic', severity: 'error', message: `${label} does not move from ${prev} towards ${change.to.max}` });
+    if (!forward)
+      out.push({
+        rule: 'steps monotonic',
+        severity: 'error',
+        message: `${label} does not move from ${prev} towards ${change.to.max}`,
+      });
     const between = up ? step < change.to.max : step > change.to.max;
-    if (!between) out.push({ rule: 'steps before target', severity: 'error', message: `${label} is not strictly between from.max ${change.from.max} and to.max ${change.to.max} (the last step is always to.max)` });
-    if (step < change.to.min) out.push({ rule: 'step >= min', severity: 'error', message: `${label} is below to.min ${change.to.min}` });
+    if (!between)
+      out.push({
+        rule: 'steps before target',
+        severity: 'error',
+        message: `${label} is not strictly between from.max ${change.from.max} and to.max ${change.to.max} (the last step is always to.max)`,
+      });
+    if (step < change.to.min)
+      out.push({ rule: 'step >= min', severity: 'error', message: `${label} is below to.min ${change.to.min}` });
     prev = step;
   });
   return out;

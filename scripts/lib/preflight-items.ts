@@ -20,16 +20,34 @@ export function poolChangeItem(change: PoolChange): Item {
   const errors = problems.filter((p) => p.severity === 'error');
   const status = errors.length > 0 ? 'FAIL' : problems.length > 0 ? 'WARN' : 'PASS';
   const measured = `max ${change.from.max}→${change.to.max}, min ${change.from.min}→${change.to.min}`;
-  const item: Item = { id: 'pool_change', item: 'pool change valid', status, measured, value: null, threshold: 'min ≤ max, acquire ≥ connection timeout, steps in order' };
+  const item: Item = {
+    id: 'pool_change',
+    item: 'pool change valid',
+    status,
+    measured,
+    value: null,
+    threshold: 'min ≤ max, acquire ≥ connection timeout, steps in order',
+  };
   if (problems.length > 0) item.detail = problems.map((p) => `${p.severity}: ${p.message}`).join('; ');
   return item;
 }
 
 export function changeWindowItem(w: WindowJudgement, override?: { reason: string; by: string }): Item {
-  const base = { id: 'change_window', item: 'change window', measured: w.now, value: null, threshold: `inside ${w.window}` };
+  const base = {
+    id: 'change_window',
+    item: 'change window',
+    measured: w.now,
+    value: null,
+    threshold: `inside ${w.window}`,
+  };
   if (w.inside) return { ...base, status: 'PASS' };
-  if (override) return { ...base, status: 'WARN', detail: `outside the window, overridden by ${override.by}: ${override.reason}` };
-  return { ...base, status: 'FAIL', detail: `outside the window (opens in ${w.opens_in_min} min); wait, or record an override {reason, by} in plan.preflight.change_window.override` };
+  if (override)
+    return { ...base, status: 'WARN', detail: `outside the window, overridden by ${override.by}: ${override.reason}` };
+  return {
+    ...base,
+    status: 'FAIL',
+    detail: `outside the window (opens in ${w.opens_in_min} min); wait, or record an override {reason, by} in plan.preflight.change_window.override`,
+  };
 }
 
 export function instanceItems(samples: InstanceSample[], maxErrorRate: number, maxP95: number): Item[] {
@@ -44,20 +62,60 @@ export function instanceItems(samples: InstanceSample[], maxErrorRate: number, m
       continue;
     }
     const r = s.rates;
-    if (!r.usable) out.push({ ...er, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: `${r.reason ?? 'interval not usable'}; run again` });
-    else if (r.error_rate === null) out.push({ ...er, status: 'WARN', measured: 'no requests', value: null, detail: `no traffic in the ${r.interval_s.toFixed(1)} s window: nothing to judge` });
-    else out.push({ ...er, status: below(r.error_rate, maxErrorRate), measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`, value: r.error_rate });
+    if (!r.usable)
+      out.push({
+        ...er,
+        status: 'UNKNOWN',
+        measured: 'could not measure',
+        value: null,
+        detail: `${r.reason ?? 'interval not usable'}; run again`,
+      });
+    else if (r.error_rate === null)
+      out.push({
+        ...er,
+        status: 'WARN',
+        measured: 'no requests',
+        value: null,
+        detail: `no traffic in the ${r.interval_s.toFixed(1)} s window: nothing to judge`,
+      });
+    else
+      out.push({
+        ...er,
+        status: below(r.error_rate, maxErrorRate),
+        measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`,
+        value: r.error_rate,
+      });
     const lat = s.second.latency;
-    if (lat.count === 0) out.push({ ...p95, status: 'WARN', measured: 'no requests', value: null, detail: 'no requests in the service\'s latency window: nothing to judge' });
+    if (lat.count === 0)
+      out.push({
+        ...p95,
+        status: 'WARN',
+        measured: 'no requests',
+        value: null,
+        detail: "no requests in the service's latency window: nothing to judge",
+      });
     else out.push({ ...p95, status: below(lat.p95, maxP95), measured: ms(lat.p95), value: lat.p95 });
   }
   return out;
 }
 
 export function blockedItem(blocked: BlockedSession[], max: number): Item {
-  const item: Item = { id: 'blocked_sessions', item: 'blocked sessions', status: atMost(blocked.length, max), measured: String(blocked.length), value: blocked.length, threshold: `≤ ${max}` };
+  const item: Item = {
+    id: 'blocked_sessions',
+    item: 'blocked sessions',
+    status: atMost(blocked.length, max),
+    measured: String(blocked.length),
+    value: blocked.length,
+    threshold: `≤ ${max}`,
+  };
   if (item.status === 'FAIL') {
-    item.detail = blocked.slice(0, 5).map((b) => `pid ${b.pid} (${b.application_name || '?'}) waits ${b.waiting_s.toFixed(0)} s on ${b.blocked_by.join(',')}`).join('; ');
+    item.detail = blocked
+      .slice(0, 5)
+      .map(
+        (b) =>
+          `pid ${b.pid} (${b.application_name || '?'}) waits ${b.waiting_s.toFixed(0)} s on ${b.blocked_by.join(',')}`,
+      )
+      .join('; ');
   }
   return item;
 }
@@ -65,44 +123,112 @@ export function blockedItem(blocked: BlockedSession[], max: number): Item {
 export function transactionItems(tx: Transaction[], maxLongS: number, maxIdleS: number): Item[] {
   const oldest = tx.reduce<Transaction | null>((o, t) => (o === null || t.xact_age_s > o.xact_age_s ? t : o), null);
   const idle = tx.filter((t) => isIdleInTransaction(t.state));
-  const worstIdle = idle.reduce<Transaction | null>((o, t) => (o === null || t.state_age_s > o.state_age_s ? t : o), null);
+  const worstIdle = idle.reduce<Transaction | null>(
+    (o, t) => (o === null || t.state_age_s > o.state_age_s ? t : o),
+    null,
+  );
   const longAge = oldest?.xact_age_s ?? 0;
   const idleAge = worstIdle?.state_age_s ?? 0;
-  const long: Item = { id: 'long_transactions', item: 'longest transaction', status: atMost(longAge, maxLongS), measured: `${longAge.toFixed(1)} s`, value: longAge, threshold: `≤ ${maxLongS} s` };
-  if (long.status === 'FAIL' && oldest) long.detail = `pid ${oldest.pid} (${oldest.application_name || '?'}, ${oldest.state}) open ${oldest.xact_age_s.toFixed(0)} s: let it finish or end it (pg_cancel_backend / pg_terminate_backend)`;
-  const idleItem: Item = { id: 'idle_in_transaction', item: 'idle in transaction', status: atMost(idleAge, maxIdleS), measured: `${idle.length} sessions, longest ${idleAge.toFixed(1)} s`, value: idleAge, threshold: `≤ ${maxIdleS} s` };
-  if (idleItem.status === 'FAIL' && worstIdle) idleItem.detail = `pid ${worstIdle.pid} (${worstIdle.application_name || '?'}) "${worstIdle.state}" for ${worstIdle.state_age_s.toFixed(0)} s: it holds locks and snapshots; fix the client or terminate it`;
+  const long: Item = {
+    id: 'long_transactions',
+    item: 'longest transaction',
+    status: atMost(longAge, maxLongS),
+    measured: `${longAge.toFixed(1)} s`,
+    value: longAge,
+    threshold: `≤ ${maxLongS} s`,
+  };
+  if (long.status === 'FAIL' && oldest)
+    long.detail = `pid ${oldest.pid} (${oldest.application_name || '?'}, ${oldest.state}) open ${oldest.xact_age_s.toFixed(0)} s: let it finish or end it (pg_cancel_backend / pg_terminate_backend)`;
+  const idleItem: Item = {
+    id: 'idle_in_transaction',
+    item: 'idle in transaction',
+    status: atMost(idleAge, maxIdleS),
+    measured: `${idle.length} sessions, longest ${idleAge.toFixed(1)} s`,
+    value: idleAge,
+    threshold: `≤ ${maxIdleS} s`,
+  };
+  if (idleItem.status === 'FAIL' && worstIdle)
+    idleItem.detail = `pid ${worstIdle.pid} (${worstIdle.application_name || '?'}) "${worstIdle.state}" for ${worstIdle.state_age_s.toFixed(0)} s: it holds locks and snapshots; fix the client or terminate it`;
   return [long, idleItem];
 }
 
-export function replicationItems(replicas: PrimaryReplica[], probes: { name: string; error: string | null; self?: ReplicaSelf }[], cfg: DbThresholds): Item[] {
+export function replicationItems(
+  replicas: PrimaryReplica[],
+  probes: { name: string; error: string | null; self?: ReplicaSelf }[],
+  cfg: DbThresholds,
+): Item[] {
   const maxB = cfg.max_replication_lag_bytes!;
   const maxS = cfg.max_replication_lag_s!;
   const expect = cfg.expect_replicas!;
   const out: Item[] = [];
   const threshold = `≤ ${maxB} B and ≤ ${maxS} s`;
   if (expect > 0 || replicas.length > 0) {
-    out.push({ id: 'replicas_connected', item: 'replicas streaming', status: replicas.filter((r) => r.state === 'streaming').length >= expect ? 'PASS' : 'FAIL', measured: `${replicas.filter((r) => r.state === 'streaming').length} of ${replicas.length} connected`, value: replicas.length, threshold: `≥ ${expect}`, ...(replicas.length < expect ? { detail: 'a replica is missing: find out why before changing anything' } : {}) });
+    out.push({
+      id: 'replicas_connected',
+      item: 'replicas streaming',
+      status: replicas.filter((r) => r.state === 'streaming').length >= expect ? 'PASS' : 'FAIL',
+      measured: `${replicas.filter((r) => r.state === 'streaming').length} of ${replicas.length} connected`,
+      value: replicas.length,
+      threshold: `≥ ${expect}`,
+      ...(replicas.length < expect ? { detail: 'a replica is missing: find out why before changing anything' } : {}),
+    });
   } else {
-    out.push({ id: 'replication', item: 'replication lag', status: 'PASS', measured: 'no replicas', value: 0, threshold });
+    out.push({
+      id: 'replication',
+      item: 'replication lag',
+      status: 'PASS',
+      measured: 'no replicas',
+      value: 0,
+      threshold,
+    });
   }
   for (const r of replicas) {
     const bytes = r.lag_bytes ?? 0;
     const secs = r.replay_lag_s ?? 0;
     const ok = bytes <= maxB && secs <= maxS;
-    out.push({ id: `replication_lag:${r.application_name || r.client_addr || '?'}`, item: `replication lag ${r.application_name || r.client_addr || '?'}`, status: ok ? 'PASS' : 'FAIL', measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s`, value: bytes, threshold, ...(ok ? {} : { detail: `replica ${r.state} is behind: wait for it to catch up (is replay paused?)` }) });
+    out.push({
+      id: `replication_lag:${r.application_name || r.client_addr || '?'}`,
+      item: `replication lag ${r.application_name || r.client_addr || '?'}`,
+      status: ok ? 'PASS' : 'FAIL',
+      measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s`,
+      value: bytes,
+      threshold,
+      ...(ok ? {} : { detail: `replica ${r.state} is behind: wait for it to catch up (is replay paused?)` }),
+    });
   }
   for (const p of probes) {
     const id = `replica:${p.name}`;
     const item = `replica ${p.name}`;
     if (p.error || !p.self) {
-      out.push({ id, item, status: 'UNKNOWN', measured: 'could not measure', value: null, threshold, detail: p.error ?? 'no answer' });
+      out.push({
+        id,
+        item,
+        status: 'UNKNOWN',
+        measured: 'could not measure',
+        value: null,
+        threshold,
+        detail: p.error ?? 'no answer',
+      });
       continue;
     }
     const bytes = p.self.lag_bytes ?? 0;
     const secs = p.self.lag_s ?? 0;
     const ok = !p.self.paused && bytes <= maxB && secs <= maxS;
-    out.push({ id, item, status: ok ? 'PASS' : 'FAIL', measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s${p.self.paused ? ', replay PAUSED' : ''}`, value: bytes, threshold: `${threshold}, not paused`, ...(ok ? {} : { detail: p.self.paused ? 'replay is paused: SELECT pg_wal_replay_resume() on the replica' : 'replica is behind' }) });
+    out.push({
+      id,
+      item,
+      status: ok ? 'PASS' : 'FAIL',
+      measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s${p.self.paused ? ', replay PAUSED' : ''}`,
+      value: bytes,
+      threshold: `${threshold}, not paused`,
+      ...(ok
+        ? {}
+        : {
+            detail: p.self.paused
+              ? 'replay is paused: SELECT pg_wal_replay_resume() on the replica'
+              : 'replica is behind',
+          }),
+    });
   }
   return out;
 }
@@ -123,17 +249,50 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
     threshold: `≤ ${r.usable} usable`,
     ...(detail ? { detail } : {}),
   });
-  if (r.role_limit) out.push({ id: 'capacity_role', item: 'app role connection limit', status: r.role_limit.fits ? 'PASS' : 'FAIL', measured: `${r.role_limit.worst_app}`, value: r.role_limit.worst_app, threshold: `≤ ${r.role_limit.limit} (rolconnlimit)`, ...(r.role_limit.fits ? {} : { detail: r.advice ?? '' }) });
-  if (r.db_limit) out.push({ id: 'capacity_db', item: 'database connection limit', status: r.db_limit.fits ? 'PASS' : 'FAIL', measured: `${r.db_limit.worst}`, value: r.db_limit.worst, threshold: `≤ ${r.db_limit.limit} (datconnlimit)`, ...(r.db_limit.fits ? {} : { detail: r.advice ?? '' }) });
+  if (r.role_limit)
+    out.push({
+      id: 'capacity_role',
+      item: 'app role connection limit',
+      status: r.role_limit.fits ? 'PASS' : 'FAIL',
+      measured: `${r.role_limit.worst_app}`,
+      value: r.role_limit.worst_app,
+      threshold: `≤ ${r.role_limit.limit} (rolconnlimit)`,
+      ...(r.role_limit.fits ? {} : { detail: r.advice ?? '' }),
+    });
+  if (r.db_limit)
+    out.push({
+      id: 'capacity_db',
+      item: 'database connection limit',
+      status: r.db_limit.fits ? 'PASS' : 'FAIL',
+      measured: `${r.db_limit.worst}`,
+      value: r.db_limit.worst,
+      threshold: `≤ ${r.db_limit.limit} (datconnlimit)`,
+      ...(r.db_limit.fits ? {} : { detail: r.advice ?? '' }),
+    });
   return out;
 }
 
 /** Backup age: strictly younger than max_age_h (the runbook's "< 24 hours"). */
 export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item: Item; age_h: number | null } {
   const base = { id: 'backup_age', item: `last backup (${f.source})`, threshold: `< ${maxAgeH} h` };
-  if (f.newest_at === null) return { item: { ...base, status: 'FAIL', measured: 'no backup found', value: null, detail: `${f.detail}: take a backup first` }, age_h: null };
+  if (f.newest_at === null)
+    return {
+      item: {
+        ...base,
+        status: 'FAIL',
+        measured: 'no backup found',
+        value: null,
+        detail: `${f.detail}: take a backup first`,
+      },
+      age_h: null,
+    };
   const age = (now.getTime() - Date.parse(f.newest_at)) / 3_600_000;
-  const item: Item = { ...base, status: below(age, maxAgeH), measured: `${age.toFixed(1)} h ago (${f.newest_at})`, value: age };
+  const item: Item = {
+    ...base,
+    status: below(age, maxAgeH),
+    measured: `${age.toFixed(1)} h ago (${f.newest_at})`,
+    value: age,
+  };
   if (f.problem) {
     item.status = 'FAIL';
     item.detail = f.problem;
@@ -143,7 +302,20 @@ export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item
 
 export function onCallItem(onCall: { name: string; response_minutes: number } | undefined, maxMinutes: number): Item {
   const base = { id: 'on_call', item: 'on-call engineer', threshold: `named, responds ≤ ${maxMinutes} min` };
-  if (!onCall) return { ...base, status: 'FAIL', measured: 'not named', value: null, detail: 'set plan.preflight.attestations.on_call = {name, response_minutes}' };
+  if (!onCall)
+    return {
+      ...base,
+      status: 'FAIL',
+      measured: 'not named',
+      value: null,
+      detail: 'set plan.preflight.attestations.on_call = {name, response_minutes}',
+    };
   const ok = onCall.response_minutes <= maxMinutes;
-  return { ...base, status: ok ? 'PASS' : 'FAIL', measured: `${onCall.name}, ${onCall.response_minutes} min`, value: onCall.response_minutes, ...(ok ? {} : { detail: 'find an on-call engineer who can respond in time' }) };
+  return {
+    ...base,
+    status: ok ? 'PASS' : 'FAIL',
+    measured: `${onCall.name}, ${onCall.response_minutes} min`,
+    value: onCall.response_minutes,
+    ...(ok ? {} : { detail: 'find an on-call engineer who can respond in time' }),
+  };
 }

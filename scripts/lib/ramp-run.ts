@@ -67,7 +67,8 @@ export function outcomeOf(run: PassRun, events: RolloutEvent[]): PassOutcome {
   if (actions.has('rollback_incomplete')) return 'rollback_incomplete';
   if (actions.has('rollback_verified')) return 'rolled_back';
   // a host was touched and no rollback read the fleet back: nobody knows what runs where
-  if (actions.has('rollback_started') || actions.has('backed_up') || actions.has('applying')) return 'rollback_incomplete';
+  if (actions.has('rollback_started') || actions.has('backed_up') || actions.has('applying'))
+    return 'rollback_incomplete';
   return 'stopped_before_change';
 }
 
@@ -93,7 +94,14 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
     ramp_id: o.rampId,
     inventory: o.inventory,
     levels: levels as RampSummary['levels'],
-    passes: passes.map((p) => ({ pass: p.pass, of: p.of, from: p.from, to: p.to, run_id: `${o.rampId}-pass${p.pass}`, outcome: 'not_run' as const })),
+    passes: passes.map((p) => ({
+      pass: p.pass,
+      of: p.of,
+      from: p.from,
+      to: p.to,
+      run_id: `${o.rampId}-pass${p.pass}`,
+      outcome: 'not_run' as const,
+    })),
     verdict: 'running',
     failed_pass: null,
     fleet_at: o.change.from,
@@ -138,7 +146,8 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
         `-e '${JSON.stringify({ pool_scaling_from: p.from })}' -e '{"rollback_reason": "..."}'`;
     } else {
       summary.fleet_at = p.from;
-      const how = entry.outcome === 'rolled_back' ? 'rolled back to the last good step' : 'stopped before any host changed';
+      const how =
+        entry.outcome === 'rolled_back' ? 'rolled back to the last good step' : 'stopped before any host changed';
       summary.message =
         `${where} The fleet ${how}: every instance runs ${describe(p.from)}` +
         `${entry.outcome === 'rolled_back' ? ' (read back)' : ''}. Evidence: ${dir ?? entry.run_id}. ` +

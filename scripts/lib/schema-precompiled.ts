@@ -17,10 +17,15 @@ export const STAMP = 'schemas.sha256';
 /** One hash over every schema file's name and text. */
 export function schemasHash(dir = schemasDir): string {
   const h = crypto.createHash('sha256');
-  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.schema.json')).sort()) h.update(`${f}\0`).update(fs.readFileSync(path.join(dir, f))).update('\0');
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.schema.json'))
+    .sort())
+    h.update(`${f}\0`)
+      .update(fs.readFileSync(path.join(dir, f)))
+      .update('\0');
   return h.digest('hex');
 }
-
 
 let fresh: boolean | undefined;
 

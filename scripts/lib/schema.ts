@@ -22,7 +22,13 @@ export function newAjv(opts: { validateSchema: boolean; source?: boolean }): Ajv
   const Ajv = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
   const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const a = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, validateSchema: opts.validateSchema, ...(opts.source ? { code: { source: true } } : {}) });
+  const a = new Ajv({
+    strict: true,
+    allErrors: true,
+    allowUnionTypes: true,
+    validateSchema: opts.validateSchema,
+    ...(opts.source ? { code: { source: true } } : {}),
+  });
   addFormats(a);
   return a;
 }

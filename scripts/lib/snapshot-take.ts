@@ -51,10 +51,16 @@ function summaryOf(s: InstanceSample): Snapshot['instances'][number]['summary'] 
  * pool config and metrics over the window, pg_stat_activity, the logs' last pool/error lines, the git commit. Used by
  * `poolgate snapshot`, and by `poolgate preflight --snapshot`, which takes it during its own sample window.
  */
-export async function takeSnapshot(inputs: CommonInputs, opts: SnapshotOptions): Promise<{ result: Snapshot; file: string }> {
+export async function takeSnapshot(
+  inputs: CommonInputs,
+  opts: SnapshotOptions,
+): Promise<{ result: Snapshot; file: string }> {
   const started = opts.started;
   const operator = inputs.operator;
-  if (!operator) throw new InputError('no operator: give --operator NAME (or plan.operator, or $POOLGATE_OPERATOR): the runbook records who took the snapshot');
+  if (!operator)
+    throw new InputError(
+      'no operator: give --operator NAME (or plan.operator, or $POOLGATE_OPERATOR): the runbook records who took the snapshot',
+    );
   const evidence = new EvidenceDir(inputs.evidenceDir);
   const db = inputs.database;
   const [samples, configs, dbPart, git] = await Promise.all([
@@ -73,7 +79,17 @@ export async function takeSnapshot(inputs: CommonInputs, opts: SnapshotOptions):
           const server = await probes.serverFacts(c);
           return { server, act: await probes.activity(c, db.database) };
         }).then(
-          (r) => ({ database: db.database, error: null, activity: { db_total: r.act.db_total, db_by_state: r.act.db_by_state, db_by_application: r.act.db_by_application, server_total: r.act.server_total }, max_connections: r.server.max_connections }),
+          (r) => ({
+            database: db.database,
+            error: null,
+            activity: {
+              db_total: r.act.db_total,
+              db_by_state: r.act.db_by_state,
+              db_by_application: r.act.db_by_application,
+              server_total: r.act.server_total,
+            },
+            max_connections: r.server.max_connections,
+          }),
           (err: unknown) => ({ database: db.database, error: errorText(err) }),
         )
       : Promise.resolve(null),
@@ -91,13 +107,29 @@ export async function takeSnapshot(inputs: CommonInputs, opts: SnapshotOptions):
     const s = samples[i]!;
     const c = configs[i]!;
     const errors = [s.error, c.error].filter((e): e is string => e !== null);
-    return { name: t.name, url: t.url, error: errors.length > 0 ? errors.join('; ') : null, pool_config: c.config, metrics: s.second ?? s.first, summary: summaryOf(s) };
+    return {
+      name: t.name,
+      url: t.url,
+      error: errors.length > 0 ? errors.join('; ') : null,
+      pool_config: c.config,
+      metrics: s.second ?? s.first,
+      summary: summaryOf(s),
+    };
   });
   const complete =
-    instances.every((x) => x.error === null) && (dbPart === null || dbPart.error === null) && logs.every((l) => !('error' in l)) && git.error === null;
+    instances.every((x) => x.error === null) &&
+    (dbPart === null || dbPart.error === null) &&
+    logs.every((l) => !('error' in l)) &&
+    git.error === null;
   const result: Snapshot = {
     command: 'snapshot',
-    run: { ...(inputs.runId ? { run_id: inputs.runId } : {}), started_at: started.toISOString(), finished_at: new Date().toISOString(), operator: operator, poolgate_version: poolgateVersion },
+    run: {
+      ...(inputs.runId ? { run_id: inputs.runId } : {}),
+      started_at: started.toISOString(),
+      finished_at: new Date().toISOString(),
+      operator: operator,
+      poolgate_version: poolgateVersion,
+    },
     timestamp: started.toISOString(),
     operator: operator,
     git,

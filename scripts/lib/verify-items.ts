@@ -20,52 +20,119 @@ export interface BaselineInstance {
 }
 
 const KEYS = ['max', 'min', 'idleTimeoutMillis', 'connectionTimeoutMillis', 'acquireTimeoutMillis'] as const;
-const SHORT = { max: 'max', min: 'min', idleTimeoutMillis: 'idle', connectionTimeoutMillis: 'connect', acquireTimeoutMillis: 'acquire' } as const;
+const SHORT = {
+  max: 'max',
+  min: 'min',
+  idleTimeoutMillis: 'idle',
+  connectionTimeoutMillis: 'connect',
+  acquireTimeoutMillis: 'acquire',
+} as const;
 
-export function poolItem(name: string, expected: Partial<PoolConfig>, cfg: ServicePoolConfig | null, why: string | null): Item {
+export function poolItem(
+  name: string,
+  expected: Partial<PoolConfig>,
+  cfg: ServicePoolConfig | null,
+  why: string | null,
+): Item {
   const keys = KEYS.filter((k) => expected[k] !== undefined);
   const threshold = keys.map((k) => `${SHORT[k]}=${expected[k]}`).join(' ');
   const id = `pool:${name}`;
   const item = `pool in force ${name}`;
-  if (!cfg) return { id, item, status: 'UNKNOWN', measured: 'could not measure', value: null, threshold, detail: why ?? 'no answer' };
+  if (!cfg)
+    return {
+      id,
+      item,
+      status: 'UNKNOWN',
+      measured: 'could not measure',
+      value: null,
+      threshold,
+      detail: why ?? 'no answer',
+    };
   const wrong = keys.filter((k) => cfg.pool[k] !== expected[k]);
   const measured = `max=${cfg.pool.max} min=${cfg.pool.min} gen ${cfg.generation}`;
   if (wrong.length > 0) {
     return {
-      id, item, status: 'FAIL', measured, value: cfg.pool.max, threshold,
+      id,
+      item,
+      status: 'FAIL',
+      measured,
+      value: cfg.pool.max,
+      threshold,
       detail: `${wrong.map((k) => `${k} on ${name} is ${cfg.pool[k]}, expected ${expected[k]}`).join('; ')}${cfg.last_reload_error ? ` (last reload failed: ${cfg.last_reload_error.message})` : ''} — roll back (playbooks/rollback.yml) or re-apply the config`,
     };
   }
-  if (cfg.last_reload_error) return { id, item, status: 'FAIL', measured, value: cfg.pool.max, threshold, detail: `the last reload failed at ${cfg.last_reload_error.at}: ${cfg.last_reload_error.message}` };
-  if (cfg.reloading) return { id, item, status: 'WARN', measured, value: cfg.pool.max, threshold, detail: 'the old pool is still draining after the reload' };
+  if (cfg.last_reload_error)
+    return {
+      id,
+      item,
+      status: 'FAIL',
+      measured,
+      value: cfg.pool.max,
+      threshold,
+      detail: `the last reload failed at ${cfg.last_reload_error.at}: ${cfg.last_reload_error.message}`,
+    };
+  if (cfg.reloading)
+    return {
+      id,
+      item,
+      status: 'WARN',
+      measured,
+      value: cfg.pool.max,
+      threshold,
+      detail: 'the old pool is still draining after the reload',
+    };
   return { id, item, status: 'PASS', measured, value: cfg.pool.max, threshold };
 }
 
 export function healthItem(name: string, status: string | null, why: string | null): Item {
   const base = { id: `health:${name}`, item: `health ${name}`, threshold: 'ok' };
-  if (status === null) return { ...base, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: why ?? 'no answer' };
-  return { ...base, status: status === 'ok' ? 'PASS' : 'FAIL', measured: status, value: null, ...(status === 'ok' ? {} : { detail: `${name} is ${status}: it does not serve` }) };
+  if (status === null)
+    return { ...base, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: why ?? 'no answer' };
+  return {
+    ...base,
+    status: status === 'ok' ? 'PASS' : 'FAIL',
+    measured: status,
+    value: null,
+    ...(status === 'ok' ? {} : { detail: `${name} is ${status}: it does not serve` }),
+  };
 }
 
-type Thresholds = Required<Pick<VerifyConfig, 'max_p95_ms' | 'max_p95_regression' | 'min_regression_ms' | 'max_error_rate_spike'>> & { max_pool_churn_per_s: number };
+type Thresholds = Required<
+  Pick<VerifyConfig, 'max_p95_ms' | 'max_p95_regression' | 'min_regression_ms' | 'max_error_rate_spike'>
+> & { max_pool_churn_per_s: number };
 
 export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t: Thresholds): Item[] {
   const out: Item[] = [];
-  const p95Threshold = base?.latency_p95_ms ? `< ${t.max_p95_ms} ms, ≤ +${pct(t.max_p95_regression)} vs ${ms(base.latency_p95_ms)}` : `< ${t.max_p95_ms} ms`;
+  const p95Threshold = base?.latency_p95_ms
+    ? `< ${t.max_p95_ms} ms, ≤ +${pct(t.max_p95_regression)} vs ${ms(base.latency_p95_ms)}`
+    : `< ${t.max_p95_ms} ms`;
   const p95 = { id: `p95:${s.name}`, item: `p95 latency ${s.name}`, threshold: p95Threshold };
   const spikeBase = base?.error_rate ?? 0;
-  const er = { id: `error_rate:${s.name}`, item: `error rate spike ${s.name}`, threshold: `≤ ${pct(spikeBase)} + ${pct(t.max_error_rate_spike)}` };
+  const er = {
+    id: `error_rate:${s.name}`,
+    item: `error rate spike ${s.name}`,
+    threshold: `≤ ${pct(spikeBase)} + ${pct(t.max_error_rate_spike)}`,
+  };
   const churn = { id: `thrashing:${s.name}`, item: `pool churn ${s.name}`, threshold: `≤ ${t.max_pool_churn_per_s}/s` };
   if (!s.second || !s.rates || s.error) {
     const detail = s.error ?? 'no sample';
-    for (const b of [p95, er, churn]) out.push({ ...b, status: 'UNKNOWN', measured: 'could not measure', value: null, detail });
+    for (const b of [p95, er, churn])
+      out.push({ ...b, status: 'UNKNOWN', measured: 'could not measure', value: null, detail });
     return out;
   }
   const lat = s.second.latency;
-  if (lat.count === 0) out.push({ ...p95, status: 'WARN', measured: 'no requests', value: null, detail: 'no requests in the service\'s latency window: latency not judged' });
+  if (lat.count === 0)
+    out.push({
+      ...p95,
+      status: 'WARN',
+      measured: 'no requests',
+      value: null,
+      detail: "no requests in the service's latency window: latency not judged",
+    });
   else {
     let status = below(lat.p95, t.max_p95_ms);
-    let detail: string | undefined = status === 'FAIL' ? `p95 ${ms(lat.p95)} is not below ${t.max_p95_ms} ms` : undefined;
+    let detail: string | undefined =
+      status === 'FAIL' ? `p95 ${ms(lat.p95)} is not below ${t.max_p95_ms} ms` : undefined;
     if (base?.latency_p95_ms != null && base.latency_p95_ms > 0) {
       const regression = (lat.p95 - base.latency_p95_ms) / base.latency_p95_ms;
       if (regression > t.max_p95_regression && lat.p95 - base.latency_p95_ms >= t.min_regression_ms) {
@@ -82,35 +149,82 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
     out.push({ ...churn, status: 'UNKNOWN', measured: 'could not measure', value: null, detail });
     return out;
   }
-  if (r.error_rate === null) out.push({ ...er, status: 'WARN', measured: 'no requests', value: null, detail: `no traffic in the ${r.interval_s.toFixed(1)} s window: error rate not judged` });
+  if (r.error_rate === null)
+    out.push({
+      ...er,
+      status: 'WARN',
+      measured: 'no requests',
+      value: null,
+      detail: `no traffic in the ${r.interval_s.toFixed(1)} s window: error rate not judged`,
+    });
   else {
     const spike = r.error_rate - spikeBase;
     const ok = spike <= t.max_error_rate_spike;
-    out.push({ ...er, status: ok ? 'PASS' : 'FAIL', measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`, value: r.error_rate, ...(ok ? {} : { detail: `error rate rose by ${pct(spike)}: roll back` }) });
+    out.push({
+      ...er,
+      status: ok ? 'PASS' : 'FAIL',
+      measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`,
+      value: r.error_rate,
+      ...(ok ? {} : { detail: `error rate rose by ${pct(spike)}: roll back` }),
+    });
   }
   const ok = atMost(r.churn_per_s, t.max_pool_churn_per_s);
   const swapped = s.first && s.first.pool.generation !== s.second.pool.generation;
   if (swapped && ok === 'FAIL') {
     // A reload inside the window opens the new pool and closes the old one: that churn is the swap, not thrashing.
     out.push({
-      ...churn, status: 'WARN', measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`, value: r.churn_per_s,
+      ...churn,
+      status: 'WARN',
+      measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`,
+      value: r.churn_per_s,
       detail: `the pool was swapped during the window (generation ${s.first!.pool.generation} → ${s.second.pool.generation}): run verify again to judge thrashing`,
     });
     return out;
   }
   out.push({
-    ...churn, status: ok, measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`, value: r.churn_per_s,
-    ...(ok === 'FAIL' ? { detail: 'connection thrashing: the pool opens and closes connections instead of reusing them (idle timeout too short, connections failing, or the pool too small for the load)' } : {}),
+    ...churn,
+    status: ok,
+    measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`,
+    value: r.churn_per_s,
+    ...(ok === 'FAIL'
+      ? {
+          detail:
+            'connection thrashing: the pool opens and closes connections instead of reusing them (idle timeout too short, connections failing, or the pool too small for the load)',
+        }
+      : {}),
   });
   return out;
 }
 
-export function connectionsItem(counted: number, range: { min: number; max: number }, belowMin: 'fail' | 'warn', scope: string): Item {
-  const base = { id: 'db_connections', item: `db connections (${scope})`, measured: String(counted), value: counted, threshold: `${range.min}–${range.max}` };
-  if (counted > range.max) return { ...base, status: 'FAIL', detail: `more connections than min pool + active queries: a leak, thrashing, or an old pool still open` };
+export function connectionsItem(
+  counted: number,
+  range: { min: number; max: number },
+  belowMin: 'fail' | 'warn',
+  scope: string,
+): Item {
+  const base = {
+    id: 'db_connections',
+    item: `db connections (${scope})`,
+    measured: String(counted),
+    value: counted,
+    threshold: `${range.min}–${range.max}`,
+  };
+  if (counted > range.max)
+    return {
+      ...base,
+      status: 'FAIL',
+      detail: `more connections than min pool + active queries: a leak, thrashing, or an old pool still open`,
+    };
   if (counted < range.min) {
-    const hint = counted === 0 && scope === 'instances' ? ' (none carries an instance name as application_name: set verify.connections.scope to "database")' : '';
-    return { ...base, status: belowMin === 'fail' ? 'FAIL' : 'WARN', detail: `fewer than the pools' min: pg.Pool does not pre-open min connections, or an instance is not connected${hint}` };
+    const hint =
+      counted === 0 && scope === 'instances'
+        ? ' (none carries an instance name as application_name: set verify.connections.scope to "database")'
+        : '';
+    return {
+      ...base,
+      status: belowMin === 'fail' ? 'FAIL' : 'WARN',
+      detail: `fewer than the pools' min: pg.Pool does not pre-open min connections, or an instance is not connected${hint}`,
+    };
   }
   return { ...base, status: 'PASS' };
 }
@@ -119,8 +233,15 @@ export function newBackendsItem(count: number, windowS: number, max: number): It
   const rate = count / windowS;
   const ok = atMost(rate, max);
   return {
-    id: 'thrashing:db', item: 'new db backends', status: ok, measured: `${rate.toFixed(2)}/s (${count} in ${windowS.toFixed(1)} s)`, value: rate, threshold: `≤ ${max}/s`,
-    ...(ok === 'FAIL' ? { detail: 'connection thrashing seen by PostgreSQL: sessions are being opened at a high rate' } : {}),
+    id: 'thrashing:db',
+    item: 'new db backends',
+    status: ok,
+    measured: `${rate.toFixed(2)}/s (${count} in ${windowS.toFixed(1)} s)`,
+    value: rate,
+    threshold: `≤ ${max}/s`,
+    ...(ok === 'FAIL'
+      ? { detail: 'connection thrashing seen by PostgreSQL: sessions are being opened at a high rate' }
+      : {}),
   };
 }
 
@@ -129,7 +250,18 @@ export function logItem(l: LogSummary | { name: string; path: string; error: str
   if ('error' in l) return { ...base, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: l.error };
   const ok = l.error_lines === 0;
   return {
-    ...base, threshold: `0 since ${l.since ?? 'start'}`, status: ok ? 'PASS' : 'FAIL', measured: `${l.error_lines} error, ${l.pool_lines} pool lines`, value: l.error_lines,
-    ...(ok ? {} : { detail: `newest: ${l.last_errors.slice(-3).map((x) => `${x.time ?? '?'} ${x.msg}`).join(' | ')}` }),
+    ...base,
+    threshold: `0 since ${l.since ?? 'start'}`,
+    status: ok ? 'PASS' : 'FAIL',
+    measured: `${l.error_lines} error, ${l.pool_lines} pool lines`,
+    value: l.error_lines,
+    ...(ok
+      ? {}
+      : {
+          detail: `newest: ${l.last_errors
+            .slice(-3)
+            .map((x) => `${x.time ?? '?'} ${x.msg}`)
+            .join(' | ')}`,
+        }),
   };
 }

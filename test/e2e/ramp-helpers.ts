@@ -5,13 +5,21 @@ import { packageRoot } from '../../scripts/lib/paths';
 import type { RampSummary } from '../../scripts/types/ramp-summary';
 
 /** `poolgate ramp --json` on the lab inventory, bounded in time; stopped if the test process ends. */
-export function runRampCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 2_400_000): Promise<{ code: number; summary: RampSummary | null; stderr: string }> {
+export function runRampCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 2_400_000,
+): Promise<{ code: number; summary: RampSummary | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), 'ramp', '-i', 'inventory/lab', '--json', ...args], {
-      cwd: packageRoot,
-      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ...env },
-      timeout: timeoutMs,
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(packageRoot, 'bin', 'poolgate.js'), 'ramp', '-i', 'inventory/lab', '--json', ...args],
+      {
+        cwd: packageRoot,
+        env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ...env },
+        timeout: timeoutMs,
+      },
+    );
     const stop = (): void => void child.kill('SIGTERM');
     process.once('exit', stop);
     let stdout = '';

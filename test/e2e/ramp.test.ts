@@ -25,12 +25,43 @@ const eventOf = (text: string): string => /^poolgate (\w+):/.exec(text)?.[1] ?? 
 function checkPassEvidence(t: Test, p: RampSummary['passes'][number], hosts: string[]): void {
   const dir = p.evidence_dir!;
   const files = fs.readdirSync(dir);
-  for (const re of [/^preflight_/, /^verify_/, /^analysis_/, /^monitor_\d/]) t.ok(files.some((f) => re.test(f)), `pass ${p.pass} has its own ${re.source}`);
-  const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as { change: { from: { max: number }; to: { max: number }; steps?: number[] } };
-  t.same([plan.change.from.max, plan.change.to.max, plan.change.steps], [p.from.max, p.to.max, undefined], `pass ${p.pass}'s plan is the pass alone`);
-  const preflight = JSON.parse(fs.readFileSync(path.join(dir, files.find((f) => /^preflight_.*\.json$/.test(f))!), 'utf8')) as { items: Array<{ id: string; status: string }> };
-  t.ok(preflight.items.some((i) => i.id === 'capacity' && i.status === 'PASS'), `pass ${p.pass}'s capacity gate ran and passed`);
-  t.same([...new Set(events(dir).filter((e) => e.action === 'verified').map((e) => e.host as string))].sort(), [...hosts].sort(), `pass ${p.pass} read back every instance`);
+  for (const re of [/^preflight_/, /^verify_/, /^analysis_/, /^monitor_\d/])
+    t.ok(
+      files.some((f) => re.test(f)),
+      `pass ${p.pass} has its own ${re.source}`,
+    );
+  const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as {
+    change: { from: { max: number }; to: { max: number }; steps?: number[] };
+  };
+  t.same(
+    [plan.change.from.max, plan.change.to.max, plan.change.steps],
+    [p.from.max, p.to.max, undefined],
+    `pass ${p.pass}'s plan is the pass alone`,
+  );
+  const preflight = JSON.parse(
+    fs.readFileSync(
+      path.join(
+        dir,
+        files.find((f) => /^preflight_.*\.json$/.test(f))!,
+      ),
+      'utf8',
+    ),
+  ) as { items: Array<{ id: string; status: string }> };
+  t.ok(
+    preflight.items.some((i) => i.id === 'capacity' && i.status === 'PASS'),
+    `pass ${p.pass}'s capacity gate ran and passed`,
+  );
+  t.same(
+    [
+      ...new Set(
+        events(dir)
+          .filter((e) => e.action === 'verified')
+          .map((e) => e.host as string),
+      ),
+    ].sort(),
+    [...hosts].sort(),
+    `pass ${p.pass} read back every instance`,
+  );
   t.same(evidenceProblems(dir), [], `pass ${p.pass}'s evidence validates`);
 }
 
@@ -40,7 +71,11 @@ function tokenNowhere(t: Test, hook: Receiver, output: string, s: RampSummary): 
     .flatMap((p) => fs.readdirSync(p.evidence_dir!).map((f) => path.join(p.evidence_dir!, f)))
     .filter((f) => fs.statSync(f).isFile())
     .map((f) => fs.readFileSync(f, 'utf8'));
-  t.notMatch([output, JSON.stringify(s), ...evidence].join('\n'), hook.token, 'the webhook token appears nowhere in ansible output or evidence');
+  t.notMatch(
+    [output, JSON.stringify(s), ...evidence].join('\n'),
+    hook.token,
+    'the webhook token appears nowhere in ansible output or evidence',
+  );
 }
 
 void t.test('a ramp that fails at its last pass lands on the last good step; run again, it completes', async (t) => {
@@ -55,20 +90,39 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
   await t.test('act 1: a rollback trigger in pass 2 only', async (t) => {
     const hook = await startReceiver(t, lab);
     // Pass 2 only: a latency trigger any traffic fires (p95 above 0 ms for 3 s), as a real regression would.
-    const pass2 = { pool_scaling_monitor: { ...base.pool_scaling_monitor, triggers: [{ name: 'p95_latency_sustained', metric: 'p95_ms', scope: 'fleet', above: 0, sustained_s: 3, min_samples: 3 }] } };
+    const pass2 = {
+      pool_scaling_monitor: {
+        ...base.pool_scaling_monitor,
+        triggers: [
+          { name: 'p95_latency_sustained', metric: 'p95_ms', scope: 'fleet', above: 0, sustained_s: 3, min_samples: 3 },
+        ],
+      },
+    };
     const stop = new AbortController();
     const traffic = trafficUntil(lab.haproxy.url, stop.signal);
-    const run = await runRampCli(['--ramp-id', rampId, '-e', vars, '--pass-vars', `2=${JSON.stringify(pass2)}`], { POOLGATE_WEBHOOK_URL: hook.url });
+    const run = await runRampCli(['--ramp-id', rampId, '-e', vars, '--pass-vars', `2=${JSON.stringify(pass2)}`], {
+      POOLGATE_WEBHOOK_URL: hook.url,
+    });
     stop.abort();
     const sent = await traffic;
 
     t.equal(run.code, 1, 'the ramp ends failed (gate)', { stderr: run.stderr.slice(-4000) });
     const s = run.summary!;
     t.same([s.verdict, s.failed_pass, s.levels], ['failed', 2, [50, 100, 200]]);
-    t.same(s.passes.map((p) => [p.from.max, p.to.max, p.outcome]), [[50, 100, 'passed'], [100, 200, 'rolled_back']]);
+    t.same(
+      s.passes.map((p) => [p.from.max, p.to.max, p.outcome]),
+      [
+        [50, 100, 'passed'],
+        [100, 200, 'rolled_back'],
+      ],
+    );
     t.same([s.fleet_at?.max, s.fleet_at?.min], [100, 13], 'the summary puts the fleet on the last good step');
-    t.match(s.message, /pass 2\/2 \(max 100 → 200\) failed: .*rolled back to the last good step: every instance runs max 100 \/ min 13 \(read back\)/);
-    for (const [name, p] of await readPools(lab)) t.same([p.pool.max, p.pool.min], [100, 13], `${name} runs max 100 / min 13 (read back), not the original 50`);
+    t.match(
+      s.message,
+      /pass 2\/2 \(max 100 → 200\) failed: .*rolled back to the last good step: every instance runs max 100 \/ min 13 \(read back\)/,
+    );
+    for (const [name, p] of await readPools(lab))
+      t.same([p.pool.max, p.pool.min], [100, 13], `${name} runs max 100 / min 13 (read back), not the original 50`);
     t.ok(sent.ok > 50, `traffic flowed throughout (${sent.ok} ok, ${sent.failed} failed)`);
     checkPassEvidence(t, s.passes[0]!, hosts);
 
@@ -78,11 +132,30 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     const incident = fs.readFileSync(path.join(dir, 'incidents', incidents[0]!), 'utf8');
     t.match(incident, /\*\*Severity\*\*: P1/, 'a latency trigger is P1');
     t.match(incident, /\*\*Trigger\*\*: p95_latency_sustained/, 'the incident names the trigger');
-    t.match(incident, /\*\*Rollback outcome\*\*: verified at .*every instance runs max 100 \/ min 13/, 'and the rollback\'s outcome');
-    t.match(incident, /notified rollback via webhook http:\/\/127\.0\.\d+\.60:\d+\/…: delivered/, 'and who was notified');
-    t.match(run.stderr.replace(/\s+/g, ' '), /Ramp .*pass 2\/2 \(max 100 → 200\) failed; the fleet is back on the last good step, max 100 \/ min 13/, 'the playbook says so too');
-    t.ok(events(dir).some((e) => e.action === 'rollback_verified'), 'the rollback read back every instance');
-    t.same(hook.messages.map((m) => eventOf(m.text)), ['start', 'success', 'start', 'gate_failed', 'rollback'], 'pass 1: start + success; pass 2: start, gate failed, rollback');
+    t.match(
+      incident,
+      /\*\*Rollback outcome\*\*: verified at .*every instance runs max 100 \/ min 13/,
+      "and the rollback's outcome",
+    );
+    t.match(
+      incident,
+      /notified rollback via webhook http:\/\/127\.0\.\d+\.60:\d+\/…: delivered/,
+      'and who was notified',
+    );
+    t.match(
+      run.stderr.replace(/\s+/g, ' '),
+      /Ramp .*pass 2\/2 \(max 100 → 200\) failed; the fleet is back on the last good step, max 100 \/ min 13/,
+      'the playbook says so too',
+    );
+    t.ok(
+      events(dir).some((e) => e.action === 'rollback_verified'),
+      'the rollback read back every instance',
+    );
+    t.same(
+      hook.messages.map((m) => eventOf(m.text)),
+      ['start', 'success', 'start', 'gate_failed', 'rollback'],
+      'pass 1: start + success; pass 2: start, gate failed, rollback',
+    );
     tokenNowhere(t, hook, run.stderr, s);
   });
 
@@ -97,11 +170,23 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     t.equal(run.code, 0, 'the ramp succeeds', { stderr: run.stderr.slice(-4000) });
     const s = run.summary!;
     t.equal(s.verdict, 'passed');
-    t.same(s.passes.map((p) => [p.from.max, p.to.max, p.outcome]), [[50, 100, 'already_at_target'], [100, 200, 'passed']], 'pass 1 changes nothing, pass 2 goes to 200');
-    for (const [name, p] of await readPools(lab)) t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
+    t.same(
+      s.passes.map((p) => [p.from.max, p.to.max, p.outcome]),
+      [
+        [50, 100, 'already_at_target'],
+        [100, 200, 'passed'],
+      ],
+      'pass 1 changes nothing, pass 2 goes to 200',
+    );
+    for (const [name, p] of await readPools(lab))
+      t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
     t.equal(sent.failed, 0, `zero failed requests through HAProxy (${sent.ok} ok)`);
     checkPassEvidence(t, s.passes[1]!, hosts);
-    t.same(hook.messages.map((m) => eventOf(m.text)), ['start', 'success'], 'pass 2: start and success (pass 1 had nothing to announce)');
+    t.same(
+      hook.messages.map((m) => eventOf(m.text)),
+      ['start', 'success'],
+      'pass 2: start and success (pass 1 had nothing to announce)',
+    );
     tokenNowhere(t, hook, run.stderr, s);
   });
 });

@@ -39,13 +39,21 @@ export async function changeUnderTraffic(t: Test, method: 'sighup' | 'restart', 
   t.equal(run.code, 0, `the playbook succeeds (${method})`, { stdout: run.stdout.slice(-4000) });
   t.ok(sent.ok > 100, `traffic flowed during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
-  t.same(await missingJournalEntries(lab, sent.acknowledgedIds), [], `all ${sent.acknowledgedIds.length} acknowledged writes are in the database`);
+  t.same(
+    await missingJournalEntries(lab, sent.acknowledgedIds),
+    [],
+    `all ${sent.acknowledgedIds.length} acknowledged writes are in the database`,
+  );
 
   const pools = await readPools(lab);
-  for (const [name, p] of pools) t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
+  for (const [name, p] of pools)
+    t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
   // Budget: every instance at the new max, plus one instance's old pool still draining, plus poolgate's probes.
   const budget = 4 * 200 + 50 + 20;
-  t.ok(db.samples > 10 && db.peak <= budget, `PostgreSQL connections peaked at ${db.peak} ≤ ${budget} (${db.samples} samples)`);
+  t.ok(
+    db.samples > 10 && db.peak <= budget,
+    `PostgreSQL connections peaked at ${db.peak} ≤ ${budget} (${db.samples} samples)`,
+  );
 
   const pidsAfter = await pids(lab);
   if (method === 'sighup') t.same(pidsAfter, pidsBefore, 'SIGHUP reloads in place: no instance restarted');
@@ -53,23 +61,55 @@ export async function changeUnderTraffic(t: Test, method: 'sighup' | 'restart', 
 
   const dir = evidenceDirOf(runId);
   const files = fs.readdirSync(dir);
-  for (const re of [/^plan\.json$/, /^events\.jsonl$/, /^preflight_/, /^pre_change_snapshot_/, /^verify_/, /^post_change_load_test\.json$/, /^analysis_/, /^monitor_\d/, /^pool_scaling_verification_.*\.md$/, /^report\.json$/, /^manifest\.sha256$/]) {
-    t.ok(files.some((f) => re.test(f)), `evidence has ${re.source}`);
+  for (const re of [
+    /^plan\.json$/,
+    /^events\.jsonl$/,
+    /^preflight_/,
+    /^pre_change_snapshot_/,
+    /^verify_/,
+    /^post_change_load_test\.json$/,
+    /^analysis_/,
+    /^monitor_\d/,
+    /^pool_scaling_verification_.*\.md$/,
+    /^report\.json$/,
+    /^manifest\.sha256$/,
+  ]) {
+    t.ok(
+      files.some((f) => re.test(f)),
+      `evidence has ${re.source}`,
+    );
   }
   t.same(evidenceProblems(dir), [], 'every evidence file validates against its schema');
   t.ok(await evidenceVerifies(dir), 'the manifest verifies');
   const started = events(dir).find((e) => e.action === 'run_started');
-  t.match(started, { operator: String, git_commit: /^[0-9a-f]{40}$/, git_dirty: Boolean }, 'the run records operator, commit and dirty flag');
-  const verified = events(dir).filter((e) => e.action === 'verified').map((e) => e.host);
+  t.match(
+    started,
+    { operator: String, git_commit: /^[0-9a-f]{40}$/, git_dirty: Boolean },
+    'the run records operator, commit and dirty flag',
+  );
+  const verified = events(dir)
+    .filter((e) => e.action === 'verified')
+    .map((e) => e.host);
   t.same([...verified].sort(), lab.instances.map((i) => i.name).sort(), 'each instance was read back after its change');
 
   if (!rerun) return;
   const hashes = configHashes(lab);
   const generations = [...pools.values()].map((p) => p.generation);
-  const again = await runPlaybook('pool-scaling.yml', runVars(lab, `${runId}-again`, { pool_scaling_apply_method: method }));
+  const again = await runPlaybook(
+    'pool-scaling.yml',
+    runVars(lab, `${runId}-again`, { pool_scaling_apply_method: method }),
+  );
   t.equal(again.code, 0, 'the second run succeeds');
   t.match(again.stdout, /Already at target, nothing to change/, 'the second run says there is nothing to change');
-  t.notMatch(again.stdout, /(standby|primary)-\d\s*:\s*ok=\d+\s+changed=[1-9]/, 'the second run changes nothing on any host');
+  t.notMatch(
+    again.stdout,
+    /(standby|primary)-\d\s*:\s*ok=\d+\s+changed=[1-9]/,
+    'the second run changes nothing on any host',
+  );
   t.same(configHashes(lab), hashes, 'no config file was rewritten');
-  t.same([...(await readPools(lab)).values()].map((p) => p.generation), generations, 'no instance reloaded');
+  t.same(
+    [...(await readPools(lab)).values()].map((p) => p.generation),
+    generations,
+    'no instance reloaded',
+  );
 }

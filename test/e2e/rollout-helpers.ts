@@ -21,7 +21,14 @@ const exec = promisify(execFile);
  * monitor section repeats the lab inventory's triggers with a 3-second sustain that fits its 8 seconds.
  */
 export function shortRun(cfg: LabConfig): Record<string, unknown> {
-  const trigger = (name: string, metric: string, scope: string, above: number) => ({ name, metric, scope, above, sustained_s: 3, min_samples: 3 });
+  const trigger = (name: string, metric: string, scope: string, above: number) => ({
+    name,
+    metric,
+    scope,
+    above,
+    sustained_s: 3,
+    min_samples: 3,
+  });
   return {
     pool_scaling_loadtest: { requests: 100, duration: '5s', concurrency: 10 },
     pool_scaling_monitor: {
@@ -54,13 +61,22 @@ const killAll = (): void => {
 process.once('exit', killAll);
 
 /** ansible-playbook with the lab inventory and JSON extra vars; bounded in time, stopped if the test process ends. */
-export function runPlaybook(playbook: string, extraVars: Record<string, unknown>, args: string[] = [], timeoutMs = 600_000): Promise<PlaybookRun> {
+export function runPlaybook(
+  playbook: string,
+  extraVars: Record<string, unknown>,
+  args: string[] = [],
+  timeoutMs = 600_000,
+): Promise<PlaybookRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ansible-playbook', ['-i', 'inventory/lab', `playbooks/${playbook}`, '-e', JSON.stringify(extraVars), ...args], {
-      cwd: packageRoot,
-      env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
-      timeout: timeoutMs,
-    });
+    const child = spawn(
+      'ansible-playbook',
+      ['-i', 'inventory/lab', `playbooks/${playbook}`, '-e', JSON.stringify(extraVars), ...args],
+      {
+        cwd: packageRoot,
+        env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
+        timeout: timeoutMs,
+      },
+    );
     running.add(child);
     let stdout = '';
     let stderr = '';
@@ -98,7 +114,11 @@ export async function readPools(cfg: LabConfig): Promise<Map<string, PoolInForce
 }
 
 export async function labctl(...args: string[]): Promise<string> {
-  const { stdout } = await exec(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { cwd: packageRoot, env: process.env, timeout: 60_000 });
+  const { stdout } = await exec(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, {
+    cwd: packageRoot,
+    env: process.env,
+    timeout: 60_000,
+  });
   return stdout.trim();
 }
 
@@ -110,7 +130,8 @@ export async function pids(cfg: LabConfig): Promise<Record<string, string>> {
 
 export function configHashes(cfg: LabConfig): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const i of cfg.instances) out[i.name] = crypto.createHash('sha256').update(fs.readFileSync(i.configPath)).digest('hex');
+  for (const i of cfg.instances)
+    out[i.name] = crypto.createHash('sha256').update(fs.readFileSync(i.configPath)).digest('hex');
   return out;
 }
 
@@ -121,7 +142,8 @@ export function configHashes(cfg: LabConfig): Record<string, string> {
 export async function restoreBaseline(cfg: LabConfig): Promise<void> {
   const text = `${JSON.stringify(RUNBOOK_BASELINE_POOL, null, 2)}\n`;
   for (const i of cfg.instances) {
-    if (!fs.existsSync(i.configPath) || fs.readFileSync(i.configPath, 'utf8') !== text) fs.writeFileSync(i.configPath, text);
+    if (!fs.existsSync(i.configPath) || fs.readFileSync(i.configPath, 'utf8') !== text)
+      fs.writeFileSync(i.configPath, text);
     for (const f of fs.readdirSync(path.dirname(i.configPath))) {
       if (f.startsWith(`${path.basename(i.configPath)}.bak-`)) fs.rmSync(path.join(path.dirname(i.configPath), f));
     }
@@ -135,8 +157,15 @@ export async function restoreBaseline(cfg: LabConfig): Promise<void> {
     if (!now || now.sha256 !== sha) await labctl('hup', i.name);
     await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, i.name, 'ready');
   }
-  await waitFor(async () => [...(await readPools(cfg)).values()].every((p) => p.sha256 === sha), 30_000, 'baseline config in force everywhere');
-  await exec('bash', [path.join(packageRoot, 'scripts', 'lab-backup.sh'), 'take'], { cwd: packageRoot, env: process.env });
+  await waitFor(
+    async () => [...(await readPools(cfg)).values()].every((p) => p.sha256 === sha),
+    30_000,
+    'baseline config in force everywhere',
+  );
+  await exec('bash', [path.join(packageRoot, 'scripts', 'lab-backup.sh'), 'take'], {
+    cwd: packageRoot,
+    env: process.env,
+  });
 }
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -151,9 +180,23 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
 /** Closed-loop traffic through HAProxy until `stop` is aborted (each round bounded by steadyTraffic itself). */
 export function trafficUntil(url: string, stop: AbortSignal): Promise<TrafficResult> {
   return (async () => {
-    const total: TrafficResult = { ok: 0, failed: 0, failures: [], acknowledgedIds: [], reads: 0, writes: 0, elapsedMs: 0 };
+    const total: TrafficResult = {
+      ok: 0,
+      failed: 0,
+      failures: [],
+      acknowledgedIds: [],
+      reads: 0,
+      writes: 0,
+      elapsedMs: 0,
+    };
     for (let round = 0; round < 20 && !stop.aborted; round += 1) {
-      const r = await steadyTraffic(url, { concurrency: 2, durationMs: 60_000, writeRatio: 0.3, maxRequests: 20_000, signal: stop });
+      const r = await steadyTraffic(url, {
+        concurrency: 2,
+        durationMs: 60_000,
+        writeRatio: 0.3,
+        maxRequests: 20_000,
+        signal: stop,
+      });
       total.ok += r.ok;
       total.failed += r.failed;
       total.failures.push(...r.failures.slice(0, 100 - total.failures.length));
@@ -172,7 +215,9 @@ export function peakConnections(cfg: LabConfig, stop: AbortSignal): Promise<{ pe
     let peak = 0;
     let samples = 0;
     while (!stop.aborted) {
-      const rows = await pgQuery<{ n: string }>(cfg, 'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [cfg.pg.database]).catch(() => null);
+      const rows = await pgQuery<{ n: string }>(cfg, 'SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1', [
+        cfg.pg.database,
+      ]).catch(() => null);
       if (rows) {
         peak = Math.max(peak, Number(rows[0]!.n));
         samples += 1;
@@ -234,7 +279,9 @@ export function events(dir: string): Array<Record<string, unknown>> {
 /** `poolgate evidence verify <dir>`: the manifest matches every file. */
 export async function evidenceVerifies(dir: string): Promise<boolean> {
   try {
-    await exec(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), 'evidence', 'verify', dir], { cwd: packageRoot });
+    await exec(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), 'evidence', 'verify', dir], {
+      cwd: packageRoot,
+    });
     return true;
   } catch {
     return false;

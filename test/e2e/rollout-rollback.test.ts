@@ -2,7 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { missingJournalEntries, useLab } from '../helpers/lab';
-import { events, evidenceDirOf, labctl, readPools, restoreBaseline, runPlaybook, runVars, trafficUntil, waitFor } from './rollout-helpers';
+import {
+  events,
+  evidenceDirOf,
+  labctl,
+  readPools,
+  restoreBaseline,
+  runPlaybook,
+  runVars,
+  trafficUntil,
+  waitFor,
+} from './rollout-helpers';
 
 // A whole rollout on a shared 2-core machine takes minutes: more than the suite's default per-file timeout.
 t.setTimeout(1_200_000);
@@ -22,7 +32,13 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   const traffic = trafficUntil(lab.haproxy.url, stop.signal);
   let stoppedAt = '';
   const fault = (async () => {
-    await waitFor(async () => fs.existsSync(path.join(dir, 'events.jsonl')) && events(dir).some((e) => e.host === 'primary-2' && e.action === 'lb_drain'), 300_000, 'both primaries drained');
+    await waitFor(
+      async () =>
+        fs.existsSync(path.join(dir, 'events.jsonl')) &&
+        events(dir).some((e) => e.host === 'primary-2' && e.action === 'lb_drain'),
+      300_000,
+      'both primaries drained',
+    );
     stoppedAt = new Date().toISOString();
     await labctl('stop', 'primary-1');
   })();
@@ -35,14 +51,22 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-3000) });
   t.match(run.stdout, /ROLLED BACK/, 'it says it rolled back');
   const pools = await readPools(lab);
-  for (const [name, p] of pools) t.same([p.pool.max, p.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
+  for (const [name, p] of pools)
+    t.same([p.pool.max, p.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
   t.ok(sent.ok > 50, `traffic flowed throughout (${sent.ok} ok)`);
   t.same(await missingJournalEntries(lab, sent.acknowledgedIds), [], 'every acknowledged write is in the database');
 
   const incidents = fs.existsSync(path.join(dir, 'incidents')) ? fs.readdirSync(path.join(dir, 'incidents')) : [];
-  t.ok(incidents.some((f) => /_pool_scaling_incident\.md$/.test(f)), 'the incident file exists');
-  t.match(fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'), /primary-1/, 'rollback_log.txt names the failing host');
+  t.ok(
+    incidents.some((f) => /_pool_scaling_incident\.md$/.test(f)),
+    'the incident file exists',
+  );
+  t.match(
+    fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
+    /primary-1/,
+    'rollback_log.txt names the failing host',
+  );
   const rolled = events(dir).find((e) => e.action === 'rollback_verified');
   t.ok(rolled, 'the rollback read back every instance');
   t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');

@@ -5,4 +5,6 @@ import { changeUnderTraffic } from './rollout-change';
 t.setTimeout(1_200_000);
 
 // SIGHUP hot reload under traffic, then the same run again: a no-op that says so.
-void t.test('pool change by SIGHUP under traffic, then again as a no-op', (tt) => changeUnderTraffic(tt, 'sighup', true));
+void t.test('pool change by SIGHUP under traffic, then again as a no-op', (tt) =>
+  changeUnderTraffic(tt, 'sighup', true),
+);

@@ -5,7 +5,18 @@ import t from 'tap';
 import { Pool } from 'undici';
 import type { LabConfig } from '../../lab/lab-config';
 import { missingJournalEntries, readPassword, useLab, type TrafficResult } from '../helpers/lab';
-import { events, evidenceDirOf, evidenceProblems, evidenceVerifies, peakConnections, readPools, restoreBaseline, runPlaybook, runVars, shortRun } from './rollout-helpers';
+import {
+  events,
+  evidenceDirOf,
+  evidenceProblems,
+  evidenceVerifies,
+  peakConnections,
+  readPools,
+  restoreBaseline,
+  runPlaybook,
+  runVars,
+  shortRun,
+} from './rollout-helpers';
 
 t.setTimeout(900_000);
 
@@ -23,21 +34,51 @@ const LOCK_HOLD_MS = 3000;
 const LOCK_BOUND_MS = 60_000;
 
 /** Open-loop traffic through HAProxy: one request every 1/rate s whatever the answers, until aborted (bounded). */
-async function openLoopTraffic(url: string, stop: AbortSignal, maxRequests = RATE_PER_S * 600): Promise<TrafficResult & { maxLatencyMs: number }> {
+async function openLoopTraffic(
+  url: string,
+  stop: AbortSignal,
+  maxRequests = RATE_PER_S * 600,
+): Promise<TrafficResult & { maxLatencyMs: number }> {
   const pool = new Pool(url, { connections: 200, headersTimeout: 15_000, bodyTimeout: 15_000 });
   const started = performance.now();
-  const r = { ok: 0, failed: 0, failures: [] as TrafficResult['failures'], acknowledgedIds: [] as number[], reads: 0, writes: 0, elapsedMs: 0, maxLatencyMs: 0 };
-  const accounts = ((await (await pool.request({ path: '/api/accounts', method: 'GET' })).body.json()) as { accounts: Array<{ id: number }> }).accounts.map((a) => a.id);
+  const r = {
+    ok: 0,
+    failed: 0,
+    failures: [] as TrafficResult['failures'],
+    acknowledgedIds: [] as number[],
+    reads: 0,
+    writes: 0,
+    elapsedMs: 0,
+    maxLatencyMs: 0,
+  };
+  const accounts = (
+    (await (await pool.request({ path: '/api/accounts', method: 'GET' })).body.json()) as {
+      accounts: Array<{ id: number }>;
+    }
+  ).accounts.map((a) => a.id);
   const one = async (n: number): Promise<void> => {
     const write = n % 10 < 3;
     const a = accounts[n % accounts.length]!;
     const b = accounts[(n + 1) % accounts.length]!;
     const reqPath = write ? '/api/journal-entries' : n % 5 === 0 ? '/api/accounts' : `/api/accounts/${a}/balance`;
     const method = write ? 'POST' : 'GET';
-    const body = write ? JSON.stringify({ memo: `slow-db #${n}`, lines: [{ account_id: a, debit: '1.00', credit: '0' }, { account_id: b, debit: '0', credit: '1.00' }] }) : undefined;
+    const body = write
+      ? JSON.stringify({
+          memo: `slow-db #${n}`,
+          lines: [
+            { account_id: a, debit: '1.00', credit: '0' },
+            { account_id: b, debit: '0', credit: '1.00' },
+          ],
+        })
+      : undefined;
     const sent = performance.now();
     try {
-      const res = await pool.request({ path: reqPath, method, body, headers: body ? { 'content-type': 'application/json' } : {} });
+      const res = await pool.request({
+        path: reqPath,
+        method,
+        body,
+        headers: body ? { 'content-type': 'application/json' } : {},
+      });
       const text = await res.body.text();
       r.maxLatencyMs = Math.max(r.maxLatencyMs, performance.now() - sent);
       if (write) r.writes += 1;
@@ -47,7 +88,13 @@ async function openLoopTraffic(url: string, stop: AbortSignal, maxRequests = RAT
       r.ok += 1;
     } catch (err) {
       r.failed += 1;
-      if (r.failures.length < 100) r.failures.push({ at: Math.round(performance.now() - started), method, path: reqPath, error: (err as Error).message });
+      if (r.failures.length < 100)
+        r.failures.push({
+          at: Math.round(performance.now() - started),
+          method,
+          path: reqPath,
+          error: (err as Error).message,
+        });
     }
   };
   const inFlight: Promise<void>[] = [];
@@ -65,17 +112,31 @@ async function openLoopTraffic(url: string, stop: AbortSignal, maxRequests = RAT
  * From the first monitor sample until the monitor's verdict (or the rollback's start, or the bound): the ledger's
  * tables locked ACCESS EXCLUSIVE in back-to-back 3-s transactions. Released before the rollback touches a host.
  */
-async function slowDatabase(lab: LabConfig, runId: string, done: AbortSignal): Promise<{ startedMs: number; endedMs: number; cycles: number }> {
+async function slowDatabase(
+  lab: LabConfig,
+  runId: string,
+  done: AbortSignal,
+): Promise<{ startedMs: number; endedMs: number; cycles: number }> {
   const dir = evidenceDirOf(runId);
   const has = (f: string): boolean => fs.existsSync(path.join(dir, f));
-  const lines = (f: string): string[] => (has(f) ? fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean) : []);
+  const lines = (f: string): string[] =>
+    has(f) ? fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean) : [];
   const reacted = (): boolean =>
-    fs.existsSync(dir) && (fs.readdirSync(dir).some((f) => /^monitor_\d.*\.json$/.test(f)) || lines('events.jsonl').some((l) => l.includes('"rollback_started"')));
+    fs.existsSync(dir) &&
+    (fs.readdirSync(dir).some((f) => /^monitor_\d.*\.json$/.test(f)) ||
+      lines('events.jsonl').some((l) => l.includes('"rollback_started"')));
   while (lines('monitor_samples.jsonl').length < 1) {
     if (done.aborted) return { startedMs: 0, endedMs: 0, cycles: 0 };
     await new Promise((r) => setTimeout(r, 200));
   }
-  const client = new Client({ host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser, password: readPassword(lab, 'app'), application_name: 'poolgate-e2e-slow-db' });
+  const client = new Client({
+    host: lab.pg.host,
+    port: lab.pg.port,
+    database: lab.pg.database,
+    user: lab.pg.appUser,
+    password: readPassword(lab, 'app'),
+    application_name: 'poolgate-e2e-slow-db',
+  });
   client.on('error', () => undefined);
   await client.connect();
   const startedMs = Date.now();
@@ -109,37 +170,73 @@ void t.test('a slow database during monitoring fires a rollback trigger and roll
   const slow = slowDatabase(lab, runId, stop.signal);
   // Lab-sized monitoring (a dict given by -e replaces the inventory's whole): sampled every 2 s for at most 40 s,
   // the triggers sustained 6 s over at least 3 samples.
-  const base = shortRun(lab).pool_scaling_monitor as { triggers: Array<Record<string, unknown>> } & Record<string, unknown>;
-  const monitor = { ...base, interval_s: 2, duration_s: 40, triggers: base.triggers.map((tr) => ({ ...tr, sustained_s: 6, min_samples: 3 })) };
-  const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_apply_method: 'sighup', pool_scaling_monitor: monitor }));
+  const base = shortRun(lab).pool_scaling_monitor as { triggers: Array<Record<string, unknown>> } & Record<
+    string,
+    unknown
+  >;
+  const monitor = {
+    ...base,
+    interval_s: 2,
+    duration_s: 40,
+    triggers: base.triggers.map((tr) => ({ ...tr, sustained_s: 6, min_samples: 3 })),
+  };
+  const run = await runPlaybook(
+    'pool-scaling.yml',
+    runVars(lab, runId, { pool_scaling_apply_method: 'sighup', pool_scaling_monitor: monitor }),
+  );
   stop.abort();
   const [sent, db, lock] = await Promise.all([traffic, connections, slow]);
 
-  t.ok(lock.cycles > 0, `the ledger's tables were locked from the first monitor sample for ${lock.endedMs - lock.startedMs} ms (${lock.cycles} cycles of ${LOCK_HOLD_MS} ms)`);
+  t.ok(
+    lock.cycles > 0,
+    `the ledger's tables were locked from the first monitor sample for ${lock.endedMs - lock.startedMs} ms (${lock.cycles} cycles of ${LOCK_HOLD_MS} ms)`,
+  );
   t.not(run.code, 0, 'the playbook ends failed', { out: (run.stdout + run.stderr).slice(-4000) });
   t.match(run.stdout, /ROLLED BACK/, 'it says it rolled back');
-  const samples = fs.readFileSync(path.join(dir, 'monitor_samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { fleet: { p95_ms: number | null } });
+  const samples = fs
+    .readFileSync(path.join(dir, 'monitor_samples.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { fleet: { p95_ms: number | null } });
   const p95Peak = Math.max(...samples.map((s) => s.fleet.p95_ms ?? 0));
   t.ok(p95Peak > 1000, `the monitor saw the fleet's p95 reach ${Math.round(p95Peak)} ms (trigger: > 1000 ms)`);
   const rollbackLog = fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8');
   t.match(rollbackLog, /p95_latency_sustained/, 'rollback_log.txt names the trigger');
   const incidents = fs.existsSync(path.join(dir, 'incidents')) ? fs.readdirSync(path.join(dir, 'incidents')) : [];
   const incident = incidents.find((f) => /_pool_scaling_incident\.md$/.test(f));
-  t.ok(incident && /p95_latency_sustained/.test(fs.readFileSync(path.join(dir, 'incidents', incident), 'utf8')), 'the incident file exists and names the trigger');
+  t.ok(
+    incident && /p95_latency_sustained/.test(fs.readFileSync(path.join(dir, 'incidents', incident), 'utf8')),
+    'the incident file exists and names the trigger',
+  );
 
-  for (const [name, p] of await readPools(lab)) t.same([p.pool.max, p.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
+  for (const [name, p] of await readPools(lab))
+    t.same([p.pool.max, p.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
   const ev = events(dir);
   const rollbackAt = Date.parse(String(ev.find((e) => e.action === 'rollback_started')?.at));
-  t.ok(ev.some((e) => e.action === 'rollback_verified'), 'the rollback read back every instance');
-  t.comment(`lock → rollback_started: ${((rollbackAt - lock.startedMs) / 1000).toFixed(1)} s; lock released ${((lock.endedMs - lock.startedMs) / 1000).toFixed(1)} s after it started`);
+  t.ok(
+    ev.some((e) => e.action === 'rollback_verified'),
+    'the rollback read back every instance',
+  );
+  t.comment(
+    `lock → rollback_started: ${((rollbackAt - lock.startedMs) / 1000).toFixed(1)} s; lock released ${((lock.endedMs - lock.startedMs) / 1000).toFixed(1)} s after it started`,
+  );
   t.same(evidenceProblems(dir), [], 'every evidence file validates against its schema');
   t.ok(await evidenceVerifies(dir), 'the evidence is sealed and its manifest verifies');
 
   // Slow, never failed: the longest wait (one lock hold plus queueing) stays far below HAProxy's 30-s server timeout
   // and the client's 15 s, and the rollback is the zero-downtime path.
-  t.equal(sent.failed, 0, `zero failed requests (${sent.ok} ok, slowest ${Math.round(sent.maxLatencyMs)} ms)`, { failures: sent.failures.slice(0, 5) });
+  t.equal(sent.failed, 0, `zero failed requests (${sent.ok} ok, slowest ${Math.round(sent.maxLatencyMs)} ms)`, {
+    failures: sent.failures.slice(0, 5),
+  });
   t.ok(sent.maxLatencyMs > 1000, 'the traffic itself saw the slowdown');
-  t.same(await missingJournalEntries(lab, sent.acknowledgedIds), [], `all ${sent.acknowledgedIds.length} acknowledged writes are in the database`);
+  t.same(
+    await missingJournalEntries(lab, sent.acknowledgedIds),
+    [],
+    `all ${sent.acknowledgedIds.length} acknowledged writes are in the database`,
+  );
   const budget = 4 * 200 + 50 + 20;
-  t.ok(db.samples > 10 && db.peak <= budget, `PostgreSQL connections peaked at ${db.peak} ≤ ${budget} (${db.samples} samples)`);
+  t.ok(
+    db.samples > 10 && db.peak <= budget,
+    `PostgreSQL connections peaked at ${db.peak} ≤ ${budget} (${db.samples} samples)`,
+  );
 });

@@ -10,7 +10,12 @@ t.setTimeout(600_000);
 // (sha256 of the file ≠ sha256 the instance reports at /api/health/pool-config) — is refused in the run's
 // preparation: backing that file up as "the old config" would make a rollback restore something never run.
 const cases = [
-  { name: 'an invalid config file', host: 'primary-2', text: '{ "min": 10, "max": 50,\n', says: /primary-2: the file is invalid \(E_CONFIG_READ/ },
+  {
+    name: 'an invalid config file',
+    host: 'primary-2',
+    text: '{ "min": 10, "max": 50,\n',
+    says: /primary-2: the file is invalid \(E_CONFIG_READ/,
+  },
   {
     name: 'a config file that differs from what the instance runs',
     host: 'standby-2',
@@ -41,10 +46,18 @@ void t.test('a host whose config file is not what it runs is refused before any 
       const runId = `fault-drift-${c.host}-${Date.now()}`;
       const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
       t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
-      t.match(run.stdout, /REFUSED before any change: .*CONFIG DRIFT/s, 'it refuses with CONFIG DRIFT before any change');
+      t.match(
+        run.stdout,
+        /REFUSED before any change: .*CONFIG DRIFT/s,
+        'it refuses with CONFIG DRIFT before any change',
+      );
       t.match(run.stdout, c.says, 'it names the host and what is wrong with its file');
       t.notMatch(run.stdout, /PLAY \[Pass preflight|TASK \[pool_config/, 'neither preflight nor any host task ran');
-      t.match(events(evidenceDirOf(runId)).at(-1), { action: 'refused', reason: /CONFIG DRIFT/ }, 'events.jsonl records the refusal');
+      t.match(
+        events(evidenceDirOf(runId)).at(-1),
+        { action: 'refused', reason: /CONFIG DRIFT/ },
+        'events.jsonl records the refusal',
+      );
       await assertEvidence(t, runId, false);
       await assertUntouched(t, lab, before);
       t.equal(fs.readFileSync(file, 'utf8'), c.text, 'the drifted file itself is left for the operator to look at');

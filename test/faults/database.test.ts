@@ -17,7 +17,10 @@ t.setTimeout(1_200_000);
 // each fault lasts a few seconds.
 // (A lock held longer than the window does roll back: test/e2e/rollout-monitor-trigger.test.ts.)
 function monitorVars(lab: LabConfig): Record<string, unknown> {
-  const base = shortRun(lab).pool_scaling_monitor as { triggers: Array<Record<string, unknown>> } & Record<string, unknown>;
+  const base = shortRun(lab).pool_scaling_monitor as { triggers: Array<Record<string, unknown>> } & Record<
+    string,
+    unknown
+  >;
   return {
     ...base,
     duration_s: 20,
@@ -51,7 +54,18 @@ void t.test('the database restarted during monitoring', async (t) => {
   const fault = monitoringStarted(runId).then(async () => {
     const started = Date.now();
     // As the lab starts it: pg_ctl as the postgres OS user, the server log kept in the lab's log file.
-    const [cmd, args] = asPgUser(path.join(PG_BIN, 'pg_ctl'), ['-D', lab.pg.dataDir, '-l', lab.pg.logPath, '-m', 'fast', '-w', '-t', '60', 'restart']);
+    const [cmd, args] = asPgUser(path.join(PG_BIN, 'pg_ctl'), [
+      '-D',
+      lab.pg.dataDir,
+      '-l',
+      lab.pg.logPath,
+      '-m',
+      'fast',
+      '-w',
+      '-t',
+      '60',
+      'restart',
+    ]);
     await exec(cmd, args, { timeout: 90_000 });
     restartMs = Date.now() - started;
   });
@@ -64,15 +78,30 @@ void t.test('the database restarted during monitoring', async (t) => {
   // < 0.1 % over the monitoring window) cannot hold when every in-flight query was terminated: the report decides
   // ROLLBACK and the change is rolled back by the zero-downtime path, naming the failed criterion.
   t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
-  t.match(said(run), /ROLLED BACK: .*poolgate report gate failed: Error rate <0\.1%/, 'it names the failed criterion (error rate over the monitoring window)');
+  t.match(
+    said(run),
+    /ROLLED BACK: .*poolgate report gate failed: Error rate <0\.1%/,
+    'it names the failed criterion (error rate over the monitoring window)',
+  );
   await assertPools(t, lab, 50, 10, 'rolled back; every pool reconnected');
   await assertEvidence(t, runId, true);
   const monitor = fs.readdirSync(evidenceDirOf(runId)).find((f) => /^monitor_\d.*\.json$/.test(f));
-  t.match(JSON.parse(fs.readFileSync(path.join(evidenceDirOf(runId), monitor ?? 'missing'), 'utf8')), { verdict: 'passed' }, 'the monitor itself saw no sustained trigger');
+  t.match(
+    JSON.parse(fs.readFileSync(path.join(evidenceDirOf(runId), monitor ?? 'missing'), 'utf8')),
+    { verdict: 'passed' },
+    'the monitor itself saw no sustained trigger',
+  );
   // A fast shutdown terminates every backend: the queries in flight then, and the requests that reach an
   // instance while PostgreSQL is down (about a second), fail with 5xx. Nothing else may fail, and no
   // acknowledged write may be lost.
-  await assertTraffic(t, lab, w, BUDGET_CHANGE, Math.max(20, Math.ceil(w.sent.ok * 0.05)), 'only requests in flight while PostgreSQL restarted (≤ 5 %)');
+  await assertTraffic(
+    t,
+    lab,
+    w,
+    BUDGET_CHANGE,
+    Math.max(20, Math.ceil(w.sent.ok * 0.05)),
+    'only requests in flight while PostgreSQL restarted (≤ 5 %)',
+  );
   const after = await steadyTraffic(lab.haproxy.url, { concurrency: 2, durationMs: 3000, maxRequests: 2000 });
   t.equal(after.failed, 0, `after the restart every request succeeds again (${after.ok} ok)`);
 });
@@ -84,7 +113,14 @@ void t.test('the database slowed by lock contention during monitoring', async (t
   const runId = `fault-db-lock-${Date.now()}`;
   const stop = watch(lab);
   let lockedMs = 0;
-  const client = new Client({ host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser, password: readPassword(lab, 'app'), application_name: 'poolgate-fault' });
+  const client = new Client({
+    host: lab.pg.host,
+    port: lab.pg.port,
+    database: lab.pg.database,
+    user: lab.pg.appUser,
+    password: readPassword(lab, 'app'),
+    application_name: 'poolgate-fault',
+  });
   client.on('error', () => undefined);
   t.teardown(() => client.end().catch(() => undefined));
   const fault = monitoringStarted(runId).then(async () => {
@@ -102,7 +138,9 @@ void t.test('the database slowed by lock contention during monitoring', async (t
   const w = await stop();
 
   t.ok(lockedMs >= 3000, `an ACCESS EXCLUSIVE lock was held ${lockedMs} ms during monitoring`);
-  t.equal(run.code, 0, 'contention shorter than the sustained window does not roll the change back: completed', { out: tail(run) });
+  t.equal(run.code, 0, 'contention shorter than the sustained window does not roll the change back: completed', {
+    out: tail(run),
+  });
   await assertPools(t, lab, 200, 20, 'the change stands');
   await assertEvidence(t, runId, false);
   const locks = await new Promise<number>((resolve) => {

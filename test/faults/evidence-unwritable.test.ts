@@ -37,11 +37,18 @@ void t.test('an evidence folder that cannot be written refuses the run before an
       chattr('-i', dir);
       fs.rmSync(dir, { recursive: true, force: true });
     });
-    t.throws(() => fs.writeFileSync(path.join(dir, 'probe'), 'x'), 'root itself cannot write in it (the fault is real)');
+    t.throws(
+      () => fs.writeFileSync(path.join(dir, 'probe'), 'x'),
+      'root itself cannot write in it (the fault is real)',
+    );
     const before = await fleetState(lab);
     const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
     t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
-    t.match(run.stdout, /REFUSED before any change: Record the event in events\.jsonl:.*(not writable|Operation not permitted|Permission denied)/s, 'it names the evidence write that failed and why');
+    t.match(
+      run.stdout,
+      /REFUSED before any change: Record the event in events\.jsonl:.*(not writable|Operation not permitted|Permission denied)/s,
+      'it names the evidence write that failed and why',
+    );
     t.notMatch(run.stdout, /PLAY \[Pass preflight|TASK \[pool_config/, 'neither preflight nor any host task ran');
     t.same(fs.readdirSync(dir), [], 'nothing was written in the folder');
     await assertUntouched(t, lab, before);
@@ -53,10 +60,17 @@ void t.test('an evidence folder that cannot be written refuses the run before an
     fs.writeFileSync(blocker, '');
     t.teardown(() => fs.rmSync(file, { recursive: true, force: true }));
     const before = await fleetState(lab);
-    const run = await runPlaybook('pool-scaling.yml', runVars(lab, `fault-evidence-root-${Date.now()}`, { pool_scaling_evidence_root: path.join(blocker, 'evidence') }));
+    const run = await runPlaybook(
+      'pool-scaling.yml',
+      runVars(lab, `fault-evidence-root-${Date.now()}`, { pool_scaling_evidence_root: path.join(blocker, 'evidence') }),
+    );
     t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
     // Ansible's YAML output doubles the quote in "run's".
-    t.match(run.stdout, /REFUSED before any change: Create the run'{1,2}s evidence folder: .*Not a directory/s, "it names the evidence folder that could not be created");
+    t.match(
+      run.stdout,
+      /REFUSED before any change: Create the run'{1,2}s evidence folder: .*Not a directory/s,
+      'it names the evidence folder that could not be created',
+    );
     t.notMatch(run.stdout, /PLAY \[Pass preflight|TASK \[pool_config/, 'neither preflight nor any host task ran');
     await assertUntouched(t, lab, before);
   });

@@ -6,7 +6,18 @@ import type { Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { missingJournalEntries, type TrafficResult } from '../helpers/lab';
-import { configHashes, events, evidenceDirOf, labctl, peakConnections, pids, readPools, trafficUntil, waitFor, type PlaybookRun } from '../e2e/rollout-helpers';
+import {
+  configHashes,
+  events,
+  evidenceDirOf,
+  labctl,
+  peakConnections,
+  pids,
+  readPools,
+  trafficUntil,
+  waitFor,
+  type PlaybookRun,
+} from '../e2e/rollout-helpers';
 
 /**
  * What the fault suite shares on top of the e2e rollout helpers: the facts a fault case asserts (traffic and
@@ -14,7 +25,6 @@ import { configHashes, events, evidenceDirOf, labctl, peakConnections, pids, rea
  * and how to wait for a point in a run (an event in its events.jsonl) to inject the fault there.
  */
 const exec = promisify(execFile);
-
 
 /** PostgreSQL connection budgets: the fleet at the old pools (refused runs) or at the new ones plus one draining. */
 export const BUDGET_OLD = 4 * 50 + 20;
@@ -38,16 +48,33 @@ export function watch(lab: LabConfig): () => Promise<Watched> {
 }
 
 /** Traffic facts every case asserts: it flowed, at most `maxFailed` failed (0 on a zero-downtime path), writes durable. */
-export async function assertTraffic(t: Test, lab: LabConfig, w: Watched, budget: number, maxFailed = 0, why = 'the path is zero-downtime'): Promise<void> {
+export async function assertTraffic(
+  t: Test,
+  lab: LabConfig,
+  w: Watched,
+  budget: number,
+  maxFailed = 0,
+  why = 'the path is zero-downtime',
+): Promise<void> {
   t.ok(w.sent.ok > 20, `traffic flowed throughout (${w.sent.ok} ok, ${w.sent.failed} failed)`);
-  t.ok(w.sent.failed <= maxFailed, `${w.sent.failed} failed requests ≤ ${maxFailed}: ${why}`, { failures: w.sent.failures.slice(0, 5) });
-  t.same(await missingJournalEntries(lab, w.sent.acknowledgedIds), [], `all ${w.sent.acknowledgedIds.length} acknowledged writes are in the database`);
-  t.ok(w.db.samples > 3 && w.db.peak <= budget, `PostgreSQL connections peaked at ${w.db.peak} ≤ budget ${budget} (${w.db.samples} samples)`);
+  t.ok(w.sent.failed <= maxFailed, `${w.sent.failed} failed requests ≤ ${maxFailed}: ${why}`, {
+    failures: w.sent.failures.slice(0, 5),
+  });
+  t.same(
+    await missingJournalEntries(lab, w.sent.acknowledgedIds),
+    [],
+    `all ${w.sent.acknowledgedIds.length} acknowledged writes are in the database`,
+  );
+  t.ok(
+    w.db.samples > 3 && w.db.peak <= budget,
+    `PostgreSQL connections peaked at ${w.db.peak} ≤ budget ${budget} (${w.db.samples} samples)`,
+  );
 }
 
 /** Every instance read back at max/min. */
 export async function assertPools(t: Test, lab: LabConfig, max: number, min: number, why: string): Promise<void> {
-  for (const [name, p] of await readPools(lab)) t.same([p.pool.max, p.pool.min], [max, min], `${name} runs max ${max} / min ${min} (read back): ${why}`);
+  for (const [name, p] of await readPools(lab))
+    t.same([p.pool.max, p.pool.min], [max, min], `${name} runs max ${max} / min ${min} (read back): ${why}`);
 }
 
 export const backupsOf = (lab: LabConfig): string[] =>
@@ -61,7 +88,11 @@ export interface Untouched {
 
 /** What a refusal must leave as it was: every config byte, every process, every pool generation, no backup. */
 export async function fleetState(lab: LabConfig): Promise<Untouched> {
-  return { hashes: configHashes(lab), pids: await pids(lab), generations: [...(await readPools(lab)).values()].map((p) => p.generation) };
+  return {
+    hashes: configHashes(lab),
+    pids: await pids(lab),
+    generations: [...(await readPools(lab)).values()].map((p) => p.generation),
+  };
 }
 
 export async function assertUntouched(t: Test, lab: LabConfig, before: Untouched): Promise<void> {
@@ -73,7 +104,12 @@ export async function assertUntouched(t: Test, lab: LabConfig, before: Untouched
 }
 
 /** Resolves once the run's events.jsonl has an event matching `pred` (bounded). */
-export async function eventSeen(runId: string, pred: (e: Record<string, unknown>) => boolean, what: string, timeoutMs = 400_000): Promise<void> {
+export async function eventSeen(
+  runId: string,
+  pred: (e: Record<string, unknown>) => boolean,
+  what: string,
+  timeoutMs = 400_000,
+): Promise<void> {
   const file = path.join(evidenceDirOf(runId), 'events.jsonl');
   await waitFor(async () => fs.existsSync(file) && events(evidenceDirOf(runId)).some(pred), timeoutMs, what);
 }
@@ -86,14 +122,23 @@ export async function assertEvidence(t: Test, runId: string, rolledBack: boolean
   t.equal(verify.code, 0, 'poolgate evidence verify passes on the run folder', { out: verify.stdout + verify.stderr });
   if (!rolledBack) return;
   const incidents = fs.existsSync(path.join(dir, 'incidents')) ? fs.readdirSync(path.join(dir, 'incidents')) : [];
-  t.ok(incidents.some((f) => /_pool_scaling_incident\.md$/.test(f)), 'the incident is written');
+  t.ok(
+    incidents.some((f) => /_pool_scaling_incident\.md$/.test(f)),
+    'the incident is written',
+  );
   t.ok(fs.existsSync(path.join(dir, 'rollback_log.txt')), 'rollback_log.txt is written');
-  t.ok(events(dir).some((e) => e.action === 'rollback_verified'), 'the rollback read back every instance (rollback_verified)');
+  t.ok(
+    events(dir).some((e) => e.action === 'rollback_verified'),
+    'the rollback read back every instance (rollback_verified)',
+  );
 }
 
 export async function poolgate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), ...args], { cwd: packageRoot, timeout: 60_000 });
+    const { stdout, stderr } = await exec(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), ...args], {
+      cwd: packageRoot,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };

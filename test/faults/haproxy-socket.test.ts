@@ -2,7 +2,19 @@ import fs from 'node:fs';
 import t from 'tap';
 import { useLab } from '../helpers/lab';
 import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
-import { BUDGET_CHANGE, BUDGET_OLD, assertEvidence, assertPools, assertTraffic, assertUntouched, eventSeen, fleetState, rollbackSeconds, tail, watch } from './fault-helpers';
+import {
+  BUDGET_CHANGE,
+  BUDGET_OLD,
+  assertEvidence,
+  assertPools,
+  assertTraffic,
+  assertUntouched,
+  eventSeen,
+  fleetState,
+  rollbackSeconds,
+  tail,
+  watch,
+} from './fault-helpers';
 
 t.setTimeout(1_200_000);
 
@@ -33,7 +45,11 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
     restore();
     const w = await stop();
     t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
-    t.match(run.stdout, /REFUSED before any change: .*poolgate lb wait could not measure: .*E_LB_UNREACHABLE: HAProxy socket/s, 'it names the unreachable HAProxy socket');
+    t.match(
+      run.stdout,
+      /REFUSED before any change: .*poolgate lb wait could not measure: .*E_LB_UNREACHABLE: HAProxy socket/s,
+      'it names the unreachable HAProxy socket',
+    );
     t.notMatch(run.stdout, /TASK \[pool_config/, 'no host task ran');
     await assertEvidence(t, runId, false);
     await assertUntouched(t, lab, before);
@@ -45,21 +61,38 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
     const runId = `fault-lb-after-${Date.now()}`;
     const stop = watch(lab);
     t.teardown(restore);
-    const fault = eventSeen(runId, (e) => e.host === 'standby-2' && e.action === 'lb_enabled', 'both standbys changed and UP').then(hide);
+    const fault = eventSeen(
+      runId,
+      (e) => e.host === 'standby-2' && e.action === 'lb_enabled',
+      'both standbys changed and UP',
+    ).then(hide);
     const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
     await fault.catch(() => undefined);
     restore();
     const w = await stop();
     const dir = evidenceDirOf(runId);
-    t.ok(events(dir).some((e) => e.host === 'standby-2' && e.action === 'lb_enabled'), 'the socket vanished after both standbys had changed');
+    t.ok(
+      events(dir).some((e) => e.host === 'standby-2' && e.action === 'lb_enabled'),
+      'the socket vanished after both standbys had changed',
+    );
     t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
     t.match(run.stdout, /ROLLED BACK: .*(HAProxy|socket)/is, 'it says it rolled back because of HAProxy');
     await assertPools(t, lab, 50, 10, 'rolled back without the load balancer');
-    t.ok(events(dir).some((e) => e.action === 'rollback_verified'), 'the rollback read back every instance');
+    t.ok(
+      events(dir).some((e) => e.action === 'rollback_verified'),
+      'the rollback read back every instance',
+    );
     await assertEvidence(t, runId, true);
-    const incident = fs.readdirSync(`${dir}/incidents`).map((f) => fs.readFileSync(`${dir}/incidents/${f}`, 'utf8')).join('\n');
+    const incident = fs
+      .readdirSync(`${dir}/incidents`)
+      .map((f) => fs.readFileSync(`${dir}/incidents/${f}`, 'utf8'))
+      .join('\n');
     if (events(dir).some((e) => e.action === 'lb_restore_failed')) {
-      t.match(incident, /NOT DONE: HAProxy could not enable the primaries/, 'the incident says the primaries must be enabled at HAProxy by hand');
+      t.match(
+        incident,
+        /NOT DONE: HAProxy could not enable the primaries/,
+        'the incident says the primaries must be enabled at HAProxy by hand',
+      );
     }
     t.comment(`rollback took ${rollbackSeconds(runId)} s`);
     await assertTraffic(t, lab, w, BUDGET_CHANGE);

@@ -1,7 +1,17 @@
 import t from 'tap';
 import { useLab } from '../helpers/lab';
 import { evidenceDirOf, events, labctl, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
-import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, eventSeen, rollbackSeconds, signal, tail, watch } from './fault-helpers';
+import {
+  BUDGET_CHANGE,
+  assertEvidence,
+  assertPools,
+  assertTraffic,
+  eventSeen,
+  rollbackSeconds,
+  signal,
+  tail,
+  watch,
+} from './fault-helpers';
 
 t.setTimeout(1_200_000);
 
@@ -19,7 +29,9 @@ void t.test('an instance killed (SIGKILL) mid-rollout: everything is rolled back
   const stop = watch(lab);
   let killed = 0;
   // primary-2 carries traffic: killing it cuts its in-flight requests (HAProxy retries only what never reached it).
-  const fault = eventSeen(runId, standby1Changed, 'standby-1 changed').then(async () => (killed = await signal('primary-2', 'SIGKILL')));
+  const fault = eventSeen(runId, standby1Changed, 'standby-1 changed').then(
+    async () => (killed = await signal('primary-2', 'SIGKILL')),
+  );
   const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
   await fault.catch(() => undefined);
   const w = await stop();
@@ -33,38 +45,57 @@ void t.test('an instance killed (SIGKILL) mid-rollout: everything is rolled back
   await assertEvidence(t, runId, true);
   t.comment(`rollback took ${rollbackSeconds(runId)} s`);
   // Two clients: at most their two in-flight requests were on primary-2 when it died.
-  await assertTraffic(t, lab, w, BUDGET_CHANGE, 2, "a SIGKILLed instance's in-flight requests (≤ 2 clients) cannot be answered");
+  await assertTraffic(
+    t,
+    lab,
+    w,
+    BUDGET_CHANGE,
+    2,
+    "a SIGKILLed instance's in-flight requests (≤ 2 clients) cannot be answered",
+  );
 });
 
-void t.test('an instance hung (SIGSTOP) mid-rollout: its health check times out, everything is rolled back', async (t) => {
-  const lab = await useLab(t);
-  await restoreBaseline(lab);
-  let hung = 0;
-  t.teardown(async () => {
-    if (hung) {
-      try {
-        process.kill(hung, 'SIGCONT');
-      } catch {
-        // already replaced by the rollback's restart
-      }
-    }
+void t.test(
+  'an instance hung (SIGSTOP) mid-rollout: its health check times out, everything is rolled back',
+  async (t) => {
+    const lab = await useLab(t);
     await restoreBaseline(lab);
-  });
-  const runId = `fault-sigstop-${Date.now()}`;
-  const stop = watch(lab);
-  // standby-2 is a backup server: it carries no traffic while the primaries are UP.
-  const fault = eventSeen(runId, standby1Changed, 'standby-1 changed').then(async () => (hung = await signal('standby-2', 'SIGSTOP')));
-  const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
-  await fault.catch(() => undefined);
-  const w = await stop();
+    let hung = 0;
+    t.teardown(async () => {
+      if (hung) {
+        try {
+          process.kill(hung, 'SIGCONT');
+        } catch {
+          // already replaced by the rollback's restart
+        }
+      }
+      await restoreBaseline(lab);
+    });
+    const runId = `fault-sigstop-${Date.now()}`;
+    const stop = watch(lab);
+    // standby-2 is a backup server: it carries no traffic while the primaries are UP.
+    const fault = eventSeen(runId, standby1Changed, 'standby-1 changed').then(
+      async () => (hung = await signal('standby-2', 'SIGSTOP')),
+    );
+    const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
+    await fault.catch(() => undefined);
+    const w = await stop();
 
-  t.ok(hung > 0, `standby-2 (pid ${hung}) was SIGSTOPped once standby-1 had changed`);
-  t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
-  t.match(run.stdout, /ROLLED BACK: .*standby-2.*(timed out|timeout|Read timed out)/is, 'it says it rolled back because standby-2 timed out');
-  await assertPools(t, lab, 50, 10, 'rolled back');
-  t.not(Number(await labctl('pid', 'standby-2')), hung, 'the rollback replaced the hung standby-2 by a new process');
-  t.ok(events(evidenceDirOf(runId)).some((e) => e.host === 'standby-2' && e.action === 'verified'), 'standby-2 was read back after its restore');
-  await assertEvidence(t, runId, true);
-  t.comment(`rollback took ${rollbackSeconds(runId)} s`);
-  await assertTraffic(t, lab, w, BUDGET_CHANGE);
-});
+    t.ok(hung > 0, `standby-2 (pid ${hung}) was SIGSTOPped once standby-1 had changed`);
+    t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
+    t.match(
+      run.stdout,
+      /ROLLED BACK: .*standby-2.*(timed out|timeout|Read timed out)/is,
+      'it says it rolled back because standby-2 timed out',
+    );
+    await assertPools(t, lab, 50, 10, 'rolled back');
+    t.not(Number(await labctl('pid', 'standby-2')), hung, 'the rollback replaced the hung standby-2 by a new process');
+    t.ok(
+      events(evidenceDirOf(runId)).some((e) => e.host === 'standby-2' && e.action === 'verified'),
+      'standby-2 was read back after its restore',
+    );
+    await assertEvidence(t, runId, true);
+    t.comment(`rollback took ${rollbackSeconds(runId)} s`);
+    await assertTraffic(t, lab, w, BUDGET_CHANGE);
+  },
+);

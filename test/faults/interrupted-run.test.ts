@@ -5,8 +5,27 @@ import t, { type Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { useLab } from '../helpers/lab';
-import { configHashes, events, evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars, waitFor, type PlaybookRun } from '../e2e/rollout-helpers';
-import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, eventSeen, poolgate, tail, watch } from './fault-helpers';
+import {
+  configHashes,
+  events,
+  evidenceDirOf,
+  readPools,
+  restoreBaseline,
+  runPlaybook,
+  runVars,
+  waitFor,
+  type PlaybookRun,
+} from '../e2e/rollout-helpers';
+import {
+  BUDGET_CHANGE,
+  assertEvidence,
+  assertPools,
+  assertTraffic,
+  eventSeen,
+  poolgate,
+  tail,
+  watch,
+} from './fault-helpers';
 
 t.setTimeout(1_200_000);
 
@@ -18,16 +37,22 @@ t.setTimeout(1_200_000);
 
 /** ansible-playbook that the test can signal; resolves when it has exited. */
 function startPlaybook(extraVars: Record<string, unknown>): { pid: number; done: Promise<PlaybookRun> } {
-  const child = spawn('ansible-playbook', ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(extraVars)], {
-    cwd: packageRoot,
-    env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
-    timeout: 600_000,
-  });
+  const child = spawn(
+    'ansible-playbook',
+    ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(extraVars)],
+    {
+      cwd: packageRoot,
+      env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
+      timeout: 600_000,
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<PlaybookRun>((resolve) => child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 : -1), stdout, stderr })));
+  const done = new Promise<PlaybookRun>((resolve) =>
+    child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 : -1), stdout, stderr })),
+  );
   return { pid: child.pid!, done };
 }
 
@@ -54,8 +79,13 @@ async function assertLeftKnown(t: Test, lab: LabConfig, runId: string): Promise<
     t.same([p.pool.max, p.pool.min], want, `${i.name} runs max ${want[0]} / min ${want[1]} (read back)`);
     t.equal(p.sha256, hashes[i.name], `${i.name}'s file is what it runs`);
   }
-  t.ok(fs.existsSync(`${lab.instances.find((i) => i.name === 'standby-1')!.configPath}.bak-${runId}`), 'standby-1 has its backup of this run');
-  const changed = events(evidenceDirOf(runId)).filter((e) => e.action === 'backed_up').map((e) => e.host);
+  t.ok(
+    fs.existsSync(`${lab.instances.find((i) => i.name === 'standby-1')!.configPath}.bak-${runId}`),
+    'standby-1 has its backup of this run',
+  );
+  const changed = events(evidenceDirOf(runId))
+    .filter((e) => e.action === 'backed_up')
+    .map((e) => e.host);
   t.same(changed, ['standby-1'], 'events.jsonl records exactly which host the run changed');
   t.same(processesOf(runId), [], 'no ansible process of the run is left behind');
 }
@@ -78,7 +108,10 @@ void t.test('the control node interrupted between hosts', async (t) => {
     await assertLeftKnown(t, lab, runId);
 
     const started = Date.now();
-    const rb = await runPlaybook('rollback.yml', { rollback_run_id: runId, rollback_reason: 'control node interrupted (SIGINT) after standby-1' });
+    const rb = await runPlaybook('rollback.yml', {
+      rollback_run_id: runId,
+      rollback_reason: 'control node interrupted (SIGINT) after standby-1',
+    });
     const rollbackS = (Date.now() - started) / 1000;
     const w = await stop();
     t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
@@ -87,8 +120,16 @@ void t.test('the control node interrupted between hosts', async (t) => {
     t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
     if (rbDir) {
       await assertEvidence(t, path.basename(rbDir), true);
-      t.match(fs.readFileSync(path.join(rbDir, 'rollback_log.txt'), 'utf8'), new RegExp(`manual rollback of ${runId}`), 'rollback_log.txt names the interrupted run');
-      t.same(events(rbDir).find((e) => e.action === 'rollback_verified')?.restored, ['standby-1'], 'it restored exactly standby-1');
+      t.match(
+        fs.readFileSync(path.join(rbDir, 'rollback_log.txt'), 'utf8'),
+        new RegExp(`manual rollback of ${runId}`),
+        'rollback_log.txt names the interrupted run',
+      );
+      t.same(
+        events(rbDir).find((e) => e.action === 'rollback_verified')?.restored,
+        ['standby-1'],
+        'it restored exactly standby-1',
+      );
     }
     t.comment(`manual rollback took ${rollbackS.toFixed(1)} s`);
     await assertTraffic(t, lab, w, BUDGET_CHANGE);
@@ -111,10 +152,20 @@ void t.test('the control node interrupted between hosts', async (t) => {
     const w = await stop();
     t.equal(resumed.code, 0, 'the resumed run completes', { out: tail(resumed) });
     await assertPools(t, lab, 200, 20, 'completed');
-    const backedUp = events(evidenceDirOf(resumeId)).filter((e) => e.action === 'backed_up').map((e) => e.host);
-    t.same(backedUp.sort(), ['primary-1', 'primary-2', 'standby-2'], 'the resumed run changed only the hosts not yet at target');
+    const backedUp = events(evidenceDirOf(resumeId))
+      .filter((e) => e.action === 'backed_up')
+      .map((e) => e.host);
+    t.same(
+      backedUp.sort(),
+      ['primary-1', 'primary-2', 'standby-2'],
+      'the resumed run changed only the hosts not yet at target',
+    );
     await assertEvidence(t, resumeId, false);
-    t.equal((await poolgate(['evidence', 'verify', evidenceDirOf(runId)])).code === 0, false, 'the interrupted run was never sealed (its folder says so: no manifest)');
+    t.equal(
+      (await poolgate(['evidence', 'verify', evidenceDirOf(runId)])).code === 0,
+      false,
+      'the interrupted run was never sealed (its folder says so: no manifest)',
+    );
     await assertTraffic(t, lab, w, BUDGET_CHANGE);
   });
 });

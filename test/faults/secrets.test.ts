@@ -32,7 +32,10 @@ function leaks(files: string[], secrets: string[]): string[] {
 }
 
 /** Samples /proc/<pid>/cmdline of every process until stopped; returns the pids whose command line held a secret. */
-function scanCommandLines(secrets: string[], stop: AbortSignal): Promise<{ scans: number; processes: number; leaked: string[] }> {
+function scanCommandLines(
+  secrets: string[],
+  stop: AbortSignal,
+): Promise<{ scans: number; processes: number; leaked: string[] }> {
   return (async () => {
     const seen = new Set<string>();
     const leaked: string[] = [];
@@ -62,7 +65,10 @@ void t.test('no secret in evidence, logs, Ansible output or command lines during
   await restoreBaseline(lab);
   t.teardown(() => restoreBaseline(lab));
   const secrets = [readPassword(lab, 'app'), readPassword(lab, 'monitor')];
-  t.ok(secrets.every((s) => s.length >= 16), 'the lab has real passwords to look for');
+  t.ok(
+    secrets.every((s) => s.length >= 16),
+    'the lab has real passwords to look for',
+  );
 
   const stopScan = new AbortController();
   const scan = scanCommandLines(secrets, stopScan.signal);
@@ -77,9 +83,15 @@ void t.test('no secret in evidence, logs, Ansible output or command lines during
   await assertPools(t, lab, 200, 20, 'completed');
   await assertTraffic(t, lab, w, BUDGET_CHANGE);
 
-  t.ok(cmdlines.scans > 20 && cmdlines.processes > 50, `command lines sampled ${cmdlines.scans} times (${cmdlines.processes} distinct)`);
+  t.ok(
+    cmdlines.scans > 20 && cmdlines.processes > 50,
+    `command lines sampled ${cmdlines.scans} times (${cmdlines.processes} distinct)`,
+  );
   t.same(cmdlines.leaked, [], 'no process command line held a password');
-  t.notOk(secrets.some((s) => (run.stdout + run.stderr).includes(s)), 'Ansible output (-v) holds no password');
+  t.notOk(
+    secrets.some((s) => (run.stdout + run.stderr).includes(s)),
+    'Ansible output (-v) holds no password',
+  );
 
   const dir = evidenceDirOf(runId);
   const evidence = filesBelow(dir, []);
@@ -88,10 +100,22 @@ void t.test('no secret in evidence, logs, Ansible output or command lines during
 
   const state = lab.stateDir;
   // PostgreSQL's folder may live outside the slot's state (pgRootFor): its log is added by name.
-  const logs = [...new Set([...filesBelow(state, [lab.pg.dataDir, path.dirname(lab.pg.appPasswordFile), path.join(state, 'backups')]), lab.pg.logPath])];
-  for (const must of [lab.pg.logPath, ...lab.instances.map((i) => i.logPath)]) t.ok(logs.includes(must), `${path.relative(state, must)} is searched`);
-  t.ok(logs.some((f) => /supervisor/.test(f) && f.endsWith('.log')), 'supervisord logs are searched');
-  t.ok(logs.some((f) => /haproxy/.test(f)), 'HAProxy files are searched');
+  const logs = [
+    ...new Set([
+      ...filesBelow(state, [lab.pg.dataDir, path.dirname(lab.pg.appPasswordFile), path.join(state, 'backups')]),
+      lab.pg.logPath,
+    ]),
+  ];
+  for (const must of [lab.pg.logPath, ...lab.instances.map((i) => i.logPath)])
+    t.ok(logs.includes(must), `${path.relative(state, must)} is searched`);
+  t.ok(
+    logs.some((f) => /supervisor/.test(f) && f.endsWith('.log')),
+    'supervisord logs are searched',
+  );
+  t.ok(
+    logs.some((f) => /haproxy/.test(f)),
+    'HAProxy files are searched',
+  );
   t.same(leaks(logs, secrets), [], `no lab log or state file (${logs.length}) holds a password`);
 
   await t.test("the manifest of this run's folder catches a changed, missing and added file", async (t) => {

@@ -19,10 +19,18 @@ export interface LabHandle extends LabConfig {
 }
 
 /** Runs a compiled lab control script (`npm test` builds first; this does not). Throws with its output on failure. */
-export function runLabScript(name: 'lab-up' | 'lab-down' | 'lab-status', args: string[] = [], timeoutMs = 180_000): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runLabScript(
+  name: 'lab-up' | 'lab-down' | 'lab-status',
+  args: string[] = [],
+  timeoutMs = 180_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const script = path.join(packageRoot, 'dist', 'lab', 'control', `${name}.js`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: packageRoot, env: process.env, timeout: timeoutMs });
+    const child = spawn(process.execPath, [script, ...args], {
+      cwd: packageRoot,
+      env: process.env,
+      timeout: timeoutMs,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -86,7 +94,12 @@ export function haproxySocket(cfg: LabConfig, command: string): Promise<string> 
 /** Which of these journal entry ids are NOT in the database (empty = every acknowledged write is durable). */
 export async function missingJournalEntries(cfg: LabConfig, ids: number[]): Promise<number[]> {
   if (ids.length === 0) return [];
-  const rows = await pgQuery<{ id: string }>(cfg, 'SELECT id FROM journal_entries WHERE id = ANY($1::bigint[])', [ids], 'app');
+  const rows = await pgQuery<{ id: string }>(
+    cfg,
+    'SELECT id FROM journal_entries WHERE id = ANY($1::bigint[])',
+    [ids],
+    'app',
+  );
   const found = new Set(rows.map((r) => Number(r.id)));
   return ids.filter((id) => !found.has(id));
 }
@@ -157,7 +170,15 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
   const pauseMs = Math.max(0, opts.pauseMs ?? 0);
   const pool = new Pool(baseUrl, { connections: concurrency, headersTimeout: 15_000, bodyTimeout: 15_000 });
   const started = performance.now();
-  const result: TrafficResult = { ok: 0, failed: 0, failures: [], acknowledgedIds: [], reads: 0, writes: 0, elapsedMs: 0 };
+  const result: TrafficResult = {
+    ok: 0,
+    failed: 0,
+    failures: [],
+    acknowledgedIds: [],
+    reads: 0,
+    writes: 0,
+    elapsedMs: 0,
+  };
   const fail = (f: Omit<TrafficFailure, 'at'>): void => {
     result.failed += 1;
     if (result.failures.length < 100) result.failures.push({ at: Math.round(performance.now() - started), ...f });
@@ -166,7 +187,8 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
     const first = await pool.request({ path: '/api/accounts', method: 'GET' });
     const listed = (await first.body.json()) as { accounts?: Array<{ id: number }> };
     const accountIds = (listed.accounts ?? []).map((a) => a.id);
-    if (first.statusCode !== 200 || accountIds.length < 2) throw new Error(`GET /api/accounts answered ${first.statusCode} with ${accountIds.length} accounts`);
+    if (first.statusCode !== 200 || accountIds.length < 2)
+      throw new Error(`GET /api/accounts answered ${first.statusCode} with ${accountIds.length} accounts`);
     let sent = 0;
     const pick = (): number => accountIds[Math.floor(Math.random() * accountIds.length)]!;
     const worker = async (w: number): Promise<void> => {
@@ -189,7 +211,12 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
               ],
             });
           }
-          const res = await pool.request({ path, method, body, headers: body ? { 'content-type': 'application/json' } : {} });
+          const res = await pool.request({
+            path,
+            method,
+            body,
+            headers: body ? { 'content-type': 'application/json' } : {},
+          });
           const text = await res.body.text();
           if (write) result.writes += 1;
           else result.reads += 1;

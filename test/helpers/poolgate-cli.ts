@@ -9,7 +9,12 @@ export interface ProcessRun {
 }
 
 /** Runs a program from the package root and collects its output, bounded in time (killed at timeoutMs). */
-export function runProcess(command: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<ProcessRun> {
+export function runProcess(
+  command: string,
+  args: string[],
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: packageRoot, env, timeout: timeoutMs });
     let stdout = '';

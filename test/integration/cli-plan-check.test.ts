@@ -2,7 +2,11 @@ import t from 'tap';
 import { useLab } from '../helpers/lab';
 import { labPlan, runCli, writePlan } from './cli-support';
 
-interface InForce { name: string; config: { pool: { max: number; min: number }; sha256: string } | null; error: string | null }
+interface InForce {
+  name: string;
+  config: { pool: { max: number; min: number }; sha256: string } | null;
+  error: string | null;
+}
 
 t.test('plan check --in-force on the lab', async (t) => {
   const lab = await useLab(t);
@@ -14,9 +18,17 @@ t.test('plan check --in-force on the lab', async (t) => {
     const r = await runCli(['plan', 'check', '--plan', writePlan(dir, plan), '--in-force', '--json']);
     t.equal(r.code, 0, r.stderr);
     const seen = (r.json as { in_force: InForce[] }).in_force;
-    t.same(seen.map((i) => i.name), ['standby-1', 'standby-2', 'primary-1', 'primary-2', 'ghost'], 'every target, in plan order');
+    t.same(
+      seen.map((i) => i.name),
+      ['standby-1', 'standby-2', 'primary-1', 'primary-2', 'ghost'],
+      'every target, in plan order',
+    );
     for (const i of seen.slice(0, 4)) {
-      t.same(i.config?.pool && { max: i.config.pool.max, min: i.config.pool.min }, { max: 50, min: 10 }, `${i.name} runs the baseline`);
+      t.same(
+        i.config?.pool && { max: i.config.pool.max, min: i.config.pool.min },
+        { max: 50, min: 10 },
+        `${i.name} runs the baseline`,
+      );
       t.match(i.config?.sha256, /^[0-9a-f]{64}$/);
       t.equal(i.error, null);
     }

@@ -5,10 +5,12 @@ import t from 'tap';
 import { isValid } from '../../scripts/lib/schema';
 import { readPassword, useLab, pgQuery } from '../helpers/lab';
 import { labPlan, pgOwnedDir, pgTool, runCli, stopCluster, superSql, waitFor, writePlan } from './cli-support';
+import type { Item } from '../../scripts/types/preflight-result';
 
-interface Item { id: string; status: string; value?: number | null; detail?: string }
-const item = (json: Record<string, unknown> | null, id: string): Item | undefined => (json?.items as Item[] | undefined)?.find((i) => i.id === id);
-const itemsLike = (json: Record<string, unknown> | null, prefix: string): Item[] => ((json?.items as Item[] | undefined) ?? []).filter((i) => i.id.startsWith(prefix));
+const item = (json: Record<string, unknown> | null, id: string): Item | undefined =>
+  (json?.items as Item[] | undefined)?.find((i) => i.id === id);
+const itemsLike = (json: Record<string, unknown> | null, prefix: string): Item[] =>
+  ((json?.items as Item[] | undefined) ?? []).filter((i) => i.id.startsWith(prefix));
 
 t.test('preflight on the lab', async (t) => {
   const lab = await useLab(t);
@@ -27,36 +29,77 @@ t.test('preflight on the lab', async (t) => {
     t.match(advice?.measured, /recommended max \d+/);
     const files = fs.readdirSync(path.join(dir, 'ev'));
     t.match(files, [/^preflight_\d{8}T\d{6}Z\.json$/]);
-    t.same(JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')), r.json, 'the evidence file is what was printed');
+    t.same(
+      JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')),
+      r.json,
+      'the evidence file is what was printed',
+    );
   });
 
-  t.test('--snapshot takes the baseline snapshot inside the same sample window, without changing the verdict', async (t) => {
-    const dir = t.testdir();
-    const plan = writePlan(dir, labPlan(lab, dir, { preflight: { window_s: 3 } }));
-    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json', '--snapshot', '--snapshot-window-s', '2']);
-    t.equal(r.code, 0, r.stderr);
-    t.equal(r.json!.verdict, 'PASS');
-    t.ok(isValid('preflight-result', r.json), 'stdout is still a preflight result');
-    const files = fs.readdirSync(path.join(dir, 'ev')).sort();
-    t.match(files, [/^pre_change_snapshot_\d{8}T\d{6}Z\.json$/, /^preflight_\d{8}T\d{6}Z\.json$/]);
-    const snap = JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')) as { complete: boolean; run: { started_at: string; finished_at: string }; instances: Array<{ name: string; pool_config: { pool: { max: number } } | null }> };
-    t.ok(isValid('snapshot', snap), 'the snapshot validates against its schema');
-    t.equal(snap.complete, true);
-    t.same(snap.instances.map((i) => i.pool_config?.pool.max), [50, 50, 50, 50], 'it read every instance\'s pool config');
-    t.match(r.stderr, /baseline snapshot complete: .*pre_change_snapshot_/, 'stderr says where it is');
-    const pre = (r.json as { run: { started_at: string; finished_at: string } }).run;
-    const ms = (a: string, b: string): number => Date.parse(b) - Date.parse(a);
-    t.ok(ms(pre.started_at, snap.run.started_at) < 1000, 'the snapshot started with the preflight window, not after it');
-    t.ok(ms(snap.run.finished_at, pre.finished_at) >= 0, 'and ended inside it');
-  });
+  t.test(
+    '--snapshot takes the baseline snapshot inside the same sample window, without changing the verdict',
+    async (t) => {
+      const dir = t.testdir();
+      const plan = writePlan(dir, labPlan(lab, dir, { preflight: { window_s: 3 } }));
+      const r = await runCli([
+        'preflight',
+        '--plan',
+        plan,
+        '--evidence-dir',
+        path.join(dir, 'ev'),
+        '--json',
+        '--snapshot',
+        '--snapshot-window-s',
+        '2',
+      ]);
+      t.equal(r.code, 0, r.stderr);
+      t.equal(r.json!.verdict, 'PASS');
+      t.ok(isValid('preflight-result', r.json), 'stdout is still a preflight result');
+      const files = fs.readdirSync(path.join(dir, 'ev')).sort();
+      t.match(files, [/^pre_change_snapshot_\d{8}T\d{6}Z\.json$/, /^preflight_\d{8}T\d{6}Z\.json$/]);
+      const snap = JSON.parse(fs.readFileSync(path.join(dir, 'ev', files[0]!), 'utf8')) as {
+        complete: boolean;
+        run: { started_at: string; finished_at: string };
+        instances: Array<{ name: string; pool_config: { pool: { max: number } } | null }>;
+      };
+      t.ok(isValid('snapshot', snap), 'the snapshot validates against its schema');
+      t.equal(snap.complete, true);
+      t.same(
+        snap.instances.map((i) => i.pool_config?.pool.max),
+        [50, 50, 50, 50],
+        "it read every instance's pool config",
+      );
+      t.match(r.stderr, /baseline snapshot complete: .*pre_change_snapshot_/, 'stderr says where it is');
+      const pre = (r.json as { run: { started_at: string; finished_at: string } }).run;
+      const ms = (a: string, b: string): number => Date.parse(b) - Date.parse(a);
+      t.ok(
+        ms(pre.started_at, snap.run.started_at) < 1000,
+        'the snapshot started with the preflight window, not after it',
+      );
+      t.ok(ms(snap.run.finished_at, pre.finished_at) >= 0, 'and ended inside it');
+    },
+  );
 
   t.test('the pool-size advice gates only when the operator asks (--advice-fail-on warning)', async (t) => {
     const dir = t.testdir();
     const plan = writePlan(dir, labPlan(lab, dir));
-    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json', '--advice-fail-on', 'warning']);
+    const r = await runCli([
+      'preflight',
+      '--plan',
+      plan,
+      '--evidence-dir',
+      path.join(dir, 'ev'),
+      '--json',
+      '--advice-fail-on',
+      'warning',
+    ]);
     t.equal(r.code, 1, 'DO NOT PROCEED');
     t.equal(item(r.json, 'pool-size-advice')?.status, 'FAIL');
-    t.same(r.json!.items.filter((i: Item) => i.status === 'FAIL').map((i: Item) => i.id), ['pool-size-advice'], 'nothing else failed');
+    t.same(
+      (r.json!.items as Item[]).filter((i) => i.status === 'FAIL').map((i) => i.id),
+      ['pool-size-advice'],
+      'nothing else failed',
+    );
   });
 
   t.test('bad input exits 2 and writes nothing', async (t) => {
@@ -68,9 +111,16 @@ t.test('preflight on the lab', async (t) => {
     t.notOk(fs.existsSync(path.join(dir, 'ev')), 'no evidence folder');
   });
 
-  t.test('a session blocked on another\'s lock fails the blocked-sessions item (DO NOT PROCEED, exit 1)', async (t) => {
+  t.test("a session blocked on another's lock fails the blocked-sessions item (DO NOT PROCEED, exit 1)", async (t) => {
     const connect = async (): Promise<Client> => {
-      const c = new Client({ host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser, password: readPassword(lab, 'app'), application_name: 'poolgate-test-lock' });
+      const c = new Client({
+        host: lab.pg.host,
+        port: lab.pg.port,
+        database: lab.pg.database,
+        user: lab.pg.appUser,
+        password: readPassword(lab, 'app'),
+        application_name: 'poolgate-test-lock',
+      });
       c.on('error', () => undefined);
       await c.connect();
       return c;
@@ -85,10 +135,27 @@ t.test('preflight on the lab', async (t) => {
     await holder.query('BEGIN');
     await holder.query('LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE');
     const blocked = waiter.query('SELECT count(*) FROM accounts').catch(() => undefined);
-    await waitFor('the waiter to block', async () => Number((await pgQuery<{ n: number }>(lab, 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0'))[0]!.n) > 0);
+    await waitFor(
+      'the waiter to block',
+      async () =>
+        Number(
+          (
+            await pgQuery<{ n: number }>(
+              lab,
+              'SELECT count(*)::int AS n FROM pg_stat_activity WHERE cardinality(pg_blocking_pids(pid)) > 0',
+            )
+          )[0]!.n,
+        ) > 0,
+    );
 
     const dir = t.testdir();
-    const r = await runCli(['preflight', '--plan', writePlan(dir, labPlan(lab, dir)), '--evidence-dir', path.join(dir, 'ev')]);
+    const r = await runCli([
+      'preflight',
+      '--plan',
+      writePlan(dir, labPlan(lab, dir)),
+      '--evidence-dir',
+      path.join(dir, 'ev'),
+    ]);
     t.equal(r.code, 1, r.stderr);
     t.match(r.stdout, /DO NOT PROCEED/);
     t.match(r.stdout, /blocked sessions +1 +≤ 0 +FAIL/);
@@ -105,16 +172,42 @@ t.test('preflight on the lab', async (t) => {
     });
     const host = `127.0.${lab.slot}.5`;
     await pgTool('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-    await pgTool('pg_ctl', ['-D', data, '-l', path.join(base, 'log'), '-w', '-o', `-c listen_addresses=${host} -p 54321 -c max_connections=50 -c unix_socket_directories=${base} -c fsync=off -c shared_buffers=8MB`, 'start']);
+    await pgTool('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      path.join(base, 'log'),
+      '-w',
+      '-o',
+      `-c listen_addresses=${host} -p 54321 -c max_connections=50 -c unix_socket_directories=${base} -c fsync=off -c shared_buffers=8MB`,
+      'start',
+    ]);
 
     const dir = t.testdir();
-    const plan = writePlan(dir, labPlan(lab, dir, { database: { host, port: 54321, database: 'postgres', user: 'postgres', password_file: undefined, app_user: undefined } }));
+    const plan = writePlan(
+      dir,
+      labPlan(lab, dir, {
+        database: {
+          host,
+          port: 54321,
+          database: 'postgres',
+          user: 'postgres',
+          password_file: undefined,
+          app_user: undefined,
+        },
+      }),
+    );
     const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json']);
     t.equal(r.code, 1, r.stderr);
     t.ok(isValid('preflight-result', r.json));
     const cap = item(r.json, 'capacity')!;
     t.equal(cap.status, 'FAIL');
-    const capacity = r.json!.capacity as { usable: number; worst: { step: string; demand: number }; shortfall: number; advice: string };
+    const capacity = r.json!.capacity as {
+      usable: number;
+      worst: { step: string; demand: number };
+      shortfall: number;
+      advice: string;
+    };
     t.equal(capacity.usable, 47, '50 − 3 superuser-reserved');
     t.equal(capacity.worst.step, 'switching primary-2');
     t.equal(capacity.worst.demand, 3 * 200 + 50 + 200 + 5 + 10, 'Σ + overlap + other clients peak + headroom');
@@ -135,16 +228,48 @@ t.test('preflight on the lab', async (t) => {
     t.teardown(async () => {
       await stopCluster(data);
       fs.rmSync(base, { recursive: true, force: true });
-      fs.writeFileSync(hba, fs.readFileSync(hba, 'utf8').split('\n').filter((l) => l !== hbaLine).join('\n'));
-      await superSql(pgSocket, lab.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${replUser};`).catch(() => undefined);
+      fs.writeFileSync(
+        hba,
+        fs
+          .readFileSync(hba, 'utf8')
+          .split('\n')
+          .filter((l) => l !== hbaLine)
+          .join('\n'),
+      );
+      await superSql(pgSocket, lab.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${replUser};`).catch(
+        () => undefined,
+      );
     });
     // The replication role and pg_hba line are test set-up, removed at teardown (the lab itself has no replica).
-    await superSql(pgSocket, lab.pg.port, `DROP ROLE IF EXISTS ${replUser}; CREATE ROLE ${replUser} REPLICATION LOGIN PASSWORD '${replPassword}';`);
+    await superSql(
+      pgSocket,
+      lab.pg.port,
+      `DROP ROLE IF EXISTS ${replUser}; CREATE ROLE ${replUser} REPLICATION LOGIN PASSWORD '${replPassword}';`,
+    );
     fs.appendFileSync(hba, `${hbaLine}\n`);
     await superSql(pgSocket, lab.pg.port, 'SELECT pg_reload_conf();');
-    await pgTool('pg_basebackup', ['-h', lab.pg.host, '-p', String(lab.pg.port), '-U', replUser, '-D', data, '-R', '-X', 'stream', '-c', 'fast'], { PGPASSWORD: replPassword });
-    await pgTool('pg_ctl', ['-D', data, '-l', path.join(base, 'log'), '-w', '-o', `-c listen_addresses=${replicaHost} -p ${replicaPort} -c unix_socket_directories=${base} -c cluster_name=poolgate_test_replica -c log_connections=off -c log_disconnections=off`, 'start']);
-    await waitFor('the replica to stream', async () => (await superSql(pgSocket, lab.pg.port, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming';")).trim() === '1');
+    await pgTool(
+      'pg_basebackup',
+      ['-h', lab.pg.host, '-p', String(lab.pg.port), '-U', replUser, '-D', data, '-R', '-X', 'stream', '-c', 'fast'],
+      { PGPASSWORD: replPassword },
+    );
+    await pgTool('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      path.join(base, 'log'),
+      '-w',
+      '-o',
+      `-c listen_addresses=${replicaHost} -p ${replicaPort} -c unix_socket_directories=${base} -c cluster_name=poolgate_test_replica -c log_connections=off -c log_disconnections=off`,
+      'start',
+    ]);
+    await waitFor(
+      'the replica to stream',
+      async () =>
+        (
+          await superSql(pgSocket, lab.pg.port, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming';")
+        ).trim() === '1',
+    );
 
     const dir = t.testdir();
     const plan = labPlan(lab, dir, {
@@ -152,24 +277,43 @@ t.test('preflight on the lab', async (t) => {
         database: {
           expect_replicas: 1,
           max_replication_lag_bytes: 1048576,
-          replicas: [{ host: replicaHost, port: replicaPort, database: lab.pg.database, user: lab.pg.monitorUser, password_file: lab.pg.monitorPasswordFile }],
+          replicas: [
+            {
+              host: replicaHost,
+              port: replicaPort,
+              database: lab.pg.database,
+              user: lab.pg.monitorUser,
+              password_file: lab.pg.monitorPasswordFile,
+            },
+          ],
         },
       },
     });
     const planFile = writePlan(dir, plan);
     await waitFor('the replica to catch up', async () => {
-      const lag = await superSql(pgSocket, lab.pg.port, 'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) FROM pg_stat_replication;');
+      const lag = await superSql(
+        pgSocket,
+        lab.pg.port,
+        'SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) FROM pg_stat_replication;',
+      );
       return Number(lag.trim()) === 0;
     });
     const caughtUp = await runCli(['preflight', '--plan', planFile, '--evidence-dir', path.join(dir, 'ev1'), '--json']);
     t.equal(caughtUp.code, 0, `a caught-up replica passes: ${caughtUp.stderr}`);
     t.equal(item(caughtUp.json, 'replicas_connected')!.status, 'PASS');
-    t.same(itemsLike(caughtUp.json, 'replication_lag:').map((i) => i.status), ['PASS']);
+    t.same(
+      itemsLike(caughtUp.json, 'replication_lag:').map((i) => i.status),
+      ['PASS'],
+    );
     t.equal(item(caughtUp.json, `replica:${replicaHost}:${replicaPort}`)!.status, 'PASS');
 
     await superSql(base, replicaPort, 'SELECT pg_wal_replay_pause();');
     // 3 MB of WAL on the primary: the paused replica receives it but does not replay it.
-    await superSql(pgSocket, lab.pg.port, "SELECT count(pg_logical_emit_message(false, 'poolgate-test', repeat('x', 1000000))) FROM generate_series(1, 3);");
+    await superSql(
+      pgSocket,
+      lab.pg.port,
+      "SELECT count(pg_logical_emit_message(false, 'poolgate-test', repeat('x', 1000000))) FROM generate_series(1, 3);",
+    );
     const behind = await runCli(['preflight', '--plan', planFile, '--evidence-dir', path.join(dir, 'ev2'), '--json']);
     t.equal(behind.code, 1, behind.stderr);
     t.ok(isValid('preflight-result', behind.json));

@@ -44,7 +44,15 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 
 }
 
 /** A plan for the lab that passes every attestation (and a fresh backup stamp in `dir`), so a test changes exactly one thing. */
-export function labPlan(cfg: LabConfig, dir: string, over: { preflight?: Record<string, unknown>; database?: Record<string, unknown>; verify?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function labPlan(
+  cfg: LabConfig,
+  dir: string,
+  over: {
+    preflight?: Record<string, unknown>;
+    database?: Record<string, unknown>;
+    verify?: Record<string, unknown>;
+  } = {},
+): Record<string, unknown> {
   const now = new Date().toISOString();
   const backupStamp = path.join(dir, 'last_backup');
   fs.writeFileSync(backupStamp, `${now}\n`);
@@ -98,10 +106,22 @@ export function pgOwnedDir(prefix: string): string {
 }
 
 function pgUid(): number {
-  return Number(fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'))!.split(':')[2]);
+  return Number(
+    fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('postgres:'))!
+      .split(':')[2],
+  );
 }
 function pgGid(): number {
-  return Number(fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'))!.split(':')[3]);
+  return Number(
+    fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('postgres:'))!
+      .split(':')[3],
+  );
 }
 
 export async function pgTool(cmd: string, args: string[], env?: NodeJS.ProcessEnv, input?: string): Promise<string> {
@@ -113,7 +133,12 @@ export async function pgTool(cmd: string, args: string[], env?: NodeJS.ProcessEn
 
 /** SQL as the superuser over a unix socket (peer authentication), one value per line. */
 export function superSql(socketDir: string, port: number, sql: string, database = 'postgres'): Promise<string> {
-  return pgTool('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-d', database], undefined, sql);
+  return pgTool(
+    'psql',
+    ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', socketDir, '-p', String(port), '-d', database],
+    undefined,
+    sql,
+  );
 }
 
 /** Stop a cluster started by a test (fast: nothing in it matters). */
@@ -122,7 +147,11 @@ export async function stopCluster(dataDir: string): Promise<void> {
   await pgTool('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => null);

@@ -16,13 +16,22 @@ import { packageRoot } from '../../scripts/lib/paths';
  */
 const ARTIFACTS = path.join(packageRoot, 'test', 'artifacts');
 const fixture = (name: string) => path.join(packageRoot, 'test', 'fixtures', 'evidence-run', name);
-const CHROMIUM = ['chromium', '/usr/bin/chromium'].find((c) => c.includes('/') ? fs.existsSync(c) : true)!;
+const CHROMIUM = ['chromium', '/usr/bin/chromium'].find((c) => (c.includes('/') ? fs.existsSync(c) : true))!;
 
 function chromium(t: Test, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-chromium-'));
   t.teardown(() => fs.rmSync(profile, { recursive: true, force: true }));
-  const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`];
+  const flags = [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--user-data-dir=${profile}`,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(CHROMIUM, [...flags, ...args], { timeout: 90_000 });
     let stdout = '';
@@ -35,13 +44,17 @@ function chromium(t: Test, args: string[]): Promise<{ code: number | null; stdou
 }
 
 /** Just enough PNG decoding (8-bit RGB/RGBA, not interlaced: what Chromium writes) to look at pixels. */
-function decodePng(buf: Buffer): { width: number; height: number; pixel: (x: number, y: number) => [number, number, number] } {
+function decodePng(buf: Buffer): {
+  width: number;
+  height: number;
+  pixel: (x: number, y: number) => [number, number, number];
+} {
   const width = buf.readUInt32BE(16);
   const height = buf.readUInt32BE(20);
   const colorType = buf[25];
   const bpp = colorType === 6 ? 4 : 3;
   const idat: Buffer[] = [];
-  for (let off = 8; off < buf.length; ) {
+  for (let off = 8; off < buf.length;) {
     const len = buf.readUInt32BE(off);
     if (buf.toString('ascii', off + 4, off + 8) === 'IDAT') idat.push(buf.subarray(off + 8, off + 8 + len));
     off += len + 12;
@@ -57,15 +70,26 @@ function decodePng(buf: Buffer): { width: number; height: number; pixel: (x: num
       const b = y > 0 ? out[(y - 1) * stride + i]! : 0;
       const c = i >= bpp && y > 0 ? out[(y - 1) * stride + i - bpp]! : 0;
       const p = a + b - c;
-      const pr = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
-      const v = filter === 0 ? x : filter === 1 ? x + a : filter === 2 ? x + b : filter === 3 ? x + ((a + b) >> 1) : x + pr;
+      const pr =
+        Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c)
+          ? a
+          : Math.abs(p - b) <= Math.abs(p - c)
+            ? b
+            : c;
+      const v =
+        filter === 0 ? x : filter === 1 ? x + a : filter === 2 ? x + b : filter === 3 ? x + ((a + b) >> 1) : x + pr;
       out[y * stride + i] = v & 0xff;
     }
   }
-  return { width, height, pixel: (x, y) => [out[y * stride + x * bpp]!, out[y * stride + x * bpp + 1]!, out[y * stride + x * bpp + 2]!] };
+  return {
+    width,
+    height,
+    pixel: (x, y) => [out[y * stride + x * bpp]!, out[y * stride + x * bpp + 1]!, out[y * stride + x * bpp + 2]!],
+  };
 }
 
-const hex = (h: string): [number, number, number] => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
+const hex = (h: string): [number, number, number] =>
+  [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16)) as [number, number, number];
 
 /** Pixels of `color` (± a little antialiasing) in the rows [y0, y1). */
 function countColor(png: ReturnType<typeof decodePng>, color: string, y0: number, y1: number): number {
@@ -82,7 +106,10 @@ function countColor(png: ReturnType<typeof decodePng>, color: string, y0: number
 
 /** The figures of the rendered DOM, each with its chart id and its markup. */
 function figures(dom: string): { chart: string; html: string }[] {
-  return dom.split('<figure class="chart').slice(1).map((chunk) => ({ chart: /data-chart="([a-z_]+)"/.exec(chunk)![1]!, html: chunk.split('</figure>')[0]! }));
+  return dom
+    .split('<figure class="chart')
+    .slice(1)
+    .map((chunk) => ({ chart: /data-chart="([a-z_]+)"/.exec(chunk)![1]!, html: chunk.split('</figure>')[0]! }));
 }
 
 /** Series names of the vega marks (lines and their points) drawn inside one figure. */
@@ -90,7 +117,8 @@ function drawnSeries(figureHtml: string): Set<string> {
   const names = new Set<string>();
   for (const group of figureHtml.split(/<g class="mark-(?:line|symbol) role-mark series_marks/).slice(1)) {
     const body = group.split('</g>')[0]!;
-    for (const m of body.matchAll(/<path[^>]*aria-label="[^"]*series: ([^;"]+)[^"]*"[^>]*\sd="M[^"]+"/g)) names.add(m[1]!.replace(/&amp;/g, '&'));
+    for (const m of body.matchAll(/<path[^>]*aria-label="[^"]*series: ([^;"]+)[^"]*"[^>]*\sd="M[^"]+"/g))
+      names.add(m[1]!.replace(/&amp;/g, '&'));
   }
   return names;
 }

@@ -9,11 +9,22 @@ import { packageRoot } from '../../scripts/lib/paths';
 t.test('the lab inventory agrees with lab-config for this slot and for another one', async (t) => {
   for (const slot of [process.env.POOLGATE_LAB_SLOT ?? '0', '7']) {
     const env = { ...process.env, POOLGATE_LAB_SLOT: slot, ANSIBLE_CONFIG: path.join(packageRoot, 'ansible.cfg') };
-    const { stdout } = await promisify(execFile)('ansible', [
-      '-i', path.join(packageRoot, 'inventory', 'lab', 'hosts.yml'), '--playbook-dir', path.join(packageRoot, 'playbooks'),
-      'app', '-o', '-m', 'ansible.builtin.debug',
-      '-a', 'msg="{{ {"groups": group_names, "address": pool_instance_address, "port": pool_instance_port, "config": pool_instance_config_path, "service": pool_instance_service, "url": pool_instance_url, "connection": ansible_connection} | to_json }}"',
-    ], { env, cwd: packageRoot, timeout: 60_000 });
+    const { stdout } = await promisify(execFile)(
+      'ansible',
+      [
+        '-i',
+        path.join(packageRoot, 'inventory', 'lab', 'hosts.yml'),
+        '--playbook-dir',
+        path.join(packageRoot, 'playbooks'),
+        'app',
+        '-o',
+        '-m',
+        'ansible.builtin.debug',
+        '-a',
+        'msg="{{ {"groups": group_names, "address": pool_instance_address, "port": pool_instance_port, "config": pool_instance_config_path, "service": pool_instance_service, "url": pool_instance_url, "connection": ansible_connection} | to_json }}"',
+      ],
+      { env, cwd: packageRoot, timeout: 60_000 },
+    );
     const cfg = labConfig({ POOLGATE_LAB_SLOT: slot });
     const hosts = new Map<string, Record<string, unknown>>();
     for (const line of stdout.split('\n')) {
@@ -25,7 +36,15 @@ t.test('the lab inventory agrees with lab-config for this slot and for another o
       const h = hosts.get(inst.name)!;
       t.same(
         { ...h, config: path.resolve(String(h.config)) },
-        { groups: ['app', inst.role], address: inst.address, port: inst.port, config: inst.configPath, service: inst.service, url: inst.url, connection: 'local' },
+        {
+          groups: ['app', inst.role],
+          address: inst.address,
+          port: inst.port,
+          config: inst.configPath,
+          service: inst.service,
+          url: inst.url,
+          connection: 'local',
+        },
         `slot ${slot}: ${inst.name}`,
       );
     }

@@ -29,7 +29,8 @@ async function pids(cfg: LabConfig): Promise<Record<string, number | undefined>>
 function labctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { timeout: 90_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -53,7 +54,11 @@ t.test('the lab', async (t) => {
 
   t.test('lab up is idempotent: a second up changes no pid and keeps a changed pool config', async (t) => {
     const before = await pids(cfg);
-    t.equal(Object.values(before).filter((p) => p !== undefined).length, 3 + cfg.instances.length, 'every part has a pid');
+    t.equal(
+      Object.values(before).filter((p) => p !== undefined).length,
+      3 + cfg.instances.length,
+      'every part has a pid',
+    );
     const inst = cfg.instances[1]!;
     const original = fs.readFileSync(inst.configPath, 'utf8');
     const changed = `${JSON.stringify({ ...JSON.parse(original), max: 77 }, null, 2)}\n`;
@@ -80,71 +85,123 @@ t.test('the lab', async (t) => {
     for (const inst of cfg.instances) {
       const c = status.components.find((x) => x.component === `instance ${inst.name}`);
       const file = JSON.parse(fs.readFileSync(inst.configPath, 'utf8')) as { max: number; min: number };
-      t.match(c, { healthy: true, pool: { max: file.max, min: file.min } }, `${inst.name} healthy with max ${file.max}`);
+      t.match(
+        c,
+        { healthy: true, pool: { max: file.max, min: file.min } },
+        `${inst.name} healthy with max ${file.max}`,
+      );
     }
   });
 
   t.test('every endpoint of every instance answers JSON that matches its contract', async (t) => {
     for (const inst of cfg.instances) {
-      for (const [route, schema] of [['/health', 'service-health'], ['/api/health/pool-config', 'service-pool-config'], ['/api/health/metrics', 'service-metrics']] as const) {
+      for (const [route, schema] of [
+        ['/health', 'service-health'],
+        ['/api/health/pool-config', 'service-pool-config'],
+        ['/api/health/metrics', 'service-metrics'],
+      ] as const) {
         const { status, body } = await getJsonBody(`${inst.url}${route}`);
         t.equal(status, 200, `${inst.name} ${route} 200`);
         t.same(problemsOf(schema, body), [], `${inst.name} ${route} matches ${schema}`);
       }
       const accounts = await getJsonBody(`${inst.url}/api/accounts`);
-      t.match(accounts, { status: 200, body: { accounts: [{ id: Number, code: String, name: String, type: String }] } });
+      t.match(accounts, {
+        status: 200,
+        body: { accounts: [{ id: Number, code: String, name: String, type: String }] },
+      });
       const balance = await getJsonBody(`${inst.url}/api/accounts/1/balance`);
       t.match(balance, { status: 200, body: { id: 1 } }, `${inst.name} balance of account 1`);
       const res = await request(`${inst.url}/api/journal-entries`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ memo: `lab test via ${inst.name}`, lines: [{ account_id: 1, debit: '5.00', credit: '0' }, { account_id: 6, debit: '0', credit: '5.00' }] }),
+        body: JSON.stringify({
+          memo: `lab test via ${inst.name}`,
+          lines: [
+            { account_id: 1, debit: '5.00', credit: '0' },
+            { account_id: 6, debit: '0', credit: '5.00' },
+          ],
+        }),
       });
       const created = (await res.body.json()) as { id: number };
       t.equal(res.statusCode, 201, `${inst.name} posts a journal entry`);
       const entry = await getJsonBody(`${inst.url}/api/journal-entries/${created.id}`);
-      t.match(entry, { status: 200, body: { id: created.id, memo: `lab test via ${inst.name}` } }, `${inst.name} reads it back`);
+      t.match(
+        entry,
+        { status: 200, body: { id: created.id, memo: `lab test via ${inst.name}` } },
+        `${inst.name} reads it back`,
+      );
     }
   });
 
-  t.test('HAProxy: both primaries in maintenance under traffic moves it to the standbys, no request fails', async (t) => {
-    const primaries = cfg.instances.filter((i) => i.role === 'primary');
-    const standbys = cfg.instances.filter((i) => i.role === 'standby');
-    t.teardown(async () => {
+  t.test(
+    'HAProxy: both primaries in maintenance under traffic moves it to the standbys, no request fails',
+    async (t) => {
+      const primaries = cfg.instances.filter((i) => i.role === 'primary');
+      const standbys = cfg.instances.filter((i) => i.role === 'standby');
+      t.teardown(async () => {
+        for (const p of primaries) await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, p.name, 'ready');
+      });
+      const stot = async (): Promise<Map<string, number>> =>
+        new Map([...(await backendServers(cfg.haproxy.socket, cfg.haproxy.backend))].map(([n, r]) => [n, r.stot]));
+      const idle = await stot();
+      const traffic = steadyTraffic(cfg.haproxy.url, { concurrency: 6, durationMs: 4500, writeRatio: 0.3 });
+      await sleep(1000);
+      const start = await stot();
+      for (const p of primaries) await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, p.name, 'maint');
+      await sleep(1000);
+      const inMaint = await stot();
+      await sleep(1000);
+      const later = await stot();
       for (const p of primaries) await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, p.name, 'ready');
-    });
-    const stot = async (): Promise<Map<string, number>> =>
-      new Map([...(await backendServers(cfg.haproxy.socket, cfg.haproxy.backend))].map(([n, r]) => [n, r.stot]));
-    const idle = await stot();
-    const traffic = steadyTraffic(cfg.haproxy.url, { concurrency: 6, durationMs: 4500, writeRatio: 0.3 });
-    await sleep(1000);
-    const start = await stot();
-    for (const p of primaries) await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, p.name, 'maint');
-    await sleep(1000);
-    const inMaint = await stot();
-    await sleep(1000);
-    const later = await stot();
-    for (const p of primaries) await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, p.name, 'ready');
-    const result = await traffic;
-    t.equal(result.failed, 0, `no failed request (${result.ok} ok): ${JSON.stringify(result.failures.slice(0, 3))}`);
-    t.ok(result.ok > 50, `traffic flowed (${result.ok} requests)`);
-    for (const s of standbys) t.equal(start.get(s.name), idle.get(s.name), `${s.name} (backup) idle while the primaries serve`);
-    for (const p of primaries) t.equal(later.get(p.name), inMaint.get(p.name), `${p.name} got no new request in maintenance`);
-    for (const s of standbys) t.ok(later.get(s.name)! > inMaint.get(s.name)!, `${s.name} served traffic while the primaries were out`);
-    t.same(await missingJournalEntries(cfg, result.acknowledgedIds), [], `all ${result.acknowledgedIds.length} acknowledged writes are in the database`);
-    const states = await waitAllUp(cfg);
-    t.same([...states.values()].filter((s) => s !== 'UP'), [], 'every server is UP again after ready');
-  });
+      const result = await traffic;
+      t.equal(result.failed, 0, `no failed request (${result.ok} ok): ${JSON.stringify(result.failures.slice(0, 3))}`);
+      t.ok(result.ok > 50, `traffic flowed (${result.ok} requests)`);
+      for (const s of standbys)
+        t.equal(start.get(s.name), idle.get(s.name), `${s.name} (backup) idle while the primaries serve`);
+      for (const p of primaries)
+        t.equal(later.get(p.name), inMaint.get(p.name), `${p.name} got no new request in maintenance`);
+      for (const s of standbys)
+        t.ok(later.get(s.name)! > inMaint.get(s.name)!, `${s.name} served traffic while the primaries were out`);
+      t.same(
+        await missingJournalEntries(cfg, result.acknowledgedIds),
+        [],
+        `all ${result.acknowledgedIds.length} acknowledged writes are in the database`,
+      );
+      const states = await waitAllUp(cfg);
+      t.same(
+        [...states.values()].filter((s) => s !== 'UP'),
+        [],
+        'every server is UP again after ready',
+      );
+    },
+  );
 
   t.test('the generated passwords appear in no argv, no config and no log of the lab', async (t) => {
     const secrets = [readPassword(cfg, 'app'), readPassword(cfg, 'monitor')];
-    t.ok(secrets.every((s) => s.length >= 24), 'both passwords exist');
-    for (const file of [cfg.pg.logPath, cfg.supervisor.configPath, cfg.supervisor.logPath, cfg.haproxy.configPath,
-      ...cfg.instances.flatMap((i) => [i.logPath, path.join(path.dirname(i.logPath), 'stdout.log'), path.join(path.dirname(i.logPath), 'stderr.log')])]) {
+    t.ok(
+      secrets.every((s) => s.length >= 24),
+      'both passwords exist',
+    );
+    for (const file of [
+      cfg.pg.logPath,
+      cfg.supervisor.configPath,
+      cfg.supervisor.logPath,
+      cfg.haproxy.configPath,
+      ...cfg.instances.flatMap((i) => [
+        i.logPath,
+        path.join(path.dirname(i.logPath), 'stdout.log'),
+        path.join(path.dirname(i.logPath), 'stderr.log'),
+      ]),
+    ]) {
       const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-      t.notOk(secrets.some((s) => text.includes(s)), `not in ${path.relative(cfg.stateDir, file)}`);
+      t.notOk(
+        secrets.some((s) => text.includes(s)),
+        `not in ${path.relative(cfg.stateDir, file)}`,
+      );
     }
-    const argvs = processesUsing(cfg.stateDir).map((p) => p.cmd).join('\n');
+    const argvs = processesUsing(cfg.stateDir)
+      .map((p) => p.cmd)
+      .join('\n');
     t.ok(argvs.length > 0 && !secrets.some((s) => argvs.includes(s)), 'not in any lab process command line');
   });
 
@@ -162,8 +219,16 @@ t.test('the lab', async (t) => {
     const after = await pids(cfg);
     for (const p of primaries) t.not(after[p.service], before[p.service], `${p.name} has a new pid`);
     t.equal(result.failed, 0, `no failed request (${result.ok} ok): ${JSON.stringify(result.failures.slice(0, 3))}`);
-    t.same(await missingJournalEntries(cfg, result.acknowledgedIds), [], `all ${result.acknowledgedIds.length} acknowledged writes are in the database`);
-    t.same([...(await waitAllUp(cfg)).values()].filter((s) => s !== 'UP'), [], 'every server is UP again');
+    t.same(
+      await missingJournalEntries(cfg, result.acknowledgedIds),
+      [],
+      `all ${result.acknowledgedIds.length} acknowledged writes are in the database`,
+    );
+    t.same(
+      [...(await waitAllUp(cfg)).values()].filter((s) => s !== 'UP'),
+      [],
+      'every server is UP again',
+    );
   });
 
   t.test('labctl hup makes an instance load its changed pool config; bad usage exits 2', async (t) => {
@@ -176,7 +241,10 @@ t.test('the lab', async (t) => {
       fs.writeFileSync(inst.configPath, original);
       await labctl(['hup', inst.name]);
     });
-    fs.writeFileSync(inst.configPath, `${JSON.stringify({ ...JSON.parse(original), max: start.pool.max + 7 }, null, 2)}\n`);
+    fs.writeFileSync(
+      inst.configPath,
+      `${JSON.stringify({ ...JSON.parse(original), max: start.pool.max + 7 }, null, 2)}\n`,
+    );
     t.equal((await labctl(['hup', inst.name])).code, 0);
     let now = start;
     for (let i = 0; i < 50 && now.generation === start.generation; i++) {
@@ -188,7 +256,7 @@ t.test('the lab', async (t) => {
     t.equal((await labctl(['reboot', inst.name])).code, 2);
   });
 
-  const notOurs = cfg.startedHere ? false : 'the lab was already up before this test: not stopping someone else\'s lab';
+  const notOurs = cfg.startedHere ? false : "the lab was already up before this test: not stopping someone else's lab";
   t.test('lab-down leaves no process and no listening port of the slot', { skip: notOurs }, async (t) => {
     const r = await runLabScript('lab-down');
     t.equal(r.code, 0, `lab-down exits 0 (${r.stdout.trim()})`);

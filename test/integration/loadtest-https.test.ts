@@ -19,7 +19,29 @@ t.test('a closed-loop load test over https', async (t) => {
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=poolgate-test', '-addext', `subjectAltName=IP:${HOST}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=poolgate-test',
+      '-addext',
+      `subjectAltName=IP:${HOST}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
 
   let requests = 0;
   const server = https.createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (req, res) => {
@@ -35,14 +57,52 @@ t.test('a closed-loop load test over https', async (t) => {
   const url = `https://${HOST}:${(server.address() as AddressInfo).port}`;
   const out = path.join(dir, 'result.json');
 
-  const run = await runCli(['loadtest', '--url', url, '--mode', 'closed', '--concurrency', '4', '--requests', '200', '--duration', '20s', '--mix', 'accounts=1', '--output', out], { NODE_EXTRA_CA_CERTS: cert });
+  const run = await runCli(
+    [
+      'loadtest',
+      '--url',
+      url,
+      '--mode',
+      'closed',
+      '--concurrency',
+      '4',
+      '--requests',
+      '200',
+      '--duration',
+      '20s',
+      '--mix',
+      'accounts=1',
+      '--output',
+      out,
+    ],
+    { NODE_EXTRA_CA_CERTS: cert },
+  );
   t.equal(run.code, 0, run.stderr);
-  const result = JSON.parse(fs.readFileSync(out, 'utf8')) as { requests: { sent: number; ok: number; failed: number }; outcome: { stop_reason: string } };
+  const result = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+    requests: { sent: number; ok: number; failed: number };
+    outcome: { stop_reason: string };
+  };
   t.same(result.requests, { ...result.requests, sent: 200, ok: 200, failed: 0 }, 'every request answered over TLS');
   t.equal(result.outcome.stop_reason, 'requests');
   t.equal(requests, 204, 'the server saw the 4 warm-up requests and the 200');
 
-  const untrusted = await runCli(['loadtest', '--url', url, '--mode', 'closed', '--concurrency', '2', '--requests', '10', '--duration', '10s', '--mix', 'accounts=1', '--output', path.join(dir, 'untrusted.json')]);
+  const untrusted = await runCli([
+    'loadtest',
+    '--url',
+    url,
+    '--mode',
+    'closed',
+    '--concurrency',
+    '2',
+    '--requests',
+    '10',
+    '--duration',
+    '10s',
+    '--mix',
+    'accounts=1',
+    '--output',
+    path.join(dir, 'untrusted.json'),
+  ]);
   t.not(untrusted.code, 0, 'without the CA the certificate is refused');
   t.match(untrusted.stdout + untrusted.stderr, /unreachable|certificate/i, 'and the reason is given');
 });

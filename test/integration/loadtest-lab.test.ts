@@ -8,48 +8,97 @@ import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
 
 const poolgate = (args: string[], timeoutMs = 120_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
 
-t.test('loadtest through HAProxy: schema-valid result, acknowledged writes are in the database, analyze passes', async (t) => {
-  const lab = await useLab(t);
-  const dir = t.testdir({});
-  const output = path.join(dir, 'post_change_load_test.json');
-  const targets = lab.instances.flatMap((i) => ['--target', `${i.name}=${i.url}`]);
-  // Lab-sized Step 5: 300 requests over 6 s (50 req/s), 20 % writes, every instance's pool sampled twice a second.
-  const run = await poolgate(['loadtest', '--url', lab.haproxy.url, '--requests', '300', '--duration', '6s', '--concurrency', '20', '--sample-interval', '500ms', ...targets, '--output', output, '--json']);
-  t.equal(run.code, 0, `loadtest exit 0 (stderr: ${run.stderr.slice(0, 500)})`);
-  const result = JSON.parse(fs.readFileSync(output, 'utf8')) as LoadtestResult;
-  t.ok(isValid('loadtest-result', result), 'the evidence file validates');
-  t.same(JSON.parse(run.stdout), result, '--json prints the same document');
-  t.equal(result.outcome.stop_reason, 'completed');
-  t.equal(result.requests.sent, 300);
-  t.equal(result.requests.failed, 0, `no errors (${JSON.stringify(result.errors.by_kind)})`);
-  t.equal(result.requests.by_endpoint.write.ok, 60, '20 % writes acknowledged');
-  t.equal(result.pool.instances.length, 4);
-  const primaries = result.pool.instances.filter((i) => i.name.startsWith('primary'));
-  for (const i of result.pool.instances) t.ok(i.samples >= 10, `${i.name}: ${i.samples} readings`);
-  t.ok(primaries.some((i) => (i.utilization_peak_interval_pct ?? 0) > 0), 'the primaries did the work');
+t.test(
+  'loadtest through HAProxy: schema-valid result, acknowledged writes are in the database, analyze passes',
+  async (t) => {
+    const lab = await useLab(t);
+    const dir = t.testdir({});
+    const output = path.join(dir, 'post_change_load_test.json');
+    const targets = lab.instances.flatMap((i) => ['--target', `${i.name}=${i.url}`]);
+    // Lab-sized Step 5: 300 requests over 6 s (50 req/s), 20 % writes, every instance's pool sampled twice a second.
+    const run = await poolgate([
+      'loadtest',
+      '--url',
+      lab.haproxy.url,
+      '--requests',
+      '300',
+      '--duration',
+      '6s',
+      '--concurrency',
+      '20',
+      '--sample-interval',
+      '500ms',
+      ...targets,
+      '--output',
+      output,
+      '--json',
+    ]);
+    t.equal(run.code, 0, `loadtest exit 0 (stderr: ${run.stderr.slice(0, 500)})`);
+    const result = JSON.parse(fs.readFileSync(output, 'utf8')) as LoadtestResult;
+    t.ok(isValid('loadtest-result', result), 'the evidence file validates');
+    t.same(JSON.parse(run.stdout), result, '--json prints the same document');
+    t.equal(result.outcome.stop_reason, 'completed');
+    t.equal(result.requests.sent, 300);
+    t.equal(result.requests.failed, 0, `no errors (${JSON.stringify(result.errors.by_kind)})`);
+    t.equal(result.requests.by_endpoint.write.ok, 60, '20 % writes acknowledged');
+    t.equal(result.pool.instances.length, 4);
+    const primaries = result.pool.instances.filter((i) => i.name.startsWith('primary'));
+    for (const i of result.pool.instances) t.ok(i.samples >= 10, `${i.name}: ${i.samples} readings`);
+    t.ok(
+      primaries.some((i) => (i.utilization_peak_interval_pct ?? 0) > 0),
+      'the primaries did the work',
+    );
 
-  t.equal(result.created_ids.length, 60);
-  const ids = result.created_ids.map(Number);
-  const rows = await pgQuery<{ n: string }>(lab, 'SELECT count(*) AS n FROM journal_entries WHERE id = ANY($1::bigint[])', [ids], 'app');
-  t.equal(Number(rows[0]!.n), 60, 'every acknowledged journal entry is in the database');
+    t.equal(result.created_ids.length, 60);
+    const ids = result.created_ids.map(Number);
+    const rows = await pgQuery<{ n: string }>(
+      lab,
+      'SELECT count(*) AS n FROM journal_entries WHERE id = ANY($1::bigint[])',
+      [ids],
+      'app',
+    );
+    t.equal(Number(rows[0]!.n), 60, 'every acknowledged journal entry is in the database');
 
-  const analysis = await poolgate(['analyze', output, '--evidence-dir', dir]);
-  t.equal(analysis.code, 0, `analyze passes:\n${analysis.stdout}`);
-  t.match(analysis.stdout, /PASSED/);
-  t.ok(fs.readdirSync(dir).some((f) => /^analysis_.*\.json$/.test(f)), 'analysis evidence written');
+    const analysis = await poolgate(['analyze', output, '--evidence-dir', dir]);
+    t.equal(analysis.code, 0, `analyze passes:\n${analysis.stdout}`);
+    t.match(analysis.stdout, /PASSED/);
+    t.ok(
+      fs.readdirSync(dir).some((f) => /^analysis_.*\.json$/.test(f)),
+      'analysis evidence written',
+    );
 
-  const strict = await poolgate(['analyze', output, '--max-p50-ms', '0.01', '--json']);
-  t.equal(strict.code, 1, 'an impossible limit fails the gate');
-  t.equal((JSON.parse(strict.stdout) as { verdict: string }).verdict, 'fail');
-});
+    const strict = await poolgate(['analyze', output, '--max-p50-ms', '0.01', '--json']);
+    t.equal(strict.code, 1, 'an impossible limit fails the gate');
+    t.equal((JSON.parse(strict.stdout) as { verdict: string }).verdict, 'fail');
+  },
+);
 
 t.test('200 clients back to back on two pools of 50: analyze sees the exhaustion and fails the gate', async (t) => {
   const lab = await useLab(t);
   const dir = t.testdir({});
   const output = path.join(dir, 'overload.json');
-  const primaries = lab.instances.filter((i) => i.role === 'primary').flatMap((i) => ['--target', `${i.name}=${i.url}`]);
-  const run = await poolgate(['loadtest', '--url', lab.haproxy.url, '--mode', 'closed', '--concurrency', '200', '--duration', '6s', '--mix', 'write=1', '--sample-interval', '500ms', ...primaries, '--output', output]);
-  t.equal(run.code, 0, 'the run itself completed (judging is analyze\'s job)');
+  const primaries = lab.instances
+    .filter((i) => i.role === 'primary')
+    .flatMap((i) => ['--target', `${i.name}=${i.url}`]);
+  const run = await poolgate([
+    'loadtest',
+    '--url',
+    lab.haproxy.url,
+    '--mode',
+    'closed',
+    '--concurrency',
+    '200',
+    '--duration',
+    '6s',
+    '--mix',
+    'write=1',
+    '--sample-interval',
+    '500ms',
+    ...primaries,
+    '--output',
+    output,
+  ]);
+  t.equal(run.code, 0, "the run itself completed (judging is analyze's job)");
   const analysis = await poolgate(['analyze', output, '--json']);
   t.equal(analysis.code, 1);
   const doc = JSON.parse(analysis.stdout) as { results: Array<{ id: string; verdict: string; detail?: string }> };

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { resolveRunConfig } from '../../scripts/lib/loadgen/config';
 import { runLoadtest } from '../../scripts/lib/loadgen/run';
 import { isValid } from '../../scripts/lib/schema';
@@ -9,7 +9,7 @@ import { isValid } from '../../scripts/lib/schema';
  * A real HTTP server on this slot's loopback net that answers at once, except that every answer due between
  * 1 s and 2 s after the first request is held until 2 s: a 1 s freeze, as a stalled pool would cause.
  */
-async function stallingServer(t: Tap.Test, host: string): Promise<{ url: string; held: () => number }> {
+async function stallingServer(t: Test, host: string): Promise<{ url: string; held: () => number }> {
   let first = 0;
   let held = 0;
   const server = http.createServer((req, res) => {
@@ -42,7 +42,10 @@ t.test('a 1 s stall shows in p99 timed from the intended send, not in the actual
   const server = await stallingServer(t, `127.0.${slot}.60`);
   // 1,000 req/s for 4 s on 20 connections: the stall holds 20 requests in flight (0.5 % of 4,000, under the
   // p99) while about 1,000 are due during it (25 %), so only the intended-time view can show it.
-  const cfg = resolveRunConfig({ flags: { url: server.url, rate: 1000, duration: '4s', concurrency: 20, timeout: '5s' }, targets: [] });
+  const cfg = resolveRunConfig({
+    flags: { url: server.url, rate: 1000, duration: '4s', concurrency: 20, timeout: '5s' },
+    targets: [],
+  });
   const result = await runLoadtest(cfg);
   t.ok(isValid('loadtest-result', result), 'schema-valid result');
   t.equal(result.outcome.stop_reason, 'completed');
@@ -51,17 +54,28 @@ t.test('a 1 s stall shows in p99 timed from the intended send, not in the actual
   t.ok(server.held() >= 15, `the server held ${server.held()} requests`);
   const intended = result.latency_ms.from_intended;
   const sent = result.latency_ms.from_send;
-  t.comment(`p99 from intended ${intended.p99} ms, from send ${sent.p99} ms; delayed sends ${result.requests.delayed_sends}`);
+  t.comment(
+    `p99 from intended ${intended.p99} ms, from send ${sent.p99} ms; delayed sends ${result.requests.delayed_sends}`,
+  );
   t.ok(intended.p99 > 800, `p99 from the intended send shows the stall (${intended.p99} ms)`);
   t.ok(intended.p95 > 400, `so does p95 (${intended.p95} ms)`);
   t.ok(sent.p99 < intended.p99 / 2, `p99 from the actual send (${sent.p99} ms) hides most of it`);
-  t.ok(result.requests.delayed_sends > 500, `requests due during the stall waited for a connection (${result.requests.delayed_sends})`);
+  t.ok(
+    result.requests.delayed_sends > 500,
+    `requests due during the stall waited for a connection (${result.requests.delayed_sends})`,
+  );
   t.ok(result.send_delay_ms.max > 800, 'and their send delay says so');
-  t.ok(Math.abs(result.rate.achieved_send_per_s! - 1000) < 50, `the arrival rate held (${result.rate.achieved_send_per_s}/s)`);
+  t.ok(
+    Math.abs(result.rate.achieved_send_per_s! - 1000) < 50,
+    `the arrival rate held (${result.rate.achieved_send_per_s}/s)`,
+  );
 });
 
 t.test('a target nobody listens on: unreachable, not passed', async (t) => {
-  const cfg = resolveRunConfig({ flags: { url: `http://127.0.${slot}.61:9`, rate: 100, duration: '500ms', concurrency: 2, timeout: '1s' }, targets: [] });
+  const cfg = resolveRunConfig({
+    flags: { url: `http://127.0.${slot}.61:9`, rate: 100, duration: '500ms', concurrency: 2, timeout: '1s' },
+    targets: [],
+  });
   const result = await runLoadtest(cfg);
   t.equal(result.outcome.stop_reason, 'unreachable');
   t.equal(result.outcome.target_reachable, false);

@@ -10,7 +10,18 @@ import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
 const poolgate = (args: string[], timeoutMs = 90_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
 
 function dbFlags(lab: LabHandle): string[] {
-  return ['--db-host', lab.pg.host, '--db-port', String(lab.pg.port), '--db-name', lab.pg.database, '--db-user', lab.pg.monitorUser, '--db-password-file', lab.pg.monitorPasswordFile];
+  return [
+    '--db-host',
+    lab.pg.host,
+    '--db-port',
+    String(lab.pg.port),
+    '--db-name',
+    lab.pg.database,
+    '--db-user',
+    lab.pg.monitorUser,
+    '--db-password-file',
+    lab.pg.monitorPasswordFile,
+  ];
 }
 
 const targetFlags = (lab: LabHandle, roles = ['standby', 'primary']): string[] =>
@@ -32,7 +43,14 @@ function parseResult(t: Test, stdout: string): MonitorResult {
 const LOCK_HOLD_MS = 3000;
 
 async function holdLocks(lab: LabHandle, signal: AbortSignal, maxMs = 60_000): Promise<number> {
-  const c = new Client({ host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser, password: readPassword(lab, 'app'), application_name: 'poolgate-test-locker' });
+  const c = new Client({
+    host: lab.pg.host,
+    port: lab.pg.port,
+    database: lab.pg.database,
+    user: lab.pg.appUser,
+    password: readPassword(lab, 'app'),
+    application_name: 'poolgate-test-locker',
+  });
   c.on('error', () => undefined);
   await c.connect();
   const started = Date.now();
@@ -59,7 +77,22 @@ t.test('monitor on the lab', async (t) => {
   t.test('a quiet window passes: exit 0, JSON and every sample validate, DB probed, DB CPU from /proc', async (t) => {
     const dir = t.testdir({});
     const pidFile = path.join(lab.pg.dataDir, 'postmaster.pid');
-    const r = await poolgate(['monitor', ...targetFlags(lab), ...dbFlags(lab), '--db-cpu-pid-file', pidFile, '--interval', '1s', '--duration', '4s', '--sustained', '2s', '--evidence-dir', dir, '--json']);
+    const r = await poolgate([
+      'monitor',
+      ...targetFlags(lab),
+      ...dbFlags(lab),
+      '--db-cpu-pid-file',
+      pidFile,
+      '--interval',
+      '1s',
+      '--duration',
+      '4s',
+      '--sustained',
+      '2s',
+      '--evidence-dir',
+      dir,
+      '--json',
+    ]);
     t.equal(r.code, 0, r.stderr);
     const res = parseResult(t, r.stdout);
     t.equal(res.verdict, 'passed');
@@ -67,17 +100,30 @@ t.test('monitor on the lab', async (t) => {
     t.equal(res.samples.total, 5);
     t.equal(res.samples.unmeasured, 0);
     t.equal(res.summary.db_cpu_pct.measured_samples, 4, 'every sample after the first has a DB CPU rate');
-    t.ok(res.summary.db_backends.max! >= 4, `the pools' connections are visible in pg_stat_activity (${res.summary.db_backends.max})`);
+    t.ok(
+      res.summary.db_backends.max! >= 4,
+      `the pools' connections are visible in pg_stat_activity (${res.summary.db_backends.max})`,
+    );
     t.same(res.summary.pool_max, { 'standby-1': 50, 'standby-2': 50, 'primary-1': 50, 'primary-2': 50 });
     const lines = fs.readFileSync(path.join(dir, 'monitor_samples.jsonl'), 'utf8').trim().split('\n');
     t.equal(lines.length, 5);
-    t.ok(lines.every((l) => isValid('monitor-sample', JSON.parse(l))), 'every JSONL line validates');
+    t.ok(
+      lines.every((l) => isValid('monitor-sample', JSON.parse(l))),
+      'every JSONL line validates',
+    );
     t.ok(fs.readdirSync(dir).some((f) => /^monitor_\d{8}T\d{6}Z\.json$/.test(f)));
 
     const rep = await poolgate(['report', '--evidence-dir', dir, '--operator', 'lab test', '--json']);
-    const report = JSON.parse(rep.stdout) as { decision: string; criteria: Array<{ id: string; verdict: string; shown: string }> };
+    const report = JSON.parse(rep.stdout) as {
+      decision: string;
+      criteria: Array<{ id: string; verdict: string; shown: string }>;
+    };
     t.comment(report.criteria.map((c) => `${c.id}: ${c.verdict} (${c.shown})`).join('\n'));
-    t.equal(report.criteria.find((c) => c.id === 'pool_max')?.verdict, 'NOT MEASURED', 'no plan or verify: the target max is not proven');
+    t.equal(
+      report.criteria.find((c) => c.id === 'pool_max')?.verdict,
+      'NOT MEASURED',
+      'no plan or verify: the target max is not proven',
+    );
     t.not(report.decision, 'SUCCESS', 'monitor evidence alone never makes a SUCCESS');
     const failed = report.criteria.filter((c) => c.verdict === 'FAIL').map((c) => c.id);
     if (failed.length === 0) {
@@ -106,31 +152,72 @@ t.test('monitor on the lab', async (t) => {
     // Paced, not closed-loop: closed-loop workers wait out each lock and then fire hundreds of fast requests in
     // any gap, which keeps the windowed p95 fast on a quiet machine. 8 workers × 100 ms think time (≤ 80 req/s,
     // like the e2e's open-loop 20 req/s) send about one request per worker per hold, and nearly all of them wait.
-    const traffic = steadyTraffic(lab.haproxy.url, { concurrency: 8, pauseMs: 100, durationMs: 60_000, maxRequests: 5000, writeRatio: 0, signal: stop.signal });
+    const traffic = steadyTraffic(lab.haproxy.url, {
+      concurrency: 8,
+      pauseMs: 100,
+      durationMs: 60_000,
+      maxRequests: 5000,
+      writeRatio: 0,
+      signal: stop.signal,
+    });
     await new Promise((r) => setTimeout(r, 500));
     const locker = holdLocks(lab, stop.signal);
-    const r = await poolgate(['monitor', ...targetFlags(lab, ['primary']), '--interval', '1s', '--duration', '45s', '--sustained', '3s', '--evidence-dir', dir, '--json']);
+    const r = await poolgate([
+      'monitor',
+      ...targetFlags(lab, ['primary']),
+      '--interval',
+      '1s',
+      '--duration',
+      '45s',
+      '--sustained',
+      '3s',
+      '--evidence-dir',
+      dir,
+      '--json',
+    ]);
     stop.abort();
     const [rounds, sent] = await Promise.all([locker, traffic]);
     t.ok(rounds >= 1, `the lock was held ${rounds} time(s) of ${LOCK_HOLD_MS} ms`);
     // slow, never failed: a hold is far below the client's 15 s and HAProxy's 30 s, so the trigger is latency alone
-    t.ok(sent.ok > 0 && sent.failed === 0, `traffic: ${sent.ok} ok, ${sent.failed} failed in ${sent.elapsedMs} ms`, { failures: sent.failures.slice(0, 5) });
+    t.ok(sent.ok > 0 && sent.failed === 0, `traffic: ${sent.ok} ok, ${sent.failed} failed in ${sent.elapsedMs} ms`, {
+      failures: sent.failures.slice(0, 5),
+    });
     t.equal(r.code, 1, r.stderr);
     const res = parseResult(t, r.stdout);
     t.equal(res.verdict, 'triggered');
     t.equal(res.trigger?.name, 'p95_latency_sustained');
-    t.ok(res.trigger!.value! > 1000, `p95 ${res.trigger!.value} ms (fleet p95 max over the run ${res.summary.p95_ms.max} ms)`);
+    t.ok(
+      res.trigger!.value! > 1000,
+      `p95 ${res.trigger!.value} ms (fleet p95 max over the run ${res.summary.p95_ms.max} ms)`,
+    );
     t.ok(res.trigger!.run_span_s >= 3);
     t.equal(res.completed, false, 'stopped early');
     t.ok(res.samples.total < 46);
-    t.match(fs.readFileSync(path.join(dir, 'alerts.log'), 'utf8'), /CRITICAL metric=p95_ms value=\d+(\.\d+)?ms threshold=1000ms instance=primary-\d/);
+    t.match(
+      fs.readFileSync(path.join(dir, 'alerts.log'), 'utf8'),
+      /CRITICAL metric=p95_ms value=\d+(\.\d+)?ms threshold=1000ms instance=primary-\d/,
+    );
     t.match(r.stdout, /p95_latency_sustained/);
   });
 
   t.test('an unreachable instance is "could not measure" (exit 3), never passed', async (t) => {
     const dir = t.testdir({});
     const ghost = `http://${lab.net}.99:3000`;
-    const r = await poolgate(['monitor', ...targetFlags(lab, ['primary']), '--target', `ghost=${ghost}`, '--interval', '1s', '--duration', '10s', '--sustained', '3s', '--evidence-dir', dir, '--json']);
+    const r = await poolgate([
+      'monitor',
+      ...targetFlags(lab, ['primary']),
+      '--target',
+      `ghost=${ghost}`,
+      '--interval',
+      '1s',
+      '--duration',
+      '10s',
+      '--sustained',
+      '3s',
+      '--evidence-dir',
+      dir,
+      '--json',
+    ]);
     t.equal(r.code, 3, r.stderr);
     const res = parseResult(t, r.stdout);
     t.equal(res.verdict, 'could_not_measure');

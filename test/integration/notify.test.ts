@@ -39,17 +39,29 @@ async function receiver(t: Test, status: number | 'hang'): Promise<Receiver> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  t.teardown(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+  t.teardown(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
   return { url: `http://${host}:${(server.address() as AddressInfo).port}/services/${TOKEN}?token=${TOKEN}`, bodies };
 }
 
 function assertNoToken(t: Test, dir: string, out: { stdout: string; stderr: string }): void {
   t.notOk(out.stdout.includes(TOKEN), 'token not on stdout');
   t.notOk(out.stderr.includes(TOKEN), 'token not on stderr');
-  for (const f of fs.readdirSync(dir)) t.notOk(fs.readFileSync(path.join(dir, f), 'utf8').includes(TOKEN), `token not in ${f}`);
+  for (const f of fs.readdirSync(dir))
+    t.notOk(fs.readFileSync(path.join(dir, f), 'utf8').includes(TOKEN), `token not in ${f}`);
 }
 
-const records = (dir: string) => fs.readFileSync(path.join(dir, 'notifications.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const records = (dir: string) =>
+  fs
+    .readFileSync(path.join(dir, 'notifications.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 t.test('delivered: a Slack-compatible message with the run, event, verdict and report path', async (t) => {
   const dir = evidenceCopy(t);
@@ -59,7 +71,16 @@ t.test('delivered: a Slack-compatible message with the run, event, verdict and r
   t.teardown(() => fs.rmSync(secrets, { recursive: true, force: true }));
   const urlFile = path.join(secrets, 'hook');
   fs.writeFileSync(urlFile, `${rx.url}\n`, { mode: 0o600 });
-  const out = await runCli(['notify', '--event', 'success', '--evidence-dir', dir, '--webhook-url-file', urlFile, '--json']);
+  const out = await runCli([
+    'notify',
+    '--event',
+    'success',
+    '--evidence-dir',
+    dir,
+    '--webhook-url-file',
+    urlFile,
+    '--json',
+  ]);
   t.equal(out.code, 0);
   t.equal(rx.bodies.length, 1);
   const got = rx.bodies[0] as { path: string; type: string; json: { text: string; blocks: { type: string }[] } };
@@ -67,10 +88,19 @@ t.test('delivered: a Slack-compatible message with the run, event, verdict and r
   t.equal(got.path, `/services/${TOKEN}?token=${TOKEN}`, 'the receiver got the full URL');
   t.match(got.json.text, /poolgate success: SUCCESS — run 20261130T180030Z-change/);
   t.match(got.json.text, /pool_scaling_verification_20261130T180657Z\.html/);
-  t.same(got.json.blocks.map((b) => b.type), ['header', 'section', 'context']);
+  t.same(
+    got.json.blocks.map((b) => b.type),
+    ['header', 'section', 'context'],
+  );
   t.match(JSON.stringify(got.json.blocks), /Verdict\*\\nSUCCESS/);
   const [rec] = records(dir);
-  t.match(rec, { event: 'success', ok: true, status: 200, target: `http://${host}:${new URL(rx.url).port}/…`, run_id: '20261130T180030Z-change' });
+  t.match(rec, {
+    event: 'success',
+    ok: true,
+    status: 200,
+    target: `http://${host}:${new URL(rx.url).port}/…`,
+    run_id: '20261130T180030Z-change',
+  });
   t.same(out.json, rec, '--json prints the record');
   assertNoToken(t, dir, out);
 });
@@ -78,7 +108,10 @@ t.test('delivered: a Slack-compatible message with the run, event, verdict and r
 t.test('non-2xx: reported on stderr, recorded, exit 0', async (t) => {
   const dir = evidenceCopy(t);
   const rx = await receiver(t, 500);
-  const out = await runCli(['notify', '--event', 'gate_failed', '--evidence-dir', dir, '--detail', 'verify: p95 regressed on primary-1'], { POOLGATE_WEBHOOK_URL: rx.url });
+  const out = await runCli(
+    ['notify', '--event', 'gate_failed', '--evidence-dir', dir, '--detail', 'verify: p95 regressed on primary-1'],
+    { POOLGATE_WEBHOOK_URL: rx.url },
+  );
   t.equal(out.code, 0);
   t.match(out.stderr, /NOT DELIVERED \(gate_failed to http:\/\/127\.0\.\d+\.40:\d+\/…\): HTTP 500/);
   t.match((rx.bodies[0] as { json: { text: string } }).json.text, /GATE FAILED.*verify: p95 regressed on primary-1/);
@@ -93,7 +126,15 @@ t.test('unreachable: refused, recorded, exit 0 (URL given on the command line is
   await new Promise<void>((resolve) => probe.listen(0, host, resolve));
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
-  const out = await runCli(['notify', '--event', 'rollback', '--evidence-dir', dir, '--webhook-url', `http://${host}:${port}/hooks/${TOKEN}`]);
+  const out = await runCli([
+    'notify',
+    '--event',
+    'rollback',
+    '--evidence-dir',
+    dir,
+    '--webhook-url',
+    `http://${host}:${port}/hooks/${TOKEN}`,
+  ]);
   t.equal(out.code, 0);
   t.match(out.stderr, /NOT DELIVERED.*ECONNREFUSED/);
   t.match(records(dir)[0], { event: 'rollback', ok: false, error: 'ECONNREFUSED' });
@@ -103,7 +144,9 @@ t.test('unreachable: refused, recorded, exit 0 (URL given on the command line is
 t.test('a receiver that never answers: given up within the timeout, exit 0', async (t) => {
   const dir = evidenceCopy(t);
   const rx = await receiver(t, 'hang');
-  const out = await runCli(['notify', '--event', 'start', '--evidence-dir', dir, '--timeout-ms', '800'], { POOLGATE_WEBHOOK_URL: rx.url });
+  const out = await runCli(['notify', '--event', 'start', '--evidence-dir', dir, '--timeout-ms', '800'], {
+    POOLGATE_WEBHOOK_URL: rx.url,
+  });
   t.equal(out.code, 0);
   const [rec] = records(dir);
   t.match(rec, { event: 'start', ok: false, error: 'timeout after 800 ms' });
@@ -114,7 +157,9 @@ t.test('a receiver that never answers: given up within the timeout, exit 0', asy
 
 t.test('a timeout over 3 s is refused as bad input before anything is sent', async (t) => {
   const dir = evidenceCopy(t);
-  const out = await runCli(['notify', '--event', 'start', '--evidence-dir', dir, '--timeout-ms', '10000'], { POOLGATE_WEBHOOK_URL: `http://${host}:9/${TOKEN}` });
+  const out = await runCli(['notify', '--event', 'start', '--evidence-dir', dir, '--timeout-ms', '10000'], {
+    POOLGATE_WEBHOOK_URL: `http://${host}:9/${TOKEN}`,
+  });
   t.equal(out.code, 2);
   t.notOk(fs.existsSync(path.join(dir, 'notifications.jsonl')));
 });

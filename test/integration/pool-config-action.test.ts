@@ -23,9 +23,23 @@ const TARGET = { ...RUNBOOK_BASELINE_POOL, min: 20, max: 200 };
 const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 /** `ansible <host> -m poolgate.rollout.pool_config -a <json>` with the json stdout callback; the host's result. */
-async function adhoc(host: string, args: Record<string, unknown>, flags: string[] = []): Promise<{ code: number; result: Result; raw: string }> {
-  const env = { ...process.env, ANSIBLE_LOAD_CALLBACK_PLUGINS: '1', ANSIBLE_STDOUT_CALLBACK: 'json', ANSIBLE_NOCOLOR: '1' };
-  const r = await runProcess('ansible', ['-i', 'inventory/lab', host, '-m', 'poolgate.rollout.pool_config', '-a', JSON.stringify(args), ...flags], 120_000, env);
+async function adhoc(
+  host: string,
+  args: Record<string, unknown>,
+  flags: string[] = [],
+): Promise<{ code: number; result: Result; raw: string }> {
+  const env = {
+    ...process.env,
+    ANSIBLE_LOAD_CALLBACK_PLUGINS: '1',
+    ANSIBLE_STDOUT_CALLBACK: 'json',
+    ANSIBLE_NOCOLOR: '1',
+  };
+  const r = await runProcess(
+    'ansible',
+    ['-i', 'inventory/lab', host, '-m', 'poolgate.rollout.pool_config', '-a', JSON.stringify(args), ...flags],
+    120_000,
+    env,
+  );
   try {
     const out = JSON.parse(r.stdout) as { plays: Array<{ tasks: Array<{ hosts: Record<string, Result> }> }> };
     return { code: r.code, result: out.plays[0]!.tasks[0]!.hosts[host]!, raw: r.stdout + r.stderr };
@@ -37,7 +51,12 @@ async function adhoc(host: string, args: Record<string, unknown>, flags: string[
 const readEvents = (dir: string): Array<Record<string, unknown>> => {
   const file = path.join(dir, 'events.jsonl');
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return fs
+    .readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 };
 
 void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
@@ -81,7 +100,11 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     t.match(diff?.after, /"max": 200/, 'and the file it would write (max 200)');
     t.same(await state(), before, 'same file bytes, same pid, same pool generation');
     t.same(files(), listed, 'no backup and no temporary file was written');
-    t.same(readEvents(ev).map((e) => e.action), ['would_back_up', 'would_render'], 'events.jsonl records what a real run would do');
+    t.same(
+      readEvents(ev).map((e) => e.action),
+      ['would_back_up', 'would_render'],
+      'events.jsonl records what a real run would do',
+    );
   });
 
   await t.test('a rendered file the validator rejects is never installed', async (t) => {
@@ -92,12 +115,19 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     const r = await adhoc(inst.name, args(ev, `it-invalid-${Date.now()}`, { values: { ...TARGET, min: 300 } }));
     t.not(r.code, 0, 'ansible exits non-zero');
     t.equal(r.result.failed, true, 'the task failed');
-    t.match(r.result.msg, /^standby-1: .*failed validation .*config check/, 'the message names the host and the validator');
+    t.match(
+      r.result.msg,
+      /^standby-1: .*failed validation .*config check/,
+      'the message names the host and the validator',
+    );
     t.match(r.result, { stage: 'prepare', trigger: 'apply_failed' }, 'it names the stage and the rollback trigger');
     t.same(await state(), before, 'the file in force, the process and the pool are unchanged');
     // Validated before the backup is taken: a rollback must not take this host for a changed one.
     t.same(files(), listed, 'no backup and no temporary file is left beside the config');
-    t.notOk(readEvents(ev).some((e) => e.action === 'applying' || e.action === 'verified'), 'nothing was applied');
+    t.notOk(
+      readEvents(ev).some((e) => e.action === 'applying' || e.action === 'verified'),
+      'nothing was applied',
+    );
   });
 
   await t.test('a change then a restore: the backup comes back and is read back in force', async (t) => {
@@ -114,10 +144,18 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     t.equal(restored.code, 0, 'the restore passes', { out: restored.raw.slice(-3000) });
     t.equal(restored.result.backup_found, true, 'it restored from the backup');
     t.equal(sha256(inst.configPath), before.sha, 'the file is the old one again, byte for byte');
-    t.match(restored.result.readback, { sha256: before.sha, pool: { max: 50, min: 10 } }, "the old file's sha256 and pool are read back in force");
+    t.match(
+      restored.result.readback,
+      { sha256: before.sha, pool: { max: 50, min: 10 } },
+      "the old file's sha256 and pool are read back in force",
+    );
     t.equal(await labctl('pid', inst.name), before.pid, 'both steps were hot reloads (same pid)');
     const actions = readEvents(ev).map((e) => e.action);
-    t.same(actions, ['backed_up', 'rendered', 'applying', 'verified', 'applying', 'verified'], 'events.jsonl records each stage as it ended');
+    t.same(
+      actions,
+      ['backed_up', 'rendered', 'applying', 'verified', 'applying', 'verified'],
+      'events.jsonl records each stage as it ended',
+    );
   });
 
   await t.test('a config that is never in force fails the readback stage with its trigger', async (t) => {
@@ -127,11 +165,26 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     t.teardown(() => decoy.kill());
     const pidfile = path.join(t.testdir(), 'decoy.pid');
     fs.writeFileSync(pidfile, `${decoy.pid}\n`);
-    const r = await adhoc(inst.name, args(ev, `it-readback-${Date.now()}`, { service_manager: 'pidfile', pidfile, wait_s: 2 }));
+    const r = await adhoc(
+      inst.name,
+      args(ev, `it-readback-${Date.now()}`, { service_manager: 'pidfile', pidfile, wait_s: 2 }),
+    );
     t.not(r.code, 0, 'ansible exits non-zero');
-    t.match(r.result, { failed: true, stage: 'readback', trigger: 'config_not_in_force' }, 'it names the readback stage and its trigger');
-    t.match(r.result.msg, /^standby-1 does not run the config written to .*pool\.json: in force .*"max": 50/, 'the message names the host once and says what is in force instead');
-    t.same(readEvents(ev).map((e) => e.action), ['backed_up', 'rendered', 'applying'], 'the trail ends at the stage that failed');
+    t.match(
+      r.result,
+      { failed: true, stage: 'readback', trigger: 'config_not_in_force' },
+      'it names the readback stage and its trigger',
+    );
+    t.match(
+      r.result.msg,
+      /^standby-1 does not run the config written to .*pool\.json: in force .*"max": 50/,
+      'the message names the host once and says what is in force instead',
+    );
+    t.same(
+      readEvents(ev).map((e) => e.action),
+      ['backed_up', 'rendered', 'applying'],
+      'the trail ends at the stage that failed',
+    );
   });
 
   await t.test('an apply that cannot start fails the apply stage, after the trail of what the host did', async (t) => {
@@ -141,9 +194,21 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     const runId = `it-apply-${Date.now()}`;
     const r = await adhoc(inst.name, args(ev, runId, { service_manager: 'pidfile', pidfile }));
     t.not(r.code, 0, 'ansible exits non-zero');
-    t.match(r.result, { failed: true, stage: 'apply', trigger: 'apply_failed' }, 'the failure is the apply stage\'s, not the whole sequence\'s');
-    t.match(r.result.msg, /^standby-1: the pid file .*missing\.pid cannot be read/, 'the message names the host and the pid file');
-    t.same(readEvents(ev).map((e) => e.action), ['backed_up', 'rendered', 'applying'], 'the steps done on the host are recorded before the failure');
+    t.match(
+      r.result,
+      { failed: true, stage: 'apply', trigger: 'apply_failed' },
+      "the failure is the apply stage's, not the whole sequence's",
+    );
+    t.match(
+      r.result.msg,
+      /^standby-1: the pid file .*missing\.pid cannot be read/,
+      'the message names the host and the pid file',
+    );
+    t.same(
+      readEvents(ev).map((e) => e.action),
+      ['backed_up', 'rendered', 'applying'],
+      'the steps done on the host are recorded before the failure',
+    );
     t.ok(fs.existsSync(`${inst.configPath}.bak-${runId}`), 'and the backup the rollback needs is there');
   });
 });

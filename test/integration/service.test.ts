@@ -24,7 +24,13 @@ const mainJs = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');
 const agent = new Agent({ connections: 64, keepAliveTimeout: 1000 });
 t.teardown(() => agent.close());
 
-const base: PoolConfig = { min: 2, max: 5, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000 };
+const base: PoolConfig = {
+  min: 2,
+  max: 5,
+  idleTimeoutMillis: 30000,
+  connectionTimeoutMillis: 2000,
+  acquireTimeoutMillis: 10000,
+};
 
 interface Service {
   name: string;
@@ -51,18 +57,22 @@ async function startService(tt: Test, name: string, pool: PoolConfig, opts: Star
   const dir = tt.testdir({ 'pool.json': JSON.stringify(pool) });
   const configPath = path.join(dir, 'pool.json');
   const logPath = path.join(dir, 'service.log');
-  const child = spawn(process.execPath, [mainJs, '--name', name, '--host', address, '--port', '3000', '--config', configPath, '--log', logPath], {
-    env: {
-      PATH: process.env.PATH,
-      PGHOST: opts.pg?.host ?? lab.pg.host,
-      PGPORT: String(opts.pg?.port ?? lab.pg.port),
-      PGDATABASE: lab.pg.database,
-      PGUSER: lab.pg.appUser,
-      POOLGATE_DB_PASSWORD_FILE: lab.pg.appPasswordFile,
-      ...(opts.debug ? { POOLGATE_LAB_DEBUG: '1' } : {}),
+  const child = spawn(
+    process.execPath,
+    [mainJs, '--name', name, '--host', address, '--port', '3000', '--config', configPath, '--log', logPath],
+    {
+      env: {
+        PATH: process.env.PATH,
+        PGHOST: opts.pg?.host ?? lab.pg.host,
+        PGPORT: String(opts.pg?.port ?? lab.pg.port),
+        PGDATABASE: lab.pg.database,
+        PGUSER: lab.pg.appUser,
+        POOLGATE_DB_PASSWORD_FILE: lab.pg.appPasswordFile,
+        ...(opts.debug ? { POOLGATE_LAB_DEBUG: '1' } : {}),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -73,7 +83,12 @@ async function startService(tt: Test, name: string, pool: PoolConfig, opts: Star
     if (!done) child.kill('SIGKILL');
   });
   const svc: Service = {
-    name, url: `http://${address}:3000`, configPath, logPath, child, exit,
+    name,
+    url: `http://${address}:3000`,
+    configPath,
+    logPath,
+    child,
+    exit,
     writeConfig: (text) => fs.writeFileSync(configPath, text),
   };
   const deadline = Date.now() + 15_000;
@@ -81,12 +96,18 @@ async function startService(tt: Test, name: string, pool: PoolConfig, opts: Star
     if (child.exitCode !== null) throw new Error(`service ${name} exited ${child.exitCode}: ${stderr}`);
     const h = await http(svc, 'GET', '/health').catch(() => undefined);
     if (h?.status === 200 || (h && opts.healthy === false)) return svc;
-    if (Date.now() > deadline) throw new Error(`service ${name} not healthy in 15 s: ${JSON.stringify(h?.body)} ${stderr}`);
+    if (Date.now() > deadline)
+      throw new Error(`service ${name} not healthy in 15 s: ${JSON.stringify(h?.body)} ${stderr}`);
     await sleep(100);
   }
 }
 
-async function http(svc: Service, method: string, p: string, body?: unknown): Promise<{ status: number; body: any; ms: number }> {
+async function http(
+  svc: Service,
+  method: string,
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; body: any; ms: number }> {
   const started = performance.now();
   const res = await request(`${svc.url}${p}`, {
     method: method as 'GET',
@@ -106,7 +127,8 @@ async function http(svc: Service, method: string, p: string, body?: unknown): Pr
   return { status: res.statusCode, body: parsed, ms: performance.now() - started };
 }
 
-const poolConfigOf = async (svc: Service): Promise<ServicePoolConfig> => (await http(svc, 'GET', '/api/health/pool-config')).body;
+const poolConfigOf = async (svc: Service): Promise<ServicePoolConfig> =>
+  (await http(svc, 'GET', '/api/health/pool-config')).body;
 const metricsOf = async (svc: Service): Promise<ServiceMetrics> => (await http(svc, 'GET', '/api/health/metrics')).body;
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
@@ -122,8 +144,12 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
 /** A direct connection as the app role: it sees its own role's sessions in pg_stat_activity. */
 async function dbClient(tt: Test): Promise<pg.Client> {
   const client = new pg.Client({
-    host: lab.pg.host, port: lab.pg.port, database: lab.pg.database, user: lab.pg.appUser,
-    password: fs.readFileSync(lab.pg.appPasswordFile, 'utf8').trim(), application_name: 'service-test',
+    host: lab.pg.host,
+    port: lab.pg.port,
+    database: lab.pg.database,
+    user: lab.pg.appUser,
+    password: fs.readFileSync(lab.pg.appPasswordFile, 'utf8').trim(),
+    application_name: 'service-test',
   });
   await client.connect();
   tt.teardown(() => client.end());
@@ -131,13 +157,19 @@ async function dbClient(tt: Test): Promise<pg.Client> {
 }
 
 async function connectionsOf(db: pg.Client, name: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [name]);
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+    [name],
+  );
   return rows[0].n;
 }
 
 const entry = (i: number) => ({
   memo: `integration ${i}`,
-  lines: [{ account_id: 1 + (i % 5), debit: '12.34' }, { account_id: 12, credit: '12.34' }],
+  lines: [
+    { account_id: 1 + (i % 5), debit: '12.34' },
+    { account_id: 12, credit: '12.34' },
+  ],
 });
 
 t.before(async () => {
@@ -164,12 +196,25 @@ t.test('every endpoint answers its contract', async (t) => {
   t.equal(posted.status, 201);
   const got = await http(svc, 'GET', `/api/journal-entries/${posted.body.id}`);
   t.equal(got.status, 200);
-  t.same(got.body.lines, [{ account_id: 2, debit: '12.34', credit: '0.00' }, { account_id: 12, debit: '0.00', credit: '12.34' }]);
-  const unbalanced = await http(svc, 'POST', '/api/journal-entries', { memo: 'x', lines: [{ account_id: 1, debit: '1' }, { account_id: 2, credit: '2' }] });
+  t.same(got.body.lines, [
+    { account_id: 2, debit: '12.34', credit: '0.00' },
+    { account_id: 12, debit: '0.00', credit: '12.34' },
+  ]);
+  const unbalanced = await http(svc, 'POST', '/api/journal-entries', {
+    memo: 'x',
+    lines: [
+      { account_id: 1, debit: '1' },
+      { account_id: 2, credit: '2' },
+    ],
+  });
   t.equal(unbalanced.status, 400);
   t.equal(unbalanced.body.error, 'bad_request');
   t.equal((await http(svc, 'GET', '/api/accounts/999999/balance')).status, 404);
-  t.equal((await http(svc, 'GET', '/api/debug/sleep?ms=1')).status, 404, 'debug route absent without POOLGATE_LAB_DEBUG=1');
+  t.equal(
+    (await http(svc, 'GET', '/api/debug/sleep?ms=1')).status,
+    404,
+    'debug route absent without POOLGATE_LAB_DEBUG=1',
+  );
 
   const metrics = await http(svc, 'GET', '/api/health/metrics');
   t.equal(metrics.status, 200);
@@ -186,7 +231,12 @@ t.test('every endpoint answers its contract', async (t) => {
   t.equal(pc.status, 200);
   t.same(problemsOf('service-pool-config', pc.body), [], '/api/health/pool-config valid');
   t.match(pc.body, {
-    instance: 'svc-contract', pool: base, source: svc.configPath, generation: 1, last_reload_error: null, reloading: false,
+    instance: 'svc-contract',
+    pool: base,
+    source: svc.configPath,
+    generation: 1,
+    last_reload_error: null,
+    reloading: false,
     sha256: crypto.createHash('sha256').update(fs.readFileSync(svc.configPath)).digest('hex'),
   });
 
@@ -200,8 +250,11 @@ t.test('every endpoint answers its contract', async (t) => {
   t.ok((await connectionsOf(db, 'svc-contract')) >= 2, 'application_name is the instance name');
 
   for (const [what, text] of [
-    ['pool-config', JSON.stringify(pc.body)], ['metrics', JSON.stringify(m)], ['prometheus', String(prom.body)],
-    ['log', fs.readFileSync(svc.logPath, 'utf8')], ['argv', fs.readFileSync(`/proc/${svc.child.pid}/cmdline`, 'utf8')],
+    ['pool-config', JSON.stringify(pc.body)],
+    ['metrics', JSON.stringify(m)],
+    ['prometheus', String(prom.body)],
+    ['log', fs.readFileSync(svc.logPath, 'utf8')],
+    ['argv', fs.readFileSync(`/proc/${svc.child.pid}/cmdline`, 'utf8')],
   ]) {
     t.notOk(text.includes(password), `the password is not in the ${what}`);
   }
@@ -223,7 +276,12 @@ t.test('SIGHUP under concurrent reads and writes swaps the pool with no failed r
   })();
 
   const stopLoad = new AbortController();
-  const load = steadyTraffic(svc.url, { concurrency: 30, durationMs: 10_000, writeRatio: 0.4, signal: stopLoad.signal });
+  const load = steadyTraffic(svc.url, {
+    concurrency: 30,
+    durationMs: 10_000,
+    writeRatio: 0.4,
+    signal: stopLoad.signal,
+  });
   await sleep(1000);
   const before = await metricsOf(svc);
   t.ok(before.pool.waiting > 0, `requests are queued on the old pool at the swap (waiting ${before.pool.waiting})`);
@@ -301,7 +359,9 @@ t.test('SIGTERM lets in-flight requests finish, then exits 0', async (t) => {
   const svc = await startService(t, name, base, { debug: true });
   const db = await dbClient(t);
   const inflight = [1, 2, 3].map(() => http(svc, 'GET', '/api/debug/sleep?ms=1500'));
-  await waitFor('3 requests in flight', async () => ((await metricsOf(svc)).requests.in_flight >= 3 ? true : undefined));
+  await waitFor('3 requests in flight', async () =>
+    (await metricsOf(svc)).requests.in_flight >= 3 ? true : undefined,
+  );
   const signalledAt = Date.now();
   svc.child.kill('SIGTERM');
   await sleep(100);
@@ -309,7 +369,11 @@ t.test('SIGTERM lets in-flight requests finish, then exits 0', async (t) => {
   t.not(health.status, 200, `/health is not ok while draining (${health.status} ${JSON.stringify(health.body)})`);
 
   const results = await Promise.all(inflight);
-  t.same(results.map((r) => r.status), [200, 200, 200], 'in-flight requests completed');
+  t.same(
+    results.map((r) => r.status),
+    [200, 200, 200],
+    'in-flight requests completed',
+  );
   const code = await svc.exit;
   t.equal(code, 0, 'exit code 0');
   t.ok(Date.now() - signalledAt >= 1000, 'it waited for the in-flight work');
@@ -320,7 +384,12 @@ t.test('SIGTERM lets in-flight requests finish, then exits 0', async (t) => {
 });
 
 t.test('pool exhaustion: beyond acquireTimeoutMillis requests fail fast and are counted', async (t) => {
-  const svc = await startService(t, 'svc-exhaust', { ...base, min: 0, max: 2, acquireTimeoutMillis: 300 }, { debug: true });
+  const svc = await startService(
+    t,
+    'svc-exhaust',
+    { ...base, min: 0, max: 2, acquireTimeoutMillis: 300 },
+    { debug: true },
+  );
   const holders = [1, 2].map(() => http(svc, 'GET', '/api/debug/sleep?ms=2500'));
   await waitFor('both connections held', async () => ((await metricsOf(svc)).pool.active === 2 ? true : undefined));
   const before = await metricsOf(svc);
@@ -334,7 +403,11 @@ t.test('pool exhaustion: beyond acquireTimeoutMillis requests fail fast and are 
   t.equal(during.pool.acquire_timeouts - before.pool.acquire_timeouts, 4, 'each counted in pool.acquire_timeouts');
   t.equal(during.requests.errors - before.requests.errors, 4, 'and as request errors');
   t.ok(isValid('service-metrics', during));
-  t.same((await Promise.all(holders)).map((r) => r.status), [200, 200], 'the holders finish normally');
+  t.same(
+    (await Promise.all(holders)).map((r) => r.status),
+    [200, 200],
+    'the holders finish normally',
+  );
   const recovered = await http(svc, 'GET', '/api/accounts');
   t.equal(recovered.status, 200, 'the pool serves again once connections are free');
   t.equal((await metricsOf(svc)).pool.waiting, 0, 'no abandoned waiter is left queued');
@@ -358,14 +431,20 @@ t.test('connectionTimeoutMillis bounds the handshake, not the wait for a free co
   const pool: PoolConfig = { ...base, min: 1, max: 2, connectionTimeoutMillis: 500, acquireTimeoutMillis: 10_000 };
   const svc = await startService(t, 'svc-handshake', pool, { pg: { host, port: 54399 }, healthy: false });
   await waitFor('the pre-warm failure in the log', async () =>
-    (fs.readFileSync(svc.logPath, 'utf8').includes('"event":"pool_prewarm_failed"') ? true : undefined));
-  await waitFor('the service to serve', async () => ((await http(svc, 'GET', '/health')).body.status !== 'starting' ? true : undefined));
+    fs.readFileSync(svc.logPath, 'utf8').includes('"event":"pool_prewarm_failed"') ? true : undefined,
+  );
+  await waitFor('the service to serve', async () =>
+    (await http(svc, 'GET', '/health')).body.status !== 'starting' ? true : undefined,
+  );
   t.pass('a database down at start is logged, not fatal');
 
   const r = await http(svc, 'GET', '/api/accounts');
   t.equal(r.status, 503);
   t.equal(r.body.error, 'database_unavailable');
-  t.ok(r.ms >= 400 && r.ms < 3000, `gave up after the 500 ms handshake timeout, not the 10 s acquire timeout (${Math.round(r.ms)} ms)`);
+  t.ok(
+    r.ms >= 400 && r.ms < 3000,
+    `gave up after the 500 ms handshake timeout, not the 10 s acquire timeout (${Math.round(r.ms)} ms)`,
+  );
   const health = await http(svc, 'GET', '/health');
   t.equal(health.status, 503);
   t.match(health.body, { status: 'unhealthy', reason: /database check failed/ });

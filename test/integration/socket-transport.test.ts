@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Recorder } from '../../scripts/lib/loadgen/recorder';
 import type { RequestSpec } from '../../scripts/lib/loadgen/requests';
 import { SocketTransport } from '../../scripts/lib/loadgen/socket-transport';
@@ -21,7 +21,7 @@ const post = (memo: string): RequestSpec => ({
   expectStatus: 201,
 });
 
-async function listen(t: Tap.Test, server: http.Server | net.Server): Promise<number> {
+async function listen(t: Test, server: http.Server | net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
   t.teardown(() => {
     if (server instanceof http.Server) server.closeAllConnections();
@@ -31,7 +31,11 @@ async function listen(t: Tap.Test, server: http.Server | net.Server): Promise<nu
 }
 
 /** Node's HTTP server; counts connections and keeps what each request carried. */
-async function nodeServer(t: Tap.Test, handle: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void, keepAliveMs = 5000) {
+async function nodeServer(
+  t: Test,
+  handle: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void,
+  keepAliveMs = 5000,
+) {
   const seen: Array<{ method: string; url: string; host: string; type: string; body: string }> = [];
   let connections = 0;
   const server = http.createServer((req, res) => {
@@ -39,7 +43,13 @@ async function nodeServer(t: Tap.Test, handle: (req: http.IncomingMessage, res: 
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, host: req.headers.host!, type: req.headers['content-type'] ?? '', body });
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        host: req.headers.host!,
+        type: req.headers['content-type'] ?? '',
+        body,
+      });
       handle(req, res, body);
     });
   });
@@ -50,7 +60,7 @@ async function nodeServer(t: Tap.Test, handle: (req: http.IncomingMessage, res: 
 }
 
 /** A raw TCP server: `onRequest` gets the socket once per request head it receives. */
-async function rawServer(t: Tap.Test, onRequest: (socket: net.Socket, n: number) => void) {
+async function rawServer(t: Test, onRequest: (socket: net.Socket, n: number) => void) {
   let n = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -72,9 +82,12 @@ async function rawServer(t: Tap.Test, onRequest: (socket: net.Socket, n: number)
 }
 
 /** One transport with its recorder; `send` resolves when the lane is released (answered or failed). */
-function harness(t: Tap.Test, url: string, opts: { lanes?: number; timeoutMs?: number } = {}) {
+function harness(t: Test, url: string, opts: { lanes?: number; timeoutMs?: number } = {}) {
   const recorder = new Recorder(false);
-  const transport = new SocketTransport({ url, lanes: opts.lanes ?? 1, timeoutMs: opts.timeoutMs ?? 2000, now: () => performance.now() }, recorder);
+  const transport = new SocketTransport(
+    { url, lanes: opts.lanes ?? 1, timeoutMs: opts.timeoutMs ?? 2000, now: () => performance.now() },
+    recorder,
+  );
   t.teardown(() => transport.close());
   const waiting = new Map<number, () => void>();
   transport.setRelease((lane) => {
@@ -118,7 +131,17 @@ t.test('requests on a kept-alive connection: the bytes sent, the statuses, the c
   t.same(recorder.errorCounts(), { http_404: 1 }, 'an unexpected status is an error of its kind');
   t.same(recorder.createdIds, [77], 'the id from a chunked 201 body');
   const p = server.seen.find((s) => s.method === 'POST')!;
-  t.same(p, { method: 'POST', url: '/api/journal-entries', host: server.url.slice('http://'.length), type: 'application/json', body: '{"memo":"é memo"}' }, 'the POST as sent, UTF-8 body whole');
+  t.same(
+    p,
+    {
+      method: 'POST',
+      url: '/api/journal-entries',
+      host: server.url.slice('http://'.length),
+      type: 'application/json',
+      body: '{"memo":"é memo"}',
+    },
+    'the POST as sent, UTF-8 body whole',
+  );
   t.equal(server.seen[0]!.url, '/health', 'warm-up asked /health');
 });
 

@@ -10,7 +10,10 @@ const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], {
 t.test('the build wrote a manifest that lists every registered command', async (t) => {
   const manifest = readManifest();
   t.ok(manifest, 'npm run build writes dist/scripts/commands/manifest.json');
-  t.same(manifest!.map((e) => e.name), commands.map((c) => c.name));
+  t.same(
+    manifest!.map((e) => e.name),
+    commands.map((c) => c.name),
+  );
   for (const e of manifest!) t.ok(e.describe.length > 10, `${e.name} has a description`);
 });
 

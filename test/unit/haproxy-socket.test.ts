@@ -48,11 +48,13 @@ async function fakeHaproxy(t: Test, answer: (cmd: string) => string): Promise<{ 
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const socket = path.join(dir, 'admin.sock');
   const seen: string[] = [];
-  const server = net.createServer((c) => c.once('data', (d) => {
-    const cmd = d.toString().trim();
-    seen.push(cmd);
-    c.end(answer(cmd));
-  }));
+  const server = net.createServer((c) =>
+    c.once('data', (d) => {
+      const cmd = d.toString().trim();
+      seen.push(cmd);
+      c.end(answer(cmd));
+    }),
+  );
   await new Promise<void>((r) => server.listen(socket, r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   return { socket, seen };

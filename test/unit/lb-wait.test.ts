@@ -17,11 +17,23 @@ void t.test('what counts as drained and as up', async (t) => {
 void t.test('the wait is bounded and says where it stopped', async (t) => {
   let clock = 0;
   const opts = { timeoutMs: 3000, intervalMs: 1000, now: () => clock, sleep: async (ms: number) => void (clock += ms) };
-  const states = [{ status: 'DRAIN', scur: 2 }, { status: 'DRAIN', scur: 1 }, { status: 'DRAIN', scur: 0 }];
+  const states = [
+    { status: 'DRAIN', scur: 2 },
+    { status: 'DRAIN', scur: 1 },
+    { status: 'DRAIN', scur: 0 },
+  ];
   const r = await waitForServer(async () => states.shift()!, 'drained', 'app/p1', opts);
   t.same(r, { status: 'DRAIN', sessions: 0, waited_ms: 2000 }, 'returns once sessions reach zero');
   clock = 0;
-  await t.rejects(waitForServer(async () => ({ status: 'DRAIN', scur: 5 }), 'drained', 'app/p1', opts), GateFailedError, 'a server that keeps sessions fails the wait');
+  await t.rejects(
+    waitForServer(async () => ({ status: 'DRAIN', scur: 5 }), 'drained', 'app/p1', opts),
+    GateFailedError,
+    'a server that keeps sessions fails the wait',
+  );
   clock = 0;
-  await t.rejects(waitForServer(async () => ({ status: 'DRAIN', scur: 5 }), 'drained', 'app/p1', opts), /app\/p1 not drained after 3 s: status DRAIN, 5 current sessions/, 'naming the server and its state');
+  await t.rejects(
+    waitForServer(async () => ({ status: 'DRAIN', scur: 5 }), 'drained', 'app/p1', opts),
+    /app\/p1 not drained after 3 s: status DRAIN, 5 current sessions/,
+    'naming the server and its state',
+  );
 });

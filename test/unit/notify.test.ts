@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { announce, buildMessage, notify, redactUrl, resolveWebhookUrl, scrubSecret, type Poster } from '../../scripts/lib/notify';
+import {
+  announce,
+  buildMessage,
+  notify,
+  redactUrl,
+  resolveWebhookUrl,
+  scrubSecret,
+  type Poster,
+} from '../../scripts/lib/notify';
 
 const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', 'evidence-run', name);
 const URL_WITH_TOKEN = 'https://hooks.example.test/services/T000/B000/XyZsecretToken123?x=1';
@@ -25,15 +33,27 @@ t.test('the URL is shown as scheme://host/… and scrubbed from any message', as
   t.equal(redactUrl(URL_WITH_TOKEN), 'https://hooks.example.test/…');
   t.equal(redactUrl('http://user:pw@127.0.0.1:8080/a/b'), 'http://127.0.0.1:8080/…');
   t.equal(redactUrl('not a url'), '(not a URL)');
-  const scrubbed = scrubSecret(`connect failed for ${URL_WITH_TOKEN} (path /services/T000/B000/XyZsecretToken123)`, URL_WITH_TOKEN);
+  const scrubbed = scrubSecret(
+    `connect failed for ${URL_WITH_TOKEN} (path /services/T000/B000/XyZsecretToken123)`,
+    URL_WITH_TOKEN,
+  );
   t.notMatch(scrubbed, /XyZsecretToken123/);
   t.match(scrubbed, /connect failed/);
 });
 
 t.test('the URL comes from the file first, then the flag, then POOLGATE_WEBHOOK_URL', async (t) => {
   const dir = t.testdir({ hook: ' https://a.test/x \n', empty: '' });
-  t.same(resolveWebhookUrl({ urlFile: path.join(dir, 'hook'), url: 'https://b.test/', env: { POOLGATE_WEBHOOK_URL: 'https://c.test/' } }), { url: 'https://a.test/x' });
-  t.same(resolveWebhookUrl({ url: 'https://b.test/', env: { POOLGATE_WEBHOOK_URL: 'https://c.test/' } }), { url: 'https://b.test/' });
+  t.same(
+    resolveWebhookUrl({
+      urlFile: path.join(dir, 'hook'),
+      url: 'https://b.test/',
+      env: { POOLGATE_WEBHOOK_URL: 'https://c.test/' },
+    }),
+    { url: 'https://a.test/x' },
+  );
+  t.same(resolveWebhookUrl({ url: 'https://b.test/', env: { POOLGATE_WEBHOOK_URL: 'https://c.test/' } }), {
+    url: 'https://b.test/',
+  });
   t.same(resolveWebhookUrl({ env: { POOLGATE_WEBHOOK_URL: 'https://c.test/' } }), { url: 'https://c.test/' });
   t.same(resolveWebhookUrl({ env: {} }), { url: null });
   t.match(resolveWebhookUrl({ urlFile: path.join(dir, 'empty') }), { url: null, error: /is empty/ });
@@ -42,25 +62,44 @@ t.test('the URL comes from the file first, then the flag, then POOLGATE_WEBHOOK_
 
 t.test('what each event announces, from real evidence', async (t) => {
   const ok = announce(fixture('success'), 'success', null);
-  t.match(ok, { runId: '20261130T180030Z-change', verdict: 'SUCCESS', change: 'pool max 50 → 200, min 10 → 20', operator: 'lab-operator' });
+  t.match(ok, {
+    runId: '20261130T180030Z-change',
+    verdict: 'SUCCESS',
+    change: 'pool max 50 → 200, min 10 → 20',
+    operator: 'lab-operator',
+  });
   t.equal(announce(fixture('success'), 'start', null).verdict, 'STARTED');
-  t.equal(announce(fixture('success'), 'start', null, path.join(fixture('rollback'), 'plan.json')).runId, '20261130T175543Z-change', '--plan stands in for the folder\'s plan');
+  t.equal(
+    announce(fixture('success'), 'start', null, path.join(fixture('rollback'), 'plan.json')).runId,
+    '20261130T175543Z-change',
+    "--plan stands in for the folder's plan",
+  );
   const rb = announce(fixture('rollback'), 'rollback', null);
   t.equal(rb.verdict, 'ROLLED BACK');
   t.match(rb.detail, /verify/, 'the reason the rollout recorded');
-  t.equal(announce(fixture('rollback'), 'gate_failed', 'preflight: backup too old').detail, 'preflight: backup too old');
+  t.equal(
+    announce(fixture('rollback'), 'gate_failed', 'preflight: backup too old').detail,
+    'preflight: backup too old',
+  );
 
   const msg = buildMessage({ ...rb, detail: 'a <b> & c', report: '/e/r.html' });
   t.match(msg.text, /^poolgate rollback: ROLLED BACK — run 20261130T175543Z-change/);
   t.match(msg.text, /a &lt;b&gt; &amp; c/, 'mrkdwn escaped');
   t.match(msg.text, /report: \/e\/r\.html/);
-  t.same((msg.blocks as { type: string }[]).map((b) => b.type), ['header', 'section', 'section', 'context']);
+  t.same(
+    (msg.blocks as { type: string }[]).map((b) => b.type),
+    ['header', 'section', 'section', 'context'],
+  );
 });
 
 t.test('notify records each attempt and never throws for a failed delivery', async (t) => {
   const dir = copy(t, 'success');
   const sent: { url: string; body: string; timeoutMs: number }[] = [];
-  const answers: Awaited<ReturnType<Poster>>[] = [{ ok: true, status: 204 }, { ok: false, status: 503, error: 'HTTP 503' }, { ok: false, error: `ECONNREFUSED at ${URL_WITH_TOKEN}` }];
+  const answers: Awaited<ReturnType<Poster>>[] = [
+    { ok: true, status: 204 },
+    { ok: false, status: 503, error: 'HTTP 503' },
+    { ok: false, error: `ECONNREFUSED at ${URL_WITH_TOKEN}` },
+  ];
   const post: Poster = async (url, body, timeoutMs) => {
     sent.push({ url, body, timeoutMs });
     return answers.shift()!;
@@ -70,14 +109,26 @@ t.test('notify records each attempt and never throws for a failed delivery', asy
   t.match(a.record, { ok: true, status: 204, target: 'https://hooks.example.test/…', at: '2026-11-30T18:00:00.000Z' });
   t.equal(sent[0]!.timeoutMs, 3000, 'the default timeout is 3 s');
   t.match(JSON.parse(sent[0]!.body), { text: /poolgate start: STARTED/ });
-  t.match((await notify({ evidenceDir: dir, event: 'success', url: URL_WITH_TOKEN, post, now })).record, { ok: false, status: 503 });
+  t.match((await notify({ evidenceDir: dir, event: 'success', url: URL_WITH_TOKEN, post, now })).record, {
+    ok: false,
+    status: 503,
+  });
   const refused = await notify({ evidenceDir: dir, event: 'rollback', url: URL_WITH_TOKEN, post, now });
   t.match(refused.record, { ok: false, error: /^ECONNREFUSED at …/ });
-  t.match((await notify({ evidenceDir: dir, event: 'rollback', url: null, post, now })).record, { ok: false, skipped: true, target: null });
-  t.match((await notify({ evidenceDir: dir, event: 'rollback', url: 'ftp://x/y', post, now })).record, { ok: false, error: /not an http\(s\) URL/ });
+  t.match((await notify({ evidenceDir: dir, event: 'rollback', url: null, post, now })).record, {
+    ok: false,
+    skipped: true,
+    target: null,
+  });
+  t.match((await notify({ evidenceDir: dir, event: 'rollback', url: 'ftp://x/y', post, now })).record, {
+    ok: false,
+    error: /not an http\(s\) URL/,
+  });
   t.equal(sent.length, 3, 'nothing posted without a usable URL');
   const lines = fs.readFileSync(path.join(dir, 'notifications.jsonl'), 'utf8').trim().split('\n');
   t.equal(lines.length, 5);
   t.notMatch(lines.join('\n'), /XyZsecretToken123/);
-  await t.rejects(notify({ evidenceDir: dir, event: 'start', url: URL_WITH_TOKEN, post, timeoutMs: 5000 }), { code: 'E_INPUT' });
+  await t.rejects(notify({ evidenceDir: dir, event: 'start', url: URL_WITH_TOKEN, post, timeoutMs: 5000 }), {
+    code: 'E_INPUT',
+  });
 });

@@ -25,12 +25,26 @@ void t.test('min > max is refused, naming the field', async (t) => {
 });
 
 void t.test('a target named twice is refused', async (t) => {
-  const twice = plan({ targets: [{ name: 'p', url: 'http://127.0.0.1:1' }, { name: 'p', url: 'http://127.0.0.1:2' }] });
-  t.match(errorsOf(planProblems(twice)).map((e) => e.message), [/"p" appears twice/]);
+  const twice = plan({
+    targets: [
+      { name: 'p', url: 'http://127.0.0.1:1' },
+      { name: 'p', url: 'http://127.0.0.1:2' },
+    ],
+  });
+  t.match(
+    errorsOf(planProblems(twice)).map((e) => e.message),
+    [/"p" appears twice/],
+  );
 });
 
 void t.test('a pool config file: min <= max and acquire >= connection timeout', async (t) => {
   t.same(errorsOf(poolConfigProblems(to)), []);
-  t.match(errorsOf(poolConfigProblems({ ...to, min: 201 })).map((e) => e.rule), ['min<=max']);
-  t.match(errorsOf(poolConfigProblems({ ...to, acquireTimeoutMillis: 1000 })).map((e) => e.rule), ['acquire>=connection timeout']);
+  t.match(
+    errorsOf(poolConfigProblems({ ...to, min: 201 })).map((e) => e.rule),
+    ['min<=max'],
+  );
+  t.match(
+    errorsOf(poolConfigProblems({ ...to, acquireTimeoutMillis: 1000 })).map((e) => e.rule),
+    ['acquire>=connection timeout'],
+  );
 });

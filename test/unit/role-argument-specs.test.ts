@@ -12,7 +12,13 @@ import { packageRoot } from '../../scripts/lib/paths';
 const rolesDir = path.join(packageRoot, 'roles');
 // PyYAML ships with Ansible, which these roles need anyway; no YAML parser is added to the package for a test.
 const loadYaml = (file: string): unknown =>
-  JSON.parse(execFileSync('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file], { encoding: 'utf8' }));
+  JSON.parse(
+    execFileSync(
+      'python3',
+      ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file],
+      { encoding: 'utf8' },
+    ),
+  );
 
 interface Spec {
   argument_specs: Record<string, { options: Record<string, { default?: unknown; description?: unknown }> }>;
@@ -24,9 +30,14 @@ for (const role of fs.readdirSync(rolesDir).sort()) {
     const defaults = loadYaml(defaultsFile) as Record<string, unknown>;
     const specFile = path.join(rolesDir, role, 'meta', 'argument_specs.yml');
     if (!fs.existsSync(specFile)) {
-      t.match(fs.readFileSync(defaultsFile, 'utf8'), /No meta\/argument_specs\.yml on purpose/, 'its defaults say why it has no spec');
+      t.match(
+        fs.readFileSync(defaultsFile, 'utf8'),
+        /No meta\/argument_specs\.yml on purpose/,
+        'its defaults say why it has no spec',
+      );
       const tasks = fs.readFileSync(path.join(rolesDir, role, 'tasks', 'main.yml'), 'utf8');
-      for (const name of Object.keys(defaults)) t.match(tasks, new RegExp(`\\{\\{ ${name} \\}\\}`), `${name} is passed to the task that validates it`);
+      for (const name of Object.keys(defaults))
+        t.match(tasks, new RegExp(`\\{\\{ ${name} \\}\\}`), `${name} is passed to the task that validates it`);
       return;
     }
     const spec = loadYaml(specFile) as Spec;
@@ -35,14 +46,23 @@ for (const role of fs.readdirSync(rolesDir).sort()) {
     for (const [name, value] of Object.entries(defaults)) {
       t.ok(name.startsWith(`${role}_`), `${name} carries the role's prefix`);
       if (main[name] && 'default' in main[name]!) t.same(main[name]!.default, value, `${name}: same default`);
-      t.ok(typeof main[name]?.description === 'string' && (main[name]!.description as string).length > 10, `${name} is described`);
+      t.ok(
+        typeof main[name]?.description === 'string' && (main[name]!.description as string).length > 10,
+        `${name} is described`,
+      );
     }
     for (const [entry, { options }] of Object.entries(spec.argument_specs)) {
-      for (const name of Object.keys(options)) t.ok(name in defaults || entry === 'main', `${entry}: ${name} has a default`);
+      for (const name of Object.keys(options))
+        t.ok(name in defaults || entry === 'main', `${entry}: ${name} has a default`);
     }
     const lines = fs.readFileSync(defaultsFile, 'utf8').split('\n');
     lines.forEach((line, i) => {
-      if (/^[a-z_]+:/.test(line)) t.match(lines[i - 1] ?? '', /^#|^[a-z_]+:/, `${line.split(':')[0]} is commented (alone or with the group above it)`);
+      if (/^[a-z_]+:/.test(line))
+        t.match(
+          lines[i - 1] ?? '',
+          /^#|^[a-z_]+:/,
+          `${line.split(':')[0]} is commented (alone or with the group above it)`,
+        );
     });
   });
 }

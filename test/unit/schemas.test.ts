@@ -5,7 +5,10 @@ import { schemasDir } from '../../scripts/lib/paths';
 import { newAjv } from '../../scripts/lib/schema';
 
 // Start-up skips meta-schema validation for speed (scripts/lib/schema.ts); this is where every schema is held to it.
-const files = fs.readdirSync(schemasDir).filter((f) => f.endsWith('.schema.json')).sort();
+const files = fs
+  .readdirSync(schemasDir)
+  .filter((f) => f.endsWith('.schema.json'))
+  .sort();
 
 t.test('every schema is valid draft 2020-12, compiles in strict mode, and its $id is its file name', async (t) => {
   const ajv = newAjv({ validateSchema: true });
@@ -19,6 +22,12 @@ t.test('every schema is valid draft 2020-12, compiles in strict mode, and its $i
 });
 
 t.test('every schema has a generated type, and no generated type outlives its schema', async (t) => {
-  const types = fs.readdirSync(path.join(schemasDir, '..', 'scripts', 'types')).filter((f) => f.endsWith('.ts')).sort();
-  t.same(types, files.map((f) => f.replace(/\.schema\.json$/, '.ts')));
+  const types = fs
+    .readdirSync(path.join(schemasDir, '..', 'scripts', 'types'))
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
+  t.same(
+    types,
+    files.map((f) => f.replace(/\.schema\.json$/, '.ts')),
+  );
 });

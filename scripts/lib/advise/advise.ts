@@ -31,7 +31,12 @@ export async function adviseFromWindow(
   opts: AdviseOptions,
 ): Promise<Advice> {
   const db = await resolveDbFacts(opts.db);
-  const byName = await sampleWindow(targets, { ...window, fetcher: opts.fetcher, sleep: opts.sleep, onSample: opts.onSample });
+  const byName = await sampleWindow(targets, {
+    ...window,
+    fetcher: opts.fetcher,
+    sleep: opts.sleep,
+    onSample: opts.onSample,
+  });
   const instances = targets.map((t) => measureInstance(t, byName.get(t.name)!, opts.params.quantile));
   return buildAdvice({
     instances,
@@ -57,10 +62,16 @@ export interface SamplePair {
  * From a window someone already sampled (preflight's sampleFleet: the first and last sample per instance), so
  * the advice costs no extra wait. The peak `active` is then only what those two samples saw.
  */
-export async function adviseFromPairs(pairs: SamplePair[], opts: Omit<AdviseOptions, 'fetcher' | 'sleep' | 'onSample'>): Promise<Advice> {
+export async function adviseFromPairs(
+  pairs: SamplePair[],
+  opts: Omit<AdviseOptions, 'fetcher' | 'sleep' | 'onSample'>,
+): Promise<Advice> {
   const missing = pairs.filter((p) => !p.first || !p.second);
   if (missing.length > 0) {
-    throw new MeasureError(`no metrics window for ${missing.map((p) => `${p.name} (${p.error ?? 'not sampled'})`).join(', ')}`, 'E_ADVISE_SAMPLE');
+    throw new MeasureError(
+      `no metrics window for ${missing.map((p) => `${p.name} (${p.error ?? 'not sampled'})`).join(', ')}`,
+      'E_ADVISE_SAMPLE',
+    );
   }
   const db = await resolveDbFacts(opts.db);
   const instances = pairs.map((p) => measureInstance(p, [p.first!, p.second!], opts.params.quantile));
@@ -85,7 +96,11 @@ export async function adviseFromSnapshot(raw: unknown, file: string, opts: Advis
   const snapshot = assertValid<Snapshot>('snapshot', raw, `snapshot ${file}`);
   const firsts: { name: string; url: string; first: ServiceMetrics }[] = [];
   for (const i of snapshot.instances) {
-    if (!i.metrics) throw new MeasureError(`snapshot ${file} has no metrics for ${i.name} (${i.error ?? 'not measured'}): advise needs them`, 'E_ADVISE_SNAPSHOT');
+    if (!i.metrics)
+      throw new MeasureError(
+        `snapshot ${file} has no metrics for ${i.name} (${i.error ?? 'not measured'}): advise needs them`,
+        'E_ADVISE_SNAPSHOT',
+      );
     firsts.push({ name: i.name, url: i.url, first: i.metrics as ServiceMetrics });
   }
   if (firsts.length === 0) throw new MeasureError(`snapshot ${file} lists no instances`, 'E_ADVISE_SNAPSHOT');
@@ -94,7 +109,12 @@ export async function adviseFromSnapshot(raw: unknown, file: string, opts: Advis
   const instances = firsts.map((t, k) => measureInstance(t, [t.first, lasts[k]!], opts.params.quantile));
   return buildAdvice({
     instances,
-    source: { kind: 'snapshot', window_s: Math.max(0, ...instances.map((i) => i.window_s)), samples: 2, snapshot_file: file },
+    source: {
+      kind: 'snapshot',
+      window_s: Math.max(0, ...instances.map((i) => i.window_s)),
+      samples: 2,
+      snapshot_file: file,
+    },
     db,
     params: opts.params,
     instanceCount: opts.instanceCount,

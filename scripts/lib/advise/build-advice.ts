@@ -26,7 +26,11 @@ export function buildAdvice(input: AdviceInput): Advice {
   const [head, ...rest] = input.instances;
   if (!head) throw new InputError('no instances to size', 'E_ADVISE_EMPTY');
   const instances: Advice['instances'] = [head, ...rest];
-  const fleet = fleetMeasure(instances, { quantile: params.quantile, instances: input.instanceCount, serving: input.serving });
+  const fleet = fleetMeasure(instances, {
+    quantile: params.quantile,
+    instances: input.instanceCount,
+    serving: input.serving,
+  });
   const rec = recommend(instances, fleet, db, params);
   const planned: Advice['planned'] = input.planned
     ? {

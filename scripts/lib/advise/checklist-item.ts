@@ -12,9 +12,10 @@ export function adviceAsChecklistItem(advice: Advice, failOn?: Severity): Item {
   const r = advice.recommended;
   const failed = failOn !== undefined && severityAtLeast(advice.severity, failOn);
   const status = failed ? 'FAIL' : advice.severity === 'ok' ? 'PASS' : 'WARN';
-  const basis = r.basis === 'measured'
-    ? `lambda ${advice.fleet.arrival_rate_per_s.toFixed(1)}/s x W ${(advice.fleet.mean_hold_ms ?? 0).toFixed(2)} ms`
-    : 'no traffic: current values';
+  const basis =
+    r.basis === 'measured'
+      ? `lambda ${advice.fleet.arrival_rate_per_s.toFixed(1)}/s x W ${(advice.fleet.mean_hold_ms ?? 0).toFixed(2)} ms`
+      : 'no traffic: current values';
   const planned = advice.planned ? `; planned ${advice.planned.max}` : '';
   const d = advice.database;
   const limits = [
@@ -30,7 +31,12 @@ export function adviceAsChecklistItem(advice: Advice, failOn?: Severity): Item {
     measured: `recommended max ${r.max} / min ${r.min} (${basis})${planned}`,
     value: r.max,
     threshold: limits.length > 0 ? limits.join('; ') : 'advice only',
-    detail: (notable.length > 0 ? notable : advice.findings).map((f) => `${f.severity.toUpperCase()} ${f.code}: ${f.message}`).join(' | ') || advice.explanation.at(-1) || '',
+    detail:
+      (notable.length > 0 ? notable : advice.findings)
+        .map((f) => `${f.severity.toUpperCase()} ${f.code}: ${f.message}`)
+        .join(' | ') ||
+      advice.explanation.at(-1) ||
+      '',
   };
 }
 
@@ -39,7 +45,10 @@ export function adviceAsChecklistItem(advice: Advice, failOn?: Severity): Item {
  * sampled, the database unreachable, a bad flag) is a WARN saying why: the advice is never a hard block, and the
  * checklist's own rows already report what could not be measured.
  */
-export async function adviceChecklistItem(run: () => Promise<Advice>, failOn?: Severity): Promise<{ item: Item; advice: Advice | null }> {
+export async function adviceChecklistItem(
+  run: () => Promise<Advice>,
+  failOn?: Severity,
+): Promise<{ item: Item; advice: Advice | null }> {
   try {
     const advice = await run();
     return { item: adviceAsChecklistItem(advice, failOn), advice };

@@ -29,9 +29,18 @@ const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 export async function readSlotLimits(c: Queryable, appUser: string | null): Promise<SlotLimits> {
   const { rows } = await c.query(SLOTS_SQL, [appUser]);
   const r = rows[0];
-  const ok = r && isInt(r.max_connections) && isInt(r.superuser_reserved) && isInt(r.reserved)
-    && (r.role_conn_limit === null || isInt(r.role_conn_limit)) && (r.database_conn_limit === null || isInt(r.database_conn_limit));
-  if (!ok) throw new MeasureError(`the connection-limits probe returned an unexpected row: ${JSON.stringify(r)}`, 'E_ADVISE_PROBE_SHAPE');
+  const ok =
+    r &&
+    isInt(r.max_connections) &&
+    isInt(r.superuser_reserved) &&
+    isInt(r.reserved) &&
+    (r.role_conn_limit === null || isInt(r.role_conn_limit)) &&
+    (r.database_conn_limit === null || isInt(r.database_conn_limit));
+  if (!ok)
+    throw new MeasureError(
+      `the connection-limits probe returned an unexpected row: ${JSON.stringify(r)}`,
+      'E_ADVISE_PROBE_SHAPE',
+    );
   return r as unknown as SlotLimits;
 }
 
@@ -41,7 +50,8 @@ export async function readSlotLimits(c: Queryable, appUser: string | null): Prom
  */
 export function usableFromLimits(l: SlotLimits): number {
   let usable = l.max_connections - l.superuser_reserved - l.reserved;
-  for (const limit of [l.role_conn_limit, l.database_conn_limit]) if (limit !== null && limit >= 0) usable = Math.min(usable, limit);
+  for (const limit of [l.role_conn_limit, l.database_conn_limit])
+    if (limit !== null && limit >= 0) usable = Math.min(usable, limit);
   return Math.max(0, usable);
 }
 
@@ -62,7 +72,8 @@ export async function resolveDbFacts(input: DbFactsInput): Promise<DbFacts> {
   if (input.cores !== undefined && (!Number.isInteger(input.cores) || input.cores < 1)) {
     throw new InputError(`--db-cores must be a whole number >= 1, got ${input.cores}`, 'E_ADVISE_CORES');
   }
-  if (!(input.spindles >= 0)) throw new InputError(`--db-spindles must be >= 0, got ${input.spindles}`, 'E_ADVISE_SPINDLES');
+  if (!(input.spindles >= 0))
+    throw new InputError(`--db-spindles must be >= 0, got ${input.spindles}`, 'E_ADVISE_SPINDLES');
   if (input.usableSlots !== undefined && (!Number.isInteger(input.usableSlots) || input.usableSlots < 0)) {
     throw new InputError(`--db-usable-slots must be a whole number >= 0, got ${input.usableSlots}`, 'E_ADVISE_SLOTS');
   }

@@ -23,7 +23,9 @@ export function explain(a: Unexplained): string[] {
   const r = a.recommended;
   const p = a.parameters;
   if (r.basis === 'fallback') {
-    out.push(`No instance had traffic in the window, so nothing can be sized from data: the current max ${r.max} and min ${r.min} stay.`);
+    out.push(
+      `No instance had traffic in the window, so nothing can be sized from data: the current max ${r.max} and min ${r.min} stay.`,
+    );
   } else {
     out.push(
       `Together ${num(f.arrival_rate_per_s, 1)} acquisitions/s held ${num(f.mean_hold_ms ?? 0)} ms each keep ${num(f.busy_avg_sum)} connections busy; ` +
@@ -35,39 +37,54 @@ export function explain(a: Unexplained): string[] {
         `(the Poisson ${Math.round(p.quantile * 100)}th percentile of ${num(f.busy_avg_per_instance)}, or the ${f.peak_active_max} active seen, whichever is higher); ` +
         `times the safety factor ${p.safety_factor}, rounded up: ${r.want}.`,
     );
-    out.push(`The busiest moment seen had ${f.peak_active_max} active; with ${p.headroom} of headroom the max never goes below ${r.floor}.`);
+    out.push(
+      `The busiest moment seen had ${f.peak_active_max} active; with ${p.headroom} of headroom the max never goes below ${r.floor}.`,
+    );
   }
   const d = a.database;
   if (d.concurrency_budget !== null && r.budget_cap !== null) {
-    const effect = r.basis === 'fallback' ? '' : r.want > r.budget_cap
-      ? (r.floor > r.budget_cap ? `; it would trim ${r.want}, but the floor ${r.floor} wins` : `; it trims ${r.want} to ${Math.max(r.budget_cap, r.floor)}`)
-      : '; it does not bind';
+    const effect =
+      r.basis === 'fallback'
+        ? ''
+        : r.want > r.budget_cap
+          ? r.floor > r.budget_cap
+            ? `; it would trim ${r.want}, but the floor ${r.floor} wins`
+            : `; it trims ${r.want} to ${Math.max(r.budget_cap, r.floor)}`
+          : '; it does not bind';
     out.push(
       `The database has ${plural(d.cores ?? 0, 'core')} (${d.cores_source}) and ${plural(d.spindles, 'effective spindle')}: it runs at most about ` +
         `2 x ${d.cores} + ${num(d.spindles)} = ${d.concurrency_budget} queries at once usefully, ceil(${d.concurrency_budget} / ${f.serving} serving) = ${r.budget_cap} per instance${effect}.`,
     );
   }
   if (d.usable_slots !== null && r.slots_cap !== null) {
-    const how = d.slots_source === 'probe'
-      ? `${d.max_connections} max_connections - ${d.superuser_reserved} superuser-reserved - ${d.reserved} reserved` +
-        `${d.role_conn_limit !== null && d.role_conn_limit >= 0 ? `, role limit ${d.role_conn_limit}` : ''}` +
-        `${d.database_conn_limit !== null && d.database_conn_limit >= 0 ? `, database limit ${d.database_conn_limit}` : ''}`
-      : 'given';
+    const how =
+      d.slots_source === 'probe'
+        ? `${d.max_connections} max_connections - ${d.superuser_reserved} superuser-reserved - ${d.reserved} reserved` +
+          `${d.role_conn_limit !== null && d.role_conn_limit >= 0 ? `, role limit ${d.role_conn_limit}` : ''}` +
+          `${d.database_conn_limit !== null && d.database_conn_limit >= 0 ? `, database limit ${d.database_conn_limit}` : ''}`
+        : 'given';
     out.push(
       `Usable connection slots: ${d.usable_slots} (${how}); ${plural(f.instances, 'pool')} plus one overlapping pool during a swap must fit, ` +
         `so at most floor(${d.usable_slots} / ${f.instances + 1}) = ${r.slots_cap} per instance.`,
     );
   }
   if (r.basis === 'measured') {
-    out.push(`Recommended per instance: max ${r.max}, min ${r.min} (about the average busy ${num(f.busy_avg_per_instance)}, at least 1).`);
+    out.push(
+      `Recommended per instance: max ${r.max}, min ${r.min} (about the average busy ${num(f.busy_avg_per_instance)}, at least 1).`,
+    );
   }
   if (a.planned) {
     const pl = a.planned;
     const from = pl.source === 'flag' ? '--planned-max' : 'the plan';
     const ratio = r.basis === 'measured' ? ` is ${num(pl.ratio_to_recommended, 1)}x the recommended ${r.max}` : '';
     const budget = d.concurrency_budget === null ? '' : ` (concurrency budget ${d.concurrency_budget})`;
-    const slots = d.usable_slots === null ? '' : `; with one overlapping pool ${pl.sum_over_instances + pl.max} connections against ${d.usable_slots} usable slots`;
-    out.push(`Planned max ${pl.max} (${from})${ratio}; ${f.instances} x ${pl.max} = ${pl.sum_over_instances} connections could run at once${budget}${slots}.`);
+    const slots =
+      d.usable_slots === null
+        ? ''
+        : `; with one overlapping pool ${pl.sum_over_instances + pl.max} connections against ${d.usable_slots} usable slots`;
+    out.push(
+      `Planned max ${pl.max} (${from})${ratio}; ${f.instances} x ${pl.max} = ${pl.sum_over_instances} connections could run at once${budget}${slots}.`,
+    );
   }
   return out;
 }

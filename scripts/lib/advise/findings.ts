@@ -12,25 +12,50 @@ const FEW_ACQUIRES = 100;
 const fmt = (n: number, digits = 1): string => (Number.isInteger(n) ? String(n) : n.toFixed(digits));
 
 /** What the measurement itself says: instances skipped, no traffic, a pool that made requests wait. */
-export function measurementFindings(instances: InstanceMeasure[], fleet: FleetMeasure, params: AdviceParameters): Finding[] {
+export function measurementFindings(
+  instances: InstanceMeasure[],
+  fleet: FleetMeasure,
+  params: AdviceParameters,
+): Finding[] {
   const out: Finding[] = [];
   const measured = instances.filter((i) => i.status === 'measured');
   for (const i of instances) {
     if (i.status === 'reset') {
-      out.push({ severity: 'warning', code: 'COUNTER_RESET', message: `${i.name}: ${i.reason ?? 'counters reset'}; skipped, sized from the other instances` });
+      out.push({
+        severity: 'warning',
+        code: 'COUNTER_RESET',
+        message: `${i.name}: ${i.reason ?? 'counters reset'}; skipped, sized from the other instances`,
+      });
     } else if (i.status === 'idle' && i.acquire_timeouts > 0) {
-      out.push({ severity: 'warning', code: 'ACQUIRE_STUCK', message: `${i.name}: ${i.reason ?? 'no acquisition succeeded'}` });
+      out.push({
+        severity: 'warning',
+        code: 'ACQUIRE_STUCK',
+        message: `${i.name}: ${i.reason ?? 'no acquisition succeeded'}`,
+      });
     } else if (i.status === 'idle' && measured.length > 0) {
-      out.push({ severity: 'ok', code: 'IDLE_INSTANCE', message: `${i.name}: no traffic in the window (a backup serves only after a switch); sized from the serving instances` });
+      out.push({
+        severity: 'ok',
+        code: 'IDLE_INSTANCE',
+        message: `${i.name}: no traffic in the window (a backup serves only after a switch); sized from the serving instances`,
+      });
     }
   }
   if (measured.length === 0) {
-    out.push({ severity: 'warning', code: 'NO_TRAFFIC', message: 'no traffic in the window: cannot size from data; the current pool values are kept — measure again under normal load' });
+    out.push({
+      severity: 'warning',
+      code: 'NO_TRAFFIC',
+      message:
+        'no traffic in the window: cannot size from data; the current pool values are kept — measure again under normal load',
+    });
     return out;
   }
   const acquires = measured.reduce((s, i) => s + i.acquires, 0);
   if (acquires < FEW_ACQUIRES) {
-    out.push({ severity: 'ok', code: 'FEW_SAMPLES', message: `only ${acquires} acquisitions in the window: the rates are rough; a longer --window under normal load is better` });
+    out.push({
+      severity: 'ok',
+      code: 'FEW_SAMPLES',
+      message: `only ${acquires} acquisitions in the window: the rates are rough; a longer --window under normal load is better`,
+    });
   }
   const timeouts = instances.reduce((s, i) => s + i.acquire_timeouts, 0);
   const peakWaiting = Math.max(0, ...instances.map((i) => i.peak_waiting));
@@ -48,7 +73,12 @@ export function measurementFindings(instances: InstanceMeasure[], fleet: FleetMe
 export function capacityFindings(fleet: FleetMeasure, db: DbFacts, rec: Recommendation): Finding[] {
   const out: Finding[] = [];
   if (db.concurrency_budget === null) {
-    out.push({ severity: 'ok', code: 'BUDGET_UNKNOWN', message: 'database cores unknown (give --db-cores, or --db-local when PostgreSQL runs on this host): the concurrency budget was not applied' });
+    out.push({
+      severity: 'ok',
+      code: 'BUDGET_UNKNOWN',
+      message:
+        'database cores unknown (give --db-cores, or --db-local when PostgreSQL runs on this host): the concurrency budget was not applied',
+    });
   } else if (rec.basis === 'measured' && fleet.busy_p95_fleet > db.concurrency_budget) {
     out.push({
       severity: 'warning',
@@ -57,7 +87,12 @@ export function capacityFindings(fleet: FleetMeasure, db: DbFacts, rec: Recommen
     });
   }
   if (db.usable_slots === null) {
-    out.push({ severity: 'ok', code: 'SLOTS_UNKNOWN', message: 'usable connection slots unknown (give --db-usable-slots or a plan with a database section): the slots bound was not applied' });
+    out.push({
+      severity: 'ok',
+      code: 'SLOTS_UNKNOWN',
+      message:
+        'usable connection slots unknown (give --db-usable-slots or a plan with a database section): the slots bound was not applied',
+    });
   } else if (rec.slots_cap !== null && rec.basis === 'measured' && rec.slots_cap < rec.floor) {
     out.push({
       severity: 'critical',
@@ -69,7 +104,13 @@ export function capacityFindings(fleet: FleetMeasure, db: DbFacts, rec: Recommen
 }
 
 /** The planned max against the need, the concurrency budget and the slots. */
-export function plannedFindings(planned: Planned | null, fleet: FleetMeasure, db: DbFacts, rec: Recommendation, params: AdviceParameters): Finding[] {
+export function plannedFindings(
+  planned: Planned | null,
+  fleet: FleetMeasure,
+  db: DbFacts,
+  rec: Recommendation,
+  params: AdviceParameters,
+): Finding[] {
   if (!planned) return [];
   const out: Finding[] = [];
   if (rec.basis === 'measured' && planned.max > params.far_above_ratio * rec.max) {
@@ -79,7 +120,11 @@ export function plannedFindings(planned: Planned | null, fleet: FleetMeasure, db
       message: `the planned max ${planned.max} is ${fmt(planned.ratio_to_recommended)}x the recommended ${rec.max} (more than ${params.far_above_ratio}x): connections beyond what the workload keeps busy add memory and contention, not throughput`,
     });
   } else if (rec.basis === 'measured' && planned.max < rec.max) {
-    out.push({ severity: 'warning', code: 'PLANNED_BELOW_NEED', message: `the planned max ${planned.max} is below the recommended ${rec.max}: requests will queue for a connection at peaks` });
+    out.push({
+      severity: 'warning',
+      code: 'PLANNED_BELOW_NEED',
+      message: `the planned max ${planned.max} is below the recommended ${rec.max}: requests will queue for a connection at peaks`,
+    });
   }
   if (db.concurrency_budget !== null && planned.sum_over_instances > db.concurrency_budget) {
     out.push({

@@ -24,10 +24,14 @@ export function fleetMeasure(
   const measured = instances.filter((i) => i.status === 'measured');
   const count = opts.instances ?? instances.length;
   if (count < instances.length) {
-    throw new InputError(`--instances ${count} is fewer than the ${instances.length} instances measured`, 'E_ADVISE_INSTANCES');
+    throw new InputError(
+      `--instances ${count} is fewer than the ${instances.length} instances measured`,
+      'E_ADVISE_INSTANCES',
+    );
   }
   const topRate = Math.max(0, ...measured.map((i) => i.arrival_rate_per_s));
-  const serving = opts.serving ?? Math.max(1, measured.filter((i) => i.arrival_rate_per_s >= SERVING_SHARE * topRate).length);
+  const serving =
+    opts.serving ?? Math.max(1, measured.filter((i) => i.arrival_rate_per_s >= SERVING_SHARE * topRate).length);
   if (serving < 1 || serving > count) {
     throw new InputError(`--serving ${serving} must be from 1 to the ${count} instances`, 'E_ADVISE_SERVING');
   }

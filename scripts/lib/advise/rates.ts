@@ -13,9 +13,11 @@ export function resetBetween(a: ServiceMetrics, b: ServiceMetrics): string | nul
   if (a.pid !== b.pid) return `the process restarted between samples (pid ${a.pid} -> ${b.pid})`;
   if (b.uptime_s < a.uptime_s) return `uptime went back (${a.uptime_s} s -> ${b.uptime_s} s): the process restarted`;
   for (const key of ['acquires', 'hold_ms_sum', 'acquire_timeouts'] as const) {
-    if (b.pool[key] < a.pool[key]) return `pool.${key} went down (${a.pool[key]} -> ${b.pool[key]}): counters were reset`;
+    if (b.pool[key] < a.pool[key])
+      return `pool.${key} went down (${a.pool[key]} -> ${b.pool[key]}): counters were reset`;
   }
-  if (b.requests.total < a.requests.total) return `requests.total went down (${a.requests.total} -> ${b.requests.total}): counters were reset`;
+  if (b.requests.total < a.requests.total)
+    return `requests.total went down (${a.requests.total} -> ${b.requests.total}): counters were reset`;
   return null;
 }
 
@@ -32,7 +34,10 @@ export function measureInstance(
   quantile: number,
 ): InstanceMeasure {
   if (samples.length < 2) {
-    throw new InputError(`${target.name}: sizing needs two samples of the cumulative counters, got ${samples.length}`, 'E_ADVISE_SAMPLES');
+    throw new InputError(
+      `${target.name}: sizing needs two samples of the cumulative counters, got ${samples.length}`,
+      'E_ADVISE_SAMPLES',
+    );
   }
   const first = samples[0]!;
   const last = samples[samples.length - 1]!;
@@ -49,7 +54,14 @@ export function measureInstance(
     peak_waiting: peakWaiting,
     acquire_wait_p95_ms: waitP95,
   };
-  const none = { acquires: 0, acquire_timeouts: 0, arrival_rate_per_s: 0, mean_hold_ms: null, busy_avg: 0, busy_p95: peakActive };
+  const none = {
+    acquires: 0,
+    acquire_timeouts: 0,
+    arrival_rate_per_s: 0,
+    mean_hold_ms: null,
+    busy_avg: 0,
+    busy_p95: peakActive,
+  };
 
   for (let i = 1; i < samples.length; i += 1) {
     const reason = resetBetween(samples[i - 1]!, samples[i]!);
@@ -59,15 +71,24 @@ export function measureInstance(
   const acquires = last.pool.acquires - first.pool.acquires;
   const timeouts = last.pool.acquire_timeouts - first.pool.acquire_timeouts;
   if (!(windowS > 0)) {
-    return { ...base, ...none, status: 'reset', reason: 'the samples were taken at the same uptime: no window to rate over', window_s: 0 };
+    return {
+      ...base,
+      ...none,
+      status: 'reset',
+      reason: 'the samples were taken at the same uptime: no window to rate over',
+      window_s: 0,
+    };
   }
   // requests.total leaves out the health and metrics endpoints: a backup answering only the load balancer's
   // health checks still acquires connections, but that is no workload to size a pool from.
   const requests = last.requests.total - first.requests.total;
   if (acquires === 0 || requests === 0) {
-    const reason = acquires === 0 && timeouts > 0
-      ? `no acquisition succeeded in the window (${timeouts} timed out): the hold time cannot be measured`
-      : acquires === 0 ? 'no traffic in the window' : `no traffic in the window (only ${acquires} health-check acquisitions)`;
+    const reason =
+      acquires === 0 && timeouts > 0
+        ? `no acquisition succeeded in the window (${timeouts} timed out): the hold time cannot be measured`
+        : acquires === 0
+          ? 'no traffic in the window'
+          : `no traffic in the window (only ${acquires} health-check acquisitions)`;
     return { ...base, ...none, acquire_timeouts: timeouts, status: 'idle', reason, window_s: windowS };
   }
   const lambda = (acquires + timeouts) / windowS;

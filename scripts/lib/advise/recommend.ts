@@ -34,7 +34,8 @@ export function recommend(
   params: AdviceParameters,
 ): Recommendation {
   const floor = fleet.peak_active_max + params.headroom;
-  const budgetCap = db.concurrency_budget === null ? null : Math.max(1, Math.ceil(db.concurrency_budget / fleet.serving));
+  const budgetCap =
+    db.concurrency_budget === null ? null : Math.max(1, Math.ceil(db.concurrency_budget / fleet.serving));
   const cap = slotsCap(db.usable_slots, fleet.instances);
   const measured = instances.some((i) => i.status === 'measured');
   if (!measured) {

@@ -23,7 +23,8 @@ export async function sampleWindow<T extends { name: string; url: string }>(
   targets: T[],
   opts: WindowOptions,
 ): Promise<Map<string, ServiceMetrics[]>> {
-  if (!Number.isInteger(opts.samples) || opts.samples < 2) throw new RangeError(`samples must be an integer >= 2, got ${opts.samples}`);
+  if (!Number.isInteger(opts.samples) || opts.samples < 2)
+    throw new RangeError(`samples must be an integer >= 2, got ${opts.samples}`);
   const sleep = opts.sleep ?? realSleep;
   const byName = new Map<string, ServiceMetrics[]>(targets.map((t) => [t.name, []]));
   const intervalMs = (opts.windowS * 1000) / (opts.samples - 1);
@@ -37,11 +38,17 @@ export async function sampleWindow<T extends { name: string; url: string }>(
 }
 
 /** One sample of every target, in parallel, in target order; any failure is "could not measure". */
-export async function sampleOnce(targets: { name: string; url: string }[], fetcher: MetricsFetcher, label = 'sample'): Promise<ServiceMetrics[]> {
+export async function sampleOnce(
+  targets: { name: string; url: string }[],
+  fetcher: MetricsFetcher,
+  label = 'sample',
+): Promise<ServiceMetrics[]> {
   const answers = await Promise.allSettled(targets.map((t) => fetcher(t.url)));
   return answers.map((a, k) => {
     if (a.status === 'fulfilled') return a.value;
     const why = a.reason instanceof Error ? a.reason.message : String(a.reason);
-    throw new MeasureError(`${targets[k]!.name}: could not read its metrics (${label}): ${why}`, 'E_ADVISE_SAMPLE', { cause: a.reason });
+    throw new MeasureError(`${targets[k]!.name}: could not read its metrics (${label}): ${why}`, 'E_ADVISE_SAMPLE', {
+      cause: a.reason,
+    });
   });
 }

@@ -14,7 +14,11 @@ export const RULE_COLORS: Record<RuleLevel, string> = {
  * A fixed y-axis band on every chart, so all time axes line up under the phase timeline. Headless vega has no
  * canvas to measure text, so a band axis takes its full labelLimit: the limit is part of the fixed width.
  */
-const CONFIG = { font: 'DejaVu Sans, Arial, sans-serif', view: { stroke: '#ccc' }, axisY: { minExtent: 160, maxExtent: 160, labelLimit: 155 } };
+const CONFIG = {
+  font: 'DejaVu Sans, Arial, sans-serif',
+  view: { stroke: '#ccc' },
+  axisY: { minExtent: 160, maxExtent: 160, labelLimit: 155 },
+};
 const COMPACT_CONFIG = { ...CONFIG, axisY: { minExtent: 30, maxExtent: 40 } };
 
 export interface ChartSize {
@@ -58,12 +62,23 @@ export function symlogTicks(constant: number, max: number): number[] {
  * label, and one line per series. A series is split by evidence source (`detail`) so a line never bridges the
  * gap between, say, the baseline snapshot and the load test: each measured point is drawn, nothing is invented.
  */
-export function metricSpec(chart: ChartDef, phases: Phase[], domain: TimeDomain, size: ChartSize, compact = false): TopLevelSpec {
+export function metricSpec(
+  chart: ChartDef,
+  phases: Phase[],
+  domain: TimeDomain,
+  size: ChartSize,
+  compact = false,
+): TopLevelSpec {
   const x = xAxis(compact ? null : 'time (UTC)');
   const xDomain = { ...x, scale: { type: 'utc' as const, domain: [domain.start, domain.end] } };
   const bands = phases
     .filter((p) => p.end >= domain.start && p.start <= domain.end)
-    .map((p) => ({ t: Math.max(p.start, domain.start), t2: Math.min(p.end, domain.end), phase: p.label, fill: PHASE_COLORS[p.id] }));
+    .map((p) => ({
+      t: Math.max(p.start, domain.start),
+      t2: Math.min(p.end, domain.end),
+      phase: p.label,
+      fill: PHASE_COLORS[p.id],
+    }));
   const rules = chart.rules.map((r) => ({ ...r, stroke: RULE_COLORS[r.level] }));
   // The y domain is explicit: it holds every point and every threshold, and an empty layer (no rules, no data
   // yet in a snapshot panel) cannot leave vega with an infinite extent.
@@ -75,7 +90,10 @@ export function metricSpec(chart: ChartDef, phases: Phase[], domain: TimeDomain,
     type: 'quantitative' as const,
     title: null,
     ...(chart.scale.type === 'symlog'
-      ? { scale: { type: 'symlog' as const, constant: chart.scale.constant, domain: [0, ticks[ticks.length - 1]!] }, axis: { values: ticks, format: '~r' } }
+      ? {
+          scale: { type: 'symlog' as const, constant: chart.scale.constant, domain: [0, ticks[ticks.length - 1]!] },
+          axis: { values: ticks, format: '~r' },
+        }
       : { scale: { type: 'linear' as const, domain: [0, top], nice: true } }),
   };
   return {
@@ -98,17 +116,21 @@ export function metricSpec(chart: ChartDef, phases: Phase[], domain: TimeDomain,
         encoding: { y: { ...y, field: 'value' }, stroke: { field: 'stroke', type: 'nominal', scale: null } },
       },
       // The small copies show the rules unlabelled: the full-size charts name them.
-      ...(compact ? [] : [{
-        name: 'threshold_labels',
-        data: { values: rules },
-        mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: compact ? 8 : 10 },
-        encoding: {
-          y: { ...y, field: 'value' },
-          x: { value: size.width - 2 },
-          text: { field: 'label', type: 'nominal' },
-          fill: { field: 'stroke', type: 'nominal', scale: null },
-        },
-      }]),
+      ...(compact
+        ? []
+        : [
+            {
+              name: 'threshold_labels',
+              data: { values: rules },
+              mark: { type: 'text', align: 'right', baseline: 'bottom', dy: -2, fontSize: compact ? 8 : 10 },
+              encoding: {
+                y: { ...y, field: 'value' },
+                x: { value: size.width - 2 },
+                text: { field: 'label', type: 'nominal' },
+                fill: { field: 'stroke', type: 'nominal', scale: null },
+              },
+            },
+          ]),
       {
         name: 'series',
         data: { values: chart.rows },
@@ -149,8 +171,16 @@ export function timelineSpec(phases: Phase[], domain: TimeDomain, width: number)
     config: CONFIG,
     data: { values },
     layer: [
-      { name: 'phase_bars', mark: { type: 'bar', height: 14 }, encoding: { x, x2: { field: 't2' }, y, fill: { field: 'fill', type: 'nominal', scale: null } } },
-      { name: 'phase_durations', mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 }, encoding: { x: { ...xDomain, field: 't2' }, y, text: { field: 'duration', type: 'nominal' } } },
+      {
+        name: 'phase_bars',
+        mark: { type: 'bar', height: 14 },
+        encoding: { x, x2: { field: 't2' }, y, fill: { field: 'fill', type: 'nominal', scale: null } },
+      },
+      {
+        name: 'phase_durations',
+        mark: { type: 'text', align: 'left', dx: 4, fontSize: 10 },
+        encoding: { x: { ...xDomain, field: 't2' }, y, text: { field: 'duration', type: 'nominal' } },
+      },
     ],
   } as TopLevelSpec;
 }

@@ -69,14 +69,15 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
     generatedAt: now,
     report: ev.report,
     reportFile: ev.reportFile,
-    rollback: reason === null ? null : { reason, outcome: rollbackOutcome(ev) ?? 'in progress', incidents: ev.incidents },
+    rollback:
+      reason === null ? null : { reason, outcome: rollbackOutcome(ev) ?? 'in progress', incidents: ev.incidents },
     phases,
     timelineSvg,
     charts: rendered,
     moments,
     monitorNote: ev.monitor
       ? `Monitoring ran ${ev.monitor.config.duration_s} s (the runbook's 60 minutes): each panel is every chart cut at that moment.`
-      : 'No monitoring in this run: the runbook\'s 15/30/60-minute snapshots have nothing to show.',
+      : "No monitoring in this run: the runbook's 15/30/60-minute snapshots have nothing to show.",
     problems: ev.problems,
   });
   return { html, warnings };
@@ -87,7 +88,10 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
  * SVG charts rendered here by vega), readable offline and without script. `planFile` stands in for the folder's
  * plan.json. Returns its path.
  */
-export async function writeHtmlReport(evidenceDir: string, opts: { now?: Date; planFile?: string } = {}): Promise<string> {
+export async function writeHtmlReport(
+  evidenceDir: string,
+  opts: { now?: Date; planFile?: string } = {},
+): Promise<string> {
   const now = opts.now ?? new Date();
   const read = readRunEvidence(evidenceDir);
   const plan = opts.planFile ? loadPlan(opts.planFile) : read.plan;

@@ -42,12 +42,19 @@ export function headline(input: Pick<PageInput, 'report' | 'rollback'>): { text:
       detail: `The change was rolled back: ${input.rollback.reason}`,
     };
   }
-  if (!input.report) return { text: 'NO VERDICT', tone: 'warn', detail: 'report.json is missing: run `poolgate report --evidence-dir <dir>` for the eight criteria.' };
+  if (!input.report)
+    return {
+      text: 'NO VERDICT',
+      tone: 'warn',
+      detail: 'report.json is missing: run `poolgate report --evidence-dir <dir>` for the eight criteria.',
+    };
   const d = input.report.decision;
   const detail =
-    d === 'SUCCESS' ? 'All eight success criteria passed.'
-    : d === 'ROLLBACK' ? 'At least one success criterion failed: the runbook says roll back.'
-    : 'No criterion failed, but at least one could not be measured: not proven is not passed.';
+    d === 'SUCCESS'
+      ? 'All eight success criteria passed.'
+      : d === 'ROLLBACK'
+        ? 'At least one success criterion failed: the runbook says roll back.'
+        : 'No criterion failed, but at least one could not be measured: not proven is not passed.';
   return { text: d, tone: d === 'SUCCESS' ? 'pass' : d === 'ROLLBACK' ? 'fail' : 'warn', detail };
 }
 
@@ -56,7 +63,8 @@ const verdictTone = (v: string): Tone => (v === 'PASS' ? 'pass' : v === 'FAIL' ?
 function criteriaTable(report: VerificationReport): string {
   const rows = report.criteria
     .map(
-      (c, i) => `<tr data-criterion="${escapeHtml(c.id)}"><td>${i + 1}</td><td>${escapeHtml(c.label)}</td><td>${escapeHtml(c.shown)}</td>` +
+      (c, i) =>
+        `<tr data-criterion="${escapeHtml(c.id)}"><td>${i + 1}</td><td>${escapeHtml(c.label)}</td><td>${escapeHtml(c.shown)}</td>` +
         `<td>${escapeHtml(c.threshold)}</td><td class="verdict ${verdictTone(c.verdict)}">${escapeHtml(c.verdict)}</td>` +
         `<td class="source">${escapeHtml(c.source)}</td></tr>`,
     )
@@ -71,14 +79,17 @@ function chartFigure(c: RenderedChart, compact: boolean): string {
     ...(c.def.note && !compact ? [c.def.note] : []),
     ...(missing.length ? [`No data for: ${missing.join(', ')}.`] : []),
   ];
-  return `<figure class="chart${compact ? ' compact' : ''}" data-chart="${c.def.id}" data-series="${escapeHtml(JSON.stringify([...drawn]))}">` +
-    `${c.svg}${notes.length ? `<figcaption>${escapeHtml(notes.join(' '))}</figcaption>` : ''}</figure>`;
+  return (
+    `<figure class="chart${compact ? ' compact' : ''}" data-chart="${c.def.id}" data-series="${escapeHtml(JSON.stringify([...drawn]))}">` +
+    `${c.svg}${notes.length ? `<figcaption>${escapeHtml(notes.join(' '))}</figcaption>` : ''}</figure>`
+  );
 }
 
 function momentSection(p: MomentPanel): string {
   const m = p.moment;
   const title = `${escapeHtml(m.runbook)} (runbook) = ${Math.round(m.fraction * 100)} % of the monitoring: ${m.elapsed_s} s in, ${new Date(m.at).toISOString()}`;
-  if (!m.reached) return `<section class="moment" data-moment="${m.fraction}"><h3>${title}</h3><p class="warn">Not reached: the monitoring stopped before this moment.</p></section>`;
+  if (!m.reached)
+    return `<section class="moment" data-moment="${m.fraction}"><h3>${title}</h3><p class="warn">Not reached: the monitoring stopped before this moment.</p></section>`;
   return `<section class="moment" data-moment="${m.fraction}"><h3>${title}</h3><div class="grid">${p.charts.map((c) => chartFigure(c, true)).join('')}</div></section>`;
 }
 
@@ -100,7 +111,9 @@ code{background:#f5f5f5;padding:0 3px}`;
 export function renderPage(input: PageInput): string {
   const h = headline(input);
   const r = input.report;
-  const change = r ? `pool max ${r.change.from_max ?? '?'} → ${r.change.to_max ?? '?'}, min ${r.change.from_min ?? '?'} → ${r.change.to_min ?? '?'}` : '';
+  const change = r
+    ? `pool max ${r.change.from_max ?? '?'} → ${r.change.to_max ?? '?'}, min ${r.change.from_min ?? '?'} → ${r.change.to_min ?? '?'}`
+    : '';
   const parts: string[] = [
     '<!DOCTYPE html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -114,17 +127,30 @@ export function renderPage(input: PageInput): string {
   if (input.rollback) {
     parts.push(
       `<p>Rollback ${escapeHtml(input.rollback.outcome)}.` +
-        (input.rollback.incidents.length ? ` Incident record: ${input.rollback.incidents.map((f) => `<code>incidents/${escapeHtml(f)}</code>`).join(', ')}.` : '') +
+        (input.rollback.incidents.length
+          ? ` Incident record: ${input.rollback.incidents.map((f) => `<code>incidents/${escapeHtml(f)}</code>`).join(', ')}.`
+          : '') +
         ' See <code>rollback_log.txt</code>.</p>',
     );
   }
   parts.push('<h2>The eight success criteria</h2>');
-  parts.push(r ? criteriaTable(r) : '<p class="warn">No report.json in the evidence folder: the criteria were not judged.</p>');
-  if (r) parts.push(`<p class="meta">Markdown report: <code>${escapeHtml(r.markdown_file)}</code>, judged ${escapeHtml(r.generated_at)}.</p>`);
+  parts.push(
+    r ? criteriaTable(r) : '<p class="warn">No report.json in the evidence folder: the criteria were not judged.</p>',
+  );
+  if (r)
+    parts.push(
+      `<p class="meta">Markdown report: <code>${escapeHtml(r.markdown_file)}</code>, judged ${escapeHtml(r.generated_at)}.</p>`,
+    );
 
   parts.push('<h2>The whole run</h2>');
-  parts.push(input.timelineSvg ? `<figure class="timeline" data-chart="phases">${input.timelineSvg}</figure>` : '<p class="warn">No phase could be dated from the evidence.</p>');
-  parts.push('<p class="meta">Shaded bands in each chart are the phases above; dashed lines are thresholds (green success criterion, orange warning, red critical alert, purple rollback trigger, grey expected range).</p>');
+  parts.push(
+    input.timelineSvg
+      ? `<figure class="timeline" data-chart="phases">${input.timelineSvg}</figure>`
+      : '<p class="warn">No phase could be dated from the evidence.</p>',
+  );
+  parts.push(
+    '<p class="meta">Shaded bands in each chart are the phases above; dashed lines are thresholds (green success criterion, orange warning, red critical alert, purple rollback trigger, grey expected range).</p>',
+  );
   parts.push(input.charts.map((c) => chartFigure(c, false)).join('\n'));
 
   parts.push('<h2>Dashboard snapshots (runbook: 15, 30 and 60 minutes)</h2>');
@@ -135,11 +161,15 @@ export function renderPage(input: PageInput): string {
   if (r) {
     parts.push(
       `<table class="inputs"><thead><tr><th>Kind</th><th>File</th><th>Status</th><th>sha256</th></tr></thead><tbody>${r.inputs
-        .map((i) => `<tr><td>${escapeHtml(i.kind)}</td><td>${escapeHtml(i.file ?? '—')}</td><td>${escapeHtml(i.status)}${i.detail ? `: ${escapeHtml(i.detail)}` : ''}</td><td><code>${escapeHtml((i.sha256 ?? '').slice(0, 16))}</code></td></tr>`)
+        .map(
+          (i) =>
+            `<tr><td>${escapeHtml(i.kind)}</td><td>${escapeHtml(i.file ?? '—')}</td><td>${escapeHtml(i.status)}${i.detail ? `: ${escapeHtml(i.detail)}` : ''}</td><td><code>${escapeHtml((i.sha256 ?? '').slice(0, 16))}</code></td></tr>`,
+        )
         .join('')}</tbody></table>`,
     );
   }
-  if (input.problems.length) parts.push(`<ul class="problems">${input.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>`);
+  if (input.problems.length)
+    parts.push(`<ul class="problems">${input.problems.map((p) => `<li>${escapeHtml(p)}</li>`).join('')}</ul>`);
   parts.push('</body></html>\n');
   return parts.join('\n');
 }

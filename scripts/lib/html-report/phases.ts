@@ -77,7 +77,10 @@ export function derivePhases(ev: RunEvidence): Phase[] {
   const standbyStart = first(before, changes('standby'));
   const switchStart = first(before, (e) => e.action === 'lb_drain');
   const primaryStart = first(before, changes('primary'));
-  const primaryEnd = last(before, (e) => roleOf(e.host) === 'primary' && (e.action === 'lb_enabled' || CHANGE_ACTIONS.has(e.action)));
+  const primaryEnd = last(
+    before,
+    (e) => roleOf(e.host) === 'primary' && (e.action === 'lb_enabled' || CHANGE_ACTIONS.has(e.action)),
+  );
   const snapStart = ms(ev.snapshot?.run.started_at);
   const snapEnd = ms(ev.snapshot?.run.finished_at);
   const runStart = [ms(ev.events[0]?.at), snapStart].filter((x): x is number => x !== null);
@@ -101,8 +104,15 @@ export function derivePhases(ev: RunEvidence): Phase[] {
     // A host phase the rollback interrupted lasted until the rollback began (its last event is only its last step).
     const interrupted = phases.reduce<Phase | undefined>((a, p) => (a && a.start > p.start ? a : p), undefined);
     if (interrupted && HOST_PHASES.has(interrupted.id)) interrupted.end = rollbackStart;
-    const rollbackEnd = last(ev.events, (e) => e.action === 'rollback_verified' || e.action === 'rollback_incomplete') ?? Date.parse(ev.events[ev.events.length - 1]!.at);
-    phases.push({ id: 'rollback', label: PHASE_LABELS.rollback, start: rollbackStart, end: Math.max(rollbackStart, rollbackEnd) });
+    const rollbackEnd =
+      last(ev.events, (e) => e.action === 'rollback_verified' || e.action === 'rollback_incomplete') ??
+      Date.parse(ev.events[ev.events.length - 1]!.at);
+    phases.push({
+      id: 'rollback',
+      label: PHASE_LABELS.rollback,
+      start: rollbackStart,
+      end: Math.max(rollbackStart, rollbackEnd),
+    });
   }
   return phases.sort((a, b) => a.start - b.start);
 }

@@ -43,7 +43,12 @@ export interface RunEvidence {
 
 /** The newest file whose name matches (names carry UTC timestamps, so name order is time order). */
 function newest(files: string[], pattern: RegExp): string | null {
-  return files.filter((f) => pattern.test(f)).sort().pop() ?? null;
+  return (
+    files
+      .filter((f) => pattern.test(f))
+      .sort()
+      .pop() ?? null
+  );
 }
 
 function readJson<T>(dir: string, file: string | null, schema: string, problems: string[]): T | null {
@@ -82,13 +87,19 @@ function readLines(dir: string, file: string): unknown[] | null {
 function isEvent(v: unknown): v is RolloutEvent {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
-  return typeof e.at === 'string' && !Number.isNaN(Date.parse(e.at)) && typeof e.host === 'string' && typeof e.action === 'string';
+  return (
+    typeof e.at === 'string' &&
+    !Number.isNaN(Date.parse(e.at)) &&
+    typeof e.host === 'string' &&
+    typeof e.action === 'string'
+  );
 }
 
 /** Read a run's evidence folder. Missing files are null; broken ones are null plus a line in `problems`. */
 export function readRunEvidence(evidenceDir: string): RunEvidence {
   const dir = path.resolve(evidenceDir);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(`evidence folder ${evidenceDir} does not exist`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new InputError(`evidence folder ${evidenceDir} does not exist`);
   const files = fs.readdirSync(dir);
   const problems: string[] = [];
 
@@ -118,13 +129,23 @@ export function readRunEvidence(evidenceDir: string): RunEvidence {
     snapshot: readJson<Snapshot>(dir, newest(files, /^pre_change_snapshot_.*\.json$/), 'snapshot', problems),
     verify: readJson<VerifyResult>(dir, newest(files, /^verify_.*\.json$/), 'verify-result', problems),
     // The playbook names its load test post_change_load_test.json; a standalone run writes loadtest_<ts>.json.
-    loadtest: readJson<LoadtestResult>(dir, newest(files, /^(loadtest_.*|post_change_load_test)\.json$/), 'loadtest-result', problems),
+    loadtest: readJson<LoadtestResult>(
+      dir,
+      newest(files, /^(loadtest_.*|post_change_load_test)\.json$/),
+      'loadtest-result',
+      problems,
+    ),
     analysis: readJson<AnalysisResult>(dir, newest(files, /^analysis_.*\.json$/), 'analysis-result', problems),
     monitor: readJson<MonitorResult>(dir, newest(files, /^monitor_\d{8}T\d{6}Z\.json$/), 'monitor-result', problems),
     samples,
     events,
     rollbackLog: fs.existsSync(rollbackFile) ? fs.readFileSync(rollbackFile, 'utf8') : null,
-    incidents: fs.existsSync(incidentsDir) ? fs.readdirSync(incidentsDir).filter((f) => f.endsWith('.md')).sort() : [],
+    incidents: fs.existsSync(incidentsDir)
+      ? fs
+          .readdirSync(incidentsDir)
+          .filter((f) => f.endsWith('.md'))
+          .sort()
+      : [],
     problems,
   };
 }

@@ -86,10 +86,16 @@ function monitorRules(ev: RunEvidence, metric: Metric, factor: number, unit: str
   const triggers = ev.monitor?.config.triggers ?? RUNBOOK_TRIGGERS;
   const fmt = (v: number) => `${Number((v * factor).toPrecision(6))} ${unit}`;
   return [
-    ...alerts.filter((a) => a.metric === metric).map((a): Rule => ({ value: a.above * factor, label: `${a.level} > ${fmt(a.above)}`, level: a.level })),
+    ...alerts
+      .filter((a) => a.metric === metric)
+      .map((a): Rule => ({ value: a.above * factor, label: `${a.level} > ${fmt(a.above)}`, level: a.level })),
     ...triggers
       .filter((r) => r.metric === metric)
-      .map((r): Rule => ({ value: r.above * factor, label: `rollback > ${fmt(r.above)} for ${r.sustained_s} s`, level: 'trigger' })),
+      .map((r): Rule => ({
+        value: r.above * factor,
+        label: `rollback > ${fmt(r.above)} for ${r.sustained_s} s`,
+        level: 'trigger',
+      })),
   ];
 }
 
@@ -98,10 +104,21 @@ function latency(ev: RunEvidence): ChartDef {
   const snap = ev.snapshot;
   if (snap) {
     for (const p of ['p50', 'p95', 'p99'] as const) {
-      r.add(at(snap.timestamp), p, maxOf(snap.instances.map((i) => (i.metrics && i.metrics.latency.count > 0 ? i.metrics.latency[p] : null))), 'snapshot');
+      r.add(
+        at(snap.timestamp),
+        p,
+        maxOf(snap.instances.map((i) => (i.metrics && i.metrics.latency.count > 0 ? i.metrics.latency[p] : null))),
+        'snapshot',
+      );
     }
   }
-  if (ev.verify) r.add(at(ev.verify.run.finished_at), 'p95', maxOf(ev.verify.instances.map((i) => i.sample.latency_p95_ms)), 'verify');
+  if (ev.verify)
+    r.add(
+      at(ev.verify.run.finished_at),
+      'p95',
+      maxOf(ev.verify.instances.map((i) => i.sample.latency_p95_ms)),
+      'verify',
+    );
   const lt = ev.loadtest?.latency_ms.from_intended;
   if (lt && lt.count > 0) for (const p of ['p50', 'p95', 'p99'] as const) r.span(ev, p, lt[p]);
   for (const s of ev.samples) r.add(at(s.at), 'p95', s.fleet.p95_ms, 'monitor');
@@ -112,7 +129,10 @@ function latency(ev: RunEvidence): ChartDef {
     unit: 'ms',
     scale: { type: 'symlog', constant: 1 },
     rows: r.rows,
-    rules: mergeRules([{ value: RUNBOOK_SUCCESS.p95_ms, label: `success p95 < ${RUNBOOK_SUCCESS.p95_ms} ms`, level: 'success' }, ...monitorRules(ev, 'p95_ms', 1, 'ms')]),
+    rules: mergeRules([
+      { value: RUNBOOK_SUCCESS.p95_ms, label: `success p95 < ${RUNBOOK_SUCCESS.p95_ms} ms`, level: 'success' },
+      ...monitorRules(ev, 'p95_ms', 1, 'ms'),
+    ]),
     series: ['p50', 'p95', 'p99'],
     note: 'Monitoring samples carry p95 only; p50 and p99 come from the baseline snapshot and the load test.',
   };
@@ -121,11 +141,18 @@ function latency(ev: RunEvidence): ChartDef {
 function errorRate(ev: RunEvidence): ChartDef {
   const r = new Rows();
   const pct = (v: number | null | undefined) => (num(v) ? v * 100 : null);
-  if (ev.snapshot) r.add(at(ev.snapshot.timestamp), 'fleet', pct(maxOf(ev.snapshot.instances.map((i) => i.summary?.error_rate))), 'snapshot');
+  if (ev.snapshot)
+    r.add(
+      at(ev.snapshot.timestamp),
+      'fleet',
+      pct(maxOf(ev.snapshot.instances.map((i) => i.summary?.error_rate))),
+      'snapshot',
+    );
   if (ev.verify) {
     const usable = ev.verify.instances.map((i) => i.sample.rates).filter((x) => x?.usable);
     const req = sumOf(usable.map((x) => x?.requests));
-    if (req) r.add(at(ev.verify.run.finished_at), 'fleet', ((sumOf(usable.map((x) => x?.errors)) ?? 0) / req) * 100, 'verify');
+    if (req)
+      r.add(at(ev.verify.run.finished_at), 'fleet', ((sumOf(usable.map((x) => x?.errors)) ?? 0) / req) * 100, 'verify');
   }
   r.span(ev, 'fleet', ev.loadtest?.errors.rate_pct);
   for (const s of ev.samples) r.add(at(s.at), 'fleet', pct(s.fleet.error_rate), 'monitor');
@@ -136,7 +163,14 @@ function errorRate(ev: RunEvidence): ChartDef {
     unit: '%',
     scale: { type: 'symlog', constant: 0.01 },
     rows: r.rows,
-    rules: mergeRules([{ value: RUNBOOK_SUCCESS.error_rate_pct, label: `success < ${RUNBOOK_SUCCESS.error_rate_pct} %`, level: 'success' }, ...monitorRules(ev, 'error_rate', 100, '%')]),
+    rules: mergeRules([
+      {
+        value: RUNBOOK_SUCCESS.error_rate_pct,
+        label: `success < ${RUNBOOK_SUCCESS.error_rate_pct} %`,
+        level: 'success',
+      },
+      ...monitorRules(ev, 'error_rate', 100, '%'),
+    ]),
     series: ['fleet'],
   };
 }
@@ -152,8 +186,10 @@ function instanceNames(ev: RunEvidence): string[] {
 function poolUtilization(ev: RunEvidence): ChartDef {
   const r = new Rows();
   const pct = (v: number | null | undefined) => (num(v) ? v * 100 : null);
-  for (const i of ev.snapshot?.instances ?? []) r.add(at(ev.snapshot!.timestamp), i.name, pct(i.summary?.pool_utilization), 'snapshot');
-  for (const i of ev.verify?.instances ?? []) r.add(at(ev.verify!.run.finished_at), i.name, pct(i.sample.pool?.utilization), 'verify');
+  for (const i of ev.snapshot?.instances ?? [])
+    r.add(at(ev.snapshot!.timestamp), i.name, pct(i.summary?.pool_utilization), 'snapshot');
+  for (const i of ev.verify?.instances ?? [])
+    r.add(at(ev.verify!.run.finished_at), i.name, pct(i.sample.pool?.utilization), 'verify');
   for (const i of ev.loadtest?.pool.instances ?? []) r.span(ev, i.name, i.utilization_mean_pct);
   for (const s of ev.samples) for (const i of s.instances) r.add(at(s.at), i.name, pct(i.pool_utilization), 'monitor');
   return {
@@ -164,7 +200,11 @@ function poolUtilization(ev: RunEvidence): ChartDef {
     scale: { type: 'linear' },
     rows: r.rows,
     rules: mergeRules([
-      { value: RUNBOOK_SUCCESS.pool_utilization_pct, label: `success < ${RUNBOOK_SUCCESS.pool_utilization_pct} %`, level: 'success' },
+      {
+        value: RUNBOOK_SUCCESS.pool_utilization_pct,
+        label: `success < ${RUNBOOK_SUCCESS.pool_utilization_pct} %`,
+        level: 'success',
+      },
       ...monitorRules(ev, 'pool_utilization', 100, '%'),
     ]),
     series: instanceNames(ev),
@@ -205,10 +245,12 @@ function dbConnections(ev: RunEvidence): ChartDef {
     unit: 'connections',
     scale: { type: 'linear' },
     rows: r.rows,
-    rules: range ? mergeRules([
-      { value: range.min, label: `verify range min ${range.min}`, level: 'range' },
-      { value: range.max, label: `verify range max ${range.max}`, level: 'range' },
-    ]) : [],
+    rules: range
+      ? mergeRules([
+          { value: range.min, label: `verify range min ${range.min}`, level: 'range' },
+          { value: range.max, label: `verify range max ${range.max}`, level: 'range' },
+        ])
+      : [],
     series: [DB_BACKENDS, POOL_OPEN, POOL_ACTIVE],
   };
 }
@@ -216,8 +258,20 @@ function dbConnections(ev: RunEvidence): ChartDef {
 function acquireWait(ev: RunEvidence): ChartDef {
   const r = new Rows();
   const S = 'acquire wait p95 (worst instance)';
-  if (ev.snapshot) r.add(at(ev.snapshot.timestamp), S, maxOf(ev.snapshot.instances.map((i) => i.summary?.acquire_wait_p95_ms)), 'snapshot');
-  if (ev.verify) r.add(at(ev.verify.run.finished_at), S, maxOf(ev.verify.instances.map((i) => i.sample.pool?.acquire_wait_p95_ms)), 'verify');
+  if (ev.snapshot)
+    r.add(
+      at(ev.snapshot.timestamp),
+      S,
+      maxOf(ev.snapshot.instances.map((i) => i.summary?.acquire_wait_p95_ms)),
+      'snapshot',
+    );
+  if (ev.verify)
+    r.add(
+      at(ev.verify.run.finished_at),
+      S,
+      maxOf(ev.verify.instances.map((i) => i.sample.pool?.acquire_wait_p95_ms)),
+      'verify',
+    );
   r.span(ev, S, maxOf((ev.loadtest?.pool.instances ?? []).map((i) => i.acquire_wait_p95_max_ms)));
   for (const s of ev.samples) r.add(at(s.at), S, s.fleet.acquire_wait_p95_ms, 'monitor');
   return {
@@ -228,7 +282,11 @@ function acquireWait(ev: RunEvidence): ChartDef {
     scale: { type: 'symlog', constant: 0.1 },
     rows: r.rows,
     rules: mergeRules([
-      { value: RUNBOOK_SUCCESS.acquire_wait_p95_ms, label: `success < ${RUNBOOK_SUCCESS.acquire_wait_p95_ms} ms`, level: 'success' },
+      {
+        value: RUNBOOK_SUCCESS.acquire_wait_p95_ms,
+        label: `success < ${RUNBOOK_SUCCESS.acquire_wait_p95_ms} ms`,
+        level: 'success',
+      },
       ...monitorRules(ev, 'acquire_wait_p95_ms', 1, 'ms'),
     ]),
     series: [S],

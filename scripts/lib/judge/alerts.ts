@@ -18,8 +18,18 @@ export function alertsFor(sample: MonitorSample, rules: readonly AlertRule[]): A
       const key = `${rule.metric}\u0000${subject}`;
       const prev = best.get(key);
       const better =
-        !prev || RANK[rule.level] > RANK[prev.level] || (RANK[rule.level] === RANK[prev.level] && rule.above > prev.threshold);
-      if (better) best.set(key, { at: sample.at, level: rule.level, metric: rule.metric, subject, value: value!, threshold: rule.above });
+        !prev ||
+        RANK[rule.level] > RANK[prev.level] ||
+        (RANK[rule.level] === RANK[prev.level] && rule.above > prev.threshold);
+      if (better)
+        best.set(key, {
+          at: sample.at,
+          level: rule.level,
+          metric: rule.metric,
+          subject,
+          value: value!,
+          threshold: rule.above,
+        });
     }
   }
   return [...best.values()];

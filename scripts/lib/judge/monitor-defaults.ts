@@ -41,8 +41,22 @@ export const RUNBOOK_ALERTS: AlertRule[] = [
 export const RUNBOOK_TRIGGERS: TriggerRule[] = [
   { name: 'error_rate_sustained', metric: 'error_rate', scope: 'fleet', above: 0.01, sustained_s: 300, min_samples: 2 },
   { name: 'p95_latency_sustained', metric: 'p95_ms', scope: 'fleet', above: 1000, sustained_s: 300, min_samples: 2 },
-  { name: 'connection_thrashing', metric: 'churn_per_s', scope: 'each_instance', above: 10, sustained_s: 300, min_samples: 2 },
-  { name: 'db_connection_thrashing', metric: 'new_backends_per_s', scope: 'fleet', above: 20, sustained_s: 300, min_samples: 2 },
+  {
+    name: 'connection_thrashing',
+    metric: 'churn_per_s',
+    scope: 'each_instance',
+    above: 10,
+    sustained_s: 300,
+    min_samples: 2,
+  },
+  {
+    name: 'db_connection_thrashing',
+    metric: 'new_backends_per_s',
+    scope: 'fleet',
+    above: 20,
+    sustained_s: 300,
+    min_samples: 2,
+  },
   { name: 'db_cpu_sustained', metric: 'db_cpu_pct', scope: 'fleet', above: 90, sustained_s: 300, min_samples: 2 },
 ];
 
@@ -55,7 +69,8 @@ export const RUNBOOK_MONITOR = {
 
 function defaultScope(metric: Metric, scope: Scope | undefined): Scope {
   if (DB_METRICS.has(metric)) {
-    if (scope === 'each_instance') throw new InputError(`monitor: ${metric} is measured at the database; its scope can only be "fleet"`);
+    if (scope === 'each_instance')
+      throw new InputError(`monitor: ${metric} is measured at the database; its scope can only be "fleet"`);
     return 'fleet';
   }
   return scope ?? (metric === 'error_rate' ? 'fleet' : 'each_instance');
@@ -99,16 +114,23 @@ export function resolveMonitorConfig(cfg: MonitorConfig = {}, o: MonitorOverride
     alerts,
     triggers,
     p0: stripUndefined({ file: o.p0_file ?? cfg.p0?.file, url: o.p0_url ?? cfg.p0?.url }),
-    db_cpu: stripUndefined({ command: o.db_cpu_command ?? cfg.db_cpu?.command, pid_file: o.db_cpu_pid_file ?? cfg.db_cpu?.pid_file }),
+    db_cpu: stripUndefined({
+      command: o.db_cpu_command ?? cfg.db_cpu?.command,
+      pid_file: o.db_cpu_pid_file ?? cfg.db_cpu?.pid_file,
+    }),
     outage: {
       policy: o.outage ?? cfg.outage?.policy ?? RUNBOOK_MONITOR.outage.policy,
       max_consecutive_unmeasured:
-        o.max_consecutive_unmeasured ?? cfg.outage?.max_consecutive_unmeasured ?? RUNBOOK_MONITOR.outage.max_consecutive_unmeasured,
+        o.max_consecutive_unmeasured ??
+        cfg.outage?.max_consecutive_unmeasured ??
+        RUNBOOK_MONITOR.outage.max_consecutive_unmeasured,
     },
   };
   if (!(resolved.interval_s > 0)) throw new InputError('monitor: interval must be > 0');
   if (resolved.duration_s < resolved.interval_s) {
-    throw new InputError(`monitor: duration (${resolved.duration_s}s) is shorter than one interval (${resolved.interval_s}s)`);
+    throw new InputError(
+      `monitor: duration (${resolved.duration_s}s) is shorter than one interval (${resolved.interval_s}s)`,
+    );
   }
   // a trigger that cannot fire inside the run would let the run pass without ever judging it
   const idle = resolved.triggers.filter((tr) => tr.sustained_s > resolved.duration_s);

@@ -23,7 +23,8 @@ export function summarise(samples: readonly MonitorSample[]): MonitorResult['sum
   const requests = samples.reduce((s, x) => s + x.fleet.requests, 0);
   const errors = samples.reduce((s, x) => s + x.fleet.errors, 0);
   const poolMax: Record<string, number> = {};
-  for (const s of samples) for (const i of s.instances) if (i.measured && i.pool_max !== undefined) poolMax[i.name] = i.pool_max;
+  for (const s of samples)
+    for (const i of s.instances) if (i.measured && i.pool_max !== undefined) poolMax[i.name] = i.pool_max;
   return {
     requests,
     errors,
@@ -54,7 +55,13 @@ export function windowVerdict(
   const util = statOf(samples.map((s) => s.fleet.pool_utilization)).max;
   const unmeasured = samples.filter((s) => s.unmeasured.length > 0).length;
   const verdict: MonitorWindow['verdict'] =
-    judgement.state === 'triggered' ? 'triggered' : judgement.state === 'could_not_measure' ? 'could_not_measure' : alerts > 0 ? 'alerts' : 'ok';
+    judgement.state === 'triggered'
+      ? 'triggered'
+      : judgement.state === 'could_not_measure'
+        ? 'could_not_measure'
+        : alerts > 0
+          ? 'alerts'
+          : 'ok';
   return {
     index,
     from: samples[0]?.at ?? new Date(0).toISOString(),

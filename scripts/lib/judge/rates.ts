@@ -40,7 +40,8 @@ const DROPPED = { requests: 0, errors: 0, acquire_timeouts: 0, error_rate: null,
 export function instanceInterval(prev: ServiceMetrics | undefined, cur: ServiceMetrics): InstanceInterval {
   if (!prev) return { interval_s: null, rate_why: 'first', ...DROPPED };
   const dt = (Date.parse(cur.timestamp) - Date.parse(prev.timestamp)) / 1000;
-  if (isReset(prev, cur) || !(dt > 0)) return { interval_s: Number.isFinite(dt) ? dt : null, rate_why: 'reset', ...DROPPED };
+  if (isReset(prev, cur) || !(dt > 0))
+    return { interval_s: Number.isFinite(dt) ? dt : null, rate_why: 'reset', ...DROPPED };
   const requests = cur.requests.total - prev.requests.total;
   const errors = cur.requests.errors - prev.requests.errors;
   const churn = cur.pool.connects - prev.pool.connects + (cur.pool.disconnects - prev.pool.disconnects);

@@ -19,8 +19,13 @@ function sustainedHeading(r: VerificationReport): string {
  * value and verdict; the decision box is SUCCESS only when all eight pass.
  */
 export function renderReport(r: VerificationReport): string {
-  const change = `Database pool max ${r.change.from_max ?? NR} → ${r.change.to_max ?? NR}` +
-    (r.change.from_min !== null && r.change.to_min !== null && r.change.from_min !== undefined && r.change.to_min !== undefined && r.change.from_min !== r.change.to_min
+  const change =
+    `Database pool max ${r.change.from_max ?? NR} → ${r.change.to_max ?? NR}` +
+    (r.change.from_min !== null &&
+    r.change.to_min !== null &&
+    r.change.from_min !== undefined &&
+    r.change.to_min !== undefined &&
+    r.change.from_min !== r.change.to_min
       ? ` (min ${r.change.from_min} → ${r.change.to_min})`
       : '');
   const metrics = (m: VerificationReport['pre']): string[] => [
@@ -55,7 +60,9 @@ export function renderReport(r: VerificationReport): string {
     `- Analysis verdict: ${lt.verdict ?? 'NOT MEASURED (no analysis evidence)'}`,
     '',
     '## Success Criteria',
-    ...r.criteria.map((c) => `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${c.verdict}** (source: ${c.source})`),
+    ...r.criteria.map(
+      (c) => `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${c.verdict}** (source: ${c.source})`,
+    ),
     '',
     '## Decision',
     `- ${box(r.decision === 'SUCCESS')} SUCCESS - Proceed to Phase 2`,
@@ -68,7 +75,10 @@ export function renderReport(r: VerificationReport): string {
         : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — not measured: ${incomplete.join('; ')}.`,
     '',
     '## Evidence',
-    ...r.inputs.map((i) => `- ${i.kind}: ${i.file ?? 'none'} — ${i.status}${i.sha256 ? ` (sha256 ${i.sha256.slice(0, 16)}…)` : ''}${i.detail ? ` — ${i.detail}` : ''}`),
+    ...r.inputs.map(
+      (i) =>
+        `- ${i.kind}: ${i.file ?? 'none'} — ${i.status}${i.sha256 ? ` (sha256 ${i.sha256.slice(0, 16)}…)` : ''}${i.detail ? ` — ${i.detail}` : ''}`,
+    ),
     '',
     `**Signature**: ${r.operator}`,
     `**Timestamp**: ${r.generated_at}`,

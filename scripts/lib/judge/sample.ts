@@ -97,7 +97,13 @@ export function buildSample(
   const requests = withInterval.reduce((s, i) => s + (i.requests ?? 0), 0);
   const errors = withInterval.reduce((s, i) => s + (i.errors ?? 0), 0);
   const fleetWhy: Why | undefined =
-    requests > 0 ? undefined : withInterval.length > 0 ? 'no_traffic' : measured.length === 0 ? 'unmeasured' : (measured[0]!.rate_why ?? 'first');
+    requests > 0
+      ? undefined
+      : withInterval.length > 0
+        ? 'no_traffic'
+        : measured.length === 0
+          ? 'unmeasured'
+          : (measured[0]!.rate_why ?? 'first');
   const p95s = measured.filter((i) => i.p95_ms != null);
   let p95: number | null = max(p95s.map((i) => i.p95_ms!));
   if (fleetP95 === 'traffic_weighted') {
@@ -110,7 +116,14 @@ export function buildSample(
   let nextDb = state.db;
   if (obs.db.configured) {
     if (obs.db.error !== undefined || obs.db.sessions === undefined) {
-      Object.assign(db, { measured: false, error: obs.db.error ?? 'no answer', backends: null, sessions: null, new_backends_per_s: null, new_backends_why: 'unmeasured' });
+      Object.assign(db, {
+        measured: false,
+        error: obs.db.error ?? 'no answer',
+        backends: null,
+        sessions: null,
+        new_backends_per_s: null,
+        new_backends_why: 'unmeasured',
+      });
     } else {
       const prev = state.db;
       const dt = prev ? (obs.at_ms - prev.at_ms) / 1000 : 0;
@@ -127,8 +140,18 @@ export function buildSample(
     Object.assign(db, { new_backends_per_s: null, new_backends_why: 'not_configured' });
   }
   if (obs.cpu.configured) {
-    if (obs.cpu.error !== undefined) Object.assign(db, { measured: false, error: [db.error, obs.cpu.error].filter(Boolean).join('; '), cpu_pct: null, cpu_why: 'unmeasured' });
-    else Object.assign(db, { cpu_pct: obs.cpu.pct ?? null, ...(obs.cpu.pct == null ? { cpu_why: obs.cpu.why ?? 'first' } : {}) });
+    if (obs.cpu.error !== undefined)
+      Object.assign(db, {
+        measured: false,
+        error: [db.error, obs.cpu.error].filter(Boolean).join('; '),
+        cpu_pct: null,
+        cpu_why: 'unmeasured',
+      });
+    else
+      Object.assign(db, {
+        cpu_pct: obs.cpu.pct ?? null,
+        ...(obs.cpu.pct == null ? { cpu_why: obs.cpu.why ?? 'first' } : {}),
+      });
   } else {
     Object.assign(db, { cpu_pct: null, cpu_why: 'not_configured' });
   }
@@ -153,13 +176,27 @@ export function buildSample(
       ...(fleetWhy ? { error_rate_why: fleetWhy } : {}),
       p95_ms: p95,
       pool_utilization: max(measured.filter((i) => i.pool_utilization != null).map((i) => i.pool_utilization!)),
-      acquire_wait_p95_ms: max(measured.filter((i) => i.acquire_wait_p95_ms != null).map((i) => i.acquire_wait_p95_ms!)),
+      acquire_wait_p95_ms: max(
+        measured.filter((i) => i.acquire_wait_p95_ms != null).map((i) => i.acquire_wait_p95_ms!),
+      ),
       churn_per_s: churns.length ? churns.reduce((a, b) => a + b, 0) : null,
       active: measured.length ? measured.reduce((s, i) => s + (i.active ?? 0), 0) : null,
     },
     db,
-    p0: { signalled: obs.p0.signalled, ...(obs.p0.source ? { source: obs.p0.source } : {}), ...(obs.p0.error ? { error: obs.p0.error } : {}) },
+    p0: {
+      signalled: obs.p0.signalled,
+      ...(obs.p0.source ? { source: obs.p0.source } : {}),
+      ...(obs.p0.error ? { error: obs.p0.error } : {}),
+    },
     unmeasured,
   };
-  return { sample, state: { started_ms: state.started_ms, seq: state.seq + 1, instances: nextInstances, ...(nextDb ? { db: nextDb } : {}) } };
+  return {
+    sample,
+    state: {
+      started_ms: state.started_ms,
+      seq: state.seq + 1,
+      instances: nextInstances,
+      ...(nextDb ? { db: nextDb } : {}),
+    },
+  };
 }

@@ -52,7 +52,14 @@ function missingWhy(inputs: ReportInput[], kind: ReportInput['kind']): string {
 
 /** Pre-change figures: the worst instance for rates and latency (a fleet mean would hide one bad instance). */
 export function preMetrics(s: Snapshot | null): Metrics {
-  if (!s) return { pool_utilization_pct: null, error_rate_pct: null, p95_ms: null, active_connections: null, basis: 'no pre-change snapshot' };
+  if (!s)
+    return {
+      pool_utilization_pct: null,
+      error_rate_pct: null,
+      p95_ms: null,
+      active_connections: null,
+      basis: 'no pre-change snapshot',
+    };
   const sums = s.instances.map((i) => i.summary).filter((x): x is NonNullable<typeof x> => x !== null);
   const dbTotal = s.database && s.database.activity ? s.database.activity.db_total : null;
   const active = dbTotal ?? (sums.length ? sums.reduce((n, x) => n + x.active_connections, 0) : null);
@@ -68,7 +75,14 @@ export function preMetrics(s: Snapshot | null): Metrics {
 
 /** Post-change figures from sustained monitoring: peaks over every sample, run-wide error rate. */
 export function postMetrics(m: MonitorResult | null): Metrics {
-  if (!m) return { pool_utilization_pct: null, error_rate_pct: null, p95_ms: null, active_connections: null, basis: 'no monitor result' };
+  if (!m)
+    return {
+      pool_utilization_pct: null,
+      error_rate_pct: null,
+      p95_ms: null,
+      active_connections: null,
+      basis: 'no monitor result',
+    };
   const s = m.summary;
   const dbBackends = s.db_backends.max;
   return {
@@ -91,7 +105,15 @@ export function loadtestFigures(l: LoadtestResult | null, a: AnalysisResult | nu
   };
 }
 
-function criterion(id: Criterion['id'], label: string, threshold: string, value: number | null, shown: string, pass: boolean | null, source: string): Criterion {
+function criterion(
+  id: Criterion['id'],
+  label: string,
+  threshold: string,
+  value: number | null,
+  shown: string,
+  pass: boolean | null,
+  source: string,
+): Criterion {
   return { id, label, threshold, value, shown, verdict: pass === null ? NM : pass ? 'PASS' : 'FAIL', source };
 }
 
@@ -130,37 +152,101 @@ export function successCriteria(e: ReportEvidence, toMax: number | null): Criter
     maxSource = 'monitor: /api/health/metrics pool.max';
   }
   if (toMax === null || !maxes) {
-    out.push(criterion('pool_max', `Pool max = ${toMax ?? '(target not recorded)'}`, `= ${toMax ?? '?'}`, null, `${NM} (${toMax === null ? 'no plan or verify evidence names the target max' : missingWhy(e.inputs, 'verify')})`, null, maxSource || 'verify'));
+    out.push(
+      criterion(
+        'pool_max',
+        `Pool max = ${toMax ?? '(target not recorded)'}`,
+        `= ${toMax ?? '?'}`,
+        null,
+        `${NM} (${toMax === null ? 'no plan or verify evidence names the target max' : missingWhy(e.inputs, 'verify')})`,
+        null,
+        maxSource || 'verify',
+      ),
+    );
   } else {
     const wrong = Object.entries(maxes).filter(([, v]) => v !== toMax);
     const unread = e.verify ? e.verify.instances.filter((i) => !i.pool_config).map((i) => i.name) : [];
     const shown = wrong.length
       ? wrong.map(([n, v]) => `${n}: ${v}`).join(', ')
       : `${toMax} on ${Object.keys(maxes).length} instance(s)${unread.length ? `; not read: ${unread.join(', ')}` : ''}`;
-    out.push(criterion('pool_max', `Pool max = ${toMax}`, `= ${toMax}`, wrong.length ? wrong[0]![1] : toMax, shown, wrong.length ? false : unread.length ? null : true, maxSource));
+    out.push(
+      criterion(
+        'pool_max',
+        `Pool max = ${toMax}`,
+        `= ${toMax}`,
+        wrong.length ? wrong[0]![1] : toMax,
+        shown,
+        wrong.length ? false : unread.length ? null : true,
+        maxSource,
+      ),
+    );
   }
 
   // 2. utilisation
   const util = post.pool_utilization_pct;
-  out.push(criterion('pool_utilization', `Pool utilization <${RUNBOOK_SUCCESS.pool_utilization_pct}%`, `< ${RUNBOOK_SUCCESS.pool_utilization_pct}%`, util, util === null ? `${NM} (${m ? 'no instance answered' : missingWhy(e.inputs, 'monitor')})` : `${showPct(util)} peak`, util === null ? null : util < RUNBOOK_SUCCESS.pool_utilization_pct, 'monitor'));
+  out.push(
+    criterion(
+      'pool_utilization',
+      `Pool utilization <${RUNBOOK_SUCCESS.pool_utilization_pct}%`,
+      `< ${RUNBOOK_SUCCESS.pool_utilization_pct}%`,
+      util,
+      util === null
+        ? `${NM} (${m ? 'no instance answered' : missingWhy(e.inputs, 'monitor')})`
+        : `${showPct(util)} peak`,
+      util === null ? null : util < RUNBOOK_SUCCESS.pool_utilization_pct,
+      'monitor',
+    ),
+  );
 
   // 3. acquire wait
   const wait = m ? m.summary.acquire_wait_p95_ms.max : null;
-  out.push(criterion('acquire_wait_p95', `Connection wait time p95 <${RUNBOOK_SUCCESS.acquire_wait_p95_ms}ms`, `< ${RUNBOOK_SUCCESS.acquire_wait_p95_ms}ms`, wait, wait === null ? `${NM} (${m ? 'no connection acquired in any window' : missingWhy(e.inputs, 'monitor')})` : `${showMs(wait)} peak`, wait === null ? null : wait < RUNBOOK_SUCCESS.acquire_wait_p95_ms, 'monitor'));
+  out.push(
+    criterion(
+      'acquire_wait_p95',
+      `Connection wait time p95 <${RUNBOOK_SUCCESS.acquire_wait_p95_ms}ms`,
+      `< ${RUNBOOK_SUCCESS.acquire_wait_p95_ms}ms`,
+      wait,
+      wait === null
+        ? `${NM} (${m ? 'no connection acquired in any window' : missingWhy(e.inputs, 'monitor')})`
+        : `${showMs(wait)} peak`,
+      wait === null ? null : wait < RUNBOOK_SUCCESS.acquire_wait_p95_ms,
+      'monitor',
+    ),
+  );
 
   // 4. error rate
   const er = worst([
     { source: 'monitor', value: post.error_rate_pct },
     { source: 'loadtest', value: lt.error_rate_pct },
   ]);
-  out.push(criterion('error_rate', `Error rate <${RUNBOOK_SUCCESS.error_rate_pct}%`, `< ${RUNBOOK_SUCCESS.error_rate_pct}%`, er.value, er.value === null ? `${NM} (no traffic measured by monitor or load test)` : showPct(er.value), er.value === null ? null : er.value < RUNBOOK_SUCCESS.error_rate_pct, er.source));
+  out.push(
+    criterion(
+      'error_rate',
+      `Error rate <${RUNBOOK_SUCCESS.error_rate_pct}%`,
+      `< ${RUNBOOK_SUCCESS.error_rate_pct}%`,
+      er.value,
+      er.value === null ? `${NM} (no traffic measured by monitor or load test)` : showPct(er.value),
+      er.value === null ? null : er.value < RUNBOOK_SUCCESS.error_rate_pct,
+      er.source,
+    ),
+  );
 
   // 5. p95
   const p95 = worst([
     { source: 'monitor', value: post.p95_ms },
     { source: 'loadtest', value: lt.p95_ms },
   ]);
-  out.push(criterion('p95_latency', `p95 latency <${RUNBOOK_SUCCESS.p95_ms}ms`, `< ${RUNBOOK_SUCCESS.p95_ms}ms`, p95.value, p95.value === null ? `${NM} (no latency measured by monitor or load test)` : showMs(p95.value), p95.value === null ? null : p95.value < RUNBOOK_SUCCESS.p95_ms, p95.source));
+  out.push(
+    criterion(
+      'p95_latency',
+      `p95 latency <${RUNBOOK_SUCCESS.p95_ms}ms`,
+      `< ${RUNBOOK_SUCCESS.p95_ms}ms`,
+      p95.value,
+      p95.value === null ? `${NM} (no latency measured by monitor or load test)` : showMs(p95.value),
+      p95.value === null ? null : p95.value < RUNBOOK_SUCCESS.p95_ms,
+      p95.source,
+    ),
+  );
 
   // 6. connection timeouts
   const parts: string[] = [];
@@ -176,16 +262,48 @@ export function successCriteria(e: ReportEvidence, toMax: number | null): Criter
     timeouts = (timeouts ?? 0) + client + pool;
     parts.push(`load test timeouts ${client}, pool acquire timeouts ${pool}`);
   }
-  out.push(criterion('connection_timeouts', 'No connection timeouts', '= 0', timeouts, timeouts === null ? `${NM} (no monitor or load test evidence)` : `${timeouts} (${parts.join('; ')})`, timeouts === null ? null : timeouts === 0, 'monitor + loadtest'));
+  out.push(
+    criterion(
+      'connection_timeouts',
+      'No connection timeouts',
+      '= 0',
+      timeouts,
+      timeouts === null ? `${NM} (no monitor or load test evidence)` : `${timeouts} (${parts.join('; ')})`,
+      timeouts === null ? null : timeouts === 0,
+      'monitor + loadtest',
+    ),
+  );
 
   // 7. DB CPU
   const cpuLimit = m?.config.triggers.find((tr) => tr.metric === 'db_cpu_pct')?.above ?? RUNBOOK_SUCCESS.db_cpu_pct;
   const cpu = m && m.summary.db_cpu_pct.measured_samples > 0 ? m.summary.db_cpu_pct.max : null;
-  out.push(criterion('db_cpu', 'No database CPU spike', `< ${cpuLimit}%`, cpu, cpu === null ? `${NM} (${m ? 'monitor had no DB CPU source: --db-cpu-command or --db-cpu-pid-file' : missingWhy(e.inputs, 'monitor')})` : `${showPct(cpu)} peak`, cpu === null ? null : cpu < cpuLimit, 'monitor'));
+  out.push(
+    criterion(
+      'db_cpu',
+      'No database CPU spike',
+      `< ${cpuLimit}%`,
+      cpu,
+      cpu === null
+        ? `${NM} (${m ? 'monitor had no DB CPU source: --db-cpu-command or --db-cpu-pid-file' : missingWhy(e.inputs, 'monitor')})`
+        : `${showPct(cpu)} peak`,
+      cpu === null ? null : cpu < cpuLimit,
+      'monitor',
+    ),
+  );
 
   // 8. sustained
   if (!m) {
-    out.push(criterion('sustained', 'Sustained 60 min', 'monitor completed without a trigger', null, `${NM} (${missingWhy(e.inputs, 'monitor')})`, null, 'monitor'));
+    out.push(
+      criterion(
+        'sustained',
+        'Sustained 60 min',
+        'monitor completed without a trigger',
+        null,
+        `${NM} (${missingWhy(e.inputs, 'monitor')})`,
+        null,
+        'monitor',
+      ),
+    );
   } else {
     const d = formatDuration(m.config.duration_s);
     const shown =
@@ -195,7 +313,17 @@ export function successCriteria(e: ReportEvidence, toMax: number | null): Criter
           ? `trigger ${m.trigger?.name ?? '?'} fired: ${m.trigger?.message ?? m.message ?? ''}`
           : `${NM} (${m.message ?? 'monitoring did not complete'})`;
     const pass = m.verdict === 'passed' && m.completed ? true : m.verdict === 'triggered' ? false : null;
-    out.push(criterion('sustained', `Sustained ${d === '60m' ? '60 min' : d}`, `${d} without a trigger`, m.config.duration_s, shown, pass, 'monitor'));
+    out.push(
+      criterion(
+        'sustained',
+        `Sustained ${d === '60m' ? '60 min' : d}`,
+        `${d} without a trigger`,
+        m.config.duration_s,
+        shown,
+        pass,
+        'monitor',
+      ),
+    );
   }
   return out;
 }

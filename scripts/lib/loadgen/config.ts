@@ -27,7 +27,12 @@ export interface RunConfig {
 }
 
 /** The schema's defaults: the runbook's Step 5 command line (--requests 500 --concurrency 50 --duration 10m) and the rest. */
-function defaults(): Required<Pick<LoadtestConfig, 'requests' | 'duration' | 'concurrency' | 'timeout' | 'sample_interval' | 'mode' | 'warmup' | 'mix' | 'account_ids'>> {
+function defaults(): Required<
+  Pick<
+    LoadtestConfig,
+    'requests' | 'duration' | 'concurrency' | 'timeout' | 'sample_interval' | 'mode' | 'warmup' | 'mix' | 'account_ids'
+  >
+> {
   return withDefaults('loadtest-config', {}) as ReturnType<typeof defaults>;
 }
 
@@ -38,10 +43,16 @@ type Volume = Pick<LoadtestConfig, 'requests' | 'duration' | 'rate'>;
  * volume (requests / duration / rate) is taken as a whole from the highest layer that sets any of it, so a
  * `--rate 2000 --duration 10s` on the command line is not mixed with the plan's `requests: 500`.
  */
-export function resolveRunConfig(layers: { plan?: LoadtestConfig; flags: LoadtestConfig; lbUrl?: string; targets: Target[] }): RunConfig {
+export function resolveRunConfig(layers: {
+  plan?: LoadtestConfig;
+  flags: LoadtestConfig;
+  lbUrl?: string;
+  targets: Target[];
+}): RunConfig {
   const plan = layers.plan ?? {};
   const merged: LoadtestConfig = { ...plan, ...definedOnly(layers.flags) };
-  const volumeOf = (c: LoadtestConfig): Volume => definedOnly({ requests: c.requests, duration: c.duration, rate: c.rate });
+  const volumeOf = (c: LoadtestConfig): Volume =>
+    definedOnly({ requests: c.requests, duration: c.duration, rate: c.rate });
   const flagsVolume = volumeOf(layers.flags);
   const volume = Object.keys(flagsVolume).length > 0 ? flagsVolume : volumeOf(plan);
   delete merged.requests;
@@ -51,12 +62,16 @@ export function resolveRunConfig(layers: { plan?: LoadtestConfig; flags: Loadtes
 
   const d = defaults();
   const url = cfg.url ?? layers.lbUrl;
-  if (!url) throw new InputError('no --url: give the entry point (e.g. the load balancer, http://127.0.0.1:8080) or a plan with lb.url');
+  if (!url)
+    throw new InputError(
+      'no --url: give the entry point (e.g. the load balancer, http://127.0.0.1:8080) or a plan with lb.url',
+    );
   const mode = cfg.mode ?? d.mode;
   const timeoutMs = parseDuration(cfg.timeout ?? d.timeout, 'timeout');
   const graceMs = cfg.grace !== undefined ? parseDuration(cfg.grace, 'grace') : timeoutMs;
   const accounts = cfg.account_ids ?? d.account_ids;
-  if (accounts.first > accounts.last) throw new InputError(`account_ids: first ${accounts.first} > last ${accounts.last}`);
+  if (accounts.first > accounts.last)
+    throw new InputError(`account_ids: first ${accounts.first} > last ${accounts.last}`);
   const { requests, durationMs, ratePerS } = resolveVolume(mode, cfg, d);
   return {
     url: url.replace(/\/+$/, ''),
@@ -88,9 +103,15 @@ export function resolveVolume(
   const hasRequests = v.requests !== undefined;
   const hasDuration = v.duration !== undefined;
   if (mode === 'closed') {
-    if (v.rate !== undefined) throw new InputError('--rate applies to the open loop only (closed loop sends back to back)');
-    if (!hasRequests && !hasDuration) return { requests: d.requests, durationMs: parseDuration(d.duration), ratePerS: null };
-    return { requests: v.requests ?? null, durationMs: parseDuration(v.duration ?? d.duration, 'duration'), ratePerS: null };
+    if (v.rate !== undefined)
+      throw new InputError('--rate applies to the open loop only (closed loop sends back to back)');
+    if (!hasRequests && !hasDuration)
+      return { requests: d.requests, durationMs: parseDuration(d.duration), ratePerS: null };
+    return {
+      requests: v.requests ?? null,
+      durationMs: parseDuration(v.duration ?? d.duration, 'duration'),
+      ratePerS: null,
+    };
   }
   if (v.rate === undefined) {
     const requests = v.requests ?? d.requests;

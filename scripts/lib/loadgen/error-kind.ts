@@ -1,7 +1,13 @@
 /** How a request failed: `http_<status>` (answered, wrong status), `timeout`, `connection`, or `other`. */
 export type ErrorKind = string;
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'POOLGATE_HEADERS_TIMEOUT', 'POOLGATE_BODY_TIMEOUT']);
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ETIMEDOUT',
+  'POOLGATE_HEADERS_TIMEOUT',
+  'POOLGATE_BODY_TIMEOUT',
+]);
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',

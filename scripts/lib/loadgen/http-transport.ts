@@ -39,7 +39,14 @@ class Lane implements Dispatcher.DispatchHandler {
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
-    this.opts = { path: '/', method: 'GET', headers: null, body: null, headersTimeout: timeoutMs, bodyTimeout: timeoutMs };
+    this.opts = {
+      path: '/',
+      method: 'GET',
+      headers: null,
+      body: null,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    };
   }
 
   start(spec: RequestSpec, intendedMs: number, sentMs: number, capture: boolean): void {

@@ -17,7 +17,8 @@ export function resolveMix(spec: MixSpec): Mix {
     write: spec.write ?? 0,
   };
   for (const e of ENDPOINTS) {
-    if (!Number.isFinite(mix[e]) || mix[e] < 0) throw new InputError(`mix weight of ${e} must be a number >= 0`, 'E_MIX');
+    if (!Number.isFinite(mix[e]) || mix[e] < 0)
+      throw new InputError(`mix weight of ${e} must be a number >= 0`, 'E_MIX');
   }
   if (ENDPOINTS.every((e) => mix[e] === 0)) throw new InputError('mix: at least one weight must be > 0', 'E_MIX');
   return mix;
@@ -26,10 +27,16 @@ export function resolveMix(spec: MixSpec): Mix {
 /** "read=80,write=20" → { read: 80, write: 20 } (validated names and numbers). */
 export function parseMixFlag(text: string): MixSpec {
   const spec: MixSpec = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^(read|balance|accounts|write)=(\d+(?:\.\d+)?)$/.exec(part);
     if (!m) {
-      throw new InputError(`--mix "${part}": expected name=weight with name read, balance, accounts or write (e.g. read=80,write=20)`, 'E_MIX');
+      throw new InputError(
+        `--mix "${part}": expected name=weight with name read, balance, accounts or write (e.g. read=80,write=20)`,
+        'E_MIX',
+      );
     }
     spec[m[1] as keyof MixSpec] = Number(m[2]);
   }

@@ -85,10 +85,13 @@ export class OpenLoop {
     }
     // With a backlog every lane is busy and each release pumps again; otherwise wake at the next due time.
     if (this.next >= due && this.timer === null) {
-      this.timer = this.clock.setTimeout(() => {
-        this.timer = null;
-        if (!this.stopped) this.pump();
-      }, Math.max(0, this.intendedMs(this.next) - now));
+      this.timer = this.clock.setTimeout(
+        () => {
+          this.timer = null;
+          if (!this.stopped) this.pump();
+        },
+        Math.max(0, this.intendedMs(this.next) - now),
+      );
     }
   }
 

@@ -72,7 +72,10 @@ export function summarizePoolSamples(samples: PoolSample[]): PoolSummary {
     out.waiting_longest_streak = Math.max(out.waiting_longest_streak, streak);
     if (prev) {
       const restarted =
-        s.pid !== prev.pid || s.uptimeS < prev.uptimeS || s.holdMsSum < prev.holdMsSum || s.acquireTimeouts < prev.acquireTimeouts;
+        s.pid !== prev.pid ||
+        s.uptimeS < prev.uptimeS ||
+        s.holdMsSum < prev.holdMsSum ||
+        s.acquireTimeouts < prev.acquireTimeouts;
       if (restarted) {
         out.restarts++;
         out.acquire_timeouts_delta += s.acquireTimeouts;

@@ -58,7 +58,14 @@ export class Recorder {
   }
 
   /** An HTTP answer: latency is recorded whatever the status; a status other than the expected one is an error. */
-  recordAnswer(endpoint: Endpoint, intendedMs: number, sentMs: number, doneMs: number, status: number, expected: number): void {
+  recordAnswer(
+    endpoint: Endpoint,
+    intendedMs: number,
+    sentMs: number,
+    doneMs: number,
+    status: number,
+    expected: number,
+  ): void {
     this.answered++;
     this.lastDoneMs = doneMs;
     if (this.scheduled) this.fromIntended.recordMs(doneMs - intendedMs);

@@ -24,7 +24,13 @@ export class RequestFactory {
   private writes = 0;
   private readonly span: number;
   // Reads never change: built once, so the hot path allocates nothing for them.
-  private readonly list: RequestSpec = { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 };
+  private readonly list: RequestSpec = {
+    endpoint: 'accounts',
+    method: 'GET',
+    path: '/api/accounts',
+    body: null,
+    expectStatus: 200,
+  };
   private readonly balances: RequestSpec[];
 
   constructor(

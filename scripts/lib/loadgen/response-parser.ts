@@ -194,7 +194,9 @@ export class ResponseParser {
       buf[at + 6] !== 46 ||
       buf[at + 8] !== 32
     ) {
-      throw new ResponseError(`not an HTTP/1.x status line: ${JSON.stringify(buf.toString('latin1', at, Math.min(headEnd, at + 40)))}`);
+      throw new ResponseError(
+        `not an HTTP/1.x status line: ${JSON.stringify(buf.toString('latin1', at, Math.min(headEnd, at + 40)))}`,
+      );
     }
     const d0 = buf[at + 9]! - 48;
     const d1 = buf[at + 10]! - 48;
@@ -219,8 +221,16 @@ export class ResponseParser {
       const nameLength = colon - line;
       if (colon !== -1 && colon < eol && (nameLength === 14 || nameLength === 17 || nameLength === 10)) {
         const name = buf.toString('latin1', line, colon).toLowerCase();
-        if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') {
-          const value = buf.toString('latin1', colon + 1, eol).trim().toLowerCase();
+        if (
+          name === 'content-length' ||
+          name === 'transfer-encoding' ||
+          name === 'connection' ||
+          name === 'keep-alive'
+        ) {
+          const value = buf
+            .toString('latin1', colon + 1, eol)
+            .trim()
+            .toLowerCase();
           if (name === 'content-length') {
             if (!/^\d{1,15}$/.test(value) || (length !== -1 && length !== Number(value))) {
               throw new ResponseError(`invalid content-length: ${JSON.stringify(value)}`);
@@ -270,7 +280,8 @@ export class ResponseParser {
       this.carry = Buffer.concat([this.carry, buf.subarray(i, end)]);
       return end;
     }
-    let whole = this.carry.length === 0 ? buf.subarray(i, lf + 1) : Buffer.concat([this.carry, buf.subarray(i, lf + 1)]);
+    let whole =
+      this.carry.length === 0 ? buf.subarray(i, lf + 1) : Buffer.concat([this.carry, buf.subarray(i, lf + 1)]);
     this.carry = EMPTY;
     if (whole.length < 2 || whole[whole.length - 2] !== CR) throw new ResponseError('chunk line not ended by CRLF');
     whole = whole.subarray(0, whole.length - 2);
@@ -282,7 +293,8 @@ export class ResponseParser {
     // "1a2b;ext=1": hex size, optional extensions after ';'.
     const semi = line.indexOf(59);
     const hex = line.toString('latin1', 0, semi === -1 ? line.length : semi).trim();
-    if (!/^[0-9a-fA-F]{1,12}$/.test(hex)) throw new ResponseError(`invalid chunk size: ${JSON.stringify(hex.slice(0, 20))}`);
+    if (!/^[0-9a-fA-F]{1,12}$/.test(hex))
+      throw new ResponseError(`invalid chunk size: ${JSON.stringify(hex.slice(0, 20))}`);
     const size = parseInt(hex, 16);
     if (size === 0) {
       this.state = State.Trailers;

@@ -67,7 +67,13 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
               recorder,
               nextRequest,
             )
-          : new ClosedLoop({ total: cfg.requests, durationMs: cfg.durationMs, graceMs: cfg.graceMs }, realClock, transport, recorder, nextRequest);
+          : new ClosedLoop(
+              { total: cfg.requests, durationMs: cfg.durationMs, graceMs: cfg.graceMs },
+              realClock,
+              transport,
+              recorder,
+              nextRequest,
+            );
       const interrupt = (): void => loop.stop('interrupted');
       hooks.signal?.addEventListener('abort', interrupt, { once: true });
       const running = loop.run();

@@ -174,7 +174,10 @@ export class SocketTransport implements ConnectionTransport {
       host: this.host,
       port: this.port,
       noDelay: true,
-      onread: { buffer: this.readBuffer, callback: (n: number, buf: Uint8Array) => this.read(lane, socket, n, buf as Buffer) },
+      onread: {
+        buffer: this.readBuffer,
+        callback: (n: number, buf: Uint8Array) => this.read(lane, socket, n, buf as Buffer),
+      },
     });
     lane.socket = socket;
     socket.on('connect', () => {
@@ -206,7 +209,8 @@ export class SocketTransport implements ConnectionTransport {
       return true;
     }
     if (!lane.parser.lastReusable) this.drop(lane);
-    else if (lane.parser.keepAliveMs > 0) lane.idleLimitMs = Math.max(lane.parser.keepAliveMs / 2, lane.parser.keepAliveMs - 1000);
+    else if (lane.parser.keepAliveMs > 0)
+      lane.idleLimitMs = Math.max(lane.parser.keepAliveMs / 2, lane.parser.keepAliveMs - 1000);
     lane.idleSince = now;
     this.answered(lane, now);
     return true;
@@ -222,7 +226,10 @@ export class SocketTransport implements ConnectionTransport {
       this.answered(lane, this.opts.now());
       return;
     }
-    this.fail(lane, err ?? new TransportError('POOLGATE_SOCKET_CLOSED', 'the server closed the connection before the response ended'));
+    this.fail(
+      lane,
+      err ?? new TransportError('POOLGATE_SOCKET_CLOSED', 'the server closed the connection before the response ended'),
+    );
   }
 
   private answered(lane: Lane, now: number): void {

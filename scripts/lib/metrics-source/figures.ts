@@ -99,7 +99,10 @@ export function metricsFromFigures(f: Figures, where: string): ServiceMetrics {
     },
   };
   if (!isValid<ServiceMetrics>('service-metrics', doc)) {
-    throw new MeasureError(`${where}: the figures do not make a valid metrics document: ${problemsOf('service-metrics', doc).join('; ')}`, 'E_BAD_SHAPE');
+    throw new MeasureError(
+      `${where}: the figures do not make a valid metrics document: ${problemsOf('service-metrics', doc).join('; ')}`,
+      'E_BAD_SHAPE',
+    );
   }
   return doc;
 }

@@ -31,7 +31,8 @@ const HISTOGRAM_KEYS = ['latency', 'acquireWait'] as const;
  * h = which histogram, f = count or the quantile's key.
  */
 export function windowQuery(selector: string, windowS: number): string {
-  const tag = (expr: string, h: string, f: string): string => `label_replace(label_replace(${expr}, "h", "${h}", "", ""), "f", "${f}", "", "")`;
+  const tag = (expr: string, h: string, f: string): string =>
+    `label_replace(label_replace(${expr}, "h", "${h}", "", ""), "f", "${f}", "", "")`;
   const parts: string[] = [];
   for (const h of HISTOGRAM_KEYS) {
     parts.push(tag(countQuery(HISTOGRAMS[h], selector, windowS), h, 'count'));
@@ -55,9 +56,15 @@ export async function readFromPrometheus(name: string, opts: PrometheusReadOptio
   const timeS = at.getTime() / 1000;
   const selector = `{${opts.label}=${promString(name)}}`;
   const where = `${opts.where} (${opts.label}=${name})`;
-  const [instant, windows] = await Promise.all([opts.query(instantQuery(opts.label, name), timeS), opts.query(windowQuery(selector, opts.windowS), timeS)]);
+  const [instant, windows] = await Promise.all([
+    opts.query(instantQuery(opts.label, name), timeS),
+    opts.query(windowQuery(selector, opts.windowS), timeS),
+  ]);
   if (instant.length === 0) {
-    throw new MeasureError(`${where}: no poolgate series (is the instance scraped, and labelled ${opts.label}="${name}"?)`, 'E_METRICS_MISSING');
+    throw new MeasureError(
+      `${where}: no poolgate series (is the instance scraped, and labelled ${opts.label}="${name}"?)`,
+      'E_METRICS_MISSING',
+    );
   }
   const byName = new Map<string, number>();
   for (const s of instant) {
@@ -69,14 +76,28 @@ export async function readFromPrometheus(name: string, opts: PrometheusReadOptio
   const windowed = (h: (typeof HISTOGRAM_KEYS)[number]): WindowQuantiles => {
     const get = (f: string): number => {
       const v = windows.filter((w) => w.metric.h === h && w.metric.f === f);
-      if (v.length > 1) throw new MeasureError(`${where}: ${h} ${f} matched ${v.length} series, expected one`, 'E_AMBIGUOUS');
+      if (v.length > 1)
+        throw new MeasureError(`${where}: ${h} ${f} matched ${v.length} series, expected one`, 'E_AMBIGUOUS');
       return v.length === 0 ? NaN : v[0]!.value;
     };
     const count = get('count');
-    return { count: Number.isNaN(count) ? 0 : count, p50: get('p50'), p95: get('p95'), p99: get('p99'), max: get('max') };
+    return {
+      count: Number.isNaN(count) ? 0 : count,
+      p50: get('p50'),
+      p95: get('p95'),
+      p99: get('p99'),
+      max: get('max'),
+    };
   };
   return metricsFromFigures(
-    { at, instance: name, windowS: opts.windowS, scalars: scalarsFrom((s) => byName.get(s), where), latency: windowed('latency'), acquireWait: windowed('acquireWait') },
+    {
+      at,
+      instance: name,
+      windowS: opts.windowS,
+      scalars: scalarsFrom((s) => byName.get(s), where),
+      latency: windowed('latency'),
+      acquireWait: windowed('acquireWait'),
+    },
     where,
   );
 }

@@ -37,7 +37,13 @@ export async function readMetrics(
     case 'json':
       return (await getJson<ServiceMetrics>(`${target.url}/api/health/metrics`, 'service-metrics', { timeoutMs })).body;
     case 'scrape':
-      return readScrape(target, { timeoutMs, windowS: source.window_s, memory: memoryOf(source), fetch: opts.fetchText, now: opts.now });
+      return readScrape(target, {
+        timeoutMs,
+        windowS: source.window_s,
+        memory: memoryOf(source),
+        fetch: opts.fetchText,
+        now: opts.now,
+      });
     case 'prometheus':
       return readFromPrometheus(target.name, {
         query: opts.query ?? httpPromQuery(source.url, timeoutMs),

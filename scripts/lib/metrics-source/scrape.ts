@@ -12,7 +12,11 @@ export const fetchText: FetchText = async (url, timeoutMs) => {
   let status: number;
   let text: string;
   try {
-    const res = await request(url, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await request(url, {
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     status = res.statusCode;
     text = await res.body.text();
   } catch (err) {
@@ -88,19 +92,25 @@ export function metricsFromScrape(
     acquireWait: buckets(samples, HISTOGRAMS.acquireWait),
   };
   if (now.latency.length === 0 || now.acquireWait.length === 0) {
-    throw new MeasureError(`${where}: no ${now.latency.length === 0 ? HISTOGRAMS.latency : HISTOGRAMS.acquireWait} histogram`, 'E_METRICS_MISSING');
+    throw new MeasureError(
+      `${where}: no ${now.latency.length === 0 ? HISTOGRAMS.latency : HISTOGRAMS.acquireWait} histogram`,
+      'E_METRICS_MISSING',
+    );
   }
   const base = opts.memory.baseline(opts.url, now, opts.windowS);
   const windowS = base ? (now.atMs - base.atMs) / 1000 : now.atMs / 1000 - scalars.startTime;
-  return metricsFromFigures({
-    at: opts.at,
-    // The service labels its own series with its name; the target's name when it does not.
-    instance: values.get(SERIES.pid)?.labels.instance ?? opts.name,
-    windowS: Math.max(0, windowS),
-    scalars,
-    latency: quantiles(base ? bucketDelta(now.latency, base.latency) : now.latency),
-    acquireWait: quantiles(base ? bucketDelta(now.acquireWait, base.acquireWait) : now.acquireWait),
-  }, where);
+  return metricsFromFigures(
+    {
+      at: opts.at,
+      // The service labels its own series with its name; the target's name when it does not.
+      instance: values.get(SERIES.pid)?.labels.instance ?? opts.name,
+      windowS: Math.max(0, windowS),
+      scalars,
+      latency: quantiles(base ? bucketDelta(now.latency, base.latency) : now.latency),
+      acquireWait: quantiles(base ? bucketDelta(now.acquireWait, base.acquireWait) : now.acquireWait),
+    },
+    where,
+  );
 }
 
 export async function readScrape(

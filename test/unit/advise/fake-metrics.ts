@@ -44,8 +44,19 @@ export function metrics(over: {
 }
 
 /** Two samples 30 s apart at lambda = rate/s and W = holdMs (the first sample carries earlier history). */
-export function window30(rate: number, holdMs: number, peakActive = 0, extra: Partial<Parameters<typeof metrics>[0]> = {}): ServiceMetrics[] {
+export function window30(
+  rate: number,
+  holdMs: number,
+  peakActive = 0,
+  extra: Partial<Parameters<typeof metrics>[0]> = {},
+): ServiceMetrics[] {
   const a = metrics({ uptime_s: 100, acquires: 1000, hold_ms_sum: 5000, ...extra });
-  const b = metrics({ uptime_s: 130, acquires: 1000 + rate * 30, hold_ms_sum: 5000 + rate * 30 * holdMs, active: peakActive, ...extra });
+  const b = metrics({
+    uptime_s: 130,
+    acquires: 1000 + rate * 30,
+    hold_ms_sum: 5000 + rate * 30 * holdMs,
+    active: peakActive,
+    ...extra,
+  });
   return [a, b];
 }

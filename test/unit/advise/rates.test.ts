@@ -64,21 +64,41 @@ t.test('pool acquisitions without API requests are health checks, not a workload
 });
 
 t.test('a restart between samples is detected and the instance skipped', async (t) => {
-  const byPid = measureInstance(target, [metrics({ uptime_s: 100, acquires: 10, hold_ms_sum: 10 }), metrics({ pid: 99, uptime_s: 130, acquires: 20, hold_ms_sum: 20 })], 0.95);
+  const byPid = measureInstance(
+    target,
+    [
+      metrics({ uptime_s: 100, acquires: 10, hold_ms_sum: 10 }),
+      metrics({ pid: 99, uptime_s: 130, acquires: 20, hold_ms_sum: 20 }),
+    ],
+    0.95,
+  );
   t.equal(byPid.status, 'reset');
   t.match(byPid.reason, /pid 4242 -> 99/);
-  const byCounter = measureInstance(target, [metrics({ uptime_s: 100, acquires: 5000, hold_ms_sum: 10 }), metrics({ uptime_s: 130, acquires: 20, hold_ms_sum: 20 })], 0.95);
+  const byCounter = measureInstance(
+    target,
+    [
+      metrics({ uptime_s: 100, acquires: 5000, hold_ms_sum: 10 }),
+      metrics({ uptime_s: 130, acquires: 20, hold_ms_sum: 20 }),
+    ],
+    0.95,
+  );
   t.equal(byCounter.status, 'reset');
   t.match(byCounter.reason, /pool.acquires went down/);
-  const inTheMiddle = measureInstance(target, [
-    metrics({ uptime_s: 100, acquires: 10, hold_ms_sum: 10 }),
-    metrics({ uptime_s: 5, acquires: 1, hold_ms_sum: 1 }),
-    metrics({ uptime_s: 130, acquires: 20, hold_ms_sum: 20 }),
-  ], 0.95);
+  const inTheMiddle = measureInstance(
+    target,
+    [
+      metrics({ uptime_s: 100, acquires: 10, hold_ms_sum: 10 }),
+      metrics({ uptime_s: 5, acquires: 1, hold_ms_sum: 1 }),
+      metrics({ uptime_s: 130, acquires: 20, hold_ms_sum: 20 }),
+    ],
+    0.95,
+  );
   t.equal(inTheMiddle.status, 'reset', 'a reset hidden between first and last sample is still caught');
   t.equal(inTheMiddle.busy_avg, 0);
 });
 
 t.test('one sample is not a window', async (t) => {
-  t.throws(() => measureInstance(target, [metrics({ uptime_s: 1, acquires: 1, hold_ms_sum: 1 })], 0.95), { code: 'E_ADVISE_SAMPLES' });
+  t.throws(() => measureInstance(target, [metrics({ uptime_s: 1, acquires: 1, hold_ms_sum: 1 })], 0.95), {
+    code: 'E_ADVISE_SAMPLES',
+  });
 });

@@ -6,13 +6,25 @@ import { renderAdvice } from '../../../scripts/lib/advise/render';
 import { window30 } from './fake-metrics';
 
 const db = {
-  cores: 8, cores_source: 'given' as const, spindles: 1, concurrency_budget: 17, max_connections: null, superuser_reserved: null,
-  reserved: null, role_conn_limit: null, database_conn_limit: null, usable_slots: 97, slots_source: 'given' as const,
+  cores: 8,
+  cores_source: 'given' as const,
+  spindles: 1,
+  concurrency_budget: 17,
+  max_connections: null,
+  superuser_reserved: null,
+  reserved: null,
+  role_conn_limit: null,
+  database_conn_limit: null,
+  usable_slots: 97,
+  slots_source: 'given' as const,
 };
 
 t.test('human output: verdict first, an aligned table, the arithmetic, the findings', async (t) => {
   const advice = buildAdvice({
-    instances: [measureInstance({ name: 'primary-1', url: 'http://p1' }, window30(200, 15, 4), 0.95), measureInstance({ name: 'standby-1', url: 'http://s1' }, window30(0, 0), 0.95)],
+    instances: [
+      measureInstance({ name: 'primary-1', url: 'http://p1' }, window30(200, 15, 4), 0.95),
+      measureInstance({ name: 'standby-1', url: 'http://s1' }, window30(0, 0), 0.95),
+    ],
     source: { kind: 'window', window_s: 30, samples: 2 },
     db,
     params: DEFAULT_PARAMETERS,
@@ -20,7 +32,10 @@ t.test('human output: verdict first, an aligned table, the arithmetic, the findi
   });
   const text = renderAdvice(advice);
   const lines = text.split('\n');
-  t.equal(lines[0], 'advise: CRITICAL — recommended pool max 9, min 3 per instance (measured); planned max 200 (22.2x)');
+  t.equal(
+    lines[0],
+    'advise: CRITICAL — recommended pool max 9, min 3 per instance (measured); planned max 200 (22.2x)',
+  );
   const header = lines.find((l) => l.startsWith('instance'))!;
   const row = lines.find((l) => l.startsWith('primary-1'))!;
   t.equal(row.indexOf('measured'), header.indexOf('status'), 'columns line up');

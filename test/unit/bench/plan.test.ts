@@ -5,17 +5,29 @@ import { busyWarning, DEFAULT_BENCH_SLOT, labAction, resolvePlan } from '../../.
 
 const ROOT = '/repo';
 
-t.test('no flags: every section, on a lab of the bench\'s own slot, full-length figures into bench/results.json', async (t) => {
-  const p = resolvePlan({}, {}, ROOT);
-  t.same(p.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: true });
-  t.equal(p.needsLab, true);
-  t.equal(p.slot, DEFAULT_BENCH_SLOT);
-  t.equal(p.slot, 9);
-  t.equal(p.slotFrom, 'default');
-  t.match(p, { rounds: 5, seconds: 10, connections: 50, rate: 2000, stallMs: 1000, rssSeconds: 60, startupRuns: 11, probeSamples: 21 });
-  t.equal(p.out, path.join(ROOT, 'bench', 'results.json'));
-  t.equal(p.keepLab, false);
-});
+t.test(
+  "no flags: every section, on a lab of the bench's own slot, full-length figures into bench/results.json",
+  async (t) => {
+    const p = resolvePlan({}, {}, ROOT);
+    t.same(p.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: true });
+    t.equal(p.needsLab, true);
+    t.equal(p.slot, DEFAULT_BENCH_SLOT);
+    t.equal(p.slot, 9);
+    t.equal(p.slotFrom, 'default');
+    t.match(p, {
+      rounds: 5,
+      seconds: 10,
+      connections: 50,
+      rate: 2000,
+      stallMs: 1000,
+      rssSeconds: 60,
+      startupRuns: 11,
+      probeSamples: 21,
+    });
+    t.equal(p.out, path.join(ROOT, 'bench', 'results.json'));
+    t.equal(p.keepLab, false);
+  },
+);
 
 t.test('the slot: --lab-slot over POOLGATE_LAB_SLOT over 9; out of range is bad input', async (t) => {
   t.match(resolvePlan({}, { POOLGATE_LAB_SLOT: '31' }, ROOT), { slot: 31, slotFrom: 'env' });
@@ -28,35 +40,56 @@ t.test('the slot: --lab-slot over POOLGATE_LAB_SLOT over 9; out of range is bad 
 });
 
 t.test('opt-outs: --no-rollout, --no-probe, --no-lab (no lab needed at all)', async (t) => {
-  t.same(resolvePlan({ rollout: false }, {}, ROOT).sections, { loadgen: true, lab_throughput: true, probe: true, rollout: false });
-  t.same(resolvePlan({ probe: false }, {}, ROOT).sections, { loadgen: true, lab_throughput: true, probe: false, rollout: true });
+  t.same(resolvePlan({ rollout: false }, {}, ROOT).sections, {
+    loadgen: true,
+    lab_throughput: true,
+    probe: true,
+    rollout: false,
+  });
+  t.same(resolvePlan({ probe: false }, {}, ROOT).sections, {
+    loadgen: true,
+    lab_throughput: true,
+    probe: false,
+    rollout: true,
+  });
   const noLab = resolvePlan({ lab: false }, {}, ROOT);
   t.same(noLab.sections, { loadgen: true, lab_throughput: false, probe: false, rollout: false });
   t.equal(noLab.needsLab, false);
   t.throws(() => resolvePlan({ lab: false, probe: true }, {}, ROOT), /--probe needs the lab/);
-  t.throws(() => resolvePlan({ lab: false, probe: true, rollout: true }, {}, ROOT), /--probe and --rollout need the lab/);
+  t.throws(
+    () => resolvePlan({ lab: false, probe: true, rollout: true }, {}, ROOT),
+    /--probe and --rollout need the lab/,
+  );
 });
 
 t.test('--skip-loadgen: only the probe and the rollout, still on the lab', async (t) => {
   const p = resolvePlan({ skipLoadgen: true }, {}, ROOT);
   t.same(p.sections, { loadgen: false, lab_throughput: false, probe: true, rollout: true });
   t.equal(p.needsLab, true);
-  t.same(resolvePlan({ skipLoadgen: true, probe: false }, {}, ROOT).sections, { loadgen: false, lab_throughput: false, probe: false, rollout: true });
+  t.same(resolvePlan({ skipLoadgen: true, probe: false }, {}, ROOT).sections, {
+    loadgen: false,
+    lab_throughput: false,
+    probe: false,
+    rollout: true,
+  });
   t.throws(() => resolvePlan({ skipLoadgen: true, lab: false }, {}, ROOT), /nothing to run/);
   t.throws(() => resolvePlan({ skipLoadgen: true, probe: false, rollout: false }, {}, ROOT), /nothing to run/);
 });
 
-t.test('--quick: short defaults, no rollout unless asked, its own results file; explicit flags still win', async (t) => {
-  const q = resolvePlan({ quick: true }, {}, ROOT);
-  t.same(q.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: false });
-  t.match(q, { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 });
-  t.equal(q.out, path.join(ROOT, 'bench', 'quick', 'results.json'));
-  const asked = resolvePlan({ quick: true, rollout: true, seconds: 4, out: '/tmp/x.json' }, {}, ROOT);
-  t.equal(asked.sections.rollout, true);
-  t.equal(asked.seconds, 4);
-  t.equal(asked.rounds, 1);
-  t.equal(asked.out, '/tmp/x.json');
-});
+t.test(
+  '--quick: short defaults, no rollout unless asked, its own results file; explicit flags still win',
+  async (t) => {
+    const q = resolvePlan({ quick: true }, {}, ROOT);
+    t.same(q.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: false });
+    t.match(q, { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 });
+    t.equal(q.out, path.join(ROOT, 'bench', 'quick', 'results.json'));
+    const asked = resolvePlan({ quick: true, rollout: true, seconds: 4, out: '/tmp/x.json' }, {}, ROOT);
+    t.equal(asked.sections.rollout, true);
+    t.equal(asked.seconds, 4);
+    t.equal(asked.rounds, 1);
+    t.equal(asked.out, '/tmp/x.json');
+  },
+);
 
 t.test('--long is the 10-minute memory run, whatever --rss-seconds or --quick say', async (t) => {
   t.equal(resolvePlan({ long: true }, {}, ROOT).rssSeconds, 600);
@@ -80,13 +113,19 @@ t.test('POOLGATE_LAB_KEEP=1 keeps a lab the bench started, as for the tests', as
 t.test('busy warning only when the 1-minute load average exceeds the cores', async (t) => {
   t.equal(busyWarning(2, 2), null);
   t.equal(busyWarning(0.3, 2), null);
-  t.equal(busyWarning(11.234, 2), 'WARNING: load average 11.23 at start exceeds the 2 cores: figures inflated: the machine is busy');
+  t.equal(
+    busyWarning(11.234, 2),
+    'WARNING: load average 11.23 at start exceeds the 2 cores: figures inflated: the machine is busy',
+  );
   t.match(busyWarning(2.01, 2), /^WARNING: .*figures inflated: the machine is busy$/);
 });
 
-t.test('lab action: use a healthy lab, start (and later stop) a lab that is down, complete a partial one', async (t) => {
-  t.equal(labAction({ healthy: true, components: [{ pid: 1 }] }), 'use');
-  t.equal(labAction({ healthy: false, components: [{}, {}, {}] }), 'start');
-  t.equal(labAction({ healthy: false, components: [] }), 'start');
-  t.equal(labAction({ healthy: false, components: [{}, { pid: 42 }] }), 'complete');
-});
+t.test(
+  'lab action: use a healthy lab, start (and later stop) a lab that is down, complete a partial one',
+  async (t) => {
+    t.equal(labAction({ healthy: true, components: [{ pid: 1 }] }), 'use');
+    t.equal(labAction({ healthy: false, components: [{}, {}, {}] }), 'start');
+    t.equal(labAction({ healthy: false, components: [] }), 'start');
+    t.equal(labAction({ healthy: false, components: [{}, { pid: 42 }] }), 'complete');
+  },
+);

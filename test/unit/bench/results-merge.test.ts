@@ -11,7 +11,12 @@ const previous: Results = {
   lab_throughput: { old: true, measured_at: 'then' },
   probe: { median_ms: 29, measured_at: 'then' },
   rollout: { sighup: {}, measured_at: 'then' },
-  checks: [check('throughput vs autocannon (closed loop)'), check('probe: one monitor sample (median)'), check('rollout by sighup (excl. load test + monitor)', false), check('rollback: trigger to rollback verified', false)],
+  checks: [
+    check('throughput vs autocannon (closed loop)'),
+    check('probe: one monitor sample (median)'),
+    check('rollout by sighup (excl. load test + monitor)', false),
+    check('rollback: trigger to rollback verified', false),
+  ],
 };
 
 t.test('checks belong to sections by name', async (t) => {
@@ -22,7 +27,14 @@ t.test('checks belong to sections by name', async (t) => {
 });
 
 t.test('a full run replaces everything', async (t) => {
-  const fresh: Results = { machine: { cpus: 4 }, throughput: { new: true }, lab_throughput: { new: true }, probe: { new: true }, rollout: { new: true }, checks: [check('probe: x')] };
+  const fresh: Results = {
+    machine: { cpus: 4 },
+    throughput: { new: true },
+    lab_throughput: { new: true },
+    probe: { new: true },
+    rollout: { new: true },
+    checks: [check('probe: x')],
+  };
   const { merged, kept } = mergeResults(previous, fresh, ALL);
   t.same(kept, []);
   t.same(merged, fresh);
@@ -30,24 +42,50 @@ t.test('a full run replaces everything', async (t) => {
 });
 
 t.test('--no-rollout keeps the last rollout figures and their checks, nothing else', async (t) => {
-  const fresh: Results = { machine: { cpus: 4 }, throughput: { new: true }, lab_throughput: { new: true }, probe: { new: true }, checks: [check('probe: new')] };
+  const fresh: Results = {
+    machine: { cpus: 4 },
+    throughput: { new: true },
+    lab_throughput: { new: true },
+    probe: { new: true },
+    checks: [check('probe: new')],
+  };
   const { merged, kept } = mergeResults(previous, fresh, { ...ALL, rollout: false });
   t.same(kept, ['rollout']);
   t.same(merged.rollout, previous.rollout);
   t.same(merged.probe, { new: true });
-  t.same(merged.checks.map((c) => c.name), ['probe: new', 'rollout by sighup (excl. load test + monitor)', 'rollback: trigger to rollback verified']);
-  t.same(fresh.checks.map((c) => c.name), ['probe: new'], 'the fresh checks are not mutated');
+  t.same(
+    merged.checks.map((c) => c.name),
+    ['probe: new', 'rollout by sighup (excl. load test + monitor)', 'rollback: trigger to rollback verified'],
+  );
+  t.same(
+    fresh.checks.map((c) => c.name),
+    ['probe: new'],
+    'the fresh checks are not mutated',
+  );
 });
 
 t.test('--skip-loadgen keeps the load-generator and lab-throughput figures', async (t) => {
-  const fresh: Results = { machine: { cpus: 4 }, probe: { new: true }, rollout: { new: true }, checks: [check('probe: new'), check('rollout by sighup (excl. load test + monitor)')] };
-  const { merged, kept } = mergeResults(previous, fresh, { loadgen: false, lab_throughput: false, probe: true, rollout: true });
+  const fresh: Results = {
+    machine: { cpus: 4 },
+    probe: { new: true },
+    rollout: { new: true },
+    checks: [check('probe: new'), check('rollout by sighup (excl. load test + monitor)')],
+  };
+  const { merged, kept } = mergeResults(previous, fresh, {
+    loadgen: false,
+    lab_throughput: false,
+    probe: true,
+    rollout: true,
+  });
   t.same(kept, ['loadgen', 'lab_throughput']);
   t.same(merged.throughput, { old: true });
   t.same(merged.startup_ms, { help: 400 });
   t.same(merged.lab_throughput, previous.lab_throughput);
   t.same(merged.machine, { cpus: 4 });
-  t.same(merged.checks.map((c) => c.name), ['probe: new', 'rollout by sighup (excl. load test + monitor)', 'throughput vs autocannon (closed loop)']);
+  t.same(
+    merged.checks.map((c) => c.name),
+    ['probe: new', 'rollout by sighup (excl. load test + monitor)', 'throughput vs autocannon (closed loop)'],
+  );
 });
 
 t.test('no earlier file, or one without the section: nothing kept', async (t) => {

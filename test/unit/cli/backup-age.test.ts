@@ -1,13 +1,30 @@
 import t from 'tap';
-import { backupFromArchiver, backupFromFile, newestFromBackupJson, parseTimestampText } from '../../../scripts/lib/backup-age';
+import {
+  backupFromArchiver,
+  backupFromFile,
+  newestFromBackupJson,
+  parseTimestampText,
+} from '../../../scripts/lib/backup-age';
 import { MeasureError } from '../../../scripts/lib/errors';
 import { backupItem } from '../../../scripts/lib/preflight-items';
 
 t.test('WAL-G backup-list --json is oldest first: the newest is taken, not [0]', async (t) => {
   const list = [
-    { backup_name: 'base_000000010000000000000002', time: '2026-01-29T01:00:00Z', wal_file_name: '000000010000000000000002' },
-    { backup_name: 'base_000000010000000000000009', time: '2026-01-31T01:00:00Z', wal_file_name: '000000010000000000000009' },
-    { backup_name: 'base_000000010000000000000005', time: '2026-01-30T01:00:00Z', wal_file_name: '000000010000000000000005' },
+    {
+      backup_name: 'base_000000010000000000000002',
+      time: '2026-01-29T01:00:00Z',
+      wal_file_name: '000000010000000000000002',
+    },
+    {
+      backup_name: 'base_000000010000000000000009',
+      time: '2026-01-31T01:00:00Z',
+      wal_file_name: '000000010000000000000009',
+    },
+    {
+      backup_name: 'base_000000010000000000000005',
+      time: '2026-01-30T01:00:00Z',
+      wal_file_name: '000000010000000000000005',
+    },
   ];
   const r = newestFromBackupJson(JSON.stringify(list));
   t.equal(r.newest_at, '2026-01-31T01:00:00.000Z');
@@ -15,7 +32,14 @@ t.test('WAL-G backup-list --json is oldest first: the newest is taken, not [0]',
 });
 
 t.test('WAL-G --detail: finish_time wins over time', async (t) => {
-  const list = [{ backup_name: 'a', time: '2026-01-31T05:00:00Z', start_time: '2026-01-31T01:00:00Z', finish_time: '2026-01-31T02:00:00Z' }];
+  const list = [
+    {
+      backup_name: 'a',
+      time: '2026-01-31T05:00:00Z',
+      start_time: '2026-01-31T01:00:00Z',
+      finish_time: '2026-01-31T02:00:00Z',
+    },
+  ];
   t.equal(newestFromBackupJson(JSON.stringify(list)).newest_at, '2026-01-31T02:00:00.000Z');
 });
 
@@ -31,8 +55,15 @@ t.test('pgBackRest info: the newest good backup per stanza, the stalest stanza d
       ],
     },
   ];
-  t.equal(newestFromBackupJson(JSON.stringify(info)).newest_at, new Date(1769990300 * 1000).toISOString(), 'a backup with errors does not count');
-  const two = [...info, { name: 'other', status: { code: 0 }, backup: [{ timestamp: { start: 1, stop: 1769000000 } }] }];
+  t.equal(
+    newestFromBackupJson(JSON.stringify(info)).newest_at,
+    new Date(1769990300 * 1000).toISOString(),
+    'a backup with errors does not count',
+  );
+  const two = [
+    ...info,
+    { name: 'other', status: { code: 0 }, backup: [{ timestamp: { start: 1, stop: 1769000000 } }] },
+  ];
   t.equal(newestFromBackupJson(JSON.stringify(two)).newest_at, new Date(1769000000 * 1000).toISOString());
   const empty = [{ name: 'main', status: { code: 2, message: 'no valid backups' }, backup: [] }];
   t.equal(newestFromBackupJson(JSON.stringify(empty)).newest_at, null, 'a stanza without backups: none found');
@@ -56,12 +87,26 @@ t.test('timestamp files: ISO, epoch seconds, empty uses mtime, garbage fails', a
 });
 
 t.test('pg_stat_archiver: a failure newer than the last success is a problem', async (t) => {
-  const ok = backupFromArchiver({ archived_count: 10, last_archived_time: new Date('2026-01-31T01:00:00Z'), failed_count: 1, last_failed_time: new Date('2026-01-30T01:00:00Z') });
+  const ok = backupFromArchiver({
+    archived_count: 10,
+    last_archived_time: new Date('2026-01-31T01:00:00Z'),
+    failed_count: 1,
+    last_failed_time: new Date('2026-01-30T01:00:00Z'),
+  });
   t.equal(ok.newest_at, '2026-01-31T01:00:00.000Z');
   t.equal(ok.problem, undefined);
-  const failing = backupFromArchiver({ archived_count: 10, last_archived_time: new Date('2026-01-31T01:00:00Z'), failed_count: 2, last_failed_time: new Date('2026-01-31T02:00:00Z') });
+  const failing = backupFromArchiver({
+    archived_count: 10,
+    last_archived_time: new Date('2026-01-31T01:00:00Z'),
+    failed_count: 2,
+    last_failed_time: new Date('2026-01-31T02:00:00Z'),
+  });
   t.match(failing.problem, /failing since/);
-  t.equal(backupFromArchiver({ archived_count: 0, last_archived_time: null, failed_count: 0, last_failed_time: null }).newest_at, null);
+  t.equal(
+    backupFromArchiver({ archived_count: 0, last_archived_time: null, failed_count: 0, last_failed_time: null })
+      .newest_at,
+    null,
+  );
 });
 
 t.test('backup age: strictly younger than 24 h (the runbook\'s "<")', async (t) => {

@@ -1,5 +1,12 @@
 import t from 'tap';
-import { appSteps, checkCapacity, checkCapacityRamp, largestFittingMax, usableSlots, type CapacityInput } from '../../../scripts/lib/capacity';
+import {
+  appSteps,
+  checkCapacity,
+  checkCapacityRamp,
+  largestFittingMax,
+  usableSlots,
+  type CapacityInput,
+} from '../../../scripts/lib/capacity';
 
 const fleet = ['standby-1', 'standby-2', 'primary-1', 'primary-2'].map((name) => ({ name, old_max: 50, new_max: 200 }));
 const base: CapacityInput = {
@@ -77,13 +84,17 @@ t.test('when even the current pools do not fit, no new max helps', async (t) => 
   t.match(r.advice, /no new max fits/);
 });
 
-t.test('role and database connection limits are checked against the app\'s worst demand', async (t) => {
+t.test("role and database connection limits are checked against the app's worst demand", async (t) => {
   const r = checkCapacity({ ...base, role_conn_limit: 800, db_conn_limit: 900, other_clients_in_db: 3 });
   t.same(r.role_limit, { limit: 800, worst_app: 850, fits: false });
   t.same(r.db_limit, { limit: 900, worst: 853, fits: true });
   t.match(r.advice, /raise the app role's CONNECTION LIMIT by 50 \(to 850\)/);
   t.equal(checkCapacity({ ...base, role_conn_limit: -1 }).role_limit, null, '-1 means no limit');
-  t.same(checkCapacity({ ...base, role_conn_limit: 850 }).role_limit, { limit: 850, worst_app: 850, fits: true }, 'at the limit fits');
+  t.same(
+    checkCapacity({ ...base, role_conn_limit: 850 }).role_limit,
+    { limit: 850, worst_app: 850, fits: true },
+    'at the limit fits',
+  );
 });
 
 t.test('a ramped change is judged pass by pass: the last pass starts from the intermediate level', async (t) => {

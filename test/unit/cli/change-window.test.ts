@@ -13,7 +13,11 @@ t.test('02:00:00 is inside, 06:00:00 is outside, one millisecond before each edg
 });
 
 t.test('UTC only: a local-time offset in the input does not matter', async (t) => {
-  t.equal(judgeWindow(new Date('2026-02-01T03:30:00+02:00'), runbook).inside, false, '03:30+02:00 is 01:30 UTC: outside');
+  t.equal(
+    judgeWindow(new Date('2026-02-01T03:30:00+02:00'), runbook).inside,
+    false,
+    '03:30+02:00 is 01:30 UTC: outside',
+  );
   t.equal(judgeWindow(new Date('2026-02-01T05:30:00+02:00'), runbook).inside, true, '05:30+02:00 is 03:30 UTC: inside');
 });
 

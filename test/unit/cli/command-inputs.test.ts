@@ -15,12 +15,19 @@ const plan = {
 
 t.test('flags override the plan: database fields one by one, targets as a whole, logs by name', async (t) => {
   const dir = t.testdir({ 'plan.json': JSON.stringify(plan) });
-  const r = resolveCommon({ plan: path.join(dir, 'plan.json'), json: false, dbPort: 6432, operator: 'flag-op', log: ['p1=/tmp/p1.log'] }, new Date('2026-02-01T02:00:00Z'));
+  const r = resolveCommon(
+    { plan: path.join(dir, 'plan.json'), json: false, dbPort: 6432, operator: 'flag-op', log: ['p1=/tmp/p1.log'] },
+    new Date('2026-02-01T02:00:00Z'),
+  );
   t.same(r.database, { ...plan.database, port: 6432 });
   t.equal(r.operator, 'flag-op');
   t.same(r.logs, { p1: '/tmp/p1.log' });
   t.equal(r.evidenceDir, path.join('evidence', 'r1'));
-  const flagsOnly = resolveCommon({ plan: path.join(dir, 'plan.json'), json: false, target: ['x=http://127.0.0.9:3000'] });
+  const flagsOnly = resolveCommon({
+    plan: path.join(dir, 'plan.json'),
+    json: false,
+    target: ['x=http://127.0.0.9:3000'],
+  });
   t.same(flagsOnly.targets, [{ name: 'x', url: 'http://127.0.0.9:3000' }]);
 });
 

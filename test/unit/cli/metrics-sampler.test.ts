@@ -4,7 +4,15 @@ import { MeasureError } from '../../../scripts/lib/errors';
 import type { ServiceMetrics } from '../../../scripts/types/service-metrics';
 
 const pct = { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
-function metrics(over: { t: string; pid?: number; uptime?: number; total: number; errors: number; connects?: number; disconnects?: number }): ServiceMetrics {
+function metrics(over: {
+  t: string;
+  pid?: number;
+  uptime?: number;
+  total: number;
+  errors: number;
+  connects?: number;
+  disconnects?: number;
+}): ServiceMetrics {
   return {
     timestamp: over.t,
     instance: 'primary-1',
@@ -13,15 +21,35 @@ function metrics(over: { t: string; pid?: number; uptime?: number; total: number
     requests: { total: over.total, errors: over.errors, in_flight: 0 },
     latency: { ...pct, count: 10, p95: 12 },
     pool: {
-      max: 50, min: 10, total: 10, idle: 10, active: 0, waiting: 0, utilization: 0, acquire_wait_ms: pct,
-      acquires: over.total, hold_ms_sum: over.total * 2, acquire_timeouts: 0, connects: over.connects ?? 10, disconnects: over.disconnects ?? 0, errors: 0, generation: 1,
+      max: 50,
+      min: 10,
+      total: 10,
+      idle: 10,
+      active: 0,
+      waiting: 0,
+      utilization: 0,
+      acquire_wait_ms: pct,
+      acquires: over.total,
+      hold_ms_sum: over.total * 2,
+      acquire_timeouts: 0,
+      connects: over.connects ?? 10,
+      disconnects: over.disconnects ?? 0,
+      errors: 0,
+      generation: 1,
     },
   };
 }
 
 t.test('exact rates from counter deltas', async (t) => {
   const a = metrics({ t: '2026-02-01T02:00:00.000Z', total: 1000, errors: 1, connects: 10 });
-  const b = metrics({ t: '2026-02-01T02:00:10.000Z', uptime: 1010, total: 3000, errors: 3, connects: 30, disconnects: 20 });
+  const b = metrics({
+    t: '2026-02-01T02:00:10.000Z',
+    uptime: 1010,
+    total: 3000,
+    errors: 3,
+    connects: 30,
+    disconnects: 20,
+  });
   const r = intervalRates(a, b);
   t.equal(r.usable, true);
   t.equal(r.interval_s, 10);
@@ -65,12 +93,20 @@ t.test('timestamps that do not advance are unusable', async (t) => {
 t.test('sampleFleet samples twice and records an unreachable instance instead of throwing', async (t) => {
   let calls = 0;
   const samples = await sampleFleet(
-    [{ name: 'a', url: 'http://a' }, { name: 'b', url: 'http://b' }],
+    [
+      { name: 'a', url: 'http://a' },
+      { name: 'b', url: 'http://b' },
+    ],
     0.01,
     async (url) => {
       calls++;
       if (url === 'http://b') throw new MeasureError('GET http://b failed: ECONNREFUSED');
-      return metrics({ t: new Date(Date.UTC(2026, 1, 1, 2, 0, calls)).toISOString(), uptime: 1000 + calls, total: calls * 10, errors: 0 });
+      return metrics({
+        t: new Date(Date.UTC(2026, 1, 1, 2, 0, calls)).toISOString(),
+        uptime: 1000 + calls,
+        total: calls * 10,
+        errors: 0,
+      });
     },
   );
   t.equal(calls, 4);

@@ -1,8 +1,16 @@
 import t from 'tap';
-import { capacityFacts, isIdleInTransaction, serverFacts, summariseActivity, type Queryable } from '../../../scripts/lib/pg-probes';
+import {
+  capacityFacts,
+  isIdleInTransaction,
+  serverFacts,
+  summariseActivity,
+  type Queryable,
+} from '../../../scripts/lib/pg-probes';
 
 /** A fake connection: answers each query by the first pattern it matches, and records the parameters. */
-function fake(answers: [RegExp, Record<string, unknown>[]][]): Queryable & { calls: { sql: string; params?: unknown[] }[] } {
+function fake(
+  answers: [RegExp, Record<string, unknown>[]][],
+): Queryable & { calls: { sql: string; params?: unknown[] }[] } {
   const calls: { sql: string; params?: unknown[] }[] = [];
   return {
     calls,
@@ -32,7 +40,21 @@ t.test('activity for the database: by state and by application, the server total
 });
 
 t.test('PostgreSQL 15 has no reserved_connections: it counts as 0', async (t) => {
-  const c = fake([[/server_version_num/, [{ version_num: 150018, in_recovery: false, now: new Date(), max_connections: 100, superuser_reserved: 3, reserved: null }]]]);
+  const c = fake([
+    [
+      /server_version_num/,
+      [
+        {
+          version_num: 150018,
+          in_recovery: false,
+          now: new Date(),
+          max_connections: 100,
+          superuser_reserved: 3,
+          reserved: null,
+        },
+      ],
+    ],
+  ]);
   const s = await serverFacts(c);
   t.equal(s.reserved_connections, 0);
   t.equal(s.max_connections, 100);
@@ -43,8 +65,19 @@ t.test('capacity facts: other clients are everyone but the instances, plus this 
     [/FROM pg_roles/, [{ rolconnlimit: 500 }]],
     [/FROM pg_database/, [{ datconnlimit: -1 }]],
   ]);
-  const server = { version_num: 160000, in_recovery: false, now: '', max_connections: 200, superuser_reserved_connections: 3, reserved_connections: 2 };
-  const f = await capacityFacts(c, server, summariseActivity(groups, 'ledger'), { database: 'ledger', appUser: 'ledger_app', instanceNames: ['primary-1'] });
+  const server = {
+    version_num: 160000,
+    in_recovery: false,
+    now: '',
+    max_connections: 200,
+    superuser_reserved_connections: 3,
+    reserved_connections: 2,
+  };
+  const f = await capacityFacts(c, server, summariseActivity(groups, 'ledger'), {
+    database: 'ledger',
+    appUser: 'ledger_app',
+    instanceNames: ['primary-1'],
+  });
   t.equal(f.other_clients_now, 3 + 1 + 4 + 1, 'cron, the unnamed session, bi, and the probe itself');
   t.equal(f.other_clients_in_db_now, 3 + 1 + 1);
   t.equal(f.role_conn_limit, 500);

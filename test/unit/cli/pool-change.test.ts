@@ -3,7 +3,8 @@ import { checkPoolChange } from '../../../scripts/lib/pool-change';
 
 const from = { min: 10, max: 50, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000 };
 const to = { ...from, min: 20, max: 200 };
-const rules = (c: Parameters<typeof checkPoolChange>[0]): string[] => checkPoolChange(c).map((p) => `${p.severity}:${p.rule}`);
+const rules = (c: Parameters<typeof checkPoolChange>[0]): string[] =>
+  checkPoolChange(c).map((p) => `${p.severity}:${p.rule}`);
 
 t.test('the runbook change is valid', async (t) => {
   t.same(checkPoolChange({ from, to }), []);
@@ -16,7 +17,10 @@ t.test('min > max is an error; min == max is fine', async (t) => {
 });
 
 t.test('acquire timeout shorter than the connection timeout is an error; equal is fine', async (t) => {
-  t.same(rules({ from, to: { ...to, acquireTimeoutMillis: 1999 } }), ['error:acquire>=connection timeout', 'warning:timeouts unchanged']);
+  t.same(rules({ from, to: { ...to, acquireTimeoutMillis: 1999 } }), [
+    'error:acquire>=connection timeout',
+    'warning:timeouts unchanged',
+  ]);
   t.same(rules({ from: { ...from, acquireTimeoutMillis: 2000 }, to: { ...to, acquireTimeoutMillis: 2000 } }), []);
 });
 
@@ -25,7 +29,10 @@ t.test('non-integers are errors (the schema already rejects them; the rule holds
 });
 
 t.test('a very short idle timeout and a changed timeout are warnings', async (t) => {
-  t.same(rules({ from: { ...from, idleTimeoutMillis: 500 }, to: { ...to, idleTimeoutMillis: 500 } }), ['warning:idle timeout >= 1s', 'warning:idle timeout >= 1s']);
+  t.same(rules({ from: { ...from, idleTimeoutMillis: 500 }, to: { ...to, idleTimeoutMillis: 500 } }), [
+    'warning:idle timeout >= 1s',
+    'warning:idle timeout >= 1s',
+  ]);
   t.same(rules({ from, to: { ...to, idleTimeoutMillis: 60000 } }), ['warning:timeouts unchanged']);
 });
 

@@ -8,18 +8,55 @@ import type { PreflightConfig } from '../../../scripts/types/preflight-config';
 const pct = { count: 100, p50: 5, p95: 499.9, p99: 600, max: 700 };
 function sample(requests: number, errors: number, p95: number, usable = true): InstanceSample {
   const m = {
-    timestamp: '2026-02-01T02:00:10Z', instance: 'p1', pid: 1, uptime_s: 10, requests: { total: requests, errors, in_flight: 0 },
+    timestamp: '2026-02-01T02:00:10Z',
+    instance: 'p1',
+    pid: 1,
+    uptime_s: 10,
+    requests: { total: requests, errors, in_flight: 0 },
     latency: { ...pct, p95 },
-    pool: { max: 50, min: 10, total: 10, idle: 10, active: 0, waiting: 0, utilization: 0, acquire_wait_ms: pct, acquires: 0, hold_ms_sum: 0, acquire_timeouts: 0, connects: 0, disconnects: 0, errors: 0, generation: 1 },
+    pool: {
+      max: 50,
+      min: 10,
+      total: 10,
+      idle: 10,
+      active: 0,
+      waiting: 0,
+      utilization: 0,
+      acquire_wait_ms: pct,
+      acquires: 0,
+      hold_ms_sum: 0,
+      acquire_timeouts: 0,
+      connects: 0,
+      disconnects: 0,
+      errors: 0,
+      generation: 1,
+    },
   };
   return {
-    name: 'p1', url: 'http://p1', first: m, second: m, error: null,
-    rates: { usable, ...(usable ? {} : { reason: 'restarted during the window (pid 1 → 2): counters reset' }), interval_s: 10, requests, errors, error_rate: requests > 0 ? errors / requests : null, requests_per_s: requests / 10, connects: 0, disconnects: 0, churn_per_s: 0, acquire_timeouts: 0, pool_errors: 0 },
+    name: 'p1',
+    url: 'http://p1',
+    first: m,
+    second: m,
+    error: null,
+    rates: {
+      usable,
+      ...(usable ? {} : { reason: 'restarted during the window (pid 1 → 2): counters reset' }),
+      interval_s: 10,
+      requests,
+      errors,
+      error_rate: requests > 0 ? errors / requests : null,
+      requests_per_s: requests / 10,
+      connects: 0,
+      disconnects: 0,
+      churn_per_s: 0,
+      acquire_timeouts: 0,
+      pool_errors: 0,
+    },
   };
 }
 const statusOf = (items: Item[], id: string): string => items.find((i) => i.id === id)!.status;
 
-t.test('the defaults are the runbook\'s values, filled from the schema', async (t) => {
+t.test("the defaults are the runbook's values, filled from the schema", async (t) => {
   const cfg = withDefaults<PreflightConfig>('preflight-config', {});
   t.equal(cfg.max_error_rate, 0.001);
   t.equal(cfg.max_p95_ms, 500);
@@ -28,7 +65,10 @@ t.test('the defaults are the runbook\'s values, filled from the schema', async (
   t.same(cfg.change_window, { start: '02:00', end: '06:00', tz: 'UTC' });
   t.equal(cfg.max_on_call_response_minutes, 30);
   t.equal(cfg.capacity!.overlap, 'one_instance');
-  const given = withDefaults<PreflightConfig>('preflight-config', { max_p95_ms: 300, database: { max_blocked_sessions: 2 } });
+  const given = withDefaults<PreflightConfig>('preflight-config', {
+    max_p95_ms: 300,
+    database: { max_blocked_sessions: 2 },
+  });
   t.equal(given.max_p95_ms, 300, 'a given value is kept');
   t.equal(given.database!.max_blocked_sessions, 2);
   t.equal(given.database!.max_long_transaction_s, 60, 'its siblings get defaults');
@@ -37,8 +77,16 @@ t.test('the defaults are the runbook\'s values, filled from the schema', async (
 t.test('error rate: < 0.1 % passes, exactly 0.1 % fails', async (t) => {
   t.equal(statusOf(P.instanceItems([sample(10000, 9, 10)], 0.001, 500), 'error_rate:p1'), 'PASS');
   t.equal(statusOf(P.instanceItems([sample(10000, 10, 10)], 0.001, 500), 'error_rate:p1'), 'FAIL');
-  t.equal(statusOf(P.instanceItems([sample(0, 0, 10)], 0.001, 500), 'error_rate:p1'), 'WARN', 'no traffic: nothing to judge');
-  t.equal(statusOf(P.instanceItems([sample(100, 0, 10, false)], 0.001, 500), 'error_rate:p1'), 'UNKNOWN', 'a counter reset is not usable');
+  t.equal(
+    statusOf(P.instanceItems([sample(0, 0, 10)], 0.001, 500), 'error_rate:p1'),
+    'WARN',
+    'no traffic: nothing to judge',
+  );
+  t.equal(
+    statusOf(P.instanceItems([sample(100, 0, 10, false)], 0.001, 500), 'error_rate:p1'),
+    'UNKNOWN',
+    'a counter reset is not usable',
+  );
 });
 
 t.test('p95: 499.9 ms passes, exactly 500 ms fails', async (t) => {
@@ -47,12 +95,26 @@ t.test('p95: 499.9 ms passes, exactly 500 ms fails', async (t) => {
 });
 
 t.test('an unreachable instance is UNKNOWN for both items', async (t) => {
-  const items = P.instanceItems([{ name: 'p1', url: 'http://p1', first: null, second: null, rates: null, error: 'GET failed: ECONNREFUSED' }], 0.001, 500);
-  t.same(items.map((i) => i.status), ['UNKNOWN', 'UNKNOWN']);
+  const items = P.instanceItems(
+    [{ name: 'p1', url: 'http://p1', first: null, second: null, rates: null, error: 'GET failed: ECONNREFUSED' }],
+    0.001,
+    500,
+  );
+  t.same(
+    items.map((i) => i.status),
+    ['UNKNOWN', 'UNKNOWN'],
+  );
 });
 
 t.test('blocked sessions: at the limit passes', async (t) => {
-  const b = { pid: 1, application_name: 'x', state: 'active', wait_event: 'Lock:relation', blocked_by: [2], waiting_s: 3 };
+  const b = {
+    pid: 1,
+    application_name: 'x',
+    state: 'active',
+    wait_event: 'Lock:relation',
+    blocked_by: [2],
+    waiting_s: 3,
+  };
   t.equal(P.blockedItem([], 0).status, 'PASS');
   t.equal(P.blockedItem([b], 0).status, 'FAIL');
   t.match(P.blockedItem([b], 0).detail, /pid 1 .* on 2/);
@@ -60,11 +122,21 @@ t.test('blocked sessions: at the limit passes', async (t) => {
 });
 
 t.test('transactions: long and idle-in-transaction (aborted too), at the limit passes', async (t) => {
-  const tx = (state: string, xact: number, st: number) => ({ pid: 7, application_name: 'a', state, xact_age_s: xact, state_age_s: st });
+  const tx = (state: string, xact: number, st: number) => ({
+    pid: 7,
+    application_name: 'a',
+    state,
+    xact_age_s: xact,
+    state_age_s: st,
+  });
   const [long, idle] = P.transactionItems([tx('active', 60, 1), tx('idle in transaction (aborted)', 10, 30)], 60, 30);
   t.equal(long!.status, 'PASS');
   t.equal(idle!.status, 'PASS');
-  const [long2, idle2] = P.transactionItems([tx('active', 60.1, 1), tx('idle in transaction (aborted)', 40, 30.1)], 60, 30);
+  const [long2, idle2] = P.transactionItems(
+    [tx('active', 60.1, 1), tx('idle in transaction (aborted)', 40, 30.1)],
+    60,
+    30,
+  );
   t.equal(long2!.status, 'FAIL');
   t.equal(idle2!.status, 'FAIL');
   t.match(idle2!.detail, /idle in transaction \(aborted\)/);
@@ -72,13 +144,23 @@ t.test('transactions: long and idle-in-transaction (aborted too), at the limit p
 
 t.test('replication: bytes and seconds at the limit pass; paused fails; missing replicas fail', async (t) => {
   const cfg = { max_replication_lag_bytes: 1000, max_replication_lag_s: 5, expect_replicas: 1 };
-  const r = (bytes: number, s: number) => ({ application_name: 'r1', client_addr: '127.0.0.1', state: 'streaming', lag_bytes: bytes, replay_lag_s: s });
+  const r = (bytes: number, s: number) => ({
+    application_name: 'r1',
+    client_addr: '127.0.0.1',
+    state: 'streaming',
+    lag_bytes: bytes,
+    replay_lag_s: s,
+  });
   t.equal(statusOf(P.replicationItems([r(1000, 5)], [], cfg), 'replication_lag:r1'), 'PASS');
   t.equal(statusOf(P.replicationItems([r(1001, 0)], [], cfg), 'replication_lag:r1'), 'FAIL');
   t.equal(statusOf(P.replicationItems([r(0, 5.1)], [], cfg), 'replication_lag:r1'), 'FAIL');
   t.equal(statusOf(P.replicationItems([], [], cfg), 'replicas_connected'), 'FAIL');
   t.equal(statusOf(P.replicationItems([], [], { ...cfg, expect_replicas: 0 }), 'replication'), 'PASS');
-  const paused = { name: 'r1', error: null, self: { receive_lsn: '0/3', replay_lsn: '0/3', lag_bytes: 0, lag_s: 0, paused: true } };
+  const paused = {
+    name: 'r1',
+    error: null,
+    self: { receive_lsn: '0/3', replay_lsn: '0/3', lag_bytes: 0, lag_s: 0, paused: true },
+  };
   t.equal(statusOf(P.replicationItems([r(0, 0)], [paused], cfg), 'replica:r1'), 'FAIL');
 });
 

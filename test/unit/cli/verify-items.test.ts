@@ -3,28 +3,89 @@ import type { InstanceSample } from '../../../scripts/lib/metrics-sampler';
 import { summariseLog } from '../../../scripts/lib/log-scan';
 import * as V from '../../../scripts/lib/verify-items';
 
-const thresholds = { max_p95_ms: 500, max_p95_regression: 0.2, min_regression_ms: 5, max_error_rate_spike: 0.01, max_pool_churn_per_s: 5 };
+const thresholds = {
+  max_p95_ms: 500,
+  max_p95_regression: 0.2,
+  min_regression_ms: 5,
+  max_error_rate_spike: 0.01,
+  max_pool_churn_per_s: 5,
+};
 const pct = { count: 100, p50: 5, p95: 10, p99: 20, max: 30 };
 function sample(p95: number, requests: number, errors: number, churn: number): InstanceSample {
   const m = {
-    timestamp: '2026-02-01T02:00:10Z', instance: 'p1', pid: 1, uptime_s: 10, requests: { total: requests, errors, in_flight: 0 }, latency: { ...pct, p95 },
-    pool: { max: 200, min: 20, total: 20, idle: 20, active: 0, waiting: 0, utilization: 0, acquire_wait_ms: pct, acquires: 0, hold_ms_sum: 0, acquire_timeouts: 0, connects: 0, disconnects: 0, errors: 0, generation: 2 },
+    timestamp: '2026-02-01T02:00:10Z',
+    instance: 'p1',
+    pid: 1,
+    uptime_s: 10,
+    requests: { total: requests, errors, in_flight: 0 },
+    latency: { ...pct, p95 },
+    pool: {
+      max: 200,
+      min: 20,
+      total: 20,
+      idle: 20,
+      active: 0,
+      waiting: 0,
+      utilization: 0,
+      acquire_wait_ms: pct,
+      acquires: 0,
+      hold_ms_sum: 0,
+      acquire_timeouts: 0,
+      connects: 0,
+      disconnects: 0,
+      errors: 0,
+      generation: 2,
+    },
   };
-  return { name: 'p1', url: 'http://p1', first: m, second: m, error: null, rates: { usable: true, interval_s: 10, requests, errors, error_rate: requests ? errors / requests : null, requests_per_s: requests / 10, connects: churn * 5, disconnects: churn * 5, churn_per_s: churn, acquire_timeouts: 0, pool_errors: 0 } };
+  return {
+    name: 'p1',
+    url: 'http://p1',
+    first: m,
+    second: m,
+    error: null,
+    rates: {
+      usable: true,
+      interval_s: 10,
+      requests,
+      errors,
+      error_rate: requests ? errors / requests : null,
+      requests_per_s: requests / 10,
+      connects: churn * 5,
+      disconnects: churn * 5,
+      churn_per_s: churn,
+      acquire_timeouts: 0,
+      pool_errors: 0,
+    },
+  };
 }
 const by = (items: ReturnType<typeof V.sampleItems>, prefix: string) => items.find((i) => i.id.startsWith(prefix))!;
 
-t.test('latency regression: exactly +20 % passes, above fails, unless it adds less than min_regression_ms', async (t) => {
-  const base = { latency_p95_ms: 100, error_rate: 0 };
-  t.equal(by(V.sampleItems(sample(120, 100, 0, 0), base, thresholds), 'p95').status, 'PASS', '+20 % exactly');
-  t.equal(by(V.sampleItems(sample(120.1, 100, 0, 0), base, thresholds), 'p95').status, 'FAIL', '+20.1 %');
-  t.equal(by(V.sampleItems(sample(3, 100, 0, 0), { latency_p95_ms: 2, error_rate: 0 }, thresholds), 'p95').status, 'PASS', '2 → 3 ms is +50 % but only 1 ms: noise');
-  t.equal(by(V.sampleItems(sample(500, 100, 0, 0), null, thresholds), 'p95').status, 'FAIL', 'at 500 ms without a baseline');
-});
+t.test(
+  'latency regression: exactly +20 % passes, above fails, unless it adds less than min_regression_ms',
+  async (t) => {
+    const base = { latency_p95_ms: 100, error_rate: 0 };
+    t.equal(by(V.sampleItems(sample(120, 100, 0, 0), base, thresholds), 'p95').status, 'PASS', '+20 % exactly');
+    t.equal(by(V.sampleItems(sample(120.1, 100, 0, 0), base, thresholds), 'p95').status, 'FAIL', '+20.1 %');
+    t.equal(
+      by(V.sampleItems(sample(3, 100, 0, 0), { latency_p95_ms: 2, error_rate: 0 }, thresholds), 'p95').status,
+      'PASS',
+      '2 → 3 ms is +50 % but only 1 ms: noise',
+    );
+    t.equal(
+      by(V.sampleItems(sample(500, 100, 0, 0), null, thresholds), 'p95').status,
+      'FAIL',
+      'at 500 ms without a baseline',
+    );
+  },
+);
 
 t.test('error rate spike: baseline + 1 % passes, more fails', async (t) => {
   const base = { latency_p95_ms: 10, error_rate: 0.001 };
-  t.equal(by(V.sampleItems(sample(10, 1000, 11, 0), base, thresholds), 'error_rate').status, 'PASS', '1.1 % = 0.1 % + 1 %');
+  t.equal(
+    by(V.sampleItems(sample(10, 1000, 11, 0), base, thresholds), 'error_rate').status,
+    'PASS',
+    '1.1 % = 0.1 % + 1 %',
+  );
   t.equal(by(V.sampleItems(sample(10, 1000, 12, 0), base, thresholds), 'error_rate').status, 'FAIL', '1.2 %');
   t.equal(by(V.sampleItems(sample(10, 0, 0, 0), base, thresholds), 'error_rate').status, 'WARN', 'no traffic');
 });
@@ -45,14 +106,23 @@ t.test('thrashing: pool churn at the limit passes, above fails and says why', as
 
 t.test('pool in force: every expected key, and a failed reload fails', async (t) => {
   const cfg = (max: number, err: null | { message: string; at: string } = null) => ({
-    instance: 'p1', pool: { min: 20, max, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000 },
-    source: '/x', sha256: 'a'.repeat(64), loaded_at: '2026-02-01T02:00:00Z', generation: 2, last_reload_error: err, reloading: false,
+    instance: 'p1',
+    pool: { min: 20, max, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000 },
+    source: '/x',
+    sha256: 'a'.repeat(64),
+    loaded_at: '2026-02-01T02:00:00Z',
+    generation: 2,
+    last_reload_error: err,
+    reloading: false,
   });
   t.equal(V.poolItem('p1', { max: 200, min: 20 }, cfg(200), null).status, 'PASS');
   const wrong = V.poolItem('p1', { max: 200, min: 20 }, cfg(50), null);
   t.equal(wrong.status, 'FAIL');
   t.match(wrong.detail, /max on p1 is 50, expected 200/);
-  t.equal(V.poolItem('p1', { max: 200 }, cfg(200, { message: 'min > max', at: '2026-02-01T02:01:00Z' }), null).status, 'FAIL');
+  t.equal(
+    V.poolItem('p1', { max: 200 }, cfg(200, { message: 'min > max', at: '2026-02-01T02:01:00Z' }), null).status,
+    'FAIL',
+  );
   t.equal(V.poolItem('p1', { max: 200 }, null, 'ECONNREFUSED').status, 'UNKNOWN');
 });
 

@@ -20,19 +20,33 @@ const RAW_ALLOWED = new Set(['scripts/lib/atomic-write.ts', 'scripts/lib/evidenc
 const NOT_EVIDENCE = /^scripts\/(bench|dev)\//;
 
 void t.test('every evidence writer is atomic or append-only', async (t) => {
-  const sources = walk(path.join(packageRoot, 'scripts'), /\.ts$/).map((f) => path.relative(packageRoot, f)).filter((f) => !NOT_EVIDENCE.test(f));
+  const sources = walk(path.join(packageRoot, 'scripts'), /\.ts$/)
+    .map((f) => path.relative(packageRoot, f))
+    .filter((f) => !NOT_EVIDENCE.test(f));
   t.ok(sources.length > 30, `${sources.length} source files checked`);
   for (const f of sources) {
     const text = fs.readFileSync(path.join(packageRoot, f), 'utf8');
     if (RAW_ALLOWED.has(f)) continue;
-    t.notMatch(text, /\b(writeFileSync|createWriteStream|fsp?\.writeFile)\s*\(/, `${f} writes whole files only through writeFileAtomic/EvidenceDir`);
+    t.notMatch(
+      text,
+      /\b(writeFileSync|createWriteStream|fsp?\.writeFile)\s*\(/,
+      `${f} writes whole files only through writeFileAtomic/EvidenceDir`,
+    );
     // Appending is for logs: only an empty append (creating the file) is allowed outside EvidenceDir.appendLine.
-    for (const line of text.split('\n').filter((l) => l.includes('appendFileSync('))) t.match(line, /,\s*''\);\s*$/, `${f}: appendFileSync only creates an empty log`);
+    for (const line of text.split('\n').filter((l) => l.includes('appendFileSync(')))
+      t.match(line, /,\s*''\);\s*$/, `${f}: appendFileSync only creates an empty log`);
   }
 
-  const yaml = [...walk(path.join(packageRoot, 'playbooks'), /\.ya?ml$/), ...walk(path.join(packageRoot, 'roles'), /\.ya?ml$/)];
+  const yaml = [
+    ...walk(path.join(packageRoot, 'playbooks'), /\.ya?ml$/),
+    ...walk(path.join(packageRoot, 'roles'), /\.ya?ml$/),
+  ];
   for (const f of yaml) {
     const text = fs.readFileSync(f, 'utf8');
-    t.notMatch(text, /ansible\.builtin\.(shell|raw)\b/, `${path.relative(packageRoot, f)} uses no shell/raw (no redirection into a file)`);
+    t.notMatch(
+      text,
+      /ansible\.builtin\.(shell|raw)\b/,
+      `${path.relative(packageRoot, f)} uses no shell/raw (no redirection into a file)`,
+    );
   }
 });

@@ -9,9 +9,12 @@ const lines = fs.readFileSync(path.join(packageRoot, 'docs', 'faults.md'), 'utf8
 // The table that starts with the "| Fault | Behaviour | Proven by |" header, up to its last row.
 const header = lines.findIndex((l) => /^\|\s*Fault\s*\|\s*Behaviour\s*\|\s*Proven by\s*\|/.test(l));
 const end = lines.findIndex((l, i) => i > header && !l.startsWith('|'));
-const rows = lines
-  .slice(header + 2, end === -1 ? undefined : end)
-  .map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+const rows = lines.slice(header + 2, end === -1 ? undefined : end).map((l) =>
+  l
+    .split('|')
+    .slice(1, -1)
+    .map((c) => c.trim()),
+);
 
 void t.test('the faults table has a row per fault with a behaviour and a proof', async (t) => {
   t.ok(header >= 0, 'docs/faults.md has the fault table');
@@ -32,6 +35,9 @@ void t.test('every test the table names exists', async (t) => {
     if (!fs.existsSync(full)) continue;
     const source = fs.readFileSync(full, 'utf8');
     // The name as the test declares it: t.test('…') or a case's name: '…'.
-    t.ok(source.includes(`'${name}'`) || source.includes(`"${name}"`) || source.includes(`\`${name}\``), `${file} declares "${name}"`);
+    t.ok(
+      source.includes(`'${name}'`) || source.includes(`"${name}"`) || source.includes(`\`${name}\``),
+      `${file} declares "${name}"`,
+    );
   }
 });

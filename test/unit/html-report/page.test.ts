@@ -21,43 +21,55 @@ t.test('a real successful run: verdict and eight criteria first, then the charts
   t.notMatch(html, /<script/i);
   t.notMatch(html, /(src|href)=/i, 'nothing to fetch');
   t.match(html, /Content-Security-Policy" content="default-src 'none'/);
-  for (const label of ['baseline', 'standby changed', 'traffic switched', 'primary changed', 'load test', 'monitoring']) t.match(html, new RegExp(`>${label}<`), `phase ${label} labelled`);
+  for (const label of ['baseline', 'standby changed', 'traffic switched', 'primary changed', 'load test', 'monitoring'])
+    t.match(html, new RegExp(`>${label}<`), `phase ${label} labelled`);
 });
 
-t.test('a real rolled-back run without report.json: the rollback is the headline, the criteria say why they are absent', async (t) => {
-  const { html, warnings } = await buildHtmlReport(readRunEvidence(fixture('rollback')));
-  t.same(warnings, []);
-  t.match(html, /data-verdict="ROLLED BACK"/);
-  t.match(html, /No report\.json in the evidence folder/);
-  t.match(html, /incidents\/\d{8}T\d{6}Z_pool_scaling_incident\.md/);
-  t.match(html, /No monitoring in this run/);
-  t.match(html, />rollback</);
-});
+t.test(
+  'a real rolled-back run without report.json: the rollback is the headline, the criteria say why they are absent',
+  async (t) => {
+    const { html, warnings } = await buildHtmlReport(readRunEvidence(fixture('rollback')));
+    t.same(warnings, []);
+    t.match(html, /data-verdict="ROLLED BACK"/);
+    t.match(html, /No report\.json in the evidence folder/);
+    t.match(html, /incidents\/\d{8}T\d{6}Z_pool_scaling_incident\.md/);
+    t.match(html, /No monitoring in this run/);
+    t.match(html, />rollback</);
+  },
+);
 
-t.test('writeHtmlReport writes beside the Markdown report, with its timestamp; text from the evidence is escaped', async (t) => {
-  const dir = t.testdir({});
-  for (const f of fs.readdirSync(fixture('success'))) fs.copyFileSync(path.join(fixture('success'), f), path.join(dir, f));
-  const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
-  fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ ...report, operator: 'A. <b>x</b>' }));
-  fs.appendFileSync(path.join(dir, 'monitor_samples.jsonl'), '{"not": "a sample"}\n');
-  const file = await writeHtmlReport(dir);
-  t.equal(path.basename(file), report.markdown_file.replace(/\.md$/, '.html'));
-  const html = fs.readFileSync(file, 'utf8');
-  t.notMatch(html, /<b>x<\/b>/);
-  t.match(html, /operator A\. &lt;b&gt;x&lt;\/b&gt;/);
-  t.match(html, /monitor_samples\.jsonl line \d+:/, 'a broken sample is named, not silently dropped');
-});
+t.test(
+  'writeHtmlReport writes beside the Markdown report, with its timestamp; text from the evidence is escaped',
+  async (t) => {
+    const dir = t.testdir({});
+    for (const f of fs.readdirSync(fixture('success')))
+      fs.copyFileSync(path.join(fixture('success'), f), path.join(dir, f));
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
+    fs.writeFileSync(path.join(dir, 'report.json'), JSON.stringify({ ...report, operator: 'A. <b>x</b>' }));
+    fs.appendFileSync(path.join(dir, 'monitor_samples.jsonl'), '{"not": "a sample"}\n');
+    const file = await writeHtmlReport(dir);
+    t.equal(path.basename(file), report.markdown_file.replace(/\.md$/, '.html'));
+    const html = fs.readFileSync(file, 'utf8');
+    t.notMatch(html, /<b>x<\/b>/);
+    t.match(html, /operator A\. &lt;b&gt;x&lt;\/b&gt;/);
+    t.match(html, /monitor_samples\.jsonl line \d+:/, 'a broken sample is named, not silently dropped');
+  },
+);
 
 t.test('a missing evidence folder is bad input', async (t) => {
   await t.rejects(writeHtmlReport(path.join(t.testdir({}), 'nope')), { code: 'E_INPUT' });
 });
 
-t.test('a run stopped before anything was measured: charts without data say so, vega has nothing to warn about', async (t) => {
-  const dir = t.testdir({});
-  for (const f of ['plan.json', 'events.jsonl']) fs.copyFileSync(path.join(fixture('rollback'), f), path.join(dir, f));
-  const { html, warnings } = await buildHtmlReport(readRunEvidence(dir));
-  t.same(warnings, []);
-  t.match(html, /data-verdict="ROLLED BACK"/);
-  t.match(html, /No data for: p50, p95, p99\./);
-  t.equal(count(html, /<figure class="chart" data-chart=/g), 5);
-});
+t.test(
+  'a run stopped before anything was measured: charts without data say so, vega has nothing to warn about',
+  async (t) => {
+    const dir = t.testdir({});
+    for (const f of ['plan.json', 'events.jsonl'])
+      fs.copyFileSync(path.join(fixture('rollback'), f), path.join(dir, f));
+    const { html, warnings } = await buildHtmlReport(readRunEvidence(dir));
+    t.same(warnings, []);
+    t.match(html, /data-verdict="ROLLED BACK"/);
+    t.match(html, /No data for: p50, p95, p99\./);
+    t.equal(count(html, /<figure class="chart" data-chart=/g), 5);
+  },
+);

@@ -9,7 +9,10 @@ t.test('a real successful rollout: every phase, in order, none overlapping', asy
   const ev = readRunEvidence(fixture('success'));
   t.same(ev.problems, []);
   const phases = derivePhases(ev);
-  t.same(phases.map((p) => p.id), ['baseline', 'standby', 'switch', 'primary', 'verify', 'loadtest', 'monitor']);
+  t.same(
+    phases.map((p) => p.id),
+    ['baseline', 'standby', 'switch', 'primary', 'verify', 'loadtest', 'monitor'],
+  );
   for (const [i, p] of phases.entries()) {
     t.ok(p.end >= p.start, `${p.id} ends after it starts`);
     if (i > 0) t.ok(p.start >= phases[i - 1]!.end, `${p.id} starts after ${phases[i - 1]!.id} ends`);
@@ -27,8 +30,12 @@ t.test('a real rolled-back rollout: phases stop at the rollback, which has its r
   const phases = derivePhases(ev);
   const rollback = phases.find((p) => p.id === 'rollback');
   t.ok(rollback, 'a rollback phase');
-  for (const p of phases.filter((p) => p.id !== 'rollback')) t.ok(p.end <= rollback!.start, `${p.id} ends by the rollback`);
-  t.notOk(phases.some((p) => p.id === 'loadtest' || p.id === 'monitor'), 'no load test or monitoring ran');
+  for (const p of phases.filter((p) => p.id !== 'rollback'))
+    t.ok(p.end <= rollback!.start, `${p.id} ends by the rollback`);
+  t.notOk(
+    phases.some((p) => p.id === 'loadtest' || p.id === 'monitor'),
+    'no load test or monitoring ran',
+  );
   t.match(rollbackReason(ev), /verify/);
   t.equal(rollbackOutcome(ev), 'verified');
 });
@@ -39,7 +46,13 @@ t.test('hand-built events: roles come from the plan, an incomplete rollback says
     ...readRunEvidence(fixture('rollback')),
     snapshot: null,
     verify: null,
-    plan: { change: { from: {}, to: {} }, targets: [{ name: 'a', url: 'http://127.0.0.1:1', role: 'standby' }, { name: 'b', url: 'http://127.0.0.1:2', role: 'primary' }] },
+    plan: {
+      change: { from: {}, to: {} },
+      targets: [
+        { name: 'a', url: 'http://127.0.0.1:1', role: 'standby' },
+        { name: 'b', url: 'http://127.0.0.1:2', role: 'primary' },
+      ],
+    },
     events: [
       { at: at(0), host: 'localhost', action: 'run_started' },
       { at: at(10), host: 'a', action: 'backed_up' },
@@ -54,7 +67,13 @@ t.test('hand-built events: roles come from the plan, an incomplete rollback says
   const phases = derivePhases(ev);
   t.same(
     phases.map((p) => [p.id, (p.start - Date.parse(at(0))) / 1000, (p.end - Date.parse(at(0))) / 1000]),
-    [['baseline', 0, 10], ['standby', 10, 20], ['switch', 20, 25], ['primary', 25, 30], ['rollback', 30, 40]],
+    [
+      ['baseline', 0, 10],
+      ['standby', 10, 20],
+      ['switch', 20, 25],
+      ['primary', 25, 30],
+      ['rollback', 30, 40],
+    ],
   );
   t.equal(rollbackReason(ev), 'b did not come back');
   t.equal(rollbackOutcome(ev), 'incomplete');

@@ -10,7 +10,10 @@ const fixture = (name: string) => path.join(__dirname, '..', '..', 'fixtures', '
 t.test('a real successful run: every declared series of every chart has points, from the right evidence', async (t) => {
   const ev = readRunEvidence(fixture('success'));
   const charts = buildCharts(ev);
-  t.same(charts.map((c) => c.id), ['latency', 'error_rate', 'pool_utilization', 'db_connections', 'acquire_wait']);
+  t.same(
+    charts.map((c) => c.id),
+    ['latency', 'error_rate', 'pool_utilization', 'db_connections', 'acquire_wait'],
+  );
   for (const c of charts) {
     const drawn = new Set(c.rows.map((r) => r.series));
     for (const s of c.series) t.ok(drawn.has(s), `${c.id}: ${s} has points`);
@@ -23,19 +26,44 @@ t.test('a real successful run: every declared series of every chart has points, 
   t.ok(monitorP95.length >= 10, 'the 60 s lab monitor sampled every 5 s');
   // The load test's p99 is a segment over its span, at the value it recorded.
   const lt = byId.latency!.rows.filter((r) => r.source === 'loadtest' && r.series === 'p99');
-  t.same(lt.map((r) => r.t), [Date.parse(ev.loadtest!.started_at), Date.parse(ev.loadtest!.finished_at)]);
+  t.same(
+    lt.map((r) => r.t),
+    [Date.parse(ev.loadtest!.started_at), Date.parse(ev.loadtest!.finished_at)],
+  );
   t.equal(lt[0]!.value, Number(ev.loadtest!.latency_ms.from_intended.p99.toFixed(4)));
 });
 
 t.test('thresholds: the success criteria and the monitor rules in force, merged where they coincide', async (t) => {
   const charts = Object.fromEntries(buildCharts(readRunEvidence(fixture('success'))).map((c) => [c.id, c]));
-  t.same(charts.latency!.rules.map((r) => [r.value, r.level]), [[500, 'success'], [1000, 'trigger']]);
+  t.same(
+    charts.latency!.rules.map((r) => [r.value, r.level]),
+    [
+      [500, 'success'],
+      [1000, 'trigger'],
+    ],
+  );
   t.match(charts.latency!.rules[1]!.label, /critical > 1000 ms.*rollback > 1000 ms/);
-  t.same(charts.pool_utilization!.rules.map((r) => [r.value, r.level]), [[70, 'warning'], [85, 'critical']]);
+  t.same(
+    charts.pool_utilization!.rules.map((r) => [r.value, r.level]),
+    [
+      [70, 'warning'],
+      [85, 'critical'],
+    ],
+  );
   t.match(charts.pool_utilization!.rules[0]!.label, /success < 70 %.*warning > 70 %/);
-  t.same(charts.error_rate!.rules.map((r) => r.value), [0.1, 0.5, 1]);
-  t.same(charts.acquire_wait!.rules.map((r) => r.value), [10]);
-  t.same(charts.db_connections!.rules.map((r) => r.value), [80, 160], 'the verify range');
+  t.same(
+    charts.error_rate!.rules.map((r) => r.value),
+    [0.1, 0.5, 1],
+  );
+  t.same(
+    charts.acquire_wait!.rules.map((r) => r.value),
+    [10],
+  );
+  t.same(
+    charts.db_connections!.rules.map((r) => r.value),
+    [80, 160],
+    'the verify range',
+  );
 });
 
 t.test('a rolled-back run draws what it measured and nothing else', async (t) => {
@@ -53,18 +81,35 @@ t.test('cutting a chart at a moment keeps only what was measured by then', async
   t.same(cut.rules, latency!.rules);
 });
 
-t.test('the runbook moments scale to the monitor duration; a stopped monitor does not reach the later ones', async (t) => {
-  const ev = readRunEvidence(fixture('success'));
-  const m = ev.monitor!;
-  const start = Date.parse(m.started_at);
-  const moments = snapshotMoments(m);
-  t.same(moments.map((x) => [x.runbook, x.fraction, x.reached]), [['15 min', 0.25, true], ['30 min', 0.5, true], ['60 min', 1, true]]);
-  t.equal(moments[0]!.at, start + 0.25 * m.config.duration_s * 1000);
-  t.equal(moments[2]!.at, Math.max(start + m.config.duration_s * 1000, Date.parse(m.ended_at)));
-  const stopped = { ...m, completed: false, ended_at: new Date(start + 0.4 * m.config.duration_s * 1000).toISOString() };
-  t.same(snapshotMoments(stopped).map((x) => x.reached), [true, false, false]);
-  t.same(snapshotMoments(null), []);
-});
+t.test(
+  'the runbook moments scale to the monitor duration; a stopped monitor does not reach the later ones',
+  async (t) => {
+    const ev = readRunEvidence(fixture('success'));
+    const m = ev.monitor!;
+    const start = Date.parse(m.started_at);
+    const moments = snapshotMoments(m);
+    t.same(
+      moments.map((x) => [x.runbook, x.fraction, x.reached]),
+      [
+        ['15 min', 0.25, true],
+        ['30 min', 0.5, true],
+        ['60 min', 1, true],
+      ],
+    );
+    t.equal(moments[0]!.at, start + 0.25 * m.config.duration_s * 1000);
+    t.equal(moments[2]!.at, Math.max(start + m.config.duration_s * 1000, Date.parse(m.ended_at)));
+    const stopped = {
+      ...m,
+      completed: false,
+      ended_at: new Date(start + 0.4 * m.config.duration_s * 1000).toISOString(),
+    };
+    t.same(
+      snapshotMoments(stopped).map((x) => x.reached),
+      [true, false, false],
+    );
+    t.same(snapshotMoments(null), []);
+  },
+);
 
 t.test('symlog ticks run 1-2-5 from the constant to past the top', async (t) => {
   t.same(symlogTicks(1, 1000), [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]);

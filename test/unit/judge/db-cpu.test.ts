@@ -1,5 +1,11 @@
 import t from 'tap';
-import { CommandCpuSource, parseCpuOutput, parseProcStat, PidFileCpuSource, type ProcIo } from '../../../scripts/lib/db-cpu';
+import {
+  CommandCpuSource,
+  parseCpuOutput,
+  parseProcStat,
+  PidFileCpuSource,
+  type ProcIo,
+} from '../../../scripts/lib/db-cpu';
 
 /** A /proc/<pid>/stat line; the command name has a space and a parenthesis, like real ones can. */
 const stat = (pid: number, ppid: number, utime: number, stime: number, cutime = 0, cstime = 0): string =>
@@ -25,8 +31,15 @@ t.test('parseProcStat reads the fields after a command name with spaces and pare
 });
 
 t.test('postmaster + children CPU: Δticks / clock / Δt / cores, reaped children included via cutime', async (t) => {
-  let procs: Record<number, string> = { 100: stat(100, 1, 10, 10), 101: stat(101, 100, 50, 50), 999: stat(999, 1, 5000, 0) };
-  const src = new PidFileCpuSource('postmaster.pid', fakeProc(() => procs));
+  let procs: Record<number, string> = {
+    100: stat(100, 1, 10, 10),
+    101: stat(101, 100, 50, 50),
+    999: stat(999, 1, 5000, 0),
+  };
+  const src = new PidFileCpuSource(
+    'postmaster.pid',
+    fakeProc(() => procs),
+  );
   t.same(await src.read(0), { configured: true, pct: null, why: 'first' });
   // child 101 exited and was reaped (its 100 ticks + 20 more moved into cutime); child 102 started with 60 ticks.
   procs = { 100: stat(100, 1, 20, 10, 120, 0), 102: stat(102, 100, 30, 30), 999: stat(999, 1, 9000, 0) };
@@ -35,15 +48,24 @@ t.test('postmaster + children CPU: Δticks / clock / Δt / cores, reaped childre
   t.equal(r.pct, 45);
 });
 
-t.test('with the kernel\'s children list, only the postmaster\'s children are read, with the same figure', async (t) => {
-  let procs: Record<number, string> = { 100: stat(100, 1, 10, 10), 101: stat(101, 100, 50, 50), 999: stat(999, 1, 5000, 0) };
+t.test("with the kernel's children list, only the postmaster's children are read, with the same figure", async (t) => {
+  let procs: Record<number, string> = {
+    100: stat(100, 1, 10, 10),
+    101: stat(101, 100, 50, 50),
+    999: stat(999, 1, 5000, 0),
+  };
   const read: string[] = [];
   const io = fakeProc(() => procs);
   const src = new PidFileCpuSource('postmaster.pid', {
     ...io,
     readFile: (f) => (read.push(f), io.readFile(f)),
     listPids: () => t.fail('no /proc scan when the children are listed') as never,
-    childPids: (pid) => (pid === 100 ? Object.keys(procs).map(Number).filter((p) => p !== 100 && p !== 999) : null),
+    childPids: (pid) =>
+      pid === 100
+        ? Object.keys(procs)
+            .map(Number)
+            .filter((p) => p !== 100 && p !== 999)
+        : null,
   });
   await src.read(0);
   procs = { 100: stat(100, 1, 20, 10, 120, 0), 102: stat(102, 100, 30, 30), 999: stat(999, 1, 9000, 0) };
@@ -55,7 +77,10 @@ t.test('a new postmaster pid is a reset; a missing pid file is could-not-measure
   let procs: Record<number, string> = { 100: stat(100, 1, 10, 10) };
   let pidText = '100\n';
   const io = fakeProc(() => procs);
-  const src = new PidFileCpuSource('postmaster.pid', { ...io, readFile: (f) => (f === 'postmaster.pid' ? pidText : io.readFile(f)) });
+  const src = new PidFileCpuSource('postmaster.pid', {
+    ...io,
+    readFile: (f) => (f === 'postmaster.pid' ? pidText : io.readFile(f)),
+  });
   await src.read(0);
   pidText = '200\n';
   procs = { 200: stat(200, 1, 1, 1) };

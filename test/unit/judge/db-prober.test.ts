@@ -23,23 +23,27 @@ function fakeServer() {
 t.test('one connection for every sample of a run, closed by close()', async (t) => {
   const { s, connect } = fakeServer();
   const probe = dbProber(DB, connect);
-  for (let i = 0; i < 5; i++) t.same(await probe(), { backends: 7, sessions: 100 }, `sample ${i + 1}: our session is not counted`);
+  for (let i = 0; i < 5; i++)
+    t.same(await probe(), { backends: 7, sessions: 100 }, `sample ${i + 1}: our session is not counted`);
   t.equal(s.opened, 1, 'five samples, one connection');
   await probe.close();
   t.equal(s.ended, 1, 'closed at the end of the run');
 });
 
-t.test('a broken connection is replaced within the same sample, and the reconnect is not counted as a new backend', async (t) => {
-  const { s, connect } = fakeServer();
-  const probe = dbProber(DB, connect);
-  await probe();
-  s.broken.add(1);
-  t.same(await probe(), { backends: 7, sessions: 100 }, 'answered on a fresh connection');
-  t.equal(s.opened, 2);
-  t.equal(s.ended, 1, 'the broken one was closed');
-  s.broken.add(2);
-  s.broken.add(3);
-  await t.rejects(probe(), /terminated/, 'a fresh connection failing too is an error (unmeasured), not a retry loop');
-  t.equal(s.opened, 3);
-  await probe.close();
-});
+t.test(
+  'a broken connection is replaced within the same sample, and the reconnect is not counted as a new backend',
+  async (t) => {
+    const { s, connect } = fakeServer();
+    const probe = dbProber(DB, connect);
+    await probe();
+    s.broken.add(1);
+    t.same(await probe(), { backends: 7, sessions: 100 }, 'answered on a fresh connection');
+    t.equal(s.opened, 2);
+    t.equal(s.ended, 1, 'the broken one was closed');
+    s.broken.add(2);
+    s.broken.add(3);
+    await t.rejects(probe(), /terminated/, 'a fresh connection failing too is an error (unmeasured), not a retry loop');
+    t.equal(s.opened, 3);
+    await probe.close();
+  },
+);

@@ -65,7 +65,8 @@ t.test('error rate 1.2 % sustained fires error_rate_sustained; 1 % exactly does 
 t.test('a restart in the middle of a breach run drops that interval and restarts the run', async (t) => {
   const rounds = steady(9, (k) => ({ total: k * 1000, errors: k * 20 }));
   rounds[4] = { pid: 2, uptime: 1, total: 10, errors: 0 };
-  for (let k = 5; k < 9; k++) rounds[k] = { pid: 2, uptime: (k - 4) * 60, total: 10 + (k - 4) * 1000, errors: (k - 4) * 20 };
+  for (let k = 5; k < 9; k++)
+    rounds[k] = { pid: 2, uptime: (k - 4) * 60, total: 10 + (k - 4) * 1000, errors: (k - 4) * 20 };
   const s = samplesOf(rounds);
   t.equal(s[4]!.instances[0]!.rate_why, 'reset');
   t.equal(firstVerdict(s).j.state, 'continue', 'breaches at 1-3 and 5-8 min: neither run spans 5 min');
@@ -79,7 +80,12 @@ t.test('connection thrashing per instance fires connection_thrashing', async (t)
 });
 
 t.test('a P0 signal fires at once, whatever the metrics', async (t) => {
-  const v = firstVerdict(samplesOf(steady(5, (k) => ({ total: k * 100 })), 2));
+  const v = firstVerdict(
+    samplesOf(
+      steady(5, (k) => ({ total: k * 100 })),
+      2,
+    ),
+  );
   t.equal(v.at, 2);
   t.equal(v.j.state === 'triggered' && v.j.trigger.name, 'p0_incident');
 });
@@ -118,9 +124,19 @@ t.test('alerts: runbook levels, strict >, one alert per metric and subject at it
       ['critical', 'p95_ms', 'a', 1000],
     ],
   );
-  t.match(alertLine(alerts[0]!), /^2026-02-01T02:00:00.000Z CRITICAL metric=pool_utilization value=90% threshold=85% instance=a$/);
-  t.same(alertsFor(samplesOf([{ utilization: 0.7, p95: 1000 }])[0]!, RUNBOOK_ALERTS), [], 'exactly at 70 % and 1 s: no alert');
-  t.same(alertsFor(samplesOf([{ utilization: 0.71 }])[0]!, RUNBOOK_ALERTS).map((a) => a.level), ['warning']);
+  t.match(
+    alertLine(alerts[0]!),
+    /^2026-02-01T02:00:00.000Z CRITICAL metric=pool_utilization value=90% threshold=85% instance=a$/,
+  );
+  t.same(
+    alertsFor(samplesOf([{ utilization: 0.7, p95: 1000 }])[0]!, RUNBOOK_ALERTS),
+    [],
+    'exactly at 70 % and 1 s: no alert',
+  );
+  t.same(
+    alertsFor(samplesOf([{ utilization: 0.71 }])[0]!, RUNBOOK_ALERTS).map((a) => a.level),
+    ['warning'],
+  );
 });
 
 t.test('config: defaults are the runbook, flags override, contradictions are bad input', async (t) => {
@@ -131,9 +147,18 @@ t.test('config: defaults are the runbook, flags override, contradictions are bad
   const lab = resolveMonitorConfig({}, { interval_s: 1, duration_s: 20, sustained_s: 3 });
   t.ok(lab.triggers.every((x) => x.sustained_s === 3));
   t.throws(() => resolveMonitorConfig({}, { interval_s: 10, duration_s: 5 }), InputError);
-  t.throws(() => resolveMonitorConfig({}, { interval_s: 1, duration_s: 60 }), /p95_latency_sustained \(sustained 300s\).*can never fire within duration 60s/);
+  t.throws(
+    () => resolveMonitorConfig({}, { interval_s: 1, duration_s: 60 }),
+    /p95_latency_sustained \(sustained 300s\).*can never fire within duration 60s/,
+  );
   t.throws(() => resolveMonitorConfig({}, { db_cpu_command: 'x', db_cpu_pid_file: 'y' }), InputError);
-  t.throws(() => resolveMonitorConfig({ triggers: [{ name: 'x', metric: 'db_cpu_pct', scope: 'each_instance', above: 1, sustained_s: 1 }] }), InputError);
+  t.throws(
+    () =>
+      resolveMonitorConfig({
+        triggers: [{ name: 'x', metric: 'db_cpu_pct', scope: 'each_instance', above: 1, sustained_s: 1 }],
+      }),
+    InputError,
+  );
   t.equal(parseDuration('5m'), 300);
   t.equal(parseDuration('500ms'), 0.5);
   t.equal(parseDuration('60'), 60);

@@ -39,7 +39,10 @@ t.test('a clean hour at 5-minute sampling: 13 samples, passed, 12 windows', asyn
   t.equal(samples.length, 13);
   t.equal(samples[12]!.elapsed_s, 3600);
   t.equal(windows.length, 12);
-  t.ok(isValid('monitor-result', { ...r, files: { samples: 'x', alerts: 'y' } }), problemsOf('monitor-result', { ...r, files: { samples: 'x', alerts: 'y' } }).join('; '));
+  t.ok(
+    isValid('monitor-result', { ...r, files: { samples: 'x', alerts: 'y' } }),
+    problemsOf('monitor-result', { ...r, files: { samples: 'x', alerts: 'y' } }).join('; '),
+  );
 });
 
 t.test('a trigger stops the run early and is named', async (t) => {
@@ -71,7 +74,13 @@ t.test('a throwing source is unmeasured, not a crash', async (t) => {
       throw new Error('ECONNREFUSED');
     },
   });
-  const r = await runMonitor(resolveMonitorConfig({ outage: { policy: 'fail' } }), targets, io, new AbortController().signal, false);
+  const r = await runMonitor(
+    resolveMonitorConfig({ outage: { policy: 'fail' } }),
+    targets,
+    io,
+    new AbortController().signal,
+    false,
+  );
   t.equal(r.verdict, 'could_not_measure');
   t.equal(r.samples.total, 1);
 });

@@ -7,14 +7,19 @@ import { metrics, T0, type MetricsOverrides } from './fixtures';
 const off = { db: { configured: false }, cpu: { configured: false }, p0: { signalled: false } };
 
 /** Feed rounds of per-instance answers (undefined = unreachable) through buildSample. */
-function run(rounds: Record<string, MetricsOverrides | undefined>[], extra: Partial<Observation>[] = []): MonitorSample[] {
+function run(
+  rounds: Record<string, MetricsOverrides | undefined>[],
+  extra: Partial<Observation>[] = [],
+): MonitorSample[] {
   let state: SamplerState = initialState(T0);
   const out: MonitorSample[] = [];
   rounds.forEach((round, k) => {
     const at = Object.values(round).find((o) => o?.at !== undefined)?.at ?? k * 10;
     const obs: Observation = {
       at_ms: T0 + at * 1000,
-      instances: Object.entries(round).map(([name, o]) => (o ? { name, metrics: metrics(name, o) } : { name, error: 'connect ECONNREFUSED' })),
+      instances: Object.entries(round).map(([name, o]) =>
+        o ? { name, metrics: metrics(name, o) } : { name, error: 'connect ECONNREFUSED' },
+      ),
       ...off,
       ...extra[k],
     };

@@ -3,7 +3,8 @@ import { evaluateSustained, type Point } from '../../../scripts/lib/judge/sustai
 
 const rule = { above: 1000, sustained_s: 300, min_samples: 2 };
 /** One point every `step` seconds starting at 0. */
-const series = (values: (number | null)[], step = 60): Point[] => values.map((value, i) => ({ at_ms: i * step * 1000, value }));
+const series = (values: (number | null)[], step = 60): Point[] =>
+  values.map((value, i) => ({ at_ms: i * step * 1000, value }));
 
 t.test('a value exactly at the limit does not breach (strict >)', async (t) => {
   const r = evaluateSustained(series([1000, 1000, 1000, 1000, 1000, 1000]), rule);

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { pgRootFor } from '../../../lab/lab-config';
 
-function tempTree(t: Tap.Test, mode: number): string {
+function tempTree(t: Test, mode: number): string {
   // Under /tmp, not tap's fixtures: every ancestor of /tmp is traversable, so the only private folder is ours.
   const top = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-root-'));
   t.teardown(() => fs.rmSync(top, { recursive: true, force: true }));

@@ -27,7 +27,10 @@ t.test('supervisord.conf: one program per instance with the launch contract, no 
   const text = renderSupervisorConf(cfg, { node: '/usr/bin/node' });
   for (const inst of cfg.instances) {
     t.match(text, `[program:${inst.service}]`);
-    t.match(text, `--name ${inst.name} --host ${inst.address} --port 3000 --config ${inst.configPath} --log ${inst.logPath}`);
+    t.match(
+      text,
+      `--name ${inst.name} --host ${inst.address} --port 3000 --config ${inst.configPath} --log ${inst.logPath}`,
+    );
   }
   t.match(text, `POOLGATE_DB_PASSWORD_FILE="${cfg.pg.appPasswordFile}"`);
   t.match(text, /autorestart=false/);
@@ -35,13 +38,24 @@ t.test('supervisord.conf: one program per instance with the launch contract, no 
   t.notMatch(text, /user=root/, 'user= only when running as root');
 });
 
-t.test('postgresql: listens on the slot address only, max_connections from the environment, scram over TCP', async (t) => {
-  t.match(renderPgConf(cfg), /listen_addresses = '127\.0\.5\.1'\nport = 54320\n/);
-  t.match(renderPgConf(cfg), /max_connections = 900\n/);
-  t.match(renderPgConf(cfg), /log_connections = on\nlog_disconnections = on/);
-  const hba = renderPgHba('postgres').split('\n').filter((l) => l && !l.startsWith('#'));
-  t.same(hba.map((l) => l.split(/\s+/)), [['local', 'all', 'postgres', 'peer'], ['host', 'all', 'all', '127.0.0.0/8', 'scram-sha-256']]);
-});
+t.test(
+  'postgresql: listens on the slot address only, max_connections from the environment, scram over TCP',
+  async (t) => {
+    t.match(renderPgConf(cfg), /listen_addresses = '127\.0\.5\.1'\nport = 54320\n/);
+    t.match(renderPgConf(cfg), /max_connections = 900\n/);
+    t.match(renderPgConf(cfg), /log_connections = on\nlog_disconnections = on/);
+    const hba = renderPgHba('postgres')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
+    t.same(
+      hba.map((l) => l.split(/\s+/)),
+      [
+        ['local', 'all', 'postgres', 'peer'],
+        ['host', 'all', 'all', '127.0.0.0/8', 'scram-sha-256'],
+      ],
+    );
+  },
+);
 
 t.test('the SCRAM verifier matches RFC 7677 and hides the password', async (t) => {
   // RFC 7677's example: password "pencil", salt W22ZaJ0SNY7soEsUEjb6gQ==, 4096 iterations.
@@ -54,7 +68,8 @@ t.test('the SCRAM verifier matches RFC 7677 and hides the password', async (t) =
 });
 
 t.test('supervisorctl status lines parse into state and pid', async (t) => {
-  const text = 'poolgate-svc-primary-1           RUNNING   pid 1234, uptime 0:00:05\npoolgate-svc-standby-1           EXITED    Nov 30 05:36 PM\n';
+  const text =
+    'poolgate-svc-primary-1           RUNNING   pid 1234, uptime 0:00:05\npoolgate-svc-standby-1           EXITED    Nov 30 05:36 PM\n';
   t.same(parseSupervisorStatus(text), [
     { program: 'poolgate-svc-primary-1', state: 'RUNNING', detail: 'pid 1234, uptime 0:00:05', pid: 1234 },
     { program: 'poolgate-svc-standby-1', state: 'EXITED', detail: 'Nov 30 05:36 PM' },
@@ -65,12 +80,15 @@ t.test('listening sockets of one slot are read from /proc/net/tcp', async (t) =>
   t.equal(decodeProcAddress('0102007F:1F90'), '127.0.2.1:8080');
   const dir = t.testdir({});
   const file = path.join(dir, 'tcp');
-  fs.writeFileSync(file, [
-    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
-    '   0: 0105007F:D430 00000000:0000 0A 00000000:00000000 00:00000000 00000000   101        0 1 1',
-    '   1: 1505007F:0BB8 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 2 1',
-    '   2: 0102007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    file,
+    [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   0: 0105007F:D430 00000000:0000 0A 00000000:00000000 00:00000000 00000000   101        0 1 1',
+      '   1: 1505007F:0BB8 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 2 1',
+      '   2: 0102007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 3 1',
+      '',
+    ].join('\n'),
+  );
   t.same(listeningOn('127.0.5', file), ['127.0.5.1:54320'], 'only LISTEN sockets of 127.0.5.0/24');
 });

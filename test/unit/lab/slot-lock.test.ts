@@ -24,5 +24,8 @@ t.test('a lock left by a dead process is taken over; a live holder past the time
   const cfg = { ...labConfig({}), stateDir: t.testdir({ 'lab.lock': '999999999\n' }) };
   t.equal(await withSlotLock(cfg, async () => 'ran'), 'ran');
   fs.writeFileSync(path.join(cfg.stateDir, 'lab.lock'), `${process.pid}\n`);
-  await t.rejects(withSlotLock(cfg, async () => 'never', 300), { part: 'lab', message: /holds/ });
+  await t.rejects(
+    withSlotLock(cfg, async () => 'never', 300),
+    { part: 'lab', message: /holds/ },
+  );
 });

@@ -18,9 +18,17 @@ t.test('the runbook defaults: 500 requests over 10 minutes, 50 connections, open
 });
 
 t.test('two of requests, duration and rate fix the third', async (t) => {
-  t.same(resolveVolume('open', { rate: 2000, duration: '10s' }), { requests: 20_000, durationMs: 10_000, ratePerS: 2000 });
+  t.same(resolveVolume('open', { rate: 2000, duration: '10s' }), {
+    requests: 20_000,
+    durationMs: 10_000,
+    ratePerS: 2000,
+  });
   t.same(resolveVolume('open', { rate: 100, requests: 50 }), { requests: 50, durationMs: 500, ratePerS: 100 });
-  t.same(resolveVolume('open', { requests: 100, duration: '10s' }), { requests: 100, durationMs: 10_000, ratePerS: 10 });
+  t.same(resolveVolume('open', { requests: 100, duration: '10s' }), {
+    requests: 100,
+    durationMs: 10_000,
+    ratePerS: 10,
+  });
   t.throws(() => resolveVolume('open', { rate: 1, requests: 1, duration: '1s' }), InputError);
   t.throws(() => resolveVolume('closed', { rate: 1 }), /open loop only/);
   t.same(resolveVolume('closed', { duration: '10s' }), { requests: null, durationMs: 10_000, ratePerS: null });

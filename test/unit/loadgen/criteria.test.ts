@@ -5,11 +5,19 @@ import { isValid } from '../../../scripts/lib/schema';
 import { SchemaError } from '../../../scripts/lib/errors';
 import { poolSample, sampleResult } from './sample-result';
 
-const byId = (results: Array<{ id: string; verdict: string; value: number | null }>, id: string) => results.find((r) => r.id === id)!;
+const byId = (results: Array<{ id: string; verdict: string; value: number | null }>, id: string) =>
+  results.find((r) => r.id === id)!;
 
-t.test('the defaults are the runbook\'s Step 5', async (t) => {
+t.test("the defaults are the runbook's Step 5", async (t) => {
   const c = runbookCriteria();
-  t.match(c, { max_p50_ms: 200, max_p95_ms: 500, max_p99_ms: 1000, max_error_rate_pct: 0.1, max_pool_utilization_pct: 70, latency_view: 'intended' });
+  t.match(c, {
+    max_p50_ms: 200,
+    max_p95_ms: 500,
+    max_p99_ms: 1000,
+    max_error_rate_pct: 0.1,
+    max_pool_utilization_pct: 70,
+    latency_view: 'intended',
+  });
 });
 
 t.test('a healthy result passes every criterion', async (t) => {
@@ -17,7 +25,19 @@ t.test('a healthy result passes every criterion', async (t) => {
   t.ok(isValid('loadtest-result', result), 'the sample result is schema-valid');
   const j = judge(result, runbookCriteria());
   t.equal(j.verdict, 'pass');
-  t.same(j.results.map((r) => r.id), ['p50_latency', 'p95_latency', 'p99_latency', 'error_rate', 'dropped_sends', 'pool_utilization', 'acquire_timeouts', 'pool_exhaustion']);
+  t.same(
+    j.results.map((r) => r.id),
+    [
+      'p50_latency',
+      'p95_latency',
+      'p99_latency',
+      'error_rate',
+      'dropped_sends',
+      'pool_utilization',
+      'acquire_timeouts',
+      'pool_exhaustion',
+    ],
+  );
   t.equal(byId(j.results, 'pool_utilization').value, 20);
 });
 
@@ -33,7 +53,11 @@ t.test('limits are strict ("p95 < 500ms"): exactly at the limit fails, just unde
   t.equal(at.verdict, 'fail');
   const under = judge(result, { ...runbookCriteria(), max_p50_ms: 1000, max_p95_ms: p95 + 0.001 });
   t.equal(byId(under.results, 'p95_latency').verdict, 'pass');
-  t.equal(byId(judge(result, runbookCriteria()).results, 'p95_latency').verdict, 'fail', '500 ms against the runbook\'s < 500 ms');
+  t.equal(
+    byId(judge(result, runbookCriteria()).results, 'p95_latency').verdict,
+    'fail',
+    "500 ms against the runbook's < 500 ms",
+  );
 });
 
 t.test('error rate: 1 in 1000 (= 0.1 %) fails, 1 in 1001 passes', async (t) => {
@@ -48,18 +72,32 @@ t.test('pool utilisation 70 % fails (the runbook says < 70 %)', async (t) => {
   const below = sampleResult({ samples: [poolSample(0, 0), poolSample(1, 34_900)] });
   t.equal(byId(judge(below, runbookCriteria()).results, 'pool_utilization').verdict, 'pass');
   const sampledHigh = sampleResult({ samples: [poolSample(0, 0), poolSample(1, 1000, { utilization: 0.8 })] });
-  t.equal(byId(judge(sampledHigh, runbookCriteria()).results, 'pool_utilization').value, 80, 'the higher of the two measures is judged');
+  t.equal(
+    byId(judge(sampledHigh, runbookCriteria()).results, 'pool_utilization').value,
+    80,
+    'the higher of the two measures is judged',
+  );
 });
 
 t.test('pool exhaustion: sustained waiting, a full pool, or acquire timeouts', async (t) => {
   const waiting = (n: number) => Array.from({ length: n }, (_, i) => poolSample(i, i * 1000, { waiting: 2 }));
   const two = judge(sampleResult({ samples: [...waiting(2), poolSample(2, 2000)] }), runbookCriteria());
-  t.equal(byId(two.results, 'pool_exhaustion').verdict, 'pass', 'waiting in 2 consecutive samples is not sustained (3 needed)');
+  t.equal(
+    byId(two.results, 'pool_exhaustion').verdict,
+    'pass',
+    'waiting in 2 consecutive samples is not sustained (3 needed)',
+  );
   const three = judge(sampleResult({ samples: waiting(3) }), runbookCriteria());
   t.equal(byId(three.results, 'pool_exhaustion').verdict, 'fail');
-  const full = judge(sampleResult({ samples: [poolSample(0, 0), poolSample(1, 1000, { utilization: 1 })] }), runbookCriteria());
+  const full = judge(
+    sampleResult({ samples: [poolSample(0, 0), poolSample(1, 1000, { utilization: 1 })] }),
+    runbookCriteria(),
+  );
   t.equal(byId(full.results, 'pool_exhaustion').verdict, 'fail');
-  const timeouts = judge(sampleResult({ samples: [poolSample(0, 0), poolSample(1, 1000, { acquireTimeouts: 1 })] }), runbookCriteria());
+  const timeouts = judge(
+    sampleResult({ samples: [poolSample(0, 0), poolSample(1, 1000, { acquireTimeouts: 1 })] }),
+    runbookCriteria(),
+  );
   t.equal(byId(timeouts.results, 'acquire_timeouts').verdict, 'fail');
   t.equal(byId(timeouts.results, 'acquire_timeouts').value, 1);
   t.equal(byId(timeouts.results, 'pool_exhaustion').verdict, 'fail');
@@ -97,8 +135,15 @@ t.test('nothing answered: latency could not be measured', async (t) => {
 });
 
 t.test('criteria layers: flags over file over plan over defaults, each validated', async (t) => {
-  const dir = t.testdir({ 'c.json': JSON.stringify({ max_p95_ms: 300, max_p99_ms: 800 }), 'bad.json': JSON.stringify({ max_p95: 1 }) });
-  const c = loadCriteria({ plan: { max_p95_ms: 400, max_p50_ms: 100 }, file: `${dir}/c.json`, flags: { max_p99_ms: 900 } });
+  const dir = t.testdir({
+    'c.json': JSON.stringify({ max_p95_ms: 300, max_p99_ms: 800 }),
+    'bad.json': JSON.stringify({ max_p95: 1 }),
+  });
+  const c = loadCriteria({
+    plan: { max_p95_ms: 400, max_p50_ms: 100 },
+    file: `${dir}/c.json`,
+    flags: { max_p99_ms: 900 },
+  });
   t.match(c, { max_p50_ms: 100, max_p95_ms: 300, max_p99_ms: 900, max_error_rate_pct: 0.1 });
   t.throws(() => loadCriteria({ file: `${dir}/bad.json`, flags: {} }), SchemaError);
   t.throws(() => loadCriteria({ flags: { max_p95_ms: -1 } }), /max_p95_ms/);

@@ -47,13 +47,25 @@ t.test('requests: balanced journal entries on two accounts, reads over the seede
   t.equal(w.method, 'POST');
   t.equal(w.path, '/api/journal-entries');
   t.equal(w.expectStatus, 201);
-  const body = JSON.parse(w.body!) as { memo: string; lines: Array<{ account_id: number; debit: string; credit: string }> };
+  const body = JSON.parse(w.body!) as {
+    memo: string;
+    lines: Array<{ account_id: number; debit: string; credit: string }>;
+  };
   t.equal(body.lines.length, 2);
   t.not(body.lines[0]!.account_id, body.lines[1]!.account_id);
-  t.same([body.lines[0]!.debit, body.lines[0]!.credit, body.lines[1]!.debit, body.lines[1]!.credit], ['1.00', '0', '0', '1.00']);
+  t.same(
+    [body.lines[0]!.debit, body.lines[0]!.credit, body.lines[1]!.debit, body.lines[1]!.credit],
+    ['1.00', '0', '0', '1.00'],
+  );
   const paths = Array.from({ length: 21 }, () => f.make('balance').path);
   t.equal(paths[0], '/api/accounts/1/balance');
   t.equal(paths[19], '/api/accounts/20/balance');
   t.equal(paths[20], '/api/accounts/1/balance', 'wraps around');
-  t.same(f.make('accounts'), { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 });
+  t.same(f.make('accounts'), {
+    endpoint: 'accounts',
+    method: 'GET',
+    path: '/api/accounts',
+    body: null,
+    expectStatus: 200,
+  });
 });

@@ -67,11 +67,19 @@ export class FakeTransport implements Transport {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     let answerAt = sentMs + this.serviceMs;
-    if (this.stall && answerAt >= this.stall.from && sentMs < this.stall.to) answerAt = Math.max(answerAt, this.stall.to);
+    if (this.stall && answerAt >= this.stall.from && sentMs < this.stall.to)
+      answerAt = Math.max(answerAt, this.stall.to);
     const timer = this.clock.setTimeout(() => {
       this.pending.delete(lane);
       this.inFlight--;
-      this.recorder.recordAnswer(spec.endpoint, intendedMs, sentMs, this.clock.now(), spec.expectStatus, spec.expectStatus);
+      this.recorder.recordAnswer(
+        spec.endpoint,
+        intendedMs,
+        sentMs,
+        this.clock.now(),
+        spec.expectStatus,
+        spec.expectStatus,
+      );
       this.release(lane);
     }, answerAt - this.clock.now());
     this.pending.set(lane, timer);
@@ -86,4 +94,10 @@ export class FakeTransport implements Transport {
   }
 }
 
-export const GET: RequestSpec = { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 };
+export const GET: RequestSpec = {
+  endpoint: 'accounts',
+  method: 'GET',
+  path: '/api/accounts',
+  body: null,
+  expectStatus: 200,
+};

@@ -4,12 +4,31 @@ import { ClosedLoop } from '../../../scripts/lib/loadgen/closed-loop';
 import { Recorder } from '../../../scripts/lib/loadgen/recorder';
 import { FakeClock, FakeTransport, GET } from './fakes';
 
-async function runOpen(o: { rate: number; total: number; lanes: number; serviceMs: number; hardStopMs?: number; stall?: { from: number; to: number } }) {
+async function runOpen(o: {
+  rate: number;
+  total: number;
+  lanes: number;
+  serviceMs: number;
+  hardStopMs?: number;
+  stall?: { from: number; to: number };
+}) {
   const clock = new FakeClock();
   const recorder = new Recorder();
-  const transport = new FakeTransport(o.lanes, clock, recorder, o.serviceMs, o.stall ? { from: clock.t + o.stall.from, to: clock.t + o.stall.to } : null);
+  const transport = new FakeTransport(
+    o.lanes,
+    clock,
+    recorder,
+    o.serviceMs,
+    o.stall ? { from: clock.t + o.stall.from, to: clock.t + o.stall.to } : null,
+  );
   const start = clock.t;
-  const loop = new OpenLoop({ rate: o.rate, total: o.total, hardStopMs: o.hardStopMs ?? 60_000 }, clock, transport, recorder, () => GET);
+  const loop = new OpenLoop(
+    { rate: o.rate, total: o.total, hardStopMs: o.hardStopMs ?? 60_000 },
+    clock,
+    transport,
+    recorder,
+    () => GET,
+  );
   const done = loop.run();
   clock.advance(o.hardStopMs ?? 60_000);
   const reason = await done;
@@ -28,15 +47,18 @@ t.test('sends at the constant rate requests/duration, each at its intended time'
   t.equal(recorder.fromIntended.summary().p99, 2, 'latency = service time when nothing waits');
 });
 
-t.test('never more than `concurrency` in flight; a send that finds them busy waits and is counted delayed', async (t) => {
-  // 2 lanes, a request every 10 ms, each takes 35 ms: the cap binds.
-  const { reason, recorder, transport } = await runOpen({ rate: 100, total: 20, lanes: 2, serviceMs: 35 });
-  t.equal(reason, 'completed');
-  t.equal(transport.maxInFlight, 2);
-  t.equal(recorder.sent, 20);
-  t.equal(recorder.delayedSends, 18, 'every send after the first two found both lanes busy');
-  t.ok(recorder.sendDelay.summary().max > 100, 'the backlog grows: send delay over 100 ms');
-});
+t.test(
+  'never more than `concurrency` in flight; a send that finds them busy waits and is counted delayed',
+  async (t) => {
+    // 2 lanes, a request every 10 ms, each takes 35 ms: the cap binds.
+    const { reason, recorder, transport } = await runOpen({ rate: 100, total: 20, lanes: 2, serviceMs: 35 });
+    t.equal(reason, 'completed');
+    t.equal(transport.maxInFlight, 2);
+    t.equal(recorder.sent, 20);
+    t.equal(recorder.delayedSends, 18, 'every send after the first two found both lanes busy');
+    t.ok(recorder.sendDelay.summary().max > 100, 'the backlog grows: send delay over 100 ms');
+  },
+);
 
 t.test('latency from the intended time includes the wait for a free connection (coordinated omission)', async (t) => {
   const { recorder } = await runOpen({ rate: 100, total: 20, lanes: 2, serviceMs: 35 });
@@ -50,7 +72,13 @@ t.test('latency from the intended time includes the wait for a free connection (
 
 t.test('a 1 s stall shows in p99 from the intended time but not from the actual send', async (t) => {
   // 1,000 req/s for 5 s on 200 lanes, 1 ms service time, the server frozen from 2 s to 3 s.
-  const { recorder } = await runOpen({ rate: 1000, total: 5000, lanes: 200, serviceMs: 1, stall: { from: 2000, to: 3000 } });
+  const { recorder } = await runOpen({
+    rate: 1000,
+    total: 5000,
+    lanes: 200,
+    serviceMs: 1,
+    stall: { from: 2000, to: 3000 },
+  });
   t.equal(recorder.sent, 5000);
   const intended = recorder.fromIntended.summary();
   const fromSend = recorder.fromSend.summary();

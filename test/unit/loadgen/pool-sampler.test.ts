@@ -12,8 +12,21 @@ function metrics(n: number): ServiceMetrics {
     requests: { total: n, errors: 0, in_flight: 0 },
     latency: pct,
     pool: {
-      max: 50, min: 10, total: 10, idle: 5, active: 5, waiting: 0, utilization: 0.1, acquire_wait_ms: pct,
-      acquires: n, hold_ms_sum: n * 5000, acquire_timeouts: n > 2 ? 1 : 0, connects: 10, disconnects: 0, errors: 0, generation: 1,
+      max: 50,
+      min: 10,
+      total: 10,
+      idle: 5,
+      active: 5,
+      waiting: 0,
+      utilization: 0.1,
+      acquire_wait_ms: pct,
+      acquires: n,
+      hold_ms_sum: n * 5000,
+      acquire_timeouts: n > 2 ? 1 : 0,
+      connects: 10,
+      disconnects: 0,
+      errors: 0,
+      generation: 1,
     },
   };
 }

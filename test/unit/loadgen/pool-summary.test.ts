@@ -16,7 +16,7 @@ const s = (over: Partial<PoolSample>): PoolSample => ({
 });
 const missing = s({ ok: false });
 
-t.test('utilisation per interval from the cumulative hold time (Little\'s law)', async (t) => {
+t.test("utilisation per interval from the cumulative hold time (Little's law)", async (t) => {
   const r = summarizePoolSamples([
     s({ uptimeS: 10, holdMsSum: 0 }),
     s({ uptimeS: 11, holdMsSum: 10_000, utilization: 0.1 }), // 10 s of connection time in 1 s on 50 = 20 %
@@ -29,7 +29,11 @@ t.test('utilisation per interval from the cumulative hold time (Little\'s law)',
 });
 
 t.test('one long hold credited at release cannot read over 100 % in an interval', async (t) => {
-  const r = summarizePoolSamples([s({ uptimeS: 10, holdMsSum: 0 }), s({ uptimeS: 11, holdMsSum: 80_000, utilization: 1 }), s({ uptimeS: 12, holdMsSum: 80_000 })]);
+  const r = summarizePoolSamples([
+    s({ uptimeS: 10, holdMsSum: 0 }),
+    s({ uptimeS: 11, holdMsSum: 80_000, utilization: 1 }),
+    s({ uptimeS: 12, holdMsSum: 80_000 }),
+  ]);
   t.equal(r.utilization_peak_interval_pct, 100);
   t.equal(r.utilization_mean_pct, 80, 'the whole-run mean is exact: 80 s busy of 2 s x 50');
 });
@@ -46,7 +50,14 @@ t.test('counter deltas survive a restart: the new process counts from zero', asy
 });
 
 t.test('waiting streaks: consecutive readings only; a missing sample breaks the streak', async (t) => {
-  const r = summarizePoolSamples([s({ waiting: 1 }), s({ waiting: 3 }), missing, s({ waiting: 2 }), s({ waiting: 2 }), s({ waiting: 0 })]);
+  const r = summarizePoolSamples([
+    s({ waiting: 1 }),
+    s({ waiting: 3 }),
+    missing,
+    s({ waiting: 2 }),
+    s({ waiting: 2 }),
+    s({ waiting: 0 }),
+  ]);
   t.equal(r.waiting_longest_streak, 2);
   t.equal(r.waiting_max, 3);
   t.equal(r.failed_samples, 1);

@@ -44,8 +44,10 @@ function feedPieces(wire: string, cuts: number[], capture = true): Seen {
   return seen;
 }
 
-const LENGTH = 'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\ncontent-length: 9\r\nX-Other: c\r\n\r\n{"id":42}';
-const CHUNKED = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n6\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nTrailer: x\r\n\r\n';
+const LENGTH =
+  'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\ncontent-length: 9\r\nX-Other: c\r\n\r\n{"id":42}';
+const CHUNKED =
+  'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n6\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nTrailer: x\r\n\r\n';
 
 t.test('a Content-Length response, whole and split at every byte', async (t) => {
   const whole = feedPieces(LENGTH, []);
@@ -57,8 +59,15 @@ t.test('a Content-Length response, whole and split at every byte', async (t) => 
       return;
     }
   }
-  const bytewise = feedPieces(LENGTH, Array.from({ length: LENGTH.length - 1 }, (_, i) => i + 1));
-  t.same(bytewise, { status: 201, body: '{"id":42}', doneAt: [LENGTH.length - 1], reusable: true }, 'one byte per read');
+  const bytewise = feedPieces(
+    LENGTH,
+    Array.from({ length: LENGTH.length - 1 }, (_, i) => i + 1),
+  );
+  t.same(
+    bytewise,
+    { status: 201, body: '{"id":42}', doneAt: [LENGTH.length - 1], reusable: true },
+    'one byte per read',
+  );
 });
 
 t.test('a chunked response with extensions and trailers, whole and split at every byte', async (t) => {
@@ -71,7 +80,10 @@ t.test('a chunked response with extensions and trailers, whole and split at ever
       return;
     }
   }
-  const bytewise = feedPieces(CHUNKED, Array.from({ length: CHUNKED.length - 1 }, (_, i) => i + 1));
+  const bytewise = feedPieces(
+    CHUNKED,
+    Array.from({ length: CHUNKED.length - 1 }, (_, i) => i + 1),
+  );
   t.same(bytewise.body, body, 'one byte per read');
   t.same(bytewise.doneAt, [CHUNKED.length - 1], 'complete at the last byte, not before');
 });
@@ -82,11 +94,20 @@ t.test('without capture no body bytes are handed over, and the end is still foun
 });
 
 t.test('framing by status: 204 and 304 have no body, 1xx is skipped for the final response', async (t) => {
-  t.same(feedPieces('HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n', []), { status: 204, body: '', doneAt: [0], reusable: true });
+  t.same(feedPieces('HTTP/1.1 204 No Content\r\nContent-Length: 99\r\n\r\n', []), {
+    status: 204,
+    body: '',
+    doneAt: [0],
+    reusable: true,
+  });
   t.same(feedPieces('HTTP/1.1 304 Not Modified\r\n\r\n', []).doneAt, [0]);
   const early = 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok';
   t.same(feedPieces(early, []), { status: 200, body: 'ok', doneAt: [0], reusable: true });
-  t.same(feedPieces(early, [20, 50]), { status: 200, body: 'ok', doneAt: [2], reusable: true }, 'split inside both heads');
+  t.same(
+    feedPieces(early, [20, 50]),
+    { status: 200, body: 'ok', doneAt: [2], reusable: true },
+    'split inside both heads',
+  );
 });
 
 t.test('a body without length runs until the server closes', async (t) => {
@@ -118,10 +139,22 @@ t.test('whether the connection may be reused', async (t) => {
   const reuse = (wire: string): boolean | null => feedPieces(wire, []).reusable;
   t.equal(reuse('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), true);
   t.equal(reuse('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'), false);
-  t.equal(reuse('HTTP/1.1 200 OK\r\nCONNECTION: Upgrade, Close\r\nContent-Length: 0\r\n\r\n'), false, 'token list, any case');
+  t.equal(
+    reuse('HTTP/1.1 200 OK\r\nCONNECTION: Upgrade, Close\r\nContent-Length: 0\r\n\r\n'),
+    false,
+    'token list, any case',
+  );
   t.equal(reuse('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'), false, 'HTTP/1.0 closes by default');
-  t.equal(reuse('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'), true, 'unless it says keep-alive');
-  t.equal(reuse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA'), false, 'bytes after the response: never read as another one');
+  t.equal(
+    reuse('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'),
+    true,
+    'unless it says keep-alive',
+  );
+  t.equal(
+    reuse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA'),
+    false,
+    'bytes after the response: never read as another one',
+  );
   const { p } = parser();
   const hinted = Buffer.from('HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 0\r\n\r\n');
   t.ok(p.feed(hinted, 0, hinted.length));
@@ -154,9 +187,17 @@ t.test('malformed responses throw a ResponseError naming the problem', async (t)
   bad('HTTP/2 200\r\n\r\n', /not an HTTP\/1\.x status line/, 'HTTP/2 preface');
   bad('HTTP/1.1 2x0 OK\r\n\r\n', /malformed status code/, 'status digits');
   bad('HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /invalid content-length/, 'negative length');
-  bad('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n', /invalid content-length/, 'conflicting lengths');
+  bad(
+    'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n',
+    /invalid content-length/,
+    'conflicting lengths',
+  );
   bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /invalid chunk size/, 'chunk size');
-  bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokk\r\n', /chunk data longer than its size/, 'chunk overrun');
+  bad(
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nokk\r\n',
+    /chunk data longer than its size/,
+    'chunk overrun',
+  );
   bad('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok', /not ended by CRLF/, 'bare LF');
   bad('HTTP/1.1 101 Switching Protocols\r\n\r\n', /101/, 'an upgrade nobody asked for');
   bad(Buffer.alloc(MAX_HEAD_BYTES + 1, 'a'), /response head over/, 'a head that never ends');

@@ -7,7 +7,9 @@ import { summarizePoolSamples, type PoolSample } from '../../../scripts/lib/load
  * A schema-valid result built through the real Recorder and buildResult: `n` answers of `latencyMs`, `errors`
  * of them HTTP 500, one instance sampled with the given readings.
  */
-export function sampleResult(o: { n?: number; latencyMs?: number; errors?: number; samples?: PoolSample[] | null } = {}): LoadtestResult {
+export function sampleResult(
+  o: { n?: number; latencyMs?: number; errors?: number; samples?: PoolSample[] | null } = {},
+): LoadtestResult {
   const n = o.n ?? 1000;
   const r = new Recorder();
   for (let i = 0; i < n; i++) {

@@ -12,7 +12,11 @@ t.test('transport errors are classified by their stable code', async (t) => {
   t.equal(classifyError(coded('ECONNREFUSED')), 'connection');
   t.equal(classifyError(coded('ECONNRESET')), 'connection');
   t.equal(classifyError(coded('UND_ERR_SOCKET')), 'connection');
-  t.equal(classifyError(coded('UND_ERR_CONNECT_TIMEOUT')), 'connection', 'no connection within the timeout is a connection failure');
+  t.equal(
+    classifyError(coded('UND_ERR_CONNECT_TIMEOUT')),
+    'connection',
+    'no connection within the timeout is a connection failure',
+  );
   t.equal(classifyError(new Error('timeout in the message only')), 'other', 'never guessed from message text');
   t.equal(classifyError(null), 'other');
   t.equal(httpErrorKind(503), 'http_503');
@@ -49,7 +53,13 @@ t.test('request bytes: a GET is built once per path, a POST carries its UTF-8 le
   const get = { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 } as const;
   t.equal(bytes.of(get).toString('latin1'), 'GET /api/accounts HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n');
   t.equal(bytes.of({ ...get }), bytes.of(get), 'the same buffer for the same path');
-  const post = { endpoint: 'write', method: 'POST', path: '/api/journal-entries', body: '{"memo":"€"}', expectStatus: 201 } as const;
+  const post = {
+    endpoint: 'write',
+    method: 'POST',
+    path: '/api/journal-entries',
+    body: '{"memo":"€"}',
+    expectStatus: 201,
+  } as const;
   t.equal(
     bytes.of(post).toString('utf8'),
     'POST /api/journal-entries HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{"memo":"€"}',

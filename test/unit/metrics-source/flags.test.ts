@@ -16,17 +16,28 @@ const plan = (metrics_source?: Plan['metrics_source']): Plan =>
 
 t.test('json by default; flags override the plan section', async (t) => {
   t.same(resolveMetricsSource({}, null), { kind: 'json' });
-  t.same(resolveMetricsSource({ metricsSource: 'scrape', metricsWindow: '30s' }, null), { kind: 'scrape', window_s: 30 });
+  t.same(resolveMetricsSource({ metricsSource: 'scrape', metricsWindow: '30s' }, null), {
+    kind: 'scrape',
+    window_s: 30,
+  });
   const p = plan({ kind: 'prometheus', prometheus_url: 'http://prom:9090/', window_s: 20, instance_label: 'svc' });
   t.same(resolveMetricsSource({}, p), { kind: 'prometheus', url: 'http://prom:9090', window_s: 20, label: 'svc' });
-  t.same(resolveMetricsSource({ prometheusUrl: 'http://other:9090', metricsWindow: '1m' }, p), { kind: 'prometheus', url: 'http://other:9090', window_s: 60, label: 'svc' });
+  t.same(resolveMetricsSource({ prometheusUrl: 'http://other:9090', metricsWindow: '1m' }, p), {
+    kind: 'prometheus',
+    url: 'http://other:9090',
+    window_s: 60,
+    label: 'svc',
+  });
   t.same(resolveMetricsSource({ metricsSource: 'json' }, p), { kind: 'json' }, 'the flag wins over the plan');
 });
 
 t.test('bad combinations are bad input', async (t) => {
   t.throws(() => resolveMetricsSource({ metricsSource: 'prometheus' }, null), InputError);
   t.throws(() => resolveMetricsSource({ metricsSource: 'prometheus' }, null), /needs --prometheus-url/);
-  t.throws(() => resolveMetricsSource({ metricsSource: 'prometheus', prometheusUrl: 'prom:9090' }, null), /must be an http\(s\) URL/);
+  t.throws(
+    () => resolveMetricsSource({ metricsSource: 'prometheus', prometheusUrl: 'prom:9090' }, null),
+    /must be an http\(s\) URL/,
+  );
   t.throws(() => resolveMetricsSource({ metricsSource: 'scrape', metricsWindow: '0s' }, null), /longer than 0/);
   t.throws(() => resolveMetricsSource({ metricsWindow: 'soon' }, null), /not a duration/);
 });

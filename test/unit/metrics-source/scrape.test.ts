@@ -33,30 +33,52 @@ async function service(latenciesMs: number[], waitsMs: number[]) {
     text,
     advance: (ms: number) => (nowMs += ms),
     now: () => new Date(nowMs),
-    json: () => metricsDocument(c, gauges, { instance: 'primary-1', pid: process.pid, uptimeS: nowMs / 1000 - START_S, now: new Date(nowMs) }),
+    json: () =>
+      metricsDocument(c, gauges, {
+        instance: 'primary-1',
+        pid: process.pid,
+        uptimeS: nowMs / 1000 - START_S,
+        now: new Date(nowMs),
+      }),
   };
 }
 
-t.test('a scrape of the reference service rebuilds its JSON document: counters and gauges equal, percentiles within a bucket', async (t) => {
-  const latencies = [...Array(95).fill(3), 40, 40, 40, 40, 950];
-  const s = await service(latencies, Array(100).fill(0.3));
-  const doc = metricsFromScrape(await s.text(), { url: 'http://p1', name: 'primary-1', at: s.now(), windowS: 60, memory: new ScrapeMemory() });
-  const json = s.json();
-  t.ok(isValid('service-metrics', doc), 'valid against service-metrics.schema.json');
-  t.same(doc.requests, json.requests);
-  t.same({ ...doc.pool, acquire_wait_ms: null }, { ...json.pool, acquire_wait_ms: null }, 'every pool figure but the percentiles is equal');
-  t.equal(doc.pid, process.pid);
-  t.equal(doc.uptime_s, json.uptime_s);
-  t.equal(doc.instance, 'primary-1');
-  t.equal(doc.latency.count, 100);
-  // Exact p95 is 3 ms (95 of 100 at 3 ms); the histogram only knows it lies in (0, 5 ms].
-  t.equal(json.latency.p95, 3);
-  t.ok(doc.latency.p95 > 0 && doc.latency.p95 <= 5, `p95 ${doc.latency.p95} in the 5 ms bucket`);
-  t.ok(doc.latency.p99 > 25 && doc.latency.p99 <= 50, `p99 ${doc.latency.p99} in the (25, 50] ms bucket like the exact 40`);
-  t.equal(doc.latency.max, 1000, 'max: the top of the (500, 1000] ms bucket holding 950');
-  t.ok(doc.pool.acquire_wait_ms.p95 <= 0.5, 'acquire waits of 0.3 ms land in the first (0.5 ms) bucket');
-  t.equal(doc.window_s, 100, 'first reading: buckets since the process started');
-});
+t.test(
+  'a scrape of the reference service rebuilds its JSON document: counters and gauges equal, percentiles within a bucket',
+  async (t) => {
+    const latencies = [...Array(95).fill(3), 40, 40, 40, 40, 950];
+    const s = await service(latencies, Array(100).fill(0.3));
+    const doc = metricsFromScrape(await s.text(), {
+      url: 'http://p1',
+      name: 'primary-1',
+      at: s.now(),
+      windowS: 60,
+      memory: new ScrapeMemory(),
+    });
+    const json = s.json();
+    t.ok(isValid('service-metrics', doc), 'valid against service-metrics.schema.json');
+    t.same(doc.requests, json.requests);
+    t.same(
+      { ...doc.pool, acquire_wait_ms: null },
+      { ...json.pool, acquire_wait_ms: null },
+      'every pool figure but the percentiles is equal',
+    );
+    t.equal(doc.pid, process.pid);
+    t.equal(doc.uptime_s, json.uptime_s);
+    t.equal(doc.instance, 'primary-1');
+    t.equal(doc.latency.count, 100);
+    // Exact p95 is 3 ms (95 of 100 at 3 ms); the histogram only knows it lies in (0, 5 ms].
+    t.equal(json.latency.p95, 3);
+    t.ok(doc.latency.p95 > 0 && doc.latency.p95 <= 5, `p95 ${doc.latency.p95} in the 5 ms bucket`);
+    t.ok(
+      doc.latency.p99 > 25 && doc.latency.p99 <= 50,
+      `p99 ${doc.latency.p99} in the (25, 50] ms bucket like the exact 40`,
+    );
+    t.equal(doc.latency.max, 1000, 'max: the top of the (500, 1000] ms bucket holding 950');
+    t.ok(doc.pool.acquire_wait_ms.p95 <= 0.5, 'acquire waits of 0.3 ms land in the first (0.5 ms) bucket');
+    t.equal(doc.window_s, 100, 'first reading: buckets since the process started');
+  },
+);
 
 t.test('a later scrape judges only what happened since the oldest reading in the window', async (t) => {
   const s = await service(Array(50).fill(700), []);
@@ -75,7 +97,11 @@ t.test('a later scrape judges only what happened since the oldest reading in the
   const third = metricsFromScrape(await s.text(), { ...opts, at: s.now() });
   t.equal(third.window_s, 61, 'no reading inside the window: the newest one before it is the baseline');
   t.equal(third.latency.count, 0, 'nothing observed since');
-  t.same([third.latency.p50, third.latency.p95, third.latency.max], [0, 0, 0], 'an empty window is zeros, as in the JSON document');
+  t.same(
+    [third.latency.p50, third.latency.p95, third.latency.max],
+    [0, 0, 0],
+    'an empty window is zeros, as in the JSON document',
+  );
 });
 
 t.test('what a scrape cannot fill is could-not-measure', async (t) => {
@@ -99,6 +125,10 @@ t.test('readMetrics scrapes <url>/metrics and remembers per source object', asyn
   t.equal(a.latency.count, 3);
   t.equal(b.window_s, 5);
   t.equal(b.latency.count, 0);
-  const other = await readMetrics({ name: 'primary-1', url: 'http://p1' }, { kind: 'scrape' }, { fetchText, now: s.now });
+  const other = await readMetrics(
+    { name: 'primary-1', url: 'http://p1' },
+    { kind: 'scrape' },
+    { fetchText, now: s.now },
+  );
   t.equal(other.latency.count, 3, 'another source object starts from scratch');
 });

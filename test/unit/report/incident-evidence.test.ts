@@ -20,17 +20,36 @@ function runDir(t: Test, withNotifications = true): string {
   }
   if (withNotifications) {
     const n = (event: string, at: string, ok: boolean, extra: Record<string, unknown> = {}) =>
-      JSON.stringify({ event, at, ok, target: 'http://127.0.13.60:4000/…', run_id: '20261130T175543Z-change', ...extra });
+      JSON.stringify({
+        event,
+        at,
+        ok,
+        target: 'http://127.0.13.60:4000/…',
+        run_id: '20261130T175543Z-change',
+        ...extra,
+      });
     fs.writeFileSync(
       path.join(dir, 'notifications.jsonl'),
-      [n('start', '2026-11-30T17:56:10.000Z', true, { status: 200 }), n('gate_failed', '2026-11-30T17:58:04.000Z', true, { status: 200 }), n('rollback', '2026-11-30T17:59:48.000Z', false, { error: 'timeout after 3000 ms' })].join('\n') + '\n',
+      [
+        n('start', '2026-11-30T17:56:10.000Z', true, { status: 200 }),
+        n('gate_failed', '2026-11-30T17:58:04.000Z', true, { status: 200 }),
+        n('rollback', '2026-11-30T17:59:48.000Z', false, { error: 'timeout after 3000 ms' }),
+      ].join('\n') + '\n',
     );
   }
   return dir;
 }
 
 const now = new Date('2026-11-30T17:59:49.000Z');
-const input = { reason: 'Stop unless this poolgate command passed, verify on localhost: poolgate verify gate failed', trigger: 'verify_failed', decision: 'ROLLBACK', actions: [], notified: ['webhook (see notifications.jsonl)'], operator: 'lab-operator', now };
+const input = {
+  reason: 'Stop unless this poolgate command passed, verify on localhost: poolgate verify gate failed',
+  trigger: 'verify_failed',
+  decision: 'ROLLBACK',
+  actions: [],
+  notified: ['webhook (see notifications.jsonl)'],
+  operator: 'lab-operator',
+  now,
+};
 
 void t.test('(a) the timeline comes from events.jsonl, ordered by time, not from file times', async (t) => {
   const dir = runDir(t);
@@ -38,28 +57,58 @@ void t.test('(a) the timeline comes from events.jsonl, ordered by time, not from
   for (const f of fs.readdirSync(dir)) fs.utimesSync(path.join(dir, f), new Date(), new Date());
   const tl = timelineFrom(dir);
   const whats = tl.map((e) => e.what);
-  t.notMatch(whats.join('\n'), /evidence written/, 'no entry from a file\'s modification time');
+  t.notMatch(whats.join('\n'), /evidence written/, "no entry from a file's modification time");
   const at = tl.map((e) => Date.parse(e.at));
-  t.same(at, [...at].sort((a, b) => a - b), 'ordered by time');
+  t.same(
+    at,
+    [...at].sort((a, b) => a - b),
+    'ordered by time',
+  );
   const index = (re: RegExp): number => whats.findIndex((w) => re.test(w));
-  t.ok(index(/^run 20261130T175543Z-change started by lab-operator/) === 0, 'the run\'s start comes first');
+  t.ok(index(/^run 20261130T175543Z-change started by lab-operator/) === 0, "the run's start comes first");
   t.ok(index(/^standby-1: config backed up/) < index(/^standby-1: applying by sighup/), 'backed up before applying');
-  t.ok(index(/^standby-1: applying by sighup/) < index(/^standby-1: read back max 200 \/ min 20 in force/), 'applied, then read back');
+  t.ok(
+    index(/^standby-1: applying by sighup/) < index(/^standby-1: read back max 200 \/ min 20 in force/),
+    'applied, then read back',
+  );
   t.ok(index(/^primary-1: drained at HAProxy \(DRAIN, 0 sessions\)/) >= 0, 'the drain at HAProxy');
-  t.ok(index(/^ROLLBACK started: Stop unless this poolgate command passed, verify/) > index(/^primary-2: enabled at HAProxy/), 'the rollback after the traffic came back');
-  t.ok(index(/^ROLLBACK verified: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/) > index(/^standby-2: read back max 50 \/ min 10 in force/), 'the verified read-back after the last restore');
+  t.ok(
+    index(/^ROLLBACK started: Stop unless this poolgate command passed, verify/) >
+      index(/^primary-2: enabled at HAProxy/),
+    'the rollback after the traffic came back',
+  );
+  t.ok(
+    index(
+      /^ROLLBACK verified: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/,
+    ) > index(/^standby-2: read back max 50 \/ min 10 in force/),
+    'the verified read-back after the last restore',
+  );
   t.ok(index(/^notified rollback/) > index(/^ROLLBACK verified/), 'the rollback announced after its read-back');
 });
 
-void t.test('(b) the failing gate\'s figures: in the reason and the timeline', async (t) => {
+void t.test("(b) the failing gate's figures: in the reason and the timeline", async (t) => {
   const dir = runDir(t);
   const gate = failedGate(dir)!;
   t.same([gate.gate, gate.file, gate.at], ['verify', 'verify_20261130T175751Z.json', '2026-11-30T17:58:00.354Z']);
-  t.same(gate.figures, [{ item: 'p95 latency primary-1', measured: '32.4 ms', threshold: '< 500 ms, ≤ +20.00 % vs 21.9 ms' }], 'only the FAIL item, not the WARNs');
+  t.same(
+    gate.figures,
+    [{ item: 'p95 latency primary-1', measured: '32.4 ms', threshold: '< 500 ms, ≤ +20.00 % vs 21.9 ms' }],
+    'only the FAIL item, not the WARNs',
+  );
   const md = fs.readFileSync(writeIncident(new EvidenceDir(dir), input, null).file, 'utf8');
-  t.match(md, /\*\*Reason\*\*: Stop unless .*verify gate failed — verify: p95 latency primary-1: measured 32\.4 ms \(threshold < 500 ms, ≤ \+20\.00 % vs 21\.9 ms\)/);
-  t.match(md, /- 2026-11-30T17:58:00\.354Z — verify FAILED \(verify_20261130T175751Z\.json\): p95 latency primary-1: measured 32\.4 ms/);
-  t.match(fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'), /Rollback reason: .* p95 latency primary-1: measured 32\.4 ms/, 'and in rollback_log.txt');
+  t.match(
+    md,
+    /\*\*Reason\*\*: Stop unless .*verify gate failed — verify: p95 latency primary-1: measured 32\.4 ms \(threshold < 500 ms, ≤ \+20\.00 % vs 21\.9 ms\)/,
+  );
+  t.match(
+    md,
+    /- 2026-11-30T17:58:00\.354Z — verify FAILED \(verify_20261130T175751Z\.json\): p95 latency primary-1: measured 32\.4 ms/,
+  );
+  t.match(
+    fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
+    /Rollback reason: .* p95 latency primary-1: measured 32\.4 ms/,
+    'and in rollback_log.txt',
+  );
 });
 
 void t.test('(c) severity follows the real trigger the playbook now passes', async (t) => {
@@ -78,20 +127,36 @@ void t.test('(d) who was notified, from notifications.jsonl', async (t) => {
   const md = fs.readFileSync(writeIncident(new EvidenceDir(runDir(t)), input, null).file, 'utf8');
   const notified = md.split('## Notified\n')[1]!.split('\n## ')[0]!;
   t.match(notified, /- webhook \(see notifications\.jsonl\)/);
-  t.match(notified, /- 2026-11-30T17:56:10\.000Z — notified start via webhook http:\/\/127\.0\.13\.60:4000\/…: delivered \(HTTP 200\)/);
+  t.match(
+    notified,
+    /- 2026-11-30T17:56:10\.000Z — notified start via webhook http:\/\/127\.0\.13\.60:4000\/…: delivered \(HTTP 200\)/,
+  );
   t.match(notified, /- 2026-11-30T17:58:04\.000Z — notified gate_failed .*: delivered/);
   t.match(notified, /- 2026-11-30T17:59:48\.000Z — notified rollback .*: NOT delivered: timeout after 3000 ms/);
   t.match(md, /- 2026-11-30T17:58:04\.000Z — notified gate_failed/, 'and in the timeline');
-  const none = fs.readFileSync(writeIncident(new EvidenceDir(runDir(t, false)), { ...input, notified: [] }, null).file, 'utf8');
+  const none = fs.readFileSync(
+    writeIncident(new EvidenceDir(runDir(t, false)), { ...input, notified: [] }, null).file,
+    'utf8',
+  );
   t.match(none, /## Notified\n- nobody recorded/, 'without either, it says nobody');
 });
 
-void t.test('(e) actions with timestamps, ending with the rollback\'s outcome', async (t) => {
+void t.test("(e) actions with timestamps, ending with the rollback's outcome", async (t) => {
   const dir = runDir(t);
   const r = rollbackActions(dir);
-  t.equal(r.actions[0]!.at, '2026-11-30T17:58:03.384263Z', 'from the rollback\'s start');
-  t.match(r.outcome, /^verified at 2026-11-30T17:59:47\.413500Z: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/);
-  const md = fs.readFileSync(writeIncident(new EvidenceDir(dir), { ...input, actions: ['restored from backup and read back: primary-1, primary-2, standby-1, standby-2'] }, null).file, 'utf8');
+  t.equal(r.actions[0]!.at, '2026-11-30T17:58:03.384263Z', "from the rollback's start");
+  t.match(
+    r.outcome,
+    /^verified at 2026-11-30T17:59:47\.413500Z: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/,
+  );
+  const md = fs.readFileSync(
+    writeIncident(
+      new EvidenceDir(dir),
+      { ...input, actions: ['restored from backup and read back: primary-1, primary-2, standby-1, standby-2'] },
+      null,
+    ).file,
+    'utf8',
+  );
   const actions = md.split('## Actions taken\n')[1]!.split('\n## ')[0]!;
   t.match(actions, /- 2026-11-30T17:58:36\.555204Z — primary-1: applying by sighup/);
   t.match(actions, /- 2026-11-30T17:58:48\.127364Z — primary-1: read back max 50 \/ min 10 in force/);
@@ -99,6 +164,12 @@ void t.test('(e) actions with timestamps, ending with the rollback\'s outcome', 
   t.match(actions, /- Rollback outcome: verified at 2026-11-30T17:59:47\.413500Z/);
   t.match(md, /\*\*Rollback outcome\*\*: verified/);
   // An incomplete rollback says so.
-  fs.appendFileSync(path.join(dir, 'events.jsonl'), `${JSON.stringify({ at: '2026-11-30T18:00:00Z', host: 'localhost', phase: 'rollback', action: 'rollback_incomplete', reason: 'x', error: 'primary-2 runs max 200 after the rollback' })}\n`);
-  t.match(rollbackActions(dir).outcome, /^INCOMPLETE at 2026-11-30T18:00:00Z: primary-2 runs max 200 after the rollback$/);
+  fs.appendFileSync(
+    path.join(dir, 'events.jsonl'),
+    `${JSON.stringify({ at: '2026-11-30T18:00:00Z', host: 'localhost', phase: 'rollback', action: 'rollback_incomplete', reason: 'x', error: 'primary-2 runs max 200 after the rollback' })}\n`,
+  );
+  t.match(
+    rollbackActions(dir).outcome,
+    /^INCOMPLETE at 2026-11-30T18:00:00Z: primary-2 runs max 200 after the rollback$/,
+  );
 });

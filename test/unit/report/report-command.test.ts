@@ -20,9 +20,18 @@ const monitor: MonitorResult = {
   samples: { total: 13, unmeasured: 0, dropped_intervals: 0 },
   alerts: { warning: 0, critical: 0, recent: [] },
   summary: {
-    requests: 1000, errors: 0, error_rate: 0, acquire_timeouts: 0,
-    p95_ms: stat(100), pool_utilization: stat(0.2), acquire_wait_p95_ms: stat(1), active_connections: stat(10),
-    db_backends: stat(null), new_backends_per_s: stat(null), db_cpu_pct: stat(20), pool_max: { p1: 200 },
+    requests: 1000,
+    errors: 0,
+    error_rate: 0,
+    acquire_timeouts: 0,
+    p95_ms: stat(100),
+    pool_utilization: stat(0.2),
+    acquire_wait_p95_ms: stat(1),
+    active_connections: stat(10),
+    db_backends: stat(null),
+    new_backends_per_s: stat(null),
+    db_cpu_pct: stat(20),
+    pool_max: { p1: 200 },
   },
   files: { samples: 'monitor_samples.jsonl', alerts: 'alerts.log' },
 };
@@ -37,7 +46,10 @@ t.test('report reads the folder through the schemas; an invalid file is reported
   const before = process.exitCode;
   const write = process.stdout.write;
   let printed = '';
-  process.stdout.write = ((chunk: string | Uint8Array) => ((printed += String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    (printed += String(chunk)),
+    true
+  )) as typeof process.stdout.write;
   let code: typeof process.exitCode;
   try {
     await reportCommand.handler({ evidenceDir: dir, operator: 'Ops', json: true, _: [], $0: 'poolgate' });
@@ -60,5 +72,9 @@ t.test('report reads the folder through the schemas; an invalid file is reported
   t.match(md, /- snapshot: pre_change_snapshot_20260201T020000Z.json — invalid/);
   t.ok(fs.existsSync(path.join(dir, 'report.json')));
   const html = report.markdown_file.replace(/\.md$/, '.html');
-  t.match(fs.readFileSync(path.join(dir, html), 'utf8'), /<svg/, 'the HTML report with charts is written beside the Markdown');
+  t.match(
+    fs.readFileSync(path.join(dir, html), 'utf8'),
+    /<svg/,
+    'the HTML report with charts is written beside the Markdown',
+  );
 });

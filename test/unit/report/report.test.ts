@@ -11,17 +11,34 @@ import type { Snapshot } from '../../../scripts/types/snapshot';
 import type { VerifyResult } from '../../../scripts/types/verify-result';
 
 const stat = (max: number | null, mean = max) => ({ max, mean, last: max, measured_samples: max === null ? 0 : 13 });
-const pool = (min: number, max: number) => ({ min, max, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000 });
+const pool = (min: number, max: number) => ({
+  min,
+  max,
+  idleTimeoutMillis: 30000,
+  connectionTimeoutMillis: 2000,
+  acquireTimeoutMillis: 10000,
+});
 
 /** A run where every criterion passes; each test breaks one thing. Only the fields the report reads are filled. */
 function goodEvidence(): ReportEvidence {
-  const plan = { operator: 'A. Engineer', change: { from: pool(10, 50), to: pool(20, 200) }, targets: [{ name: 'p1', url: 'http://127.0.0.21:3000' }] } as Plan;
+  const plan = {
+    operator: 'A. Engineer',
+    change: { from: pool(10, 50), to: pool(20, 200) },
+    targets: [{ name: 'p1', url: 'http://127.0.0.21:3000' }],
+  } as Plan;
   const snapshot = {
     timestamp: '2026-02-01T02:00:00.000Z',
     operator: 'A. Engineer',
     instances: ['p1', 'p2'].map((name, k) => ({
       name,
-      summary: { active_connections: 20, pool_utilization: 0.4 + k * 0.1, acquire_wait_p95_ms: 3, error_rate: 0.0005, error_rate_basis: 'window', latency_p95_ms: 120 + k },
+      summary: {
+        active_connections: 20,
+        pool_utilization: 0.4 + k * 0.1,
+        acquire_wait_p95_ms: 3,
+        error_rate: 0.0005,
+        error_rate_basis: 'window',
+        latency_p95_ms: 120 + k,
+      },
     })),
     database: { database: 'ledger', error: null, activity: { db_total: 44 } },
   } as unknown as Snapshot;
@@ -91,13 +108,22 @@ t.test('all eight criteria met: SUCCESS, exit 0, every template field filled', a
   t.equal(r.decision, 'SUCCESS');
   t.equal(r.exit_code, 0);
   t.equal(r.criteria.length, 8);
-  t.same(r.criteria.map((c) => c.verdict), Array(8).fill('PASS'));
+  t.same(
+    r.criteria.map((c) => c.verdict),
+    Array(8).fill('PASS'),
+  );
   const md = renderReport(r);
   assertNoPlaceholder(t, md);
   t.match(md, /^# Database Pool Scaling Verification Report$/m);
   t.match(md, /\*\*Change\*\*: Database pool max 50 → 200 \(min 10 → 20\)/);
-  t.match(md, /## Pre-Change Metrics\n- Pool utilization: 50%\n- Error rate: 0.05%\n- p95 latency: 121ms\n- Active connections: 44/);
-  t.match(md, /## Post-Change Metrics \(60 min sustained\)\n- Pool utilization: 35%\n- Error rate: 0.02%\n- p95 latency: 180ms\n- Active connections: 70/);
+  t.match(
+    md,
+    /## Pre-Change Metrics\n- Pool utilization: 50%\n- Error rate: 0.05%\n- p95 latency: 121ms\n- Active connections: 44/,
+  );
+  t.match(
+    md,
+    /## Post-Change Metrics \(60 min sustained\)\n- Pool utilization: 35%\n- Error rate: 0.02%\n- p95 latency: 180ms\n- Active connections: 70/,
+  );
   t.match(md, /- Requests: 500\n- p50 latency: 12ms\n- p95 latency: 40ms\n- p99 latency: 80ms\n- Error rate: 0%/);
   t.match(md, /- \[X\] SUCCESS - Proceed to Phase 2\n- \[ \] ROLLBACK - Investigate and retry/);
   t.match(md, /\*\*Signature\*\*: A. Engineer\n\*\*Timestamp\*\*: 2026-02-01T03:31:00.000Z/);
@@ -119,7 +145,17 @@ const breakers: [string, (e: ReportEvidence) => void][] = [
         verdict: 'triggered',
         exit_code: 1,
         completed: false,
-        trigger: { name: 'p95_latency_sustained', metric: 'p95_ms', subject: 'fleet', value: 1500, threshold: 1000, sustained_s: 300, run_samples: 2, run_span_s: 300, message: 'p95 over' },
+        trigger: {
+          name: 'p95_latency_sustained',
+          metric: 'p95_ms',
+          subject: 'fleet',
+          value: 1500,
+          threshold: 1000,
+          sustained_s: 300,
+          run_samples: 2,
+          run_span_s: 300,
+          message: 'p95 over',
+        },
       }),
   ],
 ];
@@ -132,7 +168,10 @@ for (const [id, breakIt] of breakers) {
     t.ok(isValid('report', r), problemsOf('report', r).join('; '));
     t.equal(r.decision, 'ROLLBACK');
     t.equal(r.exit_code, 1);
-    t.same(r.criteria.filter((c) => c.verdict !== 'PASS').map((c) => [c.id, c.verdict]), [[id, 'FAIL']]);
+    t.same(
+      r.criteria.filter((c) => c.verdict !== 'PASS').map((c) => [c.id, c.verdict]),
+      [[id, 'FAIL']],
+    );
     const md = renderReport(r);
     assertNoPlaceholder(t, md);
     t.match(md, /- \[ \] SUCCESS - Proceed to Phase 2\n- \[X\] ROLLBACK - Investigate and retry/);
@@ -165,14 +204,30 @@ t.test('a monitor without a DB CPU source leaves "no DB CPU spike" unproven', as
 
 t.test('a monitor that could not measure is not "sustained": INCOMPLETE, not SUCCESS', async (t) => {
   const e = goodEvidence();
-  Object.assign(e.monitor!, { verdict: 'could_not_measure', exit_code: 3, completed: false, message: 'could not measure p2' });
+  Object.assign(e.monitor!, {
+    verdict: 'could_not_measure',
+    exit_code: 3,
+    completed: false,
+    message: 'could not measure p2',
+  });
   const c = buildReport(e).criteria.find((x) => x.id === 'sustained')!;
   t.equal(c.verdict, 'NOT MEASURED');
   t.match(c.shown, /could not measure p2/);
 });
 
 t.test('nothing at all: every value explicit, no placeholder', async (t) => {
-  const r = buildReport({ plan: null, snapshot: null, verify: null, loadtest: null, analysis: null, monitor: null, inputs: [], operator: { name: 'ops', source: 'os user' }, now: new Date(0), markdownFile: 'x.md' });
+  const r = buildReport({
+    plan: null,
+    snapshot: null,
+    verify: null,
+    loadtest: null,
+    analysis: null,
+    monitor: null,
+    inputs: [],
+    operator: { name: 'ops', source: 'os user' },
+    now: new Date(0),
+    markdownFile: 'x.md',
+  });
   t.equal(r.decision, 'INCOMPLETE');
   t.ok(r.criteria.every((c) => c.verdict === 'NOT MEASURED'));
   assertNoPlaceholder(t, renderReport(r));

@@ -13,10 +13,11 @@ function fakePool() {
     release: (err?: Error) => void released.push(err),
   }) as unknown as PoolClient;
   const pool = {
-    connect: () => new Promise<PoolClient>((resolve, reject) => {
-      waiters.push(resolve);
-      failers.push(reject);
-    }),
+    connect: () =>
+      new Promise<PoolClient>((resolve, reject) => {
+        waiters.push(resolve);
+        failers.push(reject);
+      }),
   } as unknown as Pool;
   return { pool, client, released, give: () => waiters.shift()?.(client), fail: (e: Error) => failers.shift()?.(e) };
 }
@@ -36,18 +37,24 @@ t.test('a connection in time is counted with its wait and hold', async (t) => {
   t.ok(c.holdMsSum >= 0);
 });
 
-t.test('no connection within the timeout: AcquireTimeoutError, counted; the late connection goes straight back', async (t) => {
-  const f = fakePool();
-  const c = new ServiceCounters();
-  const started = Date.now();
-  await t.rejects(acquire(f.pool, 50, c, () => undefined), AcquireTimeoutError);
-  t.ok(Date.now() - started < 500, 'fails at the timeout, not later');
-  t.equal(c.acquireTimeouts, 1);
-  t.equal(c.acquires, 0);
-  f.give();
-  await new Promise((r) => setImmediate(r));
-  t.same(f.released, [undefined], 'the connection that arrived late was released, not leaked');
-});
+t.test(
+  'no connection within the timeout: AcquireTimeoutError, counted; the late connection goes straight back',
+  async (t) => {
+    const f = fakePool();
+    const c = new ServiceCounters();
+    const started = Date.now();
+    await t.rejects(
+      acquire(f.pool, 50, c, () => undefined),
+      AcquireTimeoutError,
+    );
+    t.ok(Date.now() - started < 500, 'fails at the timeout, not later');
+    t.equal(c.acquireTimeouts, 1);
+    t.equal(c.acquires, 0);
+    f.give();
+    await new Promise((r) => setImmediate(r));
+    t.same(f.released, [undefined], 'the connection that arrived late was released, not leaked');
+  },
+);
 
 t.test('a failed connect is a pool error and rejects with its cause', async (t) => {
   const f = fakePool();

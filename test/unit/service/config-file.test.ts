@@ -18,7 +18,7 @@ t.test('min > max is refused, naming both fields', async (t) => {
   const err = t.throws(() => parsePoolConfig(bytes({ ...good, min: 60 }), 'p.json')) as InputError;
   t.type(err, InputError);
   t.match(err.message, /\/min \(60\) must be <= \/max \(50\)/);
-  t.doesNotThrow(() => parsePoolConfig(bytes({ ...good, min: 50 })), 'min = max is fine');
+  t.doesNotThrow(() => parsePoolConfig(bytes({ ...good, min: 50 }), 'p.json'), 'min = max is fine');
 });
 
 t.test('schema rules: unknown key, fractional, zero, missing, not JSON', async (t) => {
@@ -37,7 +37,7 @@ t.test('schema rules: unknown key, fractional, zero, missing, not JSON', async (
   t.match(problemsOf({ ...good, max: 0 }), [/\/max: must be >= 1/]);
   t.match(problemsOf({ ...good, acquireTimeoutMillis: 0 }), [/\/acquireTimeoutMillis: must be >= 1/]);
   t.match(problemsOf({ min: 1, max: 2 }), [/missing required key "idleTimeoutMillis"/]);
-  t.doesNotThrow(() => parsePoolConfig(bytes({ ...good, min: 0 })), 'min 0 is allowed (no pre-warm)');
+  t.doesNotThrow(() => parsePoolConfig(bytes({ ...good, min: 0 }), 'p.json'), 'min 0 is allowed (no pre-warm)');
   const notJson = t.throws(() => parsePoolConfig(Buffer.from('{"min": 1,'), 'p.json')) as InputError;
   t.equal(notJson.code, 'E_CONFIG_JSON');
 });

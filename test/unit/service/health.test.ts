@@ -59,7 +59,10 @@ t.test('a failing probe is unhealthy with its reason, cached for a second, then 
   const h = new Health(acquire, () => now);
   h.lifecycle = 'serving';
   state.fail = new Error('connect ECONNREFUSED 127.0.0.1:54320');
-  t.same(await h.check(), { status: 'unhealthy', reason: 'database check failed: connect ECONNREFUSED 127.0.0.1:54320' });
+  t.same(await h.check(), {
+    status: 'unhealthy',
+    reason: 'database check failed: connect ECONNREFUSED 127.0.0.1:54320',
+  });
   now = 500;
   await h.check();
   t.equal(state.probes, 1, 'a recent failure is not re-probed at once');

@@ -4,7 +4,13 @@ import { parseJournalEntry } from '../../../lab/service/journal-entry';
 const line = (account_id: number, debit: string, credit: string) => ({ account_id, debit, credit });
 
 t.test('a balanced entry is normalised to 2-decimal strings', async (t) => {
-  const e = parseJournalEntry({ memo: 'rent', lines: [{ account_id: 17, debit: '1200.5' }, { account_id: 1, credit: '1200.50' }] });
+  const e = parseJournalEntry({
+    memo: 'rent',
+    lines: [
+      { account_id: 17, debit: '1200.5' },
+      { account_id: 1, credit: '1200.50' },
+    ],
+  });
   t.same(e, { memo: 'rent', lines: [line(17, '1200.50', '0.00'), line(1, '0.00', '1200.50')] });
 });
 

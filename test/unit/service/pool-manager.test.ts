@@ -22,7 +22,10 @@ function manager(files: (LoadedPoolConfig | Error)[], gate: Promise<void> = Prom
   const log: Logger = { log: (_level, event) => void events.push(event) };
   let reads = 0;
   const m = new PoolManager({
-    instance: 'unit-1', db: { host: '127.0.0.1', port: 1 }, counters: new ServiceCounters(), log,
+    instance: 'unit-1',
+    db: { host: '127.0.0.1', port: 1 },
+    counters: new ServiceCounters(),
+    log,
     readConfig: async () => {
       const next = files[Math.min(reads, files.length - 1)];
       reads += 1;
@@ -47,19 +50,22 @@ t.test('a good reload bumps the generation and ends the old pool', async (t) => 
   await m.close(1000);
 });
 
-t.test('a bad file keeps the pool in force and reports; the same bytes again is a no-op that clears the error', async (t) => {
-  const { m } = manager([new InputError('pool config /etc/pool.json is invalid: /max: must be >= 1'), cfg(10, 'a')]);
-  await m.start(cfg(10, 'a'));
-  t.equal(await m.reload(), 'failed');
-  const failed = m.poolConfigDocument();
-  t.equal(failed.generation, 1);
-  t.match(failed.last_reload_error, { message: /must be >= 1/ });
-  t.ok(isValid('service-pool-config', failed));
-  t.equal(await m.reload(), 'unchanged');
-  t.equal(m.poolConfigDocument().generation, 1, 'identical sha256: no new pool, no new generation');
-  t.equal(m.poolConfigDocument().last_reload_error, null);
-  await m.close(1000);
-});
+t.test(
+  'a bad file keeps the pool in force and reports; the same bytes again is a no-op that clears the error',
+  async (t) => {
+    const { m } = manager([new InputError('pool config /etc/pool.json is invalid: /max: must be >= 1'), cfg(10, 'a')]);
+    await m.start(cfg(10, 'a'));
+    t.equal(await m.reload(), 'failed');
+    const failed = m.poolConfigDocument();
+    t.equal(failed.generation, 1);
+    t.match(failed.last_reload_error, { message: /must be >= 1/ });
+    t.ok(isValid('service-pool-config', failed));
+    t.equal(await m.reload(), 'unchanged');
+    t.equal(m.poolConfigDocument().generation, 1, 'identical sha256: no new pool, no new generation');
+    t.equal(m.poolConfigDocument().last_reload_error, null);
+    await m.close(1000);
+  },
+);
 
 t.test('signals during a reload coalesce into one re-read after it', async (t) => {
   let open = (): void => undefined;

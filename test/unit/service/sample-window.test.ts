@@ -15,20 +15,29 @@ t.test('nearest-rank percentiles', async (t) => {
 
 t.test('selection finds the same percentiles as a full sort, at every size and with ties', async (t) => {
   let seed = 7;
-  const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (const n of [1, 2, 3, 5, 19, 20, 21, 99, 100, 101, 1000, 4099]) {
     for (const ties of [false, true]) {
       const values = Array.from({ length: n }, () => (ties ? Math.floor(rand() * 5) : rand() * 100));
       const w = new SampleWindow(60_000, n + 10, () => 0);
       for (const v of values) w.record(v);
       const sorted = [...values].sort((a, b) => a - b);
-      const want = { count: n, p50: nearestRank(sorted, 50), p95: nearestRank(sorted, 95), p99: nearestRank(sorted, 99), max: sorted[n - 1] };
+      const want = {
+        count: n,
+        p50: nearestRank(sorted, 50),
+        p95: nearestRank(sorted, 95),
+        p99: nearestRank(sorted, 99),
+        max: sorted[n - 1],
+      };
       t.same(w.summary(), want, `n=${n}${ties ? ' with ties' : ''}`);
     }
   }
   const a = Float64Array.from([5, 1, 4, 2, 3]);
   t.equal(selectRank(a, 5, 4), 4, 'rank 4 of 1..5 is 4');
-  t.ok(Array.from(a.subarray(0, 3)).every((v) => v <= 4), 'and every value before it is no larger');
+  t.ok(
+    Array.from(a.subarray(0, 3)).every((v) => v <= 4),
+    'and every value before it is no larger',
+  );
 });
 
 t.test('only observations inside the window count', async (t) => {
@@ -61,9 +70,16 @@ t.test('the metrics document is schema-valid and sums pools', async (t) => {
   c.holdMsSum = 40.12345;
   c.acquireWait.record(0.5);
   now = 1000;
-  const doc = metricsDocument(c, { max: 50, min: 10, total: 60, idle: 5, waiting: 3, generation: 2 }, {
-    instance: 'primary-1', pid: 42, uptimeS: 12.3456, now: new Date('2026-01-01T00:00:00Z'),
-  });
+  const doc = metricsDocument(
+    c,
+    { max: 50, min: 10, total: 60, idle: 5, waiting: 3, generation: 2 },
+    {
+      instance: 'primary-1',
+      pid: 42,
+      uptimeS: 12.3456,
+      now: new Date('2026-01-01T00:00:00Z'),
+    },
+  );
   t.ok(isValid('service-metrics', doc), 'valid against service-metrics.schema.json');
   t.same(doc.requests, { total: 2, errors: 1, in_flight: 0 });
   t.equal(doc.pool.active, 55, 'active = total - idle, over both pools');
