@@ -27,7 +27,7 @@ export type Targets = [
      * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
      */
     log?: string;
-  }[],
+  }[]
 ];
 /**
  * What no probe can see, vouched for by a person (who, when) or by a URL poolgate probes (any 2xx answer attests it).

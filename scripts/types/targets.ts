@@ -31,6 +31,6 @@ export interface Targets {
        * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
        */
       log?: string;
-    }[],
+    }[]
   ];
 }
