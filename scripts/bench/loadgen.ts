@@ -4,6 +4,7 @@ import path from 'node:path';
 import { packageRoot } from '../lib/paths';
 import { median, pinningOn, runChild, startServer } from './child';
 import {
+  ACCOUNTS_ONLY,
   fixedRate,
   poolgateRun,
   smoothness,
@@ -118,8 +119,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
         `${plan.seconds}s`,
         '--concurrency',
         String(plan.connections),
-        '--mix',
-        'accounts=1',
+        ...ACCOUNTS_ONLY,
       ],
       (plan.seconds + 60) * 1000,
     );
@@ -187,8 +187,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
             `${plan.seconds}s`,
             '--concurrency',
             String(plan.connections),
-            '--mix',
-            'accounts=1',
+            ...ACCOUNTS_ONLY,
           ],
           (plan.seconds + 60) * 1000,
         );
@@ -237,8 +236,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
         `${rssSeconds}s`,
         '--concurrency',
         String(plan.connections),
-        '--mix',
-        'accounts=1',
+        ...ACCOUNTS_ONLY,
       ],
       (rssSeconds + 120) * 1000,
       1000,

@@ -20,6 +20,12 @@ export const TOOLS: readonly Tool[] = ['poolgate', 'autocannon', 'wrk', 'hey'];
 const POOLGATE = path.join(packageRoot, 'bin', 'poolgate.js');
 const AUTOCANNON = path.join(packageRoot, 'node_modules', 'autocannon', 'autocannon.js');
 
+/**
+ * poolgate's side of every comparison: the lab scenario's one static read (GET /api/accounts), the request the
+ * peers send too.
+ */
+export const ACCOUNTS_ONLY = ['--scenario', path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml'), '--mix', 'accounts=1'];
+
 /** "12.5ms" / "850.00us" / "1.02s" → ms. */
 function toMs(value: string, unit: string): number {
   const v = Number(value);
@@ -69,8 +75,7 @@ export async function throughput(tool: Tool, url: string, connections: number, s
         String(connections),
         '--duration',
         `${seconds}s`,
-        '--mix',
-        'accounts=1',
+        ...ACCOUNTS_ONLY,
       ],
       timeoutMs,
     );
@@ -132,8 +137,7 @@ export async function fixedRate(
         `${seconds}s`,
         '--concurrency',
         String(connections),
-        '--mix',
-        'accounts=1',
+        ...ACCOUNTS_ONLY,
       ],
       timeoutMs,
     );
