@@ -1,5 +1,5 @@
 import { LatencyHistogram, type Percentiles } from './histogram';
-import type { ErrorKind } from './error-kind';
+import { httpErrorKind, type ErrorKind } from './error-kind';
 
 export interface RequestCounts {
   sent: number;
@@ -8,6 +8,7 @@ export interface RequestCounts {
 }
 
 const MAX_EXAMPLES = 10;
+const HTTP_KINDS: string[] = [];
 /** Captured values kept per request: enough to check every write of a lab-sized run, bounded for a long one. */
 export const MAX_CAPTURES = 50_000;
 
@@ -30,6 +31,8 @@ export class Recorder {
   /** Counts per scenario request, by its index. */
   readonly byRequest: RequestCounts[];
   readonly captured: Captured[];
+  /** Per request, the statuses that already have an example. */
+  private readonly exemplified: Array<Uint8Array | undefined> = [];
   readonly byKind = new Map<ErrorKind, number>();
   readonly examples: string[] = [];
   sent = 0;
@@ -76,7 +79,7 @@ export class Recorder {
       this.ok++;
       this.byRequest[request]!.ok++;
     } else {
-      this.recordError(request, `http_${status}`, `HTTP ${status}`);
+      this.recordHttpError(request, status);
     }
   }
 
@@ -104,6 +107,22 @@ export class Recorder {
 
   latency(): { from_intended: Percentiles; from_send: Percentiles } {
     return { from_intended: this.fromIntended.summary(), from_send: this.fromSend.summary() };
+  }
+
+  /**
+   * An unexpected status: its kind string is built once per status and its example once per request and status,
+   * so a run answered with the wrong status throughout costs no more than one answered right.
+   */
+  private recordHttpError(request: number, status: number): void {
+    const kind = (HTTP_KINDS[status] ??= httpErrorKind(status));
+    this.failed++;
+    this.byRequest[request]!.errors++;
+    this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
+    const seen = (this.exemplified[request] ??= new Uint8Array(600));
+    if (seen[status] === 0 && this.examples.length < MAX_EXAMPLES) {
+      seen[status] = 1;
+      this.examples.push(`${this.names[request]}: HTTP ${status}`);
+    }
   }
 
   private recordError(request: number, kind: ErrorKind, message: string): void {

@@ -25,22 +25,30 @@ export interface RequestSpec {
   readonly bytes: Buffer | null;
 }
 
+/** What follows the path in a request's head up to its length: the version, Host and the given header lines. */
+export function headAfterPath(host: string, headers: readonly string[]): string {
+  let after = ` HTTP/1.1\r\nHost: ${host}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) after += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return after;
+}
+
 /**
- * The bytes of one HTTP/1.1 request: `host` is the Host header's value (the origin's host and port). Everything
- * but the body was checked to be ASCII when the scenario was compiled, so the head is written as latin1 and only
- * the body's UTF-8 length is measured.
+ * The bytes of one HTTP/1.1 request, in one allocation. Everything but the body was checked to be ASCII when the
+ * scenario was compiled, so the head is written as latin1 and only the body's UTF-8 length is measured.
  */
-export function encodeRequest(host: string, spec: Omit<RequestSpec, 'bytes'>): Buffer {
-  let head = `${spec.request.method} ${spec.path} HTTP/1.1\r\nHost: ${host}\r\n`;
-  const h = spec.headers;
-  for (let i = 0; i < h.length; i += 2) head += `${h[i]}: ${h[i + 1]}\r\n`;
-  if (spec.body === null) return Buffer.from(`${head}\r\n`, 'latin1');
-  const length = Buffer.byteLength(spec.body, 'utf8');
-  head += `Content-Length: ${length}\r\n\r\n`;
+export function encodeHead(method: string, path: string, afterPath: string, body: string | null): Buffer {
+  if (body === null) return Buffer.from(`${method} ${path}${afterPath}\r\n`, 'latin1');
+  const length = Buffer.byteLength(body, 'utf8');
+  const head = `${method} ${path}${afterPath}Content-Length: ${length}\r\n\r\n`;
   const bytes = Buffer.allocUnsafe(head.length + length);
   bytes.write(head, 0, 'latin1');
-  bytes.write(spec.body, head.length, 'utf8');
+  bytes.write(body, head.length, 'utf8');
   return bytes;
+}
+
+/** The bytes of `spec` for the origin `host` (the Host header's value: the origin's host and port). */
+export function encodeRequest(host: string, spec: Omit<RequestSpec, 'bytes'>): Buffer {
+  return encodeHead(spec.request.method, spec.path, headAfterPath(host, spec.headers), spec.body);
 }
 
 /** The warm-up request every lane opens its connection with (the service contract's GET /health; any status). */

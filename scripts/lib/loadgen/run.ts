@@ -60,7 +60,9 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
         const onProgress = hooks.onProgress;
         progressTimer = setInterval(() => onProgress(recorder, realClock.now() - t0Ms), 1000);
       }
-      const requests = compileScenario(cfg.scenario, { host: new URL(cfg.url).host, runId: templateRunId });
+      // Bytes are encoded up front for the socket transport only; undici (https) takes the parts.
+      const host = cfg.url.startsWith('https:') ? null : new URL(cfg.url).host;
+      const requests = compileScenario(cfg.scenario, { host, runId: templateRunId });
       const picker = new WeightedPicker(cfg.weights);
       const nextRequest = () => requests[picker.next()]!.next();
       const loop =

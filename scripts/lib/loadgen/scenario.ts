@@ -5,7 +5,7 @@ import { InputError, SchemaError } from '../errors';
 import { schemasDir } from '../paths';
 import { problemsOf } from '../schema';
 import type { LoadtestScenario } from '../../types/loadtest-scenario';
-import { encodeRequest, type RequestSpec, type ScenarioRequest } from './requests';
+import { encodeHead, headAfterPath, type RequestSpec, type ScenarioRequest } from './requests';
 import { NUMERIC, RequestValues, soleGenerator, Template, TemplateError, type Generator } from './template';
 
 type ScenarioRequestDoc = LoadtestScenario['requests'][number];
@@ -134,12 +134,17 @@ function headerProblems(where: string, headers: Record<string, string>): string[
 /**
  * One scenario request ready to send. Without a template anywhere it is one RequestSpec, its bytes encoded once;
  * otherwise each `next()` renders the templated parts with a new seq (shared by every connection: the run is
- * single-threaded, so the numbers are unique in the run).
+ * single-threaded, so the numbers are unique in the run) and, given the host, encodes them into one buffer whose
+ * head is static text but for the path and the length.
  */
 export class CompiledRequest implements ScenarioRequest {
   private seq = 0;
   private readonly fixed: RequestSpec | null;
   private readonly statuses: Uint8Array;
+  /** The header names and values when none is templated: one array for every send. */
+  private readonly staticHeaders: readonly string[] | null;
+  /** The head after the path when the headers are static and the host known; else the transport encodes. */
+  private readonly afterPath: string | null;
 
   constructor(
     readonly index: number,
@@ -157,15 +162,10 @@ export class CompiledRequest implements ScenarioRequest {
   ) {
     this.statuses = new Uint8Array(600);
     for (const s of expect) this.statuses[s] = 1;
-    const templated =
-      !path.isStatic ||
-      (body !== null && !body.isStatic) ||
-      headerParts.some((p) => p instanceof Template && !p.isStatic);
-    if (templated) this.fixed = null;
-    else {
-      const spec = this.render();
-      this.fixed = { ...spec, bytes: host === null ? null : encodeRequest(host, spec) };
-    }
+    this.staticHeaders = headerParts.every((p) => typeof p === 'string') ? (headerParts as string[]) : null;
+    this.afterPath = host !== null && this.staticHeaders !== null ? headAfterPath(host, this.staticHeaders) : null;
+    const templated = !path.isStatic || (body !== null && !body.isStatic) || this.staticHeaders === null;
+    this.fixed = templated ? null : this.render();
   }
 
   expects(status: number): boolean {
@@ -180,8 +180,11 @@ export class CompiledRequest implements ScenarioRequest {
 
   private render(): RequestSpec {
     const v = this.values;
-    const headers = this.headerParts.map((p) => (p instanceof Template ? p.render(v) : p));
-    return { request: this, path: this.path.render(v), headers, body: this.body?.render(v) ?? null, bytes: null };
+    const headers = this.staticHeaders ?? this.headerParts.map((p) => (p instanceof Template ? p.render(v) : p));
+    const path = this.path.render(v);
+    const body = this.body === null ? null : this.body.render(v);
+    const bytes = this.afterPath === null ? null : encodeHead(this.method, path, this.afterPath, body);
+    return { request: this, path, headers, body, bytes };
   }
 }
 
@@ -275,8 +278,8 @@ export function captureOf(body: string, fieldPath: readonly string[]): number | 
   return typeof doc === 'number' || (typeof doc === 'string' && doc !== '') ? doc : null;
 }
 
-/** The run's requests: every request of the scenario compiled for this origin and run. */
-export function compileScenario(s: Scenario, opts: { host: string; runId: string }): CompiledRequest[] {
+/** The run's requests: every request of the scenario compiled for this run (and origin: null, no bytes). */
+export function compileScenario(s: Scenario, opts: { host: string | null; runId: string }): CompiledRequest[] {
   const values = new RequestValues();
   return s.requests.map((r, i) => compileRequest(r, i, s.headers, opts.runId, opts.host, values));
 }
