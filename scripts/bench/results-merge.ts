@@ -16,7 +16,7 @@ export type Results = Record<string, unknown> & { checks: Check[] };
 
 /** The results.json keys each section writes (checks aside). */
 const KEYS: Record<Section, readonly string[]> = {
-  loadgen: ['throughput', 'fixed_rate', 'smoothness', 'stall', 'memory', 'startup_ms'],
+  loadgen: ['throughput', 'templated', 'fixed_rate', 'smoothness', 'stall', 'memory', 'startup_ms'],
   lab_throughput: ['lab_throughput'],
   probe: ['probe'],
   rollout: ['rollout'],

@@ -38,7 +38,13 @@ function shortRun(lab: LabConfig, runId: string, method: 'sighup' | 'restart'): 
   return {
     pool_scaling_run_id: runId,
     pool_scaling_apply_method: method,
-    pool_scaling_loadtest: { requests: 100, duration: `${LOADTEST_S}s`, concurrency: 10 },
+    pool_scaling_loadtest: {
+      scenario: path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml'),
+      allow_writes: true,
+      requests: 100,
+      duration: `${LOADTEST_S}s`,
+      concurrency: 10,
+    },
     pool_scaling_monitor: {
       interval_s: 1,
       duration_s: MONITOR_S,

@@ -43,6 +43,7 @@ function summaryOf(s: InstanceSample): Snapshot['instances'][number]['summary'] 
     error_rate: errorRate,
     error_rate_basis: basis,
     latency_p95_ms: m.latency.count > 0 ? m.latency.p95 : null,
+    requests_per_s: s.rates?.usable ? s.rates.requests_per_s : null,
   };
 }
 

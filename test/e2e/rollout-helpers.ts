@@ -30,7 +30,13 @@ export function shortRun(cfg: LabConfig): Record<string, unknown> {
     min_samples: 3,
   });
   return {
-    pool_scaling_loadtest: { requests: 100, duration: '5s', concurrency: 10 },
+    pool_scaling_loadtest: {
+      scenario: path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml'),
+      allow_writes: true,
+      requests: 100,
+      duration: '5s',
+      concurrency: 10,
+    },
     pool_scaling_monitor: {
       interval_s: 1,
       duration_s: 8,
