@@ -6,7 +6,7 @@ import { isRoot } from '../control/proc';
 import { ensurePasswordFile } from '../control/secrets';
 import { serversUpProbe } from '../control/haproxy';
 import { withSlotLock } from '../control/slot-lock';
-import { statusTable } from '../control/status';
+import { statusTable, trafficStatus } from '../control/status';
 import { waitUntil } from '../control/wait';
 import { exitCodeOf } from '../../scripts/lib/errors';
 import { packageRoot } from '../../scripts/lib/paths';
@@ -17,14 +17,7 @@ import { ensureImage } from './image';
 import { machineRunning, removeNspawnLeftovers, startMachine, stopMachine } from './nspawn';
 import { applyChanges, provisionHost } from './provision';
 import { ensureFleetKey, sshMust, writeKnownHosts } from './ssh';
-import {
-  adminSocketAddress,
-  collectFleetStatus,
-  haproxyStatuses,
-  hostStatus,
-  postgresStatuses,
-  serviceStatus,
-} from './status';
+import { adminSocketAddress, collectFleetStatus, hostStatus, postgresStatuses, serviceStatus } from './status';
 import { ensureVaultFile } from './vault';
 
 /**
@@ -147,8 +140,8 @@ async function waitHealthy(cfg: FleetConfig): Promise<void> {
   await waitUntil(
     'traffic via haproxy',
     async () => {
-      const t = (await haproxyStatuses(cfg)).find((c) => c.component === 'traffic via haproxy');
-      return t?.healthy ? null : `${t?.state}: ${t?.detail}`;
+      const t = await trafficStatus(cfg.haproxy.url);
+      return t.healthy ? null : `${t.state}: ${t.detail}`;
     },
     { timeoutMs: 15_000, intervalMs: 300 },
   );
