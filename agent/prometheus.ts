@@ -1,19 +1,32 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { PoolGauges, ServiceCounters } from './metrics';
 
+export interface PrometheusOptions {
+  counters: ServiceCounters;
+  gauges: () => PoolGauges;
+  instance: string;
+  /** when uptime_s of /api/health/metrics started counting, seconds since the epoch */
+  startedAtS: number;
+  /**
+   * The app's own registry: the agent's figures join the app's on it, and GET /metrics serves all of it. Without
+   * one the agent keeps its own registry, labelled instance=<name>. (The app's labels are the app's to choose.)
+   */
+  registry?: Registry;
+}
+
+export interface PrometheusExposition {
+  contentType: string;
+  text(): Promise<string>;
+}
+
 /**
  * GET /metrics: the figures of /api/health/metrics in the Prometheus text format. Counters mirror the service's
  * cumulative counters at scrape time (reset + inc is prom-client's way to expose an externally kept total).
  */
-export function createPrometheus(
-  counters: ServiceCounters,
-  gauges: () => PoolGauges,
-  instance: string,
-  /** when uptime_s of /api/health/metrics started counting, seconds since the epoch */
-  startedAtS: number,
-): () => Promise<string> {
-  const registry = new Registry();
-  registry.setDefaultLabels({ instance });
+export function createPrometheus(opts: PrometheusOptions): PrometheusExposition {
+  const { counters, gauges, instance, startedAtS } = opts;
+  const registry = opts.registry ?? new Registry();
+  if (!opts.registry) registry.setDefaultLabels({ instance });
 
   const mirror = (name: string, help: string, read: () => number): void => {
     registry.registerMetric(
@@ -118,5 +131,5 @@ export function createPrometheus(
   });
   counters.onAcquired.push((ms) => acquireWait.observe(ms / 1000));
 
-  return () => registry.metrics();
+  return { contentType: registry.contentType, text: () => registry.metrics() };
 }

@@ -1,5 +1,5 @@
 import { SampleWindow, type WindowSummary } from './sample-window';
-import type { ServiceMetrics } from '../../scripts/types/service-metrics';
+import type { ServiceMetrics } from './generated/service-metrics';
 
 export const METRICS_WINDOW_MS = 60_000;
 
