@@ -14,8 +14,9 @@ export interface Logger {
 export class JsonLog implements Logger {
   private fd: number | undefined;
 
+  /** `file` "-" is stdout: under systemd, stdout is journald's socket, which cannot be opened by a path. */
   constructor(readonly file: string) {
-    this.fd = fs.openSync(file, 'a', 0o640);
+    this.fd = file === '-' ? 1 : fs.openSync(file, 'a', 0o640);
   }
 
   log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
@@ -29,7 +30,7 @@ export class JsonLog implements Logger {
   }
 
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.fd !== undefined && this.fd !== 1) fs.closeSync(this.fd);
     this.fd = undefined;
   }
 }

@@ -26,7 +26,7 @@ function main(): void {
   const port = Number(values.port);
   if (!values.name || !values.config || !values.log || !Number.isInteger(port) || port < 1 || port > 65535) {
     return usage(
-      'required: --name <instance> --config <pool.json> --log <file> [--host addr] [--port n] [--pidfile file]',
+      'required: --name <instance> --config <pool.json> --log <file, or - for stdout> [--host addr] [--port n] [--pidfile file]',
     );
   }
   const instance = values.name;
