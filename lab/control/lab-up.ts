@@ -3,7 +3,6 @@ import path from 'node:path';
 import { request } from 'undici';
 import { labConfig, type LabConfig } from '../lab-config';
 import { backendServers } from '../../scripts/lib/haproxy-socket';
-import { packageRoot } from '../../scripts/lib/paths';
 import { ensureHaproxy } from './haproxy';
 import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
@@ -60,8 +59,8 @@ async function waitHealthy(cfg: LabConfig): Promise<void> {
   await waitUntil(
     'traffic via haproxy',
     async () => {
-      const s = await httpStatus(`${cfg.haproxy.url}/api/accounts`);
-      return s === 200 ? null : `GET /api/accounts answered ${s}`;
+      const s = await httpStatus(`${cfg.haproxy.url}${cfg.service.probePath}`);
+      return s === 200 ? null : `GET ${cfg.service.probePath} answered ${s}`;
     },
     { timeoutMs: 10_000 },
   );
@@ -73,7 +72,7 @@ async function up(cfg: LabConfig): Promise<void> {
   for (const dir of [path.dirname(cfg.stateDir), cfg.stateDir]) fs.chmodSync(dir, 0o755);
   await ensurePostgres(cfg, log);
   ensurePoolConfigs(cfg, log);
-  const main = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');
+  const main = cfg.service.main;
   if (!fs.existsSync(main)) throw new LabError('instances', `${main} is missing: run \`npm run build\` first`);
   await ensureSupervisor(cfg, log);
   await ensureHaproxy(cfg, log);
