@@ -25,11 +25,14 @@ export interface BenchFlags {
   probeSamples?: number;
   rollout?: boolean;
   skipLoadgen?: boolean;
+  agent?: boolean;
+  agentOnly?: boolean;
+  agentSeconds?: number;
   quick?: boolean;
   out?: string;
 }
 
-export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout';
+export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'agent';
 
 export interface BenchPlan {
   slot: number;
@@ -48,28 +51,35 @@ export interface BenchPlan {
   rssSeconds: number;
   startupRuns: number;
   probeSamples: number;
+  /** the agent's metrics-read run at 1,000 req/s: long enough to fill its 60 s window, and then some */
+  agentSeconds: number;
   out: string;
 }
 
-const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21 };
+const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21, agentSeconds: 75 };
 // A smoke run: every section once, briefly; the rollout (minutes of Ansible) only if asked for.
-const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 };
+const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5, agentSeconds: 5 };
 
 export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: string): BenchPlan {
   const d = flags.quick ? QUICK : FULL;
   const { slot, slotFrom } = resolveSlot(flags.labSlot, env.POOLGATE_LAB_SLOT);
-  const lab = flags.lab ?? true;
+  // --agent-only: the agent's cost alone (no lab, no load-generator comparison).
+  const only = flags.agentOnly === true;
+  if (only && (flags.agent === false || flags.skipLoadgen || flags.probe || flags.rollout))
+    throw new InputError('--agent-only runs the agent section alone: drop --no-agent, --skip-loadgen, --probe, --rollout');
+  const lab = !only && (flags.lab ?? true);
   if (!lab) {
     const asked = (['probe', 'rollout'] as const).filter((s) => flags[s] === true);
     if (asked.length)
       throw new InputError(`--${asked.join(' and --')} need${asked.length > 1 ? '' : 's'} the lab: drop --no-lab`);
   }
-  const loadgen = !flags.skipLoadgen;
+  const loadgen = !only && !flags.skipLoadgen;
   const sections: Record<Section, boolean> = {
     loadgen,
     lab_throughput: loadgen && lab,
     probe: lab && (flags.probe ?? true),
     rollout: lab && (flags.rollout ?? !flags.quick),
+    agent: only || (!flags.skipLoadgen && (flags.agent ?? true)),
   };
   if (!Object.values(sections).some(Boolean))
     throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');
@@ -87,6 +97,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     rssSeconds: flags.long ? 600 : (flags.rssSeconds ?? d.rssSeconds),
     startupRuns: flags.startupRuns ?? d.startupRuns,
     probeSamples: flags.probeSamples ?? d.probeSamples,
+    agentSeconds: flags.agentSeconds ?? d.agentSeconds,
     // A smoke run never overwrites the published figures (bench/quick/ is ignored by git like results.json).
     out: flags.out ?? path.join(root, 'bench', flags.quick ? 'quick' : '', 'results.json'),
   };
@@ -98,6 +109,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     'rssSeconds',
     'startupRuns',
     'probeSamples',
+    'agentSeconds',
   ] as const) {
     if (!Number.isInteger(plan[key]) || plan[key] < 1)
       throw new InputError(`--${kebab(key)} must be a whole number of at least 1, got ${plan[key]}`);

@@ -20,11 +20,13 @@ const KEYS: Record<Section, readonly string[]> = {
   lab_throughput: ['lab_throughput'],
   probe: ['probe'],
   rollout: ['rollout'],
+  agent: ['agent'],
 };
 
 /** The section a check belongs to, by its name (the lab sections name theirs "probe: ...", "rollout ...", "rollback: ..."). */
 export function sectionOf(c: Check): Section {
   if (c.name.startsWith('probe')) return 'probe';
+  if (c.name.startsWith('agent')) return 'agent';
   if (c.name.startsWith('rollout') || c.name.startsWith('rollback')) return 'rollout';
   return 'loadgen';
 }
