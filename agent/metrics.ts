@@ -1,3 +1,4 @@
+import { ACQUIRE_WAIT_BOUNDS_MS, CumulativeHistogram, LATENCY_BOUNDS_MS } from './cumulative-histogram';
 import { SampleWindow, type WindowSummary } from './sample-window';
 import type { ServiceMetrics } from './generated/service-metrics';
 
@@ -29,10 +30,9 @@ export class ServiceCounters {
   poolErrors = 0;
   readonly latency: SampleWindow;
   readonly acquireWait: SampleWindow;
-  /** Extra sinks for each API request's latency (the Prometheus histogram). */
-  readonly onRequestDone: ((latencyMs: number, failed: boolean) => void)[] = [];
-  /** Extra sinks for each successful acquisition's wait (the Prometheus acquire-wait histogram). */
-  readonly onAcquired: ((waitMs: number) => void)[] = [];
+  /** The same observations since start, for the Prometheus histograms. */
+  readonly latencyHistogram = new CumulativeHistogram(LATENCY_BOUNDS_MS);
+  readonly acquireWaitHistogram = new CumulativeHistogram(ACQUIRE_WAIT_BOUNDS_MS);
 
   constructor(windowMs = METRICS_WINDOW_MS, now: () => number = () => Date.now()) {
     this.latency = new SampleWindow(windowMs, 100_000, now);
@@ -43,7 +43,7 @@ export class ServiceCounters {
     this.requestsTotal += 1;
     if (failed) this.requestErrors += 1;
     this.latency.record(latencyMs);
-    for (const sink of this.onRequestDone) sink(latencyMs, failed);
+    this.latencyHistogram.observe(latencyMs);
   }
 }
 
