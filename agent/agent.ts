@@ -233,7 +233,8 @@ export class PoolAgent {
     // 'close' comes once per response; on() spares once()'s wrapper allocation on every request.
     res.on('close', () => {
       c.inFlight -= 1;
-      c.requestDone(performance.now() - started, res.statusCode >= 500 || !res.writableFinished);
+      const ended = performance.now();
+      c.requestDone(ended - started, res.statusCode >= 500 || !res.writableFinished, ended);
     });
   }
 

@@ -11,9 +11,7 @@ export const ENDPOINT_PATHS: Readonly<Record<Endpoint, string>> = {
   prometheus: '/metrics',
 };
 
-const BY_PATH = new Map<string, Endpoint>(
-  (Object.entries(ENDPOINT_PATHS) as [Endpoint, string][]).map(([name, path]) => [path, name]),
-);
+const ENTRIES = Object.entries(ENDPOINT_PATHS) as [Endpoint, string][];
 
 /** "/ops/" → "/ops", "" or "/" → "" (no prefix). Anything else than a plain absolute path is a mistake. */
 export function normalizePrefix(prefix: string | undefined): string {
@@ -24,9 +22,17 @@ export function normalizePrefix(prefix: string | undefined): string {
   return prefix.replace(/\/+$/, '');
 }
 
-/** The endpoint a request URL (path and query, as in `req.url`) names, or undefined for the app's own routes. */
+/**
+ * The endpoint a request URL (path and query, as in `req.url`) names, or undefined for the app's own routes.
+ * It runs on every request the app serves, so it compares in place and allocates nothing.
+ */
 export function endpointOf(url: string, prefix: string): Endpoint | undefined {
   if (prefix !== '' && !url.startsWith(prefix)) return undefined;
-  const q = url.indexOf('?', prefix.length);
-  return BY_PATH.get(q === -1 ? url.slice(prefix.length) : url.slice(prefix.length, q));
+  const at = prefix.length;
+  for (const [name, path] of ENTRIES) {
+    if (!url.startsWith(path, at)) continue;
+    const end = at + path.length;
+    if (url.length === end || url.charCodeAt(end) === 63 /* ? */) return name;
+  }
+  return undefined;
 }

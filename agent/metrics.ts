@@ -34,15 +34,17 @@ export class ServiceCounters {
   readonly latencyHistogram = new CumulativeHistogram(LATENCY_BOUNDS_MS);
   readonly acquireWaitHistogram = new CumulativeHistogram(ACQUIRE_WAIT_BOUNDS_MS);
 
-  constructor(windowMs = METRICS_WINDOW_MS, now: () => number = () => Date.now()) {
+  /** `now` is the windows' clock (monotonic by default: a wall-clock step must not empty or stretch a window). */
+  constructor(windowMs = METRICS_WINDOW_MS, now: () => number = () => performance.now()) {
     this.latency = new SampleWindow(windowMs, 100_000, now);
     this.acquireWait = new SampleWindow(windowMs, 100_000, now);
   }
 
-  requestDone(latencyMs: number, failed: boolean): void {
+  /** `at`: the window clock's time the request ended, when the caller has just read it (one clock read less). */
+  requestDone(latencyMs: number, failed: boolean, at?: number): void {
     this.requestsTotal += 1;
     if (failed) this.requestErrors += 1;
-    this.latency.record(latencyMs);
+    this.latency.record(latencyMs, at);
     this.latencyHistogram.observe(latencyMs);
   }
 }

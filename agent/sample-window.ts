@@ -28,8 +28,8 @@ export class SampleWindow {
     this.values = new Float64Array(capacity);
   }
 
-  record(value: number): void {
-    this.times[this.next] = this.now();
+  record(value: number, at: number = this.now()): void {
+    this.times[this.next] = at;
     this.values[this.next] = value;
     this.next = (this.next + 1) % this.capacity;
     if (this.size < this.capacity) this.size += 1;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import { createAgent } from '../../agent';
 
@@ -36,15 +37,24 @@ async function main(): Promise<void> {
       signals: false,
     });
     await agent.start();
+    // Server-side time of each metrics read (request in to response flushed), for the bench: on a shared machine
+    // the client's figure also carries the time both processes wait for a core.
+    const metricsMs: number[] = [];
+    const timesFile = process.env.POOLGATE_BENCH_METRICS_TIMES;
     server = http.createServer((req, res) => {
+      if (timesFile && req.url === '/api/health/metrics') {
+        const t0 = performance.now();
+        res.on('finish', () => metricsMs.push(performance.now() - t0));
+      }
       if (!agent.handle(req, res)) trivial(req, res);
     });
+    if (timesFile) process.on('SIGTERM', () => fs.writeFileSync(timesFile, JSON.stringify(metricsMs)));
   }
   server.keepAliveTimeout = 30_000;
   server.listen(Number(portArg), host, () => {
     process.stdout.write(`listening ${(server.address() as import('node:net').AddressInfo).port}\n`);
   });
-  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGTERM', () => setImmediate(() => process.exit(0)));
 }
 
 void main();
