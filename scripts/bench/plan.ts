@@ -31,11 +31,13 @@ export interface BenchFlags {
   fleetSlot?: number;
   /** only these sections (their command-line names), whatever the other section flags say */
   only?: string[];
+  agent?: boolean;
+  agentSeconds?: number;
   quick?: boolean;
   out?: string;
 }
 
-export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up';
+export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up' | 'agent';
 
 /** Each section's name on the command line (--only). */
 export const SECTION_FLAGS: Record<string, Section> = {
@@ -44,6 +46,7 @@ export const SECTION_FLAGS: Record<string, Section> = {
   probe: 'probe',
   rollout: 'rollout',
   'fleet-up': 'fleet_up',
+  agent: 'agent',
 };
 
 export interface BenchPlan {
@@ -65,12 +68,14 @@ export interface BenchPlan {
   rssSeconds: number;
   startupRuns: number;
   probeSamples: number;
+  /** the agent's metrics-read run at 1,000 req/s: long enough to fill its 60 s window, and then some */
+  agentSeconds: number;
   out: string;
 }
 
-const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21 };
+const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21, agentSeconds: 75 };
 // A smoke run: every section once, briefly; the rollout (minutes of Ansible) only if asked for.
-const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 };
+const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5, agentSeconds: 5 };
 
 export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: string): BenchPlan {
   const d = flags.quick ? QUICK : FULL;
@@ -91,6 +96,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
         rollout: lab && (flags.rollout ?? !flags.quick),
         // Part of a full run; not of the smoke run, nor of the runs narrowed to the minimal server or the lab.
         fleet_up: flags.fleetUp ?? (!flags.quick && lab && loadgen),
+        agent: flags.agent ?? loadgen,
       };
   if (!Object.values(sections).some(Boolean))
     throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');
@@ -109,6 +115,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     rssSeconds: flags.long ? 600 : (flags.rssSeconds ?? d.rssSeconds),
     startupRuns: flags.startupRuns ?? d.startupRuns,
     probeSamples: flags.probeSamples ?? d.probeSamples,
+    agentSeconds: flags.agentSeconds ?? d.agentSeconds,
     // A smoke run never overwrites the published figures (bench/quick/ is ignored by git like results.json).
     out: flags.out ?? path.join(root, 'bench', flags.quick ? 'quick' : '', 'results.json'),
   };
@@ -120,6 +127,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     'rssSeconds',
     'startupRuns',
     'probeSamples',
+    'agentSeconds',
   ] as const) {
     if (!Number.isInteger(plan[key]) || plan[key] < 1)
       throw new InputError(`--${kebab(key)} must be a whole number of at least 1, got ${plan[key]}`);

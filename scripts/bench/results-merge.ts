@@ -21,6 +21,7 @@ const KEYS: Record<Section, readonly string[]> = {
   probe: ['probe'],
   rollout: ['rollout'],
   fleet_up: ['fleet_up'],
+  agent: ['agent'],
 };
 
 /**
@@ -30,6 +31,7 @@ const KEYS: Record<Section, readonly string[]> = {
 export function sectionOf(c: Check): Section {
   if (c.name.startsWith('fleet:up')) return 'fleet_up';
   if (c.name.startsWith('probe')) return 'probe';
+  if (c.name.startsWith('agent')) return 'agent';
   if (c.name.startsWith('rollout') || c.name.startsWith('rollback')) return 'rollout';
   return 'loadgen';
 }

@@ -7,7 +7,7 @@ export type Targets = [
   {
     name: string;
     /**
-     * Base URL of the instance, no path.
+     * Base URL of the instance: scheme and host, and the path prefix its contract endpoints live under if any (https://host/ops), with no trailing slash.
      */
     url: string;
     role?: 'standby' | 'primary';
@@ -15,11 +15,19 @@ export type Targets = [
      * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
      */
     log?: string;
+    /**
+     * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
+     */
+    token_file?: string;
+    /**
+     * Or the environment variable holding that token.
+     */
+    token_env?: string;
   },
   ...{
     name: string;
     /**
-     * Base URL of the instance, no path.
+     * Base URL of the instance: scheme and host, and the path prefix its contract endpoints live under if any (https://host/ops), with no trailing slash.
      */
     url: string;
     role?: 'standby' | 'primary';
@@ -27,6 +35,14 @@ export type Targets = [
      * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
      */
     log?: string;
+    /**
+     * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
+     */
+    token_file?: string;
+    /**
+     * Or the environment variable holding that token.
+     */
+    token_env?: string;
   }[]
 ];
 /**
@@ -172,6 +188,10 @@ export interface PreflightConfig {
    * Runbook '< 500 ms': each instance's p95 must be strictly below.
    */
   max_p95_ms?: number;
+  /**
+   * Check every target against the service contract (docs/service-contract.md, as poolgate contract check does, without a reload): a service that does not conform fails preflight before any host is touched.
+   */
+  contract_check?: boolean;
   database?: {
     /**
      * Per replica, WAL not yet replayed (passes at the limit).

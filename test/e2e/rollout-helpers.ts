@@ -31,7 +31,8 @@ export function shortRun(cfg: LabConfig): Record<string, unknown> {
   });
   return {
     pool_scaling_loadtest: {
-      scenario: path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml'),
+      // The scenario of the service the lab runs (the reference ledger, or an example: POOLGATE_LAB_SERVICE).
+      scenario: cfg.service.scenario,
       allow_writes: true,
       requests: 100,
       duration: '5s',

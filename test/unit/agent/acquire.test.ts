@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import t from 'tap';
 import type { Pool, PoolClient } from 'pg';
-import { AcquireTimeoutError, acquire } from '../../../lab/service/acquire';
-import { ServiceCounters } from '../../../lab/service/metrics';
+import { AcquireTimeoutError, acquire } from '../../../agent/acquire';
+import { ServiceCounters } from '../../../agent/metrics';
 
 /** A pool whose connect() resolves when the test says so, and a client that records its releases. */
 function fakePool() {

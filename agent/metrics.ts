@@ -1,5 +1,6 @@
+import { ACQUIRE_WAIT_BOUNDS_MS, CumulativeHistogram, LATENCY_BOUNDS_MS } from './cumulative-histogram';
 import { SampleWindow, type WindowSummary } from './sample-window';
-import type { ServiceMetrics } from '../../scripts/types/service-metrics';
+import type { ServiceMetrics } from './generated/service-metrics';
 
 export const METRICS_WINDOW_MS = 60_000;
 
@@ -29,21 +30,22 @@ export class ServiceCounters {
   poolErrors = 0;
   readonly latency: SampleWindow;
   readonly acquireWait: SampleWindow;
-  /** Extra sinks for each API request's latency (the Prometheus histogram). */
-  readonly onRequestDone: ((latencyMs: number, failed: boolean) => void)[] = [];
-  /** Extra sinks for each successful acquisition's wait (the Prometheus acquire-wait histogram). */
-  readonly onAcquired: ((waitMs: number) => void)[] = [];
+  /** The same observations since start, for the Prometheus histograms. */
+  readonly latencyHistogram = new CumulativeHistogram(LATENCY_BOUNDS_MS);
+  readonly acquireWaitHistogram = new CumulativeHistogram(ACQUIRE_WAIT_BOUNDS_MS);
 
-  constructor(windowMs = METRICS_WINDOW_MS, now: () => number = () => Date.now()) {
+  /** `now` is the windows' clock (monotonic by default: a wall-clock step must not empty or stretch a window). */
+  constructor(windowMs = METRICS_WINDOW_MS, now: () => number = () => performance.now()) {
     this.latency = new SampleWindow(windowMs, 100_000, now);
     this.acquireWait = new SampleWindow(windowMs, 100_000, now);
   }
 
-  requestDone(latencyMs: number, failed: boolean): void {
+  /** `at`: the window clock's time the request ended, when the caller has just read it (one clock read less). */
+  requestDone(latencyMs: number, failed: boolean, at?: number): void {
     this.requestsTotal += 1;
     if (failed) this.requestErrors += 1;
-    this.latency.record(latencyMs);
-    for (const sink of this.onRequestDone) sink(latencyMs, failed);
+    this.latency.record(latencyMs, at);
+    this.latencyHistogram.observe(latencyMs);
   }
 }
 

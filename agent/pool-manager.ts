@@ -1,19 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { acquire, type Lease } from './acquire';
-import type { LoadedPoolConfig } from './config-file';
+import type { LoadedPoolConfig } from './config-source';
+import type { ServicePoolConfig } from './generated/service-pool-config';
 import { errorFields, type Logger } from './json-log';
 import type { PoolGauges, ServiceCounters } from './metrics';
-import type { ServicePoolConfig } from '../../scripts/types/service-pool-config';
-
-/** Where the database is. The password is read from a file by the caller and lives only here, never logged. */
-export interface DbTarget {
-  host?: string;
-  port?: number;
-  database?: string;
-  user?: string;
-  password?: string;
-}
+import { type PoolFactory } from './pool-factory';
 
 interface Generation {
   generation: number;
@@ -26,10 +18,11 @@ export type ReloadOutcome = 'reloaded' | 'unchanged' | 'failed' | 'closing';
 
 export interface PoolManagerOptions {
   instance: string;
-  db: DbTarget;
+  createPool: PoolFactory;
   counters: ServiceCounters;
   log: Logger;
-  readConfig: (source: string) => Promise<LoadedPoolConfig>;
+  /** Reads the config's source again (the same file, or the environment). */
+  readConfig: () => Promise<LoadedPoolConfig>;
   /** How long an old pool may take to drain before it is ended anyway. */
   drainDeadlineMs?: number;
   drainPollMs?: number;
@@ -134,7 +127,7 @@ export class PoolManager {
     try {
       let config: LoadedPoolConfig;
       try {
-        config = await this.opts.readConfig(old.config.source);
+        config = await this.opts.readConfig();
       } catch (err) {
         return this.failed(old, err);
       }
@@ -155,7 +148,9 @@ export class PoolManager {
       this.lastReloadError = null;
       this.draining.add(old);
       this.opts.log.log('info', 'reload_ok', { ...summary(next), previous: summary(old) });
-      await this.drainAndEnd(old, this.opts.drainDeadlineMs ?? 30_000);
+      // Never end the old pool before every caller queued on it has been answered: each acquisition gives up after
+      // the old acquireTimeoutMillis at the latest, so a deadline at least that long strands no waiting caller.
+      await this.drainAndEnd(old, Math.max(this.opts.drainDeadlineMs ?? 30_000, old.config.pool.acquireTimeoutMillis));
       return 'reloaded';
     } finally {
       this.reloadsRunning -= 1;
@@ -199,27 +194,8 @@ export class PoolManager {
   }
 
   private build(config: LoadedPoolConfig, generation: number): Generation {
-    const { db, instance, counters, log } = this.opts;
-    const handshakeMs = config.pool.connectionTimeoutMillis;
-    // pg's pool-level connectionTimeoutMillis bounds both the handshake and the wait for a free connection, so
-    // with the runbook's 2000/10000 the 10 s acquire timeout could never apply. The runbook means: handshake
-    // bounded by connectionTimeoutMillis, waiting by acquireTimeoutMillis (acquire.ts). So the handshake timeout
-    // goes to each pg.Client and the pool's own queue timeout stays off.
-    class HandshakeTimedClient extends pg.Client {
-      constructor(clientConfig?: pg.ClientConfig) {
-        // pg-pool keeps the password as a non-enumerable option, so a spread alone would drop it.
-        super({ ...clientConfig, password: clientConfig?.password, connectionTimeoutMillis: handshakeMs });
-      }
-    }
-    const pool = new pg.Pool({
-      ...db,
-      application_name: instance,
-      max: config.pool.max,
-      min: config.pool.min,
-      idleTimeoutMillis: config.pool.idleTimeoutMillis,
-      connectionTimeoutMillis: 0,
-      Client: HandshakeTimedClient,
-    });
+    const { createPool, instance, counters, log } = this.opts;
+    const pool = createPool({ ...config.pool, applicationName: instance, generation });
     pool.on('connect', () => {
       counters.connects += 1;
       log.log('info', 'pool_connect', { generation, total: pool.totalCount });

@@ -1,10 +1,11 @@
 import t from 'tap';
 import { InputError } from '../../../scripts/lib/errors';
 import { isValid } from '../../../scripts/lib/schema';
-import type { LoadedPoolConfig } from '../../../lab/service/config-file';
-import type { Logger } from '../../../lab/service/json-log';
-import { ServiceCounters } from '../../../lab/service/metrics';
-import { PoolManager } from '../../../lab/service/pool-manager';
+import type { LoadedPoolConfig } from '../../../agent/config-source';
+import type { Logger } from '../../../agent/json-log';
+import { ServiceCounters } from '../../../agent/metrics';
+import { poolFactoryFrom } from '../../../agent/pool-factory';
+import { PoolManager } from '../../../agent/pool-manager';
 
 /**
  * With min 0 and no acquisition, a pg.Pool opens no connection, so the reload bookkeeping (generations,
@@ -23,7 +24,7 @@ function manager(files: (LoadedPoolConfig | Error)[], gate: Promise<void> = Prom
   let reads = 0;
   const m = new PoolManager({
     instance: 'unit-1',
-    db: { host: '127.0.0.1', port: 1 },
+    createPool: poolFactoryFrom({ host: '127.0.0.1', port: 1 }),
     counters: new ServiceCounters(),
     log,
     readConfig: async () => {

@@ -47,7 +47,7 @@ export function acquire(
         counters.acquires += 1;
         const waitMs = performance.now() - started;
         counters.acquireWait.record(waitMs);
-        for (const sink of counters.onAcquired) sink(waitMs);
+        counters.acquireWaitHistogram.observe(waitMs);
         resolve(lease(client, counters, onClientError));
       },
       (err: Error) => {

@@ -16,6 +16,7 @@ export interface Logger {
 export class JsonLog implements Logger {
   private fd: number | undefined;
 
+  /** `file` "-" is stdout: under systemd, stdout is journald's socket, which cannot be opened by a path. */
   constructor(readonly file: string) {
     this.fd = file === '-' ? process.stdout.fd : fs.openSync(file, 'a', 0o640);
   }

@@ -1,6 +1,6 @@
 import t from 'tap';
-import type { Lease } from '../../../lab/service/acquire';
-import { Health } from '../../../lab/service/health';
+import type { Lease } from '../../../agent/acquire';
+import { Health } from '../../../agent/health';
 
 /** An acquire() that counts probes and answers SELECT 1 or fails, as the test says. */
 function fakeDb() {

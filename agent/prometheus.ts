@@ -1,19 +1,33 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry, type Metric } from 'prom-client';
+import type { CumulativeHistogram } from './cumulative-histogram';
 import type { PoolGauges, ServiceCounters } from './metrics';
+
+export interface PrometheusOptions {
+  counters: ServiceCounters;
+  gauges: () => PoolGauges;
+  instance: string;
+  /** when uptime_s of /api/health/metrics started counting, seconds since the epoch */
+  startedAtS: number;
+  /**
+   * The app's own registry: the agent's figures join the app's on it, and GET /metrics serves all of it. Without
+   * one the agent keeps its own registry, labelled instance=<name>. (The app's labels are the app's to choose.)
+   */
+  registry?: Registry;
+}
+
+export interface PrometheusExposition {
+  contentType: string;
+  text(): Promise<string>;
+}
 
 /**
  * GET /metrics: the figures of /api/health/metrics in the Prometheus text format. Counters mirror the service's
  * cumulative counters at scrape time (reset + inc is prom-client's way to expose an externally kept total).
  */
-export function createPrometheus(
-  counters: ServiceCounters,
-  gauges: () => PoolGauges,
-  instance: string,
-  /** when uptime_s of /api/health/metrics started counting, seconds since the epoch */
-  startedAtS: number,
-): () => Promise<string> {
-  const registry = new Registry();
-  registry.setDefaultLabels({ instance });
+export function createPrometheus(opts: PrometheusOptions): PrometheusExposition {
+  const { counters, gauges, instance, startedAtS } = opts;
+  const registry = opts.registry ?? new Registry();
+  if (!opts.registry) registry.setDefaultLabels({ instance });
 
   const mirror = (name: string, help: string, read: () => number): void => {
     registry.registerMetric(
@@ -100,23 +114,43 @@ export function createPrometheus(
     }),
   );
 
-  const latency = new Histogram({
-    name: 'poolgate_service_request_duration_seconds',
-    help: 'API request latency.',
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  counters.onRequestDone.push((ms) => latency.observe(ms / 1000));
+  registry.registerMetric(
+    histogramMetric('poolgate_service_request_duration_seconds', 'API request latency.', counters.latencyHistogram),
+  );
+  registry.registerMetric(
+    histogramMetric(
+      'poolgate_pool_acquire_wait_seconds',
+      'Time to get a pool connection (successful acquisitions).',
+      counters.acquireWaitHistogram,
+    ),
+  );
 
-  // Fine buckets at the low end: an unsaturated pool hands out connections in well under a millisecond, and
-  // acquireTimeoutMillis (10 s in the runbook) bounds the top.
-  const acquireWait = new Histogram({
-    name: 'poolgate_pool_acquire_wait_seconds',
-    help: 'Time to get a pool connection (successful acquisitions).',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
-  });
-  counters.onAcquired.push((ms) => acquireWait.observe(ms / 1000));
+  return { contentType: registry.contentType, text: () => registry.metrics() };
+}
 
-  return () => registry.metrics();
+/**
+ * A histogram metric read from the agent's own counts at scrape time, in the shape prom-client's registry
+ * renders (`get()` as its Histogram returns it), in seconds as Prometheus names it.
+ */
+function histogramMetric(name: string, help: string, h: CumulativeHistogram): Metric {
+  const get = async () => {
+    let below = 0;
+    const values = h.boundsMs.map((le, i) => {
+      below += h.counts[i]!;
+      return { metricName: `${name}_bucket`, labels: { le: le / 1000 }, value: below };
+    });
+    values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' as unknown as number }, value: h.count });
+    return {
+      name,
+      help,
+      type: 'histogram',
+      aggregator: 'sum',
+      values: [
+        ...values,
+        { metricName: `${name}_sum`, labels: {}, value: h.sum / 1000 },
+        { metricName: `${name}_count`, labels: {}, value: h.count },
+      ],
+    };
+  };
+  return { name, help, get, reset: () => undefined } as unknown as Metric;
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { SampleWindow, nearestRank, selectRank } from '../../../lab/service/sample-window';
-import { ServiceCounters, metricsDocument } from '../../../lab/service/metrics';
+import { SampleWindow, nearestRank, selectRank } from '../../../agent/sample-window';
+import { ServiceCounters, metricsDocument } from '../../../agent/metrics';
 import { isValid } from '../../../scripts/lib/schema';
 
 t.test('nearest-rank percentiles', async (t) => {

@@ -1,4 +1,4 @@
-import type { ServiceHealth } from '../../scripts/types/service-health';
+import type { ServiceHealth } from './generated/service-health';
 import type { Lease } from './acquire';
 import { errorFields } from './json-log';
 
