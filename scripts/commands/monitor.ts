@@ -14,7 +14,7 @@ import { EvidenceDir, fileTimestamp } from '../lib/evidence';
 import { alertLine, formatValue } from '../lib/judge/alerts';
 import { formatDuration, parseDuration } from '../lib/judge/duration';
 import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-defaults';
-import type { MonitorWindow } from '../lib/judge/monitor-summary';
+import { dbConnectionsLine, type MonitorWindow } from '../lib/judge/monitor-summary';
 import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
 import { abortableSleep, dbProber, p0Checker, runMonitor } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
@@ -71,6 +71,7 @@ function humanResult(r: MonitorResult, dir: string): string {
       ['acquire wait p95', `max ${ms(s.acquire_wait_p95_ms.max)}`],
       ['acquire timeouts', String(s.acquire_timeouts)],
       ['DB CPU', s.db_cpu_pct.measured_samples ? `max ${formatValue('db_cpu_pct', s.db_cpu_pct.max)}` : 'not measured'],
+      ['DB connections', dbConnectionsLine(s.db_connections)],
       ['alerts', `${r.alerts.warning} warning, ${r.alerts.critical} critical (${dir}/${ALERTS_FILE})`],
     ]),
   ];
@@ -203,6 +204,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       outage: args.outage,
       max_consecutive_unmeasured: args.maxUnmeasured,
       fleet_p95: args.fleetP95,
+      instances: inputs.targets.length,
     });
     const cpu = dbCpuSource(args, cfg.db_cpu, inputs.plan?.metrics_source?.prometheus_url);
     const ev = new EvidenceDir(inputs.evidenceDir);

@@ -6,7 +6,7 @@ import { connectProbe } from './pg-connect';
 import { alertsFor } from './judge/alerts';
 import type { ResolvedMonitorConfig } from './judge/monitor-defaults';
 import { judgeMonitor, type Judgement } from './judge/monitor-judge';
-import { summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
+import { dbConnectionsSummary, summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
 import { buildSample, initialState, type CpuObservation, type DbObservation, type P0Observation } from './judge/sample';
 import type { CpuSource } from './db-cpu';
 import type { Target } from './targets';
@@ -113,7 +113,7 @@ export async function runMonitor(
       critical: allAlerts.filter((a) => a.level === 'critical').length,
       recent: allAlerts.slice(-50),
     },
-    summary: summarise(samples),
+    summary: { ...summarise(samples), db_connections: dbConnectionsSummary(samples, cfg.db_connections) },
     ...(windows.length ? { windows } : {}),
     ...(judgement.outage ? { outage: judgement.outage } : {}),
   };

@@ -85,6 +85,10 @@ export interface VerificationReport {
     source: string;
   }[];
   markdown_file: string;
+  /**
+   * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)' as monitoring judged it: a warning-level line, not a success criterion (it never changes the decision). null: no monitor result.
+   */
+  db_connections?: null | DbConnections;
 }
 export interface Metrics {
   pool_utilization_pct: Value;
@@ -95,4 +99,17 @@ export interface Metrics {
    * Where the figures come from and how instances are combined.
    */
   basis: string;
+}
+/**
+ * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)', judged: every sample's pg_stat_activity count against the range. WARNING when any sample fell outside, NOT MEASURED when no sample had a count (no database probe).
+ */
+export interface DbConnections {
+  min: number;
+  max: number;
+  basis: string;
+  lowest: number | null;
+  highest: number | null;
+  measured_samples: number;
+  outside_samples: number;
+  verdict: 'OK' | 'WARNING' | 'NOT MEASURED';
 }

@@ -1,3 +1,4 @@
+import { dbConnectionsLine } from '../judge/monitor-summary';
 import type { VerificationReport } from '../../types/report';
 import type { Moment } from './moments';
 import type { Phase } from './phases';
@@ -137,6 +138,13 @@ export function renderPage(input: PageInput): string {
   parts.push(
     r ? criteriaTable(r) : '<p class="warn">No report.json in the evidence folder: the criteria were not judged.</p>',
   );
+  if (r?.db_connections) {
+    const d = r.db_connections;
+    parts.push(
+      `<p data-warning="db_connections">Warning level (never decides): active DB connections (runbook: 20-60 under normal load) — ` +
+        `<span class="${d.verdict === 'OK' ? 'pass' : 'warn'}">${escapeHtml(dbConnectionsLine(d))}</span></p>`,
+    );
+  }
   if (r)
     parts.push(
       `<p class="meta">Markdown report: <code>${escapeHtml(r.markdown_file)}</code>, judged ${escapeHtml(r.generated_at)}.</p>`,

@@ -1,5 +1,6 @@
 import type { VerificationReport } from '../../types/report';
 import { formatDuration } from './duration';
+import { dbConnectionsLine } from './monitor-summary';
 import { showCount, showMs, showPct } from './verification-report';
 
 const NR = 'NOT RECORDED';
@@ -64,6 +65,9 @@ export function renderReport(r: VerificationReport): string {
     ...r.criteria.map(
       (c) => `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${c.verdict}** (source: ${c.source})`,
     ),
+    '',
+    '## Warnings (alert levels: they never decide)',
+    `- Active DB connections (runbook: 20-60 under normal load) — ${r.db_connections ? dbConnectionsLine(r.db_connections) : 'NOT MEASURED (no monitor result)'} (source: monitor)`,
     '',
     '## Decision',
     `- ${box(r.decision === 'SUCCESS')} SUCCESS - Proceed to Phase 2`,

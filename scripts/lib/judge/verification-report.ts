@@ -374,5 +374,6 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     loadtest: loadtestFigures(e.loadtest, e.analysis, e.snapshot),
     criteria,
     markdown_file: e.markdownFile,
+    db_connections: e.monitor?.summary.db_connections ?? null,
   };
 }
