@@ -3,7 +3,7 @@ import { adviseFromPairs } from '../lib/advise/advise';
 import { adviceChecklistItem } from '../lib/advise/checklist-item';
 import { DEFAULT_PARAMETERS, DEFAULT_SPINDLES, type Severity } from '../lib/advise/parameters';
 import { judgeAttestation } from '../lib/attestation';
-import { backupFromArchiver, backupFromCommand, backupFromFile, type BackupFinding } from '../lib/backup-age';
+import { backupFromArchiver, findBackup, type BackupFinding } from '../lib/backup-age';
 import { checkCapacityRamp, usableSlots, type CapacityInput, type CapacityResult } from '../lib/capacity';
 import { judgeWindow } from '../lib/change-window';
 import { exitCodeOfVerdict, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
@@ -179,6 +179,10 @@ async function handler(args: Args): Promise<void> {
     throw new InputError('preflight.backup.source is "command" but preflight.backup.command is not set');
   if (backup.source === 'file' && !backup.file)
     throw new InputError('preflight.backup.source is "file" but preflight.backup.file is not set');
+  if (backup.source === 'pg_basebackup' && !backup.path)
+    throw new InputError(
+      'preflight.backup.source is "pg_basebackup" but preflight.backup.path (the pg_basebackup target folder) is not set',
+    );
   const window = judgeWindow(started, { start: cfg.change_window!.start!, end: cfg.change_window!.end! });
   const order = rolloutOrder(inputs.targets, cfg.capacity!.order);
   const evidence = new EvidenceDir(inputs.evidenceDir);
@@ -212,15 +216,8 @@ async function handler(args: Args): Promise<void> {
         )
       : Promise.resolve(null),
     Promise.all((cfg.database!.replicas ?? []).map(probeReplica)),
-    (async (): Promise<BackupFinding | { error: string } | null> => {
-      try {
-        if (backup.source === 'file') return backupFromFile(backup.file!);
-        if (backup.source === 'command') return await backupFromCommand(backup.command!, backup.timeout_s! * 1000);
-        return null; // pg_stat_archiver: read with the database probes
-      } catch (err) {
-        return { error: errorText(err) };
-      }
-    })(),
+    // pg_stat_archiver is read with the database probes: findBackup gives null for it
+    findBackup(backup).catch((err: unknown) => ({ error: errorText(err) })),
     Promise.all([
       judgeAttestation('system_stable', 'system stable, no incident', att.system_stable, started, maxAgeH),
       judgeAttestation('rollback_plan_tested', 'rollback plan tested', att.rollback_plan_tested, started, maxAgeH),

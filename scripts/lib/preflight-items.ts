@@ -272,7 +272,10 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
   return out;
 }
 
-/** Backup age: strictly younger than max_age_h (the runbook's "< 24 hours"). */
+/**
+ * Backup age: strictly younger than max_age_h (the runbook's "< 24 hours"). WAL archiving alone (pg_stat_archiver)
+ * is at best a WARN: it proves segments reach the archive, not that a base backup exists to replay them onto.
+ */
 export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item: Item; age_h: number | null } {
   const base = { id: 'backup_age', item: `last backup (${f.source})`, threshold: `< ${maxAgeH} h` };
   if (f.newest_at === null)
@@ -297,6 +300,12 @@ export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item
     item.status = 'FAIL';
     item.detail = f.problem;
   } else if (item.status === 'FAIL') item.detail = `${f.detail}: take a fresh backup`;
+  else if (f.source === 'pg_stat_archiver') {
+    item.status = 'WARN';
+    item.detail =
+      'WAL archiving works, but the last archived WAL segment is not a base backup: a restore needs one. Set ' +
+      'preflight.backup.source to your backup tool (pgbackrest, wal_g, barman, pg_basebackup)';
+  }
   return { item, age_h: age };
 }
 

@@ -124,7 +124,10 @@ export interface PreflightResult {
     advice: string | null;
   };
   backup: null | {
-    source: 'pg_stat_archiver' | 'command' | 'file';
+    /**
+     * Where the newest backup's time comes from. Base backups (what a restore starts from): pgbackrest (`pgbackrest info --output=json`, the newest good backup's stop time per stanza), wal_g (`wal-g backup-list --json --detail`, oldest first: the newest is taken), barman (`barman -f json list-backups all`, or its text listing, whose times are read as UTC; only DONE backups), pg_basebackup (the newest backup in `path`: its backup_manifest, else its backup_label). command: any argv printing one of those tools' JSON. file: a timestamp file. pg_stat_archiver: the last archived WAL segment, which proves archiving but not a base backup, so a fresh one is a WARN, never a PASS.
+     */
+    source: 'pgbackrest' | 'wal_g' | 'barman' | 'pg_basebackup' | 'command' | 'file' | 'pg_stat_archiver';
     newest_at: string | null;
     age_h?: number;
     detail: string;
@@ -362,15 +365,19 @@ export interface PreflightConfig {
   };
   backup?: {
     /**
-     * Where the newest backup's time comes from.
+     * Where the newest backup's time comes from. Base backups (what a restore starts from): pgbackrest (`pgbackrest info --output=json`, the newest good backup's stop time per stanza), wal_g (`wal-g backup-list --json --detail`, oldest first: the newest is taken), barman (`barman -f json list-backups all`, or its text listing, whose times are read as UTC; only DONE backups), pg_basebackup (the newest backup in `path`: its backup_manifest, else its backup_label). command: any argv printing one of those tools' JSON. file: a timestamp file. pg_stat_archiver: the last archived WAL segment, which proves archiving but not a base backup, so a fresh one is a WARN, never a PASS.
      */
-    source?: 'pg_stat_archiver' | 'command' | 'file';
+    source?: 'pgbackrest' | 'wal_g' | 'barman' | 'pg_basebackup' | 'command' | 'file' | 'pg_stat_archiver';
     /**
-     * argv (no shell) printing pgBackRest `info --output=json` or WAL-G `backup-list --json`.
+     * argv (no shell): for source command, a program printing pgBackRest, WAL-G or Barman JSON; for pgbackrest, wal_g or barman, replaces the tool's default command (e.g. [pgbackrest, --stanza=main, info, --output=json], or an ssh to the backup host).
      *
      * @minItems 1
      */
     command?: [string, ...string[]];
+    /**
+     * For source pg_basebackup: the target folder, holding one backup or one backup per subfolder (pg_basebackup -D <path>/<name>).
+     */
+    path?: string;
     /**
      * A file holding the last backup's time (ISO-8601 or epoch seconds; empty: its modification time).
      */

@@ -215,6 +215,100 @@ t.test('preflight on the lab', async (t) => {
     t.match(capacity.advice, /raise max_connections by \d+ \(to \d+\)/);
   });
 
+  t.test('a real pg_basebackup of the lab is the backup source: its age is judged', async (t) => {
+    const pgSocket = lab.pg.socketDir;
+    const role = 'poolgate_test_basebackup';
+    const password = `b${Math.random().toString(36).slice(2)}${Date.now()}`;
+    const hba = path.join(lab.pg.dataDir, 'pg_hba.conf');
+    const hbaLine = `host replication ${role} 127.0.0.0/8 scram-sha-256 # poolgate integration test`;
+    const target = pgOwnedDir('poolgate-basebackups-');
+    t.teardown(async () => {
+      fs.rmSync(target, { recursive: true, force: true });
+      fs.writeFileSync(
+        hba,
+        fs
+          .readFileSync(hba, 'utf8')
+          .split('\n')
+          .filter((l) => l !== hbaLine)
+          .join('\n'),
+      );
+      await superSql(pgSocket, lab.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${role};`).catch(
+        () => undefined,
+      );
+    });
+    // A replication role and its pg_hba line are test set-up (the lab takes pg_dump backups), removed at teardown.
+    await superSql(
+      pgSocket,
+      lab.pg.port,
+      `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} REPLICATION LOGIN PASSWORD '${password}';`,
+    );
+    fs.appendFileSync(hba, `${hbaLine}\n`);
+    await superSql(pgSocket, lab.pg.port, 'SELECT pg_reload_conf();');
+    const before = Date.now();
+    // Tar format, compressed, WAL fetched into it at the end: base.tar.gz and the backup_manifest.
+    await pgTool(
+      'pg_basebackup',
+      [
+        '-h',
+        lab.pg.host,
+        '-p',
+        String(lab.pg.port),
+        '-U',
+        role,
+        '-D',
+        path.join(target, 'base-1'),
+        '-Ft',
+        '-z',
+        '-X',
+        'fetch',
+        '-c',
+        'fast',
+      ],
+      { PGPASSWORD: password },
+    );
+    const after = Date.now();
+    const taken = fs.readdirSync(path.join(target, 'base-1'));
+    t.ok(taken.includes('backup_manifest') && taken.includes('base.tar.gz'), `a tar backup: ${taken.join(', ')}`);
+
+    const dir = t.testdir();
+    const plan = labPlan(lab, dir, { preflight: { backup: { source: 'pg_basebackup', path: target } } });
+    const fresh = await runCli([
+      'preflight',
+      '--plan',
+      writePlan(dir, plan),
+      '--evidence-dir',
+      path.join(dir, 'ev'),
+      '--json',
+    ]);
+    t.equal(fresh.code, 0, fresh.stderr);
+    const b = fresh.json!.backup as { source: string; newest_at: string; detail: string; age_h: number };
+    t.equal(b.source, 'pg_basebackup');
+    t.match(b.detail, /newest of 1 is base-1 \(backup_manifest\)/);
+    const at = Date.parse(b.newest_at);
+    // The manifest's times have whole seconds: the label was produced during the backup.
+    t.ok(at >= before - 1000 && at <= after, `the backup's time ${b.newest_at} is when it was taken`);
+    const age = item(fresh.json, 'backup_age')!;
+    t.same([age.status, age.item], ['PASS', 'last backup (pg_basebackup)']);
+
+    // Its age is judged: a backup older than max_age_h fails, naming the source.
+    await new Promise((r) => setTimeout(r, 2000));
+    const strict = labPlan(lab, dir, {
+      preflight: { backup: { source: 'pg_basebackup', path: target, max_age_h: 0.0005 } },
+    });
+    const stale = await runCli([
+      'preflight',
+      '--plan',
+      writePlan(dir, strict),
+      '--evidence-dir',
+      path.join(dir, 'ev2'),
+      '--json',
+    ]);
+    t.equal(stale.code, 1, stale.stderr);
+    const old = item(stale.json, 'backup_age')!;
+    t.equal(old.status, 'FAIL');
+    t.match(old.detail, /pg_basebackup: newest of 1 is base-1 .*take a fresh backup/);
+  });
+
   t.test('a paused streaming replica that falls behind fails the replication checks', async (t) => {
     const pgSocket = lab.pg.socketDir;
     const replUser = 'poolgate_test_repl';
