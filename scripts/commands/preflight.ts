@@ -19,6 +19,7 @@ import * as P from '../lib/preflight-items';
 import { toInstanceSample } from '../lib/instance-sample';
 import { assertValid } from '../lib/schema';
 import { takeSnapshot } from '../lib/snapshot-take';
+import { stakeholderItems } from '../lib/stakeholders';
 import { withDefaults } from '../lib/schema-defaults';
 import type { Target } from '../lib/targets';
 import type { DatabaseTarget } from '../types/database';
@@ -240,6 +241,7 @@ async function handler(args: Args): Promise<void> {
     P.changeWindowItem(window, cfg.change_window!.override),
     ...attItems,
     P.onCallItem(att.on_call, cfg.max_on_call_response_minutes!),
+    ...stakeholderItems(inputs.plan?.stakeholders),
     ...P.instanceItems(samples, cfg.max_error_rate!, cfg.max_p95_ms!),
     ...contract.map(contractChecklistItem),
   ];

@@ -159,5 +159,8 @@ export function newestFromBackupJson(text: string): Newest {
     return newestFromPgBackRest(doc);
   if (doc && typeof doc === 'object' && !Array.isArray(doc) && Object.values(doc).every(Array.isArray))
     return newestFromBarmanJson(doc);
-  throw new MeasureError('backup JSON is neither pgBackRest info, WAL-G backup-list nor Barman list-backups', 'E_BACKUP_PARSE');
+  throw new MeasureError(
+    'backup JSON is neither pgBackRest info, WAL-G backup-list nor Barman list-backups',
+    'E_BACKUP_PARSE',
+  );
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listEvidenceFiles } from './evidence';
 import { isValid } from './schema';
+import { addresseesText } from './stakeholders';
 import type { AnalysisResult } from '../types/analysis-result';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Notification } from '../types/notification';
@@ -178,7 +179,8 @@ export function describeNotification(n: Notification): string {
     : n.skipped
       ? 'not sent: no webhook configured'
       : `NOT delivered: ${n.error ?? 'unknown'}`;
-  return `notified ${n.event} via webhook ${n.target ?? '(none)'}: ${outcome}`;
+  const to = n.for ? ` for ${addresseesText(n.for)}` : '';
+  return `notified ${n.event}${to} via webhook ${n.target ?? '(none)'}: ${outcome}`;
 }
 
 /**

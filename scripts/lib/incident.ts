@@ -12,6 +12,7 @@ import {
   type TimelineEvent,
 } from './incident-evidence';
 import { isValid } from './schema';
+import { addresseesOf, addresseesText } from './stakeholders';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
 
@@ -129,7 +130,7 @@ export function renderIncident(
     `3. DECIDE — ${i.decision}.`,
     `4. EXECUTE — ${facts.actions.length || i.actions.length ? 'see actions taken below' : 'no action recorded yet'}.`,
     '5. DOCUMENT — this file and rollback_log.txt.',
-    `6. NOTIFY — ${notified.length ? 'see notified below' : 'nobody recorded as notified yet; the runbook requires the Executive Operator and the Product Lead'}.`,
+    `6. NOTIFY — the stakeholders: ${addresseesText(addresseesOf('rollback', plan?.stakeholders))}; ${notified.length ? 'see notified below' : 'nobody recorded as notified yet (the runbook requires the Executive Operator and the Product Lead)'}.`,
     '',
     '## Timeline (UTC, from events.jsonl, monitoring, alerts and notifications)',
     ...(facts.timeline.length

@@ -67,6 +67,18 @@ export type Attestation =
       url: string;
       note?: string;
     };
+/**
+ * The runbook's Executive Operator.
+ */
+export type Who = string[];
+/**
+ * The runbook's Product Lead.
+ */
+export type Who1 = string[];
+/**
+ * The on-call engineer (the checklist's 30-minute responder) or their rota's channel.
+ */
+export type Who2 = string[];
 
 /**
  * Everything one pool change needs, in one file. Ansible renders it from the inventory's group_vars into the run's evidence folder (no secrets: only password file paths); every command takes it with --plan and reads the sections it needs, and flags override. Standalone users may write it by hand.
@@ -93,6 +105,7 @@ export interface Plan {
   loadtest?: LoadtestConfig;
   criteria?: LoadtestCriteria;
   monitor?: MonitorConfig;
+  stakeholders?: Stakeholders;
   /**
    * Where every command reads the instances' metrics (flags --metrics-source, --prometheus-url, --metrics-window override). json: GET /api/health/metrics (the default). scrape: GET /metrics, the Prometheus text format. prometheus: PromQL against a Prometheus server that scrapes the instances.
    */
@@ -608,4 +621,12 @@ export interface MonitorConfig {
     policy?: 'fail' | 'rollback' | 'ignore_until';
     max_consecutive_unmeasured?: number;
   };
+}
+/**
+ * Who hears about a change, per role (plan.stakeholders, rendered from pool_scaling_stakeholders): the runbook's incident response ('NOTIFY - Alert stakeholders (Executive Operator, Product Lead)') and the on-call engineer of its checklist. Each entry is a person or a channel as the message should name it ('Dana Reyes', '#ledger-ops', 'db-oncall@example.com'). Every notification names the roles it is for and who they are (scripts/lib/stakeholders.ts: start and gate_failed go to on-call; rollback and success to all three); a role with nobody named is a preflight WARN.
+ */
+export interface Stakeholders {
+  executive_operator?: Who;
+  product_lead?: Who1;
+  on_call?: Who2;
 }
