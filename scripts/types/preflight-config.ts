@@ -139,6 +139,10 @@ export interface PreflightConfig {
     end?: string;
     tz?: 'UTC';
     /**
+     * The time allowed per target for its part of the rollout (back up, render, apply, health, read back, its share of the drains and switches) in the run's expected length: the configured sample windows, load test and monitoring, one rollback at rollback.max_s and its watch (scripts/lib/run-length.ts). A run whose expected end falls after the window closes is refused (the override still applies).
+     */
+    per_host_s?: number;
+    /**
      * Run outside the window anyway: recorded in the evidence (the item passes as WARN).
      */
     override?: {

@@ -138,6 +138,34 @@ export interface PreflightResult {
     window: string;
     now: string;
     opens_in_min: number;
+    /**
+     * The run's expected length (scripts/lib/run-length.ts).
+     */
+    run_length_s?: number;
+    /**
+     * What the expected length is made of.
+     */
+    run_length?: {
+      what: string;
+      s: number;
+    }[];
+    /**
+     * When the run would end, started now.
+     */
+    ends_at?: string;
+    /**
+     * When the window it starts in closes (null: it starts outside).
+     */
+    closes_at?: string | null;
+    next_opens_at?: string;
+    /**
+     * The window's length.
+     */
+    window_s?: number;
+    /**
+     * Starts inside the window and ends before it closes.
+     */
+    fits?: boolean;
     override?: Override;
   };
   config: PreflightConfig;
@@ -410,6 +438,10 @@ export interface PreflightConfig {
      */
     end?: string;
     tz?: 'UTC';
+    /**
+     * The time allowed per target for its part of the rollout (back up, render, apply, health, read back, its share of the drains and switches) in the run's expected length: the configured sample windows, load test and monitoring, one rollback at rollback.max_s and its watch (scripts/lib/run-length.ts). A run whose expected end falls after the window closes is refused (the override still applies).
+     */
+    per_host_s?: number;
     override?: Override;
   };
   /**

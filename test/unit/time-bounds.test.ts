@@ -20,7 +20,11 @@ void t.test("the runbook's defaults when the plan says nothing: 60-minute monito
   const b = commandBounds(plan());
   t.equal(b.monitor.configured_s, 3600);
   t.equal(b.loadtest.configured_s, 600 + 10, 'duration 10m + grace (the 10 s request timeout)');
-  t.equal(b.preflight.configured_s, 10);
+  t.equal(
+    b.preflight.configured_s,
+    60,
+    'the default backup source (pgbackrest) runs its command, 60 s, beside the 10 s window',
+  );
   t.equal(b.verify.configured_s, 10);
   t.same(Object.keys(b).sort(), [...BOUNDED_COMMANDS].sort(), 'every command the playbooks run has a bound');
   for (const [c, x] of Object.entries(b)) t.ok(x.bound_s >= x.configured_s + ALLOWANCE_S, `${c} fits its bound`);
