@@ -11,6 +11,7 @@ import {
   timelineFrom,
   type TimelineEvent,
 } from './incident-evidence';
+import { rollbackMaxS, rollbackTiming, rollbackTimingText, type RollbackTiming } from './rollback-time';
 import { isValid } from './schema';
 import { addresseesOf, addresseesText } from './stakeholders';
 import type { MonitorResult } from '../types/monitor-result';
@@ -87,9 +88,11 @@ export interface IncidentFacts {
   actions: TimelineEvent[];
   outcome: string | null;
   notified: string[];
+  /** The rollback's time judged against its bound (null when the run was not rolled back). */
+  timing?: RollbackTiming | null;
 }
 
-export function incidentFacts(dir: string): IncidentFacts {
+export function incidentFacts(dir: string, rollbackMaxS = 600): IncidentFacts {
   const gate = failedGate(dir);
   const rollback = rollbackActions(dir);
   return {
@@ -98,6 +101,7 @@ export function incidentFacts(dir: string): IncidentFacts {
     actions: rollback.actions,
     outcome: rollback.outcome,
     notified: notifications(dir).map((n) => `${n.at} — ${describeNotification(n)}`),
+    timing: rollbackTiming(dir, rollbackMaxS),
   };
 }
 
@@ -121,6 +125,7 @@ export function renderIncident(
     ...(facts.figures.length ? ['**Failed gate figures**:', ...facts.figures.map((f) => `- ${f}`)] : []),
     `**Decision**: ${i.decision}`,
     `**Rollback outcome**: ${facts.outcome ?? 'no rollback recorded in events.jsonl'}`,
+    ...(facts.timing ? [`**Rollback time**: ${rollbackTimingText(facts.timing)}`] : []),
     `**Change**: ${change}`,
     `**Operator**: ${i.operator}`,
     '',
@@ -165,7 +170,7 @@ export function writeIncident(
   plan: Plan | null,
 ): { file: string; rollbackLog: string; severity: Severity } {
   const severity = input.severity ?? severityFor(input.trigger);
-  const facts = incidentFacts(ev.dir);
+  const facts = incidentFacts(ev.dir, rollbackMaxS(plan));
   // The operator's (or the playbook's) words, then what the failed gate measured against what it allows.
   const reason = facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason;
   const files = listEvidenceFiles(ev.dir).filter((f) => !f.startsWith('incidents/'));

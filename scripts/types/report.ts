@@ -86,6 +86,14 @@ export interface VerificationReport {
   }[];
   markdown_file: string;
   /**
+   * The rollback of this run (null: it was not rolled back): why, how it ended, its time judged against the runbook's 'Expected Rollback Time: 5-10 minutes', and the watch after it. A rolled-back run's decision is ROLLBACK whatever its criteria.
+   */
+  rollback?: null | {
+    reason: string;
+    outcome: 'verified' | 'incomplete' | 'in progress';
+    timing: RollbackTiming;
+  };
+  /**
    * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)' as monitoring judged it: a warning-level line, not a success criterion (it never changes the decision). null: no monitor result.
    */
   db_connections?: null | DbConnections;
@@ -99,6 +107,17 @@ export interface Metrics {
    * Where the figures come from and how instances are combined.
    */
   basis: string;
+}
+/**
+ * From the trigger (the failed gate's verdict, else the rollback's start; a manual rollback: its run's start) to every host read back at the old values (scripts/lib/rollback-time.ts), against rollback.max_s.
+ */
+export interface RollbackTiming {
+  trigger_at: string;
+  trigger: string;
+  read_back_at: string | null;
+  seconds: number | null;
+  max_s: number;
+  verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
 }
 /**
  * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)', judged: every sample's pg_stat_activity count against the range. WARNING when any sample fell outside, NOT MEASURED when no sample had a count (no database probe).

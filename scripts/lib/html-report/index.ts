@@ -1,5 +1,6 @@
 import { EvidenceDir, fileTimestamp } from '../evidence';
 import { loadPlan } from '../plan';
+import { rollbackMaxS, rollbackTiming } from '../rollback-time';
 import { metricSpec, timelineSpec, type TimeDomain } from './chart-spec';
 import { snapshotMoments } from './moments';
 import { renderPage, type MomentPanel, type RenderedChart } from './page';
@@ -70,7 +71,14 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
     report: ev.report,
     reportFile: ev.reportFile,
     rollback:
-      reason === null ? null : { reason, outcome: rollbackOutcome(ev) ?? 'in progress', incidents: ev.incidents },
+      reason === null
+        ? null
+        : {
+            reason,
+            outcome: rollbackOutcome(ev) ?? 'in progress',
+            incidents: ev.incidents,
+            timing: rollbackTiming(ev.dir, rollbackMaxS(ev.plan)),
+          },
     phases,
     timelineSvg,
     charts: rendered,

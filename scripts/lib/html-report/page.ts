@@ -1,5 +1,6 @@
 import { dbConnectionsLine } from '../judge/monitor-summary';
-import type { VerificationReport } from '../../types/report';
+import { rollbackTimingText } from '../rollback-time';
+import type { RollbackTiming, VerificationReport } from '../../types/report';
 import type { Moment } from './moments';
 import type { Phase } from './phases';
 import type { ChartDef } from './series';
@@ -23,7 +24,7 @@ export interface PageInput {
   generatedAt: Date;
   report: VerificationReport | null;
   reportFile: string | null;
-  rollback: { reason: string; outcome: string; incidents: string[] } | null;
+  rollback: { reason: string; outcome: string; incidents: string[]; timing: RollbackTiming | null } | null;
   phases: Phase[];
   timelineSvg: string | null;
   charts: RenderedChart[];
@@ -133,6 +134,11 @@ export function renderPage(input: PageInput): string {
           : '') +
         ' See <code>rollback_log.txt</code>.</p>',
     );
+    const timing = input.rollback.timing;
+    if (timing)
+      parts.push(
+        `<p data-rollback-time="${escapeHtml(timing.verdict)}">Rollback time: <span class="${verdictTone(timing.verdict)}">${escapeHtml(rollbackTimingText(timing))}</span></p>`,
+      );
   }
   parts.push('<h2>The eight success criteria</h2>');
   parts.push(
