@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listEvidenceFiles } from './evidence';
+import { newestWatch } from './rollback-watch-file';
 import { isValid } from './schema';
 import { addresseesText } from './stakeholders';
 import type { AnalysisResult } from '../types/analysis-result';
@@ -202,6 +203,15 @@ export function timelineFrom(dir: string): TimelineEvent[] {
     } catch {
       // an unreadable result has no place in the timeline
     }
+  }
+  const watch = newestWatch(dir);
+  if (watch) {
+    const w = watch.result;
+    out.push({
+      at: w.started_at,
+      what: `post-rollback watch started (${w.config.duration_s}s, every ${w.config.interval_s}s)`,
+    });
+    out.push({ at: w.ended_at, what: `post-rollback watch ended: ${w.message}` });
   }
   for (const line of lines(dir, 'alerts.log')) {
     const m = /^(\S+) CRITICAL\s+(.*)$/.exec(line);

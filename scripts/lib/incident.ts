@@ -12,10 +12,12 @@ import {
   type TimelineEvent,
 } from './incident-evidence';
 import { rollbackMaxS, rollbackTiming, rollbackTimingText, type RollbackTiming } from './rollback-time';
+import { newestWatch } from './rollback-watch-file';
 import { isValid } from './schema';
 import { addresseesOf, addresseesText } from './stakeholders';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
+import type { RollbackWatchResult } from '../types/rollback-watch-result';
 
 export type Severity = 'P0' | 'P1' | 'P2';
 
@@ -90,6 +92,8 @@ export interface IncidentFacts {
   notified: string[];
   /** The rollback's time judged against its bound (null when the run was not rolled back). */
   timing?: RollbackTiming | null;
+  /** The watch after the rollback (runbook rollback step 4), when it ran. */
+  watch?: { file: string; result: RollbackWatchResult } | null;
 }
 
 export function incidentFacts(dir: string, rollbackMaxS = 600): IncidentFacts {
@@ -102,6 +106,7 @@ export function incidentFacts(dir: string, rollbackMaxS = 600): IncidentFacts {
     outcome: rollback.outcome,
     notified: notifications(dir).map((n) => `${n.at} — ${describeNotification(n)}`),
     timing: rollbackTiming(dir, rollbackMaxS),
+    watch: newestWatch(dir),
   };
 }
 
@@ -126,6 +131,7 @@ export function renderIncident(
     `**Decision**: ${i.decision}`,
     `**Rollback outcome**: ${facts.outcome ?? 'no rollback recorded in events.jsonl'}`,
     ...(facts.timing ? [`**Rollback time**: ${rollbackTimingText(facts.timing)}`] : []),
+    ...(facts.watch ? [`**After the rollback**: ${facts.watch.result.message}`] : []),
     `**Change**: ${change}`,
     `**Operator**: ${i.operator}`,
     '',
@@ -149,6 +155,18 @@ export function renderIncident(
     ...(facts.actions.length || i.actions.length ? [] : ['- none recorded']),
     ...(facts.outcome ? [`- Rollback outcome: ${facts.outcome}`] : []),
     '',
+    ...(facts.watch || facts.timing
+      ? [
+          '## Return to baseline (rollback step 4: "Monitor for 15 minutes - verify metrics return to baseline")',
+          ...(facts.watch
+            ? [
+                `- ${facts.watch.result.message} (${facts.watch.file}; ${facts.watch.result.samples.judged} of ${facts.watch.result.samples.total} samples judged, after ${facts.watch.result.config.settle_s} s of ${facts.watch.result.config.duration_s} s; baseline ${facts.watch.result.baseline.file})`,
+                ...facts.watch.result.checks.map((c) => `- ${c.verdict} ${c.label}: ${c.shown}`),
+              ]
+            : ['- NOT WATCHED: no post-rollback watch in the evidence (the return to baseline was not judged)']),
+          '',
+        ]
+      : []),
     '## Notified',
     ...(notified.length
       ? notified.map((n) => `- ${n}`)
@@ -169,10 +187,14 @@ export function writeIncident(
   input: IncidentInput,
   plan: Plan | null,
 ): { file: string; rollbackLog: string; severity: Severity } {
-  const severity = input.severity ?? severityFor(input.trigger);
   const facts = incidentFacts(ev.dir, rollbackMaxS(plan));
+  // A fleet that did not return to baseline after its rollback still hurts: at least P1 (runbook: ASSESS).
+  const assessed = input.severity ?? severityFor(input.trigger);
+  const severity = facts.watch?.result.verdict === 'not_returned' && assessed === 'P2' ? 'P1' : assessed;
   // The operator's (or the playbook's) words, then what the failed gate measured against what it allows.
-  const reason = facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason;
+  const afterwards =
+    facts.watch?.result.verdict === 'not_returned' ? ` — after the rollback: ${facts.watch.result.message}` : '';
+  const reason = `${facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason}${afterwards}`;
   const files = listEvidenceFiles(ev.dir).filter((f) => !f.startsWith('incidents/'));
   const rel = `incidents/${fileTimestamp(input.now)}_pool_scaling_incident.md`;
   const file = ev.writeText(rel, renderIncident({ ...input, reason, severity }, facts, plan, files));

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { failedGate, rolloutEvents } from './incident-evidence';
 import { formatDuration } from './judge/duration';
+import { newestWatch } from './rollback-watch-file';
 import { isValid } from './schema';
 import { withDefaults } from './schema-defaults';
 import type { RollbackConfig } from '../types/rollback-config';
@@ -77,7 +78,7 @@ export function rollbackMaxS(plan: { rollback?: { max_s?: number } } | null): nu
   return withDefaults<RollbackConfig>('rollback-config', plan?.rollback ?? {}).max_s!;
 }
 
-/** What a report says of the run's rollback: why, how it ended, how long it took (null: not rolled back). */
+/** What a report says of the run's rollback: why, how it ended, how long it took, the watch after it (null: none). */
 export function rollbackSection(
   dir: string,
   plan: { rollback?: { max_s?: number } } | null,
@@ -89,5 +90,9 @@ export function rollbackSection(
   const outcome = rollbackOutcome(ev);
   const timing = rollbackTiming(dir, rollbackMaxS(plan));
   if (reason === null || outcome === null || timing === null) return null;
-  return { reason, outcome, timing };
+  const w = newestWatch(dir);
+  const watch = w
+    ? { file: w.file, verdict: w.result.verdict, message: w.result.message, checks: w.result.checks }
+    : null;
+  return { reason, outcome, timing, watch };
 }

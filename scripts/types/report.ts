@@ -4,6 +4,15 @@
  * null: not measured.
  */
 export type Value = number | null;
+export type Checks = {
+  id: string;
+  label: string;
+  baseline: number | null;
+  value: number | null;
+  limit: string | null;
+  verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
+  shown: string;
+}[];
 
 /**
  * report.json, written with pool_scaling_verification_<ts>.md by poolgate report: the runbook's post-change verification report as data. The decision follows the runbook's eight success criteria: SUCCESS when all pass, ROLLBACK when any fails, INCOMPLETE when none fails but one could not be measured (not proven is not passed).
@@ -92,6 +101,15 @@ export interface VerificationReport {
     reason: string;
     outcome: 'verified' | 'incomplete' | 'in progress';
     timing: RollbackTiming;
+    /**
+     * The watch after the rollback (runbook rollback step 4): its verdict on the return to baseline, null when it did not run.
+     */
+    watch?: null | {
+      file: string;
+      verdict: 'returned' | 'not_returned' | 'could_not_measure';
+      message: string;
+      checks: Checks;
+    };
   };
   /**
    * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)' as monitoring judged it: a warning-level line, not a success criterion (it never changes the decision). null: no monitor result.

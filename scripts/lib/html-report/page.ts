@@ -24,7 +24,13 @@ export interface PageInput {
   generatedAt: Date;
   report: VerificationReport | null;
   reportFile: string | null;
-  rollback: { reason: string; outcome: string; incidents: string[]; timing: RollbackTiming | null } | null;
+  rollback: {
+    reason: string;
+    outcome: string;
+    incidents: string[];
+    timing: RollbackTiming | null;
+    watch: { file: string; verdict: string; message: string } | null;
+  } | null;
   phases: Phase[];
   timelineSvg: string | null;
   charts: RenderedChart[];
@@ -139,6 +145,13 @@ export function renderPage(input: PageInput): string {
       parts.push(
         `<p data-rollback-time="${escapeHtml(timing.verdict)}">Rollback time: <span class="${verdictTone(timing.verdict)}">${escapeHtml(rollbackTimingText(timing))}</span></p>`,
       );
+    const watch = input.rollback.watch;
+    parts.push(
+      watch
+        ? `<p data-rollback-watch="${escapeHtml(watch.verdict)}">After the rollback (runbook: monitor 15 minutes, metrics back to baseline): ` +
+            `<span class="${watch.verdict === 'returned' ? 'pass' : watch.verdict === 'not_returned' ? 'fail' : 'warn'}">${escapeHtml(watch.message)}</span> (<code>${escapeHtml(watch.file)}</code>)</p>`
+        : '<p data-rollback-watch="none" class="warn">No post-rollback watch in the evidence: the return to baseline was not judged.</p>',
+    );
   }
   parts.push('<h2>The eight success criteria</h2>');
   parts.push(

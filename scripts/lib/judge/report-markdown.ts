@@ -76,6 +76,12 @@ export function renderReport(r: VerificationReport): string {
           `- Reason: ${r.rollback.reason}`,
           `- Outcome: ${r.rollback.outcome === 'verified' ? 'every host read back at the old values' : r.rollback.outcome.toUpperCase()}`,
           `- Rollback time: ${rollbackTimingText(r.rollback.timing)}`,
+          `- Return to baseline (runbook: "Monitor for 15 minutes - verify metrics return to baseline"): ${
+            r.rollback.watch
+              ? `${r.rollback.watch.message} (${r.rollback.watch.file})`
+              : 'NOT WATCHED: no post-rollback watch in the evidence'
+          }`,
+          ...(r.rollback.watch?.checks ?? []).map((c) => `  - ${c.verdict} ${c.label}: ${c.shown}`),
           '',
         ]
       : []),

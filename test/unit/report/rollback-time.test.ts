@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { renderIncident, incidentFacts } from '../../../scripts/lib/incident';
+import { EvidenceDir } from '../../../scripts/lib/evidence';
+import { incidentFacts, renderIncident, writeIncident } from '../../../scripts/lib/incident';
 import { renderReport } from '../../../scripts/lib/judge/report-markdown';
 import { buildReport } from '../../../scripts/lib/judge/verification-report';
 import { rollbackSection, rollbackTiming, rollbackTimingText } from '../../../scripts/lib/rollback-time';
@@ -106,3 +107,82 @@ t.test('the incident and the report say it, and a rolled-back run is decided ROL
   t.match(text, /\*\*Decision\*\*: ROLLBACK — the change was rolled back: /);
   t.ok(fs.existsSync(path.join(fixture, 'events.jsonl')));
 });
+
+t.test(
+  'a fleet not back at baseline after its rollback: a P1 incident that says so, and the report shows it',
+  async (t) => {
+    const dir = t.testdir({});
+    for (const f of fs.readdirSync(fixture)) {
+      const src = path.join(fixture, f);
+      if (fs.statSync(src).isFile()) fs.copyFileSync(src, path.join(dir, f));
+    }
+    const watch = {
+      kind: 'rollback_watch',
+      started_at: '2026-11-30T17:59:50Z',
+      ended_at: '2026-11-30T18:14:50Z',
+      baseline: {
+        file: 'pre_change_snapshot_20261130T175606Z.json',
+        taken_at: '2026-11-30T17:56:06Z',
+        figures: {
+          error_rate: 0,
+          p95_ms: 20,
+          pool_utilization: 0.1,
+          acquire_wait_p95_ms: 1,
+          db_connections: 40,
+          pools: { 'standby-1': { min: 10, max: 50 } },
+        },
+      },
+      config: { duration_s: 900, interval_s: 60, settle_s: 300, tolerance: { p95_pct: 20, p95_ms: 5 } },
+      samples: { total: 16, judged: 11, unmeasured: 0, file: 'post_rollback_samples.jsonl' },
+      checks: [
+        {
+          id: 'p95_ms',
+          label: 'p95 latency (median of the samples)',
+          baseline: 20,
+          value: 60,
+          limit: '≤ 29ms',
+          verdict: 'FAIL',
+          shown: '60ms (baseline 20ms, ≤ 29ms)',
+        },
+      ],
+      verdict: 'not_returned',
+      exit_code: 1,
+      message: 'NOT BACK AT BASELINE: p95 latency (median of the samples) 60ms (baseline 20ms, ≤ 29ms)',
+    };
+    t.ok(isValid('rollback-watch-result', watch), problemsOf('rollback-watch-result', watch).join('; '));
+    fs.writeFileSync(path.join(dir, 'post_rollback_watch_20261130T175950Z.json'), JSON.stringify(watch));
+    const ev = new EvidenceDir(dir);
+    const r = writeIncident(
+      ev,
+      {
+        reason: 'a monitoring gap',
+        trigger: 'monitor_could_not_measure',
+        decision: 'ROLLBACK',
+        actions: [],
+        notified: [],
+        operator: 'op',
+        now: new Date('2026-11-30T18:15:00Z'),
+      },
+      null,
+    );
+    t.equal(r.severity, 'P1', 'a P2 trigger, but the fleet is not back: P1');
+    const md = fs.readFileSync(r.file, 'utf8');
+    t.match(md, /\*\*Severity\*\*: P1/);
+    t.match(md, /\*\*After the rollback\*\*: NOT BACK AT BASELINE: p95 latency/);
+    t.match(
+      md,
+      /## Return to baseline \(rollback step 4: .*\)\n- NOT BACK AT BASELINE: .*\(post_rollback_watch_20261130T175950Z\.json; 11 of 16 samples judged/,
+    );
+    t.match(md, /- FAIL p95 latency \(median of the samples\): 60ms \(baseline 20ms, ≤ 29ms\)/);
+    t.match(md, /post-rollback watch ended: NOT BACK AT BASELINE/, 'in the timeline too');
+    t.match(
+      fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
+      /after the rollback: NOT BACK AT BASELINE.*severity: P1/,
+    );
+    const section = rollbackSection(dir, null)!;
+    t.same(
+      [section.watch?.verdict, section.watch?.file],
+      ['not_returned', 'post_rollback_watch_20261130T175950Z.json'],
+    );
+  },
+);
