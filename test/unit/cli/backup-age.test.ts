@@ -113,6 +113,10 @@ t.test('backup age: strictly younger than 24 h (the runbook\'s "<")', async (t) 
   t.equal(backupItem(finding(null), now, 24).item.status, 'FAIL', 'no backup at all');
   const broken = { ...finding('2026-02-01T01:00:00Z'), problem: 'WAL archiving failing' };
   t.equal(backupItem(broken, now, 24).item.status, 'FAIL', 'fresh but archiving broken');
+});
+
+t.test('WAL archiving alone is a WARN, never a PASS', async (t) => {
+  const now = new Date('2026-02-01T02:00:00Z');
   const archived = { source: 'pg_stat_archiver' as const, newest_at: '2026-02-01T01:59:00Z', detail: 'archived 10' };
   const wal = backupItem(archived, now, 24).item;
   t.equal(wal.status, 'WARN', 'a WAL segment archived a minute ago is not a base backup: WARN, never PASS');
