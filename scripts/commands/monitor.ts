@@ -16,7 +16,7 @@ import { formatDuration, parseDuration } from '../lib/judge/duration';
 import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-defaults';
 import { dbConnectionsLine, type MonitorWindow } from '../lib/judge/monitor-summary';
 import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
-import { abortableSleep, dbProber, p0Checker, runMonitor } from '../lib/monitor-run';
+import { abortableSleep, p0Checker, runMonitor, withMonitoringRun } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
 import { assertValid } from '../lib/schema';
 import type { MonitorConfig } from '../types/monitor-config';
@@ -211,15 +211,10 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
     // an empty alerts.log is a statement ("no alert"), a missing one is a question
     fs.appendFileSync(ev.resolve(ALERTS_FILE), '');
     const ts = fileTimestamp();
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
     const windowOut = args.json ? process.stderr : process.stdout;
     const started = Date.now();
     let alertsSoFar = 0;
-    const probeDb = inputs.database ? dbProber(inputs.database) : null;
-    try {
+    await withMonitoringRun(inputs.database, async (signal, probeDb) => {
       const result = await runMonitor(
         cfg,
         inputs.targets,
@@ -246,7 +241,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
           },
           ...(args.windowed ? { onWindow: (w: MonitorWindow) => windowOut.write(`${windowLine(w)}\n`) } : {}),
         },
-        abort.signal,
+        signal,
         inputs.database !== null,
       );
       progressDone();
@@ -254,10 +249,6 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       const file = ev.writeJson(`monitor_${ts}.json`, 'monitor-result', full);
       printResult(args, full, () => `${humanResult(full, ev.dir)}\nevidence: ${file}`);
       process.exitCode = full.exit_code;
-    } finally {
-      await probeDb?.close();
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-    }
+    });
   },
 };

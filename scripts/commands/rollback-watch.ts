@@ -12,7 +12,7 @@ import { EvidenceDir } from '../lib/evidence';
 import { formatDuration, parseDuration } from '../lib/judge/duration';
 import { resolveMonitorConfig } from '../lib/judge/monitor-defaults';
 import { baselineOf, judgeReturn, watchVerdictText } from '../lib/judge/return-to-baseline';
-import { abortableSleep, dbProber, runMonitor } from '../lib/monitor-run';
+import { abortableSleep, runMonitor, withMonitoringRun } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
 import { WATCH_SAMPLES_FILE, watchFileName } from '../lib/rollback-watch-file';
 import { assertValid } from '../lib/schema';
@@ -88,13 +88,8 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
     );
     const ev = new EvidenceDir(inputs.evidenceDir);
     const started = new Date();
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    const probeDb = inputs.database ? dbProber(inputs.database) : null;
     const seen: MonitorSample[] = [];
-    try {
+    await withMonitoringRun(inputs.database, async (signal, probeDb) => {
       const run = await runMonitor(
         cfg,
         inputs.targets,
@@ -117,7 +112,7 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
             );
           },
         },
-        abort.signal,
+        signal,
         inputs.database !== null,
       );
       progressDone();
@@ -154,10 +149,6 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
         ].join('\n'),
       );
       process.exitCode = result.exit_code;
-    } finally {
-      await probeDb?.close();
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-    }
+    });
   },
 };

@@ -250,3 +250,25 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done);
   });
 }
+
+/**
+ * A monitoring run's resources, released whatever happens: a stop signal that SIGINT and SIGTERM raise (the run ends
+ * at its next sample and still writes what it measured), and the database prober's one connection.
+ */
+export async function withMonitoringRun<T>(
+  db: DatabaseTarget | null,
+  fn: (signal: AbortSignal, probeDb: DbProber | null) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const probeDb = db ? dbProber(db) : null;
+  try {
+    return await fn(abort.signal, probeDb);
+  } finally {
+    await probeDb?.close();
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
+}

@@ -4,7 +4,17 @@ import { Client } from 'pg';
 import t from 'tap';
 import { isValid } from '../../scripts/lib/schema';
 import { readPassword, useLab, pgQuery } from '../helpers/lab';
-import { labPlan, pgOwnedDir, pgTool, runCli, stopCluster, superSql, waitFor, writePlan } from './cli-support';
+import {
+  labPlan,
+  pgOwnedDir,
+  pgTool,
+  replicationRole,
+  runCli,
+  stopCluster,
+  superSql,
+  waitFor,
+  writePlan,
+} from './cli-support';
 import type { Item } from '../../scripts/types/preflight-result';
 
 const item = (json: Record<string, unknown> | null, id: string): Item | undefined =>
@@ -216,34 +226,10 @@ t.test('preflight on the lab', async (t) => {
   });
 
   t.test('a real pg_basebackup of the lab is the backup source: its age is judged', async (t) => {
-    const pgSocket = lab.pg.socketDir;
     const role = 'poolgate_test_basebackup';
-    const password = `b${Math.random().toString(36).slice(2)}${Date.now()}`;
-    const hba = path.join(lab.pg.dataDir, 'pg_hba.conf');
-    const hbaLine = `host replication ${role} 127.0.0.0/8 scram-sha-256 # poolgate integration test`;
+    const password = await replicationRole(t, lab, role);
     const target = pgOwnedDir('poolgate-basebackups-');
-    t.teardown(async () => {
-      fs.rmSync(target, { recursive: true, force: true });
-      fs.writeFileSync(
-        hba,
-        fs
-          .readFileSync(hba, 'utf8')
-          .split('\n')
-          .filter((l) => l !== hbaLine)
-          .join('\n'),
-      );
-      await superSql(pgSocket, lab.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${role};`).catch(
-        () => undefined,
-      );
-    });
-    // A replication role and its pg_hba line are test set-up (the lab takes pg_dump backups), removed at teardown.
-    await superSql(
-      pgSocket,
-      lab.pg.port,
-      `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} REPLICATION LOGIN PASSWORD '${password}';`,
-    );
-    fs.appendFileSync(hba, `${hbaLine}\n`);
-    await superSql(pgSocket, lab.pg.port, 'SELECT pg_reload_conf();');
+    t.teardown(() => fs.rmSync(target, { recursive: true, force: true }));
     const before = Date.now();
     // Tar format, compressed, WAL fetched into it at the end: base.tar.gz and the backup_manifest.
     await pgTool(
@@ -312,9 +298,7 @@ t.test('preflight on the lab', async (t) => {
   t.test('a paused streaming replica that falls behind fails the replication checks', async (t) => {
     const pgSocket = lab.pg.socketDir;
     const replUser = 'poolgate_test_repl';
-    const replPassword = `r${Math.random().toString(36).slice(2)}${Date.now()}`;
-    const hba = path.join(lab.pg.dataDir, 'pg_hba.conf');
-    const hbaLine = `host replication ${replUser} 127.0.0.0/8 scram-sha-256 # poolgate integration test`;
+    const replPassword = await replicationRole(t, lab, replUser);
     const base = pgOwnedDir('poolgate-replica-');
     const data = path.join(base, 'data');
     const replicaHost = `127.0.${lab.slot}.6`;
@@ -322,26 +306,7 @@ t.test('preflight on the lab', async (t) => {
     t.teardown(async () => {
       await stopCluster(data);
       fs.rmSync(base, { recursive: true, force: true });
-      fs.writeFileSync(
-        hba,
-        fs
-          .readFileSync(hba, 'utf8')
-          .split('\n')
-          .filter((l) => l !== hbaLine)
-          .join('\n'),
-      );
-      await superSql(pgSocket, lab.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${replUser};`).catch(
-        () => undefined,
-      );
     });
-    // The replication role and pg_hba line are test set-up, removed at teardown (the lab itself has no replica).
-    await superSql(
-      pgSocket,
-      lab.pg.port,
-      `DROP ROLE IF EXISTS ${replUser}; CREATE ROLE ${replUser} REPLICATION LOGIN PASSWORD '${replPassword}';`,
-    );
-    fs.appendFileSync(hba, `${hbaLine}\n`);
-    await superSql(pgSocket, lab.pg.port, 'SELECT pg_reload_conf();');
     await pgTool(
       'pg_basebackup',
       ['-h', lab.pg.host, '-p', String(lab.pg.port), '-U', replUser, '-D', data, '-R', '-X', 'stream', '-c', 'fast'],
