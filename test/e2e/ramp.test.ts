@@ -140,8 +140,8 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     );
     t.match(
       incident,
-      /notified rollback via webhook http:\/\/127\.0\.\d+\.60:\d+\/…: delivered/,
-      'and who was notified',
+      /notified rollback for Executive Operator: nobody named · Product Lead: nobody named · On-call: .+ via webhook http:\/\/127\.0\.\d+\.60:\d+\/…: delivered/,
+      'and who was notified, for whom (the lab names only its on-call)',
     );
     t.match(
       run.stderr.replace(/\s+/g, ' '),
