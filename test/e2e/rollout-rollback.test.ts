@@ -148,6 +148,15 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   t.ok(rolled, 'the rollback read back every instance');
   t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');
   t.same(evidenceProblems(dir), [], 'every evidence file validates against its schema');
+  const incidentText = (): string =>
+    fs.readFileSync(
+      path.join(
+        dir,
+        'incidents',
+        incidents.find((f) => f.endsWith('.md'))!,
+      ),
+      'utf8',
+    );
 
   await t.test('the run recorded the commit that carried the change, not only HEAD', async (t) => {
     const started = events(dir).find((e) => e.action === 'run_started')!;
@@ -186,14 +195,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     t.equal(w.samples.judged, 9, 'after the 4 s of settling');
     const lines = fs.readFileSync(path.join(dir, 'post_rollback_samples.jsonl'), 'utf8').trim().split('\n');
     t.equal(lines.length, 13, 'every sample of the watch is in post_rollback_samples.jsonl');
-    const incident = fs.readFileSync(
-      path.join(
-        dir,
-        'incidents',
-        incidents.find((f) => f.endsWith('.md'))!,
-      ),
-      'utf8',
-    );
+    const incident = incidentText();
     t.match(
       incident,
       /## Return to baseline \(rollback step 4: .*\)\n- returned to baseline: every figure within its tolerance/,
@@ -202,14 +204,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   });
 
   await t.test("the rollback's time was judged in the incident, the report and the HTML", async (t) => {
-    const incident = fs.readFileSync(
-      path.join(
-        dir,
-        'incidents',
-        incidents.find((f) => f.endsWith('.md'))!,
-      ),
-      'utf8',
-    );
+    const incident = incidentText();
     const m =
       /\*\*Rollback time\*\*: (\d+m \d+s|\d+(\.\d+)?s) from the trigger \((.*?)\) to every host read back \((\S+)\) — bound 10m, .*: (PASS|FAIL)/.exec(
         incident,
