@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { labAuthHeaders, RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
 import { isValid, problemsOf } from '../../scripts/lib/schema';
@@ -134,7 +134,7 @@ export interface PoolInForce {
 export async function readPools(cfg: LabConfig): Promise<Map<string, PoolInForce>> {
   const out = new Map<string, PoolInForce>();
   for (const i of cfg.instances) {
-    const res = await fetch(`${i.url}/api/health/pool-config`);
+    const res = await fetch(`${i.url}/api/health/pool-config`, { headers: labAuthHeaders(cfg) });
     out.set(i.name, (await res.json()) as PoolInForce);
   }
   return out;
@@ -179,7 +179,7 @@ export async function restoreBaseline(cfg: LabConfig): Promise<void> {
   for (const i of cfg.instances) {
     const status = await labctl('status', i.name).catch(() => '');
     if (!/RUNNING/.test(status)) await labctl('start', i.name);
-    const res = await fetch(`${i.url}/api/health/pool-config`).catch(() => null);
+    const res = await fetch(`${i.url}/api/health/pool-config`, { headers: labAuthHeaders(cfg) }).catch(() => null);
     const now = res ? ((await res.json()) as PoolInForce) : null;
     if (!now || now.sha256 !== sha) await labctl('hup', i.name);
     await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, i.name, 'ready');

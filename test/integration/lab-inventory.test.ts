@@ -5,10 +5,21 @@ import t from 'tap';
 import { labConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 
-/** inventory/lab/hosts.yml must describe exactly the lab that lab/lab-config.ts builds, on any slot. */
+/**
+ * inventory/lab/hosts.yml must describe exactly the lab that lab/lab-config.ts builds, on any slot, with and without
+ * the bearer token (POOLGATE_LAB_TOKEN=1).
+ */
 t.test('the lab inventory agrees with lab-config for this slot and for another one', async (t) => {
-  for (const slot of [process.env.POOLGATE_LAB_SLOT ?? '0', '7']) {
-    const env = { ...process.env, POOLGATE_LAB_SLOT: slot, ANSIBLE_CONFIG: path.join(packageRoot, 'ansible.cfg') };
+  for (const [slot, token] of [
+    [process.env.POOLGATE_LAB_SLOT ?? '0', ''],
+    ['7', '1'],
+  ] as const) {
+    const env = {
+      ...process.env,
+      POOLGATE_LAB_SLOT: slot,
+      POOLGATE_LAB_TOKEN: token,
+      ANSIBLE_CONFIG: path.join(packageRoot, 'ansible.cfg'),
+    };
     const { stdout } = await promisify(execFile)(
       'ansible',
       [
@@ -21,11 +32,11 @@ t.test('the lab inventory agrees with lab-config for this slot and for another o
         '-m',
         'ansible.builtin.debug',
         '-a',
-        'msg="{{ {"groups": group_names, "address": pool_instance_address, "port": pool_instance_port, "config": pool_instance_config_path, "service": pool_instance_service, "url": pool_instance_url, "connection": ansible_connection} | to_json }}"',
+        'msg="{{ {"groups": group_names, "address": pool_instance_address, "port": pool_instance_port, "config": pool_instance_config_path, "service": pool_instance_service, "url": pool_instance_url, "connection": ansible_connection, "token_file": pool_instance_token_file} | to_json }}"',
       ],
       { env, cwd: packageRoot, timeout: 60_000 },
     );
-    const cfg = labConfig({ POOLGATE_LAB_SLOT: slot });
+    const cfg = labConfig({ POOLGATE_LAB_SLOT: slot, POOLGATE_LAB_TOKEN: token });
     const hosts = new Map<string, Record<string, unknown>>();
     for (const line of stdout.split('\n')) {
       const m = /^(\S+) \| SUCCESS => (.*)$/.exec(line);
@@ -35,7 +46,11 @@ t.test('the lab inventory agrees with lab-config for this slot and for another o
     for (const inst of cfg.instances) {
       const h = hosts.get(inst.name)!;
       t.same(
-        { ...h, config: path.resolve(String(h.config)) },
+        {
+          ...h,
+          config: path.resolve(String(h.config)),
+          token_file: h.token_file && path.resolve(String(h.token_file)),
+        },
         {
           groups: ['app', inst.role],
           address: inst.address,
@@ -44,6 +59,7 @@ t.test('the lab inventory agrees with lab-config for this slot and for another o
           service: inst.service,
           url: inst.url,
           connection: 'local',
+          token_file: cfg.token.enabled ? cfg.token.file : '',
         },
         `slot ${slot}: ${inst.name}`,
       );
