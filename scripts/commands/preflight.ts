@@ -15,6 +15,7 @@ import { printResult, progress, progressDone } from '../lib/output';
 import * as probes from '../lib/pg-probes';
 import { withProbe } from '../lib/pg-connect';
 import * as P from '../lib/preflight-items';
+import { sourceItems } from '../lib/preflight-sources';
 import { toInstanceSample } from '../lib/instance-sample';
 import { assertValid } from '../lib/schema';
 import { takeSnapshot } from '../lib/snapshot-take';
@@ -202,7 +203,7 @@ async function handler(args: Args): Promise<void> {
   const names = inputs.targets.map((t) => t.name);
   const att = cfg.attestations ?? {};
   const maxAgeH = cfg.attestation_max_age_h!;
-  const [samples, dbResult, replicaProbes, backupResult, attItems] = await Promise.all([
+  const [samples, dbResult, replicaProbes, backupResult, attItems, sources] = await Promise.all([
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
     db
       ? measureDb(db, names, backup.source === 'pg_stat_archiver').then(
@@ -225,10 +226,12 @@ async function handler(args: Args): Promise<void> {
       judgeAttestation('rollback_plan_tested', 'rollback plan tested', att.rollback_plan_tested, started, maxAgeH),
       judgeAttestation('dashboards_visible', 'dashboards visible', att.dashboards_visible, started, maxAgeH),
     ]),
+    sourceItems(inputs, started),
   ]);
   progressDone();
   // On stderr, always: stdout is the verdict (JSON for Ansible), and the playbook finds the snapshot by its name.
   if (snapshot) process.stderr.write(`preflight: ${await snapshot}\n`);
+  await inputs.runner.close();
   const now = new Date();
 
   // 3. Judge.
@@ -239,6 +242,7 @@ async function handler(args: Args): Promise<void> {
     ...attItems,
     P.onCallItem(att.on_call, cfg.max_on_call_response_minutes!),
     ...P.instanceItems(samples, cfg.max_error_rate!, cfg.max_p95_ms!),
+    ...sources,
   ];
   if (att.on_call?.url)
     items.push(await judgeAttestation('on_call_url', 'on-call schedule', { url: att.on_call.url }, now, maxAgeH));
