@@ -42,7 +42,9 @@ export function shortRun(cfg: LabConfig): Record<string, unknown> {
         trigger('db_connection_thrashing', 'new_backends_per_s', 'fleet', 20),
         trigger('db_cpu_sustained', 'db_cpu_pct', 'fleet', 90),
       ],
-      db_cpu: { pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
+      // Read on the inventory's database host (the lab's is the control node), as production reads its own.
+      db_cpu: { host: 'lab-db', pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
+      p0: { file: path.join(cfg.stateDir, 'P0') },
     },
   };
 }
