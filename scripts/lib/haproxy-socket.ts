@@ -1,18 +1,99 @@
 import net from 'node:net';
 import { InputError, MeasureError } from './errors';
+import { hostRunner, shellQuote, type HostRunner } from './ssh';
 
 /**
- * A client for HAProxy's runtime API on its admin unix socket (`stats socket … level admin`): one command per
- * connection (non-interactive mode: HAProxy answers and closes). Used by the lab, the CLI and the roles.
+ * A client for HAProxy's runtime API (`stats socket … level admin`): one command per connection (non-interactive
+ * mode: HAProxy answers and closes). Used by the lab, the CLI and the roles. The socket is named as
+ *  - a unix socket path on this host: `/run/haproxy/admin.sock`;
+ *  - a TCP admin socket: `tcp://10.0.0.10:9999`, or HAProxy's own spelling `ipv4@10.0.0.10:9999`;
+ *  - a unix socket on another host, over SSH: `ssh://[user@]host[:port]/run/haproxy/admin.sock` — the system ssh
+ *    (your ~/.ssh/config applies; one connection reused for every read) and Python 3 on that host, which
+ *    Ansible needs there anyway; add sudo rights there when the socket is root's (`ssh+sudo://…`).
  * A socket that cannot be reached is "could not measure" (MeasureError), never an empty answer.
  */
-export async function haproxyCommand(socketPath: string, command: string, timeoutMs = 3000): Promise<string> {
+export type SocketSpec =
+  | { kind: 'unix'; path: string }
+  | { kind: 'tcp'; host: string; port: number }
+  | { kind: 'ssh'; host: string; user?: string; port?: number; path: string; sudo: boolean };
+
+export function parseSocketSpec(spec: string): SocketSpec {
+  const tcp = /^(?:tcp:\/\/|ipv4@)(\[[^\]]+\]|[^:/@]+):(\d+)\/?$/.exec(spec);
+  if (tcp) return { kind: 'tcp', host: tcp[1]!.replace(/^\[|\]$/g, ''), port: Number(tcp[2]) };
+  const ssh = /^ssh(\+sudo)?:\/\/(?:([^@/]+)@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?(\/.+)$/.exec(spec);
+  if (ssh)
+    return {
+      kind: 'ssh',
+      sudo: ssh[1] !== undefined,
+      ...(ssh[2] !== undefined ? { user: ssh[2] } : {}),
+      host: ssh[3]!.replace(/^\[|\]$/g, ''),
+      ...(ssh[4] !== undefined ? { port: Number(ssh[4]) } : {}),
+      path: ssh[5]!,
+    };
+  if (/^[a-z0-9+]+:\/\/|^ipv[46]@/i.test(spec))
+    throw new InputError(
+      `HAProxy socket "${spec}": use a path, tcp://host:port (or ipv4@host:port), or ssh://[user@]host[:port]/path`,
+      'E_LB_SOCKET',
+    );
+  return { kind: 'unix', path: spec };
+}
+
+/** On the load balancer's host: connect to the unix socket, send one command, print the answer (stdlib only). */
+const RELAY = [
+  'import socket,sys',
+  's=socket.socket(socket.AF_UNIX)',
+  's.settimeout(float(sys.argv[3]))',
+  's.connect(sys.argv[1])',
+  "s.sendall(sys.argv[2].encode()+b'\\n')",
+  'out=[]',
+  'while True:',
+  ' d=s.recv(65536)',
+  ' if not d: break',
+  ' out.append(d)',
+  "sys.stdout.write(b''.join(out).decode('utf-8','replace'))",
+].join('\n');
+
+// One runner per ssh:// socket for the process: a command polling `show stat` reuses one SSH connection.
+const runners = new Map<string, HostRunner>();
+
+/** Ends the SSH connections opened for ssh:// sockets (a command calls it when it is done). */
+export async function closeHaproxyConnections(): Promise<void> {
+  const all = [...runners.values()];
+  runners.clear();
+  await Promise.all(all.map((r) => r.close()));
+}
+
+function overSsh(spec: Extract<SocketSpec, { kind: 'ssh' }>, raw: string, command: string, timeoutMs: number) {
+  let runner = runners.get(raw);
+  if (!runner) {
+    runner = hostRunner({
+      lb: {
+        connection: 'ssh',
+        address: spec.host,
+        ...(spec.user !== undefined ? { user: spec.user } : {}),
+        ...(spec.port !== undefined ? { port: spec.port } : {}),
+        become: spec.sudo,
+      },
+    });
+    runners.set(raw, runner);
+  }
+  const script = `exec python3 -c ${shellQuote(RELAY)} ${shellQuote(spec.path)} ${shellQuote(command)} ${timeoutMs / 1000}`;
+  return runner
+    .run('lb', script, { what: `HAProxy socket ${raw}: "${command}"`, timeoutMs: timeoutMs + 10_000 })
+    .catch((err: unknown) => {
+      throw new MeasureError((err as Error).message, 'E_LB_UNREACHABLE', { cause: err });
+    });
+}
+
+export async function haproxyCommand(socketSpec: string, command: string, timeoutMs = 3000): Promise<string> {
+  const spec = parseSocketSpec(socketSpec);
+  if (spec.kind === 'ssh') return overSsh(spec, socketSpec, command, timeoutMs);
   return new Promise((resolve, reject) => {
-    const socket = net.connect(socketPath);
+    const socket = spec.kind === 'unix' ? net.connect(spec.path) : net.connect({ host: spec.host, port: spec.port });
     let text = '';
     const fail = (why: string, cause?: unknown): void => {
       socket.destroy();
-      reject(new MeasureError(`HAProxy socket ${socketPath}: "${command}" ${why}`, 'E_LB_UNREACHABLE', { cause }));
+      reject(new MeasureError(`HAProxy socket ${socketSpec}: "${command}" ${why}`, 'E_LB_UNREACHABLE', { cause }));
     };
     socket.setTimeout(timeoutMs, () => fail(`got no answer in ${timeoutMs} ms`));
     socket.on('connect', () => socket.write(`${command}\n`));
