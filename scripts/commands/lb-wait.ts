@@ -6,6 +6,7 @@ import { printResult } from '../lib/output';
 
 interface LbWaitArgs {
   socket: string;
+  sshCommonArgs?: string;
   backend: string;
   server: string[];
   until: LbGoal;
@@ -31,6 +32,11 @@ const wait: CommandModule<object, LbWaitArgs> = {
           "HAProxy's admin socket: a unix socket path here; tcp://host:port (or ipv4@host:port) for a TCP admin socket; " +
           'ssh://[user@]host[:port]/path for a unix socket on the load balancer, read over SSH (the system ssh and ' +
           "your ~/.ssh/config, Python 3 there; ssh+sudo:// when the socket is root's)",
+      })
+      .option('ssh-common-args', {
+        type: 'string',
+        describe:
+          'Extra ssh options for an ssh:// socket, as ansible_ssh_common_args, e.g. "-i ~/.ssh/deploy -o UserKnownHostsFile=/etc/poolgate/known_hosts"',
       })
       .option('backend', { type: 'string', demandOption: true, describe: 'Backend name' })
       .option('server', {
@@ -65,7 +71,11 @@ const wait: CommandModule<object, LbWaitArgs> = {
     const one = async (server: string) => {
       const what = `${args.backend}/${server}`;
       const read = async () => {
-        const row = (await backendServers(args.socket, args.backend)).get(server);
+        const row = (
+          await backendServers(args.socket, args.backend, {
+            ...(args.sshCommonArgs !== undefined ? { sshCommonArgs: args.sshCommonArgs } : {}),
+          })
+        ).get(server);
         if (!row) throw new InputError(`HAProxy backend "${args.backend}" has no server "${server}"`, 'E_LB_NO_SERVER');
         return row;
       };

@@ -63,7 +63,13 @@ export async function closeHaproxyConnections(): Promise<void> {
   await Promise.all(all.map((r) => r.close()));
 }
 
-function overSsh(spec: Extract<SocketSpec, { kind: 'ssh' }>, raw: string, command: string, timeoutMs: number) {
+function overSsh(
+  spec: Extract<SocketSpec, { kind: 'ssh' }>,
+  raw: string,
+  command: string,
+  timeoutMs: number,
+  sshCommonArgs: string | undefined,
+) {
   let runner = runners.get(raw);
   if (!runner) {
     runner = hostRunner({
@@ -72,6 +78,7 @@ function overSsh(spec: Extract<SocketSpec, { kind: 'ssh' }>, raw: string, comman
         address: spec.host,
         ...(spec.user !== undefined ? { user: spec.user } : {}),
         ...(spec.port !== undefined ? { port: spec.port } : {}),
+        ...(sshCommonArgs !== undefined ? { common_args: sshCommonArgs } : {}),
         become: spec.sudo,
       },
     });
@@ -85,9 +92,19 @@ function overSsh(spec: Extract<SocketSpec, { kind: 'ssh' }>, raw: string, comman
     });
 }
 
-export async function haproxyCommand(socketSpec: string, command: string, timeoutMs = 3000): Promise<string> {
+/** Extra ssh options for an ssh:// socket, as Ansible's ansible_ssh_common_args (e.g. -i KEY -o UserKnownHostsFile=…). */
+export interface SocketOptions {
+  sshCommonArgs?: string;
+}
+
+export async function haproxyCommand(
+  socketSpec: string,
+  command: string,
+  timeoutMs = 3000,
+  opts: SocketOptions = {},
+): Promise<string> {
   const spec = parseSocketSpec(socketSpec);
-  if (spec.kind === 'ssh') return overSsh(spec, socketSpec, command, timeoutMs);
+  if (spec.kind === 'ssh') return overSsh(spec, socketSpec, command, timeoutMs, opts.sshCommonArgs);
   return new Promise((resolve, reject) => {
     const socket = spec.kind === 'unix' ? net.connect(spec.path) : net.connect({ host: spec.host, port: spec.port });
     let text = '';
@@ -151,13 +168,17 @@ export function parseShowStat(csv: string): HaproxyStatRow[] {
     });
 }
 
-export async function showStat(socketPath: string): Promise<HaproxyStatRow[]> {
-  return parseShowStat(await haproxyCommand(socketPath, 'show stat'));
+export async function showStat(socketPath: string, opts: SocketOptions = {}): Promise<HaproxyStatRow[]> {
+  return parseShowStat(await haproxyCommand(socketPath, 'show stat', undefined, opts));
 }
 
 /** The server rows of one backend (without its FRONTEND/BACKEND rows), by server name. */
-export async function backendServers(socketPath: string, backend: string): Promise<Map<string, HaproxyStatRow>> {
-  const rows = await showStat(socketPath);
+export async function backendServers(
+  socketPath: string,
+  backend: string,
+  opts: SocketOptions = {},
+): Promise<Map<string, HaproxyStatRow>> {
+  const rows = await showStat(socketPath, opts);
   if (!rows.some((r) => r.pxname === backend))
     throw new InputError(`HAProxy has no backend "${backend}"`, 'E_LB_NO_BACKEND');
   return new Map(
