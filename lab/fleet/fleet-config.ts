@@ -174,7 +174,8 @@ export function fleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConfig {
       socket: '/run/haproxy/admin.sock',
       configPath: '/etc/haproxy/haproxy.cfg',
       backend: 'ledger',
-      url: `http://${lb.address}:80`,
+      // port 80: the URL a client uses has none, as production's
+      url: `http://${lb.address}`,
       statsUrl: `http://${lb.address}:8404/`,
     },
     app: {
