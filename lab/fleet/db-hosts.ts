@@ -39,7 +39,7 @@ export function renderFleetPgConf(cfg: FleetConfig, host: FleetHost): string {
   ].join('\n');
 }
 
-const ARCHIVE_SCRIPT = '/usr/local/lib/poolgate/archive-wal';
+const ARCHIVE_SCRIPT = '/usr/local/sbin/archive-wal';
 const ARCHIVE_DIR = '/var/lib/postgresql/wal-archive';
 
 /** The archive_command: a compressed copy per segment, never overwritten, the newest 200 kept (a lab's disk). */
