@@ -57,6 +57,33 @@ export function renderHaproxyCfg(cfg: LabConfig): string {
   ].join('\n');
 }
 
+/**
+ * A waitUntil probe: null once every named server of `backend` is UP. A server an operator, a test or a rollout put
+ * in MAINT or DRAIN through the admin socket is not ours to undo: that ends the wait at once with what to do.
+ */
+export function serversUpProbe(
+  socket: string,
+  backend: string,
+  names: string[],
+  remedy: string,
+): () => Promise<string | null> {
+  return async () => {
+    const servers = await backendServers(socket, backend);
+    const held = names.filter((n) => /^(MAINT|DRAIN)/.test(servers.get(n)?.status ?? ''));
+    if (held.length > 0) {
+      throw new LabError(
+        PART,
+        `${held.map((n) => `${backend}/${n} is ${servers.get(n)!.status}`).join(', ')} ` +
+          `(an admin state set through ${socket}): set it ready there, or ${remedy}`,
+      );
+    }
+    const notUp = names.filter((n) => servers.get(n)?.status !== 'UP');
+    return notUp.length === 0
+      ? null
+      : `servers not UP: ${notUp.map((n) => `${n} ${servers.get(n)?.status ?? 'missing'}`).join(', ')}`;
+  };
+}
+
 export function haproxyPid(cfg: LabConfig): number | undefined {
   const pid = readPidFile(cfg.haproxy.pidPath);
   return isAlive(pid, 'haproxy') ? pid : undefined;

@@ -134,10 +134,11 @@ export async function collectStatus(cfg: LabConfig): Promise<LabStatus> {
   return { slot: cfg.slot, net: `${cfg.net}.0/24`, healthy: components.every((c) => c.healthy), components };
 }
 
-export function statusTable(status: LabStatus): string {
+/** The table lab:status and fleet:status print (`label` says which). */
+export function statusTable(status: LabStatus, label: 'lab' | 'fleet' = 'lab'): string {
   const rows = [['COMPONENT', 'STATE', 'HEALTH', 'PID', 'DETAIL']];
   for (const c of status.components)
     rows.push([c.component, c.state, c.healthy ? 'ok' : 'FAIL', c.pid ? String(c.pid) : '-', c.detail]);
   const verdict = status.healthy ? 'healthy' : 'NOT healthy';
-  return `lab slot ${status.slot} (${status.net}): ${verdict}\n${table(rows)}`;
+  return `${label} slot ${status.slot} (${status.net}): ${verdict}\n${table(rows)}`;
 }

@@ -10,12 +10,14 @@ export interface Logger {
 /**
  * Appends JSON lines to a file synchronously: the service logs events (errors, pool events, reloads), not every
  * request, so the volume is small, and a synchronous append means no line is lost when the process exits.
+ * `-` writes them to stdout instead: under systemd that is journald (whose stream socket cannot be opened by path,
+ * so /dev/stdout would not do).
  */
 export class JsonLog implements Logger {
   private fd: number | undefined;
 
   constructor(readonly file: string) {
-    this.fd = fs.openSync(file, 'a', 0o640);
+    this.fd = file === '-' ? process.stdout.fd : fs.openSync(file, 'a', 0o640);
   }
 
   log(level: LogLevel, event: string, fields: Record<string, unknown> = {}): void {
@@ -29,7 +31,7 @@ export class JsonLog implements Logger {
   }
 
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.fd !== undefined && this.file !== '-') fs.closeSync(this.fd);
     this.fd = undefined;
   }
 }

@@ -12,6 +12,7 @@ import { createServer } from './server';
 /**
  * The lab's reference service. Launch contract (the lab's supervisord uses exactly this):
  *   node dist/lab/service/main.js --name primary-1 --host 127.0.0.21 --port 3000 --config pool.json --log service.log
+ * (`--log -`: the JSON lines on stdout, e.g. to journald under systemd, as the fleet lab runs it)
  * with PGHOST PGPORT PGDATABASE PGUSER and POOLGATE_DB_PASSWORD_FILE in the environment (the password never in argv).
  * SIGHUP reloads the pool config; SIGTERM/SIGINT drain and exit 0.
  */
