@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { SHORT_LOADTEST_S, SHORT_MONITOR_S, shortRunVars } from '../../lab/short-run';
 import { setServerState } from '../lib/haproxy-socket';
 import { packageRoot } from '../lib/paths';
 import {
@@ -23,35 +24,15 @@ import {
  * traffic), each from the runbook baseline. Ansible's profile_tasks callback names the slowest tasks.
  */
 const exec = promisify(execFile);
-const LOADTEST_S = 5;
-const MONITOR_S = 8;
-
+/** The bench's run: lab-sized durations as the e2e tests use them, the lab's DB CPU and P0 sources. */
 function shortRun(lab: LabConfig, runId: string, method: 'sighup' | 'restart'): Record<string, unknown> {
-  const trigger = (name: string, metric: string, scope: string, above: number) => ({
-    name,
-    metric,
-    scope,
-    above,
-    sustained_s: 3,
-    min_samples: 3,
-  });
   return {
     pool_scaling_run_id: runId,
     pool_scaling_apply_method: method,
-    pool_scaling_loadtest: { requests: 100, duration: `${LOADTEST_S}s`, concurrency: 10 },
-    pool_scaling_monitor: {
-      interval_s: 1,
-      duration_s: MONITOR_S,
-      window_s: 4,
-      triggers: [
-        trigger('error_rate_sustained', 'error_rate', 'fleet', 0.01),
-        trigger('p95_latency_sustained', 'p95_ms', 'fleet', 1000),
-        trigger('connection_thrashing', 'churn_per_s', 'each_instance', 5),
-        trigger('db_connection_thrashing', 'new_backends_per_s', 'fleet', 20),
-        trigger('db_cpu_sustained', 'db_cpu_pct', 'fleet', 90),
-      ],
-      db_cpu: { pid_file: path.join(lab.pg.dataDir, 'postmaster.pid') },
-    },
+    ...shortRunVars({
+      db_cpu: { host: 'lab-db', pid_file: path.join(lab.pg.dataDir, 'postmaster.pid') },
+      p0: { file: path.join(lab.stateDir, 'P0') },
+    }),
   };
 }
 
@@ -249,8 +230,8 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
         verify?: { window_s?: number };
       };
       const configured = {
-        loadtest_s: LOADTEST_S,
-        monitor_s: MONITOR_S,
+        loadtest_s: SHORT_LOADTEST_S,
+        monitor_s: SHORT_MONITOR_S,
         preflight_window_s: plan.preflight?.window_s ?? 0,
         verify_window_s: plan.verify?.window_s ?? 0,
       };
