@@ -28,6 +28,7 @@ export interface BenchFlags {
   rollout?: boolean;
   skipLoadgen?: boolean;
   fleetUp?: boolean;
+  fleetRollout?: boolean;
   fleetSlot?: number;
   /** only these sections (their command-line names), whatever the other section flags say */
   only?: string[];
@@ -35,7 +36,7 @@ export interface BenchFlags {
   out?: string;
 }
 
-export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up';
+export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up' | 'fleet_rollout';
 
 /** Each section's name on the command line (--only). */
 export const SECTION_FLAGS: Record<string, Section> = {
@@ -44,6 +45,7 @@ export const SECTION_FLAGS: Record<string, Section> = {
   probe: 'probe',
   rollout: 'rollout',
   'fleet-up': 'fleet_up',
+  'fleet-rollout': 'fleet_rollout',
 };
 
 export interface BenchPlan {
@@ -91,6 +93,8 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
         rollout: lab && (flags.rollout ?? !flags.quick),
         // Part of a full run; not of the smoke run, nor of the runs narrowed to the minimal server or the lab.
         fleet_up: flags.fleetUp ?? (!flags.quick && lab && loadgen),
+        // The fleet's rollouts, judged against the lab's (this run's, else the last ones kept in the results).
+        fleet_rollout: flags.fleetRollout ?? (lab && (flags.rollout ?? !flags.quick)),
       };
   if (!Object.values(sections).some(Boolean))
     throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');

@@ -36,7 +36,7 @@ const wait: CommandModule<object, LbWaitArgs> = {
       .option('ssh-common-args', {
         type: 'string',
         describe:
-          'Extra ssh options for an ssh:// socket, as ansible_ssh_common_args, e.g. "-i ~/.ssh/deploy -o UserKnownHostsFile=/etc/poolgate/known_hosts"',
+          'Extra ssh options for an ssh:// socket, as ansible_ssh_common_args; join the value with = as it starts with a dash: --ssh-common-args="-i ~/.ssh/deploy -o UserKnownHostsFile=/etc/poolgate/known_hosts"',
       })
       .option('backend', { type: 'string', demandOption: true, describe: 'Backend name' })
       .option('server', {

@@ -148,6 +148,7 @@ const SSH_FAILED = 255;
 
 const lastLine = (text: string): string =>
   text
+    .replace(/\r/g, '')
     .trim()
     .split('\n')
     .filter((l) => l.trim() !== '')

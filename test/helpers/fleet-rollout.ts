@@ -1,13 +1,10 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { hostsOf, type FleetConfig } from '../../lab/fleet/fleet-config';
-import { adminSocketAddress } from '../../lab/fleet/status';
-import { RUNBOOK_BASELINE_POOL } from '../../lab/lab-config';
+import { fleetP0File } from '../../lab/fleet/baseline';
 import { shortRunVars } from '../../lab/short-run';
-import { haproxyCommand, parseServersState, parseShowStat, setServerState } from '../../scripts/lib/haproxy-socket';
+import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/lib/haproxy-socket';
 import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
-import { runPlaybook, waitFor } from '../e2e/rollout-helpers';
+import { runPlaybook } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn } from './fleet';
 import type { AppQuery } from './lab';
 
@@ -21,7 +18,7 @@ export const appHosts = (fleet: FleetConfig): string[] => hostsOf(fleet, 'standb
 const urlOf = (fleet: FleetConfig, name: string): string =>
   `http://${fleet.hosts.find((h) => h.name === name)!.address}:${fleet.app.port}`;
 
-export const p0File = (fleet: FleetConfig): string => path.join(fleet.stateDir, 'P0');
+export const p0File = fleetP0File;
 
 /** Lab-sized durations with the fleet inventory's sources: DB CPU on db-1, the slot's P0 file. */
 export function fleetRunVars(
@@ -135,39 +132,9 @@ export async function lbServers(fleet: FleetConfig): Promise<LbServer[]> {
   }));
 }
 
-const BASELINE = `${JSON.stringify(RUNBOOK_BASELINE_POOL, null, 2)}\n`;
-const BASELINE_SHA = crypto.createHash('sha256').update(BASELINE).digest('hex');
-
 /**
  * Back to the runbook's baseline on every app host (file, no backups, running, in force), every server READY and
  * UP at HAProxy, no P0 open: before and after each fleet rollout test, so one test's outcome never leaks into the
- * next.
+ * next (lab/fleet/baseline.ts, which the bench uses too).
  */
-export async function restoreFleetBaseline(fleet: FleetConfig): Promise<void> {
-  fs.rmSync(p0File(fleet), { force: true });
-  const cfg = fleet.app.configPath;
-  for (const n of appHosts(fleet)) {
-    const write = await sshOn(
-      fleet,
-      n,
-      `sudo -n sh -c 'cat > ${cfg}.baseline && chmod 0644 ${cfg}.baseline && mv ${cfg}.baseline ${cfg} && rm -f ${cfg}.bak-*' && ` +
-        `(sudo -n systemctl is-active --quiet ${fleet.app.unit} || sudo -n systemctl start ${fleet.app.unit})`,
-      BASELINE,
-    );
-    if (write.code !== 0) throw new Error(`${n}: baseline not written: ${write.stderr}`);
-  }
-  for (const [n, p] of await readFleetPools(fleet))
-    if (p?.sha256 !== BASELINE_SHA) await sshOn(fleet, n, `sudo -n systemctl reload ${fleet.app.unit}`);
-  const tcp = adminSocketAddress(fleet);
-  for (const n of appHosts(fleet)) await setServerState(tcp, fleet.haproxy.backend, n, 'ready');
-  await waitFor(
-    async () => [...(await readFleetPools(fleet)).values()].every((p) => p?.sha256 === BASELINE_SHA),
-    60_000,
-    'the baseline in force on every app host',
-  );
-  await waitFor(
-    async () => (await lbServers(fleet)).every((s) => s.ready && s.status === 'UP'),
-    60_000,
-    'every server READY and UP at HAProxy',
-  );
-}
+export { restoreFleetBaseline } from '../../lab/fleet/baseline';
