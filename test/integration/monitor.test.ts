@@ -57,23 +57,15 @@ async function holdLocks(lab: LabHandle, signal: AbortSignal, maxMs = 60_000): P
   return rounds;
 }
 
+/** Five samples a second apart, triggers sustained 2 s. */
+const QUIET_WINDOW = ['--interval', '1s', '--duration', '4s', '--sustained', '2s'];
+
 t.test('monitor on the lab', async (t) => {
   const lab = await useLab(t);
 
   t.test('without a source for every trigger it judges, monitor refuses to start (exit 2)', async (t) => {
     const dir = t.testdir({});
-    const r = await poolgate([
-      'monitor',
-      ...targetFlags(lab),
-      '--interval',
-      '1s',
-      '--duration',
-      '4s',
-      '--sustained',
-      '2s',
-      '--evidence-dir',
-      dir,
-    ]);
+    const r = await poolgate(['monitor', ...targetFlags(lab), ...QUIET_WINDOW, '--evidence-dir', dir]);
     t.equal(r.code, 2, r.stderr);
     t.match(r.stderr, /monitor will not start without a source/);
     t.match(r.stderr, /db_cpu_sustained needs db_cpu .*--db-cpu-pid-file/);
@@ -88,12 +80,7 @@ t.test('monitor on the lab', async (t) => {
       'monitor',
       ...targetFlags(lab),
       ...monitorSourceFlags(lab, dir),
-      '--interval',
-      '1s',
-      '--duration',
-      '4s',
-      '--sustained',
-      '2s',
+      ...QUIET_WINDOW,
       '--evidence-dir',
       dir,
       '--json',
