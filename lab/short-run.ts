@@ -2,12 +2,15 @@
  * Lab-sized durations for a whole rollout (a 5 s load test, 8 s of monitoring sampled every second, triggers that
  * sustain 3 s), as the e2e tests, the fault suite and the bench run it on the loopback lab or the fleet. Extra vars
  * replace a whole dict, so the monitor section repeats every trigger and names its sources (the monitor refuses to
- * start without a source for each one): where the database's CPU is read and where a P0 is signalled.
+ * start without a source for each one): where the database's CPU is read and where a P0 is signalled; and the load
+ * test names the scenario of the service it drives.
  */
 export const SHORT_LOADTEST_S = 5;
 export const SHORT_MONITOR_S = 8;
 
 export interface MonitorSources {
+  /** the load test's scenario file (writes allowed: the run's own test traffic) */
+  scenario: string;
   /** the postmaster.pid, on the inventory's database host `host` */
   db_cpu: { host: string; pid_file: string };
   /** a P0 is open while this file exists */
@@ -24,7 +27,13 @@ export function shortRunVars(sources: MonitorSources): Record<string, unknown> {
     min_samples: 3,
   });
   return {
-    pool_scaling_loadtest: { requests: 100, duration: `${SHORT_LOADTEST_S}s`, concurrency: 10 },
+    pool_scaling_loadtest: {
+      scenario: sources.scenario,
+      allow_writes: true,
+      requests: 100,
+      duration: `${SHORT_LOADTEST_S}s`,
+      concurrency: 10,
+    },
     pool_scaling_monitor: {
       interval_s: 1,
       duration_s: SHORT_MONITOR_S,

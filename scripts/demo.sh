@@ -35,9 +35,10 @@ case "$target" in
 esac
 
 traffic_dir=$(mktemp -d "${TMPDIR:-/tmp}/poolgate-demo-traffic.XXXXXX")
-# Background traffic: 20 requests/s (80 % reads, 20 % writes) through HAProxy, bounded to 15 minutes; stopped
-# (SIGTERM: the partial result is still written) when the rollout ends.
-node bin/poolgate.js loadtest --url "$lb_url" --rate 20 --duration 15m --concurrency 8 --no-warmup \
+# Background traffic: 20 requests/s of the lab scenario (80 % reads, 20 % writes) through HAProxy, bounded to
+# 15 minutes; stopped (SIGTERM: the partial result is still written) when the rollout ends.
+node bin/poolgate.js loadtest --url "$lb_url" --scenario lab/scenarios/ledger.yml --allow-writes \
+  --rate 20 --duration 15m --concurrency 8 --no-warmup \
   --output "$traffic_dir/traffic.json" --evidence-dir "$traffic_dir" 2>/dev/null >/dev/null &
 traffic_pid=$!
 # SIGTERM ends the load test early and it writes its partial result; should the process then linger, it is

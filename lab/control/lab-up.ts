@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
 import { labConfig, type LabConfig } from '../lab-config';
-import { packageRoot } from '../../scripts/lib/paths';
 import { ensureHaproxy, serversUpProbe } from './haproxy';
 import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
@@ -49,8 +48,8 @@ async function waitHealthy(cfg: LabConfig): Promise<void> {
   await waitUntil(
     'traffic via haproxy',
     async () => {
-      const s = await httpStatus(`${cfg.haproxy.url}/api/accounts`);
-      return s === 200 ? null : `GET /api/accounts answered ${s}`;
+      const s = await httpStatus(`${cfg.haproxy.url}${cfg.service.probePath}`);
+      return s === 200 ? null : `GET ${cfg.service.probePath} answered ${s}`;
     },
     { timeoutMs: 10_000 },
   );
@@ -62,7 +61,7 @@ async function up(cfg: LabConfig): Promise<void> {
   for (const dir of [path.dirname(cfg.stateDir), cfg.stateDir]) fs.chmodSync(dir, 0o755);
   await ensurePostgres(cfg, log);
   ensurePoolConfigs(cfg, log);
-  const main = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');
+  const main = cfg.service.main;
   if (!fs.existsSync(main)) throw new LabError('instances', `${main} is missing: run \`npm run build\` first`);
   await ensureSupervisor(cfg, log);
   await ensureHaproxy(cfg, log);

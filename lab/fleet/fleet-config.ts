@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { InputError } from '../../scripts/lib/errors';
 import { INSTANCE_PORT, type InstanceRole } from '../lab-config';
 
 /**
@@ -108,7 +109,7 @@ export function fleetSlot(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.POOLGATE_FLEET_SLOT ?? '0';
   const slot = Number(raw);
   if (!/^\d+$/.test(raw) || slot > 250) {
-    throw new Error(`POOLGATE_FLEET_SLOT must be an integer from 0 to 250, got "${raw}"`);
+    throw new InputError(`POOLGATE_FLEET_SLOT must be an integer from 0 to 250, got "${raw}"`, 'E_FLEET_SLOT');
   }
   return slot;
 }

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import { withSlotLock } from '../control/slot-lock';
+import { exitCodeOf, InputError } from '../../scripts/lib/errors';
+import { packageRoot } from '../../scripts/lib/paths';
 import { fleetConfig, type FleetConfig } from './fleet-config';
 import { removeMachineCgroups } from './cgroup';
 import { waitFleetClean } from './leftovers';
 import { unmountRoot } from './machine-fs';
 import { removeNspawnLeftovers, stopMachine } from './nspawn';
+import { removeVaultFile, VAULT_FILE } from './vault';
 
 /**
  * `npm run fleet:down [-- --purge] [-- --expect-clean]`: stops every machine of the fleet of POOLGATE_FLEET_SLOT
@@ -52,6 +55,8 @@ async function main(): Promise<void> {
   if (args.includes('--purge')) {
     fs.rmSync(cfg.stateDir, { recursive: true, force: true });
     log(`removed ${cfg.stateDir} (the image cache ${cfg.imageCacheDir} stays)`);
+    // Its secrets are gone: so is this checkout's vault file, if it was this fleet's.
+    if (removeVaultFile(cfg, packageRoot)) log(`removed ${VAULT_FILE}`);
   }
   process.stdout.write(
     `fleet slot ${cfg.slot}: ${stopped.length ? `stopped ${stopped.sort().join(', ')}` : 'nothing was running'}\n`,
@@ -64,5 +69,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`fleet-down: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
+  process.exitCode = err instanceof InputError ? exitCodeOf(err) : 1;
 });

@@ -1,3 +1,4 @@
+import { exitCodeOf } from '../../scripts/lib/errors';
 import { printResult } from '../../scripts/lib/output';
 import { assertValid } from '../../scripts/lib/schema';
 import type { LabStatus } from '../../scripts/types/lab-status';
@@ -14,5 +15,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`fleet-status: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 3;
+  process.exitCode = exitCodeOf(err);
 });

@@ -6,24 +6,18 @@ import { isRoot } from '../control/proc';
 import { ensurePasswordFile } from '../control/secrets';
 import { serversUpProbe } from '../control/haproxy';
 import { withSlotLock } from '../control/slot-lock';
-import { statusTable } from '../control/status';
+import { statusTable, trafficStatus } from '../control/status';
 import { waitUntil } from '../control/wait';
+import { exitCodeOf } from '../../scripts/lib/errors';
 import { packageRoot } from '../../scripts/lib/paths';
 import { traceArtefact } from './artefact';
 import { ensurePrimaryRoles, ensureReplica, waitPgReady } from './db-hosts';
 import { fleetConfig, hostsOf, isApp, type FleetConfig, type FleetHost } from './fleet-config';
 import { ensureImage } from './image';
-import { machineRunning, startMachine } from './nspawn';
+import { machineRunning, removeNspawnLeftovers, startMachine, stopMachine } from './nspawn';
 import { applyChanges, provisionHost } from './provision';
 import { ensureFleetKey, sshMust, writeKnownHosts } from './ssh';
-import {
-  adminSocketAddress,
-  collectFleetStatus,
-  haproxyStatuses,
-  hostStatus,
-  postgresStatuses,
-  serviceStatus,
-} from './status';
+import { adminSocketAddress, collectFleetStatus, hostStatus, postgresStatuses, serviceStatus } from './status';
 import { ensureVaultFile } from './vault';
 
 /**
@@ -55,7 +49,14 @@ async function up(cfg: FleetConfig): Promise<{ imageBuiltInS: number | null }> {
   writeKnownHosts(cfg);
   const toStart = cfg.hosts.filter((h) => !wasRunning.has(h.name));
   if (toStart.length) log(`starting ${toStart.map((h) => h.name).join(', ')}`);
-  await Promise.all(toStart.map((h) => startMachine(h)));
+  await Promise.all(
+    toStart.map(async (h) => {
+      // What a killed nspawn can leave (its machine's init, its folder under /run/systemd/nspawn) goes first.
+      await stopMachine(h);
+      removeNspawnLeftovers(h);
+      await startMachine(h);
+    }),
+  );
   await Promise.all(cfg.hosts.map((h) => waitHostUp(cfg, h)));
   for (const c of changes) if (wasRunning.has(c.host.name)) await applyChanges(cfg, c, log);
 
@@ -139,8 +140,8 @@ async function waitHealthy(cfg: FleetConfig): Promise<void> {
   await waitUntil(
     'traffic via haproxy',
     async () => {
-      const t = (await haproxyStatuses(cfg)).find((c) => c.component === 'traffic via haproxy');
-      return t?.healthy ? null : `${t?.state}: ${t?.detail}`;
+      const t = await trafficStatus(cfg.haproxy.url);
+      return t.healthy ? null : `${t.state}: ${t.detail}`;
     },
     { timeoutMs: 15_000, intervalMs: 300 },
   );
@@ -148,7 +149,14 @@ async function waitHealthy(cfg: FleetConfig): Promise<void> {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  const cfg = fleetConfig();
+  let cfg: FleetConfig;
+  try {
+    cfg = fleetConfig();
+  } catch (err) {
+    process.stderr.write(`fleet-up: ${(err as Error).message}\n`);
+    process.exitCode = exitCodeOf(err);
+    return;
+  }
   let failure: LabError | undefined;
   let imageBuiltInS: number | null = null;
   try {

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { withPgClient } from '../control/postgres';
+import { backendServerStatuses, trafficStatus } from '../control/status';
 import { backendServers } from '../../scripts/lib/haproxy-socket';
 import { getJson } from '../../scripts/lib/http-json';
 import type { LabComponentStatus, LabStatus } from '../../scripts/types/lab-status';
@@ -148,34 +149,14 @@ export async function haproxyStatuses(cfg: FleetConfig): Promise<LabComponentSta
       detail: `${cfg.haproxy.url}, admin ${socket} and ${lb.name}:${cfg.haproxy.socket}, stats ${cfg.haproxy.statsUrl}`,
     },
   ];
-  for (const app of apps) {
-    const row = servers.get(app.name);
-    out.push({
-      component: `haproxy ${cfg.haproxy.backend}/${app.name}`,
-      healthy: row?.status === 'UP',
-      state: row?.status ?? 'missing',
-      detail: row
-        ? `${row.bck ? 'backup' : 'active'}, sessions ${row.scur} now, ${row.stot} total`
-        : 'not in the backend',
-    });
-  }
-  try {
-    const res = await request(`${cfg.haproxy.url}/api/accounts`, { headersTimeout: 3000, bodyTimeout: 3000 });
-    await res.body.dump();
-    out.push({
-      component: 'traffic via haproxy',
-      healthy: res.statusCode === 200,
-      state: `HTTP ${res.statusCode}`,
-      detail: `GET ${cfg.haproxy.url}/api/accounts`,
-    });
-  } catch (err) {
-    out.push({
-      component: 'traffic via haproxy',
-      healthy: false,
-      state: 'failed',
-      detail: `GET ${cfg.haproxy.url}/api/accounts: ${errText(err)}`,
-    });
-  }
+  out.push(
+    ...backendServerStatuses(
+      servers,
+      cfg.haproxy.backend,
+      apps.map((h) => h.name),
+    ),
+  );
+  out.push(await trafficStatus(cfg.haproxy.url));
   return out;
 }
 

@@ -67,3 +67,17 @@ export async function ensureVaultFile(
   log(`vault: wrote ${VAULT_FILE} (fleet slot ${cfg.slot})`);
   return true;
 }
+
+/** Removes the vault file of `checkout` when it was written for this fleet's slot; true when it did. */
+export function removeVaultFile(cfg: FleetConfig, checkout: string): boolean {
+  const file = path.join(checkout, VAULT_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  if (!text.split('\n')[1]?.startsWith(`# fleet slot ${cfg.slot},`)) return false;
+  fs.rmSync(file, { force: true });
+  return true;
+}

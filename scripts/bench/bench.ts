@@ -6,6 +6,7 @@ import { labConfig } from '../../lab/lab-config';
 import { exitCodeOf, InputError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
 import { stopChildren } from './child';
+import { agentCost } from './agent-cost';
 import { extraSections } from './extras';
 import { LabSession } from './lab-session';
 import { labThroughput, loadgenSections } from './loadgen';
@@ -89,6 +90,14 @@ async function main(): Promise<void> {
       array: true,
       describe: `Run only these sections: ${Object.keys(SECTION_FLAGS).join(', ')}`,
     })
+    .option('agent', {
+      type: 'boolean',
+      describe: "The agent's cost: a trivial handler's throughput with / without it, /api/health/metrics p99 at 1,000 req/s [on]",
+    })
+    .option('agent-seconds', {
+      type: 'number',
+      describe: 'Length of the 1,000 req/s run behind the metrics-read figure [75, so the 60 s window fills; --quick 5]',
+    })
     .option('quick', {
       type: 'boolean',
       describe: 'Smoke run: every section once and briefly, no rollout, results in bench/quick/',
@@ -99,6 +108,7 @@ async function main(): Promise<void> {
     .example('npm run bench -- --no-rollout', 'everything but the minutes-long rollout (its last figures are kept)')
     .example('npm run bench -- --skip-loadgen', 'the probe cost and the rollout only')
     .example('npm run bench -- --only fleet-up', 'fleet:up cold and warm, fleet:down and the fleet\'s memory only')
+    .example('npm run bench -- --only agent', "the agent's cost alone")
     .strict()
     .parseAsync();
   const plan = resolvePlan(flags, process.env, packageRoot);
@@ -147,6 +157,7 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
   };
   if (plan.sections.loadgen) add(await loadgenSections(plan, `127.0.${plan.slot}.70`, log));
   if (plan.sections.lab_throughput) add(await labThroughput(plan, labConfig().haproxy.url, log));
+  if (plan.sections.agent) add(await agentCost(plan, `127.0.${plan.slot}.71`, log));
   if (plan.sections.probe || plan.sections.rollout) {
     const extra = await extraSections(
       { probe: plan.sections.probe, probeSamples: plan.probeSamples, rollout: plan.sections.rollout },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fleetP0File, restoreFleetBaseline } from '../../lab/fleet/baseline';
 import { fleetConfig, hostsOf } from '../../lab/fleet/fleet-config';
 import { collectFleetStatus } from '../../lab/fleet/status';
+import { labService } from '../../lab/lab-config';
 import { MeasureError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
 import { runChild } from './child';
@@ -51,6 +52,8 @@ export async function benchFleetRollouts(
     lbUrl: cfg.haproxy.url,
     primaries: hostsOf(cfg, 'primary').map((h) => h.name),
     sources: {
+      // the fleet's app hosts run the reference service
+      scenario: labService({}).scenario,
       db_cpu: { host: hostsOf(cfg, 'db_primary')[0]!.name, pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
       p0: { file: fleetP0File(cfg) },
     },

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { packageRoot } from '../lib/paths';
 import { median, pinningOn, runChild, startServer } from './child';
 import {
+  ACCOUNTS_ONLY,
   fixedRate,
+  JOURNAL_ONLY,
+  poolgateClosed,
   poolgateRun,
   smoothness,
   throughput,
@@ -103,6 +106,36 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
     pass: true,
   });
 
+  // 1b. What a templated request costs: poolgate alone, its static read against the lab scenario's journal entry
+  // (rendered and encoded per send), alternating rounds on the minimal server. The server answers 200 where the
+  // entry expects 201, so no capture is parsed: this is the request path's cost, not the answer's.
+  log(`templated: ${plan.rounds} rounds x poolgate static and templated, ${plan.connections} connections, ${plan.seconds}s each`);
+  const tplServer = await startServer(SERVER, [host, '0']);
+  const tplUrl = `http://${host}:${tplServer.port}`;
+  const tpl = { static: [] as number[], templated: [] as number[] };
+  try {
+    for (let round = 1; round <= plan.rounds; round++) {
+      for (const [kind, scenario] of [
+        ['static', ACCOUNTS_ONLY],
+        ['templated', JOURNAL_ONLY],
+      ] as const) {
+        const r = await poolgateClosed(tplUrl, plan.connections, plan.seconds, [...scenario]);
+        tpl[kind].push(Math.round(r.rate.throughput_per_s ?? 0));
+        log(`  round ${round} ${kind.padEnd(10)} ${tpl[kind].at(-1)} req/s`);
+      }
+    }
+  } finally {
+    await tplServer.stop();
+  }
+  const tplRatio = round2(median(tpl.templated.map((v, i) => v / tpl.static[i]!)));
+  results.templated = { rounds: plan.rounds, static_req_per_s: tpl.static, templated_req_per_s: tpl.templated, ratio_paired_median: tplRatio };
+  checks.push({
+    name: 'templated request vs static, poolgate closed loop (reported)',
+    value: `${tplRatio}x median of rounds (${Math.round(median(tpl.templated))} vs ${Math.round(median(tpl.static))} req/s)`,
+    target: '-',
+    pass: true,
+  });
+
   // 2. Fixed arrival rate accuracy.
   log(`fixed rate: ${plan.rate} req/s for ${plan.seconds}s`);
   const fixedServer = await startServer(SERVER, [host, '0']);
@@ -118,8 +151,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
         `${plan.seconds}s`,
         '--concurrency',
         String(plan.connections),
-        '--mix',
-        'accounts=1',
+        ...ACCOUNTS_ONLY,
       ],
       (plan.seconds + 60) * 1000,
     );
@@ -187,8 +219,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
             `${plan.seconds}s`,
             '--concurrency',
             String(plan.connections),
-            '--mix',
-            'accounts=1',
+            ...ACCOUNTS_ONLY,
           ],
           (plan.seconds + 60) * 1000,
         );
@@ -237,8 +268,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
         `${rssSeconds}s`,
         '--concurrency',
         String(plan.connections),
-        '--mix',
-        'accounts=1',
+        ...ACCOUNTS_ONLY,
       ],
       (rssSeconds + 120) * 1000,
       1000,

@@ -20,6 +20,26 @@ export const TOOLS: readonly Tool[] = ['poolgate', 'autocannon', 'wrk', 'hey'];
 const POOLGATE = path.join(packageRoot, 'bin', 'poolgate.js');
 const AUTOCANNON = path.join(packageRoot, 'node_modules', 'autocannon', 'autocannon.js');
 
+/**
+ * poolgate's side of every comparison: the lab scenario's one static read (GET /api/accounts), the request the
+ * peers send too.
+ */
+const LEDGER_SCENARIO = path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml');
+export const ACCOUNTS_ONLY = ['--scenario', LEDGER_SCENARIO, '--mix', 'accounts=1'];
+/** The lab scenario's heaviest templated request alone: a JSON body with four templates, rendered per send. */
+export const JOURNAL_ONLY = ['--scenario', LEDGER_SCENARIO, '--allow-writes', '--mix', 'journal-entry=1'];
+
+/** poolgate's closed loop, `connections` back to back for `seconds`, sending `scenario` (flags): requests/s. */
+export async function poolgateClosed(
+  url: string,
+  connections: number,
+  seconds: number,
+  scenario: string[],
+): Promise<LoadtestResult> {
+  const args = ['--url', url, '--mode', 'closed', '--concurrency', String(connections), '--duration', `${seconds}s`];
+  return (await poolgateRun([...args, ...scenario], (seconds + 60) * 1000)).result;
+}
+
 /** "12.5ms" / "850.00us" / "1.02s" → ms. */
 function toMs(value: string, unit: string): number {
   const v = Number(value);
@@ -59,21 +79,7 @@ export async function poolgateRun(
 export async function throughput(tool: Tool, url: string, connections: number, seconds: number): Promise<PeerRun> {
   const timeoutMs = (seconds + 60) * 1000;
   if (tool === 'poolgate') {
-    const { result } = await poolgateRun(
-      [
-        '--url',
-        url,
-        '--mode',
-        'closed',
-        '--concurrency',
-        String(connections),
-        '--duration',
-        `${seconds}s`,
-        '--mix',
-        'accounts=1',
-      ],
-      timeoutMs,
-    );
+    const result = await poolgateClosed(url, connections, seconds, ACCOUNTS_ONLY);
     return { tool, reqPerS: result.rate.throughput_per_s ?? 0, p99Ms: result.latency_ms.from_send.p99, result };
   }
   const target = `${url}/api/accounts`;
@@ -132,8 +138,7 @@ export async function fixedRate(
         `${seconds}s`,
         '--concurrency',
         String(connections),
-        '--mix',
-        'accounts=1',
+        ...ACCOUNTS_ONLY,
       ],
       timeoutMs,
     );

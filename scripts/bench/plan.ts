@@ -32,11 +32,13 @@ export interface BenchFlags {
   fleetSlot?: number;
   /** only these sections (their command-line names), whatever the other section flags say */
   only?: string[];
+  agent?: boolean;
+  agentSeconds?: number;
   quick?: boolean;
   out?: string;
 }
 
-export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up' | 'fleet_rollout';
+export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up' | 'fleet_rollout' | 'agent';
 
 /** Each section's name on the command line (--only). */
 export const SECTION_FLAGS: Record<string, Section> = {
@@ -46,6 +48,7 @@ export const SECTION_FLAGS: Record<string, Section> = {
   rollout: 'rollout',
   'fleet-up': 'fleet_up',
   'fleet-rollout': 'fleet_rollout',
+  agent: 'agent',
 };
 
 export interface BenchPlan {
@@ -67,12 +70,14 @@ export interface BenchPlan {
   rssSeconds: number;
   startupRuns: number;
   probeSamples: number;
+  /** the agent's metrics-read run at 1,000 req/s: long enough to fill its 60 s window, and then some */
+  agentSeconds: number;
   out: string;
 }
 
-const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21 };
+const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21, agentSeconds: 75 };
 // A smoke run: every section once, briefly; the rollout (minutes of Ansible) only if asked for.
-const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 };
+const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5, agentSeconds: 5 };
 
 export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: string): BenchPlan {
   const d = flags.quick ? QUICK : FULL;
@@ -95,6 +100,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
         fleet_up: flags.fleetUp ?? (!flags.quick && lab && loadgen),
         // The fleet's rollouts, judged against the lab's (this run's, else the last ones kept in the results).
         fleet_rollout: flags.fleetRollout ?? (lab && (flags.rollout ?? !flags.quick)),
+        agent: flags.agent ?? loadgen,
       };
   if (!Object.values(sections).some(Boolean))
     throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');
@@ -113,6 +119,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     rssSeconds: flags.long ? 600 : (flags.rssSeconds ?? d.rssSeconds),
     startupRuns: flags.startupRuns ?? d.startupRuns,
     probeSamples: flags.probeSamples ?? d.probeSamples,
+    agentSeconds: flags.agentSeconds ?? d.agentSeconds,
     // A smoke run never overwrites the published figures (bench/quick/ is ignored by git like results.json).
     out: flags.out ?? path.join(root, 'bench', flags.quick ? 'quick' : '', 'results.json'),
   };
@@ -124,6 +131,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     'rssSeconds',
     'startupRuns',
     'probeSamples',
+    'agentSeconds',
   ] as const) {
     if (!Number.isInteger(plan[key]) || plan[key] < 1)
       throw new InputError(`--${kebab(key)} must be a whole number of at least 1, got ${plan[key]}`);

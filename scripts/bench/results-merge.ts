@@ -16,12 +16,13 @@ export type Results = Record<string, unknown> & { checks: Check[] };
 
 /** The results.json keys each section writes (checks aside). */
 const KEYS: Record<Section, readonly string[]> = {
-  loadgen: ['throughput', 'fixed_rate', 'smoothness', 'stall', 'memory', 'startup_ms'],
+  loadgen: ['throughput', 'templated', 'fixed_rate', 'smoothness', 'stall', 'memory', 'startup_ms'],
   lab_throughput: ['lab_throughput'],
   probe: ['probe'],
   rollout: ['rollout'],
   fleet_up: ['fleet_up'],
   fleet_rollout: ['fleet_rollout'],
+  agent: ['agent'],
 };
 
 /**
@@ -32,6 +33,7 @@ export function sectionOf(c: Check): Section {
   if (c.name.startsWith('fleet:up')) return 'fleet_up';
   if (c.name.startsWith('fleet rollout')) return 'fleet_rollout';
   if (c.name.startsWith('probe')) return 'probe';
+  if (c.name.startsWith('agent')) return 'agent';
   if (c.name.startsWith('rollout') || c.name.startsWith('rollback')) return 'rollout';
   return 'loadgen';
 }

@@ -275,6 +275,7 @@ export function labTarget(lab: LabConfig): RolloutTarget {
     lbUrl: lab.haproxy.url,
     primaries: lab.instances.filter((i) => i.role === 'primary').map((i) => i.name),
     sources: {
+      scenario: lab.service.scenario,
       db_cpu: { host: 'lab-db', pid_file: path.join(lab.pg.dataDir, 'postmaster.pid') },
       p0: { file: path.join(lab.stateDir, 'P0') },
     },

@@ -14,13 +14,21 @@ interface AnalyzeArgs {
   maxP99Ms?: number;
   maxErrorRatePct?: number;
   maxPoolUtilizationPct?: number;
+  minLoadVsBaselinePct?: number;
+  loadBelowBaseline?: 'warn' | 'fail';
   exhaustionSustainedSamples?: number;
   requirePoolMetrics?: boolean;
   evidenceDir?: string;
   json: boolean;
 }
 
-const VERDICT_WORD = { pass: 'PASS', fail: 'FAIL', could_not_measure: 'NOT MEASURED', skipped: 'skipped' } as const;
+const VERDICT_WORD = {
+  pass: 'PASS',
+  warn: 'WARN',
+  fail: 'FAIL',
+  could_not_measure: 'NOT MEASURED',
+  skipped: 'skipped',
+} as const;
 
 function fmt(value: number | null, unit: string): string {
   if (value === null) return '-';
@@ -38,9 +46,12 @@ function human(a: AnalysisResult, file: string | null): string {
     ]);
   }
   const failed = a.results.filter((r) => r.verdict === 'fail').map((r) => r.label);
+  const warned = a.results.filter((r) => r.verdict === 'warn').map((r) => `${r.label}: ${r.detail ?? ''}`);
   const last =
     a.verdict === 'pass'
-      ? 'PASSED: every load-test criterion met.'
+      ? warned.length === 0
+        ? 'PASSED: every load-test criterion met.'
+        : `PASSED with warnings — ${warned.join('; ')}.`
       : a.verdict === 'fail'
         ? `FAILED: ${failed.join(', ')} — the runbook says roll back (poolgate's rollback playbook: playbooks/rollback.yml).`
         : `COULD NOT MEASURE: ${[...new Set(a.results.filter((r) => r.verdict === 'could_not_measure').map((r) => r.detail ?? r.label))].join('; ')}. Nothing was judged passed: fix the measurement and rerun.`;
@@ -74,6 +85,14 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       .option('max-pool-utilization-pct', {
         type: 'number',
         describe: 'Peak pool utilisation (%) must be below this [runbook 70]',
+      })
+      .option('min-load-vs-baseline-pct', {
+        type: 'number',
+        describe: "The load test's rate must be at least this % of the baseline's traffic [default 90]",
+      })
+      .option('load-below-baseline', {
+        choices: ['warn', 'fail'] as const,
+        describe: 'A load below that (or not compared with a baseline): warn or fail [default warn]',
       })
       .option('exhaustion-sustained-samples', {
         type: 'number',
@@ -134,6 +153,8 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       max_p99_ms: args.maxP99Ms,
       max_error_rate_pct: args.maxErrorRatePct,
       max_pool_utilization_pct: args.maxPoolUtilizationPct,
+      min_load_vs_baseline_pct: args.minLoadVsBaselinePct,
+      load_below_baseline: args.loadBelowBaseline,
       exhaustion_sustained_samples: args.exhaustionSustainedSamples,
       require_pool_metrics: args.requirePoolMetrics,
     };

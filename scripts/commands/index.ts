@@ -31,4 +31,5 @@ export const commands: CommandEntry[] = [
   { name: 'plan', load: async () => (await import('./plan-check')).planCommand },
   { name: 'config', load: async () => (await import('./config-check')).configCommand },
   { name: 'lb', load: async () => (await import('./lb-wait')).lbCommand },
+  { name: 'contract', load: async () => (await import('./contract')).contractCommand },
 ];

@@ -6,6 +6,10 @@ import type { LoadtestResult } from '../types/loadtest-result';
 
 interface LoadtestArgs extends MetricsSourceArgs {
   url?: string;
+  scenario?: string;
+  allowWrites?: boolean;
+  baseline?: string;
+  baselineFactor?: number;
   requests?: number;
   concurrency?: number;
   duration?: string;
@@ -35,7 +39,11 @@ const HEADLINE: Record<LoadtestResult['outcome']['stop_reason'], string> = {
 
 const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
-function human(r: LoadtestResult, file: string): string {
+function human(
+  r: LoadtestResult,
+  file: string,
+  describeLoadLevel: (l: LoadtestResult['load_level']) => string,
+): string {
   const { requests: q, latency_ms: l, rate } = r;
   const lines = [
     `${HEADLINE[r.outcome.stop_reason]}: ${q.sent}/${q.scheduled} sent, ${q.ok} ok, ${q.failed} failed` +
@@ -51,6 +59,9 @@ function human(r: LoadtestResult, file: string): string {
         ? `; rate ${rate.achieved_send_per_s ?? '-'}/s of ${rate.target_per_s}/s`
         : `; throughput ${rate.throughput_per_s ?? '-'}/s`),
   ];
+  for (const [name, c] of Object.entries(q.by_request))
+    if (c.sent > 0) lines.push(`  ${name}: ${c.sent} sent, ${c.ok} ok, ${c.errors} failed`);
+  lines.push(`load level: ${describeLoadLevel(r.load_level)}`);
   const kinds = Object.entries(r.errors.by_kind);
   if (kinds.length) lines.push(`errors: ${kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   for (const i of r.pool.instances) {
@@ -73,9 +84,29 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
         type: 'string',
         describe: 'Entry point the load goes to (e.g. the load balancer); default plan.loadtest.url or plan.lb.url',
       })
+      .option('scenario', {
+        type: 'string',
+        describe:
+          'Scenario file (YAML or JSON, schemas/loadtest-scenario.schema.json): the requests to send; default plan.loadtest.scenario',
+      })
+      .option('allow-writes', {
+        type: 'boolean',
+        describe: "This target may receive the scenario's writes (plan: loadtest.allow_writes) [default false]",
+      })
+      .option('baseline', {
+        type: 'string',
+        describe:
+          'Pre-change snapshot whose measured traffic sets the load level (rate >= baseline-factor x its req/s) and is compared with',
+      })
+      .option('baseline-factor', {
+        type: 'number',
+        describe:
+          "With --baseline: the open loop's rate is at least this multiple of the baseline's traffic [default 1]",
+      })
       .option('requests', {
         type: 'number',
-        describe: 'Requests to send (open loop: at the rate requests/duration) [default 500]',
+        describe:
+          'Requests to send, at least (open loop: at the rate requests/duration, or the baseline level) [default 500]',
       })
       .option('duration', { type: 'string', describe: 'Run length: 500ms, 30s, 10m, 1h [default 10m]' })
       .option('rate', {
@@ -89,7 +120,8 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       })
       .option('mix', {
         type: 'string',
-        describe: 'Endpoint weights: read, balance, accounts, write [default read=80,write=20]',
+        describe:
+          "Weights replacing the scenario's, by request name (unnamed requests are not sent), e.g. balance=80,journal-entry=20",
       })
       .option('timeout', { type: 'string', describe: 'Per-request timeout [default 10s]' })
       .option('grace', {
@@ -121,21 +153,23 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       })
       .option('json', { type: 'boolean', default: false, describe: 'Print the result document as JSON' })
       .example(
-        '$0 loadtest --url http://127.0.0.1:8080 --requests 500 --concurrency 50 --duration 10m --output post_change_load_test.json',
-        "The runbook's Step 5",
+        '$0 loadtest --plan evidence/run1/plan.json --baseline evidence/run1/pre_change_snapshot_20260201T020000Z.json --output post_change_load_test.json',
+        "The runbook's Step 5: 10 minutes at the baseline's traffic (500 requests at least), 50 in flight",
       )
       .example(
-        '$0 loadtest --url http://127.0.0.1:8080 --rate 200 --duration 30s --target primary-1=http://127.0.0.21:3000 --target primary-2=http://127.0.0.22:3000',
-        '200 req/s for 30 s, sampling two pools',
+        '$0 loadtest --url http://127.0.0.1:8080 --scenario lab/scenarios/ledger.yml --allow-writes --rate 200 --duration 30s --target primary-1=http://127.0.0.21:3000',
+        '200 req/s for 30 s of the lab scenario, sampling one pool',
       )
       .example(
-        '$0 loadtest --url http://127.0.0.1:8080 --mode closed --concurrency 50 --duration 10s --mix read=100',
-        'Maximum throughput, reads only',
+        '$0 loadtest --url http://127.0.0.1:8080 --scenario lab/scenarios/ledger.yml --mode closed --concurrency 50 --duration 10s --mix accounts=1',
+        'Maximum throughput, one read request only',
       )
       .epilogue(
         'Open loop: request i is due at i/rate; at most --concurrency are in flight, and a request that has to wait for a free ' +
           'connection is timed from its intended send time (coordinated omission), so a stall shows in the percentiles. ' +
-          'Exit 0 when the run completed (judge it with `poolgate analyze`), 3 when the target never answered, 2 on bad input.',
+          'A scenario that writes is refused (exit 2, nothing sent) unless the target allows writes. ' +
+          'Exit 0 when the run completed (judge it with `poolgate analyze`), 3 when the target never answered or the baseline measured nothing, 2 on bad input. ' +
+          "The reading of the runbook's --requests 500 --concurrency 50 --duration 10m: docs/load-test.md.",
       ) as unknown as Argv<LoadtestArgs>,
   handler: async (args) => {
     // Heavy modules (undici, ajv, hdr-histogram) load here, not when the CLI starts.
@@ -150,6 +184,7 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       { MeasureError },
       { metricsFetcherFor },
       { resolveMetricsSource },
+      { readBaseline, describeLoadLevel },
     ] = await Promise.all([
       import('../lib/loadgen/config'),
       import('../lib/loadgen/mix'),
@@ -161,6 +196,7 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       import('../lib/errors'),
       import('../lib/metrics-source/read-metrics'),
       import('../lib/metrics-source/flags'),
+      import('../lib/loadgen/load-level'),
     ]);
     const plan = args.plan ? loadPlan(args.plan) : null;
     const targets =
@@ -169,6 +205,9 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
         : ((plan?.targets ?? []) as ReturnType<typeof loadTargets>);
     const flags: LoadtestConfig = {
       url: args.url,
+      scenario: args.scenario,
+      allow_writes: args.allowWrites,
+      baseline_factor: args.baselineFactor,
       mode: args.mode,
       requests: args.requests,
       duration: args.duration,
@@ -180,7 +219,8 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
       sample_interval: args.sampleInterval,
       ...(args.mix !== undefined ? { mix: parseMixFlag(args.mix) } : {}),
     };
-    const cfg = resolveRunConfig({ plan: plan?.loadtest, flags, lbUrl: plan?.lb?.url, targets });
+    const baseline = args.baseline ? readBaseline(args.baseline) : null;
+    const cfg = resolveRunConfig({ plan: plan?.loadtest, flags, lbUrl: plan?.lb?.url, targets, baseline });
     const readMetrics = metricsFetcherFor(resolveMetricsSource(args, plan), targets);
 
     const startedAt = new Date();
@@ -209,7 +249,7 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
     process.removeListener('SIGTERM', interrupt);
     output.progressDone();
     const file = ev.writeJson(name, 'loadtest-result', result);
-    output.printResult(args, result, () => human(result, file));
+    output.printResult(args, result, () => human(result, file, describeLoadLevel));
     if (args.json) process.stderr.write(`evidence: ${file}\n`);
     if (result.outcome.stop_reason === 'interrupted') {
       throw new MeasureError(

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../lib/errors';
+import { authHeaders, type TokenRef } from '../lib/target-auth';
 import { getJson } from '../lib/http-json';
 import { printResult } from '../lib/output';
 import { loadPlan } from '../lib/plan';
@@ -21,10 +22,13 @@ export interface InForce {
 }
 
 /** Every target at once: the playbook learns what the fleet runs in one command, not one HTTP task per host. */
-async function readInForce(targets: Array<{ name: string; url: string }>): Promise<InForce[]> {
+async function readInForce(targets: Array<{ name: string; url: string } & TokenRef>): Promise<InForce[]> {
   return Promise.all(
     targets.map((t) =>
-      getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 5000 }).then(
+      getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
+        timeoutMs: 5000,
+        headers: authHeaders(t),
+      }).then(
         (r) => ({ name: t.name, config: r.body, error: null }),
         (err: unknown) => ({ name: t.name, config: null, error: err instanceof Error ? err.message : String(err) }),
       ),

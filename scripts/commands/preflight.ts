@@ -8,6 +8,7 @@ import { checkCapacityRamp, usableSlots, type CapacityInput, type CapacityResult
 import { judgeWindow } from '../lib/change-window';
 import { exitCodeOfVerdict, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
+import { checkTargets, contractChecklistItem } from '../lib/contract/check';
 import { InputError, MeasureError } from '../lib/errors';
 import { EvidenceDir, fileTimestamp } from '../lib/evidence';
 import { sampleFleet, type InstanceSample } from '../lib/metrics-sampler';
@@ -203,7 +204,7 @@ async function handler(args: Args): Promise<void> {
   const names = inputs.targets.map((t) => t.name);
   const att = cfg.attestations ?? {};
   const maxAgeH = cfg.attestation_max_age_h!;
-  const [samples, dbResult, replicaProbes, backupResult, attItems, sources] = await Promise.all([
+  const [samples, dbResult, replicaProbes, backupResult, attItems, sources, contract] = await Promise.all([
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
     db
       ? measureDb(db, names, backup.source === 'pg_stat_archiver').then(
@@ -227,6 +228,10 @@ async function handler(args: Args): Promise<void> {
       judgeAttestation('dashboards_visible', 'dashboards visible', att.dashboards_visible, started, maxAgeH),
     ]),
     sourceItems(inputs, started),
+    // Inside the sample window: a service that does not conform refuses the change before any host is touched.
+    cfg.contract_check
+      ? checkTargets(inputs.targets, { intervalMs: Math.min(1000, windowS * 500), timeoutMs: 3000, reloadTimeoutS: 30 })
+      : Promise.resolve([]),
   ]);
   progressDone();
   // On stderr, always: stdout is the verdict (JSON for Ansible), and the playbook finds the snapshot by its name.
@@ -243,6 +248,7 @@ async function handler(args: Args): Promise<void> {
     P.onCallItem(att.on_call, cfg.max_on_call_response_minutes!),
     ...P.instanceItems(samples, cfg.max_error_rate!, cfg.max_p95_ms!),
     ...sources,
+    ...contract.map(contractChecklistItem),
   ];
   if (att.on_call?.url)
     items.push(await judgeAttestation('on_call_url', 'on-call schedule', { url: att.on_call.url }, now, maxAgeH));

@@ -24,7 +24,8 @@ const SOURCES: { kind: Exclude<Kind, 'monitor_samples'>; pattern: RegExp; schema
   { kind: 'plan', pattern: /^plan[^/]*\.json$/, schema: 'plan' },
   { kind: 'snapshot', pattern: /^pre_change_snapshot_[^/]*\.json$/, schema: 'snapshot' },
   { kind: 'verify', pattern: /^verify_[^/]*\.json$/, schema: 'verify-result' },
-  { kind: 'loadtest', pattern: /^loadtest_[^/]*\.json$/, schema: 'loadtest-result' },
+  // The playbook names its load test post_change_load_test.json (the runbook's name); a standalone run loadtest_<ts>.
+  { kind: 'loadtest', pattern: /^(loadtest_[^/]*|post_change_load_test)\.json$/, schema: 'loadtest-result' },
   { kind: 'analysis', pattern: /^analysis_[^/]*\.json$/, schema: 'analysis-result' },
   { kind: 'monitor', pattern: /^monitor_\d{8}T\d{6}Z\.json$/, schema: 'monitor-result' },
 ];

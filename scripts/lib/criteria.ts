@@ -1,6 +1,7 @@
 import type { AnalysisResult } from '../types/analysis-result';
 import type { LoadtestCriteria } from '../types/loadtest-criteria';
 import type { LoadtestResult } from '../types/loadtest-result';
+import { describeLoadLevel } from './loadgen/load-level';
 
 export type CriterionResult = AnalysisResult['results'][number];
 export type Verdict = AnalysisResult['verdict'];
@@ -81,6 +82,7 @@ export function judge(
       ),
     );
   }
+  results.push(loadLevelCriterion(result, criteria));
   results.push(...poolCriteria(result, criteria));
   if (!result.outcome.target_reachable) {
     // No answer at all is an outage of the measurement, not a verdict on the service (loadtest exited 3 too).
@@ -97,6 +99,30 @@ export function judge(
       ? 'could_not_measure'
       : 'pass';
   return { verdict, results };
+}
+
+/**
+ * The load level against the baseline's traffic (docs/load-test.md): a test far below normal traffic leaves the
+ * pool idle and proves nothing about it, so it warns, or fails when the criteria say so. Without a baseline it
+ * cannot be judged: a warning, or "could not measure" when a low load must fail.
+ */
+function loadLevelCriterion(result: LoadtestResult, c: Required<LoadtestCriteria>): CriterionResult {
+  const l = result.load_level;
+  const low = c.load_below_baseline === 'fail' ? 'fail' : 'warn';
+  const r: CriterionResult = {
+    id: 'load_level',
+    label: "load level (% of the baseline's traffic)",
+    value: l.ratio === null ? null : Math.round(l.ratio * 1000) / 10,
+    threshold: c.min_load_vs_baseline_pct,
+    comparison: '>=',
+    unit: '%',
+    verdict: 'pass',
+    detail: describeLoadLevel(l),
+  };
+  if (l.baseline === null) return { ...r, verdict: low === 'fail' ? 'could_not_measure' : 'warn' };
+  if (l.baseline.requests_per_s === 0) return r;
+  if (r.value === null) return { ...r, verdict: 'could_not_measure' };
+  return r.value >= r.threshold ? r : { ...r, verdict: low };
 }
 
 function errorDetail(result: LoadtestResult): string | undefined {

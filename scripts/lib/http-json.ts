@@ -16,7 +16,7 @@ export interface JsonResponse<T> {
 export async function getJson<T>(
   url: string,
   schema: string,
-  opts: { timeoutMs?: number; acceptStatus?: number[] } = {},
+  opts: { timeoutMs?: number; acceptStatus?: number[]; headers?: Record<string, string> } = {},
 ): Promise<JsonResponse<T>> {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const accept = opts.acceptStatus ?? [200];
@@ -26,6 +26,7 @@ export async function getJson<T>(
   try {
     const res = await request(url, {
       method: 'GET',
+      headers: opts.headers ?? {},
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),

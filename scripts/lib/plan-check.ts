@@ -1,3 +1,6 @@
+import { PoolgateError } from './errors';
+import { resolveWeights } from './loadgen/mix';
+import { loadScenario, refuseWrites } from './loadgen/scenario';
 import { checkPoolChange, checkPoolConfig, type PoolChangeProblem } from './pool-change';
 import type { Plan } from '../types/plan';
 import type { PoolConfig } from '../types/pool-config';
@@ -21,7 +24,31 @@ export function planProblems(plan: Plan): PoolChangeProblem[] {
       severity: 'error',
       message: `monitor.db_cpu.host "${cpuHost}" is not in hosts: name an inventory host (the database's)`,
     });
+  out.push(...loadtestProblems(plan));
   return out;
+}
+
+/**
+ * The load test runs after the change: a scenario it would refuse (missing, invalid, or writing to a target
+ * not marked as allowing writes) must stop the run here, before any host is touched.
+ */
+function loadtestProblems(plan: Plan): PoolChangeProblem[] {
+  const lt = plan.loadtest;
+  if (lt === undefined) return [];
+  const error = (message: string): PoolChangeProblem => ({ rule: 'load-test scenario', severity: 'error', message });
+  if (!lt.scenario)
+    return [
+      error('loadtest.scenario: missing — the requests the load test sends (schemas/loadtest-scenario.schema.json)'),
+    ];
+  try {
+    const scenario = loadScenario(lt.scenario);
+    if (!lt.allow_writes)
+      refuseWrites(scenario, resolveWeights(scenario.requests, lt.mix), lt.url ?? plan.lb?.url ?? 'the load balancer');
+  } catch (err) {
+    if (err instanceof PoolgateError) return [error(`loadtest.scenario: ${err.message}`)];
+    throw err;
+  }
+  return [];
 }
 
 export function poolConfigProblems(cfg: PoolConfig): PoolChangeProblem[] {

@@ -3,6 +3,7 @@ import { poolgateVersion } from './command-inputs';
 import { InputError } from './errors';
 import { EvidenceDir, fileTimestamp } from './evidence';
 import { gitState } from './git-state';
+import { authHeaders } from './target-auth';
 import { getJson } from './http-json';
 import { logPath } from './log-scan';
 import { sampleFleet, type InstanceSample } from './metrics-sampler';
@@ -43,6 +44,7 @@ function summaryOf(s: InstanceSample): Snapshot['instances'][number]['summary'] 
     error_rate: errorRate,
     error_rate_basis: basis,
     latency_p95_ms: m.latency.count > 0 ? m.latency.p95 : null,
+    requests_per_s: s.rates?.usable ? s.rates.requests_per_s : null,
   };
 }
 
@@ -67,7 +69,10 @@ export async function takeSnapshot(
     sampleFleet(inputs.targets, opts.windowS, inputs.fetchMetrics),
     Promise.all(
       inputs.targets.map((t) =>
-        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then(
+        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
+          timeoutMs: 3000,
+          headers: authHeaders(t),
+        }).then(
           (r) => ({ config: r.body, error: null as string | null }),
           (err: unknown) => ({ config: null, error: errorText(err) }),
         ),

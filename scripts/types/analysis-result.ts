@@ -1,7 +1,7 @@
 /* Generated from schemas/analysis-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
 /**
- * Evidence written by `poolgate analyze`: each criterion with its measured value, threshold and verdict. The verdict is fail if any criterion failed, else could_not_measure if any could not be measured, else pass.
+ * Evidence written by `poolgate analyze`: each criterion with its measured value, threshold and verdict. The verdict is fail if any criterion failed, else could_not_measure if any could not be measured, else pass (a criterion that only warns does not change it).
  */
 export interface AnalysisResult {
   kind: 'analysis';
@@ -18,9 +18,9 @@ export interface AnalysisResult {
     label: string;
     value: number | null;
     threshold: number;
-    comparison: '<' | '==';
+    comparison: '<' | '>=' | '==';
     unit: 'ms' | '%' | 'count';
-    verdict: 'pass' | 'fail' | 'could_not_measure' | 'skipped';
+    verdict: 'pass' | 'warn' | 'fail' | 'could_not_measure' | 'skipped';
     detail?: string;
   }[];
 }
@@ -59,6 +59,14 @@ export interface LoadtestCriteria {
    * Every request the schedule called for was sent before the hard stop.
    */
   forbid_dropped_sends?: boolean;
+  /**
+   * The load test's achieved arrival rate must be at least this percentage of the baseline's measured traffic rate (load_level in the load-test result, from the pre-change snapshot): below it, the test did not load the pool as production traffic does.
+   */
+  min_load_vs_baseline_pct?: number;
+  /**
+   * How a load below min_load_vs_baseline_pct is judged: warn (the analysis still passes, with a warning) or fail. With fail, a load test that was not compared with a baseline at all could not be measured.
+   */
+  load_below_baseline?: 'warn' | 'fail';
   /**
    * When true, pool criteria without samples are "could not measure" (exit 3); when false they are skipped.
    */

@@ -36,6 +36,14 @@ export interface LoadtestCriteria {
    */
   forbid_dropped_sends?: boolean;
   /**
+   * The load test's achieved arrival rate must be at least this percentage of the baseline's measured traffic rate (load_level in the load-test result, from the pre-change snapshot): below it, the test did not load the pool as production traffic does.
+   */
+  min_load_vs_baseline_pct?: number;
+  /**
+   * How a load below min_load_vs_baseline_pct is judged: warn (the analysis still passes, with a warning) or fail. With fail, a load test that was not compared with a baseline at all could not be measured.
+   */
+  load_below_baseline?: 'warn' | 'fail';
+  /**
    * When true, pool criteria without samples are "could not measure" (exit 3); when false they are skipped.
    */
   require_pool_metrics?: boolean;

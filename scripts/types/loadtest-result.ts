@@ -20,6 +20,33 @@ export interface LoadtestResult {
    */
   config: {
     url: string;
+    /**
+     * What was sent: the scenario, where it came from, and each request with the weight in force (after any mix).
+     */
+    scenario: {
+      name: string;
+      file: string | null;
+      sha256: string | null;
+      /**
+       * The value of the scenario's {{run_id}}: the plan's run_id, or adhoc-<start time> (so a run's writes can be found).
+       */
+      run_id: string;
+      /**
+       * Whether the target was marked as allowing writes.
+       */
+      allow_writes: boolean;
+      requests: {
+        name: string;
+        method: string;
+        /**
+         * As written in the scenario, templates included.
+         */
+        path: string;
+        weight: number;
+        writes: boolean;
+        expect: number[];
+      }[];
+    };
     mode: 'open' | 'closed';
     /**
      * Request budget (null: closed loop bounded by duration only).
@@ -30,19 +57,14 @@ export interface LoadtestResult {
      * Target arrival rate (open loop); null for closed loop.
      */
     rate_per_s: number | null;
+    /**
+     * The multiple of the baseline's traffic the rate was derived from; null without a baseline or in a closed loop.
+     */
+    baseline_factor: number | null;
     concurrency: number;
     timeout_ms: number;
     grace_ms: number;
     warmup: boolean;
-    mix: {
-      balance: number;
-      accounts: number;
-      write: number;
-    };
-    account_ids: {
-      first: number;
-      last: number;
-    };
     /**
      * Instances sampled (name=url).
      */
@@ -68,7 +90,7 @@ export interface LoadtestResult {
     scheduled: number;
     sent: Count;
     /**
-     * Answered with the expected status (200 reads, 201 writes).
+     * Answered with one of the request's expected statuses.
      */
     ok: number;
     failed: Count;
@@ -84,10 +106,11 @@ export interface LoadtestResult {
      * In flight at the hard stop (counted as timeouts).
      */
     aborted_in_flight: number;
-    by_endpoint: {
-      balance: EndpointCounts;
-      accounts: EndpointCounts;
-      write: EndpointCounts;
+    /**
+     * Per scenario request, by its name.
+     */
+    by_request: {
+      [k: string]: EndpointCounts;
     };
   };
   errors: {
@@ -115,15 +138,62 @@ export interface LoadtestResult {
      */
     throughput_per_s: number | null;
   };
+  /**
+   * The load the test put on the service against the traffic the pre-change snapshot measured (docs/load-test.md): a test at a fraction of normal traffic is no test of the pool.
+   */
+  load_level: {
+    baseline: null | {
+      file: string;
+      taken_at: string;
+      /**
+       * The sum of the instances' measured request rates.
+       */
+      requests_per_s: number;
+      instances: {
+        name: string;
+        /**
+         * null: not measured (the snapshot says why); left out of the sum.
+         */
+        requests_per_s: number | null;
+      }[];
+    };
+    /**
+     * The load test's own rate: achieved sends per second (open loop) or throughput (closed loop).
+     */
+    achieved_per_s: number | null;
+    /**
+     * achieved_per_s / the baseline's requests_per_s; null without a baseline, or when the baseline measured no traffic.
+     */
+    ratio: number | null;
+  };
   latency_ms: {
     from_intended: Percentiles;
     from_send: Percentiles1;
   };
   send_delay_ms: Percentiles2;
   /**
-   * The first (at most 100) journal entry ids the service acknowledged (201), to check they are in the database.
+   * Per scenario request that declares a capture, by its name: the field's value from each successful answer, so a test can check that every acknowledged write is in the database exactly once.
    */
-  created_ids: (number | string)[];
+  captures: {
+    [k: string]: {
+      /**
+       * The dotted path of the field.
+       */
+      json: string;
+      /**
+       * In the order the answers came (at most 50,000).
+       */
+      values: (number | string)[];
+      /**
+       * Successful answers whose body had no such field (a number or a non-empty string).
+       */
+      missing: number;
+      /**
+       * Successful answers past the cap, not parsed.
+       */
+      not_kept: number;
+    };
+  };
   pool: {
     sampled: boolean;
     interval_ms: number;

@@ -39,6 +39,10 @@ export interface PreflightConfig {
    * Runbook '< 500 ms': each instance's p95 must be strictly below.
    */
   max_p95_ms?: number;
+  /**
+   * Check every target against the service contract (docs/service-contract.md, as poolgate contract check does, without a reload): a service that does not conform fails preflight before any host is touched.
+   */
+  contract_check?: boolean;
   database?: {
     /**
      * Per replica, WAL not yet replayed (passes at the limit).

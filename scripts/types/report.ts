@@ -41,6 +41,22 @@ export interface VerificationReport {
     p99_ms: Value;
     error_rate_pct: Value;
     /**
+     * null: not measured.
+     */
+    rate_per_s: number | null;
+    /**
+     * null: not measured.
+     */
+    baseline_rate_per_s: number | null;
+    /**
+     * null: not measured.
+     */
+    load_vs_baseline: number | null;
+    /**
+     * The load level as the report states it.
+     */
+    load_level: string;
+    /**
      * The analysis verdict, when analysed.
      */
     verdict: string | null;

@@ -39,6 +39,10 @@ export interface Snapshot {
        * null when the service saw no request in its latency window.
        */
       latency_p95_ms: number | null;
+      /**
+       * The instance's request rate over the snapshot's window (two readings of requests.total): the baseline traffic a load test is compared with. null when the window's counters are not usable (one reading, a restart); absent in snapshots taken before it was recorded.
+       */
+      requests_per_s?: number | null;
     };
   }[];
   database: null | {

@@ -11,7 +11,7 @@ export interface Targets {
     {
       name: string;
       /**
-       * Base URL of the instance, no path.
+       * Base URL of the instance: scheme and host, and the path prefix its contract endpoints live under if any (https://host/ops), with no trailing slash.
        */
       url: string;
       role?: 'standby' | 'primary';
@@ -23,11 +23,19 @@ export interface Targets {
        * The systemd unit whose journal holds the instance's log (journalctl -u <unit> -o json on the instance's host); each entry's MESSAGE is a JSON line or plain text judged by its PRIORITY. Excludes log.
        */
       journal?: string;
+      /**
+       * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
+       */
+      token_file?: string;
+      /**
+       * Or the environment variable holding that token.
+       */
+      token_env?: string;
     },
     ...{
       name: string;
       /**
-       * Base URL of the instance, no path.
+       * Base URL of the instance: scheme and host, and the path prefix its contract endpoints live under if any (https://host/ops), with no trailing slash.
        */
       url: string;
       role?: 'standby' | 'primary';
@@ -39,6 +47,14 @@ export interface Targets {
        * The systemd unit whose journal holds the instance's log (journalctl -u <unit> -o json on the instance's host); each entry's MESSAGE is a JSON line or plain text judged by its PRIORITY. Excludes log.
        */
       journal?: string;
+      /**
+       * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
+       */
+      token_file?: string;
+      /**
+       * Or the environment variable holding that token.
+       */
+      token_env?: string;
     }[]
   ];
 }

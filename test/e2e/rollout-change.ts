@@ -1,5 +1,8 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Test } from 'tap';
+import type { LoadtestResult } from '../../scripts/types/loadtest-result';
+import type { VerificationReport } from '../../scripts/types/report';
 import { missingJournalEntries, useLab } from '../helpers/lab';
 import {
   configHashes,
@@ -80,6 +83,20 @@ export async function changeUnderTraffic(t: Test, method: 'sighup' | 'restart', 
     );
   }
   t.same(evidenceProblems(dir), [], 'every evidence file validates against its schema');
+  // Step 5 at the traffic the snapshot measured, and the report says so (docs/load-test.md).
+  const loadtest = JSON.parse(fs.readFileSync(path.join(dir, 'post_change_load_test.json'), 'utf8')) as LoadtestResult;
+  const baseline = loadtest.load_level.baseline;
+  t.ok(
+    baseline && baseline.requests_per_s > 0,
+    `the load test had the baseline's traffic: ${baseline?.requests_per_s} req/s`,
+  );
+  t.ok(
+    loadtest.config.rate_per_s! >= Math.max(baseline?.requests_per_s ?? 0, 100 / 5) - 0.01,
+    `its rate ${loadtest.config.rate_per_s}/s is at least the baseline's (and 100 requests in 5 s)`,
+  );
+  const report = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as VerificationReport;
+  t.equal(report.loadtest.baseline_rate_per_s, baseline?.requests_per_s, "the report states the baseline's traffic");
+  t.match(report.loadtest.load_level, /req\/s = \d+\.\d\d × the baseline's/, `report: ${report.loadtest.load_level}`);
   t.ok(await evidenceVerifies(dir), 'the manifest verifies');
   const started = events(dir).find((e) => e.action === 'run_started');
   t.match(

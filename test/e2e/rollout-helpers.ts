@@ -20,6 +20,8 @@ const exec = promisify(execFile);
 /** Lab-sized durations (lab/short-run.ts), the lab's database CPU read on its db host and its P0 file. */
 export function shortRun(cfg: LabConfig): Record<string, unknown> {
   return shortRunVars({
+    // The scenario of the service the lab runs (the reference ledger, or an example: POOLGATE_LAB_SERVICE).
+    scenario: cfg.service.scenario,
     db_cpu: { host: 'lab-db', pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
     p0: { file: path.join(cfg.stateDir, 'P0') },
   });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { hostsOf, type FleetConfig } from '../../lab/fleet/fleet-config';
 import { fleetP0File } from '../../lab/fleet/baseline';
+import { labService } from '../../lab/lab-config';
 import { shortRunVars } from '../../lab/short-run';
 import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/lib/haproxy-socket';
 import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
@@ -29,6 +30,8 @@ export function fleetRunVars(
   return {
     pool_scaling_run_id: runId,
     ...shortRunVars({
+      // the fleet's app hosts run the reference service
+      scenario: labService({}).scenario,
       db_cpu: { host: 'db-1', pid_file: path.join(fleet.pg.dataDir, 'postmaster.pid') },
       p0: { file: p0File(fleet) },
     }),

@@ -5,7 +5,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { packageRoot } from '../../scripts/lib/paths';
 import { runCli } from './cli-support';
+
+const LEDGER = path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml');
 
 /**
  * An https entry point goes through undici (plain http through socket-transport.ts): a real TLS server with a
@@ -70,6 +73,8 @@ t.test('a closed-loop load test over https', async (t) => {
       '200',
       '--duration',
       '20s',
+      '--scenario',
+      LEDGER,
       '--mix',
       'accounts=1',
       '--output',
@@ -98,6 +103,8 @@ t.test('a closed-loop load test over https', async (t) => {
     '10',
     '--duration',
     '10s',
+    '--scenario',
+    LEDGER,
     '--mix',
     'accounts=1',
     '--output',

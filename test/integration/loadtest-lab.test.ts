@@ -1,15 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { packageRoot } from '../../scripts/lib/paths';
 import { isValid } from '../../scripts/lib/schema';
 import type { LoadtestResult } from '../../scripts/types/loadtest-result';
 import { pgQuery, useLab } from '../helpers/lab';
 import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
 
 const poolgate = (args: string[], timeoutMs = 120_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
+const LEDGER = path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml');
 
 t.test(
-  'loadtest through HAProxy: schema-valid result, acknowledged writes are in the database, analyze passes',
+  'the lab scenario through HAProxy: schema-valid result, every acknowledged write in the database exactly once, analyze passes',
   async (t) => {
     const lab = await useLab(t);
     const dir = t.testdir({});
@@ -20,6 +22,9 @@ t.test(
       'loadtest',
       '--url',
       lab.haproxy.url,
+      '--scenario',
+      LEDGER,
+      '--allow-writes',
       '--requests',
       '300',
       '--duration',
@@ -40,7 +45,12 @@ t.test(
     t.equal(result.outcome.stop_reason, 'completed');
     t.equal(result.requests.sent, 300);
     t.equal(result.requests.failed, 0, `no errors (${JSON.stringify(result.errors.by_kind)})`);
-    t.equal(result.requests.by_endpoint.write.ok, 60, '20 % writes acknowledged');
+    t.equal(result.requests.by_request['journal-entry']!.ok, 60, '20 % writes acknowledged');
+    t.same(
+      Object.values(result.requests.by_request).map((c) => c.sent),
+      [120, 120, 60],
+      "the scenario's weights, exactly",
+    );
     t.equal(result.pool.instances.length, 4);
     const primaries = result.pool.instances.filter((i) => i.name.startsWith('primary'));
     for (const i of result.pool.instances) t.ok(i.samples >= 10, `${i.name}: ${i.samples} readings`);
@@ -49,15 +59,35 @@ t.test(
       'the primaries did the work',
     );
 
-    t.equal(result.created_ids.length, 60);
-    const ids = result.created_ids.map(Number);
-    const rows = await pgQuery<{ n: string }>(
+    const captured = result.captures['journal-entry']!;
+    t.same({ ...captured, values: captured.values.length }, { json: 'id', values: 60, missing: 0, not_kept: 0 });
+    const ids = captured.values.map(Number);
+    t.equal(new Set(ids).size, 60, 'no id acknowledged twice');
+    // The run's writes, found by the memo the scenario gives them: exactly the acknowledged ones, each once.
+    const memo = `poolgate loadtest ${result.config.scenario.run_id} #%`;
+    const rows = await pgQuery<{ id: string; memo: string }>(
       lab,
-      'SELECT count(*) AS n FROM journal_entries WHERE id = ANY($1::bigint[])',
+      'SELECT id, memo FROM journal_entries WHERE memo LIKE $1 ORDER BY id',
+      [memo],
+      'app',
+    );
+    t.same(
+      rows.map((r) => Number(r.id)).sort((a, b) => a - b),
+      [...ids].sort((a, b) => a - b),
+      'every acknowledged journal entry is in the database, and nothing else of this run',
+    );
+    t.same(
+      rows.map((r) => Number(r.memo.slice(r.memo.indexOf('#') + 1))).sort((a, b) => a - b),
+      Array.from({ length: 60 }, (_, i) => i + 1),
+      'each of the 60 sequence numbers once: no write duplicated, none lost',
+    );
+    const lines = await pgQuery<{ n: string }>(
+      lab,
+      'SELECT count(*) AS n FROM journal_lines WHERE entry_id = ANY($1::bigint[])',
       [ids],
       'app',
     );
-    t.equal(Number(rows[0]!.n), 60, 'every acknowledged journal entry is in the database');
+    t.equal(Number(lines[0]!.n), 120, 'two lines per entry');
 
     const analysis = await poolgate(['analyze', output, '--evidence-dir', dir]);
     t.equal(analysis.code, 0, `analyze passes:\n${analysis.stdout}`);
@@ -90,8 +120,11 @@ t.test('200 clients back to back on two pools of 50: analyze sees the exhaustion
     '200',
     '--duration',
     '6s',
+    '--scenario',
+    LEDGER,
+    '--allow-writes',
     '--mix',
-    'write=1',
+    'journal-entry=1',
     '--sample-interval',
     '500ms',
     ...primaries,

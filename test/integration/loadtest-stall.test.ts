@@ -4,6 +4,7 @@ import t, { type Test } from 'tap';
 import { resolveRunConfig } from '../../scripts/lib/loadgen/config';
 import { runLoadtest } from '../../scripts/lib/loadgen/run';
 import { isValid } from '../../scripts/lib/schema';
+import { READ_SCENARIO } from '../unit/loadgen/fakes';
 
 /**
  * A real HTTP server on this slot's loopback net that answers at once, except that every answer due between
@@ -45,6 +46,7 @@ t.test('a 1 s stall shows in p99 timed from the intended send, not in the actual
   const cfg = resolveRunConfig({
     flags: { url: server.url, rate: 1000, duration: '4s', concurrency: 20, timeout: '5s' },
     targets: [],
+    scenario: READ_SCENARIO,
   });
   const result = await runLoadtest(cfg);
   t.ok(isValid('loadtest-result', result), 'schema-valid result');
@@ -75,6 +77,7 @@ t.test('a target nobody listens on: unreachable, not passed', async (t) => {
   const cfg = resolveRunConfig({
     flags: { url: `http://127.0.${slot}.61:9`, rate: 100, duration: '500ms', concurrency: 2, timeout: '1s' },
     targets: [],
+    scenario: READ_SCENARIO,
   });
   const result = await runLoadtest(cfg);
   t.equal(result.outcome.stop_reason, 'unreachable');

@@ -3,6 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
 import { Recorder } from '../../scripts/lib/loadgen/recorder';
 import type { RequestSpec } from '../../scripts/lib/loadgen/requests';
+import { checkScenario, compileScenario } from '../../scripts/lib/loadgen/scenario';
 import { SocketTransport } from '../../scripts/lib/loadgen/socket-transport';
 
 /**
@@ -12,14 +13,38 @@ import { SocketTransport } from '../../scripts/lib/loadgen/socket-transport';
 const slot = Number(process.env.POOLGATE_LAB_SLOT ?? '0');
 const HOST = `127.0.${slot}.61`;
 
-const GET: RequestSpec = { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 };
-const post = (memo: string): RequestSpec => ({
-  endpoint: 'write',
-  method: 'POST',
-  path: '/api/journal-entries',
-  body: JSON.stringify({ memo }),
-  expectStatus: 201,
-});
+const SCENARIO = checkScenario(
+  {
+    requests: [
+      { name: 'accounts', method: 'GET', path: '/api/accounts' },
+      { name: 'nowhere', method: 'GET', path: '/api/nowhere' },
+      {
+        name: 'entry',
+        method: 'POST',
+        path: '/api/journal-entries',
+        writes: true,
+        json: { memo: 'é memo' },
+        expect: [201],
+        capture: { json: 'journal_entry.id' },
+      },
+      {
+        name: 'item',
+        method: 'PUT',
+        path: '/items/{{seq}}?n={{int 5 7}}&run={{run_id}}',
+        writes: true,
+        headers: { 'Idempotency-Key': '{{uuid}}', Accept: 'application/json' },
+        json: { id: '{{uuid}}', n: '{{seq}}', label: 'née #{{seq}} {{pick a b}}' },
+      },
+    ],
+  },
+  { file: null, sha256: null, name: 'transport' },
+);
+const names = SCENARIO.requests.map((r) => r.name);
+
+/** The scenario's requests compiled for `url`'s origin: [accounts, nowhere, entry, item]. */
+const compiled = (url: string) => compileScenario(SCENARIO, { host: new URL(url).host, runId: 'run-7' });
+/** GET /api/accounts without prebuilt bytes: the transport encodes it for whichever server a test starts. */
+const GET: RequestSpec = { ...compiled('http://127.0.0.1:1')[0]!.next(), bytes: null };
 
 async function listen(t: Test, server: http.Server | net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
@@ -83,7 +108,7 @@ async function rawServer(t: Test, onRequest: (socket: net.Socket, n: number) => 
 
 /** One transport with its recorder; `send` resolves when the lane is released (answered or failed). */
 function harness(t: Test, url: string, opts: { lanes?: number; timeoutMs?: number } = {}) {
-  const recorder = new Recorder(false);
+  const recorder = new Recorder(names, false);
   const transport = new SocketTransport(
     { url, lanes: opts.lanes ?? 1, timeoutMs: opts.timeoutMs ?? 2000, now: () => performance.now() },
     recorder,
@@ -99,15 +124,16 @@ function harness(t: Test, url: string, opts: { lanes?: number; timeoutMs?: numbe
     new Promise((resolve) => {
       waiting.set(lane, resolve);
       const now = performance.now();
-      recorder.recordSend(spec.endpoint, now, now, false);
+      recorder.recordSend(spec.request.index, now, now, false);
       transport.send(lane, spec, now, now);
     });
-  return { recorder, transport, send };
+  const [accounts, nowhere, entry, item] = compiled(url);
+  return { recorder, transport, send, prebuilt: accounts!.next(), nowhere: nowhere!, entry: entry!, item: item! };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-t.test('requests on a kept-alive connection: the bytes sent, the statuses, the created ids', async (t) => {
+t.test('requests on a kept-alive connection: the bytes sent, the statuses, the captured ids', async (t) => {
   const server = await nodeServer(t, (req, res) => {
     if (req.method === 'POST') {
       res.writeHead(201, { 'content-type': 'application/json' });
@@ -119,17 +145,18 @@ t.test('requests on a kept-alive connection: the bytes sent, the statuses, the c
       res.end('[]');
     }
   });
-  const { recorder, transport, send } = harness(t, server.url, { lanes: 2 });
+  const { recorder, transport, send, prebuilt, nowhere, entry } = harness(t, server.url, { lanes: 2 });
   const warm = await transport.warmUp();
   t.same(warm, { failures: 0, messages: [] }, 'both lanes opened');
   t.equal(server.connections(), 2);
-  for (let i = 0; i < 20; i++) await send(GET, i % 2);
-  await send(post('é memo'));
-  await send({ ...GET, path: '/api/nowhere' }, 1);
+  t.ok(prebuilt.bytes, 'a request without templates is encoded once, before the run');
+  for (let i = 0; i < 20; i++) await send(prebuilt, i % 2);
+  await send(entry.next());
+  await send(nowhere.next(), 1);
   t.equal(server.connections(), 2, 'every request reused its lane’s connection');
   t.equal(recorder.ok, 21);
   t.same(recorder.errorCounts(), { http_404: 1 }, 'an unexpected status is an error of its kind');
-  t.same(recorder.createdIds, [77], 'the id from a chunked 201 body');
+  t.same(recorder.captured[2], { values: [77], missing: 0 }, 'the id from a chunked 201 body');
   const p = server.seen.find((s) => s.method === 'POST')!;
   t.same(
     p,
@@ -239,13 +266,48 @@ t.test('abortAll gives up on what is in flight and frees the connections', async
   t.equal(transport.abortAll(), 0, 'nothing left in flight');
 });
 
-t.test('a request that cannot be written is failed on the next turn, and the lane stays usable', async (t) => {
-  const server = await nodeServer(t, (_req, res) => res.end('{}'));
-  const { recorder, send } = harness(t, server.url);
-  await send({ ...GET, path: 'api/accounts' });
-  t.same(recorder.errorCounts(), { other: 1 });
-  t.match(recorder.examples[0], /POOLGATE_BAD_REQUEST: invalid request path/);
-  await send(GET);
-  t.equal(recorder.ok, 1);
-  t.equal(server.seen.length, 1, 'nothing was sent for the bad one');
+/** A raw TCP server that keeps each request's bytes whole (head and Content-Length body) and answers 200. */
+async function wireServer(t: Test) {
+  const requests: string[] = [];
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    let pending = Buffer.alloc(0);
+    socket.on('data', (chunk) => {
+      pending = Buffer.concat([pending, chunk]);
+      for (;;) {
+        const end = pending.indexOf('\r\n\r\n');
+        if (end === -1) return;
+        const length = Number(/content-length: (\d+)/i.exec(pending.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+        if (pending.length < end + 4 + length) return;
+        requests.push(pending.subarray(0, end + 4 + length).toString('utf8'));
+        pending = pending.subarray(end + 4 + length);
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}');
+      }
+    });
+  });
+  t.teardown(() => server.close());
+  const port = await listen(t, server);
+  return { url: `http://${HOST}:${port}`, requests };
+}
+
+t.test('a templated request: rendered per send, its bytes on the wire as HTTP/1.1 says', async (t) => {
+  const server = await wireServer(t);
+  const { recorder, send, item } = harness(t, server.url, { lanes: 2 });
+  await send(item.next());
+  await send(item.next(), 1);
+  t.equal(recorder.ok, 2, 'both answered');
+  const [first, second] = server.requests;
+  const re =
+    /^PUT \/items\/(\d+)\?n=([5-7])&run=run-7 HTTP\/1\.1\r\nHost: ([^\r]+)\r\nIdempotency-Key: ([0-9a-f-]{36})\r\nAccept: application\/json\r\nContent-Type: application\/json\r\nContent-Length: (\d+)\r\n\r\n(.*)$/s;
+  const a = re.exec(first ?? '');
+  const b = re.exec(second ?? '');
+  t.ok(a && b, `both requests well formed:\n${first}\n${second}`);
+  t.equal(a![3], new URL(server.url).host, 'Host is the origin');
+  t.same([a![1], b![1]], ['1', '2'], 'seq counts the sends, across lanes');
+  t.equal(Number(a![5]), Buffer.byteLength(a![6]!, 'utf8'), 'Content-Length is the UTF-8 length of the body');
+  const body = JSON.parse(a![6]!) as { id: string; n: number; label: string };
+  t.equal(body.id, a![4], 'one uuid per request: the header and the body agree');
+  t.not(a![4], b![4], 'and a new one for the next request');
+  t.equal(body.n, 1, 'a numeric template in a JSON leaf is a number');
+  t.match(body.label, /^née #1 [ab]$/);
 });

@@ -1,5 +1,7 @@
+import path from 'node:path';
 import t from 'tap';
 import { errorsOf, planProblems, poolConfigProblems, warningsOf } from '../../scripts/lib/plan-check';
+import { packageRoot } from '../../scripts/lib/paths';
 import type { Plan } from '../../scripts/types/plan';
 
 const from = { min: 10, max: 50, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000 };
@@ -56,4 +58,27 @@ void t.test('the database CPU is read on a host the plan knows how to reach', as
     [/monitor\.db_cpu\.host "db-1" is not in hosts/],
   );
   t.same(errorsOf(planProblems(plan({ monitor, hosts: { 'db-1': { connection: 'ssh', address: '10.0.0.5' } } }))), []);
+});
+
+void t.test("the load test's scenario is checked before any host is touched", async (t) => {
+  const ledger = path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml');
+  const messages = (p: Plan): string[] => errorsOf(planProblems(p)).map((e) => e.message);
+  t.same(
+    messages(plan({ loadtest: { scenario: ledger, allow_writes: true } })),
+    [],
+    'the lab scenario, writes allowed',
+  );
+  t.match(messages(plan({ loadtest: { requests: 500 } })), [/^loadtest\.scenario: missing/]);
+  t.match(messages(plan({ loadtest: { scenario: '/nonexistent.yml' } })), [/cannot read scenario \/nonexistent\.yml/]);
+  t.match(
+    messages(plan({ loadtest: { scenario: ledger }, lb: { socket: 's', backend: 'b', url: 'http://lb:80' } })),
+    [/journal-entry \(POST \/api\/journal-entries\) — and the target http:\/\/lb:80 is not marked as allowing writes/],
+    'writes without allow_writes',
+  );
+  t.same(
+    messages(plan({ loadtest: { scenario: ledger, mix: { balance: 1, accounts: 1 } } })),
+    [],
+    'a mix that leaves the writes out',
+  );
+  t.same(messages(plan()), [], 'a plan without a load test needs no scenario');
 });

@@ -57,6 +57,7 @@ export function renderReport(r: VerificationReport): string {
     `- p95 latency: ${showMs(lt.p95_ms)}`,
     `- p99 latency: ${showMs(lt.p99_ms)}`,
     `- Error rate: ${showPct(lt.error_rate_pct)}`,
+    `- Load level: ${lt.load_level}`,
     `- Analysis verdict: ${lt.verdict ?? 'NOT MEASURED (no analysis evidence)'}`,
     '',
     '## Success Criteria',

@@ -5,6 +5,7 @@ import type { Plan } from '../../types/plan';
 import type { VerificationReport } from '../../types/report';
 import type { Snapshot } from '../../types/snapshot';
 import type { VerifyResult } from '../../types/verify-result';
+import { baselineOf, describeLoadLevel, loadLevelOf } from '../loadgen/load-level';
 import { formatDuration } from './duration';
 
 export type Criterion = VerificationReport['criteria'][number];
@@ -94,13 +95,30 @@ export function postMetrics(m: MonitorResult | null): Metrics {
   };
 }
 
-export function loadtestFigures(l: LoadtestResult | null, a: AnalysisResult | null): VerificationReport['loadtest'] {
+/**
+ * The load test's figures and its load level against the baseline's traffic: the baseline the load test was
+ * given, else the run's pre-change snapshot, so a load test run without --baseline is still compared.
+ */
+export function loadtestFigures(
+  l: LoadtestResult | null,
+  a: AnalysisResult | null,
+  s: Snapshot | null = null,
+): VerificationReport['loadtest'] {
+  const level = l
+    ? l.load_level.baseline !== null || s === null
+      ? l.load_level
+      : loadLevelOf(baselineOf(s, 'pre-change snapshot'), l.load_level.achieved_per_s)
+    : null;
   return {
     requests: l ? l.requests.sent : null,
     p50_ms: l && l.latency_ms.from_intended.count > 0 ? l.latency_ms.from_intended.p50 : null,
     p95_ms: l && l.latency_ms.from_intended.count > 0 ? l.latency_ms.from_intended.p95 : null,
     p99_ms: l && l.latency_ms.from_intended.count > 0 ? l.latency_ms.from_intended.p99 : null,
     error_rate_pct: l ? l.errors.rate_pct : null,
+    rate_per_s: level?.achieved_per_s ?? null,
+    baseline_rate_per_s: level?.baseline?.requests_per_s ?? null,
+    load_vs_baseline: level?.ratio ?? null,
+    load_level: level ? describeLoadLevel(level) : `${NM} (no load-test evidence)`,
     verdict: a ? a.verdict : null,
   };
 }
@@ -135,7 +153,7 @@ function worst(parts: { source: string; value: number | null }[]): { value: numb
 export function successCriteria(e: ReportEvidence, toMax: number | null): Criterion[] {
   const m = e.monitor;
   const post = postMetrics(m);
-  const lt = loadtestFigures(e.loadtest, e.analysis);
+  const lt = loadtestFigures(e.loadtest, e.analysis, e.snapshot);
   const out: Criterion[] = [];
 
   // 1. pool max
@@ -353,7 +371,7 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     inputs: e.inputs,
     pre: preMetrics(e.snapshot),
     post: postMetrics(e.monitor),
-    loadtest: loadtestFigures(e.loadtest, e.analysis),
+    loadtest: loadtestFigures(e.loadtest, e.analysis, e.snapshot),
     criteria,
     markdown_file: e.markdownFile,
   };

@@ -51,7 +51,7 @@ export class ClosedLoop {
     if ((total === null || this.sent < total) && now - this.t0 < durationMs) {
       this.sent++;
       const spec = this.nextRequest();
-      this.recorder.recordSend(spec.endpoint, now, now, false);
+      this.recorder.recordSend(spec.request.index, now, now, false);
       this.transport.send(lane, spec, now, now);
       return;
     }

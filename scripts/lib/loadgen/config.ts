@@ -4,8 +4,9 @@ import { withDefaults } from '../schema-defaults';
 import type { Target } from '../targets';
 import type { LoadtestConfig } from '../../types/loadtest-config';
 import { parseDuration } from './duration';
-import { resolveMix, type Mix } from './mix';
-import type { AccountRange } from './requests';
+import type { Baseline } from './load-level';
+import { resolveWeights } from './mix';
+import { loadScenario, refuseWrites, type Scenario } from './scenario';
 
 /** A load test with every default resolved and every duration in milliseconds. */
 export interface RunConfig {
@@ -20,8 +21,14 @@ export interface RunConfig {
   timeoutMs: number;
   graceMs: number;
   warmup: boolean;
-  mix: Mix;
-  accounts: AccountRange;
+  scenario: Scenario;
+  /** The weight of each scenario request in force (the scenario's, or the mix's). */
+  weights: number[];
+  allowWrites: boolean;
+  /** The pre-change traffic the rate was derived from (and is judged against); null without --baseline. */
+  baseline: Baseline | null;
+  /** The multiple of the baseline's rate the open loop runs at (at least); null without a baseline. */
+  baselineFactor: number | null;
   targets: Target[];
   sampleIntervalMs: number;
 }
@@ -30,7 +37,15 @@ export interface RunConfig {
 function defaults(): Required<
   Pick<
     LoadtestConfig,
-    'requests' | 'duration' | 'concurrency' | 'timeout' | 'sample_interval' | 'mode' | 'warmup' | 'mix' | 'account_ids'
+    | 'requests'
+    | 'duration'
+    | 'concurrency'
+    | 'timeout'
+    | 'sample_interval'
+    | 'mode'
+    | 'warmup'
+    | 'allow_writes'
+    | 'baseline_factor'
   >
 > {
   return withDefaults('loadtest-config', {}) as ReturnType<typeof defaults>;
@@ -41,13 +56,17 @@ type Volume = Pick<LoadtestConfig, 'requests' | 'duration' | 'rate'>;
 /**
  * Layers, lowest first: the runbook's defaults, the plan's `loadtest` section, the command-line flags. The
  * volume (requests / duration / rate) is taken as a whole from the highest layer that sets any of it, so a
- * `--rate 2000 --duration 10s` on the command line is not mixed with the plan's `requests: 500`.
+ * `--rate 2000 --duration 10s` on the command line is not mixed with the plan's `requests: 500`. The scenario
+ * is read from its file (`scenario`) unless one is given already read; a scenario that writes to a target not
+ * marked as allowing writes is refused here, before anything is sent.
  */
 export function resolveRunConfig(layers: {
   plan?: LoadtestConfig;
   flags: LoadtestConfig;
   lbUrl?: string;
   targets: Target[];
+  scenario?: Scenario;
+  baseline?: Baseline | null;
 }): RunConfig {
   const plan = layers.plan ?? {};
   const merged: LoadtestConfig = { ...plan, ...definedOnly(layers.flags) };
@@ -69,10 +88,21 @@ export function resolveRunConfig(layers: {
   const mode = cfg.mode ?? d.mode;
   const timeoutMs = parseDuration(cfg.timeout ?? d.timeout, 'timeout');
   const graceMs = cfg.grace !== undefined ? parseDuration(cfg.grace, 'grace') : timeoutMs;
-  const accounts = cfg.account_ids ?? d.account_ids;
-  if (accounts.first > accounts.last)
-    throw new InputError(`account_ids: first ${accounts.first} > last ${accounts.last}`);
-  const { requests, durationMs, ratePerS } = resolveVolume(mode, cfg, d);
+  const scenario = layers.scenario ?? scenarioOf(cfg);
+  const weights = resolveWeights(scenario.requests, cfg.mix);
+  const allowWrites = cfg.allow_writes ?? d.allow_writes;
+  if (!allowWrites) refuseWrites(scenario, weights, url);
+  const baseline = layers.baseline ?? null;
+  const baselineFactor = baseline !== null && mode === 'open' ? (cfg.baseline_factor ?? d.baseline_factor) : null;
+  let { requests, durationMs, ratePerS } = resolveVolume(mode, cfg, d);
+  // The sustained level: at least the baseline's traffic times the factor, unless a rate was asked for outright.
+  if (baselineFactor !== null && cfg.rate === undefined) {
+    const level = baseline!.requests_per_s * baselineFactor;
+    if (level > ratePerS!) {
+      ratePerS = level;
+      requests = Math.ceil((level * durationMs) / 1000);
+    }
+  }
   return {
     url: url.replace(/\/+$/, ''),
     mode,
@@ -83,8 +113,11 @@ export function resolveRunConfig(layers: {
     timeoutMs,
     graceMs,
     warmup: cfg.warmup ?? d.warmup,
-    mix: resolveMix(cfg.mix ?? d.mix),
-    accounts,
+    scenario,
+    weights,
+    allowWrites,
+    baseline,
+    baselineFactor,
     targets: layers.targets,
     sampleIntervalMs: parseDuration(cfg.sample_interval ?? d.sample_interval, 'sample_interval'),
   };
@@ -123,6 +156,15 @@ export function resolveVolume(
   const durationMs = parseDuration(v.duration ?? d.duration, 'duration');
   const requests = Math.max(1, Math.round((v.rate * durationMs) / 1000));
   return { requests, durationMs, ratePerS: v.rate };
+}
+
+function scenarioOf(cfg: LoadtestConfig): Scenario {
+  if (!cfg.scenario)
+    throw new InputError(
+      "no scenario: give --scenario <file> (or the plan's loadtest.scenario), the requests to send (schemas/loadtest-scenario.schema.json; the lab's is lab/scenarios/ledger.yml)",
+      'E_NO_SCENARIO',
+    );
+  return loadScenario(cfg.scenario);
 }
 
 function definedOnly<T extends object>(o: T): T {

@@ -1,10 +1,8 @@
 import { Client, type Dispatcher } from 'undici';
-import { recordAnswer, recordFailure } from './lane-outcome';
+import { recordAnswer, recordFailure, wantsCapture } from './lane-outcome';
 import type { Recorder } from './recorder';
 import type { RequestSpec } from './requests';
 import type { ConnectionOptions, ConnectionTransport } from './transport';
-
-const JSON_HEADERS = ['content-type', 'application/json'];
 
 /**
  * One lane = one undici Client (one connection, no pipelining) and this object as its reusable dispatch
@@ -58,9 +56,9 @@ class Lane implements Dispatcher.DispatchHandler {
     this.abort = null;
     const o = this.opts;
     o.path = spec.path;
-    o.method = spec.method;
+    o.method = spec.request.method as Dispatcher.HttpMethod;
     o.body = spec.body;
-    o.headers = spec.body === null ? null : JSON_HEADERS;
+    o.headers = spec.headers.length === 0 ? null : (spec.headers as string[]);
     this.client.dispatch(o, this);
   }
 
@@ -138,7 +136,7 @@ export class HttpTransport implements ConnectionTransport {
   }
 
   send(lane: number, spec: RequestSpec, intendedMs: number, sentMs: number): void {
-    this.all[lane]!.start(spec, intendedMs, sentMs, spec.method === 'POST' && this.recorder.wantsIds);
+    this.all[lane]!.start(spec, intendedMs, sentMs, wantsCapture(this.recorder, spec));
   }
 
   answered(lane: Lane): void {
@@ -161,7 +159,12 @@ export class HttpTransport implements ConnectionTransport {
       const abort = lane.abort;
       if (spec === null || !lane.clear()) continue;
       aborted++;
-      this.recorder.recordFailure(spec.endpoint, now, 'timeout', 'still in flight at the hard stop (duration + grace)');
+      this.recorder.recordFailure(
+        spec.request.index,
+        now,
+        'timeout',
+        'still in flight at the hard stop (duration + grace)',
+      );
       abort?.(new Error('hard stop'));
     }
     return aborted;

@@ -1,10 +1,12 @@
 import { classifyError } from './error-kind';
 import type { Recorder } from './recorder';
 import type { RequestSpec } from './requests';
+import { captureOf } from './scenario';
 
 /**
  * How a lane's request ends in the Recorder, the same for every transport: an answer with its latency and status
- * (and, for a captured 201, the journal entry id it created), or a failure classified by its stable code.
+ * (and, when its request captures a field, the value of a successful answer), or a failure classified by its
+ * stable code.
  */
 
 /** What a transport's lane knows of its request when it ends. */
@@ -17,29 +19,19 @@ export interface LaneRequest {
 }
 
 export function recordAnswer(recorder: Recorder, spec: RequestSpec, lane: LaneRequest, now: number): void {
-  recorder.recordAnswer(spec.endpoint, lane.intendedMs, lane.sentMs, now, lane.status, spec.expectStatus);
-  if (lane.capture && lane.status === spec.expectStatus) {
-    const id = createdIdOf(Buffer.concat(lane.chunks).toString('utf8'));
-    if (id !== null) recorder.recordCreatedId(id);
-  }
+  const req = spec.request;
+  const ok = req.expects(lane.status);
+  recorder.recordAnswer(req.index, lane.intendedMs, lane.sentMs, now, lane.status, ok);
+  if (lane.capture && ok && req.capture !== null)
+    recorder.recordCapture(req.index, captureOf(Buffer.concat(lane.chunks).toString('utf8'), req.capture));
 }
 
 export function recordFailure(recorder: Recorder, spec: RequestSpec, err: Error, now: number): void {
   const code = (err as { code?: string }).code;
-  recorder.recordFailure(spec.endpoint, now, classifyError(err), code ? `${code}: ${err.message}` : err.message);
+  recorder.recordFailure(spec.request.index, now, classifyError(err), code ? `${code}: ${err.message}` : err.message);
 }
 
-/** A journal entry id from a 201 body: `{id}` or `{entry|journal_entry: {id}}` or `{journal_entry_id}`. */
-export function createdIdOf(body: string): number | string | null {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(body);
-  } catch {
-    return null;
-  }
-  if (doc === null || typeof doc !== 'object') return null;
-  const o = doc as Record<string, unknown>;
-  const nested = (o.entry ?? o.journal_entry) as Record<string, unknown> | undefined;
-  const id = o.id ?? o.journal_entry_id ?? nested?.id;
-  return typeof id === 'number' || (typeof id === 'string' && id !== '') ? id : null;
+/** Whether a lane should keep the body of this request's answer: it captures, and the cap is not reached. */
+export function wantsCapture(recorder: Recorder, spec: RequestSpec): boolean {
+  return spec.request.capture !== null && recorder.wantsCapture(spec.request.index);
 }

@@ -1,71 +1,71 @@
 import { InputError } from '../errors';
 
-/** The service endpoints the load test drives. */
-export type Endpoint = 'balance' | 'accounts' | 'write';
-export const ENDPOINTS: readonly Endpoint[] = ['balance', 'accounts', 'write'];
+/** Request name → weight: overrides a scenario's weights (`--mix` or the plan's loadtest.mix). */
+export type MixSpec = Record<string, number>;
 
-export type Mix = Record<Endpoint, number>;
-
-export type MixSpec = Partial<Record<Endpoint | 'read', number>>;
-
-/** `read` is shorthand for balance + accounts in equal parts; explicit keys add to it. */
-export function resolveMix(spec: MixSpec): Mix {
-  const read = spec.read ?? 0;
-  const mix: Mix = {
-    balance: (spec.balance ?? 0) + read / 2,
-    accounts: (spec.accounts ?? 0) + read / 2,
-    write: spec.write ?? 0,
-  };
-  for (const e of ENDPOINTS) {
-    if (!Number.isFinite(mix[e]) || mix[e] < 0)
-      throw new InputError(`mix weight of ${e} must be a number >= 0`, 'E_MIX');
-  }
-  if (ENDPOINTS.every((e) => mix[e] === 0)) throw new InputError('mix: at least one weight must be > 0', 'E_MIX');
-  return mix;
-}
-
-/** "read=80,write=20" → { read: 80, write: 20 } (validated names and numbers). */
+/** "list=80,create=20" → { list: 80, create: 20 } (validated syntax; names are checked against the scenario). */
 export function parseMixFlag(text: string): MixSpec {
   const spec: MixSpec = {};
   for (const part of text
     .split(',')
     .map((p) => p.trim())
     .filter(Boolean)) {
-    const m = /^(read|balance|accounts|write)=(\d+(?:\.\d+)?)$/.exec(part);
+    const m = /^([a-z0-9][a-z0-9_-]*)=(\d+(?:\.\d+)?)$/.exec(part);
     if (!m) {
       throw new InputError(
-        `--mix "${part}": expected name=weight with name read, balance, accounts or write (e.g. read=80,write=20)`,
+        `--mix "${part}": expected name=weight with the name of a scenario request (e.g. balance=80,journal-entry=20)`,
         'E_MIX',
       );
     }
-    spec[m[1] as keyof MixSpec] = Number(m[2]);
+    spec[m[1]!] = Number(m[2]);
   }
-  if (Object.keys(spec).length === 0) throw new InputError('--mix is empty (e.g. read=80,write=20)', 'E_MIX');
+  if (Object.keys(spec).length === 0)
+    throw new InputError('--mix is empty (e.g. balance=80,journal-entry=20)', 'E_MIX');
   return spec;
+}
+
+/**
+ * The weights a run uses, in the scenario's order: the scenario's own, or, with a mix, the mix's for the requests
+ * it names and 0 for the others (so `--mix accounts=1` sends that request alone).
+ */
+export function resolveWeights(requests: ReadonlyArray<{ name: string; weight: number }>, mix?: MixSpec): number[] {
+  if (mix === undefined) return requests.map((r) => r.weight);
+  const names = new Set(requests.map((r) => r.name));
+  const unknown = Object.keys(mix).filter((n) => !names.has(n));
+  if (unknown.length > 0)
+    throw new InputError(
+      `mix names ${unknown.map((n) => `"${n}"`).join(', ')}, not in the scenario (its requests: ${[...names].join(', ')})`,
+      'E_MIX',
+    );
+  const weights = requests.map((r) => mix[r.name] ?? 0);
+  for (const [name, w] of Object.entries(mix))
+    if (!Number.isFinite(w) || w < 0) throw new InputError(`mix weight of ${name} must be a number >= 0`, 'E_MIX');
+  if (weights.every((w) => w === 0)) throw new InputError('mix: at least one weight must be > 0', 'E_MIX');
+  return weights;
 }
 
 /**
  * Smooth weighted round robin (nginx's): deterministic, exact proportions over every window of sum(weights)
  * picks, and evenly interleaved — so a short run gets the mix it asked for, and tests are reproducible.
  */
-export class MixPicker {
+export class WeightedPicker {
   private readonly weights: number[];
   private readonly current: number[];
   private readonly total: number;
 
-  constructor(mix: Mix) {
-    this.weights = ENDPOINTS.map((e) => mix[e]);
+  constructor(weights: readonly number[]) {
+    this.weights = [...weights];
     this.current = this.weights.map(() => 0);
     this.total = this.weights.reduce((a, b) => a + b, 0);
   }
 
-  next(): Endpoint {
+  next(): number {
     let best = 0;
     for (let i = 0; i < this.weights.length; i++) {
       this.current[i]! += this.weights[i]!;
       if (this.current[i]! > this.current[best]!) best = i;
     }
     this.current[best]! -= this.total;
-    return ENDPOINTS[best]!;
+    return best;
   }
 }

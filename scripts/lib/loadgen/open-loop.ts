@@ -74,7 +74,7 @@ export class OpenLoop {
       const lane = this.free.pop()!;
       const intended = this.intendedMs(this.next++);
       const spec = this.nextRequest();
-      this.recorder.recordSend(spec.endpoint, intended, now, intended >= this.fullSince);
+      this.recorder.recordSend(spec.request.index, intended, now, intended >= this.fullSince);
       this.transport.send(lane, spec, intended, now);
     }
     if (this.free.length > 0) this.fullSince = Number.NaN;

@@ -1,30 +1,40 @@
 import { LatencyHistogram, type Percentiles } from './histogram';
-import { ENDPOINTS, type Endpoint } from './mix';
-import type { ErrorKind } from './error-kind';
+import { httpErrorKind, type ErrorKind } from './error-kind';
 
-export interface EndpointCounts {
+export interface RequestCounts {
   sent: number;
   ok: number;
   errors: number;
 }
 
 const MAX_EXAMPLES = 10;
-const MAX_IDS = 100;
+const HTTP_KINDS: string[] = [];
+/** Captured values kept per request: enough to check every write of a lab-sized run, bounded for a long one. */
+export const MAX_CAPTURES = 50_000;
+
+/** What a request's capture kept: the values, and the successful answers that had no such field. */
+export interface Captured {
+  values: Array<number | string>;
+  missing: number;
+}
 
 /**
  * Everything measured about the requests, in constant memory: three HDR histograms (latency from the intended
  * send time, latency from the actual send, send delay), counters, and a bounded sample of error messages and
- * created ids. Latency is recorded for every request that got an HTTP answer (any status); transport failures
+ * captured values. Latency is recorded for every request that got an HTTP answer (any status); transport failures
  * (timeout, connection) have no answer to time and are counted as errors only.
  */
 export class Recorder {
   readonly fromSend = new LatencyHistogram();
   readonly fromIntended: LatencyHistogram;
   readonly sendDelay = new LatencyHistogram();
-  readonly byEndpoint: Record<Endpoint, EndpointCounts>;
+  /** Counts per scenario request, by its index. */
+  readonly byRequest: RequestCounts[];
+  readonly captured: Captured[];
+  /** Per request, the statuses that already have an example. */
+  private readonly exemplified: Array<Uint8Array | undefined> = [];
   readonly byKind = new Map<ErrorKind, number>();
   readonly examples: string[] = [];
-  readonly createdIds: Array<number | string> = [];
   sent = 0;
   ok = 0;
   failed = 0;
@@ -40,56 +50,55 @@ export class Recorder {
    * `scheduled` is false for the closed loop: there the intended send time is the actual one, so both latency
    * views are one histogram and there is no send delay to record — a third of the per-request bookkeeping.
    */
-  constructor(readonly scheduled = true) {
+  constructor(
+    /** The scenario's request names, by index. */
+    readonly names: readonly string[],
+    readonly scheduled = true,
+  ) {
     this.fromIntended = scheduled ? new LatencyHistogram() : this.fromSend;
-    this.byEndpoint = Object.fromEntries(ENDPOINTS.map((e) => [e, { sent: 0, ok: 0, errors: 0 }])) as Record<
-      Endpoint,
-      EndpointCounts
-    >;
+    this.byRequest = names.map(() => ({ sent: 0, ok: 0, errors: 0 }));
+    this.captured = names.map(() => ({ values: [], missing: 0 }));
   }
 
-  recordSend(endpoint: Endpoint, intendedMs: number, sentMs: number, delayed: boolean): void {
+  recordSend(request: number, intendedMs: number, sentMs: number, delayed: boolean): void {
     this.sent++;
-    this.byEndpoint[endpoint].sent++;
+    this.byRequest[request]!.sent++;
     if (delayed) this.delayedSends++;
     if (this.sent === 1) this.firstSendMs = sentMs;
     this.lastSendMs = sentMs;
     if (this.scheduled) this.sendDelay.recordMs(sentMs - intendedMs);
   }
 
-  /** An HTTP answer: latency is recorded whatever the status; a status other than the expected one is an error. */
-  recordAnswer(
-    endpoint: Endpoint,
-    intendedMs: number,
-    sentMs: number,
-    doneMs: number,
-    status: number,
-    expected: number,
-  ): void {
+  /** An HTTP answer: latency is recorded whatever the status; a status the request does not expect is an error. */
+  recordAnswer(request: number, intendedMs: number, sentMs: number, doneMs: number, status: number, ok: boolean): void {
     this.answered++;
     this.lastDoneMs = doneMs;
     if (this.scheduled) this.fromIntended.recordMs(doneMs - intendedMs);
     this.fromSend.recordMs(doneMs - sentMs);
-    if (status === expected) {
+    if (ok) {
       this.ok++;
-      this.byEndpoint[endpoint].ok++;
+      this.byRequest[request]!.ok++;
     } else {
-      this.recordError(endpoint, `http_${status}`, `${endpoint}: HTTP ${status}`);
+      this.recordHttpError(request, status);
     }
   }
 
   /** A transport failure (no answer to time). */
-  recordFailure(endpoint: Endpoint, doneMs: number, kind: ErrorKind, message: string): void {
+  recordFailure(request: number, doneMs: number, kind: ErrorKind, message: string): void {
     this.lastDoneMs = doneMs;
-    this.recordError(endpoint, kind, `${endpoint}: ${message}`);
+    this.recordError(request, kind, message);
   }
 
-  recordCreatedId(id: number | string): void {
-    if (this.createdIds.length < MAX_IDS) this.createdIds.push(id);
+  /** A successful answer's captured value, or null when its body had no such field. */
+  recordCapture(request: number, value: number | string | null): void {
+    const c = this.captured[request]!;
+    if (value === null) c.missing++;
+    else c.values.push(value);
   }
 
-  get wantsIds(): boolean {
-    return this.createdIds.length < MAX_IDS;
+  /** Whether the next answer of `request` is still worth parsing for its capture (the cap is not reached). */
+  wantsCapture(request: number): boolean {
+    return this.captured[request]!.values.length < MAX_CAPTURES;
   }
 
   errorCounts(): Record<string, number> {
@@ -100,10 +109,30 @@ export class Recorder {
     return { from_intended: this.fromIntended.summary(), from_send: this.fromSend.summary() };
   }
 
-  private recordError(endpoint: Endpoint, kind: ErrorKind, message: string): void {
+  /**
+   * An unexpected status: its kind string is built once per status and its example once per request and status,
+   * so a run answered with the wrong status throughout costs no more than one answered right.
+   */
+  private recordHttpError(request: number, status: number): void {
+    const kind = (HTTP_KINDS[status] ??= httpErrorKind(status));
     this.failed++;
-    this.byEndpoint[endpoint].errors++;
+    this.byRequest[request]!.errors++;
     this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
-    if (this.examples.length < MAX_EXAMPLES && !this.examples.includes(message)) this.examples.push(message);
+    const seen = (this.exemplified[request] ??= new Uint8Array(600));
+    if (seen[status] === 0 && this.examples.length < MAX_EXAMPLES) {
+      seen[status] = 1;
+      this.examples.push(`${this.names[request]}: HTTP ${status}`);
+    }
+  }
+
+  private recordError(request: number, kind: ErrorKind, message: string): void {
+    this.failed++;
+    this.byRequest[request]!.errors++;
+    this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
+    if (this.examples.length < MAX_EXAMPLES) {
+      // Built only while examples are still wanted: an error storm allocates no strings.
+      const example = `${this.names[request]}: ${message}`;
+      if (!this.examples.includes(example)) this.examples.push(example);
+    }
   }
 }

@@ -1,66 +1,62 @@
-import type { Endpoint } from './mix';
-
-/** What one request puts on the wire, and the status that counts as success. */
-export interface RequestSpec {
-  endpoint: Endpoint;
-  method: 'GET' | 'POST';
-  path: string;
-  body: string | null;
-  expectStatus: number;
-}
-
-export interface AccountRange {
-  first: number;
-  last: number;
+/** One request of a scenario, as the run knows it: how to judge and count its answers. */
+export interface ScenarioRequest {
+  /** Position in the scenario: the recorder counts by it. */
+  readonly index: number;
+  readonly name: string;
+  readonly method: string;
+  readonly writes: boolean;
+  /** The dotted path of the JSON field kept from each successful answer, split; null: nothing kept. */
+  readonly capture: readonly string[] | null;
+  /** Whether `status` is one of the statuses that count as success. */
+  expects(status: number): boolean;
 }
 
 /**
- * The reference service's API, cycling through the seeded accounts so reads and writes spread over rows
- * (one hot row would measure lock contention, not the pool). A journal entry always balances: one debit and
- * one credit of 1.00 on two different accounts.
+ * What one request puts on the wire. A request without templates is one object built when the run starts, with
+ * its bytes; a templated one is rendered per send and its bytes (`bytes: null`) are encoded by the transport.
  */
-export class RequestFactory {
-  private readOnly = 0;
-  private writes = 0;
-  private readonly span: number;
-  // Reads never change: built once, so the hot path allocates nothing for them.
-  private readonly list: RequestSpec = {
-    endpoint: 'accounts',
-    method: 'GET',
-    path: '/api/accounts',
-    body: null,
-    expectStatus: 200,
-  };
-  private readonly balances: RequestSpec[];
-
-  constructor(
-    private readonly accounts: AccountRange,
-    private readonly memoPrefix = 'poolgate loadtest',
-  ) {
-    this.span = accounts.last - accounts.first + 1;
-    this.balances = Array.from({ length: Math.min(this.span, 10_000) }, (_, i) => ({
-      endpoint: 'balance' as const,
-      method: 'GET' as const,
-      path: `/api/accounts/${accounts.first + i}/balance`,
-      body: null,
-      expectStatus: 200,
-    }));
-  }
-
-  make(endpoint: Endpoint): RequestSpec {
-    if (endpoint === 'accounts') return this.list;
-    if (endpoint === 'balance') return this.balances[this.readOnly++ % this.balances.length]!;
-    const n = this.writes++;
-    const debit = this.accounts.first + (n % this.span);
-    // With a single account there is no second one to credit; the service then rejects the entry, visibly.
-    const credit = this.span > 1 ? this.accounts.first + ((n + 1) % this.span) : debit;
-    const body = JSON.stringify({
-      memo: `${this.memoPrefix} #${n + 1}`,
-      lines: [
-        { account_id: debit, debit: '1.00', credit: '0' },
-        { account_id: credit, debit: '0', credit: '1.00' },
-      ],
-    });
-    return { endpoint, method: 'POST', path: '/api/journal-entries', body, expectStatus: 201 };
-  }
+export interface RequestSpec {
+  readonly request: ScenarioRequest;
+  /** Path and query. */
+  readonly path: string;
+  /** Header names and values, alternating (undici's flat form). */
+  readonly headers: readonly string[];
+  readonly body: string | null;
+  readonly bytes: Buffer | null;
 }
+
+/** What follows the path in a request's head up to its length: the version, Host and the given header lines. */
+export function headAfterPath(host: string, headers: readonly string[]): string {
+  let after = ` HTTP/1.1\r\nHost: ${host}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) after += `${headers[i]}: ${headers[i + 1]}\r\n`;
+  return after;
+}
+
+/**
+ * The bytes of one HTTP/1.1 request, in one allocation. Everything but the body was checked to be ASCII when the
+ * scenario was compiled, so the head is written as latin1 and only the body's UTF-8 length is measured.
+ */
+export function encodeHead(method: string, path: string, afterPath: string, body: string | null): Buffer {
+  if (body === null) return Buffer.from(`${method} ${path}${afterPath}\r\n`, 'latin1');
+  const length = Buffer.byteLength(body, 'utf8');
+  const head = `${method} ${path}${afterPath}Content-Length: ${length}\r\n\r\n`;
+  const bytes = Buffer.allocUnsafe(head.length + length);
+  bytes.write(head, 0, 'latin1');
+  bytes.write(body, head.length, 'utf8');
+  return bytes;
+}
+
+/** The bytes of `spec` for the origin `host` (the Host header's value: the origin's host and port). */
+export function encodeRequest(host: string, spec: Omit<RequestSpec, 'bytes'>): Buffer {
+  return encodeHead(spec.request.method, spec.path, headAfterPath(host, spec.headers), spec.body);
+}
+
+/** The warm-up request every lane opens its connection with (the service contract's GET /health; any status). */
+export const WARM_UP_REQUEST: ScenarioRequest = {
+  index: -1,
+  name: 'warm-up',
+  method: 'GET',
+  writes: false,
+  capture: null,
+  expects: () => true,
+};

@@ -1,7 +1,8 @@
 import type { LoadtestResult } from '../../types/loadtest-result';
 import type { RunConfig } from './config';
+import { loadLevelOf } from './load-level';
 import type { PoolSummary } from './pool-summary';
-import type { Recorder } from './recorder';
+import { MAX_CAPTURES, type Recorder } from './recorder';
 import type { StopReason } from './transport';
 
 export interface RunFacts {
@@ -17,6 +18,8 @@ export interface RunFacts {
   reachable: boolean;
   pool: Array<{ name: string; url: string } & PoolSummary> | null;
   toolVersion: string;
+  /** What the scenario's {{run_id}} stood for. */
+  templateRunId: string;
   runId?: string;
 }
 
@@ -29,6 +32,11 @@ export function buildResult(f: RunFacts): LoadtestResult {
   const scheduled = cfg.mode === 'open' ? (cfg.requests ?? 0) : r.sent;
   const sendSpanMs = r.lastSendMs - r.firstSendMs;
   const doneSpanMs = r.lastDoneMs - f.t0Ms;
+  const achievedSendPerS = r.sent >= 2 && sendSpanMs > 0 ? round3(((r.sent - 1) * 1000) / sendSpanMs) : null;
+  const throughputPerS = r.answered > 0 && doneSpanMs > 0 ? round3((r.answered * 1000) / doneSpanMs) : null;
+  const s = cfg.scenario;
+  const byName = <T>(values: T[], keep: (i: number) => boolean = () => true): Record<string, T> =>
+    Object.fromEntries(values.flatMap((v, i) => (keep(i) ? [[s.requests[i]!.name, v]] : [])));
   const result: LoadtestResult = {
     kind: 'loadtest',
     tool: { name: 'poolgate', version: f.toolVersion },
@@ -37,16 +45,30 @@ export function buildResult(f: RunFacts): LoadtestResult {
     elapsed_ms: f.finishedAt.getTime() - f.startedAt.getTime(),
     config: {
       url: cfg.url,
+      scenario: {
+        name: s.name,
+        file: s.file,
+        sha256: s.sha256,
+        run_id: f.templateRunId,
+        allow_writes: cfg.allowWrites,
+        requests: s.requests.map((q, i) => ({
+          name: q.name,
+          method: q.method,
+          path: q.path,
+          weight: cfg.weights[i]!,
+          writes: q.writes,
+          expect: q.expect,
+        })),
+      },
       mode: cfg.mode,
       requests: cfg.requests,
       duration_ms: round3(cfg.durationMs),
       rate_per_s: cfg.ratePerS === null ? null : round3(cfg.ratePerS),
+      baseline_factor: cfg.baselineFactor,
       concurrency: cfg.concurrency,
       timeout_ms: cfg.timeoutMs,
       grace_ms: cfg.graceMs,
       warmup: cfg.warmup,
-      mix: cfg.mix,
-      account_ids: cfg.accounts,
       targets: cfg.targets.map((t) => `${t.name}=${t.url}`),
       sample_interval_ms: cfg.sampleIntervalMs,
     },
@@ -64,7 +86,7 @@ export function buildResult(f: RunFacts): LoadtestResult {
       dropped: cfg.mode === 'open' ? Math.max(r.dropped, scheduled - r.sent) : 0,
       delayed_sends: r.delayedSends,
       aborted_in_flight: r.abortedInFlight,
-      by_endpoint: r.byEndpoint,
+      by_request: byName(r.byRequest),
     },
     errors: {
       total: r.failed,
@@ -75,12 +97,21 @@ export function buildResult(f: RunFacts): LoadtestResult {
     },
     rate: {
       target_per_s: cfg.ratePerS === null ? null : round3(cfg.ratePerS),
-      achieved_send_per_s: r.sent >= 2 && sendSpanMs > 0 ? round3(((r.sent - 1) * 1000) / sendSpanMs) : null,
-      throughput_per_s: r.answered > 0 && doneSpanMs > 0 ? round3((r.answered * 1000) / doneSpanMs) : null,
+      achieved_send_per_s: achievedSendPerS,
+      throughput_per_s: throughputPerS,
     },
+    load_level: loadLevelOf(cfg.baseline, cfg.mode === 'open' ? achievedSendPerS : throughputPerS),
     latency_ms: r.latency(),
     send_delay_ms: r.sendDelay.summary(),
-    created_ids: r.createdIds,
+    captures: byName(
+      r.captured.map((c, i) => ({
+        json: s.requests[i]!.capture?.json ?? '',
+        values: c.values,
+        missing: c.missing,
+        not_kept: c.values.length < MAX_CAPTURES ? 0 : r.byRequest[i]!.ok - c.values.length - c.missing,
+      })),
+      (i) => s.requests[i]!.capture !== undefined,
+    ),
     pool: {
       sampled: f.pool !== null,
       interval_ms: cfg.sampleIntervalMs,

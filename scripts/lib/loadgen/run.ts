@@ -3,11 +3,11 @@ import type { LoadtestResult } from '../../types/loadtest-result';
 import { realClock } from './clock';
 import { ClosedLoop } from './closed-loop';
 import type { RunConfig } from './config';
-import { MixPicker } from './mix';
+import { WeightedPicker } from './mix';
 import { OpenLoop } from './open-loop';
 import { PoolSampler, type MetricsReader } from './pool-sampler';
 import { Recorder } from './recorder';
-import { RequestFactory } from './requests';
+import { compileScenario } from './scenario';
 import { buildResult } from './result';
 import { SocketTransport } from './socket-transport';
 import { holdYoungGeneration } from './young-generation';
@@ -31,7 +31,12 @@ export interface RunHooks {
 export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise<LoadtestResult> {
   const startedAt = new Date();
   if (cfg.mode === 'open') holdYoungGeneration();
-  const recorder = new Recorder(cfg.mode === 'open');
+  // What {{run_id}} stands for: the plan's run, or this ad-hoc one (compact UTC time, safe in a path).
+  const templateRunId = hooks.runId ?? `adhoc-${startedAt.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+  const recorder = new Recorder(
+    cfg.scenario.requests.map((r) => r.name),
+    cfg.mode === 'open',
+  );
   const lanes = { url: cfg.url, lanes: cfg.concurrency, timeoutMs: cfg.timeoutMs, now: realClock.now };
   // Plain http gets the lean socket transport; TLS stays with undici, loaded only then.
   const transport: ConnectionTransport = cfg.url.startsWith('https:')
@@ -55,9 +60,11 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
         const onProgress = hooks.onProgress;
         progressTimer = setInterval(() => onProgress(recorder, realClock.now() - t0Ms), 1000);
       }
-      const factory = new RequestFactory(cfg.accounts, `poolgate loadtest ${hooks.runId ?? startedAt.toISOString()}`);
-      const picker = new MixPicker(cfg.mix);
-      const nextRequest = () => factory.make(picker.next());
+      // Bytes are encoded up front for the socket transport only; undici (https) takes the parts.
+      const host = cfg.url.startsWith('https:') ? null : new URL(cfg.url).host;
+      const requests = compileScenario(cfg.scenario, { host, runId: templateRunId });
+      const picker = new WeightedPicker(cfg.weights);
+      const nextRequest = () => requests[picker.next()]!.next();
       const loop =
         cfg.mode === 'open'
           ? new OpenLoop(
@@ -97,6 +104,7 @@ export async function runLoadtest(cfg: RunConfig, hooks: RunHooks = {}): Promise
       reachable,
       pool: poolSummary,
       toolVersion: poolgateVersion,
+      templateRunId,
       ...(hooks.runId ? { runId: hooks.runId } : {}),
     });
   } finally {

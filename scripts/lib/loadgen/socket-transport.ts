@@ -1,14 +1,13 @@
 import net from 'node:net';
-import { recordAnswer, recordFailure } from './lane-outcome';
+import { recordAnswer, recordFailure, wantsCapture } from './lane-outcome';
 import type { Recorder } from './recorder';
-import { RequestBytes } from './request-bytes';
-import type { RequestSpec } from './requests';
+import { encodeRequest, WARM_UP_REQUEST, type RequestSpec } from './requests';
 import { ResponseParser, type ResponseSink } from './response-parser';
 import type { ConnectionOptions, ConnectionTransport } from './transport';
 
 /**
  * Lanes over plain TCP sockets speaking HTTP/1.1 themselves: each request is a prebuilt buffer written to the
- * socket, each response is framed by ResponseParser (status and framing headers only), and every socket reads
+ * socket (a templated request's bytes are encoded here, in one allocation), each response is framed by ResponseParser (status and framing headers only), and every socket reads
  * into one shared buffer (`onread`), so a request allocates next to nothing. On this 2-core VM that is about
  * twice autocannon's requests/s where undici's `Client.dispatch` managed 1.2× (README "Performance"); undici
  * stays the transport for https (http-transport.ts).
@@ -85,14 +84,14 @@ class Lane implements ResponseSink {
   }
 }
 
-const WARM_UP: RequestSpec = { endpoint: 'accounts', method: 'GET', path: '/health', body: null, expectStatus: 200 };
-
 export class SocketTransport implements ConnectionTransport {
   readonly lanes: number;
   private readonly all: Lane[];
   private readonly host: string;
   private readonly port: number;
-  private readonly bytes: RequestBytes;
+  /** The Host header's value: the origin's host and port, e.g. "127.0.0.1:8080". */
+  private readonly hostHeader: string;
+  private readonly warmUpSpec: RequestSpec;
   private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private release: (lane: number) => void = () => undefined;
   private sweeper: NodeJS.Timeout | null = null;
@@ -105,7 +104,9 @@ export class SocketTransport implements ConnectionTransport {
     if (u.protocol !== 'http:') throw new Error(`SocketTransport speaks plain http, not ${u.protocol}`);
     this.host = u.hostname.replace(/^\[|\]$/g, '');
     this.port = u.port === '' ? 80 : Number(u.port);
-    this.bytes = new RequestBytes(u.host);
+    this.hostHeader = u.host;
+    const warm = { request: WARM_UP_REQUEST, path: '/health', headers: [], body: null };
+    this.warmUpSpec = { ...warm, bytes: encodeRequest(u.host, warm) };
     this.lanes = opts.lanes;
     this.all = Array.from({ length: opts.lanes }, (_, i) => new Lane(i));
   }
@@ -129,7 +130,7 @@ export class SocketTransport implements ConnectionTransport {
               resolve(err === null);
             };
             const now = this.opts.now();
-            this.send(lane.index, WARM_UP, now, now);
+            this.send(lane.index, this.warmUpSpec, now, now);
           }),
       ),
     );
@@ -142,16 +143,8 @@ export class SocketTransport implements ConnectionTransport {
     lane.intendedMs = intendedMs;
     lane.sentMs = sentMs;
     lane.status = 0;
-    lane.capture = lane.warm === null && spec.method === 'POST' && this.recorder.wantsIds;
-    let bytes: Buffer;
-    try {
-      bytes = this.bytes.of(spec);
-    } catch (err) {
-      // Failed on the next turn, not from inside send(): a loop that sends again on release must not recurse.
-      const failure = new TransportError('POOLGATE_BAD_REQUEST', (err as Error).message);
-      setImmediate(() => this.fail(lane, failure));
-      return;
-    }
+    lane.capture = lane.warm === null && wantsCapture(this.recorder, spec);
+    const bytes = spec.bytes ?? encodeRequest(this.hostHeader, spec);
     this.sweeper ??= this.startSweeper();
     let socket = lane.socket;
     if (socket !== null && sentMs - lane.idleSince > lane.idleLimitMs) {
@@ -293,7 +286,12 @@ export class SocketTransport implements ConnectionTransport {
       if (spec === null || lane.warm !== null || !lane.clear()) continue;
       aborted++;
       this.drop(lane);
-      this.recorder.recordFailure(spec.endpoint, now, 'timeout', 'still in flight at the hard stop (duration + grace)');
+      this.recorder.recordFailure(
+        spec.request.index,
+        now,
+        'timeout',
+        'still in flight at the hard stop (duration + grace)',
+      );
     }
     return aborted;
   }

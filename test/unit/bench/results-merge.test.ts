@@ -2,7 +2,7 @@ import t from 'tap';
 import { mergeResults, sectionOf, type Check, type Results } from '../../../scripts/bench/results-merge';
 
 const check = (name: string, pass = true): Check => ({ name, value: 'v', target: 't', pass });
-const ALL = { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, fleet_rollout: true };
+const ALL = { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, fleet_rollout: true, agent: true };
 
 const previous: Results = {
   machine: { cpus: 2 },
@@ -78,6 +78,7 @@ t.test('--skip-loadgen keeps the load-generator and lab-throughput figures', asy
   const { merged, kept } = mergeResults(previous, fresh, {
     loadgen: false,
     lab_throughput: false,
+    agent: false,
     probe: true,
     rollout: true,
     fleet_up: false,
@@ -101,7 +102,7 @@ t.test('--skip-loadgen keeps the load-generator and lab-throughput figures', asy
 
 t.test('no earlier file, or one without the section: nothing kept', async (t) => {
   const fresh: Results = { throughput: { new: true }, checks: [] };
-  const off = { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, fleet_rollout: false };
+  const off = { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, fleet_rollout: false, agent: false };
   t.same(mergeResults(null, fresh, off), { merged: fresh, kept: [] });
   t.same(mergeResults({ throughput: { old: true } }, fresh, off).kept, []);
 });

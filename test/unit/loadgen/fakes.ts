@@ -1,6 +1,7 @@
 import type { Clock } from '../../../scripts/lib/loadgen/clock';
 import type { Recorder } from '../../../scripts/lib/loadgen/recorder';
 import type { RequestSpec } from '../../../scripts/lib/loadgen/requests';
+import { checkScenario, compileScenario, type Scenario } from '../../../scripts/lib/loadgen/scenario';
 import type { Transport } from '../../../scripts/lib/loadgen/transport';
 
 /** A manual clock: time moves only in advance(), firing due timers in order. */
@@ -72,14 +73,7 @@ export class FakeTransport implements Transport {
     const timer = this.clock.setTimeout(() => {
       this.pending.delete(lane);
       this.inFlight--;
-      this.recorder.recordAnswer(
-        spec.endpoint,
-        intendedMs,
-        sentMs,
-        this.clock.now(),
-        spec.expectStatus,
-        spec.expectStatus,
-      );
+      this.recorder.recordAnswer(spec.request.index, intendedMs, sentMs, this.clock.now(), 200, true);
       this.release(lane);
     }, answerAt - this.clock.now());
     this.pending.set(lane, timer);
@@ -94,10 +88,13 @@ export class FakeTransport implements Transport {
   }
 }
 
-export const GET: RequestSpec = {
-  endpoint: 'accounts',
-  method: 'GET',
-  path: '/api/accounts',
-  body: null,
-  expectStatus: 200,
-};
+/** A one-request scenario (GET /api/accounts), as tests that need some scenario use it. */
+export const READ_SCENARIO: Scenario = checkScenario(
+  { name: 'read', requests: [{ name: 'accounts', method: 'GET', path: '/api/accounts' }] },
+  { file: null, sha256: null, name: 'read' },
+);
+
+export const GET: RequestSpec = compileScenario(READ_SCENARIO, { host: '127.0.0.1:8080', runId: 'test' })[0]!.next();
+
+/** READ_SCENARIO's request names, for a Recorder. */
+export const names = READ_SCENARIO.requests.map((r) => r.name);

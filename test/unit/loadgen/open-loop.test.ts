@@ -2,7 +2,7 @@ import t from 'tap';
 import { OpenLoop } from '../../../scripts/lib/loadgen/open-loop';
 import { ClosedLoop } from '../../../scripts/lib/loadgen/closed-loop';
 import { Recorder } from '../../../scripts/lib/loadgen/recorder';
-import { FakeClock, FakeTransport, GET } from './fakes';
+import { FakeClock, FakeTransport, GET, names } from './fakes';
 
 async function runOpen(o: {
   rate: number;
@@ -13,7 +13,7 @@ async function runOpen(o: {
   stall?: { from: number; to: number };
 }) {
   const clock = new FakeClock();
-  const recorder = new Recorder();
+  const recorder = new Recorder(names);
   const transport = new FakeTransport(
     o.lanes,
     clock,
@@ -100,7 +100,7 @@ t.test('the hard stop ends the run: unsent requests are dropped, in-flight ones 
 
 t.test('closed loop: lanes send back to back until the request budget', async (t) => {
   const clock = new FakeClock();
-  const recorder = new Recorder();
+  const recorder = new Recorder(names);
   const transport = new FakeTransport(4, clock, recorder, 10, null);
   const loop = new ClosedLoop({ total: 100, durationMs: 60_000, graceMs: 1000 }, clock, transport, recorder, () => GET);
   const done = loop.run();
@@ -114,7 +114,7 @@ t.test('closed loop: lanes send back to back until the request budget', async (t
 
 t.test('closed loop: stops sending at the duration', async (t) => {
   const clock = new FakeClock();
-  const recorder = new Recorder();
+  const recorder = new Recorder(names);
   const transport = new FakeTransport(2, clock, recorder, 10, null);
   const loop = new ClosedLoop({ total: null, durationMs: 100, graceMs: 1000 }, clock, transport, recorder, () => GET);
   const done = loop.run();

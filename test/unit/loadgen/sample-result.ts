@@ -2,20 +2,22 @@ import type { LoadtestResult } from '../../../scripts/types/loadtest-result';
 import { Recorder } from '../../../scripts/lib/loadgen/recorder';
 import { buildResult } from '../../../scripts/lib/loadgen/result';
 import { summarizePoolSamples, type PoolSample } from '../../../scripts/lib/loadgen/pool-summary';
+import type { Baseline } from '../../../scripts/lib/loadgen/load-level';
+import { names, READ_SCENARIO } from './fakes';
 
 /**
  * A schema-valid result built through the real Recorder and buildResult: `n` answers of `latencyMs`, `errors`
  * of them HTTP 500, one instance sampled with the given readings.
  */
 export function sampleResult(
-  o: { n?: number; latencyMs?: number; errors?: number; samples?: PoolSample[] | null } = {},
+  o: { n?: number; latencyMs?: number; errors?: number; samples?: PoolSample[] | null; baseline?: Baseline } = {},
 ): LoadtestResult {
   const n = o.n ?? 1000;
-  const r = new Recorder();
+  const r = new Recorder(names);
   for (let i = 0; i < n; i++) {
     const t = i * 10;
-    r.recordSend('balance', t, t, false);
-    r.recordAnswer('balance', t, t, t + (o.latencyMs ?? 5), i < (o.errors ?? 0) ? 500 : 200, 200);
+    r.recordSend(0, t, t, false);
+    r.recordAnswer(0, t, t, t + (o.latencyMs ?? 5), i < (o.errors ?? 0) ? 500 : 200, i >= (o.errors ?? 0));
   }
   const samples = o.samples === undefined ? [poolSample(0, 0), poolSample(1, 10_000)] : o.samples;
   return buildResult({
@@ -29,8 +31,11 @@ export function sampleResult(
       timeoutMs: 10_000,
       graceMs: 10_000,
       warmup: true,
-      mix: { balance: 1, accounts: 0, write: 0 },
-      accounts: { first: 1, last: 20 },
+      scenario: READ_SCENARIO,
+      weights: [1],
+      allowWrites: false,
+      baseline: o.baseline ?? null,
+      baselineFactor: o.baseline ? 1 : null,
       targets: samples ? [{ name: 'primary-1', url: 'http://127.0.0.21:3000' }] : [],
       sampleIntervalMs: 1000,
     },
@@ -44,6 +49,7 @@ export function sampleResult(
     reachable: n > 0,
     pool: samples ? [{ name: 'primary-1', url: 'http://127.0.0.21:3000', ...summarizePoolSamples(samples) }] : null,
     toolVersion: '0.1.0',
+    templateRunId: 'test',
   });
 }
 

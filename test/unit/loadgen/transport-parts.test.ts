@@ -1,8 +1,7 @@
 import t from 'tap';
 import { classifyError, httpErrorKind } from '../../../scripts/lib/loadgen/error-kind';
-import { createdIdOf } from '../../../scripts/lib/loadgen/lane-outcome';
 import { Recorder } from '../../../scripts/lib/loadgen/recorder';
-import { RequestBytes } from '../../../scripts/lib/loadgen/request-bytes';
+import { captureOf } from '../../../scripts/lib/loadgen/scenario';
 
 const coded = (code: string): Error => Object.assign(new Error(code), { code });
 
@@ -22,21 +21,23 @@ t.test('transport errors are classified by their stable code', async (t) => {
   t.equal(httpErrorKind(503), 'http_503');
 });
 
-t.test('the journal entry id is read from the 201 body', async (t) => {
-  t.equal(createdIdOf('{"id":42}'), 42);
-  t.equal(createdIdOf('{"id":"9007199254740993"}'), '9007199254740993', 'bigint ids arrive as strings');
-  t.equal(createdIdOf('{"journal_entry":{"id":7}}'), 7);
-  t.equal(createdIdOf('{"ok":true}'), null);
-  t.equal(createdIdOf('not json'), null);
-  t.equal(createdIdOf('null'), null);
+t.test("a request's capture reads its dotted JSON field from the answer", async (t) => {
+  t.equal(captureOf('{"id":42}', ['id']), 42);
+  t.equal(captureOf('{"id":"9007199254740993"}', ['id']), '9007199254740993', 'bigint ids arrive as strings');
+  t.equal(captureOf('{"journal_entry":{"id":7}}', ['journal_entry', 'id']), 7);
+  t.equal(captureOf('{"items":[{"id":"a"}]}', ['items', '0', 'id']), 'a', 'an array index is a path segment');
+  t.equal(captureOf('{"ok":true}', ['id']), null);
+  t.equal(captureOf('{"id":""}', ['id']), null, 'an empty string is no id');
+  t.equal(captureOf('not json', ['id']), null);
+  t.equal(captureOf('null', ['id']), null);
 });
 
 t.test('the recorder counts an unexpected status as an error of its kind, with its latency', async (t) => {
-  const r = new Recorder();
-  r.recordSend('write', 0, 0, false);
-  r.recordAnswer('write', 0, 0, 12, 503, 201);
-  r.recordSend('balance', 10, 15, true);
-  r.recordFailure('balance', 30, 'timeout', 'UND_ERR_HEADERS_TIMEOUT: Headers Timeout Error');
+  const r = new Recorder(['balance', 'journal-entry']);
+  r.recordSend(1, 0, 0, false);
+  r.recordAnswer(1, 0, 0, 12, 503, false);
+  r.recordSend(0, 10, 15, true);
+  r.recordFailure(0, 30, 'timeout', 'UND_ERR_HEADERS_TIMEOUT: Headers Timeout Error');
   t.equal(r.sent, 2);
   t.equal(r.failed, 2);
   t.equal(r.ok, 0);
@@ -44,27 +45,6 @@ t.test('the recorder counts an unexpected status as an error of its kind, with i
   t.equal(r.fromIntended.count, 1, 'only the answered request has a latency');
   t.equal(r.delayedSends, 1);
   t.equal(r.sendDelay.summary().max, 5);
-  t.same(r.byEndpoint.write, { sent: 1, ok: 0, errors: 1 });
-  t.equal(r.examples.length, 2);
-});
-
-t.test('request bytes: a GET is built once per path, a POST carries its UTF-8 length', async (t) => {
-  const bytes = new RequestBytes('127.0.0.1:8080');
-  const get = { endpoint: 'accounts', method: 'GET', path: '/api/accounts', body: null, expectStatus: 200 } as const;
-  t.equal(bytes.of(get).toString('latin1'), 'GET /api/accounts HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n');
-  t.equal(bytes.of({ ...get }), bytes.of(get), 'the same buffer for the same path');
-  const post = {
-    endpoint: 'write',
-    method: 'POST',
-    path: '/api/journal-entries',
-    body: '{"memo":"€"}',
-    expectStatus: 201,
-  } as const;
-  t.equal(
-    bytes.of(post).toString('utf8'),
-    'POST /api/journal-entries HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Type: application/json\r\nContent-Length: 14\r\n\r\n{"memo":"€"}',
-  );
-  t.throws(() => bytes.of({ ...get, path: '/a b' }), /invalid request path/);
-  t.throws(() => bytes.of({ ...get, path: 'api' }), /invalid request path/);
-  t.throws(() => new RequestBytes('h\r\nX: 1'), /invalid host/);
+  t.same(r.byRequest[1], { sent: 1, ok: 0, errors: 1 });
+  t.same(r.examples, ['journal-entry: HTTP 503', 'balance: UND_ERR_HEADERS_TIMEOUT: Headers Timeout Error']);
 });

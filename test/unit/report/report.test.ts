@@ -38,6 +38,7 @@ function goodEvidence(): ReportEvidence {
         error_rate: 0.0005,
         error_rate_basis: 'window',
         latency_p95_ms: 120 + k,
+        requests_per_s: 30,
       },
     })),
     database: { database: 'ledger', error: null, activity: { db_total: 44 } },
@@ -52,6 +53,7 @@ function goodEvidence(): ReportEvidence {
     errors: { rate_pct: 0, by_kind: {} },
     latency_ms: { from_intended: { count: 500, p50: 12, p95: 40, p99: 80 } },
     pool: { instances: [{ acquire_timeouts_delta: 0 }] },
+    load_level: { baseline: null, achieved_per_s: 60, ratio: null },
   } as unknown as LoadtestResult;
   const analysis = { verdict: 'pass' } as AnalysisResult;
   const monitor: MonitorResult = {
@@ -125,8 +127,39 @@ t.test('all eight criteria met: SUCCESS, exit 0, every template field filled', a
     /## Post-Change Metrics \(60 min sustained\)\n- Pool utilization: 35%\n- Error rate: 0.02%\n- p95 latency: 180ms\n- Active connections: 70/,
   );
   t.match(md, /- Requests: 500\n- p50 latency: 12ms\n- p95 latency: 40ms\n- p99 latency: 80ms\n- Error rate: 0%/);
+  t.match(
+    md,
+    /- Load level: 60\.0 req\/s = 1\.00 × the baseline's 60\.0 req\/s \(pre-change snapshot 2026-02-01T02:00:00\.000Z\)/,
+  );
   t.match(md, /- \[X\] SUCCESS - Proceed to Phase 2\n- \[ \] ROLLBACK - Investigate and retry/);
   t.match(md, /\*\*Signature\*\*: A. Engineer\n\*\*Timestamp\*\*: 2026-02-01T03:31:00.000Z/);
+});
+
+t.test("the report states the load test's level against the baseline's measured traffic", async (t) => {
+  const low = goodEvidence();
+  low.loadtest!.load_level.achieved_per_s = 0.833;
+  const r = buildReport(low);
+  t.ok(isValid('report', r), problemsOf('report', r).join('; '));
+  t.match(r.loadtest, { rate_per_s: 0.833, baseline_rate_per_s: 60, load_vs_baseline: 0.014 });
+  t.match(renderReport(r), /- Load level: 0\.8 req\/s = 0\.01 × the baseline's 60\.0 req\/s/);
+  const given = goodEvidence();
+  given.loadtest!.load_level = {
+    baseline: { file: 'b.json', taken_at: '2026-02-01T01:59:00.000Z', requests_per_s: 120, instances: [] },
+    achieved_per_s: 60,
+    ratio: 0.5,
+  };
+  t.match(
+    buildReport(given).loadtest,
+    { baseline_rate_per_s: 120, load_vs_baseline: 0.5 },
+    'the baseline the load test was given comes first',
+  );
+  const none = goodEvidence();
+  none.snapshot = null;
+  t.match(buildReport(none).loadtest, {
+    baseline_rate_per_s: null,
+    load_vs_baseline: null,
+    load_level: /not compared with a baseline/,
+  });
 });
 
 /** Break one criterion at a time: the decision is ROLLBACK and exactly that criterion fails. */
