@@ -103,4 +103,13 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   );
   const monitor = readJson<{ summary: { db_cpu_pct: { measured_samples: number } } }>(dir, /^monitor_\d/);
   t.ok(monitor.summary.db_cpu_pct.measured_samples > 0, "the monitor measured db-1's CPU over SSH");
+
+  // The vault's password reached every poolgate command (the database was probed) and nothing wrote it down.
+  const password = fs.readFileSync(fleet.secrets.monitorPasswordFile, 'utf8').trim();
+  t.ok(password.length >= 8, 'the fleet has a real monitoring password to look for');
+  const leaks = fs
+    .readdirSync(dir)
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile() && fs.readFileSync(path.join(dir, f)).includes(password));
+  t.same(leaks, [], 'the vault password is in no evidence file');
+  t.notOk(run.stdout.includes(password) || run.stderr.includes(password), "nor in Ansible's output");
 }
