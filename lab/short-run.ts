@@ -1,6 +1,6 @@
 /**
  * Lab-sized durations for a whole rollout (a 5 s load test, 8 s of monitoring sampled every second, triggers that
- * sustain 3 s), as the e2e tests, the fault suite and the bench run it on the loopback lab or the fleet. Extra vars
+ * sustain 3 s, a 12 s watch after a rollback), as the e2e tests, the fault suite and the bench run it on the loopback lab or the fleet. Extra vars
  * replace a whole dict, so the monitor section repeats every trigger and names its sources (the monitor refuses to
  * start without a source for each one): where the database's CPU is read and where a P0 is signalled; and the load
  * test names the scenario of the service it drives.
@@ -27,6 +27,12 @@ export function shortRunVars(sources: MonitorSources): Record<string, unknown> {
     min_samples: 3,
   });
   return {
+    // the rollback's watch (runbook rollback step 4), lab-sized like the monitor: 12 s, the first 4 s not judged,
+    // with the lab inventory's p95 tolerance (extra vars replace the whole dict)
+    pool_scaling_rollback: {
+      max_s: 600,
+      watch: { duration_s: 12, interval_s: 1, settle_s: 4, tolerance: { p95_ms: 100 } },
+    },
     pool_scaling_loadtest: {
       scenario: sources.scenario,
       allow_writes: true,

@@ -41,9 +41,20 @@ export interface RolloutTarget {
   stopPrimary?(name: string): Promise<void>;
 }
 
-/** The bench's run: lab-sized durations as the e2e tests use them, the target's DB CPU and P0 sources. */
+/**
+ * The bench's run: lab-sized durations as the e2e tests use them, the target's DB CPU and P0 sources. Each round
+ * starts from the restored baseline: it makes again, on purpose, the change the rollback round undid, and prepares no
+ * revert branch in the checkout the bench runs from; the rollback's watch is shorter still.
+ */
 function shortRun(target: RolloutTarget, runId: string, method: 'sighup' | 'restart'): Record<string, unknown> {
-  return { pool_scaling_run_id: runId, pool_scaling_apply_method: method, ...shortRunVars(target.sources) };
+  return {
+    pool_scaling_run_id: runId,
+    pool_scaling_apply_method: method,
+    ...shortRunVars(target.sources),
+    pool_scaling_retry_reason: 'bench: every round starts from the restored baseline',
+    pool_scaling_prepare_revert: false,
+    pool_scaling_rollback: { max_s: 600, watch: { duration_s: 6, interval_s: 1, settle_s: 2 } },
+  };
 }
 
 const labctl = async (...args: string[]): Promise<string> =>

@@ -6,9 +6,10 @@ import { connectProbe } from './pg-connect';
 import { alertsFor } from './judge/alerts';
 import type { ResolvedMonitorConfig } from './judge/monitor-defaults';
 import { judgeMonitor, type Judgement } from './judge/monitor-judge';
-import { summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
+import { dbConnectionsSummary, summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
 import { buildSample, initialState, type CpuObservation, type DbObservation, type P0Observation } from './judge/sample';
 import type { CpuSource } from './db-cpu';
+import type { HostRunner } from './ssh';
 import type { Target } from './targets';
 import type { DatabaseTarget } from '../types/database';
 import type { MonitorResult } from '../types/monitor-result';
@@ -113,7 +114,7 @@ export async function runMonitor(
       critical: allAlerts.filter((a) => a.level === 'critical').length,
       recent: allAlerts.slice(-50),
     },
-    summary: summarise(samples),
+    summary: { ...summarise(samples), db_connections: dbConnectionsSummary(samples, cfg.db_connections) },
     ...(windows.length ? { windows } : {}),
     ...(judgement.outage ? { outage: judgement.outage } : {}),
   };
@@ -249,4 +250,28 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done);
   });
+}
+
+/**
+ * A monitoring run's resources, released whatever happens: a stop signal that SIGINT and SIGTERM raise (the run ends
+ * at its next sample and still writes what it measured), the database prober's one connection, and the shared SSH
+ * connections of the runner that reads the hosts.
+ */
+export async function withMonitoringRun<T>(
+  inputs: { database: DatabaseTarget | null; runner?: HostRunner },
+  fn: (signal: AbortSignal, probeDb: DbProber | null) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const probeDb = inputs.database ? dbProber(inputs.database) : null;
+  try {
+    return await fn(abort.signal, probeDb);
+  } finally {
+    await probeDb?.close();
+    await inputs.runner?.close();
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
 }

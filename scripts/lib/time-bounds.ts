@@ -5,6 +5,7 @@ import { withDefaults } from './schema-defaults';
 import type { LoadtestConfig } from '../types/loadtest-config';
 import type { Plan } from '../types/plan';
 import type { PreflightConfig } from '../types/preflight-config';
+import type { RollbackConfig } from '../types/rollback-config';
 import type { VerifyConfig } from '../types/verify-config';
 
 /**
@@ -24,10 +25,14 @@ export const BOUNDED_COMMANDS = [
   'loadtest',
   'analyze',
   'monitor',
+  'rollback-watch',
   'report',
   'incident',
   'notify',
   'evidence seal',
+  'change history',
+  'change locate',
+  'change revert',
 ] as const;
 export type BoundedCommand = (typeof BOUNDED_COMMANDS)[number];
 
@@ -54,7 +59,10 @@ export function commandBounds(plan: Plan): Record<BoundedCommand, CommandBound> 
   const loadtest = withDefaults<LoadtestConfig>('loadtest-config', plan.loadtest ?? {});
   const volume = resolveVolume(loadtest.mode ?? 'open', plan.loadtest ?? {});
   const graceS = parseDurationMs(loadtest.grace ?? loadtest.timeout!, 'loadtest.grace') / 1000;
-  const backupS = preflight.backup?.source === 'command' ? preflight.backup.timeout_s! : 0;
+  const rollback = withDefaults<RollbackConfig>('rollback-config', plan.rollback ?? {});
+  const watchS = rollback.watch!.duration_s!;
+  // every source but a file and pg_stat_archiver runs a listing command, bounded by timeout_s
+  const backupS = ['file', 'pg_stat_archiver'].includes(preflight.backup!.source!) ? 0 : preflight.backup!.timeout_s!;
   const preflightS = Math.max(preflight.window_s!, backupS);
 
   const bound = (configured: number, basis: string): CommandBound => ({
@@ -80,9 +88,15 @@ export function commandBounds(plan: Plan): Record<BoundedCommand, CommandBound> 
     analyze: none,
     // The last sample is due at or before duration_s; its reads are bounded (at most 5 s each) inside the allowance.
     monitor: bound(monitor.duration_s, `monitor.duration_s ${monitor.duration_s} s`),
+    // like the monitor: the last sample is due at duration_s
+    'rollback-watch': bound(watchS, `rollback.watch.duration_s ${watchS} s`),
     report: none,
     incident: none,
     notify: none,
     'evidence seal': none,
+    // git in the inventory's checkout (the runbook's "git revert"): nothing to measure
+    'change history': none,
+    'change locate': none,
+    'change revert': none,
   };
 }

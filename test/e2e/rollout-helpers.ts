@@ -74,9 +74,22 @@ export function runPlaybook(
   });
 }
 
-/** Extra vars every e2e run uses: its own run id (so the test knows the evidence folder) and short durations. */
+/**
+ * Extra vars every e2e run uses: its own run id (so the test knows the evidence folder) and short durations. Each
+ * test starts from the restored baseline, so it retries on purpose a change an earlier test rolled back (the
+ * refusal itself is tested by rollout-rollback.test.ts, which sets no reason); and no revert branch is prepared in
+ * the developer's checkout the suite runs from (rollout-rollback.test.ts proves the revert on its own repository).
+ */
+export const SUITE_RETRY_REASON = 'e2e: every test starts from the restored baseline';
+
 export function runVars(cfg: LabConfig, runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { pool_scaling_run_id: runId, ...shortRun(cfg), ...extra };
+  return {
+    pool_scaling_run_id: runId,
+    pool_scaling_retry_reason: SUITE_RETRY_REASON,
+    pool_scaling_prepare_revert: false,
+    ...shortRun(cfg),
+    ...extra,
+  };
 }
 
 export const evidenceDirOf = (runId: string): string => path.join(packageRoot, 'evidence', runId);
@@ -222,10 +235,14 @@ const EVIDENCE_SCHEMAS: Array<[RegExp, string]> = [
   [/^analysis_.*\.json$/, 'analysis-result'],
   [/^monitor_\d.*\.json$/, 'monitor-result'],
   [/^report\.json$/, 'report'],
+  [/^post_rollback_watch_.*\.json$/, 'rollback-watch-result'],
+  [/^revert\.json$/, 'revert-result'],
 ];
 const JSONL_SCHEMAS: Array<[RegExp, string]> = [
   [/^events\.jsonl$/, 'rollout-event'],
   [/^monitor_samples\.jsonl$/, 'monitor-sample'],
+  [/^post_rollback_samples\.jsonl$/, 'monitor-sample'],
+  [/^notifications\.jsonl$/, 'notification'],
 ];
 
 /** Every schema problem in a run's evidence folder (empty = every file with a schema validates). */

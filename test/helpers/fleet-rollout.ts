@@ -5,7 +5,7 @@ import { labService } from '../../lab/lab-config';
 import { shortRunVars } from '../../lab/short-run';
 import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/lib/haproxy-socket';
 import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
-import { runPlaybook } from '../e2e/rollout-helpers';
+import { runPlaybook, SUITE_RETRY_REASON } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn } from './fleet';
 import type { AppQuery } from './lab';
 
@@ -21,7 +21,11 @@ const urlOf = (fleet: FleetConfig, name: string): string =>
 
 export const p0File = fleetP0File;
 
-/** Lab-sized durations with the fleet inventory's sources: DB CPU on db-1, the slot's P0 file. */
+/**
+ * Lab-sized durations with the fleet inventory's sources: DB CPU on db-1, the slot's P0 file. As the lab's suite: each
+ * test starts from the restored baseline (the same change again after a rollback test) and no revert branch is
+ * prepared in the checkout the tests run from.
+ */
 export function fleetRunVars(
   fleet: FleetConfig,
   runId: string,
@@ -29,6 +33,8 @@ export function fleetRunVars(
 ): Record<string, unknown> {
   return {
     pool_scaling_run_id: runId,
+    pool_scaling_retry_reason: SUITE_RETRY_REASON,
+    pool_scaling_prepare_revert: false,
     ...shortRunVars({
       // the fleet's app hosts run the reference service
       scenario: labService({}).scenario,

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { ALLOWANCE_S, BOUNDED_COMMANDS, commandBounds } from '../../scripts/lib/time-bounds';
 import type { Plan } from '../../scripts/types/plan';
@@ -20,7 +22,11 @@ void t.test("the runbook's defaults when the plan says nothing: 60-minute monito
   const b = commandBounds(plan());
   t.equal(b.monitor.configured_s, 3600);
   t.equal(b.loadtest.configured_s, 600 + 10, 'duration 10m + grace (the 10 s request timeout)');
-  t.equal(b.preflight.configured_s, 10);
+  t.equal(
+    b.preflight.configured_s,
+    60,
+    'the default backup source (pgbackrest) runs its command, 60 s, beside the 10 s window',
+  );
   t.equal(b.verify.configured_s, 10);
   t.same(Object.keys(b).sort(), [...BOUNDED_COMMANDS].sort(), 'every command the playbooks run has a bound');
   for (const [c, x] of Object.entries(b)) t.ok(x.bound_s >= x.configured_s + ALLOWANCE_S, `${c} fits its bound`);
@@ -42,4 +48,26 @@ void t.test('each configured duration moves its own bound', async (t) => {
 
 void t.test('a monitor section the monitor would refuse is refused here too', async (t) => {
   t.throws(() => commandBounds(plan({ monitor: { interval_s: 60, duration_s: 30 } })), /shorter than one interval/);
+});
+
+void t.test('every poolgate command a playbook or role runs is a bounded command', async (t) => {
+  const root = path.join(__dirname, '..', '..');
+  const yamlFiles = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => path.join(e.parentPath, e.name));
+  const used = new Set<string>();
+  for (const f of [...yamlFiles(path.join(root, 'playbooks')), ...yamlFiles(path.join(root, 'roles'))])
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/^\s*poolgate_command:\s*(.+?)\s*$/gm)) {
+      const value = m[1].replace(/^["']|["']$/g, '');
+      // the role's empty default, and render-plan's loop over the bounds themselves
+      if (value !== '' && !value.includes('{{')) used.add(value);
+    }
+  t.ok(used.has('monitor') && used.has('rollback-watch'), `found the playbooks' commands (${[...used].join(', ')})`);
+  t.same(
+    [...used].filter((c) => !(BOUNDED_COMMANDS as readonly string[]).includes(c)),
+    [],
+    'none runs under the 120 s default for lack of a bound',
+  );
 });
