@@ -1,5 +1,5 @@
 import type { Item } from './checklist';
-import { unknown } from './checklist';
+import { passed, unknown } from './checklist';
 import type { CommonInputs } from './command-inputs';
 import { cpuSourceFor } from './db-cpu';
 import { resolveMonitorConfig } from './judge/monitor-defaults';
@@ -16,15 +16,6 @@ const fail = (id: string, item: string, threshold: string, detail: string): Item
   value: null,
   threshold,
   detail,
-});
-
-const pass = (id: string, item: string, threshold: string, measured: string): Item => ({
-  id,
-  item,
-  status: 'PASS',
-  measured,
-  value: null,
-  threshold,
 });
 
 /**
@@ -54,7 +45,7 @@ export async function sourceItems(inputs: CommonInputs, started: Date): Promise<
         .then((r) =>
           r.error !== undefined
             ? unknown('source:db_cpu', 'monitor source db_cpu', 'readable', r.error)
-            : pass('source:db_cpu', 'monitor source db_cpu', 'readable', `read from ${where}`),
+            : passed('source:db_cpu', 'monitor source db_cpu', `read from ${where}`, 'readable'),
         ),
     );
   }
@@ -69,11 +60,11 @@ export async function sourceItems(inputs: CommonInputs, started: Date): Promise<
                 ...fail(id, label, 'no P0 open', `a P0 incident is open (${r.source}): no change now`),
                 measured: 'P0 open',
               }
-            : pass(
+            : passed(
                 id,
                 label,
-                'readable, no P0 open',
                 `no P0 (${[cfg.p0.file, cfg.p0.url].filter(Boolean).join(', ')})`,
+                'readable, no P0 open',
               ),
         (err: unknown) => unknown(id, label, 'readable', errorText(err)),
       ),
@@ -88,7 +79,7 @@ export async function sourceItems(inputs: CommonInputs, started: Date): Promise<
     }
     probes.push(
       inputs.readLog(t.name, started, 1).then(
-        (l) => pass(id, label, 'readable', `${l.path} read (${l.lines_read} lines since the start)`),
+        (l) => passed(id, label, `${l.path} read (${l.lines_read} lines since the start)`, 'readable'),
         (err: unknown) => unknown(id, label, 'readable', errorText(err)),
       ),
     );
