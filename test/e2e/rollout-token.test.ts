@@ -2,16 +2,15 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { labAuthHeaders, labConfig, type LabConfig } from '../../lab/lab-config';
-import { collectStatus } from '../../lab/control/status';
+import { labAuthHeaders, type LabConfig } from '../../lab/lab-config';
 import { backendServers } from '../../scripts/lib/haproxy-socket';
-import { runLabScript } from '../helpers/lab';
 import { adhoc, adhocArgs } from '../helpers/pool-config-adhoc';
 import {
   configHashes,
   events,
   evidenceDirOf,
   labctl,
+  labWith,
   pids,
   readPools,
   restoreBaseline,
@@ -54,20 +53,8 @@ async function requiresToken(t: Test, lab: LabConfig, when: string): Promise<voi
 }
 
 t.test('pool-scaling.yml on token-protected instances', async (t) => {
-  const before = process.env.POOLGATE_LAB_TOKEN;
-  const wasUp = (await collectStatus(labConfig())).healthy;
-  process.env.POOLGATE_LAB_TOKEN = '1';
-  const lab = labConfig();
-  t.teardown(async () => {
-    await restoreBaseline(lab).catch(() => undefined);
-    if (before === undefined) delete process.env.POOLGATE_LAB_TOKEN;
-    else process.env.POOLGATE_LAB_TOKEN = before;
-    // Leave the slot as it was: down if this test brought it up, else back on the default lab (no token).
-    if (!wasUp && process.env.POOLGATE_LAB_KEEP !== '1') await runLabScript('lab-down');
-    else await runLabScript('lab-up');
-  });
-  // lab-up is idempotent: it restarts the instances with the token's file when they ran without one.
-  const up = await runLabScript('lab-up');
+  // lab-up restarts the instances with the token's file when they ran without one; the teardown puts the slot back.
+  const { lab, up } = await labWith(t, { POOLGATE_LAB_TOKEN: '1' });
   t.equal(up.code, 0, 'the lab runs its instances behind a bearer token', { stderr: up.stderr.slice(-2000) });
   t.equal(fs.statSync(lab.token.file).mode & 0o777, 0o600, 'the token file is mode 0600');
   const token = fs.readFileSync(lab.token.file, 'utf8').trim();
