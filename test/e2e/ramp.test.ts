@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, useLab } from '../helpers/lab';
 import { startReceiver, type Receiver } from './notify-receiver';
 import { runRampCli } from './ramp-helpers';
 import { events, evidenceProblems, readPools, restoreBaseline, shortRun, trafficUntil } from './rollout-helpers';
@@ -107,6 +107,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     const sent = await traffic;
 
     t.equal(run.code, 1, 'the ramp ends failed (gate)', { stderr: run.stderr.slice(-4000) });
+    await assertLbReady(t, lab, 'after the rolled-back ramp');
     const s = run.summary!;
     t.same([s.verdict, s.failed_pass, s.levels], ['failed', 2, [50, 100, 200]]);
     t.same(
@@ -168,6 +169,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     const sent = await traffic;
 
     t.equal(run.code, 0, 'the ramp succeeds', { stderr: run.stderr.slice(-4000) });
+    await assertLbReady(t, lab, 'after the ramp');
     const s = run.summary!;
     t.equal(s.verdict, 'passed');
     t.same(

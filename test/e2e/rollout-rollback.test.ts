@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { missingJournalEntries, useLab } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, useLab } from '../helpers/lab';
 import {
   events,
   evidenceDirOf,
@@ -50,12 +50,13 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   t.ok(stoppedAt, 'primary-1 was stopped after the standbys changed and the primaries drained');
   t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-3000) });
   t.match(run.stdout, /ROLLED BACK/, 'it says it rolled back');
+  await assertLbReady(t, lab, 'after the rollback');
   const pools = await readPools(lab);
   for (const [name, p] of pools)
     t.same([p.pool.max, p.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
   t.ok(sent.ok > 50, `traffic flowed throughout (${sent.ok} ok)`);
-  t.same(await missingJournalEntries(lab, sent.acknowledgedIds), [], 'every acknowledged write is in the database');
+  await assertWritesExactlyOnce(t, lab, sent);
 
   const incidents = fs.existsSync(path.join(dir, 'incidents')) ? fs.readdirSync(path.join(dir, 'incidents')) : [];
   t.ok(

@@ -5,7 +5,7 @@ import t from 'tap';
 import { PG_BIN } from '../../lab/control/postgres';
 import { asPgUser } from '../../lab/control/proc';
 import type { LabConfig } from '../../lab/lab-config';
-import { readPassword, steadyTraffic, useLab } from '../helpers/lab';
+import { assertLbReady, readPassword, steadyTraffic, useLab } from '../helpers/lab';
 import { evidenceDirOf, restoreBaseline, runPlaybook, runVars, shortRun } from '../e2e/rollout-helpers';
 import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, exec, said, tail, watch } from './fault-helpers';
 
@@ -78,6 +78,7 @@ void t.test('the database restarted during monitoring', async (t) => {
   // < 0.1 % over the monitoring window) cannot hold when every in-flight query was terminated: the report decides
   // ROLLBACK and the change is rolled back by the zero-downtime path, naming the failed criterion.
   t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
+  await assertLbReady(t, lab, 'after the rollback');
   t.match(
     said(run),
     /ROLLED BACK: .*poolgate report gate failed: Error rate <0\.1%/,
@@ -141,6 +142,7 @@ void t.test('the database slowed by lock contention during monitoring', async (t
   t.equal(run.code, 0, 'contention shorter than the sustained window does not roll the change back: completed', {
     out: tail(run),
   });
+  await assertLbReady(t, lab);
   await assertPools(t, lab, 200, 20, 'the change stands');
   await assertEvidence(t, runId, false);
   const locks = await new Promise<number>((resolve) => {

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
-import { missingJournalEntries, type TrafficResult } from '../helpers/lab';
+import { assertWritesExactlyOnce, type TrafficResult } from '../helpers/lab';
 import {
   configHashes,
   events,
@@ -47,7 +47,10 @@ export function watch(lab: LabConfig): () => Promise<Watched> {
   };
 }
 
-/** Traffic facts every case asserts: it flowed, at most `maxFailed` failed (0 on a zero-downtime path), writes durable. */
+/**
+ * Traffic facts every case asserts: it flowed, at most `maxFailed` failed (0 on a zero-downtime path), every
+ * acknowledged write in the database exactly once and no write doubled.
+ */
 export async function assertTraffic(
   t: Test,
   lab: LabConfig,
@@ -60,11 +63,7 @@ export async function assertTraffic(
   t.ok(w.sent.failed <= maxFailed, `${w.sent.failed} failed requests ≤ ${maxFailed}: ${why}`, {
     failures: w.sent.failures.slice(0, 5),
   });
-  t.same(
-    await missingJournalEntries(lab, w.sent.acknowledgedIds),
-    [],
-    `all ${w.sent.acknowledgedIds.length} acknowledged writes are in the database`,
-  );
+  await assertWritesExactlyOnce(t, lab, w.sent);
   t.ok(
     w.db.samples > 3 && w.db.peak <= budget,
     `PostgreSQL connections peaked at ${w.db.peak} ≤ budget ${budget} (${w.db.samples} samples)`,
@@ -103,15 +102,24 @@ export async function assertUntouched(t: Test, lab: LabConfig, before: Untouched
   t.same(backupsOf(lab), [], 'no backup was taken');
 }
 
-/** Resolves once the run's events.jsonl has an event matching `pred` (bounded). */
+/**
+ * Resolves once the run's events.jsonl has an event matching `pred` (bounded). `intervalMs` is how often it looks:
+ * shorter when the fault must land before the run's next step.
+ */
 export async function eventSeen(
   runId: string,
   pred: (e: Record<string, unknown>) => boolean,
   what: string,
   timeoutMs = 400_000,
+  intervalMs = 250,
 ): Promise<void> {
   const file = path.join(evidenceDirOf(runId), 'events.jsonl');
-  await waitFor(async () => fs.existsSync(file) && events(evidenceDirOf(runId)).some(pred), timeoutMs, what);
+  await waitFor(
+    async () => fs.existsSync(file) && events(evidenceDirOf(runId)).some(pred),
+    timeoutMs,
+    what,
+    intervalMs,
+  );
 }
 
 /** The evidence of a run that ended: sealed, the manifest verifies, and (if rolled back) the incident and log exist. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, lbAdminStates, useLab } from '../helpers/lab';
 import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import {
   BUDGET_CHANGE,
@@ -11,7 +12,9 @@ import {
   assertUntouched,
   eventSeen,
   fleetState,
+  poolgate,
   rollbackSeconds,
+  said,
   tail,
   watch,
 } from './fault-helpers';
@@ -23,7 +26,9 @@ t.setTimeout(1_200_000);
 // Before the change: preflight's "admin socket answers" check refuses the run. After the standbys changed: the
 // drain of the primaries fails, the rollback restores both standbys by an in-place reload (no load balancer
 // needed: they are backup servers and a SIGHUP swaps the pool in place), reads every instance back, and the
-// incident says what HAProxy could not be told (enable the primaries once the socket answers).
+// incident says what HAProxy could not be told (enable the primaries once the socket answers). After the primaries
+// changed: the rollback must restore primaries, which it only does behind HAProxy (drained first); without the socket
+// it stops with ROLLBACK INCOMPLETE (P0), and the operator's rerun of rollback.yml, once the socket answers, finishes.
 void t.test("HAProxy's admin socket unavailable", async (t) => {
   const lab = await useLab(t);
   await restoreBaseline(lab);
@@ -45,6 +50,7 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
     restore();
     const w = await stop();
     t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
+    await assertLbReady(t, lab, 'after the refused run');
     t.match(
       run.stdout,
       /REFUSED before any change: .*poolgate lb wait could not measure: .*E_LB_UNREACHABLE: HAProxy socket/s,
@@ -76,6 +82,8 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
       'the socket vanished after both standbys had changed',
     );
     t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
+    // The drain failed before any primary was drained: nothing is left for HAProxy to be told.
+    await assertLbReady(t, lab, 'after the rollback (socket back)');
     t.match(run.stdout, /ROLLED BACK: .*(HAProxy|socket)/is, 'it says it rolled back because of HAProxy');
     await assertPools(t, lab, 50, 10, 'rolled back without the load balancer');
     t.ok(
@@ -97,4 +105,93 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
     t.comment(`rollback took ${rollbackSeconds(runId)} s`);
     await assertTraffic(t, lab, w, BUDGET_CHANGE);
   });
+
+  await t.test(
+    'after the primaries changed: ROLLBACK INCOMPLETE (P0), then rollback.yml once the socket answers',
+    async (t) => {
+      await restoreBaseline(lab);
+      const runId = `fault-lb-incomplete-${Date.now()}`;
+      const stop = watch(lab);
+      t.teardown(restore);
+      // The primaries are drained and primary-1 is being changed: nothing in the primaries' phase uses the socket, so
+      // both primaries change, and the first to need it is the switch back.
+      const fault = eventSeen(
+        runId,
+        (e) => e.host === 'primary-1' && e.action === 'backed_up',
+        'primary-1 being changed',
+      ).then(hide);
+      const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
+      await fault.catch(() => undefined);
+      const dir = evidenceDirOf(runId);
+      const ev = events(dir);
+      t.ok(
+        ev.some((e) => e.host === 'primary-2' && e.action === 'verified'),
+        'both primaries changed before anything needed the socket',
+      );
+      t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
+      const message = said(run);
+      t.match(
+        message,
+        /ROLLBACK INCOMPLETE after "[^"]*HAProxy[^"]*": .*HAProxy/,
+        'it says the rollback is incomplete',
+      );
+      t.ok(message.includes(lab.haproxy.socket), 'it names the socket that did not answer');
+      t.ok(
+        message.includes(
+          `Run playbooks/rollback.yml -e rollback_reason=... -e rollback_run_id=${runId} once the cause`,
+        ),
+        'it names the rollback.yml to run once the socket answers',
+      );
+      t.notMatch(run.stdout, /ROLLED BACK/, 'it does not claim a rollback');
+
+      // The truth before anything resets it: no host was restored, the primaries are still drained at HAProxy.
+      await assertPools(t, lab, 200, 20, 'the rollback stopped before touching any host');
+      t.ok(
+        ev.some((e) => e.action === 'rollback_incomplete'),
+        'events.jsonl records rollback_incomplete',
+      );
+      t.notOk(
+        ev.some((e) => e.action === 'rollback_verified'),
+        'and no rollback_verified',
+      );
+      const incidents = fs.readdirSync(path.join(dir, 'incidents'));
+      t.equal(incidents.length, 1, 'one incident');
+      const incident = fs.readFileSync(path.join(dir, 'incidents', incidents[0]!), 'utf8');
+      t.match(incident, /\*\*Severity\*\*: P0/, 'the incident is P0');
+      t.match(incident, /\*\*Trigger\*\*: rollback_incomplete/, 'its trigger is rollback_incomplete');
+      t.match(incident, /ROLLBACK INCOMPLETE: .*HAProxy/s, 'it says why the rollback could not finish');
+      t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');
+      t.equal(
+        (await poolgate(['evidence', 'verify', dir])).code,
+        0,
+        'poolgate evidence verify passes on the sealed folder',
+      );
+
+      restore();
+      t.same(
+        await lbAdminStates(lab),
+        { 'standby-1': 'ready', 'standby-2': 'ready', 'primary-1': 'drain', 'primary-2': 'drain' },
+        'with the socket back, HAProxy shows what the run left: the primaries drained, the standbys serving',
+      );
+      const rb = await runPlaybook('rollback.yml', {
+        rollback_run_id: runId,
+        rollback_reason: 'ROLLBACK INCOMPLETE: HAProxy admin socket answers again',
+      });
+      const w = await stop();
+      t.equal(rb.code, 0, 'the rollback.yml the message names restores every host', { out: tail(rb) });
+      await assertLbReady(t, lab, 'after rollback.yml');
+      await assertPools(t, lab, 50, 10, 'rolled back by rollback.yml');
+      const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
+      t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
+      if (rbDir) {
+        await assertEvidence(t, path.basename(rbDir), true);
+        t.same(
+          (events(rbDir).find((e) => e.action === 'rollback_verified')?.restored as string[] | undefined)?.sort(),
+          ['primary-1', 'primary-2', 'standby-1', 'standby-2'],
+          'it restored all four hosts',
+        );
+      }
+      await assertTraffic(t, lab, w, BUDGET_CHANGE);
+    },
+  );
 });
