@@ -15,7 +15,7 @@ t.setTimeout(1_200_000);
 // a blip shorter than the sustained window must not roll a good change back: here the monitor watches 20 s with
 // 10-s sustained triggers (lab-sized; the runbook's are 5 min) and tolerates 10 unmeasured samples in a row, and
 // each fault lasts a few seconds.
-// (A lock held longer than the window does roll back: test/e2e/rollout-monitor-trigger.test.ts.)
+// (A lock held longer than the window does roll back: test/e2e/rollout-slow-database.test.ts.)
 function monitorVars(lab: LabConfig): Record<string, unknown> {
   const base = shortRun(lab).pool_scaling_monitor as { triggers: Array<Record<string, unknown>> } & Record<
     string,
