@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
-import { assertWritesExactlyOnce, type TrafficResult } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, type TrafficResult } from '../helpers/lab';
 import {
   configHashes,
   events,
@@ -139,6 +139,39 @@ export async function assertEvidence(t: Test, runId: string, rolledBack: boolean
     events(dir).some((e) => e.action === 'rollback_verified'),
     'the rollback read back every instance (rollback_verified)',
   );
+}
+
+/**
+ * A manual rollback (rollback.yml of the run `runId`) as every case that ends with one asserts it: exit 0, every
+ * HAProxy server UP and READY, every instance at min 10 / max 50 read back, its own sealed evidence with the incident
+ * and a rollback_log.txt naming the run, and exactly the hosts `restored` restored. Returns the rollback's events.
+ */
+export async function assertManualRollback(
+  t: Test,
+  lab: LabConfig,
+  rb: PlaybookRun,
+  runId: string,
+  restored: string[],
+): Promise<Array<Record<string, unknown>>> {
+  t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
+  await assertLbReady(t, lab, 'after rollback.yml');
+  await assertPools(t, lab, 50, 10, 'rolled back by rollback.yml');
+  const dir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
+  t.ok(dir && fs.existsSync(dir), `the rollback has its own evidence folder (${dir})`);
+  if (!dir || !fs.existsSync(dir)) return [];
+  await assertEvidence(t, path.basename(dir), true);
+  t.match(
+    fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
+    new RegExp(`manual rollback of ${runId}: `),
+    'rollback_log.txt names the run it rolled back',
+  );
+  const ev = events(dir);
+  t.same(
+    (ev.find((e) => e.action === 'rollback_verified')?.restored as string[] | undefined)?.slice().sort(),
+    [...restored].sort(),
+    `it restored exactly ${restored.join(', ')}`,
+  );
+  return ev;
 }
 
 export async function poolgate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

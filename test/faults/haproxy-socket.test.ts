@@ -1,12 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { packageRoot } from '../../scripts/lib/paths';
 import { assertLbReady, lbAdminStates, useLab } from '../helpers/lab';
+import { runProcess } from '../helpers/poolgate-cli';
 import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import {
   BUDGET_CHANGE,
   BUDGET_OLD,
   assertEvidence,
+  assertManualRollback,
   assertPools,
   assertTraffic,
   assertUntouched,
@@ -136,12 +139,13 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
         'it says the rollback is incomplete',
       );
       t.ok(message.includes(lab.haproxy.socket), 'it names the socket that did not answer');
-      t.ok(
-        message.includes(
-          `Run playbooks/rollback.yml -e rollback_reason=... -e rollback_run_id=${runId} once the cause`,
-        ),
-        'it names the rollback.yml to run once the socket answers',
-      );
+      const rerun =
+        `ansible-playbook -i ${path.join(packageRoot, 'inventory', 'lab')} playbooks/rollback.yml` +
+        ` -e rollback_run_id=${runId} -e "rollback_reason=finish the incomplete rollback of ${runId}"`;
+      const next = `once the cause is fixed, finish the rollback from this run's backups: ${rerun}`;
+      t.ok(message.includes(next), 'it gives the one command that finishes the rollback', {
+        message: message.slice(-1500),
+      });
       t.notMatch(run.stdout, /ROLLED BACK/, 'it does not claim a rollback');
 
       // The truth before anything resets it: no host was restored, the primaries are still drained at HAProxy.
@@ -160,6 +164,7 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
       t.match(incident, /\*\*Severity\*\*: P0/, 'the incident is P0');
       t.match(incident, /\*\*Trigger\*\*: rollback_incomplete/, 'its trigger is rollback_incomplete');
       t.match(incident, /ROLLBACK INCOMPLETE: .*HAProxy/s, 'it says why the rollback could not finish');
+      t.ok(incident.includes(`NOT DONE: ${next}`), 'and what the operator must run to finish it');
       t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');
       t.equal(
         (await poolgate(['evidence', 'verify', dir])).code,
@@ -173,24 +178,10 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
         { 'standby-1': 'ready', 'standby-2': 'ready', 'primary-1': 'drain', 'primary-2': 'drain' },
         'with the socket back, HAProxy shows what the run left: the primaries drained, the standbys serving',
       );
-      const rb = await runPlaybook('rollback.yml', {
-        rollback_run_id: runId,
-        rollback_reason: 'ROLLBACK INCOMPLETE: HAProxy admin socket answers again',
-      });
+      // The operator's move: the command, as printed, from the checkout.
+      const rb = await runProcess('bash', ['-c', rerun], 600_000, { ...process.env, ANSIBLE_NOCOLOR: '1' });
       const w = await stop();
-      t.equal(rb.code, 0, 'the rollback.yml the message names restores every host', { out: tail(rb) });
-      await assertLbReady(t, lab, 'after rollback.yml');
-      await assertPools(t, lab, 50, 10, 'rolled back by rollback.yml');
-      const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
-      t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
-      if (rbDir) {
-        await assertEvidence(t, path.basename(rbDir), true);
-        t.same(
-          (events(rbDir).find((e) => e.action === 'rollback_verified')?.restored as string[] | undefined)?.sort(),
-          ['primary-1', 'primary-2', 'standby-1', 'standby-2'],
-          'it restored all four hosts',
-        );
-      }
+      await assertManualRollback(t, lab, rb, runId, ['primary-1', 'primary-2', 'standby-1', 'standby-2']);
       await assertTraffic(t, lab, w, BUDGET_CHANGE);
     },
   );

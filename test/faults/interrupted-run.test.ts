@@ -19,6 +19,7 @@ import {
 import {
   BUDGET_CHANGE,
   assertEvidence,
+  assertManualRollback,
   assertPools,
   assertTraffic,
   eventSeen,
@@ -123,24 +124,7 @@ void t.test('the control node interrupted between hosts', async (t) => {
     });
     const rollbackS = (Date.now() - started) / 1000;
     const w = await stop();
-    t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
-    await assertLbReady(t, lab, 'after rollback.yml');
-    await assertPools(t, lab, 50, 10, 'rolled back');
-    const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
-    t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
-    if (rbDir) {
-      await assertEvidence(t, path.basename(rbDir), true);
-      t.match(
-        fs.readFileSync(path.join(rbDir, 'rollback_log.txt'), 'utf8'),
-        new RegExp(`manual rollback of ${runId}`),
-        'rollback_log.txt names the interrupted run',
-      );
-      t.same(
-        events(rbDir).find((e) => e.action === 'rollback_verified')?.restored,
-        ['standby-1'],
-        'it restored exactly standby-1',
-      );
-    }
+    await assertManualRollback(t, lab, rb, runId, ['standby-1']);
     t.comment(`manual rollback took ${rollbackS.toFixed(1)} s`);
     await assertTraffic(t, lab, w, BUDGET_CHANGE);
   });
@@ -239,30 +223,12 @@ void t.test('the control node interrupted between hosts', async (t) => {
       rollback_reason: 'control node lost (SIGKILL) after the primaries were drained',
     });
     const w = await stop();
-    t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
-    await assertLbReady(t, lab, 'after rollback.yml');
-    await assertPools(t, lab, 50, 10, 'rolled back');
-    const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
-    t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
-    if (rbDir) {
-      await assertEvidence(t, path.basename(rbDir), true);
-      const rbEvents = events(rbDir);
-      t.same(
-        rbEvents.find((e) => e.action === 'rollback_verified')?.restored,
-        ['standby-1', 'standby-2'],
-        'it restored exactly the two standbys',
-      );
-      t.same(
-        rbEvents.filter((e) => e.action === 'lb_enabled').map((e) => e.host),
-        ['primary-1', 'primary-2'],
-        'and sent the traffic back to the primaries the lost run had drained',
-      );
-      t.match(
-        fs.readFileSync(path.join(rbDir, 'rollback_log.txt'), 'utf8'),
-        new RegExp(`manual rollback of ${runId}: control node lost \\(SIGKILL\\)`),
-        'rollback_log.txt names the lost run and why',
-      );
-    }
+    const rbEvents = await assertManualRollback(t, lab, rb, runId, ['standby-1', 'standby-2']);
+    t.same(
+      rbEvents.filter((e) => e.action === 'lb_enabled').map((e) => e.host),
+      ['primary-1', 'primary-2'],
+      'and sent the traffic back to the primaries the lost run had drained',
+    );
     t.equal(
       (await poolgate(['evidence', 'verify', evidenceDirOf(runId)])).code === 0,
       false,

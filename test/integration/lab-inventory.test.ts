@@ -1,37 +1,20 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { labConfig } from '../../lab/lab-config';
-import { packageRoot } from '../../scripts/lib/paths';
-
-const run = promisify(execFile);
+import { renderedVars } from '../helpers/ansible-vars';
 
 /** What Ansible makes of inventory/lab (hosts.yml, group_vars and the lab-config script) for one environment. */
-async function inventoryAsSeen(env: NodeJS.ProcessEnv): Promise<Map<string, Record<string, unknown>>> {
-  const { stdout } = await run(
-    'ansible',
-    [
-      '-i',
-      path.join(packageRoot, 'inventory', 'lab'),
-      '--playbook-dir',
-      path.join(packageRoot, 'playbooks'),
-      'app',
-      '-o',
-      '-m',
-      'ansible.builtin.debug',
-      '-a',
-      'msg="{{ {"groups": group_names, "address": pool_instance_address, "port": pool_instance_port, "config": pool_instance_config_path, "log": pool_instance_log, "service": pool_instance_service, "url": pool_instance_url, "connection": ansible_connection, "pid_file": pool_scaling_monitor.db_cpu.pid_file, "socket": pool_scaling_lb.socket, "backend": pool_scaling_lb.backend, "lb_url": pool_scaling_lb.url, "db": pool_scaling_database} | to_json }}"',
-    ],
-    { env: { ...env, ANSIBLE_CONFIG: path.join(packageRoot, 'ansible.cfg') }, cwd: packageRoot, timeout: 60_000 },
+const inventoryAsSeen = (env: NodeJS.ProcessEnv): Promise<Map<string, Record<string, unknown>>> =>
+  renderedVars(
+    'lab',
+    'app',
+    '{"groups": group_names, "address": pool_instance_address, "port": pool_instance_port,' +
+      ' "config": pool_instance_config_path, "log": pool_instance_log, "service": pool_instance_service,' +
+      ' "url": pool_instance_url, "connection": ansible_connection, "pid_file": pool_scaling_monitor.db_cpu.pid_file,' +
+      ' "socket": pool_scaling_lb.socket, "backend": pool_scaling_lb.backend, "lb_url": pool_scaling_lb.url,' +
+      ' "db": pool_scaling_database}',
+    env,
   );
-  const hosts = new Map<string, Record<string, unknown>>();
-  for (const line of stdout.split('\n')) {
-    const m = /^(\S+) \| SUCCESS => (.*)$/.exec(line);
-    if (m) hosts.set(m[1]!, JSON.parse((JSON.parse(m[2]!) as { msg: string }).msg) as Record<string, unknown>);
-  }
-  return hosts;
-}
 
 /**
  * inventory/lab must describe exactly the lab that lab/lab-config.ts builds: on any slot, and wherever the lab puts
