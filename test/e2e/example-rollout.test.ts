@@ -5,7 +5,7 @@ import { labConfig } from '../../lab/lab-config';
 import { collectStatus } from '../../lab/control/status';
 import { isValid } from '../../scripts/lib/schema';
 import { runCli } from '../integration/cli-support';
-import { pgQuery, runLabScript } from '../helpers/lab';
+import { assertLbReady, pgQuery, runLabScript } from '../helpers/lab';
 import { evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
 
 /**
@@ -82,6 +82,7 @@ t.test('pool-scaling.yml on instances of the example: zero failed requests, cont
   stop.abort();
   const sent = await traffic;
   t.equal(run.code, 0, 'the playbook succeeds on the example', { stdout: run.stdout.slice(-4000) });
+  await assertLbReady(t, lab);
   t.ok(sent.ok > 100, `traffic flowed during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures });
   const found = await pgQuery<{ n: number }>(

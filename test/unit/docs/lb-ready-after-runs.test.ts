@@ -6,10 +6,10 @@ import { packageRoot } from '../../../scripts/lib/paths';
 // Issue 16: a run that left a primary drained went unseen, because the next test's restoreBaseline set every server
 // ready again before anything looked. Every e2e and fault test file therefore reads HAProxy's state after each run it
 // makes: assertLbReady (all UP and READY), or lbAdminStates where the run must leave servers drained (a lost control
-// node, an incomplete rollback) and the test says which.
+// node, an incomplete rollback) and the test says which; assertManualRollback reads it for a rollback.yml run.
 const RUN = /\b(runPlaybook|startPlaybook|runRampCli)\(/g;
 const DEFINITION = /\bfunction (runPlaybook|startPlaybook|runRampCli)\(/g;
-const LOOK = /\b(assertLbReady|lbAdminStates)\(/g;
+const LOOK = /\b(assertLbReady|lbAdminStates|assertManualRollback)\(/g;
 
 void t.test('every e2e and fault test reads HAProxy after each run it makes', async (t) => {
   const files = ['e2e', 'faults', 'ci'].flatMap((dir) => {
