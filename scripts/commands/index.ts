@@ -32,4 +32,6 @@ export const commands: CommandEntry[] = [
   { name: 'config', load: async () => (await import('./config-check')).configCommand },
   { name: 'lb', load: async () => (await import('./lb-wait')).lbCommand },
   { name: 'contract', load: async () => (await import('./contract')).contractCommand },
+  { name: 'change', load: async () => (await import('./change')).changeCommand },
+  { name: 'rollback-watch', load: async () => (await import('./rollback-watch')).rollbackWatchCommand },
 ];

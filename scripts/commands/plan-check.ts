@@ -5,6 +5,7 @@ import { getJson } from '../lib/http-json';
 import { printResult } from '../lib/output';
 import { loadPlan } from '../lib/plan';
 import { errorsOf, planProblems, warningsOf } from '../lib/plan-check';
+import { ALLOWANCE_S, commandBounds } from '../lib/time-bounds';
 import type { ServicePoolConfig } from '../types/service-pool-config';
 
 interface PlanCheckArgs {
@@ -37,11 +38,13 @@ async function readInForce(targets: Array<{ name: string; url: string } & TokenR
 
 /**
  * `poolgate plan check --plan <file>`: the plan rendered from an inventory is checked before any host is
- * touched — its schema (every section) and the semantic rules (min <= max, timeouts, steps, unique targets).
+ * touched — its schema (every section) and the semantic rules (min <= max, timeouts, steps, unique targets) —
+ * and says how long each command of the rollout may run (`bounds`, which the poolgate role passes as its timeout).
  */
 const check: CommandModule<object, PlanCheckArgs> = {
   command: 'check',
-  describe: 'Check a plan file against schemas/plan.schema.json and the pool-change rules (exit 2 names the field)',
+  describe:
+    "Check a plan file against schemas/plan.schema.json and the pool-change rules (exit 2 names the field); print each command's time bound",
   builder: (y: Argv) =>
     y
       .option('plan', { type: 'string', demandOption: true, describe: 'Plan file (schemas/plan.schema.json)' })
@@ -73,6 +76,7 @@ const check: CommandModule<object, PlanCheckArgs> = {
       );
     }
     const warnings = warningsOf(problems).map((w) => w.message);
+    const bounds = commandBounds(plan);
     const summary = `plan ${args.plan} is valid: ${plan.targets.length} targets, pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}`;
     const inForce = args.inForce ? await readInForce(plan.targets) : null;
     const lines =
@@ -81,8 +85,11 @@ const check: CommandModule<object, PlanCheckArgs> = {
           ? `${i.name}: runs max ${i.config.pool.max} / min ${i.config.pool.min} (sha256 ${i.config.sha256.slice(0, 12)})`
           : `${i.name}: did not answer: ${i.error}`,
       ) ?? [];
-    printResult(args, { ok: true, summary, warnings, ...(inForce ? { in_force: inForce } : {}) }, () =>
-      [summary, ...warnings.map((w) => `warning: ${w}`), ...lines].join('\n'),
+    const boundLines = Object.entries(bounds).map(
+      ([c, b]) => `bound: ${c} ${b.bound_s} s = ${b.basis} + ${ALLOWANCE_S} s allowance`,
+    );
+    printResult(args, { ok: true, summary, warnings, bounds, ...(inForce ? { in_force: inForce } : {}) }, () =>
+      [summary, ...warnings.map((w) => `warning: ${w}`), ...boundLines, ...lines].join('\n'),
     );
   },
 };

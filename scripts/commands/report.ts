@@ -7,6 +7,7 @@ import { EvidenceDir, fileTimestamp, sha256File } from '../lib/evidence';
 import { renderReport } from '../lib/judge/report-markdown';
 import { buildReport, type ReportEvidence, type ReportInput } from '../lib/judge/verification-report';
 import { printResult, table } from '../lib/output';
+import { rollbackSection } from '../lib/rollback-time';
 import { problemsOf } from '../lib/schema';
 import type { VerificationReport } from '../types/report';
 
@@ -126,7 +127,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const now = new Date();
     const ts = fileTimestamp(now);
     const md = `pool_scaling_verification_${ts}.md`;
-    const report: VerificationReport = buildReport({ ...e, inputs, operator, now, markdownFile: md });
+    const rollback = rollbackSection(ev.dir, e.plan);
+    const report: VerificationReport = buildReport({ ...e, inputs, operator, now, markdownFile: md, rollback });
     ev.writeText(md, renderReport(report));
     ev.writeJson('report.json', 'report', report);
     // The HTML report (charts) is for people and loads vega, so it is written second and lazily; failing to draw

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listEvidenceFiles } from './evidence';
+import { newestWatch } from './rollback-watch-file';
 import { isValid } from './schema';
+import { addresseesText } from './stakeholders';
 import type { AnalysisResult } from '../types/analysis-result';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Notification } from '../types/notification';
@@ -178,7 +180,8 @@ export function describeNotification(n: Notification): string {
     : n.skipped
       ? 'not sent: no webhook configured'
       : `NOT delivered: ${n.error ?? 'unknown'}`;
-  return `notified ${n.event} via webhook ${n.target ?? '(none)'}: ${outcome}`;
+  const to = n.for ? ` for ${addresseesText(n.for)}` : '';
+  return `notified ${n.event}${to} via webhook ${n.target ?? '(none)'}: ${outcome}`;
 }
 
 /**
@@ -200,6 +203,15 @@ export function timelineFrom(dir: string): TimelineEvent[] {
     } catch {
       // an unreadable result has no place in the timeline
     }
+  }
+  const watch = newestWatch(dir);
+  if (watch) {
+    const w = watch.result;
+    out.push({
+      at: w.started_at,
+      what: `post-rollback watch started (${w.config.duration_s}s, every ${w.config.interval_s}s)`,
+    });
+    out.push({ at: w.ended_at, what: `post-rollback watch ended: ${w.message}` });
   }
   for (const line of lines(dir, 'alerts.log')) {
     const m = /^(\S+) CRITICAL\s+(.*)$/.exec(line);

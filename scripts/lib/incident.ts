@@ -11,9 +11,13 @@ import {
   timelineFrom,
   type TimelineEvent,
 } from './incident-evidence';
+import { rollbackMaxS, rollbackTiming, rollbackTimingText, type RollbackTiming } from './rollback-time';
+import { newestWatch } from './rollback-watch-file';
 import { isValid } from './schema';
+import { addresseesOf, addresseesText } from './stakeholders';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
+import type { RollbackWatchResult } from '../types/rollback-watch-result';
 
 export type Severity = 'P0' | 'P1' | 'P2';
 
@@ -86,9 +90,13 @@ export interface IncidentFacts {
   actions: TimelineEvent[];
   outcome: string | null;
   notified: string[];
+  /** The rollback's time judged against its bound (null when the run was not rolled back). */
+  timing?: RollbackTiming | null;
+  /** The watch after the rollback (runbook rollback step 4), when it ran. */
+  watch?: { file: string; result: RollbackWatchResult } | null;
 }
 
-export function incidentFacts(dir: string): IncidentFacts {
+export function incidentFacts(dir: string, rollbackMaxS = 600): IncidentFacts {
   const gate = failedGate(dir);
   const rollback = rollbackActions(dir);
   return {
@@ -97,6 +105,8 @@ export function incidentFacts(dir: string): IncidentFacts {
     actions: rollback.actions,
     outcome: rollback.outcome,
     notified: notifications(dir).map((n) => `${n.at} — ${describeNotification(n)}`),
+    timing: rollbackTiming(dir, rollbackMaxS),
+    watch: newestWatch(dir),
   };
 }
 
@@ -120,6 +130,8 @@ export function renderIncident(
     ...(facts.figures.length ? ['**Failed gate figures**:', ...facts.figures.map((f) => `- ${f}`)] : []),
     `**Decision**: ${i.decision}`,
     `**Rollback outcome**: ${facts.outcome ?? 'no rollback recorded in events.jsonl'}`,
+    ...(facts.timing ? [`**Rollback time**: ${rollbackTimingText(facts.timing)}`] : []),
+    ...(facts.watch ? [`**After the rollback**: ${facts.watch.result.message}`] : []),
     `**Change**: ${change}`,
     `**Operator**: ${i.operator}`,
     '',
@@ -129,7 +141,7 @@ export function renderIncident(
     `3. DECIDE — ${i.decision}.`,
     `4. EXECUTE — ${facts.actions.length || i.actions.length ? 'see actions taken below' : 'no action recorded yet'}.`,
     '5. DOCUMENT — this file and rollback_log.txt.',
-    `6. NOTIFY — ${notified.length ? 'see notified below' : 'nobody recorded as notified yet; the runbook requires the Executive Operator and the Product Lead'}.`,
+    `6. NOTIFY — the stakeholders: ${addresseesText(addresseesOf('rollback', plan?.stakeholders))}; ${notified.length ? 'see notified below' : 'nobody recorded as notified yet (the runbook requires the Executive Operator and the Product Lead)'}.`,
     '',
     '## Timeline (UTC, from events.jsonl, monitoring, alerts and notifications)',
     ...(facts.timeline.length
@@ -143,6 +155,18 @@ export function renderIncident(
     ...(facts.actions.length || i.actions.length ? [] : ['- none recorded']),
     ...(facts.outcome ? [`- Rollback outcome: ${facts.outcome}`] : []),
     '',
+    ...(facts.watch || facts.timing
+      ? [
+          '## Return to baseline (rollback step 4: "Monitor for 15 minutes - verify metrics return to baseline")',
+          ...(facts.watch
+            ? [
+                `- ${facts.watch.result.message} (${facts.watch.file}; ${facts.watch.result.samples.judged} of ${facts.watch.result.samples.total} samples judged, after ${facts.watch.result.config.settle_s} s of ${facts.watch.result.config.duration_s} s; baseline ${facts.watch.result.baseline.file})`,
+                ...facts.watch.result.checks.map((c) => `- ${c.verdict} ${c.label}: ${c.shown}`),
+              ]
+            : ['- NOT WATCHED: no post-rollback watch in the evidence (the return to baseline was not judged)']),
+          '',
+        ]
+      : []),
     '## Notified',
     ...(notified.length
       ? notified.map((n) => `- ${n}`)
@@ -163,10 +187,14 @@ export function writeIncident(
   input: IncidentInput,
   plan: Plan | null,
 ): { file: string; rollbackLog: string; severity: Severity } {
-  const severity = input.severity ?? severityFor(input.trigger);
-  const facts = incidentFacts(ev.dir);
+  const facts = incidentFacts(ev.dir, rollbackMaxS(plan));
+  // A fleet that did not return to baseline after its rollback still hurts: at least P1 (runbook: ASSESS).
+  const assessed = input.severity ?? severityFor(input.trigger);
+  const severity = facts.watch?.result.verdict === 'not_returned' && assessed === 'P2' ? 'P1' : assessed;
   // The operator's (or the playbook's) words, then what the failed gate measured against what it allows.
-  const reason = facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason;
+  const afterwards =
+    facts.watch?.result.verdict === 'not_returned' ? ` — after the rollback: ${facts.watch.result.message}` : '';
+  const reason = `${facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason}${afterwards}`;
   const files = listEvidenceFiles(ev.dir).filter((f) => !f.startsWith('incidents/'));
   const rel = `incidents/${fileTimestamp(input.now)}_pool_scaling_incident.md`;
   const file = ev.writeText(rel, renderIncident({ ...input, reason, severity }, facts, plan, files));

@@ -7,6 +7,7 @@ import { loadPlan } from './plan';
 import { readRunEvidence } from './html-report/run-evidence';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { assertValid } from './schema';
+import { addresseesOf, addresseesText, type Addressee } from './stakeholders';
 import type { Notification } from '../types/notification';
 
 export type NotifyEvent = Notification['event'];
@@ -30,6 +31,8 @@ export interface Announcement {
   operator: string | null;
   report: string | null;
   detail: string | null;
+  /** Who the message is for: the event's roles and the people or channels the plan names for each. */
+  for: Addressee[];
 }
 
 /** scheme://host/… : enough to tell which webhook, never the path or query that carry its token. */
@@ -133,6 +136,7 @@ export function announce(
     operator: ev.report?.operator ?? ev.plan?.operator ?? null,
     report: reportFile ? path.join(ev.dir, reportFile) : null,
     detail: detail ?? (event === 'rollback' ? rollbackReason(ev) : null),
+    for: addresseesOf(event, ev.plan?.stakeholders),
   };
 }
 
@@ -149,6 +153,7 @@ const mrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&l
 export function buildMessage(a: Announcement): SlackMessage {
   const summary = [
     `poolgate ${a.event}: ${a.verdict} — run ${a.runId}`,
+    `for ${addresseesText(a.for)}`,
     a.change,
     a.detail,
     a.report ? `report: ${a.report}` : null,
@@ -159,6 +164,7 @@ export function buildMessage(a: Announcement): SlackMessage {
     `*Verdict*\n${mrkdwn(a.verdict)}`,
     ...(a.change ? [`*Change*\n${mrkdwn(a.change)}`] : []),
     ...(a.operator ? [`*Operator*\n${mrkdwn(a.operator)}`] : []),
+    `*For*\n${mrkdwn(addresseesText(a.for))}`,
   ].map((text) => ({ type: 'mrkdwn', text }));
   return {
     text: mrkdwn(summary.join(' · ')),
@@ -231,7 +237,14 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
   const now = opts.now ?? (() => new Date());
   const a = announce(opts.evidenceDir, opts.event, opts.detail ?? null, opts.planFile);
   const message = buildMessage(a);
-  const base = { event: opts.event, at: now().toISOString(), run_id: a.runId, verdict: a.verdict, report: a.report };
+  const base = {
+    event: opts.event,
+    at: now().toISOString(),
+    run_id: a.runId,
+    verdict: a.verdict,
+    report: a.report,
+    for: a.for,
+  };
   let record: Notification;
   if (!opts.url) {
     record = opts.urlError

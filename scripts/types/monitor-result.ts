@@ -1,11 +1,11 @@
 /* Generated from schemas/monitor-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
 /**
- * Alert levels, judged on every sample (no sustain). Runbook: pool utilisation > 70 % warning, > 85 % critical; error rate > 0.5 % critical; p95 > 1 s critical.
+ * Alert levels, judged on every sample (no sustain); each rule gives above, below or both. Runbook: pool utilisation > 70 % warning, > 85 % critical; error rate > 0.5 % critical; p95 > 1 s critical.
  */
 export type Alerts = {
   /**
-   * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_cpu_pct: database CPU, 0..100 of all cores.
+   * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_backends: client backends connected to the database now (pg_stat_activity, the runbook's psql count). db_cpu_pct: database CPU, 0..100 of all cores.
    */
   metric:
     | 'error_rate'
@@ -14,16 +14,21 @@ export type Alerts = {
     | 'acquire_wait_p95_ms'
     | 'churn_per_s'
     | 'new_backends_per_s'
+    | 'db_backends'
     | 'db_cpu_pct';
   /**
-   * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s and db_cpu_pct exist only at fleet scope.
+   * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s, db_backends and db_cpu_pct exist only at fleet scope.
    */
   scope?: 'each_instance' | 'fleet';
   level: 'warning' | 'critical';
   /**
    * Alert when the value is strictly greater.
    */
-  above: number;
+  above?: number;
+  /**
+   * Alert when the value is strictly lower (a floor, e.g. the DB connection range).
+   */
+  below?: number;
 }[];
 /**
  * Rollback triggers. A trigger fires when every sample of its trailing run breaches (value > above), the run spans at least sustained_s between its first and last sample, and holds at least min_samples samples. An unmeasured sample or a dropped interval (counter reset, no traffic) is not a breach and ends the run.
@@ -31,7 +36,7 @@ export type Alerts = {
 export type Triggers = {
   name: string;
   /**
-   * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_cpu_pct: database CPU, 0..100 of all cores.
+   * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_backends: client backends connected to the database now (pg_stat_activity, the runbook's psql count). db_cpu_pct: database CPU, 0..100 of all cores.
    */
   metric:
     | 'error_rate'
@@ -40,9 +45,10 @@ export type Triggers = {
     | 'acquire_wait_p95_ms'
     | 'churn_per_s'
     | 'new_backends_per_s'
+    | 'db_backends'
     | 'db_cpu_pct';
   /**
-   * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s and db_cpu_pct exist only at fleet scope.
+   * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s, db_backends and db_cpu_pct exist only at fleet scope.
    */
   scope?: 'each_instance' | 'fleet';
   above: number;
@@ -94,6 +100,7 @@ export interface MonitorResult {
      * Whether the database was probed for backends and sessions.
      */
     db_probe: boolean;
+    db_connections?: DbConnectionsRange;
   };
   targets: string[];
   samples: {
@@ -136,6 +143,19 @@ export interface MonitorResult {
     pool_max: {
       [k: string]: number;
     };
+    /**
+     * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)', judged: every sample's pg_stat_activity count against the range. WARNING when any sample fell outside, NOT MEASURED when no sample had a count (no database probe).
+     */
+    db_connections?: {
+      min: number;
+      max: number;
+      basis: string;
+      lowest: number | null;
+      highest: number | null;
+      measured_samples: number;
+      outside_samples: number;
+      verdict: 'OK' | 'WARNING' | 'NOT MEASURED';
+    };
   };
   windows?: Window[];
   files: {
@@ -171,6 +191,17 @@ export interface DbCpu {
   command?: string;
   pid_file?: string;
 }
+/**
+ * The active DB connections range judged (a warning-level alert outside it).
+ */
+export interface DbConnectionsRange {
+  min: number;
+  max: number;
+  /**
+   * Where the range comes from: the plan, or the runbook's 20-60 scaled to the fleet.
+   */
+  basis: string;
+}
 export interface Alert {
   at: string;
   level: 'warning' | 'critical';
@@ -181,6 +212,10 @@ export interface Alert {
   subject: string;
   value: number;
   threshold: number;
+  /**
+   * Whether the value was above the threshold (absent: above) or below a floor.
+   */
+  direction?: 'above' | 'below';
 }
 /**
  * Fleet p95 per sample.

@@ -108,4 +108,8 @@ export interface Alert {
   subject: string;
   value: number;
   threshold: number;
+  /**
+   * Whether the value was above the threshold (absent: above) or below a floor.
+   */
+  direction?: 'above' | 'below';
 }

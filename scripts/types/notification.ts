@@ -36,4 +36,12 @@ export interface Notification {
    */
   report?: string | null;
   elapsed_ms?: number;
+  /**
+   * Who the message was for: each role the event goes to (scripts/lib/stakeholders.ts), with the people or channels the plan names for it (an empty list: nobody named).
+   */
+  for?: {
+    role: 'executive_operator' | 'product_lead' | 'on_call';
+    label: string;
+    who: string[];
+  }[];
 }

@@ -67,6 +67,18 @@ export type Attestation =
       url: string;
       note?: string;
     };
+/**
+ * The runbook's Executive Operator.
+ */
+export type Who = string[];
+/**
+ * The runbook's Product Lead.
+ */
+export type Who1 = string[];
+/**
+ * The on-call engineer (the checklist's 30-minute responder) or their rota's channel.
+ */
+export type Who2 = string[];
 
 /**
  * Everything one pool change needs, in one file. Ansible renders it from the inventory's group_vars into the run's evidence folder (no secrets: only password file paths); every command takes it with --plan and reads the sections it needs, and flags override. Standalone users may write it by hand.
@@ -93,6 +105,8 @@ export interface Plan {
   loadtest?: LoadtestConfig;
   criteria?: LoadtestCriteria;
   monitor?: MonitorConfig;
+  stakeholders?: Stakeholders;
+  rollback?: RollbackConfig;
   /**
    * Where every command reads the instances' metrics (flags --metrics-source, --prometheus-url, --metrics-window override). json: GET /api/health/metrics (the default). scrape: GET /metrics, the Prometheus text format. prometheus: PromQL against a Prometheus server that scrapes the instances.
    */
@@ -242,15 +256,19 @@ export interface PreflightConfig {
   };
   backup?: {
     /**
-     * Where the newest backup's time comes from.
+     * Where the newest backup's time comes from. Base backups (what a restore starts from): pgbackrest (`pgbackrest info --output=json`, the newest good backup's stop time per stanza), wal_g (`wal-g backup-list --json --detail`, oldest first: the newest is taken), barman (`barman -f json list-backups all`, or its text listing, whose times are read as UTC; only DONE backups), pg_basebackup (the newest backup in `path`: its backup_manifest, else its backup_label). command: any argv printing one of those tools' JSON. file: a timestamp file. pg_stat_archiver: the last archived WAL segment, which proves archiving but not a base backup, so a fresh one is a WARN, never a PASS.
      */
-    source?: 'pg_stat_archiver' | 'command' | 'file';
+    source?: 'pgbackrest' | 'wal_g' | 'barman' | 'pg_basebackup' | 'command' | 'file' | 'pg_stat_archiver';
     /**
-     * argv (no shell) printing pgBackRest `info --output=json` or WAL-G `backup-list --json`.
+     * argv (no shell): for source command, a program printing pgBackRest, WAL-G or Barman JSON; for pgbackrest, wal_g or barman, replaces the tool's default command (e.g. [pgbackrest, --stanza=main, info, --output=json], or an ssh to the backup host).
      *
      * @minItems 1
      */
     command?: [string, ...string[]];
+    /**
+     * For source pg_basebackup: the target folder, holding one backup or one backup per subfolder (pg_basebackup -D <path>/<name>).
+     */
+    path?: string;
     /**
      * A file holding the last backup's time (ISO-8601 or epoch seconds; empty: its modification time).
      */
@@ -283,6 +301,10 @@ export interface PreflightConfig {
      */
     end?: string;
     tz?: 'UTC';
+    /**
+     * The time allowed per target for its part of the rollout (back up, render, apply, health, read back, its share of the drains and switches) in the run's expected length: the configured sample windows, load test and monitoring, one rollback at rollback.max_s and its watch (scripts/lib/run-length.ts). A run whose expected end falls after the window closes is refused (the override still applies).
+     */
+    per_host_s?: number;
     /**
      * Run outside the window anyway: recorded in the evidence (the item passes as WARN).
      */
@@ -516,11 +538,11 @@ export interface MonitorConfig {
    */
   fleet_p95?: 'max' | 'traffic_weighted';
   /**
-   * Alert levels, judged on every sample (no sustain). Runbook: pool utilisation > 70 % warning, > 85 % critical; error rate > 0.5 % critical; p95 > 1 s critical.
+   * Alert levels, judged on every sample (no sustain); each rule gives above, below or both. Runbook: pool utilisation > 70 % warning, > 85 % critical; error rate > 0.5 % critical; p95 > 1 s critical.
    */
   alerts?: {
     /**
-     * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_cpu_pct: database CPU, 0..100 of all cores.
+     * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_backends: client backends connected to the database now (pg_stat_activity, the runbook's psql count). db_cpu_pct: database CPU, 0..100 of all cores.
      */
     metric:
       | 'error_rate'
@@ -529,24 +551,36 @@ export interface MonitorConfig {
       | 'acquire_wait_p95_ms'
       | 'churn_per_s'
       | 'new_backends_per_s'
+      | 'db_backends'
       | 'db_cpu_pct';
     /**
-     * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s and db_cpu_pct exist only at fleet scope.
+     * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s, db_backends and db_cpu_pct exist only at fleet scope.
      */
     scope?: 'each_instance' | 'fleet';
     level: 'warning' | 'critical';
     /**
      * Alert when the value is strictly greater.
      */
-    above: number;
+    above?: number;
+    /**
+     * Alert when the value is strictly lower (a floor, e.g. the DB connection range).
+     */
+    below?: number;
   }[];
+  /**
+   * Runbook Step 6, 'Active DB connections (should be 20-60 under normal load)': the client backends connected to the database (pg_stat_activity for the plan's database, the runbook's own psql count), judged on every sample as a WARNING when strictly below min or above max (never a rollback trigger), with its own line in the verification report. A range for this fleet, set per inventory. Absent: the runbook's 20-60, read as the range for a fleet of four instances and scaled linearly with the number of targets, 5-15 per instance (n instances: 5n to 15n; four: 20-60, eight: 40-120). Each instance keeps at least its pool's min open (pg-pool does not evict below min, the agent prewarms it): with the runbook's new min 20 on four instances the pools alone hold 80, above the default's 60, so set the range your fleet really runs at.
+   */
+  db_connections?: {
+    min: number;
+    max: number;
+  };
   /**
    * Rollback triggers. A trigger fires when every sample of its trailing run breaches (value > above), the run spans at least sustained_s between its first and last sample, and holds at least min_samples samples. An unmeasured sample or a dropped interval (counter reset, no traffic) is not a breach and ends the run.
    */
   triggers?: {
     name: string;
     /**
-     * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_cpu_pct: database CPU, 0..100 of all cores.
+     * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_backends: client backends connected to the database now (pg_stat_activity, the runbook's psql count). db_cpu_pct: database CPU, 0..100 of all cores.
      */
     metric:
       | 'error_rate'
@@ -555,9 +589,10 @@ export interface MonitorConfig {
       | 'acquire_wait_p95_ms'
       | 'churn_per_s'
       | 'new_backends_per_s'
+      | 'db_backends'
       | 'db_cpu_pct';
     /**
-     * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s and db_cpu_pct exist only at fleet scope.
+     * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s, db_backends and db_cpu_pct exist only at fleet scope.
      */
     scope?: 'each_instance' | 'fleet';
     above: number;
@@ -590,5 +625,72 @@ export interface MonitorConfig {
   outage?: {
     policy?: 'fail' | 'rollback' | 'ignore_until';
     max_consecutive_unmeasured?: number;
+  };
+}
+/**
+ * Who hears about a change, per role (plan.stakeholders, rendered from pool_scaling_stakeholders): the runbook's incident response ('NOTIFY - Alert stakeholders (Executive Operator, Product Lead)') and the on-call engineer of its checklist. Each entry is a person or a channel as the message should name it ('Dana Reyes', '#ledger-ops', 'db-oncall@example.com'). Every notification names the roles it is for and who they are (scripts/lib/stakeholders.ts: start and gate_failed go to on-call; rollback and success to all three); a role with nobody named is a preflight WARN.
+ */
+export interface Stakeholders {
+  executive_operator?: Who;
+  product_lead?: Who1;
+  on_call?: Who2;
+}
+/**
+ * The runbook's rollback procedure as data (plan.rollback, rendered from pool_scaling_rollback): how long a rollback may take ('Expected Rollback Time: 5-10 minutes') and its step 4, 'Monitor for 15 minutes - verify metrics return to baseline'. Every key defaults to the runbook.
+ */
+export interface RollbackConfig {
+  /**
+   * Runbook 'Expected Rollback Time: 5-10 minutes': the rollback's time, from its trigger (the failed gate's verdict, else the rollback's start) to every host read back at the old values, passes at or under this bound and fails above it (in the incident, the report and the HTML). Preflight also counts it as the time a rollback needs inside the change window.
+   */
+  max_s?: number;
+  /**
+   * The watch after a rollback (poolgate rollback-watch): the fleet sampled like the monitor, then judged against the baseline snapshot (pre_change_snapshot_<ts>.json). The samples after settle_s must be within the tolerances of the baseline; any figure outside is NOT BACK AT BASELINE (a P1 incident), a figure that cannot be compared is not judged (never passed).
+   */
+  watch?: {
+    /**
+     * Runbook: 15 minutes.
+     */
+    duration_s?: number;
+    /**
+     * Seconds between samples.
+     */
+    interval_s?: number;
+    /**
+     * The first seconds of the watch are shown but not judged: right after a reload the service's latency window and the pools' idle connections still hold the change's figures. The judged part is from settle_s to the end (it must hold at least two samples).
+     */
+    settle_s?: number;
+    /**
+     * How far from the baseline still counts as 'returned'. Fleet figures: error rate Σerrors/Σrequests, p95 the median of the samples' worst-instance p95, utilisation and acquire wait their highest; each compared with the baseline's worst instance.
+     */
+    tolerance?: {
+      /**
+       * Error rate at most the baseline's + this many percentage points (the runbook's 0.1 %).
+       */
+      error_rate_pp?: number;
+      /**
+       * p95 at most the baseline's + this per cent (the runbook's 'latency regression > 20 %').
+       */
+      p95_pct?: number;
+      /**
+       * …and + this many ms, so a 2 ms baseline is not judged on noise.
+       */
+      p95_ms?: number;
+      /**
+       * Highest pool utilisation at most the baseline's + this many percentage points.
+       */
+      pool_utilization_pp?: number;
+      /**
+       * Highest acquire wait p95 at most the baseline's + this many ms (the runbook's 10 ms connection wait).
+       */
+      acquire_wait_ms?: number;
+      /**
+       * Median DB connections (pg_stat_activity) within ± this per cent of the baseline's…
+       */
+      db_connections_pct?: number;
+      /**
+       * …± this many connections.
+       */
+      db_connections_abs?: number;
+    };
   };
 }

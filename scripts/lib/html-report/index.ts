@@ -1,5 +1,7 @@
 import { EvidenceDir, fileTimestamp } from '../evidence';
 import { loadPlan } from '../plan';
+import { rollbackMaxS, rollbackTiming } from '../rollback-time';
+import { newestWatch } from '../rollback-watch-file';
 import { metricSpec, timelineSpec, type TimeDomain } from './chart-spec';
 import { snapshotMoments } from './moments';
 import { renderPage, type MomentPanel, type RenderedChart } from './page';
@@ -70,7 +72,17 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
     report: ev.report,
     reportFile: ev.reportFile,
     rollback:
-      reason === null ? null : { reason, outcome: rollbackOutcome(ev) ?? 'in progress', incidents: ev.incidents },
+      reason === null
+        ? null
+        : {
+            reason,
+            outcome: rollbackOutcome(ev) ?? 'in progress',
+            incidents: ev.incidents,
+            timing: rollbackTiming(ev.dir, rollbackMaxS(ev.plan)),
+            watch: ((w) => (w ? { file: w.file, verdict: w.result.verdict, message: w.result.message } : null))(
+              newestWatch(ev.dir),
+            ),
+          },
     phases,
     timelineSvg,
     charts: rendered,

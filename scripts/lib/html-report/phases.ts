@@ -118,7 +118,7 @@ export function derivePhases(ev: RunEvidence): Phase[] {
 }
 
 /** The rollback's reason as the rollout recorded it, or null when the run was not rolled back. */
-export function rollbackReason(ev: RunEvidence): string | null {
+export function rollbackReason(ev: Pick<RunEvidence, 'events' | 'rollbackLog'>): string | null {
   const started = ev.events.find((e) => e.action === 'rollback_started');
   if (started) return started.reason ?? 'rollback started (no reason recorded)';
   const line = ev.rollbackLog?.split('\n').find((l) => /Rollback reason:/.test(l));
@@ -126,7 +126,9 @@ export function rollbackReason(ev: RunEvidence): string | null {
 }
 
 /** How the rollback ended, when there was one. */
-export function rollbackOutcome(ev: RunEvidence): 'verified' | 'incomplete' | 'in progress' | null {
+export function rollbackOutcome(
+  ev: Pick<RunEvidence, 'events' | 'rollbackLog'>,
+): 'verified' | 'incomplete' | 'in progress' | null {
   if (!ev.events.some((e) => e.action === 'rollback_started') && ev.rollbackLog === null) return null;
   if (ev.events.some((e) => e.action === 'rollback_incomplete')) return 'incomplete';
   if (ev.events.some((e) => e.action === 'rollback_verified')) return 'verified';

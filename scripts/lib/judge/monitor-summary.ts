@@ -1,7 +1,7 @@
 import type { MonitorSample } from '../../types/monitor-sample';
 import type { MonitorResult } from '../../types/monitor-result';
 import { alertsFor } from './alerts';
-import type { ResolvedMonitorConfig } from './monitor-defaults';
+import type { DbConnectionsRange, ResolvedMonitorConfig } from './monitor-defaults';
 import type { Judgement } from './monitor-judge';
 
 type Stat = MonitorResult['summary']['p95_ms'];
@@ -39,6 +39,38 @@ export function summarise(samples: readonly MonitorSample[]): MonitorResult['sum
     db_cpu_pct: statOf(samples.map((s) => s.db.cpu_pct)),
     pool_max: poolMax,
   };
+}
+
+export type DbConnectionsSummary = NonNullable<MonitorResult['summary']['db_connections']>;
+
+/**
+ * Runbook Step 6 "Active DB connections (should be 20-60 under normal load)", judged over the run: every sample's
+ * pg_stat_activity count against the range (strictly outside it is a WARNING, like the alert each such sample
+ * raised). No count in any sample is NOT MEASURED, never OK.
+ */
+export function dbConnectionsSummary(
+  samples: readonly MonitorSample[],
+  range: DbConnectionsRange,
+): DbConnectionsSummary {
+  const counts = samples.map((s) => s.db.backends).filter((v): v is number => typeof v === 'number');
+  const outside = counts.filter((v) => v < range.min || v > range.max).length;
+  return {
+    ...range,
+    lowest: counts.length ? Math.min(...counts) : null,
+    highest: counts.length ? Math.max(...counts) : null,
+    measured_samples: counts.length,
+    outside_samples: outside,
+    verdict: counts.length === 0 ? 'NOT MEASURED' : outside > 0 ? 'WARNING' : 'OK',
+  };
+}
+
+/** "42–57 (range 20–60, <basis>): OK": the runbook's "Active DB connections (should be 20-60)" as judged. */
+export function dbConnectionsLine(d: DbConnectionsSummary | undefined): string {
+  if (!d) return 'not judged';
+  const range = `range ${d.min}–${d.max}, ${d.basis}`;
+  if (d.verdict === 'NOT MEASURED') return `NOT MEASURED (no database probe; ${range})`;
+  const seen = d.lowest === d.highest ? `${d.lowest}` : `${d.lowest}–${d.highest}`;
+  return `${seen} (${range}): ${d.verdict}${d.outside_samples ? `, ${d.outside_samples}/${d.measured_samples} samples outside` : ''}`;
 }
 
 /** One reporting window's verdict (for --windowed): samples whose elapsed time falls in it. */

@@ -1,5 +1,7 @@
 import type { VerificationReport } from '../../types/report';
 import { formatDuration } from './duration';
+import { dbConnectionsLine } from './monitor-summary';
+import { rollbackTimingText } from '../rollback-time';
 import { showCount, showMs, showPct } from './verification-report';
 
 const NR = 'NOT RECORDED';
@@ -65,15 +67,35 @@ export function renderReport(r: VerificationReport): string {
       (c) => `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${c.verdict}** (source: ${c.source})`,
     ),
     '',
+    '## Warnings (alert levels: they never decide)',
+    `- Active DB connections (runbook: 20-60 under normal load) — ${r.db_connections ? dbConnectionsLine(r.db_connections) : 'NOT MEASURED (no monitor result)'} (source: monitor)`,
+    '',
+    ...(r.rollback
+      ? [
+          '## Rollback',
+          `- Reason: ${r.rollback.reason}`,
+          `- Outcome: ${r.rollback.outcome === 'verified' ? 'every host read back at the old values' : r.rollback.outcome.toUpperCase()}`,
+          `- Rollback time: ${rollbackTimingText(r.rollback.timing)}`,
+          `- Return to baseline (runbook: "Monitor for 15 minutes - verify metrics return to baseline"): ${
+            r.rollback.watch
+              ? `${r.rollback.watch.message} (${r.rollback.watch.file})`
+              : 'NOT WATCHED: no post-rollback watch in the evidence'
+          }`,
+          ...(r.rollback.watch?.checks ?? []).map((c) => `  - ${c.verdict} ${c.label}: ${c.shown}`),
+          '',
+        ]
+      : []),
     '## Decision',
     `- ${box(r.decision === 'SUCCESS')} SUCCESS - Proceed to Phase 2`,
     `- ${box(r.decision !== 'SUCCESS')} ROLLBACK - Investigate and retry`,
     '',
     r.decision === 'SUCCESS'
       ? '**Decision**: SUCCESS — all eight success criteria met.'
-      : r.decision === 'ROLLBACK'
-        ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
-        : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — not measured: ${incomplete.join('; ')}.`,
+      : r.rollback
+        ? `**Decision**: ROLLBACK — the change was rolled back: ${r.rollback.reason}`
+        : r.decision === 'ROLLBACK'
+          ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
+          : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — not measured: ${incomplete.join('; ')}.`,
     '',
     '## Evidence',
     ...r.inputs.map(

@@ -33,6 +33,8 @@ export interface ReportEvidence {
   operator: { name: string; source: string };
   now: Date;
   markdownFile: string;
+  /** The run's rollback, when it was rolled back: the decision is then ROLLBACK whatever the criteria say. */
+  rollback?: VerificationReport['rollback'];
 }
 
 const NM = 'NOT MEASURED';
@@ -360,6 +362,7 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     to_min: e.plan?.change.to.min ?? e.verify?.expected.min ?? null,
   };
   const criteria = successCriteria(e, change.to_max);
+  const decision = e.rollback ? { decision: 'ROLLBACK' as const, exit_code: 1 as const } : decide(criteria);
   return {
     kind: 'verification_report',
     generated_at: e.now.toISOString(),
@@ -367,12 +370,14 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     operator: e.operator.name,
     operator_source: e.operator.source,
     change,
-    ...decide(criteria),
+    ...decision,
     inputs: e.inputs,
     pre: preMetrics(e.snapshot),
     post: postMetrics(e.monitor),
     loadtest: loadtestFigures(e.loadtest, e.analysis, e.snapshot),
     criteria,
     markdown_file: e.markdownFile,
+    db_connections: e.monitor?.summary.db_connections ?? null,
+    rollback: e.rollback ?? null,
   };
 }

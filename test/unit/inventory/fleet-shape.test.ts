@@ -12,7 +12,12 @@ import { loadYaml, loadYamlFiles } from '../../helpers/yaml';
  * value allowed to differ, and every variable only the fleet has, is listed here with its reason; anything else
  * that differs fails, so a change to one inventory must be made to the other.
  */
-type Why = 'address' | 'credential' | 'lab-sized duration' | 'filled in per change (production: FILL IN)';
+type Why =
+  | 'address'
+  | 'credential'
+  | 'lab-sized duration'
+  | 'filled in per change (production: FILL IN)'
+  | 'a tool the fleet lab does not run';
 
 /** `<file>:<key path>`, host names replaced by their place in their group (#1, #2). */
 const MAY_DIFFER: Record<string, Why> = {
@@ -42,6 +47,14 @@ const MAY_DIFFER: Record<string, Why> = {
   'group_vars/all/gates.yml:pool_scaling_loadtest.duration': 'lab-sized duration',
   'group_vars/all/gates.yml:pool_scaling_monitor.interval_s': 'lab-sized duration',
   'group_vars/all/gates.yml:pool_scaling_monitor.duration_s': 'lab-sized duration',
+  // production reads pgBackRest; the fleet lab archives WAL only, which preflight reports as a WARN
+  'group_vars/all/gates.yml:pool_scaling_preflight.backup.source': 'a tool the fleet lab does not run',
+  'group_vars/all/gates.yml:pool_scaling_rollback.watch.duration_s': 'lab-sized duration',
+  'group_vars/all/gates.yml:pool_scaling_rollback.watch.interval_s': 'lab-sized duration',
+  'group_vars/all/gates.yml:pool_scaling_rollback.watch.settle_s': 'lab-sized duration',
+  'group_vars/all/run.yml:pool_scaling_stakeholders.executive_operator': 'filled in per change (production: FILL IN)',
+  'group_vars/all/run.yml:pool_scaling_stakeholders.product_lead': 'filled in per change (production: FILL IN)',
+  'group_vars/all/run.yml:pool_scaling_stakeholders.on_call': 'filled in per change (production: FILL IN)',
 };
 
 /** Variables only the fleet has. */
@@ -57,6 +70,8 @@ const FLEET_ONLY: Record<string, Why> = {
   'group_vars/all/gates.yml:pool_scaling_preflight.change_window.override.by':
     'filled in per change (production: FILL IN)',
   'group_vars/all/gates.yml:pool_scaling_monitor.window_s': 'lab-sized duration',
+  // the runbook's triggers (production's default) with lab-sized sustains
+  'group_vars/all/gates.yml:pool_scaling_monitor.triggers': 'lab-sized duration',
 };
 
 const dir = (name: string): string => path.join(packageRoot, 'inventory', name);

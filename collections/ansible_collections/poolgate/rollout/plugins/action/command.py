@@ -28,7 +28,7 @@ options:
   register: {description: Name of the fact that receives the parsed JSON., type: str, default: ''}
   root: {description: Root of the poolgate checkout on the control node., type: str, required: true}
   node: {description: Node.js executable on the control node., type: str, default: node}
-  timeout: {description: Seconds before the command is stopped (it then fails)., type: int, default: 900}
+  timeout: {description: "Seconds before the command is stopped (it then fails); the poolgate role passes the bound C(poolgate plan check) computed from the plan.", type: int, default: 120}
   ok_codes: {description: Exit codes that do not fail the task., type: list, elements: int, default: [0]}
 '''
 
@@ -88,7 +88,7 @@ class ActionModule(ActionBase):
             register=dict(type='str', default=''),
             root=dict(type='str', required=True),
             node=dict(type='str', default='node'),
-            timeout=dict(type='int', default=900),
+            timeout=dict(type='int', default=120),
             ok_codes=dict(type='list', elements='int', default=[0]),
         ))
         if not a['command'].strip():
