@@ -51,6 +51,7 @@ void t.test('refusals and check mode touch no host', async (t) => {
     const runId = `e2e-late-${now}`;
     const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_change_window: window }));
     t.not(run.code, 0, 'the playbook fails');
+    await assertLbReady(t, lab, 'after the run refused for its window');
     t.match(
       run.stdout,
       new RegExp(
@@ -81,6 +82,7 @@ void t.test('refusals and check mode touch no host', async (t) => {
       ['--tags', 'preflight'],
     );
     t.equal(again.code, 0, 'with the override, preflight passes', { stdout: again.stdout.slice(-2000) });
+    await assertLbReady(t, lab, 'after the overridden preflight-only run');
     const odir = evidenceDirOf(`${runId}-override`);
     const ofile = fs.readdirSync(odir).find((f) => /^preflight_.*\.json$/.test(f))!;
     const item = (

@@ -266,6 +266,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       const [hashes, before] = [configHashes(lab), await pids(lab)];
       const again = await runPlaybook('pool-scaling.yml', vars(`${runId}-again`), [], 600_000, repo.inventory);
       t.not(again.code, 0);
+      await assertLbReady(t, lab, 'after the refused repeat');
       t.match(
         again.stdout,
         new RegExp(
@@ -286,6 +287,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       t.equal(retried.code, 0, 'an explicit retry with a reason is let through (here to preflight only)', {
         stdout: retried.stdout.slice(-2000),
       });
+      await assertLbReady(t, lab, 'after the preflight-only retry');
       t.match(
         events(evidenceDirOf(`${runId}-retry`)).find((e) => e.action === 'retry_after_rollback'),
         { retry_of: runId, reason: 'e2e: primary-1 was stopped on purpose, it runs again' },
@@ -315,8 +317,11 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       repo.inventory,
     );
     stopManual.abort();
-    t.equal((await manualTraffic).failed, 0, 'zero failed requests during the manual rollback');
+    const manualSent = await manualTraffic;
+    t.equal(manualSent.failed, 0, 'zero failed requests during the manual rollback');
     t.equal(manual.code, 0, 'rollback.yml succeeds', { stdout: manual.stdout.slice(-2000) });
+    await assertLbReady(t, lab, 'after rollback.yml');
+    await assertWritesExactlyOnce(t, lab, manualSent);
     const mdir = /evidence: ([^\s'"]+)/.exec(manual.stdout)?.[1];
     t.ok(mdir && fs.existsSync(mdir), `its own evidence folder (${mdir})`);
     const w = readJson<{ verdict: string; baseline: { file: string } }>(
@@ -335,6 +340,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     repo.git('merge', '-q', '--ff-only', r.branch);
     const agree = await runPlaybook('pool-scaling.yml', vars(`${runId}-agree`), [], 600_000, repo.inventory);
     t.equal(agree.code, 0, { stdout: agree.stdout.slice(-2000) });
+    await assertLbReady(t, lab, 'after the run with nothing to change');
     t.match(agree.stdout, /Already at target, nothing to change/);
   });
 });
