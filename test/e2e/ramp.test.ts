@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { assertLbReady, useLab } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, useLab } from '../helpers/lab';
 import { startReceiver, type Receiver } from './notify-receiver';
 import { runRampCli } from './ramp-helpers';
 import { events, evidenceProblems, readPools, restoreBaseline, shortRun, trafficUntil } from './rollout-helpers';
@@ -126,6 +126,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     for (const [name, p] of await readPools(lab))
       t.same([p.pool.max, p.pool.min], [100, 13], `${name} runs max 100 / min 13 (read back), not the original 50`);
     t.ok(sent.ok > 50, `traffic flowed throughout (${sent.ok} ok, ${sent.failed} failed)`);
+    await assertWritesExactlyOnce(t, lab, sent);
     checkPassEvidence(t, s.passes[0]!, hosts);
 
     const dir = s.passes[1]!.evidence_dir!;
@@ -188,6 +189,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     for (const [name, p] of await readPools(lab))
       t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
     t.equal(sent.failed, 0, `zero failed requests through HAProxy (${sent.ok} ok)`);
+    await assertWritesExactlyOnce(t, lab, sent);
     checkPassEvidence(t, s.passes[1]!, hosts);
     const retried = fs
       .readFileSync(path.join(s.passes[1]!.evidence_dir!, 'events.jsonl'), 'utf8')

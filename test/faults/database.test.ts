@@ -5,7 +5,7 @@ import t from 'tap';
 import { PG_BIN } from '../../lab/control/postgres';
 import { asPgUser } from '../../lab/control/proc';
 import type { LabConfig } from '../../lab/lab-config';
-import { assertLbReady, readPassword, steadyTraffic, useLab } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, readPassword, steadyTraffic, useLab } from '../helpers/lab';
 import { evidenceDirOf, restoreBaseline, runPlaybook, runVars, shortRun } from '../e2e/rollout-helpers';
 import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, exec, said, tail, watch } from './fault-helpers';
 
@@ -105,6 +105,7 @@ void t.test('the database restarted during monitoring', async (t) => {
   );
   const after = await steadyTraffic(lab.haproxy.url, { concurrency: 2, durationMs: 3000, maxRequests: 2000 });
   t.equal(after.failed, 0, `after the restart every request succeeds again (${after.ok} ok)`);
+  await assertWritesExactlyOnce(t, lab, after);
 });
 
 void t.test('the database slowed by lock contention during monitoring', async (t) => {
