@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { packageRoot } from '../../scripts/lib/paths';
 import { assertLbReady, lbAdminStates, useLab } from '../helpers/lab';
 import { runProcess } from '../helpers/poolgate-cli';
-import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars, type PlaybookRun } from '../e2e/rollout-helpers';
 import {
   BUDGET_CHANGE,
   BUDGET_OLD,
@@ -42,6 +42,22 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
   const restore = (): void => {
     if (fs.existsSync(aside)) fs.renameSync(aside, socket);
   };
+  // A rollout under traffic whose admin socket is moved aside the moment `seen` is in its events (back at teardown).
+  const runLosingSocket = async (
+    t: Test,
+    name: string,
+    seen: (e: Record<string, unknown>) => boolean,
+    what: string,
+  ): Promise<{ runId: string; run: PlaybookRun; stop: ReturnType<typeof watch>; dir: string }> => {
+    await restoreBaseline(lab);
+    const runId = `${name}-${Date.now()}`;
+    const stop = watch(lab);
+    t.teardown(restore);
+    const fault = eventSeen(runId, seen, what).then(hide);
+    const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
+    await fault.catch(() => undefined);
+    return { runId, run, stop, dir: evidenceDirOf(runId) };
+  };
 
   await t.test('before the change: refused before any change', async (t) => {
     const before = await fleetState(lab);
@@ -66,20 +82,14 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
   });
 
   await t.test('after the standbys changed: rolled back', async (t) => {
-    await restoreBaseline(lab);
-    const runId = `fault-lb-after-${Date.now()}`;
-    const stop = watch(lab);
-    t.teardown(restore);
-    const fault = eventSeen(
-      runId,
+    const { runId, run, stop, dir } = await runLosingSocket(
+      t,
+      'fault-lb-after',
       (e) => e.host === 'standby-2' && e.action === 'lb_enabled',
       'both standbys changed and UP',
-    ).then(hide);
-    const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
-    await fault.catch(() => undefined);
+    );
     restore();
     const w = await stop();
-    const dir = evidenceDirOf(runId);
     t.ok(
       events(dir).some((e) => e.host === 'standby-2' && e.action === 'lb_enabled'),
       'the socket vanished after both standbys had changed',
@@ -112,20 +122,14 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
   await t.test(
     'after the primaries changed: ROLLBACK INCOMPLETE (P0), then rollback.yml once the socket answers',
     async (t) => {
-      await restoreBaseline(lab);
-      const runId = `fault-lb-incomplete-${Date.now()}`;
-      const stop = watch(lab);
-      t.teardown(restore);
       // The primaries are drained and primary-1 is being changed: nothing in the primaries' phase uses the socket, so
       // both primaries change, and the first to need it is the switch back.
-      const fault = eventSeen(
-        runId,
+      const { runId, run, stop, dir } = await runLosingSocket(
+        t,
+        'fault-lb-incomplete',
         (e) => e.host === 'primary-1' && e.action === 'backed_up',
         'primary-1 being changed',
-      ).then(hide);
-      const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
-      await fault.catch(() => undefined);
-      const dir = evidenceDirOf(runId);
+      );
       const ev = events(dir);
       t.ok(
         ev.some((e) => e.host === 'primary-2' && e.action === 'verified'),
