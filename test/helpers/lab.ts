@@ -98,15 +98,22 @@ export interface AcknowledgedWrite {
   memo: string;
 }
 
-/** The journal entries holding each of these memos, by memo (a memo absent from the database is absent here). */
-async function journalCopies(cfg: LabConfig, memos: string[]): Promise<Map<string, number[]>> {
+/**
+ * Where a service keeps the memo that makes each write unique: the reference ledger's journal entries, or the
+ * example service's orders (examples/orders-express), whose item the test makes unique.
+ */
+export type WriteTable = { table: 'journal_entries'; memo: 'memo' } | { table: 'orders'; memo: 'item' };
+const LEDGER: WriteTable = { table: 'journal_entries', memo: 'memo' };
+
+/** The rows holding each of these memos, by memo (a memo absent from the database is absent here). */
+async function copiesOf(cfg: LabConfig, memos: string[], where: WriteTable): Promise<Map<string, number[]>> {
   if (memos.length === 0) return new Map();
-  // A hash join on the memos sent (the table has no index on memo and grows with every test).
+  // A hash join on the memos sent (the table has no index on the memo and grows with every test).
   const rows = await pgQuery<{ memo: string; ids: string[] }>(
     cfg,
-    `SELECT j.memo, array_agg(j.id ORDER BY j.id)::text[] AS ids
-       FROM journal_entries j JOIN unnest($1::text[]) AS sent(memo) ON j.memo = sent.memo
-      GROUP BY j.memo`,
+    `SELECT j.${where.memo} AS memo, array_agg(j.id ORDER BY j.id)::text[] AS ids
+       FROM ${where.table} j JOIN unnest($1::text[]) AS sent(memo) ON j.${where.memo} = sent.memo
+      GROUP BY j.${where.memo}`,
     [memos],
     'app',
   );
@@ -118,8 +125,13 @@ async function journalCopies(cfg: LabConfig, memos: string[]): Promise<Map<strin
  * once, under the id the client was given (not lost, not doubled by a load balancer's retry), and none that the
  * client saw fail is there twice (it may be there once: it can have committed before its answer was lost).
  */
-export async function assertWritesExactlyOnce(t: Test, cfg: LabConfig, sent: TrafficResult): Promise<void> {
-  const copies = await journalCopies(cfg, sent.writesSent);
+export async function assertWritesExactlyOnce(
+  t: Test,
+  cfg: LabConfig,
+  sent: Pick<TrafficResult, 'acknowledged' | 'writesSent'>,
+  where: WriteTable = LEDGER,
+): Promise<void> {
+  const copies = await copiesOf(cfg, sent.writesSent, where);
   const notOnce = sent.acknowledged
     .filter((w) => {
       const ids = copies.get(w.memo) ?? [];

@@ -13,8 +13,8 @@ const LOOK = /\b(assertLbReady|lbAdminStates|assertManualRollback)\(/g;
 // Issue 16 too: a write HAProxy resent would be a duplicate row no request count shows. Traffic that writes (every
 // generator here does) is checked row by row: assertWritesExactlyOnce, or assertTraffic which calls it. The helper
 // files that build the generators are left out: the tests that call them are counted.
-const SEND = /(?<![.\w])(trafficUntil|steadyTraffic|openLoopTraffic|watch)\(/g;
-const SEND_DEFINITION = /\bfunction (trafficUntil|steadyTraffic|openLoopTraffic|watch)\(/g;
+const SEND = /(?<![.\w])(trafficUntil|steadyTraffic|openLoopTraffic|ordersTraffic|watch)\(/g;
+const SEND_DEFINITION = /\bfunction (trafficUntil|steadyTraffic|openLoopTraffic|ordersTraffic|watch)\(/g;
 const CHECK_WRITES = /(?<![.\w])(assertWritesExactlyOnce|assertTraffic)\(/g;
 
 const testFiles = (): string[] =>
