@@ -9,7 +9,6 @@ import { packageRoot } from '../../scripts/lib/paths';
 import {
   configHashes,
   events,
-  evidenceDirOf,
   evidenceProblems,
   labctl,
   pids,
@@ -89,12 +88,18 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   const repo = inventoryRepo();
   t.teardown(() => fs.rmSync(repo.dir, { recursive: true, force: true }));
   const headBefore = repo.git('rev-parse', 'HEAD').trim();
+  // An evidence root of its own: the change history judges "the last run on this fleet" from the runs in the root,
+  // and the suite's other tests roll this same change back on purpose on the same slot (rollout-rollback-restart,
+  // the fault tests). Kept when the test fails.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-e2e-rollback-evidence-'));
+  t.teardown(() => (t.passing() ? fs.rmSync(root, { recursive: true, force: true }) : t.comment(`evidence: ${root}`)));
+  const evidenceDirOf = (id: string): string => path.join(root, id);
   // The inventory's own change this time (no retry reason, a revert prepared): only the lab-sized durations.
   const vars = (runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> => {
     const v = runVars(lab, runId);
     delete v.pool_scaling_retry_reason;
     delete v.pool_scaling_prepare_revert;
-    return { ...v, ...extra };
+    return { ...v, pool_scaling_evidence_root: root, ...extra };
   };
 
   const runId = `e2e-rollback-${Date.now()}`;
@@ -306,6 +311,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       {
         rollback_run_id: runId,
         rollback_reason: 'e2e: the manual path after the automatic one',
+        pool_scaling_evidence_root: root,
         pool_scaling_rollback: {
           max_s: 600,
           watch: { duration_s: 12, interval_s: 1, settle_s: 4, tolerance: { p95_ms: 100 } },
