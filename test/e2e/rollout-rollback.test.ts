@@ -34,6 +34,12 @@ const TO = { ...FROM, min: 20, max: 200 };
 function inventoryRepo(): { dir: string; inventory: string; git: (...a: string[]) => string; changeCommit: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-e2e-inventory-'));
   fs.cpSync(path.join(packageRoot, 'inventory', 'lab'), path.join(dir, 'inventory', 'lab'), { recursive: true });
+  // The lab's inventory script finds the lab from its own checkout: the copy asks the one in this checkout.
+  fs.writeFileSync(
+    path.join(dir, 'inventory', 'lab', 'lab-config'),
+    `#!/bin/sh\nexec '${path.join(packageRoot, 'inventory', 'lab', 'lab-config')}' "$@"\n`,
+    { mode: 0o755 },
+  );
   const git = (...a: string[]): string =>
     execFileSync('git', ['-C', dir, ...a], {
       env: {
