@@ -39,6 +39,10 @@ export function atMost(value: number, limit: number): Status {
   return value <= limit ? 'PASS' : 'FAIL';
 }
 
+export function passed(id: string, item: string, measured: string, threshold: string): Item {
+  return { id, item, status: 'PASS', measured, value: null, threshold };
+}
+
 export function unknown(id: string, item: string, threshold: string, why: string): Item {
   return { id, item, status: 'UNKNOWN', measured: 'could not measure', value: null, threshold, detail: why };
 }

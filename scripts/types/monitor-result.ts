@@ -185,11 +185,15 @@ export interface P0 {
   url?: string;
 }
 /**
- * Where database CPU comes from: a command printing a percentage (0..100 of all cores), or, for a database on this host, the postmaster.pid file (the postmaster's and its children's CPU from /proc).
+ * Where database CPU comes from: a command on the control node printing a percentage (0..100 of all cores), or the postmaster.pid file (the postmaster's and its children's CPU from /proc) — on the database host named by `host` (read over its connection in the plan's hosts, one reused SSH connection), or on the control node without `host`.
  */
 export interface DbCpu {
   command?: string;
   pid_file?: string;
+  /**
+   * The database host (a key of the plan's hosts) whose pid_file and /proc are read.
+   */
+  host?: string;
 }
 /**
  * The active DB connections range judged (a warning-level alert outside it).

@@ -12,9 +12,13 @@ export type Targets = [
     url: string;
     role?: 'standby' | 'primary';
     /**
-     * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+     * Path of the instance's JSON-lines log file, read on the instance's host (the plan's hosts entry of the target's name; without one, on the control node). For log summaries; optional.
      */
     log?: string;
+    /**
+     * The systemd unit whose journal holds the instance's log (journalctl -u <unit> -o json on the instance's host); each entry's MESSAGE is a JSON line or plain text judged by its PRIORITY. Excludes log.
+     */
+    journal?: string;
     /**
      * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
      */
@@ -32,9 +36,13 @@ export type Targets = [
     url: string;
     role?: 'standby' | 'primary';
     /**
-     * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+     * Path of the instance's JSON-lines log file, read on the instance's host (the plan's hosts entry of the target's name; without one, on the control node). For log summaries; optional.
      */
     log?: string;
+    /**
+     * The systemd unit whose journal holds the instance's log (journalctl -u <unit> -o json on the instance's host); each entry's MESSAGE is a JSON line or plain text judged by its PRIORITY. Excludes log.
+     */
+    journal?: string;
     /**
      * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
      */
@@ -88,10 +96,16 @@ export interface Plan {
   operator?: string;
   change: PoolChange;
   targets: Targets;
+  /**
+   * Every host of the inventory by its inventory name, with how poolgate reaches it (rendered from the inventory; no secrets). A target's log or journal is read on the host of the target's name; monitor.db_cpu.host names the database host.
+   */
+  hosts?: {
+    [k: string]: HostConnection;
+  };
   database?: DatabaseTarget;
   lb?: {
     /**
-     * HAProxy admin socket path.
+     * HAProxy admin socket path on the load balancer's host (the rollout's Ansible tasks open it there).
      */
     socket: string;
     backend: string;
@@ -161,6 +175,39 @@ export interface PoolConfig {
    * How long a request may wait for a free connection before it fails.
    */
   acquireTimeoutMillis: number;
+}
+/**
+ * How poolgate reaches one host of the fleet for what only that host can tell (the database host's CPU, an instance's journald or log file): the same settings Ansible uses, rendered from the inventory (ansible_host, ansible_user, ansible_port, ansible_ssh_private_key_file, ansible_ssh_common_args, ansible_become). Every call is bounded in time and reuses one SSH connection per host (ControlMaster); a host that cannot be reached is 'could not measure' (exit 3).
+ */
+export interface HostConnection {
+  /**
+   * ssh: the system ssh client; local: the control node itself (ansible_connection: local).
+   */
+  connection: 'ssh' | 'local';
+  /**
+   * Host name or address (ansible_host, else the inventory name).
+   */
+  address: string;
+  /**
+   * Remote user (ansible_user); absent: ssh's default.
+   */
+  user?: string;
+  /**
+   * SSH port (ansible_port); absent: ssh's default.
+   */
+  port?: number;
+  /**
+   * Identity file on the control node (ansible_ssh_private_key_file).
+   */
+  private_key_file?: string;
+  /**
+   * Extra ssh options as Ansible takes them (ansible_ssh_common_args), split like a shell does, e.g. -o UserKnownHostsFile=/etc/poolgate/known_hosts.
+   */
+  common_args?: string;
+  /**
+   * Run the read through `sudo -n` (ansible_become): reading another user's postmaster.pid or the system journal needs it.
+   */
+  become?: boolean;
 }
 /**
  * How poolgate reaches PostgreSQL for probes. The password is read from a file (or PGPASSWORD), never passed inline.
@@ -613,11 +660,15 @@ export interface MonitorConfig {
     url?: string;
   };
   /**
-   * Where database CPU comes from: a command printing a percentage (0..100 of all cores), or, for a database on this host, the postmaster.pid file (the postmaster's and its children's CPU from /proc).
+   * Where database CPU comes from: a command on the control node printing a percentage (0..100 of all cores), or the postmaster.pid file (the postmaster's and its children's CPU from /proc) — on the database host named by `host` (read over its connection in the plan's hosts, one reused SSH connection), or on the control node without `host`.
    */
   db_cpu?: {
     command?: string;
     pid_file?: string;
+    /**
+     * The database host (a key of the plan's hosts) whose pid_file and /proc are read.
+     */
+    host?: string;
   };
   /**
    * What a monitoring outage (a sample where an instance, the database or a configured source could not be measured) does. fail: the first unmeasured sample ends monitoring with 'could not measure' (exit 3). ignore_until: unmeasured samples are gaps until max_consecutive_unmeasured in a row, then exit 3. rollback: like ignore_until but the limit fires the monitoring_outage trigger (exit 1).

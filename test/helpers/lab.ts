@@ -105,17 +105,18 @@ export interface AcknowledgedWrite {
 export type WriteTable = { table: 'journal_entries'; memo: 'memo' } | { table: 'orders'; memo: 'item' };
 const LEDGER: WriteTable = { table: 'journal_entries', memo: 'memo' };
 
+/** One query as the application's role, wherever its database runs (the lab's, or the fleet's db-1). */
+export type AppQuery = <R extends Record<string, unknown>>(sql: string, params: unknown[]) => Promise<R[]>;
+
 /** The rows holding each of these memos, by memo (a memo absent from the database is absent here). */
-async function copiesOf(cfg: LabConfig, memos: string[], where: WriteTable): Promise<Map<string, number[]>> {
+async function copiesOf(query: AppQuery, memos: string[], where: WriteTable): Promise<Map<string, number[]>> {
   if (memos.length === 0) return new Map();
   // A hash join on the memos sent (the table has no index on the memo and grows with every test).
-  const rows = await pgQuery<{ memo: string; ids: string[] }>(
-    cfg,
+  const rows = await query<{ memo: string; ids: string[] }>(
     `SELECT j.${where.memo} AS memo, array_agg(j.id ORDER BY j.id)::text[] AS ids
        FROM ${where.table} j JOIN unnest($1::text[]) AS sent(memo) ON j.${where.memo} = sent.memo
       GROUP BY j.${where.memo}`,
     [memos],
-    'app',
   );
   return new Map(rows.map((r) => [r.memo, r.ids.map(Number)]));
 }
@@ -127,11 +128,12 @@ async function copiesOf(cfg: LabConfig, memos: string[], where: WriteTable): Pro
  */
 export async function assertWritesExactlyOnce(
   t: Test,
-  cfg: LabConfig,
+  db: LabConfig | AppQuery,
   sent: Pick<TrafficResult, 'acknowledged' | 'writesSent'>,
   where: WriteTable = LEDGER,
 ): Promise<void> {
-  const copies = await copiesOf(cfg, sent.writesSent, where);
+  const query: AppQuery = typeof db === 'function' ? db : (sql, params) => pgQuery(db, sql, params, 'app');
+  const copies = await copiesOf(query, sent.writesSent, where);
   const notOnce = sent.acknowledged
     .filter((w) => {
       const ids = copies.get(w.memo) ?? [];

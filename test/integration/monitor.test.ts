@@ -6,23 +6,9 @@ import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { MonitorResult } from '../../scripts/types/monitor-result';
 import { readPassword, steadyTraffic, useLab, type LabHandle } from '../helpers/lab';
 import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
+import { monitorSourceFlags } from './cli-support';
 
 const poolgate = (args: string[], timeoutMs = 90_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
-
-function dbFlags(lab: LabHandle): string[] {
-  return [
-    '--db-host',
-    lab.pg.host,
-    '--db-port',
-    String(lab.pg.port),
-    '--db-name',
-    lab.pg.database,
-    '--db-user',
-    lab.pg.monitorUser,
-    '--db-password-file',
-    lab.pg.monitorPasswordFile,
-  ];
-}
 
 const targetFlags = (lab: LabHandle, roles = ['standby', 'primary']): string[] =>
   lab.instances.filter((i) => roles.includes(i.role)).flatMap((i) => ['--target', `${i.name}=${i.url}`]);
@@ -97,8 +83,22 @@ async function quietWindows(lab: LabHandle): Promise<number> {
   }
 }
 
+/** Five samples a second apart, triggers sustained 2 s. */
+const QUIET_WINDOW = ['--interval', '1s', '--duration', '4s', '--sustained', '2s'];
+
 t.test('monitor on the lab', async (t) => {
   const lab = await useLab(t);
+
+  t.test('without a source for every trigger it judges, monitor refuses to start (exit 2)', async (t) => {
+    const dir = t.testdir({});
+    const r = await poolgate(['monitor', ...targetFlags(lab), ...QUIET_WINDOW, '--evidence-dir', dir]);
+    t.equal(r.code, 2, r.stderr);
+    t.match(r.stderr, /monitor will not start without a source/);
+    t.match(r.stderr, /db_cpu_sustained needs db_cpu .*--db-cpu-pid-file/);
+    t.match(r.stderr, /db_connection_thrashing needs database/);
+    t.match(r.stderr, /p0_incident needs p0 .*--p0-file/);
+    t.same(fs.readdirSync(dir), [], 'nothing was sampled or written');
+  });
 
   // Quiet = no request to any instance's API (nothing but HAProxy's health checks, which only acquire a connection),
   // and no instance's start-up left in its window. Then the report from monitor evidence alone has exactly one
@@ -107,19 +107,11 @@ t.test('monitor on the lab', async (t) => {
   t.test('a quiet window passes: exit 0, JSON and every sample validate, DB probed, DB CPU from /proc', async (t) => {
     const dir = t.testdir({});
     t.comment(`waited ${await quietWindows(lab)} ms for every instance's window to hold no start-up and no request`);
-    const pidFile = path.join(lab.pg.dataDir, 'postmaster.pid');
     const r = await poolgate([
       'monitor',
       ...targetFlags(lab),
-      ...dbFlags(lab),
-      '--db-cpu-pid-file',
-      pidFile,
-      '--interval',
-      '1s',
-      '--duration',
-      '4s',
-      '--sustained',
-      '2s',
+      ...monitorSourceFlags(lab, dir),
+      ...QUIET_WINDOW,
       '--evidence-dir',
       dir,
       '--json',
@@ -190,7 +182,7 @@ t.test('monitor on the lab', async (t) => {
       const r = await poolgate([
         'monitor',
         ...targetFlags(lab),
-        ...dbFlags(lab),
+        ...monitorSourceFlags(lab, dir),
         '--config',
         config,
         '--sustained',
@@ -242,6 +234,7 @@ t.test('monitor on the lab', async (t) => {
     const r = await poolgate([
       'monitor',
       ...targetFlags(lab, ['primary']),
+      ...monitorSourceFlags(lab, dir),
       '--interval',
       '1s',
       '--duration',
@@ -285,6 +278,7 @@ t.test('monitor on the lab', async (t) => {
       ...targetFlags(lab, ['primary']),
       '--target',
       `ghost=${ghost}`,
+      ...monitorSourceFlags(lab, dir),
       '--interval',
       '1s',
       '--duration',

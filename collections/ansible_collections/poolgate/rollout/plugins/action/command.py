@@ -30,6 +30,13 @@ options:
   node: {description: Node.js executable on the control node., type: str, default: node}
   timeout: {description: "Seconds before the command is stopped (it then fails); the poolgate role passes the bound C(poolgate plan check) computed from the plan.", type: int, default: 120}
   ok_codes: {description: Exit codes that do not fail the task., type: list, elements: int, default: [0]}
+  db_password:
+    description:
+      - The database monitoring role's password (from the vault), handed to the command in its environment only
+        (C(POOLGATE_DB_PASSWORD), which poolgate takes and removes at start): never in argv, the plan, the evidence or
+        this task's result. Empty hands nothing (the plan's password_file, or C(PGPASSWORD), is used).
+    type: str
+    default: ''
 '''
 
 import json
@@ -40,7 +47,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 MEANING = {1: 'gate failed', 2: 'refused its input (nothing was changed)', 3: 'could not measure'}
-FAILED_STATUSES = ('FAIL', 'ERROR', 'UNMEASURED')
+FAILED_STATUSES = ('FAIL', 'ERROR', 'UNMEASURED', 'UNKNOWN')
 
 
 def parse(stdout):
@@ -76,7 +83,8 @@ def explanation(parsed, stderr, fallback):
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('command', 'args', 'plan', 'evidence_dir', 'register', 'root', 'node', 'timeout', 'ok_codes'))
+    _VALID_ARGS = frozenset(('command', 'args', 'plan', 'evidence_dir', 'register', 'root', 'node', 'timeout', 'ok_codes',
+                             'db_password'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -90,6 +98,7 @@ class ActionModule(ActionBase):
             node=dict(type='str', default='node'),
             timeout=dict(type='int', default=120),
             ok_codes=dict(type='list', elements='int', default=[0]),
+            db_password=dict(type='str', default='', no_log=True),
         ))
         if not a['command'].strip():
             raise AnsibleActionFail('poolgate.rollout.command needs command (e.g. "preflight" or "evidence seal"), got none')
@@ -97,7 +106,9 @@ class ActionModule(ActionBase):
                 + (['--plan', a['plan']] if a['plan'] else []) + (['--evidence-dir', a['evidence_dir']] if a['evidence_dir'] else [])
                 + ['--json'] + list(a['args']))
         try:
-            done = subprocess.run(argv, cwd=a['root'], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=a['timeout'])
+            env = dict(os.environ, **({'POOLGATE_DB_PASSWORD': a['db_password']} if a['db_password'] else {}))
+            done = subprocess.run(argv, cwd=a['root'], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=a['timeout'])
             rc, stdout, stderr, msg = done.returncode, done.stdout, done.stderr, 'non-zero return code'
         except subprocess.TimeoutExpired as err:
             rc, stdout, stderr = -1, err.stdout or '', err.stderr or ''

@@ -13,10 +13,17 @@ name: evidence_file
 short_description: Create the run's evidence folder, or write one file into it atomically, on the control node
 options:
   path: {description: The folder to create (no I(content)) or the file to write., type: str, required: true}
-  content: {description: The file's text; omitted creates I(path) as a folder (and its parents)., type: str}
+  content: {description: The file's text; omitted (with I(content_b64)) creates I(path) as a folder (and its parents)., type: str}
+  content_b64:
+    description:
+      - The file's bytes in base64, as ansible.builtin.slurp returns them, written exactly (text that looks like JSON
+        would be turned into a dict by templating and rewritten). Excludes I(content).
+    type: str
   mode: {description: Mode of what is created., type: str, default: '0644'}
 '''
 
+import base64
+import binascii
 import os
 import tempfile
 
@@ -26,18 +33,21 @@ from ansible.plugins.action import ActionBase
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('path', 'content', 'mode'))
+    _VALID_ARGS = frozenset(('path', 'content', 'content_b64', 'mode'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         _, a = self.validate_argument_spec(argument_spec=dict(
             path=dict(type='str', required=True),
             content=dict(type='str'),
+            content_b64=dict(type='str'),
             mode=dict(type='str', default='0644'),
-        ))
+        ), mutually_exclusive=[('content', 'content_b64')])
         path, mode = a['path'], int(a['mode'], 8)
         try:
-            if a['content'] is None:
+            data = base64.b64decode(a['content_b64']) if a['content_b64'] is not None else (
+                None if a['content'] is None else a['content'].encode('utf-8'))
+            if data is None:
                 existed = os.path.isdir(path)
                 os.makedirs(path, mode=mode | 0o111, exist_ok=True)
                 result.update(changed=not existed, path=path)
@@ -46,8 +56,8 @@ class ActionModule(ActionBase):
             os.makedirs(folder, exist_ok=True)
             fd, part = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=folder)
             try:
-                with os.fdopen(fd, 'w', encoding='utf-8') as f:
-                    f.write(a['content'])
+                with os.fdopen(fd, 'wb') as f:
+                    f.write(data)
                     f.flush()
                     os.fsync(f.fileno())
                 os.chmod(part, mode)
@@ -56,7 +66,7 @@ class ActionModule(ActionBase):
                 if os.path.exists(part):
                     os.unlink(part)
                 raise
-        except OSError as err:
-            raise AnsibleActionFail('could not write %s: %s' % (path, err.strerror or err))
+        except (OSError, binascii.Error) as err:
+            raise AnsibleActionFail('could not write %s: %s' % (path, getattr(err, 'strerror', None) or err))
         result.update(changed=True, path=path)
         return result
