@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { labAuthHeaders, type LabConfig } from '../../lab/lab-config';
-import { backendServers } from '../../scripts/lib/haproxy-socket';
+import { assertLbReady, assertWritesExactlyOnce } from '../helpers/lab';
 import { adhoc, adhocArgs } from '../helpers/pool-config-adhoc';
 import {
   configHashes,
@@ -22,11 +22,11 @@ import {
 /**
  * A service whose contract endpoints require `Authorization: Bearer <token>` (POOLGATE_LAB_TOKEN=1: the lab's
  * instances read the token from a 0600 file, the lab inventory names that file as pool_instance_token_file):
- * playbooks/pool-scaling.yml changes its pool under paced traffic with zero failed requests, the new pool is read
- * back, HAProxy has every server UP, and the instances still refuse a probe without the token, so the run cannot
- * have passed with the token ignored. The token is in no evidence file and nowhere in Ansible's -v output. A token
- * file that cannot be read refuses the run; a source that holds nothing fails the pool_config task, naming the
- * variable, before the host is touched.
+ * playbooks/pool-scaling.yml changes its pool under paced traffic with zero failed requests and every acknowledged
+ * write exactly once, the new pool is read back, HAProxy has every server READY and UP, and the instances still
+ * refuse a probe without the token, so the run cannot have passed with the token ignored. The token is in no evidence
+ * file and nowhere in Ansible's -v output. A token file that cannot be read refuses the run; a source that holds
+ * nothing fails the pool_config task, naming the variable, before the host is touched.
  */
 t.setTimeout(1_200_000);
 
@@ -76,12 +76,8 @@ t.test('pool-scaling.yml on token-protected instances', async (t) => {
     t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
     for (const [name, p] of await readPools(lab))
       t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back with the token)`);
-    const servers = await backendServers(lab.haproxy.socket, lab.haproxy.backend);
-    t.same(
-      lab.instances.map((i) => [i.name, servers.get(i.name)?.status]),
-      lab.instances.map((i) => [i.name, 'UP']),
-      'HAProxy: every server UP and READY (neither DRAIN nor MAINT)',
-    );
+    await assertLbReady(t, lab);
+    await assertWritesExactlyOnce(t, lab, sent);
     await requiresToken(t, lab, 'after the change');
 
     const dir = evidenceDirOf(runId);
