@@ -106,6 +106,7 @@ t.test('pool-scaling.yml on token-protected instances', async (t) => {
     t.not(run.code, 0, 'the playbook fails');
     t.match(run.stdout, new RegExp(`REFUSED before any change: .*token_file ${absent}`, 's'), 'it names the file');
     t.same([configHashes(lab), await pids(lab)], [hashes, before], 'no config file rewritten, no instance restarted');
+    await assertLbReady(t, lab, 'after the refused run');
   });
 
   await t.test('a token source that holds nothing fails the task before the host is touched', async (t) => {
