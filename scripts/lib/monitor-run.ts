@@ -11,8 +11,8 @@ import { buildSample, initialState, type CpuObservation, type DbObservation, typ
 import type { CpuSource } from './db-cpu';
 import type { Target } from './targets';
 import type { DatabaseTarget } from '../types/database';
-import type { MonitorResult } from '../types/monitor-result';
-import type { Alert, MonitorSample } from '../types/monitor-sample';
+import type { Alert, MonitorResult } from '../types/monitor-result';
+import type { MonitorSample } from '../types/monitor-sample';
 import type { ServiceMetrics } from '../types/service-metrics';
 
 /** Everything the monitoring loop touches, injectable so the loop itself is testable without a network. */

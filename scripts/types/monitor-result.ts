@@ -1,60 +1,6 @@
 /* Generated from schemas/monitor-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-/**
- * Alert levels, judged on every sample (no sustain). Runbook: pool utilisation > 70 % warning, > 85 % critical; error rate > 0.5 % critical; p95 > 1 s critical.
- */
-export type Alerts = {
-  /**
-   * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_cpu_pct: database CPU, 0..100 of all cores.
-   */
-  metric:
-    | 'error_rate'
-    | 'p95_ms'
-    | 'pool_utilization'
-    | 'acquire_wait_p95_ms'
-    | 'churn_per_s'
-    | 'new_backends_per_s'
-    | 'db_cpu_pct';
-  /**
-   * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s and db_cpu_pct exist only at fleet scope.
-   */
-  scope?: 'each_instance' | 'fleet';
-  level: 'warning' | 'critical';
-  /**
-   * Alert when the value is strictly greater.
-   */
-  above: number;
-}[];
-/**
- * Rollback triggers. A trigger fires when every sample of its trailing run breaches (value > above), the run spans at least sustained_s between its first and last sample, and holds at least min_samples samples. An unmeasured sample or a dropped interval (counter reset, no traffic) is not a breach and ends the run.
- */
-export type Triggers = {
-  name: string;
-  /**
-   * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_cpu_pct: database CPU, 0..100 of all cores.
-   */
-  metric:
-    | 'error_rate'
-    | 'p95_ms'
-    | 'pool_utilization'
-    | 'acquire_wait_p95_ms'
-    | 'churn_per_s'
-    | 'new_backends_per_s'
-    | 'db_cpu_pct';
-  /**
-   * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s and db_cpu_pct exist only at fleet scope.
-   */
-  scope?: 'each_instance' | 'fleet';
-  above: number;
-  /**
-   * 0 = fire on the first breaching sample.
-   */
-  sustained_s: number;
-  /**
-   * Default 2.
-   */
-  min_samples?: number;
-}[];
+import type { MonitorConfig } from './monitor-config';
 
 /**
  * monitor_<ts>.json: the verdict of one sustained-monitoring run (poolgate monitor), what fired and why, and the figures the verification report needs. Every sample behind it is in monitor_samples.jsonl, every alert in alerts.log.
@@ -70,6 +16,9 @@ export interface MonitorResult {
    */
   completed: boolean;
   message?: string;
+  /**
+   * The rollback trigger that fired (verdict triggered).
+   */
   trigger?: Firing;
   outage?: {
     policy: 'fail' | 'rollback' | 'ignore_until';
@@ -82,10 +31,10 @@ export interface MonitorResult {
     duration_s: number;
     window_s: number;
     fleet_p95: 'max' | 'traffic_weighted';
-    alerts: Alerts;
-    triggers: Triggers;
-    p0: P0;
-    db_cpu: DbCpu;
+    alerts: NonNullable<MonitorConfig['alerts']>;
+    triggers: NonNullable<MonitorConfig['triggers']>;
+    p0: NonNullable<MonitorConfig['p0']>;
+    db_cpu: NonNullable<MonitorConfig['db_cpu']>;
     outage: {
       policy: 'fail' | 'rollback' | 'ignore_until';
       max_consecutive_unmeasured: number;
@@ -123,13 +72,22 @@ export interface MonitorResult {
      */
     error_rate: number | null;
     acquire_timeouts: number;
+    /**
+     * Fleet p95 per sample.
+     */
     p95_ms: Stat;
-    pool_utilization: Stat1;
-    acquire_wait_p95_ms: Stat2;
-    active_connections: Stat3;
-    db_backends: Stat2;
-    new_backends_per_s: Stat2;
-    db_cpu_pct: Stat2;
+    /**
+     * Fleet (max over instances) utilisation per sample.
+     */
+    pool_utilization: Stat;
+    acquire_wait_p95_ms: Stat;
+    /**
+     * Σ pool active per sample.
+     */
+    active_connections: Stat;
+    db_backends: Stat;
+    new_backends_per_s: Stat;
+    db_cpu_pct: Stat;
     /**
      * The last pool max each instance reported.
      */
@@ -144,7 +102,33 @@ export interface MonitorResult {
   };
 }
 /**
- * The rollback trigger that fired (verdict triggered).
+ * This interface was referenced by `MonitorResult`'s JSON-Schema
+ * via the `definition` "alert".
+ */
+export interface Alert {
+  at: string;
+  level: 'warning' | 'critical';
+  metric: string;
+  /**
+   * Instance name, or 'fleet'.
+   */
+  subject: string;
+  value: number;
+  threshold: number;
+}
+/**
+ * This interface was referenced by `MonitorResult`'s JSON-Schema
+ * via the `definition` "stat".
+ */
+export interface Stat {
+  max: number | null;
+  mean: number | null;
+  last: number | null;
+  measured_samples: number;
+}
+/**
+ * This interface was referenced by `MonitorResult`'s JSON-Schema
+ * via the `definition` "firing".
  */
 export interface Firing {
   name: string;
@@ -158,63 +142,9 @@ export interface Firing {
   message: string;
 }
 /**
- * A P0 incident rolls back immediately (no sustain). Signalled by a file existing, or a URL answering JSON {"p0": true}.
+ * This interface was referenced by `MonitorResult`'s JSON-Schema
+ * via the `definition` "window".
  */
-export interface P0 {
-  file?: string;
-  url?: string;
-}
-/**
- * Where database CPU comes from: a command printing a percentage (0..100 of all cores), or, for a database on this host, the postmaster.pid file (the postmaster's and its children's CPU from /proc).
- */
-export interface DbCpu {
-  command?: string;
-  pid_file?: string;
-}
-export interface Alert {
-  at: string;
-  level: 'warning' | 'critical';
-  metric: string;
-  /**
-   * Instance name, or 'fleet'.
-   */
-  subject: string;
-  value: number;
-  threshold: number;
-}
-/**
- * Fleet p95 per sample.
- */
-export interface Stat {
-  max: number | null;
-  mean: number | null;
-  last: number | null;
-  measured_samples: number;
-}
-/**
- * Fleet (max over instances) utilisation per sample.
- */
-export interface Stat1 {
-  max: number | null;
-  mean: number | null;
-  last: number | null;
-  measured_samples: number;
-}
-export interface Stat2 {
-  max: number | null;
-  mean: number | null;
-  last: number | null;
-  measured_samples: number;
-}
-/**
- * Σ pool active per sample.
- */
-export interface Stat3 {
-  max: number | null;
-  mean: number | null;
-  last: number | null;
-  measured_samples: number;
-}
 export interface Window {
   index: number;
   from: string;

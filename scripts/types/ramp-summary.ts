@@ -1,5 +1,7 @@
 /* Generated from schemas/ramp-summary.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { PoolConfig } from './pool-config';
+
 /**
  * ramp_summary.json, written by poolgate ramp after every pass: the levels of a ramped change (pool-change `steps`), one full pool-scaling.yml run per pass with its evidence folder and outcome, and where the fleet is now. A failed pass rolls back to the level it started from (the last good step) and ends the ramp.
  */
@@ -39,29 +41,4 @@ export interface RampSummary {
    */
   fleet_at: PoolConfig | null;
   message: string;
-}
-/**
- * A node-postgres pool configuration file: exactly the runbook's five keys.
- */
-export interface PoolConfig {
-  /**
-   * Connections kept open (pre-warmed) even when idle.
-   */
-  min: number;
-  /**
-   * Most connections the pool may open.
-   */
-  max: number;
-  /**
-   * How long a connection above min may stay idle before it is closed.
-   */
-  idleTimeoutMillis: number;
-  /**
-   * How long to wait for a new connection's handshake.
-   */
-  connectionTimeoutMillis: number;
-  /**
-   * How long a request may wait for a free connection before it fails.
-   */
-  acquireTimeoutMillis: number;
 }

@@ -1,9 +1,6 @@
 /* Generated from schemas/report.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-/**
- * null: not measured.
- */
-export type Value = number | null;
+import type { MeasuredValue } from './evidence-common';
 
 /**
  * report.json, written with pool_scaling_verification_<ts>.md by poolgate report: the runbook's post-change verification report as data. The decision follows the runbook's eight success criteria: SUCCESS when all pass, ROLLBACK when any fails, INCOMPLETE when none fails but one could not be measured (not proven is not passed).
@@ -35,23 +32,23 @@ export interface VerificationReport {
   pre: Metrics;
   post: Metrics;
   loadtest: {
-    requests: Value;
-    p50_ms: Value;
-    p95_ms: Value;
-    p99_ms: Value;
-    error_rate_pct: Value;
+    requests: MeasuredValue;
+    p50_ms: MeasuredValue;
+    p95_ms: MeasuredValue;
+    p99_ms: MeasuredValue;
+    error_rate_pct: MeasuredValue;
     /**
-     * null: not measured.
+     * The load test's achieved rate (sends per second, or throughput in a closed loop).
      */
-    rate_per_s: number | null;
+    rate_per_s: MeasuredValue;
     /**
-     * null: not measured.
+     * The fleet's traffic the pre-change snapshot measured (sum of the instances' requests_per_s).
      */
-    baseline_rate_per_s: number | null;
+    baseline_rate_per_s: MeasuredValue;
     /**
-     * null: not measured.
+     * rate_per_s / baseline_rate_per_s: a load test at a fraction of normal traffic is no test of the pool.
      */
-    load_vs_baseline: number | null;
+    load_vs_baseline: MeasuredValue;
     /**
      * The load level as the report states it.
      */
@@ -76,7 +73,7 @@ export interface VerificationReport {
       | 'sustained';
     label: string;
     threshold: string;
-    value: Value;
+    value: MeasuredValue;
     /**
      * The value as a person reads it, or why it was not measured.
      */
@@ -86,11 +83,15 @@ export interface VerificationReport {
   }[];
   markdown_file: string;
 }
+/**
+ * This interface was referenced by `VerificationReport`'s JSON-Schema
+ * via the `definition` "metrics".
+ */
 export interface Metrics {
-  pool_utilization_pct: Value;
-  error_rate_pct: Value;
-  p95_ms: Value;
-  active_connections: Value;
+  pool_utilization_pct: MeasuredValue;
+  error_rate_pct: MeasuredValue;
+  p95_ms: MeasuredValue;
+  active_connections: MeasuredValue;
   /**
    * Where the figures come from and how instances are combined.
    */

@@ -5,7 +5,7 @@ import t from 'tap';
 import { isValid } from '../../scripts/lib/schema';
 import { readPassword, useLab, pgQuery } from '../helpers/lab';
 import { labPlan, pgOwnedDir, pgTool, runCli, stopCluster, superSql, waitFor, writePlan } from './cli-support';
-import type { Item } from '../../scripts/types/preflight-result';
+import type { Item } from '../../scripts/types/evidence-common';
 
 const item = (json: Record<string, unknown> | null, id: string): Item | undefined =>
   (json?.items as Item[] | undefined)?.find((i) => i.id === id);

@@ -1,9 +1,9 @@
 import { InputError } from '../errors';
-import type { Instance } from '../../types/advice';
+import type { AdviceInstance } from '../../types/advice';
 import type { ServiceMetrics } from '../../types/service-metrics';
 import { poissonQuantile } from './poisson';
 
-export type InstanceMeasure = Instance;
+export type InstanceMeasure = AdviceInstance;
 
 /**
  * Why two consecutive samples cannot be compared, or null when they can: cumulative counters only grow within
