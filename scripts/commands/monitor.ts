@@ -18,6 +18,7 @@ import type { MonitorWindow } from '../lib/judge/monitor-summary';
 import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
 import { abortableSleep, dbProber, p0Checker, runMonitor } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
+import { notMeasured, shownVerdict } from '../lib/verdict';
 import { assertValid } from '../lib/schema';
 import type { MonitorConfig } from '../types/monitor-config';
 import type { MonitorResult } from '../types/monitor-result';
@@ -49,7 +50,7 @@ const ms = (v: number | null | undefined): string => formatValue('p95_ms', v);
 
 function windowLine(w: MonitorWindow): string {
   return (
-    `window ${w.index} ${w.from.slice(11, 19)}–${w.to.slice(11, 19)} ${w.verdict.toUpperCase()}: ` +
+    `window ${w.index} ${w.from.slice(11, 19)}–${w.to.slice(11, 19)} ${shownVerdict(w.verdict)}: ` +
     `p95 max ${ms(w.p95_ms_max)}, error rate ${pct(w.error_rate)}, utilisation max ${pct(w.pool_utilization_max)}, ` +
     `alerts ${w.alerts}, unmeasured ${w.unmeasured}/${w.samples}`
   );
@@ -58,7 +59,7 @@ function windowLine(w: MonitorWindow): string {
 function humanResult(r: MonitorResult, dir: string): string {
   const s = r.summary;
   const lines = [
-    `${r.verdict === 'passed' ? 'PASSED' : r.verdict === 'triggered' ? 'ROLLBACK' : 'COULD NOT MEASURE'}: ${r.message ?? ''}`,
+    r.message,
     '',
     table([
       [
@@ -70,13 +71,13 @@ function humanResult(r: MonitorResult, dir: string): string {
       ['pool utilisation', `max ${pct(s.pool_utilization.max)}, mean ${pct(s.pool_utilization.mean)}`],
       ['acquire wait p95', `max ${ms(s.acquire_wait_p95_ms.max)}`],
       ['acquire timeouts', String(s.acquire_timeouts)],
-      ['DB CPU', s.db_cpu_pct.measured_samples ? `max ${formatValue('db_cpu_pct', s.db_cpu_pct.max)}` : 'not measured'],
+      ['DB CPU', s.db_cpu_pct.measured_samples ? `max ${formatValue('db_cpu_pct', s.db_cpu_pct.max)}` : notMeasured()],
       ['alerts', `${r.alerts.warning} warning, ${r.alerts.critical} critical (${dir}/${ALERTS_FILE})`],
     ]),
   ];
-  if (r.verdict === 'triggered')
+  if (r.verdict === 'FAIL')
     lines.push('', `Roll back now: the trigger "${r.trigger?.name}" fired (runbook: IMMEDIATE ROLLBACK).`);
-  if (r.verdict === 'could_not_measure')
+  if (r.verdict === 'COULD_NOT_MEASURE')
     lines.push('', 'Nothing was judged passed: restore monitoring (or decide by hand) before proceeding.');
   return lines.join('\n');
 }

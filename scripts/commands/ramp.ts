@@ -166,10 +166,10 @@ export const rampCommand: CommandModule<object, RampArgs> = {
           (p) =>
             `pass ${p.pass}/${p.of}  max ${p.from.max} → ${p.to.max}  ${p.outcome.padEnd(21)} ${p.evidence_dir ?? ''}`,
         ),
-        `${summary.verdict === 'passed' ? 'PASSED' : 'FAILED'}: ${summary.message}`,
+        `${summary.verdict ?? 'RUNNING'}: ${summary.message}`,
         `summary: ${out.resolve(SUMMARY_FILE)}`,
       ].join('\n'),
     );
-    if (summary.verdict !== 'passed') process.exitCode = ExitCode.gateFailed;
+    if (summary.verdict !== 'PASS') process.exitCode = ExitCode.gateFailed;
   },
 };

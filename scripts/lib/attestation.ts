@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import type { Item } from './checklist';
 import type { Attestation } from '../types/attestation';
+import { notMeasured } from './verdict';
 
 /**
  * Attestations: what no probe can see (system stable, rollback plan tested, dashboards visible), vouched for
@@ -43,7 +44,7 @@ export function judgePersonAttestation(
     return {
       id,
       item: label,
-      status: 'FAIL',
+      verdict: 'FAIL',
       measured,
       value: ageH,
       threshold: what,
@@ -53,13 +54,13 @@ export function judgePersonAttestation(
     return {
       id,
       item: label,
-      status: 'FAIL',
+      verdict: 'FAIL',
       measured,
       value: ageH,
       threshold: what,
       detail: `stale: ${ageH.toFixed(1)} h old; check again and re-attest`,
     };
-  return { id, item: label, status: 'PASS', measured, value: ageH, threshold: what };
+  return { id, item: label, verdict: 'PASS', measured, value: ageH, threshold: what };
 }
 
 export async function judgeAttestation(
@@ -75,7 +76,7 @@ export async function judgeAttestation(
     return {
       id,
       item: label,
-      status: 'FAIL',
+      verdict: 'FAIL',
       measured: 'not attested',
       value: null,
       threshold: 'attested (who, when) or URL 2xx',
@@ -88,8 +89,8 @@ export async function judgeAttestation(
       return {
         id,
         item: label,
-        status: 'UNKNOWN',
-        measured: 'could not measure',
+        verdict: 'COULD_NOT_MEASURE',
+        measured: notMeasured(),
         value: null,
         threshold: 'URL answers 2xx',
         detail: `GET ${att.url}: ${r.error}`,
@@ -98,7 +99,7 @@ export async function judgeAttestation(
     return {
       id,
       item: label,
-      status: ok ? 'PASS' : 'FAIL',
+      verdict: ok ? 'PASS' : 'FAIL',
       measured: `GET ${att.url} → ${r.status}`,
       value: r.status,
       threshold: 'URL answers 2xx',

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listEvidenceFiles } from './evidence';
 import { isValid } from './schema';
+import { notMeasured } from './verdict';
 import type { AnalysisResult } from '../types/analysis-result';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Notification } from '../types/notification';
@@ -105,7 +106,6 @@ export interface FailedGate {
 }
 
 const GATE_FILE = /^(preflight|verify|analysis|monitor)_(\d{8}T\d{6}Z)\.json$/;
-const BAD_ITEM = new Set(['FAIL', 'UNKNOWN']);
 
 function figuresOf(gate: FailedGate['gate'], v: unknown): { at: string; figures: GateFigure[] } | null {
   if (
@@ -114,16 +114,16 @@ function figuresOf(gate: FailedGate['gate'], v: unknown): { at: string; figures:
   ) {
     const r = v as VerifyResult | PreflightResult;
     const figures = r.items
-      .filter((i) => BAD_ITEM.has(i.status))
+      .filter((i) => i.verdict === 'FAIL' || i.verdict === 'COULD_NOT_MEASURE')
       .map((i) => ({ item: i.item, measured: i.measured, threshold: String(i.threshold ?? '') }));
     return { at: r.run.finished_at, figures };
   }
   if (gate === 'analysis' && isValid<AnalysisResult>('analysis-result', v)) {
     const figures = v.results
-      .filter((r) => r.verdict === 'fail' || r.verdict === 'could_not_measure')
+      .filter((r) => r.verdict === 'FAIL' || r.verdict === 'COULD_NOT_MEASURE')
       .map((r) => ({
         item: r.label,
-        measured: r.value === null ? 'could not measure' : `${r.value} ${r.unit}`,
+        measured: r.value === null ? notMeasured(r.detail) : `${r.value} ${r.unit}`,
         threshold: `${r.comparison} ${r.threshold} ${r.unit}`,
       }));
     return { at: v.analyzed_at, figures };
@@ -141,12 +141,10 @@ function figuresOf(gate: FailedGate['gate'], v: unknown): { at: string; figures:
           },
         ],
       };
-    if (v.verdict === 'could_not_measure')
+    if (v.verdict === 'COULD_NOT_MEASURE')
       return {
         at: v.ended_at,
-        figures: [
-          { item: 'monitoring', measured: v.message ?? 'could not measure', threshold: 'every sample measured' },
-        ],
+        figures: [{ item: 'monitoring', measured: v.message, threshold: 'every sample measured' }],
       };
     return { at: v.ended_at, figures: [] };
   }
@@ -195,7 +193,7 @@ export function timelineFrom(dir: string): TimelineEvent[] {
           at: m.started_at,
           what: `monitoring started (${m.config.duration_s}s, every ${m.config.interval_s}s)`,
         });
-        out.push({ at: m.ended_at, what: `monitoring ended: ${m.verdict}${m.message ? ` — ${m.message}` : ''}` });
+        out.push({ at: m.ended_at, what: `monitoring ended: ${m.message}` });
       }
     } catch {
       // an unreadable result has no place in the timeline

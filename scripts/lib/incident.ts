@@ -68,10 +68,8 @@ export function latestTrigger(dir: string): { name: string; message: string } | 
     try {
       const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
       if (!isValid<MonitorResult>('monitor-result', m)) continue;
-      if (m.trigger) return { name: m.trigger.name, message: m.trigger.message };
-      if (m.verdict === 'could_not_measure')
-        return { name: 'monitor_could_not_measure', message: m.message ?? 'monitoring could not measure' };
-      return null;
+      if (!m.stop) return null;
+      return { name: m.stop.name, message: m.trigger?.message ?? m.message };
     } catch {
       // not readable: look at an older one
     }

@@ -8,6 +8,7 @@ import { readRunEvidence } from './html-report/run-evidence';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { assertValid } from './schema';
 import type { Notification } from '../types/notification';
+import { headlineOf, type Decision, type RollbackOutcome } from './verdict';
 
 export type NotifyEvent = Notification['event'];
 export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['start', 'gate_failed', 'rollback', 'success'];
@@ -25,7 +26,9 @@ export interface SlackMessage {
 export interface Announcement {
   event: NotifyEvent;
   runId: string;
-  verdict: string;
+  decision: Decision | null;
+  rollback: RollbackOutcome | null;
+  headline: string;
   change: string | null;
   operator: string | null;
   report: string | null;
@@ -112,23 +115,21 @@ export function announce(
     to?.max !== undefined
       ? `pool max ${from?.max ?? '?'} → ${to.max}${to.min !== undefined ? `, min ${from?.min ?? '?'} → ${to.min}` : ''}`
       : null;
-  const outcome = rollbackOutcome(ev);
-  const verdict =
+  const rollback = rollbackOutcome(ev);
+  const decision: Decision | null =
     event === 'start'
-      ? 'STARTED'
-      : event === 'gate_failed'
-        ? 'GATE FAILED'
-        : event === 'rollback'
-          ? outcome === 'incomplete'
-            ? 'ROLLBACK INCOMPLETE'
-            : outcome === 'verified'
-              ? 'ROLLED BACK'
-              : 'ROLLING BACK'
-          : (ev.report?.decision ?? 'SUCCESS');
+      ? null
+      : event === 'rollback'
+        ? 'ROLLBACK'
+        : event === 'success'
+          ? (ev.report?.decision ?? 'INCOMPLETE')
+          : (ev.report?.decision ?? null);
   return {
     event,
     runId: ev.runId,
-    verdict,
+    decision,
+    rollback,
+    headline: headlineOf(event, decision, rollback),
     change,
     operator: ev.report?.operator ?? ev.plan?.operator ?? null,
     report: reportFile ? path.join(ev.dir, reportFile) : null,
@@ -148,7 +149,7 @@ const mrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&l
 
 export function buildMessage(a: Announcement): SlackMessage {
   const summary = [
-    `poolgate ${a.event}: ${a.verdict} — run ${a.runId}`,
+    `poolgate ${a.event}: ${a.headline} — run ${a.runId}`,
     a.change,
     a.detail,
     a.report ? `report: ${a.report}` : null,
@@ -156,14 +157,14 @@ export function buildMessage(a: Announcement): SlackMessage {
   const fields = [
     `*Run*\n\`${mrkdwn(a.runId)}\``,
     `*Event*\n${a.event}`,
-    `*Verdict*\n${mrkdwn(a.verdict)}`,
+    `*Verdict*\n${mrkdwn(a.headline)}`,
     ...(a.change ? [`*Change*\n${mrkdwn(a.change)}`] : []),
     ...(a.operator ? [`*Operator*\n${mrkdwn(a.operator)}`] : []),
   ].map((text) => ({ type: 'mrkdwn', text }));
   return {
     text: mrkdwn(summary.join(' · ')),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${HEADLINES[a.event]}: ${a.verdict}`.slice(0, 150) } },
+      { type: 'header', text: { type: 'plain_text', text: `${HEADLINES[a.event]}: ${a.headline}`.slice(0, 150) } },
       { type: 'section', fields },
       ...(a.detail ? [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(a.detail).slice(0, 2900) } }] : []),
       {
@@ -231,7 +232,15 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
   const now = opts.now ?? (() => new Date());
   const a = announce(opts.evidenceDir, opts.event, opts.detail ?? null, opts.planFile);
   const message = buildMessage(a);
-  const base = { event: opts.event, at: now().toISOString(), run_id: a.runId, verdict: a.verdict, report: a.report };
+  const base = {
+    event: opts.event,
+    at: now().toISOString(),
+    run_id: a.runId,
+    decision: a.decision,
+    rollback: a.rollback,
+    headline: a.headline,
+    report: a.report,
+  };
   let record: Notification;
   if (!opts.url) {
     record = opts.urlError

@@ -8,6 +8,7 @@ import { isIdleInTransaction } from './pg-probes';
 import { checkPoolChange } from './pool-change';
 import type { PoolChange } from '../types/pool-change';
 import type { PreflightConfig } from '../types/preflight-config';
+import { notMeasured } from './verdict';
 
 /**
  * Pure: the preflight checklist's items from what was measured. Each item says what was measured, the rule,
@@ -18,12 +19,12 @@ export type DbThresholds = NonNullable<PreflightConfig['database']>;
 export function poolChangeItem(change: PoolChange): Item {
   const problems = checkPoolChange(change);
   const errors = problems.filter((p) => p.severity === 'error');
-  const status = errors.length > 0 ? 'FAIL' : problems.length > 0 ? 'WARN' : 'PASS';
+  const verdict = errors.length > 0 ? 'FAIL' : problems.length > 0 ? 'WARN' : 'PASS';
   const measured = `max ${change.from.max}→${change.to.max}, min ${change.from.min}→${change.to.min}`;
   const item: Item = {
     id: 'pool_change',
     item: 'pool change valid',
-    status,
+    verdict,
     measured,
     value: null,
     threshold: 'min ≤ max, acquire ≥ connection timeout, steps in order',
@@ -40,12 +41,12 @@ export function changeWindowItem(w: WindowJudgement, override?: { reason: string
     value: null,
     threshold: `inside ${w.window}`,
   };
-  if (w.inside) return { ...base, status: 'PASS' };
+  if (w.inside) return { ...base, verdict: 'PASS' };
   if (override)
-    return { ...base, status: 'WARN', detail: `outside the window, overridden by ${override.by}: ${override.reason}` };
+    return { ...base, verdict: 'WARN', detail: `outside the window, overridden by ${override.by}: ${override.reason}` };
   return {
     ...base,
-    status: 'FAIL',
+    verdict: 'FAIL',
     detail: `outside the window (opens in ${w.opens_in_min} min); wait, or record an override {reason, by} in plan.preflight.change_window.override`,
   };
 }
@@ -57,23 +58,23 @@ export function instanceItems(samples: InstanceSample[], maxErrorRate: number, m
     const p95 = { id: `p95:${s.name}`, item: `p95 latency ${s.name}`, threshold: `< ${maxP95} ms` };
     if (s.error || !s.rates || !s.second) {
       const why = s.error ?? 'no sample';
-      out.push({ ...er, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: why });
-      out.push({ ...p95, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: why });
+      out.push({ ...er, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail: why });
+      out.push({ ...p95, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail: why });
       continue;
     }
     const r = s.rates;
     if (!r.usable)
       out.push({
         ...er,
-        status: 'UNKNOWN',
-        measured: 'could not measure',
+        verdict: 'COULD_NOT_MEASURE',
+        measured: notMeasured(),
         value: null,
         detail: `${r.reason ?? 'interval not usable'}; run again`,
       });
     else if (r.error_rate === null)
       out.push({
         ...er,
-        status: 'WARN',
+        verdict: 'WARN',
         measured: 'no requests',
         value: null,
         detail: `no traffic in the ${r.interval_s.toFixed(1)} s window: nothing to judge`,
@@ -81,7 +82,7 @@ export function instanceItems(samples: InstanceSample[], maxErrorRate: number, m
     else
       out.push({
         ...er,
-        status: below(r.error_rate, maxErrorRate),
+        verdict: below(r.error_rate, maxErrorRate),
         measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`,
         value: r.error_rate,
       });
@@ -89,12 +90,12 @@ export function instanceItems(samples: InstanceSample[], maxErrorRate: number, m
     if (lat.count === 0)
       out.push({
         ...p95,
-        status: 'WARN',
+        verdict: 'WARN',
         measured: 'no requests',
         value: null,
         detail: "no requests in the service's latency window: nothing to judge",
       });
-    else out.push({ ...p95, status: below(lat.p95, maxP95), measured: ms(lat.p95), value: lat.p95 });
+    else out.push({ ...p95, verdict: below(lat.p95, maxP95), measured: ms(lat.p95), value: lat.p95 });
   }
   return out;
 }
@@ -103,12 +104,12 @@ export function blockedItem(blocked: BlockedSession[], max: number): Item {
   const item: Item = {
     id: 'blocked_sessions',
     item: 'blocked sessions',
-    status: atMost(blocked.length, max),
+    verdict: atMost(blocked.length, max),
     measured: String(blocked.length),
     value: blocked.length,
     threshold: `≤ ${max}`,
   };
-  if (item.status === 'FAIL') {
+  if (item.verdict === 'FAIL') {
     item.detail = blocked
       .slice(0, 5)
       .map(
@@ -132,22 +133,22 @@ export function transactionItems(tx: Transaction[], maxLongS: number, maxIdleS: 
   const long: Item = {
     id: 'long_transactions',
     item: 'longest transaction',
-    status: atMost(longAge, maxLongS),
+    verdict: atMost(longAge, maxLongS),
     measured: `${longAge.toFixed(1)} s`,
     value: longAge,
     threshold: `≤ ${maxLongS} s`,
   };
-  if (long.status === 'FAIL' && oldest)
+  if (long.verdict === 'FAIL' && oldest)
     long.detail = `pid ${oldest.pid} (${oldest.application_name || '?'}, ${oldest.state}) open ${oldest.xact_age_s.toFixed(0)} s: let it finish or end it (pg_cancel_backend / pg_terminate_backend)`;
   const idleItem: Item = {
     id: 'idle_in_transaction',
     item: 'idle in transaction',
-    status: atMost(idleAge, maxIdleS),
+    verdict: atMost(idleAge, maxIdleS),
     measured: `${idle.length} sessions, longest ${idleAge.toFixed(1)} s`,
     value: idleAge,
     threshold: `≤ ${maxIdleS} s`,
   };
-  if (idleItem.status === 'FAIL' && worstIdle)
+  if (idleItem.verdict === 'FAIL' && worstIdle)
     idleItem.detail = `pid ${worstIdle.pid} (${worstIdle.application_name || '?'}) "${worstIdle.state}" for ${worstIdle.state_age_s.toFixed(0)} s: it holds locks and snapshots; fix the client or terminate it`;
   return [long, idleItem];
 }
@@ -166,7 +167,7 @@ export function replicationItems(
     out.push({
       id: 'replicas_connected',
       item: 'replicas streaming',
-      status: replicas.filter((r) => r.state === 'streaming').length >= expect ? 'PASS' : 'FAIL',
+      verdict: replicas.filter((r) => r.state === 'streaming').length >= expect ? 'PASS' : 'FAIL',
       measured: `${replicas.filter((r) => r.state === 'streaming').length} of ${replicas.length} connected`,
       value: replicas.length,
       threshold: `≥ ${expect}`,
@@ -176,7 +177,7 @@ export function replicationItems(
     out.push({
       id: 'replication',
       item: 'replication lag',
-      status: 'PASS',
+      verdict: 'PASS',
       measured: 'no replicas',
       value: 0,
       threshold,
@@ -189,7 +190,7 @@ export function replicationItems(
     out.push({
       id: `replication_lag:${r.application_name || r.client_addr || '?'}`,
       item: `replication lag ${r.application_name || r.client_addr || '?'}`,
-      status: ok ? 'PASS' : 'FAIL',
+      verdict: ok ? 'PASS' : 'FAIL',
       measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s`,
       value: bytes,
       threshold,
@@ -203,8 +204,8 @@ export function replicationItems(
       out.push({
         id,
         item,
-        status: 'UNKNOWN',
-        measured: 'could not measure',
+        verdict: 'COULD_NOT_MEASURE',
+        measured: notMeasured(),
         value: null,
         threshold,
         detail: p.error ?? 'no answer',
@@ -217,7 +218,7 @@ export function replicationItems(
     out.push({
       id,
       item,
-      status: ok ? 'PASS' : 'FAIL',
+      verdict: ok ? 'PASS' : 'FAIL',
       measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s${p.self.paused ? ', replay PAUSED' : ''}`,
       value: bytes,
       threshold: `${threshold}, not paused`,
@@ -243,7 +244,7 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
   out.push({
     id: 'capacity',
     item: 'connection capacity (worst step)',
-    status: r.fits ? (otherSource === 'measured now' ? 'WARN' : 'PASS') : 'FAIL',
+    verdict: r.fits ? (otherSource === 'measured now' ? 'WARN' : 'PASS') : 'FAIL',
     measured: `${r.worst.demand} at "${r.worst.step}"`,
     value: r.worst.demand,
     threshold: `≤ ${r.usable} usable`,
@@ -253,7 +254,7 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
     out.push({
       id: 'capacity_role',
       item: 'app role connection limit',
-      status: r.role_limit.fits ? 'PASS' : 'FAIL',
+      verdict: r.role_limit.fits ? 'PASS' : 'FAIL',
       measured: `${r.role_limit.worst_app}`,
       value: r.role_limit.worst_app,
       threshold: `≤ ${r.role_limit.limit} (rolconnlimit)`,
@@ -263,7 +264,7 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
     out.push({
       id: 'capacity_db',
       item: 'database connection limit',
-      status: r.db_limit.fits ? 'PASS' : 'FAIL',
+      verdict: r.db_limit.fits ? 'PASS' : 'FAIL',
       measured: `${r.db_limit.worst}`,
       value: r.db_limit.worst,
       threshold: `≤ ${r.db_limit.limit} (datconnlimit)`,
@@ -279,7 +280,7 @@ export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item
     return {
       item: {
         ...base,
-        status: 'FAIL',
+        verdict: 'FAIL',
         measured: 'no backup found',
         value: null,
         detail: `${f.detail}: take a backup first`,
@@ -289,14 +290,14 @@ export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item
   const age = (now.getTime() - Date.parse(f.newest_at)) / 3_600_000;
   const item: Item = {
     ...base,
-    status: below(age, maxAgeH),
+    verdict: below(age, maxAgeH),
     measured: `${age.toFixed(1)} h ago (${f.newest_at})`,
     value: age,
   };
   if (f.problem) {
-    item.status = 'FAIL';
+    item.verdict = 'FAIL';
     item.detail = f.problem;
-  } else if (item.status === 'FAIL') item.detail = `${f.detail}: take a fresh backup`;
+  } else if (item.verdict === 'FAIL') item.detail = `${f.detail}: take a fresh backup`;
   return { item, age_h: age };
 }
 
@@ -305,7 +306,7 @@ export function onCallItem(onCall: { name: string; response_minutes: number } | 
   if (!onCall)
     return {
       ...base,
-      status: 'FAIL',
+      verdict: 'FAIL',
       measured: 'not named',
       value: null,
       detail: 'set plan.preflight.attestations.on_call = {name, response_minutes}',
@@ -313,7 +314,7 @@ export function onCallItem(onCall: { name: string; response_minutes: number } | 
   const ok = onCall.response_minutes <= maxMinutes;
   return {
     ...base,
-    status: ok ? 'PASS' : 'FAIL',
+    verdict: ok ? 'PASS' : 'FAIL',
     measured: `${onCall.name}, ${onCall.response_minutes} min`,
     value: onCall.response_minutes,
     ...(ok ? {} : { detail: 'find an on-call engineer who can respond in time' }),

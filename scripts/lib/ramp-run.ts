@@ -62,7 +62,7 @@ export function evidenceDirOf(output: string, runId: string, root: string): stri
 
 /** How a pass ended, from its exit code, its output and its own events (a rollback records its end). */
 export function outcomeOf(run: PassRun, events: RolloutEvent[]): PassOutcome {
-  if (run.code === 0) return /Already at target, nothing to change/.test(run.output) ? 'already_at_target' : 'passed';
+  if (run.code === 0) return /Already at target, nothing to change/.test(run.output) ? 'already_at_target' : 'changed';
   const actions = new Set(events.map((e) => e.action));
   if (actions.has('rollback_incomplete')) return 'rollback_incomplete';
   if (actions.has('rollback_verified')) return 'rolled_back';
@@ -102,7 +102,7 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
       run_id: `${o.rampId}-pass${p.pass}`,
       outcome: 'not_run' as const,
     })),
-    verdict: 'running',
+    verdict: null,
     failed_pass: null,
     fleet_at: o.change.from,
     message: `ramp ${levels.join(' → ')} started`,
@@ -128,14 +128,14 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
     entry.exit_code = run.code;
     entry.ended_at = now().toISOString();
     entry.outcome = outcomeOf(run, events);
-    if (entry.outcome === 'passed' || entry.outcome === 'already_at_target') {
+    if (entry.outcome === 'changed' || entry.outcome === 'already_at_target') {
       summary.fleet_at = p.to;
-      summary.message = `pass ${p.pass}/${p.of} ${entry.outcome === 'passed' ? 'passed' : 'found the fleet already there'}: every instance runs ${describe(p.to)}`;
+      summary.message = `pass ${p.pass}/${p.of} ${entry.outcome === 'changed' ? 'passed' : 'found the fleet already there'}: every instance runs ${describe(p.to)}`;
       write();
       continue;
     }
     entry.reason = reasonOf(run.output, events);
-    summary.verdict = 'failed';
+    summary.verdict = 'FAIL';
     summary.failed_pass = p.pass;
     const where = `pass ${p.pass}/${p.of} (max ${p.from.max} → ${p.to.max}) failed: ${entry.reason}.`;
     if (entry.outcome === 'rollback_incomplete') {
@@ -156,7 +156,7 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
     write();
     return summary;
   }
-  summary.verdict = 'passed';
+  summary.verdict = 'PASS';
   summary.message = `ramp ${levels.join(' → ')} passed in ${passes.length} pass${passes.length > 1 ? 'es' : ''}: every instance runs ${describe(o.change.to)}`;
   write();
   return summary;

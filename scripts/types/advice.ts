@@ -6,7 +6,7 @@ import type { Count } from './evidence-common';
  * This interface was referenced by `Advice`'s JSON-Schema
  * via the `definition` "severity".
  */
-export type Severity = 'ok' | 'warning' | 'critical';
+export type AdviceSeverity = 'ok' | 'warning' | 'critical';
 /**
  * This interface was referenced by `Advice`'s JSON-Schema
  * via the `definition` "nonneg".
@@ -26,7 +26,7 @@ export interface Advice {
   /**
    * The worst finding.
    */
-  severity: Severity;
+  severity: AdviceSeverity;
   source: {
     kind: 'window' | 'snapshot';
     /**
@@ -160,7 +160,7 @@ export interface Advice {
     sum_over_instances: Count;
   };
   findings: {
-    severity: Severity;
+    severity: AdviceSeverity;
     code: string;
     message: string;
   }[];

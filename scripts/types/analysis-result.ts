@@ -1,9 +1,10 @@
 /* Generated from schemas/analysis-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { ItemVerdict, Stop, Verdict } from './evidence-common';
 import type { LoadtestCriteria } from './loadtest-criteria';
 
 /**
- * Evidence written by `poolgate analyze`: each criterion with its measured value, threshold and verdict. The verdict is fail if any criterion failed, else could_not_measure if any could not be measured, else pass (a criterion that only warns does not change it).
+ * Evidence written by `poolgate analyze`: each criterion with its measured value, threshold and verdict. The verdict is FAIL if any criterion failed, else COULD_NOT_MEASURE if any could not be measured, else PASS; `stop` names the trigger unless it passed.
  */
 export interface AnalysisResult {
   kind: 'analysis';
@@ -14,7 +15,12 @@ export interface AnalysisResult {
     run_id?: string;
   };
   criteria: LoadtestCriteria;
-  verdict: 'pass' | 'fail' | 'could_not_measure';
+  verdict: Verdict;
+  /**
+   * The verdict in one line: what failed or could not be measured, and why.
+   */
+  message: string;
+  stop?: Stop;
   results: {
     id: string;
     label: string;
@@ -22,7 +28,7 @@ export interface AnalysisResult {
     threshold: number;
     comparison: '<' | '>=' | '==';
     unit: 'ms' | '%' | 'count';
-    verdict: 'pass' | 'warn' | 'fail' | 'could_not_measure' | 'skipped';
+    verdict: ItemVerdict;
     detail?: string;
   }[];
 }

@@ -13,25 +13,63 @@ export type Count = number;
  */
 export type MeasuredValue = number | null;
 /**
- * UNKNOWN: could not be measured (never counted as passed).
- *
- * This interface was referenced by `EvidenceCommon`'s JSON-Schema
- * via the `definition` "status".
- */
-export type Status = 'PASS' | 'FAIL' | 'WARN' | 'UNKNOWN';
-/**
- * FAIL if any item failed; else UNKNOWN if any could not be measured; else PASS (WARN items do not fail).
+ * The verdict of a check, a criterion, a gate or a command (scripts/lib/verdict.ts): PASS (exit 0); FAIL, the change must stop or roll back (exit 1); COULD_NOT_MEASURE (exit 3), never passed and never failed. Of several: FAIL if any failed, else COULD_NOT_MEASURE if any could not be measured, else PASS.
  *
  * This interface was referenced by `EvidenceCommon`'s JSON-Schema
  * via the `definition` "verdict".
  */
-export type Verdict = 'PASS' | 'FAIL' | 'UNKNOWN';
+export type Verdict = 'PASS' | 'FAIL' | 'COULD_NOT_MEASURE';
+/**
+ * One item's verdict: a verdict, or WARN (shown, never fails) or SKIPPED (not required by the configuration); neither WARN nor SKIPPED decides.
+ *
+ * This interface was referenced by `EvidenceCommon`'s JSON-Schema
+ * via the `definition` "item_verdict".
+ */
+export type ItemVerdict = Verdict | ('WARN' | 'SKIPPED');
+/**
+ * A run's decision (the runbook's report template): SUCCESS only when every criterion was measured and passed; ROLLBACK when one failed; INCOMPLETE when none failed but one could not be measured.
+ *
+ * This interface was referenced by `EvidenceCommon`'s JSON-Schema
+ * via the `definition` "decision".
+ */
+export type Decision = 'SUCCESS' | 'ROLLBACK' | 'INCOMPLETE';
+/**
+ * How a rollback ended: VERIFIED, every instance read back on the old config; INCOMPLETE, some instance may run neither (P0).
+ *
+ * This interface was referenced by `EvidenceCommon`'s JSON-Schema
+ * via the `definition` "rollback_outcome".
+ */
+export type RollbackOutcome = 'VERIFIED' | 'INCOMPLETE';
+/**
+ * The runbook's incident severity.
+ *
+ * This interface was referenced by `EvidenceCommon`'s JSON-Schema
+ * via the `definition` "severity".
+ */
+export type Severity = 'P0' | 'P1' | 'P2';
+/**
+ * What stops a change and starts its rollback (e.g. verify_failed, error_rate_sustained); its severity is in scripts/lib/trigger.ts.
+ *
+ * This interface was referenced by `EvidenceCommon`'s JSON-Schema
+ * via the `definition` "trigger".
+ */
+export type Trigger = string;
 
 /**
- * Pieces shared by the preflight, snapshot and verify evidence files.
+ * Pieces shared by the evidence files: the verdict vocabulary (verdict, item_verdict, decision, rollback_outcome, severity, trigger) and the shapes preflight, snapshot and verify share.
  */
 export interface EvidenceCommon {
   [k: string]: unknown;
+}
+/**
+ * The trigger a failed gate stands for, with its severity: carried as data into the rollback and the incident.
+ *
+ * This interface was referenced by `EvidenceCommon`'s JSON-Schema
+ * via the `definition` "stop".
+ */
+export interface Stop {
+  name: Trigger;
+  severity: Severity;
 }
 /**
  * One checklist item: what was measured, against what, and the verdict.
@@ -48,7 +86,7 @@ export interface Item {
    * What a person reads, e.g. 'error rate primary-1'.
    */
   item: string;
-  status: Status;
+  verdict: ItemVerdict;
   /**
    * The measured value as shown (with its unit), or why it could not be measured.
    */

@@ -1,5 +1,6 @@
 /* Generated from schemas/monitor-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { ItemVerdict, Stop, Verdict } from './evidence-common';
 import type { MonitorConfig } from './monitor-config';
 
 /**
@@ -9,15 +10,22 @@ export interface MonitorResult {
   kind: 'monitor';
   started_at: string;
   ended_at: string;
-  verdict: 'passed' | 'triggered' | 'could_not_measure';
+  /**
+   * FAIL: a rollback trigger fired (`trigger`); COULD_NOT_MEASURE: monitoring itself failed (`outage`).
+   */
+  verdict: Verdict;
+  /**
+   * The verdict in one line: what fired or could not be measured, and why.
+   */
+  message: string;
+  stop?: Stop;
   exit_code: 0 | 1 | 3;
   /**
    * The configured duration elapsed (false when a trigger or an outage stopped it early).
    */
   completed: boolean;
-  message?: string;
   /**
-   * The rollback trigger that fired (verdict triggered).
+   * The rollback trigger that fired (verdict FAIL).
    */
   trigger?: Firing;
   outage?: {
@@ -151,7 +159,10 @@ export interface Window {
   to: string;
   samples: number;
   unmeasured: number;
-  verdict: 'ok' | 'alerts' | 'triggered' | 'could_not_measure';
+  /**
+   * PASS; WARN: alerts but no trigger; FAIL: a trigger fired; COULD_NOT_MEASURE.
+   */
+  verdict: ItemVerdict;
   p95_ms_max: number | null;
   error_rate: number | null;
   pool_utilization_max: number | null;

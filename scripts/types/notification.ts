@@ -1,5 +1,7 @@
 /* Generated from schemas/notification.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { Decision, RollbackOutcome } from './evidence-common';
+
 /**
  * One line of notifications.jsonl, written by poolgate notify: which rollout event was announced, when, to which webhook (redacted to scheme://host/…, never its path or token), and whether it was delivered. A failed delivery is recorded here and on stderr, and never fails the change.
  */
@@ -28,9 +30,17 @@ export interface Notification {
   target: string | null;
   run_id: string;
   /**
-   * The verdict the message announced.
+   * The run's decision the message announced: ROLLBACK from a failed gate on, the report's decision on success; null at the start.
    */
-  verdict?: string;
+  decision?: Decision | null;
+  /**
+   * How the rollback ended, null when none ended (yet).
+   */
+  rollback?: RollbackOutcome | null;
+  /**
+   * What the message said, e.g. ROLLED BACK (scripts/lib/verdict.ts).
+   */
+  headline?: string;
   /**
    * The report path the message gave.
    */

@@ -1,6 +1,6 @@
 /* Generated from schemas/preflight-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-import type { Activity, InstanceSample, Item, Run, Verdict } from './evidence-common';
+import type { Activity, InstanceSample, Item, Run, Stop, Verdict } from './evidence-common';
 import type { PoolChange } from './pool-change';
 import type { PreflightConfig } from './preflight-config';
 
@@ -11,6 +11,11 @@ export interface PreflightResult {
   command: 'preflight';
   run: Run;
   verdict: Verdict;
+  /**
+   * The verdict in one line: what failed or could not be measured, and why.
+   */
+  message: string;
+  stop?: Stop;
   exit_code: 0 | 1 | 3;
   items: Item[];
   change?: PoolChange;

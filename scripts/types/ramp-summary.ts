@@ -1,5 +1,6 @@
 /* Generated from schemas/ramp-summary.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { Verdict } from './evidence-common';
 import type { PoolConfig } from './pool-config';
 
 /**
@@ -23,10 +24,10 @@ export interface RampSummary {
     evidence_dir?: string | null;
     exit_code?: number | null;
     /**
-     * passed / already_at_target: the fleet runs `to`; stopped_before_change: a gate (preflight, plan) refused, nothing changed; rolled_back: changed, then restored to `from` and read back; rollback_incomplete: some host may run neither (P0).
+     * changed / already_at_target: the fleet runs `to`; stopped_before_change: a gate (preflight, plan) refused, nothing changed; rolled_back: changed, then restored to `from` and read back; rollback_incomplete: some host may run neither (P0).
      */
     outcome:
-      'passed' | 'already_at_target' | 'stopped_before_change' | 'rolled_back' | 'rollback_incomplete' | 'not_run';
+      'changed' | 'already_at_target' | 'stopped_before_change' | 'rolled_back' | 'rollback_incomplete' | 'not_run';
     started_at?: string;
     ended_at?: string;
     /**
@@ -34,7 +35,10 @@ export interface RampSummary {
      */
     reason?: string;
   }[];
-  verdict: 'passed' | 'failed' | 'running';
+  /**
+   * PASS: every pass changed the fleet (or found it there); FAIL: a pass did not; null while the ramp runs.
+   */
+  verdict: Verdict | null;
   failed_pass?: number | null;
   /**
    * The pool config every instance runs now (read back by the last pass), null when unknown (rollback incomplete).

@@ -1,6 +1,6 @@
 /* Generated from schemas/report.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-import type { MeasuredValue } from './evidence-common';
+import type { Decision, MeasuredValue, Stop, Verdict } from './evidence-common';
 
 /**
  * report.json, written with pool_scaling_verification_<ts>.md by poolgate report: the runbook's post-change verification report as data. The decision follows the runbook's eight success criteria: SUCCESS when all pass, ROLLBACK when any fails, INCOMPLETE when none fails but one could not be measured (not proven is not passed).
@@ -20,7 +20,12 @@ export interface VerificationReport {
     from_min?: number | null;
     to_min?: number | null;
   };
-  decision: 'SUCCESS' | 'ROLLBACK' | 'INCOMPLETE';
+  decision: Decision;
+  /**
+   * The decision in one line: the criteria that failed or could not be measured, and the evidence files missing or unreadable.
+   */
+  message: string;
+  stop?: Stop;
   exit_code: 0 | 1 | 3;
   inputs: {
     kind: 'plan' | 'snapshot' | 'verify' | 'loadtest' | 'analysis' | 'monitor' | 'monitor_samples';
@@ -54,9 +59,9 @@ export interface VerificationReport {
      */
     load_level: string;
     /**
-     * The analysis verdict, when analysed.
+     * The analysis verdict, null when not analysed.
      */
-    verdict: string | null;
+    verdict: Verdict | null;
   };
   /**
    * The runbook's eight success criteria, in its order.
@@ -78,7 +83,7 @@ export interface VerificationReport {
      * The value as a person reads it, or why it was not measured.
      */
     shown: string;
-    verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
+    verdict: Verdict;
     source: string;
   }[];
   markdown_file: string;

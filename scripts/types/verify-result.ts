@@ -1,6 +1,6 @@
 /* Generated from schemas/verify-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-import type { Activity, InstanceSample, Item, LogSummary, Run, Verdict } from './evidence-common';
+import type { Activity, InstanceSample, Item, LogSummary, Run, Stop, Verdict } from './evidence-common';
 import type { ServicePoolConfig } from './service-pool-config';
 import type { LogError } from './snapshot';
 import type { VerifyConfig } from './verify-config';
@@ -12,6 +12,11 @@ export interface VerifyResult {
   command: 'verify';
   run: Run;
   verdict: Verdict;
+  /**
+   * The verdict in one line: what failed or could not be measured, and why.
+   */
+  message: string;
+  stop?: Stop;
   exit_code: 0 | 1 | 3;
   items: Item[];
   /**

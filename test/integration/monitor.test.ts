@@ -95,7 +95,7 @@ t.test('monitor on the lab', async (t) => {
     ]);
     t.equal(r.code, 0, r.stderr);
     const res = parseResult(t, r.stdout);
-    t.equal(res.verdict, 'passed');
+    t.equal(res.verdict, 'PASS');
     t.equal(res.completed, true);
     t.equal(res.samples.total, 5);
     t.equal(res.samples.unmeasured, 0);
@@ -121,7 +121,7 @@ t.test('monitor on the lab', async (t) => {
     t.comment(report.criteria.map((c) => `${c.id}: ${c.verdict} (${c.shown})`).join('\n'));
     t.equal(
       report.criteria.find((c) => c.id === 'pool_max')?.verdict,
-      'NOT MEASURED',
+      'COULD_NOT_MEASURE',
       'no plan or verify: the target max is not proven',
     );
     t.not(report.decision, 'SUCCESS', 'monitor evidence alone never makes a SUCCESS');
@@ -184,7 +184,7 @@ t.test('monitor on the lab', async (t) => {
     });
     t.equal(r.code, 1, r.stderr);
     const res = parseResult(t, r.stdout);
-    t.equal(res.verdict, 'triggered');
+    t.equal(res.verdict, 'FAIL');
     t.equal(res.trigger?.name, 'p95_latency_sustained');
     t.ok(
       res.trigger!.value! > 1000,
@@ -220,7 +220,7 @@ t.test('monitor on the lab', async (t) => {
     ]);
     t.equal(r.code, 3, r.stderr);
     const res = parseResult(t, r.stdout);
-    t.equal(res.verdict, 'could_not_measure');
+    t.equal(res.verdict, 'COULD_NOT_MEASURE');
     t.same(res.outage?.what, ['ghost']);
     t.equal(res.outage?.consecutive_unmeasured, 3, 'the default policy tolerates gaps up to 3 in a row, then says so');
     t.equal(res.completed, false);

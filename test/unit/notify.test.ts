@@ -64,18 +64,20 @@ t.test('what each event announces, from real evidence', async (t) => {
   const ok = announce(fixture('success'), 'success', null);
   t.match(ok, {
     runId: '20261130T180030Z-change',
-    verdict: 'SUCCESS',
+    decision: 'SUCCESS',
+    headline: 'SUCCESS',
     change: 'pool max 50 → 200, min 10 → 20',
     operator: 'lab-operator',
   });
-  t.equal(announce(fixture('success'), 'start', null).verdict, 'STARTED');
+  t.equal(announce(fixture('success'), 'start', null).headline, 'STARTED');
   t.equal(
     announce(fixture('success'), 'start', null, path.join(fixture('rollback'), 'plan.json')).runId,
     '20261130T175543Z-change',
     "--plan stands in for the folder's plan",
   );
   const rb = announce(fixture('rollback'), 'rollback', null);
-  t.equal(rb.verdict, 'ROLLED BACK');
+  t.equal(rb.headline, 'ROLLED BACK');
+  t.equal(rb.rollback, 'VERIFIED');
   t.match(rb.detail, /verify/, 'the reason the rollout recorded');
   t.equal(
     announce(fixture('rollback'), 'gate_failed', 'preflight: backup too old').detail,

@@ -69,8 +69,7 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
     generatedAt: now,
     report: ev.report,
     reportFile: ev.reportFile,
-    rollback:
-      reason === null ? null : { reason, outcome: rollbackOutcome(ev) ?? 'in progress', incidents: ev.incidents },
+    rollback: reason === null ? null : { reason, outcome: rollbackOutcome(ev), incidents: ev.incidents },
     phases,
     timelineSvg,
     charts: rendered,

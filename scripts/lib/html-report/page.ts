@@ -2,6 +2,7 @@ import type { VerificationReport } from '../../types/report';
 import type { Moment } from './moments';
 import type { Phase } from './phases';
 import type { ChartDef } from './series';
+import { headlineOf, shownVerdict, type RollbackOutcome, type Verdict } from '../verdict';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -22,7 +23,7 @@ export interface PageInput {
   generatedAt: Date;
   report: VerificationReport | null;
   reportFile: string | null;
-  rollback: { reason: string; outcome: string; incidents: string[] } | null;
+  rollback: { reason: string; outcome: RollbackOutcome | null; incidents: string[] } | null;
   phases: Phase[];
   timelineSvg: string | null;
   charts: RenderedChart[];
@@ -37,7 +38,7 @@ type Tone = 'pass' | 'fail' | 'warn';
 export function headline(input: Pick<PageInput, 'report' | 'rollback'>): { text: string; tone: Tone; detail: string } {
   if (input.rollback) {
     return {
-      text: input.rollback.outcome === 'verified' ? 'ROLLED BACK' : `ROLLBACK ${input.rollback.outcome.toUpperCase()}`,
+      text: headlineOf('rollback', 'ROLLBACK', input.rollback.outcome),
       tone: 'fail',
       detail: `The change was rolled back: ${input.rollback.reason}`,
     };
@@ -58,14 +59,14 @@ export function headline(input: Pick<PageInput, 'report' | 'rollback'>): { text:
   return { text: d, tone: d === 'SUCCESS' ? 'pass' : d === 'ROLLBACK' ? 'fail' : 'warn', detail };
 }
 
-const verdictTone = (v: string): Tone => (v === 'PASS' ? 'pass' : v === 'FAIL' ? 'fail' : 'warn');
+const verdictTone = (v: Verdict): Tone => (v === 'PASS' ? 'pass' : v === 'FAIL' ? 'fail' : 'warn');
 
 function criteriaTable(report: VerificationReport): string {
   const rows = report.criteria
     .map(
       (c, i) =>
         `<tr data-criterion="${escapeHtml(c.id)}"><td>${i + 1}</td><td>${escapeHtml(c.label)}</td><td>${escapeHtml(c.shown)}</td>` +
-        `<td>${escapeHtml(c.threshold)}</td><td class="verdict ${verdictTone(c.verdict)}">${escapeHtml(c.verdict)}</td>` +
+        `<td>${escapeHtml(c.threshold)}</td><td class="verdict ${verdictTone(c.verdict)}">${escapeHtml(shownVerdict(c.verdict))}</td>` +
         `<td class="source">${escapeHtml(c.source)}</td></tr>`,
     )
     .join('\n');
@@ -126,7 +127,7 @@ export function renderPage(input: PageInput): string {
   ];
   if (input.rollback) {
     parts.push(
-      `<p>Rollback ${escapeHtml(input.rollback.outcome)}.` +
+      `<p>Rollback ${escapeHtml(input.rollback.outcome ?? 'not ended')}.` +
         (input.rollback.incidents.length
           ? ` Incident record: ${input.rollback.incidents.map((f) => `<code>incidents/${escapeHtml(f)}</code>`).join(', ')}.`
           : '') +

@@ -56,12 +56,12 @@ export function windowVerdict(
   const unmeasured = samples.filter((s) => s.unmeasured.length > 0).length;
   const verdict: MonitorWindow['verdict'] =
     judgement.state === 'triggered'
-      ? 'triggered'
+      ? 'FAIL'
       : judgement.state === 'could_not_measure'
-        ? 'could_not_measure'
+        ? 'COULD_NOT_MEASURE'
         : alerts > 0
-          ? 'alerts'
-          : 'ok';
+          ? 'WARN'
+          : 'PASS';
   return {
     index,
     from: samples[0]?.at ?? new Date(0).toISOString(),

@@ -1,6 +1,7 @@
 import type { VerificationReport } from '../../types/report';
 import { formatDuration } from './duration';
 import { showCount, showMs, showPct } from './verification-report';
+import { notMeasured, shownVerdict } from '../verdict';
 
 const NR = 'NOT RECORDED';
 const box = (on: boolean): string => (on ? '[X]' : '[ ]');
@@ -14,7 +15,7 @@ function sustainedHeading(r: VerificationReport): string {
 
 /**
  * The runbook's "Post-change verification report" template, filled from the report (same headings, same lines,
- * same order). Every value is a measurement or an explicit NOT MEASURED / NOT RECORDED with why: no template
+ * same order). Every value is a measurement or an explicit COULD NOT MEASURE / NOT RECORDED with why: no template
  * placeholder survives. The success criteria list all eight runbook criteria (the template shows five) with
  * value and verdict; the decision box is SUCCESS only when all eight pass.
  */
@@ -36,7 +37,7 @@ export function renderReport(r: VerificationReport): string {
     `- Basis: ${m.basis}`,
   ];
   const lt = r.loadtest;
-  const incomplete = r.criteria.filter((c) => c.verdict === 'NOT MEASURED').map((c) => c.label);
+  const incomplete = r.criteria.filter((c) => c.verdict === 'COULD_NOT_MEASURE').map((c) => c.label);
   const failed = r.criteria.filter((c) => c.verdict === 'FAIL').map((c) => c.label);
   const lines = [
     '# Database Pool Scaling Verification Report',
@@ -58,11 +59,12 @@ export function renderReport(r: VerificationReport): string {
     `- p99 latency: ${showMs(lt.p99_ms)}`,
     `- Error rate: ${showPct(lt.error_rate_pct)}`,
     `- Load level: ${lt.load_level}`,
-    `- Analysis verdict: ${lt.verdict ?? 'NOT MEASURED (no analysis evidence)'}`,
+    `- Analysis verdict: ${lt.verdict ? shownVerdict(lt.verdict) : notMeasured('no analysis evidence')}`,
     '',
     '## Success Criteria',
     ...r.criteria.map(
-      (c) => `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${c.verdict}** (source: ${c.source})`,
+      (c) =>
+        `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${shownVerdict(c.verdict)}** (source: ${c.source})`,
     ),
     '',
     '## Decision',
@@ -73,7 +75,7 @@ export function renderReport(r: VerificationReport): string {
       ? '**Decision**: SUCCESS — all eight success criteria met.'
       : r.decision === 'ROLLBACK'
         ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
-        : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — not measured: ${incomplete.join('; ')}.`,
+        : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — ${shownVerdict('COULD_NOT_MEASURE')}: ${incomplete.join('; ')}.`,
     '',
     '## Evidence',
     ...r.inputs.map(

@@ -7,6 +7,8 @@ import type { Snapshot } from '../../types/snapshot';
 import type { VerifyResult } from '../../types/verify-result';
 import { baselineOf, describeLoadLevel, loadLevelOf } from '../loadgen/load-level';
 import { formatDuration } from './duration';
+import { gateStop } from '../trigger';
+import { decisionOf, exitCodeOfVerdict, messageOf, notMeasured, verdictOfCheck, worstOf } from '../verdict';
 
 export type Criterion = VerificationReport['criteria'][number];
 export type ReportInput = VerificationReport['inputs'][number];
@@ -35,7 +37,7 @@ export interface ReportEvidence {
   markdownFile: string;
 }
 
-const NM = 'NOT MEASURED';
+const NM = notMeasured();
 const round = (v: number, d = 3): number => Number(v.toFixed(d));
 const maxOf = (xs: (number | null | undefined)[]): number | null => {
   const ok = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
@@ -132,7 +134,7 @@ function criterion(
   pass: boolean | null,
   source: string,
 ): Criterion {
-  return { id, label, threshold, value, shown, verdict: pass === null ? NM : pass ? 'PASS' : 'FAIL', source };
+  return { id, label, threshold, value, shown, verdict: verdictOfCheck(pass), source };
 }
 
 /** Worst of several measured values with where each came from; null when none was measured. */
@@ -148,7 +150,7 @@ function worst(parts: { source: string; value: number | null }[]): { value: numb
  * pool max from verify's read-back of /api/health/pool-config (else the monitor's metrics); utilisation, acquire
  * wait, DB CPU from monitoring peaks; error rate and p95 the worse of monitoring and the load test; timeouts the
  * sum of the pools' acquire timeouts and the load test's timeouts; "sustained 60 min" = the monitor completed its
- * configured duration without a trigger. Missing evidence is NOT MEASURED, never PASS.
+ * configured duration without a trigger. Missing evidence is COULD_NOT_MEASURE, never PASS.
  */
 export function successCriteria(e: ReportEvidence, toMax: number | null): Criterion[] {
   const m = e.monitor;
@@ -325,12 +327,12 @@ export function successCriteria(e: ReportEvidence, toMax: number | null): Criter
   } else {
     const d = formatDuration(m.config.duration_s);
     const shown =
-      m.verdict === 'passed' && m.completed
+      m.verdict === 'PASS' && m.completed
         ? `${d} completed, ${m.samples.total} samples, no trigger`
-        : m.verdict === 'triggered'
+        : m.verdict === 'FAIL'
           ? `trigger ${m.trigger?.name ?? '?'} fired: ${m.trigger?.message ?? m.message ?? ''}`
           : `${NM} (${m.message ?? 'monitoring did not complete'})`;
-    const pass = m.verdict === 'passed' && m.completed ? true : m.verdict === 'triggered' ? false : null;
+    const pass = m.verdict === 'PASS' && m.completed ? true : m.verdict === 'FAIL' ? false : null;
     out.push(
       criterion(
         'sustained',
@@ -346,10 +348,15 @@ export function successCriteria(e: ReportEvidence, toMax: number | null): Criter
   return out;
 }
 
-export function decide(criteria: Criterion[]): { decision: VerificationReport['decision']; exit_code: 0 | 1 | 3 } {
-  if (criteria.some((c) => c.verdict === 'FAIL')) return { decision: 'ROLLBACK', exit_code: 1 };
-  if (criteria.some((c) => c.verdict === 'NOT MEASURED')) return { decision: 'INCOMPLETE', exit_code: 3 };
-  return { decision: 'SUCCESS', exit_code: 0 };
+export function decide(criteria: Criterion[]): Pick<VerificationReport, 'decision' | 'message' | 'stop' | 'exit_code'> {
+  const verdict = worstOf(criteria.map((c) => c.verdict));
+  const decision = decisionOf(verdict);
+  const message = messageOf(
+    verdict,
+    criteria.map((c) => ({ label: c.label, shown: c.shown, verdict: c.verdict })),
+    'every success criterion measured and met',
+  ).replace(/^[A-Z_]+:/, `${decision}:`);
+  return { decision, message, ...gateStop('report', verdict), exit_code: exitCodeOfVerdict(verdict) };
 }
 
 export function buildReport(e: ReportEvidence): VerificationReport {

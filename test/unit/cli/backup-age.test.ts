@@ -112,9 +112,9 @@ t.test('pg_stat_archiver: a failure newer than the last success is a problem', a
 t.test('backup age: strictly younger than 24 h (the runbook\'s "<")', async (t) => {
   const now = new Date('2026-02-01T02:00:00Z');
   const finding = (iso: string | null) => ({ source: 'file' as const, newest_at: iso, detail: 'x' });
-  t.equal(backupItem(finding('2026-01-31T02:00:00.001Z'), now, 24).item.status, 'PASS', '1 ms under 24 h');
-  t.equal(backupItem(finding('2026-01-31T02:00:00.000Z'), now, 24).item.status, 'FAIL', 'exactly 24 h');
-  t.equal(backupItem(finding(null), now, 24).item.status, 'FAIL', 'no backup at all');
+  t.equal(backupItem(finding('2026-01-31T02:00:00.001Z'), now, 24).item.verdict, 'PASS', '1 ms under 24 h');
+  t.equal(backupItem(finding('2026-01-31T02:00:00.000Z'), now, 24).item.verdict, 'FAIL', 'exactly 24 h');
+  t.equal(backupItem(finding(null), now, 24).item.verdict, 'FAIL', 'no backup at all');
   const broken = { ...finding('2026-02-01T01:00:00Z'), problem: 'WAL archiving failing' };
-  t.equal(backupItem(broken, now, 24).item.status, 'FAIL', 'fresh but archiving broken');
+  t.equal(backupItem(broken, now, 24).item.verdict, 'FAIL', 'fresh but archiving broken');
 });
