@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../lib/errors';
 import { printResult, table } from '../lib/output';
+import { evidenceFile } from '../lib/run-evidence/files';
 import { gateStop } from '../lib/trigger';
 import { exitCodeOfVerdict, messageOf, notMeasured, shownVerdict } from '../lib/verdict';
 import type { AnalysisResult } from '../types/analysis-result';
@@ -177,11 +178,7 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       results: judged.results,
     };
     const file = args.evidenceDir
-      ? new evidence.EvidenceDir(args.evidenceDir).writeJson(
-          `analysis_${evidence.fileTimestamp(now)}.json`,
-          'analysis-result',
-          analysis,
-        )
+      ? new evidence.EvidenceDir(args.evidenceDir).writeJson(evidenceFile('analysis', now), 'analysis-result', analysis)
       : null;
     if (!file) assertValid('analysis-result', analysis, 'analysis');
     printResult(args, analysis, () => human(analysis, file));

@@ -10,9 +10,10 @@ import {
 import { cpuSourceFor, type CpuSource } from '../lib/db-cpu';
 import { NodeExporterCpuSource } from '../lib/db-cpu-node-exporter';
 import { InputError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence/files';
 import { alertLine, formatValue } from '../lib/judge/alerts';
-import { formatDuration, parseDuration } from '../lib/judge/duration';
+import { formatDurationS, parseDurationS } from '../lib/duration';
 import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-defaults';
 import type { MonitorWindow } from '../lib/judge/monitor-summary';
 import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
@@ -42,8 +43,8 @@ interface MonitorArgs extends CommonArgs, MetricsSourceArgs {
   windowed: boolean;
 }
 
-export const SAMPLES_FILE = 'monitor_samples.jsonl';
-export const ALERTS_FILE = 'alerts.log';
+export const SAMPLES_FILE = evidenceFile('monitor_samples');
+export const ALERTS_FILE = evidenceFile('alerts');
 
 const pct = (v: number | null | undefined): string => formatValue('error_rate', v);
 const ms = (v: number | null | undefined): string => formatValue('p95_ms', v);
@@ -97,7 +98,7 @@ function dbCpuSource(
       '--db-cpu-source node-exporter needs --prometheus-url (or plan.metrics_source.prometheus_url)',
     );
   const windowS =
-    args.metricsWindow !== undefined ? parseDuration(args.metricsWindow, '--metrics-window') : DEFAULT_WINDOW_S;
+    args.metricsWindow !== undefined ? parseDurationS(args.metricsWindow, '--metrics-window') : DEFAULT_WINDOW_S;
   return new NodeExporterCpuSource({
     prometheusUrl: prometheusUrl.replace(/\/+$/, ''),
     job: args.dbCpuNodeJob,
@@ -192,10 +193,12 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
         )
       : undefined;
     const cfg = resolveMonitorConfig(fileCfg ?? inputs.plan?.monitor ?? {}, {
-      ...(args.interval !== undefined ? { interval_s: parseDuration(args.interval, '--interval') } : {}),
-      ...(args.duration !== undefined ? { duration_s: parseDuration(args.duration, '--duration') } : {}),
-      ...(args.window !== undefined ? { window_s: parseDuration(args.window, '--window') } : {}),
-      ...(args.sustained !== undefined ? { sustained_s: parseDuration(args.sustained, '--sustained') } : {}),
+      ...(args.interval !== undefined ? { interval_s: parseDurationS(args.interval, '--interval') } : {}),
+      ...(args.duration !== undefined ? { duration_s: parseDurationS(args.duration, '--duration') } : {}),
+      ...(args.window !== undefined ? { window_s: parseDurationS(args.window, '--window') } : {}),
+      ...(args.sustained !== undefined
+        ? { sustained_s: parseDurationS(args.sustained, '--sustained', { allowZero: true }) }
+        : {}),
       ...(args.minSamples !== undefined ? { min_samples: args.minSamples } : {}),
       p0_file: args.p0File,
       p0_url: args.p0Url,
@@ -209,7 +212,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
     const ev = new EvidenceDir(inputs.evidenceDir);
     // an empty alerts.log is a statement ("no alert"), a missing one is a question
     fs.appendFileSync(ev.resolve(ALERTS_FILE), '');
-    const ts = fileTimestamp();
+    const startedAt = new Date();
     const abort = new AbortController();
     const stop = (): void => abort.abort();
     process.once('SIGINT', stop);
@@ -238,7 +241,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
             alertsSoFar += alerts.length;
             const elapsed = (Date.now() - started) / 1000;
             progress(
-              `monitor ${formatDuration(Math.round(elapsed))}/${formatDuration(cfg.duration_s)} (${formatDuration(Math.max(0, Math.round(cfg.duration_s - elapsed)))} left) · p95 ${ms(sample.fleet.p95_ms)} · ` +
+              `monitor ${formatDurationS(Math.round(elapsed))}/${formatDurationS(cfg.duration_s)} (${formatDurationS(Math.max(0, Math.round(cfg.duration_s - elapsed)))} left) · p95 ${ms(sample.fleet.p95_ms)} · ` +
                 `errors ${pct(sample.fleet.error_rate)} · util ${pct(sample.fleet.pool_utilization)} · alerts ${alertsSoFar}` +
                 (sample.unmeasured.length ? ` · UNMEASURED ${sample.unmeasured.join(',')}` : ''),
             );
@@ -250,7 +253,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       );
       progressDone();
       const full: MonitorResult = { ...result, files: { samples: SAMPLES_FILE, alerts: ALERTS_FILE } };
-      const file = ev.writeJson(`monitor_${ts}.json`, 'monitor-result', full);
+      const file = ev.writeJson(evidenceFile('monitor', startedAt), 'monitor-result', full);
       printResult(args, full, () => `${humanResult(full, ev.dir)}\nevidence: ${file}`);
       process.exitCode = full.exit_code;
     } finally {

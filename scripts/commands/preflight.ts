@@ -11,7 +11,8 @@ import { gateStop } from '../lib/trigger';
 import { exitCodeOfVerdict, shownVerdict } from '../lib/verdict';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
 import { InputError, MeasureError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence/files';
 import { sampleFleet, type InstanceSample } from '../lib/metrics-sampler';
 import { printResult, progress, progressDone } from '../lib/output';
 import * as probes from '../lib/pg-probes';
@@ -384,7 +385,7 @@ async function handler(args: Args): Promise<void> {
     change_window: { ...window, ...(cfg.change_window!.override ? { override: cfg.change_window!.override } : {}) },
     config: cfg,
   };
-  const file = evidence.writeJson(`preflight_${fileTimestamp(started)}.json`, 'preflight-result', result);
+  const file = evidence.writeJson(evidenceFile('preflight', started), 'preflight-result', result);
   printResult({ json: args.json }, result, () => human(result, file));
   process.exitCode = exitCode;
 }

@@ -4,7 +4,8 @@ import { gateStop } from '../lib/trigger';
 import { exitCodeOfVerdict, shownVerdict } from '../lib/verdict';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
 import { InputError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence/files';
 import { getJson } from '../lib/http-json';
 import { toInstanceSample } from '../lib/instance-sample';
 import { scanLog } from '../lib/log-scan';
@@ -247,7 +248,7 @@ async function handler(args: Args): Promise<void> {
     since: since.toISOString(),
     config: cfg,
   };
-  const file = evidence.writeJson(`verify_${fileTimestamp(started)}.json`, 'verify-result', result);
+  const file = evidence.writeJson(evidenceFile('verify', started), 'verify-result', result);
   printResult({ json: args.json }, result, () => {
     const failed = items.filter((i) => i.verdict === 'FAIL');
     const last =

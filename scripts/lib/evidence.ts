@@ -4,6 +4,7 @@ import path from 'node:path';
 import { writeFileAtomic } from './atomic-write';
 import { InputError } from './errors';
 import { assertValid } from './schema';
+import { EVIDENCE } from './run-evidence/files';
 
 /**
  * A run's evidence folder. Every file goes in atomically; JSON files are validated against their schema
@@ -51,15 +52,7 @@ export class EvidenceDir {
   }
 }
 
-/** Filesystem-safe UTC timestamp for evidence names: 20260201T023000Z. */
-export function fileTimestamp(date = new Date()): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-}
-
-export const MANIFEST = 'manifest.sha256';
+export const MANIFEST = EVIDENCE.manifest.name();
 
 /** Every file under `dir` (relative, sorted), the manifest itself excluded. */
 export function listEvidenceFiles(dir: string): string[] {

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { EvidenceDir } from './evidence';
-import { fileTimestamp, listEvidenceFiles } from './evidence';
+import { listEvidenceFiles } from './evidence';
+import { evidenceFile, readEvidence } from './run-evidence';
 import {
   describeNotification,
   failedGate,
@@ -11,38 +10,11 @@ import {
   timelineFrom,
   type TimelineEvent,
 } from './incident-evidence';
-import { isValid } from './schema';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
-
-export type Severity = 'P0' | 'P1' | 'P2';
-
-/** Triggers that hurt customers while they fire: rolled back at once, P1 (P0 only when a P0 was declared). */
-const CUSTOMER_IMPACT = new Set([
-  'error_rate_sustained',
-  'p95_latency_sustained',
-  'connection_thrashing',
-  'db_connection_thrashing',
-  'db_cpu_sustained',
-  'verify_failed',
-  'loadtest_failed',
-  'health_check_failed',
-]);
+import { severityFor, type Severity } from './trigger';
 
 export { timelineFrom, type TimelineEvent };
-
-/**
- * Severity from the trigger (runbook "Incident response": ASSESS P0/P1/P2): a declared P0 incident is P0; a
- * rollback that did not complete is P0 too (the fleet runs a config nobody verified); a rollback trigger with
- * customer impact (errors, latency, thrashing, DB CPU), a failed post-change gate or an instance that fails its
- * health check after its change is P1;
- * anything else — a monitoring outage, a could-not-measure, a gate that stopped the change before it started —
- * is P2.
- */
-export function severityFor(trigger: string): Severity {
-  if (trigger === 'p0_incident' || trigger === 'rollback_incomplete') return 'P0';
-  return CUSTOMER_IMPACT.has(trigger) ? 'P1' : 'P2';
-}
 
 export interface IncidentInput {
   reason: string;
@@ -60,27 +32,17 @@ export interface IncidentInput {
  * fired, or `monitor_could_not_measure` when monitoring itself failed. null when no monitor run ended either way.
  */
 export function latestTrigger(dir: string): { name: string; message: string } | null {
-  const files = listEvidenceFiles(dir)
-    .filter((f) => /^monitor_\d{8}T\d{6}Z\.json$/.test(f))
-    .sort()
-    .reverse();
-  for (const f of files) {
-    try {
-      const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (!isValid<MonitorResult>('monitor-result', m)) continue;
-      if (!m.stop) return null;
-      return { name: m.stop.name, message: m.trigger?.message ?? m.message };
-    } catch {
-      // not readable: look at an older one
-    }
-  }
-  return null;
+  const m = readEvidence<MonitorResult>(dir, 'monitor');
+  if (m.status !== 'used' || !m.value.stop) return null;
+  return { name: m.value.stop.name, message: m.value.trigger?.message ?? m.value.message };
 }
 
 /** What the evidence adds to the operator's words: the failed gate's figures, the rollback's steps, who heard. */
 export interface IncidentFacts {
   timeline: TimelineEvent[];
   figures: string[];
+  /** The failed gate's own verdict line, null when no gate failed. */
+  gateMessage: string | null;
   actions: TimelineEvent[];
   outcome: string | null;
   notified: string[];
@@ -92,6 +54,7 @@ export function incidentFacts(dir: string): IncidentFacts {
   return {
     timeline: timelineFrom(dir),
     figures: gate ? gate.figures.map((f) => `${gate.gate}: ${figureText(f)}`) : [],
+    gateMessage: gate?.message ?? null,
     actions: rollback.actions,
     outcome: rollback.outcome,
     notified: notifications(dir).map((n) => `${n.at} — ${describeNotification(n)}`),
@@ -163,10 +126,13 @@ export function writeIncident(
 ): { file: string; rollbackLog: string; severity: Severity } {
   const severity = input.severity ?? severityFor(input.trigger);
   const facts = incidentFacts(ev.dir);
-  // The operator's (or the playbook's) words, then what the failed gate measured against what it allows.
-  const reason = facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason;
+  // The operator's (or the playbook's) words, then what the failed gate measured against what it allows — unless
+  // the words already are the gate's own verdict line (a failed poolgate step's message carries its items; the
+  // playbook may have cut it short, so its start is what is looked for).
+  const said = facts.gateMessage !== null && input.reason.includes(facts.gateMessage.slice(0, 120));
+  const reason = facts.figures.length && !said ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason;
   const files = listEvidenceFiles(ev.dir).filter((f) => !f.startsWith('incidents/'));
-  const rel = `incidents/${fileTimestamp(input.now)}_pool_scaling_incident.md`;
+  const rel = evidenceFile('incident', input.now);
   const file = ev.writeText(rel, renderIncident({ ...input, reason, severity }, facts, plan, files));
   const rollbackLog = ev.appendLine(
     'rollback_log.txt',

@@ -5,6 +5,7 @@ import { EvidenceDir } from './evidence';
 import { InputError } from './errors';
 import { loadPlan } from './plan';
 import { readRunEvidence } from './html-report/run-evidence';
+import { evidenceFile, newestOf } from './run-evidence';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { assertValid } from './schema';
 import type { Notification } from '../types/notification';
@@ -12,7 +13,7 @@ import { headlineOf, type Decision, type RollbackOutcome } from './verdict';
 
 export type NotifyEvent = Notification['event'];
 export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['start', 'gate_failed', 'rollback', 'success'];
-export const NOTIFICATIONS_FILE = 'notifications.jsonl';
+export const NOTIFICATIONS_FILE = evidenceFile('notifications');
 /** The longest a notification may hold up the change. */
 export const MAX_TIMEOUT_MS = 3000;
 
@@ -87,13 +88,6 @@ export function resolveWebhookUrl(opts: { url?: string; urlFile?: string; env?: 
   return { url: url && url.trim() ? url.trim() : null };
 }
 
-const newest = (dir: string, re: RegExp): string | null =>
-  fs
-    .readdirSync(dir)
-    .filter((f) => re.test(f))
-    .sort()
-    .pop() ?? null;
-
 /**
  * What the message says for this event, read from the run's evidence (the HTML report first, it has the charts).
  * `planFile` stands in for the folder's plan.json (the Ansible role passes --plan to every command).
@@ -107,8 +101,7 @@ export function announce(
   const read = readRunEvidence(evidenceDir);
   const plan = planFile ? loadPlan(planFile) : read.plan;
   const ev = { ...read, plan, runId: plan?.run_id ?? read.runId };
-  const reportFile =
-    newest(ev.dir, /^pool_scaling_verification_.*\.html$/) ?? newest(ev.dir, /^pool_scaling_verification_.*\.md$/);
+  const reportFile = newestOf(ev.dir, 'report_html') ?? newestOf(ev.dir, 'report_markdown');
   const to = ev.plan?.change.to;
   const from = ev.plan?.change.from;
   const change =

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EvidenceDir } from './evidence';
+import { evidenceFile, readEvents, type RolloutEvent } from './run-evidence';
 import { rampLevels, rampPasses, type RampPass } from './ramp-passes';
 import type { PoolChange } from '../types/pool-change';
 import type { PoolConfig } from '../types/pool-config';
@@ -34,22 +35,7 @@ export interface RampOptions {
   now?: () => Date;
 }
 
-export const SUMMARY_FILE = 'ramp_summary.json';
-
-type RolloutEvent = { action?: unknown; reason?: unknown };
-
-function readEvents(dir: string | null): RolloutEvent[] {
-  if (!dir) return [];
-  try {
-    return fs
-      .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as RolloutEvent);
-  } catch {
-    return [];
-  }
-}
+export const SUMMARY_FILE = evidenceFile('ramp_summary');
 
 /** The run's evidence folder: the path the playbook printed (it ends in the run id), else <root>/<run-id>. */
 export function evidenceDirOf(output: string, runId: string, root: string): string | null {
@@ -74,8 +60,8 @@ export function outcomeOf(run: PassRun, events: RolloutEvent[]): PassOutcome {
 
 /** Why the pass failed: the rollback's recorded reason, else the last failed task's message. */
 export function reasonOf(output: string, events: RolloutEvent[]): string {
-  const started = [...events].reverse().find((e) => e.action === 'rollback_started' && typeof e.reason === 'string');
-  if (started) return String(started.reason).trim();
+  const started = [...events].reverse().find((e) => e.action === 'rollback_started' && e.reason !== undefined);
+  if (started) return started.reason!.trim();
   const msgs = [...output.matchAll(/fatal: \[[^\]]+\]: FAILED! => .*?"msg": "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
   const last = msgs[msgs.length - 1];
   const stopped = /poolgate ramp: the playbook was stopped by (\w+)/.exec(output);
@@ -123,7 +109,7 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
     };
     const run = await o.runPass(p, entry.run_id, rampVars);
     const dir = evidenceDirOf(run.output, entry.run_id, o.evidenceRoot);
-    const events = readEvents(dir);
+    const events = dir ? readEvents(dir).values : [];
     entry.evidence_dir = dir;
     entry.exit_code = run.code;
     entry.ended_at = now().toISOString();

@@ -27,12 +27,40 @@ export interface VerificationReport {
   message: string;
   stop?: Stop;
   exit_code: 0 | 1 | 3;
+  /**
+   * Every evidence file the report stands on (scripts/lib/run-evidence names them): the rollout's record, the checklist, and each measurement. One missing or invalid makes the report INCOMPLETE.
+   */
   inputs: {
-    kind: 'plan' | 'snapshot' | 'verify' | 'loadtest' | 'analysis' | 'monitor' | 'monitor_samples';
+    kind:
+      | 'plan'
+      | 'preflight'
+      | 'snapshot'
+      | 'verify'
+      | 'loadtest'
+      | 'analysis'
+      | 'monitor'
+      | 'monitor_samples'
+      | 'alerts'
+      | 'events';
     file: string | null;
     sha256?: string;
     status: 'used' | 'missing' | 'invalid';
+    /**
+     * Why it is invalid, or the names it was looked for under when missing.
+     */
     detail?: string;
+  }[];
+  /**
+   * Is the report complete? The evidence files it needs (present and valid), and each section of the runbook's template (every figure measured). A section not measured makes the decision INCOMPLETE, never SUCCESS.
+   */
+  sections: {
+    id: 'evidence' | 'pre' | 'post' | 'loadtest';
+    label: string;
+    verdict: Verdict;
+    /**
+     * What is missing or unreadable, naming the file; or what was measured.
+     */
+    shown: string;
   }[];
   pre: Metrics;
   post: Metrics;

@@ -67,6 +67,18 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     /primary-1/,
     'rollback_log.txt names the failing host',
   );
+  // The failed step's own result names its trigger (pool_config: the stage that failed), never a task's name.
+  const started = events(dir).find((e) => e.action === 'rollback_started');
+  t.match(
+    started?.trigger,
+    /^(apply_failed|health_check_failed|config_not_in_force)$/,
+    'the failed step named its trigger',
+  );
+  t.match(
+    fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
+    new RegExp(`trigger: ${started?.trigger}, severity: P[12]`),
+    'the incident carries that trigger and its severity',
+  );
   const rolled = events(dir).find((e) => e.action === 'rollback_verified');
   t.ok(rolled, 'the rollback read back every instance');
   t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
+import type { RolloutEvent } from '../../scripts/lib/run-evidence';
 import { missingJournalEntries, type TrafficResult } from '../helpers/lab';
 import {
   configHashes,
@@ -106,12 +107,11 @@ export async function assertUntouched(t: Test, lab: LabConfig, before: Untouched
 /** Resolves once the run's events.jsonl has an event matching `pred` (bounded). */
 export async function eventSeen(
   runId: string,
-  pred: (e: Record<string, unknown>) => boolean,
+  pred: (e: RolloutEvent) => boolean,
   what: string,
   timeoutMs = 400_000,
 ): Promise<void> {
-  const file = path.join(evidenceDirOf(runId), 'events.jsonl');
-  await waitFor(async () => fs.existsSync(file) && events(evidenceDirOf(runId)).some(pred), timeoutMs, what);
+  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what);
 }
 
 /** The evidence of a run that ended: sealed, the manifest verifies, and (if rolled back) the incident and log exist. */

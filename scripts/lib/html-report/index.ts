@@ -1,4 +1,5 @@
-import { EvidenceDir, fileTimestamp } from '../evidence';
+import { EvidenceDir } from '../evidence';
+import { evidenceFile, EVIDENCE } from '../run-evidence';
 import { loadPlan } from '../plan';
 import { metricSpec, timelineSpec, type TimeDomain } from './chart-spec';
 import { snapshotMoments } from './moments';
@@ -24,8 +25,8 @@ export function runDomain(phases: Phase[], charts: ChartDef[]): TimeDomain | nul
 /** The HTML file's name: beside the Markdown report when there is one (same timestamp), else stamped now. */
 export function htmlFileName(ev: RunEvidence, now: Date): string {
   const md = ev.report?.markdown_file;
-  if (md && /^pool_scaling_verification_[^/]+\.md$/.test(md)) return md.replace(/\.md$/, '.html');
-  return `pool_scaling_verification_${fileTimestamp(now)}.html`;
+  if (md && EVIDENCE.report_markdown.pattern.test(md)) return md.replace(/\.md$/, '.html');
+  return evidenceFile('report_html', now);
 }
 
 export interface HtmlReport {

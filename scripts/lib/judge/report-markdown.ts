@@ -1,23 +1,28 @@
 import type { VerificationReport } from '../../types/report';
-import { formatDuration } from './duration';
-import { showCount, showMs, showPct } from './verification-report';
+import { inMinutes, showCount, showMs, showPct } from './verification-report';
 import { notMeasured, shownVerdict } from '../verdict';
 
 const NR = 'NOT RECORDED';
+
+/** A section's heading says when it is not complete: " — COULD NOT MEASURE (what is missing)". */
+function sectionNote(r: VerificationReport, id: VerificationReport['sections'][number]['id']): string {
+  const s = r.sections.find((x) => x.id === id);
+  return s && s.verdict !== 'PASS' ? ` — ${shownVerdict(s.verdict)} (${s.shown})` : '';
+}
 const box = (on: boolean): string => (on ? '[X]' : '[ ]');
 
 function sustainedHeading(r: VerificationReport): string {
   const s = r.criteria.find((c) => c.id === 'sustained');
   const d = s?.value;
   if (typeof d !== 'number') return 'not monitored';
-  return d >= 60 && d % 60 === 0 ? `${d / 60} min sustained` : `${formatDuration(d)} sustained`;
+  return `${inMinutes(d)} sustained`;
 }
 
 /**
  * The runbook's "Post-change verification report" template, filled from the report (same headings, same lines,
  * same order). Every value is a measurement or an explicit COULD NOT MEASURE / NOT RECORDED with why: no template
  * placeholder survives. The success criteria list all eight runbook criteria (the template shows five) with
- * value and verdict; the decision box is SUCCESS only when all eight pass.
+ * value and verdict; the decision box is SUCCESS only when all eight pass and every section is complete.
  */
 export function renderReport(r: VerificationReport): string {
   const change =
@@ -37,8 +42,9 @@ export function renderReport(r: VerificationReport): string {
     `- Basis: ${m.basis}`,
   ];
   const lt = r.loadtest;
-  const incomplete = r.criteria.filter((c) => c.verdict === 'COULD_NOT_MEASURE').map((c) => c.label);
-  const failed = r.criteria.filter((c) => c.verdict === 'FAIL').map((c) => c.label);
+  const judged = [...r.criteria, ...r.sections];
+  const incomplete = judged.filter((c) => c.verdict === 'COULD_NOT_MEASURE').map((c) => `${c.label} (${c.shown})`);
+  const failed = judged.filter((c) => c.verdict === 'FAIL').map((c) => `${c.label} (${c.shown})`);
   const lines = [
     '# Database Pool Scaling Verification Report',
     '',
@@ -46,13 +52,13 @@ export function renderReport(r: VerificationReport): string {
     `**Operator**: ${r.operator}`,
     `**Change**: ${change}`,
     '',
-    '## Pre-Change Metrics',
+    `## Pre-Change Metrics${sectionNote(r, 'pre')}`,
     ...metrics(r.pre),
     '',
-    `## Post-Change Metrics (${sustainedHeading(r)})`,
+    `## Post-Change Metrics (${sustainedHeading(r)})${sectionNote(r, 'post')}`,
     ...metrics(r.post),
     '',
-    '## Synthetic Load Test Results',
+    `## Synthetic Load Test Results${sectionNote(r, 'loadtest')}`,
     `- Requests: ${showCount(lt.requests)}`,
     `- p50 latency: ${showMs(lt.p50_ms)}`,
     `- p95 latency: ${showMs(lt.p95_ms)}`,
@@ -67,12 +73,15 @@ export function renderReport(r: VerificationReport): string {
         `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${shownVerdict(c.verdict)}** (source: ${c.source})`,
     ),
     '',
+    '## Report Completeness',
+    ...r.sections.map((s) => `- ${box(s.verdict === 'PASS')} ${s.label} — ${s.shown} — **${shownVerdict(s.verdict)}**`),
+    '',
     '## Decision',
     `- ${box(r.decision === 'SUCCESS')} SUCCESS - Proceed to Phase 2`,
     `- ${box(r.decision !== 'SUCCESS')} ROLLBACK - Investigate and retry`,
     '',
     r.decision === 'SUCCESS'
-      ? '**Decision**: SUCCESS — all eight success criteria met.'
+      ? '**Decision**: SUCCESS — every section measured and all eight success criteria met.'
       : r.decision === 'ROLLBACK'
         ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
         : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — ${shownVerdict('COULD_NOT_MEASURE')}: ${incomplete.join('; ')}.`,

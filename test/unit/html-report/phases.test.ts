@@ -36,7 +36,7 @@ t.test('a real rolled-back rollout: phases stop at the rollback, which has its r
     phases.some((p) => p.id === 'loadtest' || p.id === 'monitor'),
     'no load test or monitoring ran',
   );
-  t.match(rollbackReason(ev), /verify/);
+  t.match(rollbackReason(ev), /poolgate verify gate failed: FAIL: p95 latency/);
   t.equal(rollbackOutcome(ev), 'VERIFIED');
 });
 

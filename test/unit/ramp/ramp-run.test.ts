@@ -149,7 +149,7 @@ void t.test("outcome and folder from the playbook's own output", async (t) => {
     'already_at_target',
   );
   t.equal(
-    outcomeOf({ code: 2, output: '' }, [{ action: 'applying' }]),
+    outcomeOf({ code: 2, output: '' }, [{ at: '2026-02-01T02:00:00.000Z', host: 'primary-1', action: 'applying' }]),
     'rollback_incomplete',
     'touched and never read back: unknown',
   );

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { EvidenceDir } from '../../../scripts/lib/evidence';
-import { latestTrigger, severityFor, timelineFrom, writeIncident } from '../../../scripts/lib/incident';
+import { latestTrigger, timelineFrom, writeIncident } from '../../../scripts/lib/incident';
+import { severityFor } from '../../../scripts/lib/trigger';
 import { resolveMonitorConfig } from '../../../scripts/lib/judge/monitor-defaults';
 
 t.test('severity from the trigger', async (t) => {

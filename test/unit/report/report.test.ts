@@ -222,7 +222,10 @@ t.test('missing evidence is NOT MEASURED and the decision INCOMPLETE (exit 3), n
   t.same(nm, ['pool_utilization', 'acquire_wait_p95', 'db_cpu', 'sustained']);
   const md = renderReport(r);
   assertNoPlaceholder(t, md);
-  t.match(md, /Post-Change Metrics \(not monitored\)\n- Pool utilization: COULD NOT MEASURE/);
+  t.match(
+    md,
+    /Post-Change Metrics \(not monitored\) — COULD NOT MEASURE \(not measured: .*\)\n- Pool utilization: COULD NOT MEASURE/,
+  );
   t.match(md, /INCOMPLETE \(treated as ROLLBACK/);
   t.match(md, /- \[X\] ROLLBACK/);
 });
