@@ -3,6 +3,7 @@ import { readMetrics } from './metrics-source/read-metrics';
 import { JSON_SOURCE } from './metrics-source/source';
 import type { ServiceMetrics } from '../types/service-metrics';
 import type { Target } from './targets';
+import { counterReading, counterReset } from './counter-reset';
 
 /**
  * Rates from two samples of an instance's cumulative counters (`GET /api/health/metrics`). Exact over the
@@ -28,17 +29,6 @@ export interface IntervalRates {
   pool_errors: number;
 }
 
-const COUNTERS: [string, (m: ServiceMetrics) => number][] = [
-  ['requests.total', (m) => m.requests.total],
-  ['requests.errors', (m) => m.requests.errors],
-  ['pool.acquires', (m) => m.pool.acquires],
-  ['pool.hold_ms_sum', (m) => m.pool.hold_ms_sum],
-  ['pool.acquire_timeouts', (m) => m.pool.acquire_timeouts],
-  ['pool.connects', (m) => m.pool.connects],
-  ['pool.disconnects', (m) => m.pool.disconnects],
-  ['pool.errors', (m) => m.pool.errors],
-];
-
 export function intervalRates(a: ServiceMetrics, b: ServiceMetrics): IntervalRates {
   const interval = (Date.parse(b.timestamp) - Date.parse(a.timestamp)) / 1000;
   const d = (f: (m: ServiceMetrics) => number): number => f(b) - f(a);
@@ -56,10 +46,8 @@ export function intervalRates(a: ServiceMetrics, b: ServiceMetrics): IntervalRat
     pool_errors: d((m) => m.pool.errors),
   };
   const unusable = (reason: string): IntervalRates => ({ ...base, usable: false, reason, error_rate: null });
-  if (a.pid !== b.pid) return unusable(`restarted during the window (pid ${a.pid} → ${b.pid}): counters reset`);
-  if (b.uptime_s < a.uptime_s) return unusable(`uptime went back (${a.uptime_s}s → ${b.uptime_s}s): restarted`);
-  const down = COUNTERS.filter(([, f]) => f(b) < f(a)).map(([name]) => name);
-  if (down.length > 0) return unusable(`counters went down (${down.join(', ')}): counters reset`);
+  const reset = counterReset(counterReading(a), counterReading(b));
+  if (reset) return unusable(reset);
   if (!(interval > 0)) return unusable(`sample timestamps do not advance (${a.timestamp} → ${b.timestamp})`);
   return {
     ...base,
