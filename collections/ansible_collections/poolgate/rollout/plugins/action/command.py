@@ -9,29 +9,7 @@ verdict is judged in the same task (issue 7: rollout speed).
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
-name: command
-short_description: Run a poolgate command on the control node, register its JSON and fail unless it passed
-description:
-  - Runs C(node <root>/bin/poolgate.js <command> [--plan P] [--evidence-dir D] --json <args>) on the control node
-    (whatever the task's host), in check mode too (measurements change no host).
-  - Registers the parsed JSON as the fact I(register) (default C(poolgate_<command>)) and as C(poolgate_last) with
-    C(rc) added.
-  - Fails unless the exit code is in I(ok_codes), with the command's own words (the one-line C(message) of its JSON,
-    else stderr) after what the exit code means (1 gate failed, 2 refused its input, 3 could not measure).
-  - A failure returns C(trigger) (and C(severity)): the C(stop) the command's JSON carries, else I(trigger).
-options:
-  command: {description: "The poolgate command, words separated by spaces (e.g. C(evidence seal)).", type: str, required: true}
-  args: {description: Extra argv words after the standard ones., type: list, elements: str, default: []}
-  plan: {description: Plan file passed as --plan; empty passes none., type: str, default: ''}
-  evidence_dir: {description: Evidence folder passed as --evidence-dir; empty passes none., type: str, default: ''}
-  register: {description: Name of the fact that receives the parsed JSON., type: str, default: ''}
-  root: {description: Root of the poolgate checkout on the control node., type: str, required: true}
-  node: {description: Node.js executable on the control node., type: str, default: node}
-  timeout: {description: Seconds before the command is stopped (it then fails)., type: int, default: 900}
-  ok_codes: {description: Exit codes that do not fail the task., type: list, elements: int, default: [0]}
-  trigger: {description: "The rollback trigger this step's failure stands for when the command's JSON names none (its C(stop) wins).", type: str, default: ''}
-'''
+# Documented in plugins/modules/command.py, where ansible-doc reads it (ansible-doc -t module poolgate.rollout.command).
 
 import json
 import os

@@ -3,7 +3,8 @@
 
 ansible.builtin.fail returns only a message: a rescue that rolls back then had to guess the trigger (and with it the
 incident's severity) from the failed task's name. This failure carries its trigger (and severity, when the step
-knows it) as data in its result, where the rescue reads them (playbooks/vars/run.yml).
+knows it) as data in its result, where the rescue reads them (playbooks/vars/run.yml). Documented in
+plugins/modules/fail.py, where ansible-doc reads it.
 """
 
 from __future__ import annotations
