@@ -1,19 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { EvidenceDir } from './evidence';
 import { InputError } from './errors';
 import { loadPlan } from './plan';
 import { readRunEvidence } from './html-report/run-evidence';
-import { evidenceFile, newestOf } from './run-evidence';
+import { EvidenceDir, sha256File } from './evidence';
+import { EVIDENCE, evidenceFile, newestOf } from './run-evidence';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { assertValid } from './schema';
 import type { Notification } from '../types/notification';
 import { headlineOf, type Decision, type RollbackOutcome } from './verdict';
 
 export type NotifyEvent = Notification['event'];
-export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['start', 'gate_failed', 'rollback', 'success'];
-export const NOTIFICATIONS_FILE = evidenceFile('notifications');
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['start', 'gate_failed', 'rollback', 'success', 'sealed'];
 /** The longest a notification may hold up the change. */
 export const MAX_TIMEOUT_MS = 3000;
 
@@ -34,6 +33,8 @@ export interface Announcement {
   operator: string | null;
   report: string | null;
   detail: string | null;
+  /** `sealed`: the manifest's digest, carried off the box, and whether it is signed. */
+  seal: { manifest_sha256: string; signed: boolean } | null;
 }
 
 /** scheme://host/… : enough to tell which webhook, never the path or query that carry its token. */
@@ -112,11 +113,12 @@ export function announce(
   const decision: Decision | null =
     event === 'start'
       ? null
-      : event === 'rollback'
+      : event === 'rollback' || (event === 'sealed' && rollback !== null)
         ? 'ROLLBACK'
         : event === 'success'
           ? (ev.report?.decision ?? 'INCOMPLETE')
           : (ev.report?.decision ?? null);
+  const seal = event === 'sealed' ? sealOf(ev.dir) : null;
   return {
     event,
     runId: ev.runId,
@@ -126,7 +128,25 @@ export function announce(
     change,
     operator: ev.report?.operator ?? ev.plan?.operator ?? null,
     report: reportFile ? path.join(ev.dir, reportFile) : null,
-    detail: detail ?? (event === 'rollback' ? rollbackReason(ev) : null),
+    detail:
+      detail ??
+      (event === 'rollback'
+        ? rollbackReason(ev)
+        : seal
+          ? `${EVIDENCE.manifest.name()} sha256 ${seal.manifest_sha256} (${seal.signed ? 'signed' : 'NOT signed'}): keep it to check the folder later`
+          : null),
+    seal,
+  };
+}
+
+/** The sealed folder's manifest digest; a folder not sealed yet has nothing to announce. */
+function sealOf(dir: string): { manifest_sha256: string; signed: boolean } {
+  const manifest = path.join(dir, EVIDENCE.manifest.name());
+  if (!fs.existsSync(manifest))
+    throw new InputError(`${dir} is not sealed (no ${EVIDENCE.manifest.name()}): run poolgate evidence seal first`);
+  return {
+    manifest_sha256: sha256File(manifest),
+    signed: fs.existsSync(path.join(dir, EVIDENCE.manifest_signature.name())),
   };
 }
 
@@ -135,6 +155,7 @@ const HEADLINES: Record<NotifyEvent, string> = {
   gate_failed: 'Pool change stopped: a gate failed',
   rollback: 'Pool change rolled back',
   success: 'Pool change verified',
+  sealed: 'Pool change evidence sealed',
 };
 
 /** Slack's mrkdwn needs only these three escaped. */
@@ -233,6 +254,7 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
     rollback: a.rollback,
     headline: a.headline,
     report: a.report,
+    ...(a.seal ?? {}),
   };
   let record: Notification;
   if (!opts.url) {
@@ -266,8 +288,9 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
       elapsed_ms: Date.now() - started,
     };
   }
+  // What is sent after the seal is recorded outside the manifest (evidence verify checks it carries the digest).
   new EvidenceDir(opts.evidenceDir).appendLine(
-    NOTIFICATIONS_FILE,
+    evidenceFile(opts.event === 'sealed' ? 'seal_notifications' : 'notifications'),
     JSON.stringify(assertValid<Notification>('notification', record, 'notification record')),
   );
   return { record, message };

@@ -70,12 +70,13 @@ export function messageOf(verdict: Verdict, items: Judged[], passed = 'every ite
 
 /** What a notification's headline says for an event, from the run's decision and its rollback's outcome. */
 export function headlineOf(
-  event: 'start' | 'gate_failed' | 'rollback' | 'success',
+  event: 'start' | 'gate_failed' | 'rollback' | 'success' | 'sealed',
   decision: Decision | null,
   rollback: RollbackOutcome | null,
 ): string {
   if (event === 'start') return 'STARTED';
   if (event === 'gate_failed') return 'GATE FAILED';
+  if (event === 'sealed') return `SEALED${decision ? ` (${decision})` : ''}`;
   if (event === 'rollback')
     return rollback === 'INCOMPLETE' ? 'ROLLBACK INCOMPLETE' : rollback === 'VERIFIED' ? 'ROLLED BACK' : 'ROLLING BACK';
   // a success announced without a report proves nothing

@@ -6,7 +6,10 @@ import type { Decision, RollbackOutcome } from './evidence-common';
  * One line of notifications.jsonl, written by poolgate notify: which rollout event was announced, when, to which webhook (redacted to scheme://host/…, never its path or token), and whether it was delivered. A failed delivery is recorded here and on stderr, and never fails the change.
  */
 export interface Notification {
-  event: 'start' | 'gate_failed' | 'rollback' | 'success';
+  /**
+   * sealed: sent after the evidence was sealed, carrying the manifest's digest off the box (recorded in seal_notifications.jsonl, outside the manifest).
+   */
+  event: 'start' | 'gate_failed' | 'rollback' | 'success' | 'sealed';
   at: string;
   /**
    * true only when the webhook answered 2xx.
@@ -46,4 +49,12 @@ export interface Notification {
    */
   report?: string | null;
   elapsed_ms?: number;
+  /**
+   * sealed: the sha256 of the run's manifest.sha256 the message carried.
+   */
+  manifest_sha256?: string;
+  /**
+   * sealed: whether the manifest was signed (manifest.sha256.sig).
+   */
+  signed?: boolean;
 }

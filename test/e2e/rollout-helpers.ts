@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { labConfig, RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
 import { folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
@@ -240,12 +240,15 @@ export const evidenceProblems = folderProblems;
 /** The run's events, every line through the event schema (scripts/lib/run-evidence). */
 export const events = (dir: string): RolloutEvent[] => readEvents(dir).values;
 
-/** `poolgate evidence verify <dir>`: the manifest matches every file. */
+/** `poolgate evidence verify <dir>` against the lab's allowed signers: every file matches the signed manifest. */
 export async function evidenceVerifies(dir: string): Promise<boolean> {
+  const allowed = labConfig().evidenceSigning.allowedSigners;
   try {
-    await exec(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), 'evidence', 'verify', dir], {
-      cwd: packageRoot,
-    });
+    await exec(
+      process.execPath,
+      [path.join(packageRoot, 'bin', 'poolgate.js'), 'evidence', 'verify', dir, '--allowed-signers', allowed],
+      { cwd: packageRoot },
+    );
     return true;
   } catch {
     return false;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
-import type { LabConfig } from '../../lab/lab-config';
+import { labConfig, type LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import type { RolloutEvent } from '../../scripts/lib/run-evidence';
 import { missingJournalEntries, type TrafficResult } from '../helpers/lab';
@@ -118,8 +118,11 @@ export async function eventSeen(
 export async function assertEvidence(t: Test, runId: string, rolledBack: boolean): Promise<void> {
   const dir = evidenceDirOf(runId);
   t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed (manifest.sha256)');
-  const verify = await poolgate(['evidence', 'verify', dir]);
-  t.equal(verify.code, 0, 'poolgate evidence verify passes on the run folder', { out: verify.stdout + verify.stderr });
+  const allowed = labConfig().evidenceSigning.allowedSigners;
+  const verify = await poolgate(['evidence', 'verify', dir, '--allowed-signers', allowed]);
+  t.equal(verify.code, 0, "poolgate evidence verify passes on the run folder, signed by the lab's key", {
+    out: verify.stdout + verify.stderr,
+  });
   if (!rolledBack) return;
   const incidents = fs.existsSync(path.join(dir, 'incidents')) ? fs.readdirSync(path.join(dir, 'incidents')) : [];
   t.ok(

@@ -75,7 +75,12 @@ export const EVIDENCE = {
   ramp_summary: { ...fixed('ramp_summary.json'), schema: 'ramp-summary' },
   manifest: fixed('manifest.sha256'),
   manifest_signature: fixed('manifest.sha256.sig'),
+  /** The `sealed` notifications: sent after the seal, so outside the manifest, each carrying its digest. */
+  seal_notifications: { ...fixed('seal_notifications.jsonl'), schema: 'notification', lines: true },
 } as const satisfies Record<string, EvidenceKind>;
+
+/** What the seal writes, and what is written after it: never listed in the manifest. */
+export const AFTER_SEAL: readonly EvidenceKindName[] = ['manifest', 'manifest_signature', 'seal_notifications'];
 
 export type EvidenceKindName = keyof typeof EVIDENCE;
 
