@@ -106,7 +106,8 @@ table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ddd;paddin
 th{background:#f5f5f5}td.verdict{font-weight:bold}.pass{color:#2e7d32}.fail{color:#c62828}.warn{color:#b26a00}
 td.source{color:#666;font-size:12px}figure{margin:10px 0}figcaption{font-size:12px;color:#666}
 .grid{display:flex;flex-wrap:wrap;gap:8px}.chart.compact{margin:0}.problems li{color:#b26a00}
-code{background:#f5f5f5;padding:0 3px}`;
+code{background:#f5f5f5;padding:0 3px}
+svg{max-width:100%;height:auto}table{max-width:100%}th,td,code{overflow-wrap:anywhere}`;
 
 /** The whole self-contained page: inline CSS and inline SVG, no script, nothing fetched (the CSP says so). */
 export function renderPage(input: PageInput): string {
