@@ -63,7 +63,7 @@ t.test('the URL comes from the file first, then the flag, then POOLGATE_WEBHOOK_
 t.test('what each event announces, from real evidence', async (t) => {
   const ok = announce(fixture('success'), 'success', null);
   t.match(ok, {
-    runId: '20261206T134638Z-change',
+    runId: '20261206T150644Z-change',
     decision: 'SUCCESS',
     headline: 'SUCCESS',
     change: 'pool max 50 → 200, min 10 → 20',

@@ -32,6 +32,12 @@ function presentInput(dir: string, kind: 'alerts'): ReportInput {
   return { kind, file, status: 'used', sha256: sha256File(path.join(dir, file)) };
 }
 
+/** A file as the report lists it: its name in the folder when it lies there, else its full path. */
+function nameIn(dir: string, file: string): string {
+  const rel = path.relative(dir, path.resolve(file));
+  return rel.startsWith('..') || path.isAbsolute(rel) ? path.resolve(file) : rel;
+}
+
 /**
  * What the report is built from, read from a run's folder (scripts/lib/run-evidence): each document through its
  * schema, and every input as the report lists it. `planFile` stands in for the folder's plan.json.
@@ -43,7 +49,7 @@ export function readReportEvidence(
   const got: Record<string, unknown> = {};
   const inputs: ReportInput[] = [];
   for (const kind of SOURCES) {
-    const r = readEvidence(dir, kind, kind === 'plan' && planFile ? path.resolve(planFile) : undefined);
+    const r = readEvidence(dir, kind, kind === 'plan' && planFile ? nameIn(dir, planFile) : undefined);
     got[kind] = r.status === 'used' ? r.value : null;
     inputs.push(asInput(r));
   }

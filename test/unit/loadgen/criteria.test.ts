@@ -55,33 +55,33 @@ const baseline = (rps: number) => ({
 t.test('load level: at or above the stated share of the baseline passes; below it warns, or fails', async (t) => {
   // The sample result sends 100 req/s.
   const at = judge(sampleResult({ baseline: baseline(100) }), runbookCriteria());
-  t.match(byId(at.results, 'load_level'), { verdict: 'pass', value: 100, threshold: 90, comparison: '>=' });
+  t.match(byId(at.results, 'load_level'), { verdict: 'PASS', value: 100, threshold: 90, comparison: '>=' });
   t.match(byId(at.results, 'load_level'), { detail: /100\.0 req\/s = 1\.00 × the baseline's 100\.0 req\/s/ });
   const low = sampleResult({ baseline: baseline(1000) });
   const warned = judge(low, runbookCriteria());
-  t.match(byId(warned.results, 'load_level'), { verdict: 'warn', value: 10 });
-  t.equal(warned.verdict, 'pass', 'a warning alone does not fail the analysis');
+  t.match(byId(warned.results, 'load_level'), { verdict: 'WARN', value: 10 });
+  t.equal(warned.verdict, 'PASS', 'a warning alone does not fail the analysis');
   const failed = judge(low, loadCriteria({ flags: { load_below_baseline: 'fail' } }));
-  t.equal(byId(failed.results, 'load_level').verdict, 'fail');
-  t.equal(failed.verdict, 'fail', 'a load test at a tenth of normal traffic cannot pass as a test of the pool');
+  t.equal(byId(failed.results, 'load_level').verdict, 'FAIL');
+  t.equal(failed.verdict, 'FAIL', 'a load test at a tenth of normal traffic cannot pass as a test of the pool');
   const stricter = judge(
     sampleResult({ baseline: baseline(100) }),
     loadCriteria({ flags: { min_load_vs_baseline_pct: 150 } }),
   );
-  t.equal(byId(stricter.results, 'load_level').verdict, 'warn', 'the share is configurable');
+  t.equal(byId(stricter.results, 'load_level').verdict, 'WARN', 'the share is configurable');
 });
 
 t.test('load level without a baseline: a warning, or could not measure when a low load must fail', async (t) => {
   const none = judge(sampleResult(), runbookCriteria());
-  t.match(byId(none.results, 'load_level'), { verdict: 'warn', value: null, detail: /not compared with a baseline/ });
+  t.match(byId(none.results, 'load_level'), { verdict: 'WARN', value: null, detail: /not compared with a baseline/ });
   const strict = judge(sampleResult(), loadCriteria({ flags: { load_below_baseline: 'fail' } }));
-  t.equal(byId(strict.results, 'load_level').verdict, 'could_not_measure');
-  t.equal(strict.verdict, 'could_not_measure', 'never passed');
+  t.equal(byId(strict.results, 'load_level').verdict, 'COULD_NOT_MEASURE');
+  t.equal(strict.verdict, 'COULD_NOT_MEASURE', 'never passed');
   const quiet = judge(
     sampleResult({ baseline: baseline(0) }),
     loadCriteria({ flags: { load_below_baseline: 'fail' } }),
   );
-  t.match(byId(quiet.results, 'load_level'), { verdict: 'pass', detail: /no traffic to compare with/ });
+  t.match(byId(quiet.results, 'load_level'), { verdict: 'PASS', detail: /no traffic to compare with/ });
 });
 
 t.test('limits are strict ("p95 < 500ms"): exactly at the limit fails, just under passes', async (t) => {

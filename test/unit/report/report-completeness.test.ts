@@ -62,7 +62,7 @@ t.test("the real run's evidence, complete: SUCCESS, every section measured", asy
       ['loadtest', 'PASS'],
     ],
   );
-  t.ok(r.loadtest.p99_ms !== null && r.loadtest.requests === 500, 'the load test section holds the measured figures');
+  t.ok(r.loadtest.p99_ms !== null && r.loadtest.requests! > 0, 'the load test section holds the measured figures');
 });
 
 for (const f of evidenceFiles) {
