@@ -39,28 +39,12 @@ export function judgePersonAttestation(
 ): Item {
   const t = Date.parse(at);
   const ageH = (now.getTime() - t) / 3_600_000;
-  const measured = `by ${by} at ${at}`;
+  const seen = { id, item: label, measured: `by ${by} at ${at}`, value: ageH, threshold: what };
   if (t - now.getTime() > FUTURE_SLACK_MS)
-    return {
-      id,
-      item: label,
-      verdict: 'FAIL',
-      measured,
-      value: ageH,
-      threshold: what,
-      detail: 'dated in the future: fix the attestation time',
-    };
+    return { ...seen, verdict: 'FAIL', detail: 'dated in the future: fix the attestation time' };
   if (ageH > maxAgeH)
-    return {
-      id,
-      item: label,
-      verdict: 'FAIL',
-      measured,
-      value: ageH,
-      threshold: what,
-      detail: `stale: ${ageH.toFixed(1)} h old; check again and re-attest`,
-    };
-  return { id, item: label, verdict: 'PASS', measured, value: ageH, threshold: what };
+    return { ...seen, verdict: 'FAIL', detail: `stale: ${ageH.toFixed(1)} h old; check again and re-attest` };
+  return { ...seen, verdict: 'PASS' };
 }
 
 export async function judgeAttestation(

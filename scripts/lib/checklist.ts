@@ -18,6 +18,18 @@ export const checklistMessage = (verdict: Verdict, items: Item[]): string =>
     items.map((i) => ({ label: i.item, shown: `${i.measured} (threshold ${i.threshold})`, verdict: i.verdict })),
   );
 
+/** A latency item with no request in the service's window: shown, not judged. */
+export const noLatencyWindow = <T extends Omit<Item, 'verdict' | 'measured' | 'value'>>(
+  base: T,
+  why: string,
+): Item => ({
+  ...base,
+  verdict: 'WARN',
+  measured: 'no requests',
+  value: null,
+  detail: `no requests in the service's latency window: ${why}`,
+});
+
 /** `value < limit` passes (the runbook's "<"): exactly at the limit fails. */
 export function below(value: number, limit: number): ItemVerdict {
   return value < limit ? 'PASS' : 'FAIL';

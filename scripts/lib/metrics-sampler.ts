@@ -4,6 +4,7 @@ import { JSON_SOURCE } from './metrics-source/source';
 import type { ServiceMetrics } from '../types/service-metrics';
 import type { Target } from './targets';
 import { counterReading, counterReset } from './counter-reset';
+import type { Rates } from '../types/evidence-common';
 
 /**
  * Rates from two samples of an instance's cumulative counters (`GET /api/health/metrics`). Exact over the
@@ -11,23 +12,7 @@ import { counterReading, counterReset } from './counter-reset';
  * its uptime went back, or any counter went down) the interval is NOT usable: we say so instead of computing
  * a negative or partial rate.
  */
-export interface IntervalRates {
-  usable: boolean;
-  /** Why the interval cannot be used (restart, clock). */
-  reason?: string;
-  interval_s: number;
-  requests: number;
-  errors: number;
-  /** errors / requests; null without traffic (nothing to judge). */
-  error_rate: number | null;
-  requests_per_s: number;
-  connects: number;
-  disconnects: number;
-  /** Pool connects + disconnects per second: the thrashing signal. */
-  churn_per_s: number;
-  acquire_timeouts: number;
-  pool_errors: number;
-}
+export type IntervalRates = Rates;
 
 export function intervalRates(a: ServiceMetrics, b: ServiceMetrics): IntervalRates {
   const interval = (Date.parse(b.timestamp) - Date.parse(a.timestamp)) / 1000;

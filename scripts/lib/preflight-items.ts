@@ -1,7 +1,7 @@
 import type { BackupFinding } from './backup-age';
 import type { CapacityResult } from './capacity';
 import type { WindowJudgement } from './change-window';
-import { atMost, below, ms, pct, type Item } from './checklist';
+import { atMost, below, ms, noLatencyWindow, pct, unknown, type Item } from './checklist';
 import type { InstanceSample } from './metrics-sampler';
 import type { BlockedSession, PrimaryReplica, ReplicaSelf, Transaction } from './pg-probes';
 import { isIdleInTransaction } from './pg-probes';
@@ -87,14 +87,7 @@ export function instanceItems(samples: InstanceSample[], maxErrorRate: number, m
         value: r.error_rate,
       });
     const lat = s.second.latency;
-    if (lat.count === 0)
-      out.push({
-        ...p95,
-        verdict: 'WARN',
-        measured: 'no requests',
-        value: null,
-        detail: "no requests in the service's latency window: nothing to judge",
-      });
+    if (lat.count === 0) out.push(noLatencyWindow(p95, 'nothing to judge'));
     else out.push({ ...p95, verdict: below(lat.p95, maxP95), measured: ms(lat.p95), value: lat.p95 });
   }
   return out;
@@ -201,15 +194,7 @@ export function replicationItems(
     const id = `replica:${p.name}`;
     const item = `replica ${p.name}`;
     if (p.error || !p.self) {
-      out.push({
-        id,
-        item,
-        verdict: 'COULD_NOT_MEASURE',
-        measured: notMeasured(),
-        value: null,
-        threshold,
-        detail: p.error ?? 'no answer',
-      });
+      out.push(unknown(id, item, threshold, p.error ?? 'no answer'));
       continue;
     }
     const bytes = p.self.lag_bytes ?? 0;
@@ -250,26 +235,37 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
     threshold: `≤ ${r.usable} usable`,
     ...(detail ? { detail } : {}),
   });
+  const limitItem = (id: string, item: string, worst: number, limit: number, fits: boolean, setting: string): Item => ({
+    id,
+    item,
+    verdict: fits ? 'PASS' : 'FAIL',
+    measured: `${worst}`,
+    value: worst,
+    threshold: `≤ ${limit} (${setting})`,
+    ...(fits ? {} : { detail: r.advice ?? '' }),
+  });
   if (r.role_limit)
-    out.push({
-      id: 'capacity_role',
-      item: 'app role connection limit',
-      verdict: r.role_limit.fits ? 'PASS' : 'FAIL',
-      measured: `${r.role_limit.worst_app}`,
-      value: r.role_limit.worst_app,
-      threshold: `≤ ${r.role_limit.limit} (rolconnlimit)`,
-      ...(r.role_limit.fits ? {} : { detail: r.advice ?? '' }),
-    });
+    out.push(
+      limitItem(
+        'capacity_role',
+        'app role connection limit',
+        r.role_limit.worst_app,
+        r.role_limit.limit,
+        r.role_limit.fits,
+        'rolconnlimit',
+      ),
+    );
   if (r.db_limit)
-    out.push({
-      id: 'capacity_db',
-      item: 'database connection limit',
-      verdict: r.db_limit.fits ? 'PASS' : 'FAIL',
-      measured: `${r.db_limit.worst}`,
-      value: r.db_limit.worst,
-      threshold: `≤ ${r.db_limit.limit} (datconnlimit)`,
-      ...(r.db_limit.fits ? {} : { detail: r.advice ?? '' }),
-    });
+    out.push(
+      limitItem(
+        'capacity_db',
+        'database connection limit',
+        r.db_limit.worst,
+        r.db_limit.limit,
+        r.db_limit.fits,
+        'datconnlimit',
+      ),
+    );
   return out;
 }
 

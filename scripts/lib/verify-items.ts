@@ -1,4 +1,4 @@
-import { atMost, below, ms, pct, type Item } from './checklist';
+import { atMost, below, ms, noLatencyWindow, pct, unknown, type Item } from './checklist';
 import type { LogSummary } from './log-scan';
 import type { InstanceSample } from './metrics-sampler';
 import type { PoolConfig } from '../types/pool-config';
@@ -39,50 +39,30 @@ export function poolItem(
   const threshold = keys.map((k) => `${SHORT[k]}=${expected[k]}`).join(' ');
   const id = `pool:${name}`;
   const item = `pool in force ${name}`;
-  if (!cfg)
-    return {
-      id,
-      item,
-      verdict: 'COULD_NOT_MEASURE',
-      measured: notMeasured(),
-      value: null,
-      threshold,
-      detail: why ?? 'no answer',
-    };
+  if (!cfg) return unknown(id, item, threshold, why ?? 'no answer');
   const wrong = keys.filter((k) => cfg.pool[k] !== expected[k]);
-  const measured = `max=${cfg.pool.max} min=${cfg.pool.min} gen ${cfg.generation}`;
-  if (wrong.length > 0) {
+  const read = {
+    id,
+    item,
+    measured: `max=${cfg.pool.max} min=${cfg.pool.min} gen ${cfg.generation}`,
+    value: cfg.pool.max,
+    threshold,
+  };
+  const reloadFailed = cfg.last_reload_error;
+  if (wrong.length > 0)
     return {
-      id,
-      item,
+      ...read,
       verdict: 'FAIL',
-      measured,
-      value: cfg.pool.max,
-      threshold,
-      detail: `${wrong.map((k) => `${k} on ${name} is ${cfg.pool[k]}, expected ${expected[k]}`).join('; ')}${cfg.last_reload_error ? ` (last reload failed: ${cfg.last_reload_error.message})` : ''} — roll back (playbooks/rollback.yml) or re-apply the config`,
+      detail: `${wrong.map((k) => `${k} on ${name} is ${cfg.pool[k]}, expected ${expected[k]}`).join('; ')}${reloadFailed ? ` (last reload failed: ${reloadFailed.message})` : ''} — roll back (playbooks/rollback.yml) or re-apply the config`,
     };
-  }
-  if (cfg.last_reload_error)
+  if (reloadFailed)
     return {
-      id,
-      item,
+      ...read,
       verdict: 'FAIL',
-      measured,
-      value: cfg.pool.max,
-      threshold,
-      detail: `the last reload failed at ${cfg.last_reload_error.at}: ${cfg.last_reload_error.message}`,
+      detail: `the last reload failed at ${reloadFailed.at}: ${reloadFailed.message}`,
     };
-  if (cfg.reloading)
-    return {
-      id,
-      item,
-      verdict: 'WARN',
-      measured,
-      value: cfg.pool.max,
-      threshold,
-      detail: 'the old pool is still draining after the reload',
-    };
-  return { id, item, verdict: 'PASS', measured, value: cfg.pool.max, threshold };
+  if (cfg.reloading) return { ...read, verdict: 'WARN', detail: 'the old pool is still draining after the reload' };
+  return { ...read, verdict: 'PASS' };
 }
 
 export function healthItem(name: string, status: string | null, why: string | null): Item {
@@ -122,14 +102,7 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
     return out;
   }
   const lat = s.second.latency;
-  if (lat.count === 0)
-    out.push({
-      ...p95,
-      verdict: 'WARN',
-      measured: 'no requests',
-      value: null,
-      detail: "no requests in the service's latency window: latency not judged",
-    });
+  if (lat.count === 0) out.push(noLatencyWindow(p95, 'latency not judged'));
   else {
     let verdict = below(lat.p95, t.max_p95_ms);
     let detail: string | undefined =

@@ -27,34 +27,15 @@ export interface PreflightResult {
     version_num: number;
     in_recovery: boolean;
     activity: Activity;
-    blocked: {
-      pid: number;
-      application_name: string;
-      state: string;
-      wait_event: string | null;
-      blocked_by: number[];
-      waiting_s: number;
-    }[];
+    blocked: BlockedSession[];
     /**
      * The oldest open transactions (at most 10).
      */
-    transactions: {
-      pid: number;
-      application_name: string;
-      state: string;
-      xact_age_s: number;
-      state_age_s: number;
-    }[];
+    transactions: Transaction[];
     /**
      * pg_stat_replication on the primary.
      */
-    replicas: {
-      application_name: string;
-      client_addr: string | null;
-      state: string;
-      lag_bytes: number | null;
-      replay_lag_s: number | null;
-    }[];
+    replicas: PrimaryReplica[];
     /**
      * Replicas probed directly (plan.preflight.database.replicas), or this server itself when it is a replica.
      */
@@ -124,6 +105,40 @@ export interface PreflightResult {
    * The thresholds in force (defaults filled in).
    */
   config: PreflightConfig;
+}
+/**
+ * This interface was referenced by `PreflightResult`'s JSON-Schema
+ * via the `definition` "blocked_session".
+ */
+export interface BlockedSession {
+  pid: number;
+  application_name: string;
+  state: string;
+  wait_event: string | null;
+  blocked_by: number[];
+  waiting_s: number;
+}
+/**
+ * This interface was referenced by `PreflightResult`'s JSON-Schema
+ * via the `definition` "transaction".
+ */
+export interface Transaction {
+  pid: number;
+  application_name: string;
+  state: string;
+  xact_age_s: number;
+  state_age_s: number;
+}
+/**
+ * This interface was referenced by `PreflightResult`'s JSON-Schema
+ * via the `definition` "primary_replica".
+ */
+export interface PrimaryReplica {
+  application_name: string;
+  client_addr: string | null;
+  state: string;
+  lag_bytes: number | null;
+  replay_lag_s: number | null;
 }
 /**
  * This interface was referenced by `PreflightResult`'s JSON-Schema

@@ -1,5 +1,5 @@
-import { request } from 'undici';
 import { MeasureError } from '../errors';
+import { getText } from '../http-json';
 import { bucketDelta, histogramQuantile, type Bucket } from './histogram';
 import { HISTOGRAMS, QUANTILES, metricsFromFigures, scalarsFrom, SERIES, type WindowQuantiles } from './figures';
 import { DEFAULT_WINDOW_S } from './source';
@@ -8,23 +8,7 @@ import type { ServiceMetrics } from '../../types/service-metrics';
 
 export type FetchText = (url: string, timeoutMs: number) => Promise<string>;
 
-export const fetchText: FetchText = async (url, timeoutMs) => {
-  let status: number;
-  let text: string;
-  try {
-    const res = await request(url, {
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = res.statusCode;
-    text = await res.body.text();
-  } catch (err) {
-    throw new MeasureError(`GET ${url} failed: ${(err as Error).message}`, 'E_UNREACHABLE', { cause: err });
-  }
-  if (status !== 200) throw new MeasureError(`GET ${url} answered HTTP ${status}`, 'E_HTTP_STATUS');
-  return text;
-};
+export const fetchText: FetchText = async (url, timeoutMs) => (await getText(url, timeoutMs)).text;
 
 interface Reading {
   atMs: number;
