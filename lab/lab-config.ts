@@ -22,8 +22,57 @@ export interface LabInstance {
   url: string;
 }
 
+/**
+ * What the lab's instances run: the reference service (default), or a service of someone else's that adopts
+ * poolgate through the agent (POOLGATE_LAB_SERVICE=examples/orders-express). HAProxy, the inventory and every
+ * check stay the same: only the program and the request that proves traffic flows differ.
+ */
+export interface LabService {
+  /** The folder, relative to the package root (the POOLGATE_LAB_SERVICE value). */
+  dir: string;
+  /** The compiled entry point, absolute. */
+  main: string;
+  /** How an instance is told its name, address, pool config and log: the reference service's flags, or env. */
+  launch: 'flags' | 'env';
+  /** A GET through HAProxy that answers 200 once the lab serves. */
+  probePath: string;
+  /** Its load-test scenario (schemas/loadtest-scenario.schema.json). */
+  scenario: string;
+}
+
+const SERVICES: Record<string, Omit<LabService, 'dir' | 'main' | 'scenario'> & { main: string; scenario: string }> = {
+  'lab/service': {
+    main: 'lab/service/main.js',
+    launch: 'flags',
+    probePath: '/api/accounts',
+    scenario: 'lab/scenarios/ledger.yml',
+  },
+  'examples/orders-express': {
+    main: 'examples/orders-express/server.js',
+    launch: 'env',
+    probePath: '/orders?limit=1',
+    scenario: 'examples/orders-express/scenario.yml',
+  },
+};
+
+export function labService(env: NodeJS.ProcessEnv = process.env): LabService {
+  const dir = (env.POOLGATE_LAB_SERVICE ?? 'lab/service').replace(/\/+$/, '');
+  const known = SERVICES[dir];
+  if (!known) {
+    throw new Error(`POOLGATE_LAB_SERVICE must be one of ${Object.keys(SERVICES).join(', ')}, got "${dir}"`);
+  }
+  return {
+    dir,
+    main: path.join(packageRoot, 'dist', known.main),
+    launch: known.launch,
+    probePath: known.probePath,
+    scenario: path.join(packageRoot, known.scenario),
+  };
+}
+
 export interface LabConfig {
   slot: number;
+  service: LabService;
   net: string;
   stateDir: string;
   pg: {
@@ -113,6 +162,7 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
   });
   return {
     slot,
+    service: labService(env),
     net,
     stateDir,
     pg: {

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_packages=(postgresql haproxy ansible ansible-lint yamllint supervisor wrk hey prometheus prometheus-node-exporter)
+# The fleet lab (npm run fleet:up): machines booted with systemd-nspawn from an image mmdebstrap builds, reached by SSH.
+debian_packages+=(systemd-container mmdebstrap openssh-client)
 # The HTML report's browser test renders it in headless Chromium (test/integration/html-report.test.ts).
 debian_packages+=(chromium)
 # The https load-test test makes a throwaway certificate (test/integration/loadtest-https.test.ts).

@@ -1,18 +1,39 @@
 #!/usr/bin/env bash
-# `npm run demo` (after bootstrap and build): the runbook's whole change on the local lab — pool max 50 → 200,
+# `npm run demo` / `npm run demo:fleet` (after bootstrap and build): the runbook's whole change — pool max 50 → 200,
 # min 10 → 20 — under steady background traffic through HAProxy, with lab-sized durations (load test 30 s,
-# monitoring 60 s sampled every 5 s). Prints the verdict and, last, `evidence: <folder>`.
+# monitoring 60 s sampled every 5 s), on the local lab (`demo.sh`, inventory/lab) or on the fleet lab of separate
+# hosts reached over SSH (`demo.sh fleet`, inventory/fleet). Brings the lab or fleet up if needed and leaves it up.
+# Prints the verdict and, last, `evidence: <folder>`.
 # Exit 0: changed and verified. Non-zero: refused or rolled back (the evidence says why).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export POOLGATE_LAB_SLOT="${POOLGATE_LAB_SLOT:-0}"
 export POOLGATE_OPERATOR="${POOLGATE_OPERATOR:-${USER:-lab-operator}}"
+target="${1:-lab}"
 
-node dist/lab/control/lab-up.js >&2
-# The backup gate judges a real backup: dump the lab's database now.
-bash scripts/lab-backup.sh take >/dev/null
+case "$target" in
+  lab)
+    export POOLGATE_LAB_SLOT="${POOLGATE_LAB_SLOT:-0}"
+    node dist/lab/control/lab-up.js >&2
+    # The backup gate judges a real backup: dump the lab's database now.
+    bash scripts/lab-backup.sh take >/dev/null
+    lb_url=$(node -e 'process.stdout.write(require("./dist/lab/lab-config").labConfig().haproxy.url)')
+    ;;
+  fleet)
+    export POOLGATE_FLEET_SLOT="${POOLGATE_FLEET_SLOT:-0}"
+    # fleet:up also switches db-1's WAL, so the backup gate (pg_stat_archiver) sees a fresh archive.
+    node dist/lab/fleet/fleet-up.js >&2
+    lb_url=$(node -e 'process.stdout.write(require("./dist/lab/fleet/fleet-config").fleetConfig().haproxy.url)')
+    # The inventory's database password is in the vault fleet:up wrote, under the fleet's vault password.
+    ANSIBLE_VAULT_PASSWORD_FILE=$(node -e \
+      'process.stdout.write(require("./dist/lab/fleet/fleet-config").fleetConfig().secrets.vaultPasswordFile)')
+    export ANSIBLE_VAULT_PASSWORD_FILE
+    ;;
+  *)
+    echo "usage: demo.sh [lab|fleet]" >&2
+    exit 2
+    ;;
+esac
 
-lb_url=$(node -e 'process.stdout.write(require("./dist/lab/lab-config").labConfig().haproxy.url)')
 traffic_dir=$(mktemp -d "${TMPDIR:-/tmp}/poolgate-demo-traffic.XXXXXX")
 # Background traffic: 20 requests/s of the lab scenario (80 % reads, 20 % writes) through HAProxy, bounded to
 # 15 minutes; stopped (SIGTERM: the partial result is still written) when the rollout ends.
@@ -34,7 +55,7 @@ stop_traffic() {
 trap stop_traffic EXIT
 
 set +e
-ansible-playbook -i inventory/lab playbooks/pool-scaling.yml | tee "$traffic_dir/ansible.log"
+ansible-playbook -i "inventory/$target" playbooks/pool-scaling.yml | tee "$traffic_dir/ansible.log"
 rc=${PIPESTATUS[0]}
 set -e
 # (bash would announce the SIGKILL of a lingering load test: not news for the operator)

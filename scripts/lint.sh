@@ -8,7 +8,7 @@ echo "== tsc (the code, then the code with its tests)" >&2
 npx tsc -p . --noEmit
 npx tsc -p tsconfig.test.json
 echo "== prettier (the one formatter of the TypeScript)" >&2
-npx prettier --check --log-level warn "scripts/**/*.ts" "lab/**/*.ts" "test/**/*.ts"
+npx prettier --check --log-level warn "scripts/**/*.ts" "lab/**/*.ts" "agent/**/*.ts" "examples/**/*.ts" "test/**/*.ts"
 echo "== generated types match schemas/" >&2
 npm run --silent types:check
 echo "== yamllint" >&2

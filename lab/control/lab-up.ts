@@ -2,9 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
 import { labConfig, type LabConfig } from '../lab-config';
-import { backendServers } from '../../scripts/lib/haproxy-socket';
-import { packageRoot } from '../../scripts/lib/paths';
-import { ensureHaproxy } from './haproxy';
+import { ensureHaproxy, serversUpProbe } from './haproxy';
 import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
 import { ensurePostgres } from './postgres';
@@ -40,29 +38,19 @@ async function waitHealthy(cfg: LabConfig): Promise<void> {
   }
   await waitUntil(
     'haproxy',
-    async () => {
-      const servers = await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
-      // An admin state (set through the socket by a person, a test or a rollout) is not ours to undo.
-      const held = cfg.instances.filter((i) => /^(MAINT|DRAIN)/.test(servers.get(i.name)?.status ?? ''));
-      if (held.length > 0) {
-        throw new LabError(
-          'haproxy',
-          `${held.map((i) => `${cfg.haproxy.backend}/${i.name} is ${servers.get(i.name)!.status}`).join(', ')} ` +
-            `(an admin state set through ${cfg.haproxy.socket}): set it ready there, or \`npm run lab:down && npm run lab:up\``,
-        );
-      }
-      const notUp = cfg.instances.filter((i) => servers.get(i.name)?.status !== 'UP');
-      return notUp.length === 0
-        ? null
-        : `servers not UP: ${notUp.map((i) => `${i.name} ${servers.get(i.name)?.status ?? 'missing'}`).join(', ')}`;
-    },
+    serversUpProbe(
+      cfg.haproxy.socket,
+      cfg.haproxy.backend,
+      cfg.instances.map((i) => i.name),
+      '`npm run lab:down && npm run lab:up`',
+    ),
     { timeoutMs: 20_000 },
   );
   await waitUntil(
     'traffic via haproxy',
     async () => {
-      const s = await httpStatus(`${cfg.haproxy.url}/api/accounts`);
-      return s === 200 ? null : `GET /api/accounts answered ${s}`;
+      const s = await httpStatus(`${cfg.haproxy.url}${cfg.service.probePath}`);
+      return s === 200 ? null : `GET ${cfg.service.probePath} answered ${s}`;
     },
     { timeoutMs: 10_000 },
   );
@@ -75,7 +63,7 @@ async function up(cfg: LabConfig): Promise<void> {
   await ensurePostgres(cfg, log);
   ensureEvidenceSigningKey(cfg.evidenceSigning, log);
   ensurePoolConfigs(cfg, log);
-  const main = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');
+  const main = cfg.service.main;
   if (!fs.existsSync(main)) throw new LabError('instances', `${main} is missing: run \`npm run build\` first`);
   await ensureSupervisor(cfg, log);
   await ensureHaproxy(cfg, log);

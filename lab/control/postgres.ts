@@ -72,20 +72,25 @@ async function superSql(cfg: LabConfig, sql: string): Promise<string> {
   return must(r, 'psql as superuser').stdout;
 }
 
-/** A short-lived client for one of the lab roles, over TCP with its password (scram), as the service connects. */
-export async function withLabClient<T>(
-  cfg: LabConfig,
-  role: 'app' | 'monitor',
-  fn: (c: Client) => Promise<T>,
-): Promise<T> {
+/** What a short-lived client needs: where, which database, and as whom (the password read from its 0600 file). */
+export interface PgConnection {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  passwordFile: string;
+}
+
+/** A short-lived client over TCP with a SCRAM password, as the service connects; ended whatever `fn` does. */
+export async function withPgClient<T>(conn: PgConnection, fn: (c: Client) => Promise<T>): Promise<T> {
   // Loaded here, not at the top: lab-down must work even when node_modules is missing or being reinstalled.
   const pg = await import('pg');
   const client = new pg.Client({
-    host: cfg.pg.host,
-    port: cfg.pg.port,
-    database: cfg.pg.database,
-    user: role === 'app' ? cfg.pg.appUser : cfg.pg.monitorUser,
-    password: readPasswordFile(role === 'app' ? cfg.pg.appPasswordFile : cfg.pg.monitorPasswordFile),
+    host: conn.host,
+    port: conn.port,
+    database: conn.database,
+    user: conn.user,
+    password: readPasswordFile(conn.passwordFile),
     application_name: 'poolgate-lab',
     connectionTimeoutMillis: 3000,
   });
@@ -96,6 +101,20 @@ export async function withLabClient<T>(
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** A short-lived client for one of the lab roles. */
+export function withLabClient<T>(cfg: LabConfig, role: 'app' | 'monitor', fn: (c: Client) => Promise<T>): Promise<T> {
+  return withPgClient(
+    {
+      host: cfg.pg.host,
+      port: cfg.pg.port,
+      database: cfg.pg.database,
+      user: role === 'app' ? cfg.pg.appUser : cfg.pg.monitorUser,
+      passwordFile: role === 'app' ? cfg.pg.appPasswordFile : cfg.pg.monitorPasswordFile,
+    },
+    fn,
+  );
 }
 
 function writeIfChanged(file: string, text: string): boolean {
@@ -208,11 +227,23 @@ async function ensureRoles(cfg: LabConfig, log: (line: string) => void): Promise
   await superSql(cfg, `${statements.filter(Boolean).join('\n')}\n`);
 }
 
+/** Where and as whom the service's schema is applied: the application role over TCP, as the service connects. */
+export interface SchemaTarget {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  passwordFile: string;
+  /** remembers the sha256 of the files last applied */
+  marker: string;
+}
+
 /**
  * schema.sql then seed.sql (written by the service; both idempotent), applied as the application role when
  * they are new or changed since the last `up` (a marker keeps their sha256), so a second `up` runs no SQL.
+ * The lab and the fleet lab both apply them this way.
  */
-async function ensureSchema(cfg: LabConfig, log: (line: string) => void): Promise<void> {
+export async function ensureSchema(target: SchemaTarget, log: (line: string) => void): Promise<void> {
   const files = ['schema.sql', 'seed.sql'].map((f) => path.join(schemaDir, f));
   const missing = files.filter((f) => !fs.existsSync(f));
   if (missing.length > 0) {
@@ -224,11 +255,10 @@ async function ensureSchema(cfg: LabConfig, log: (line: string) => void): Promis
   const digest = crypto.createHash('sha256');
   for (const f of files) digest.update(fs.readFileSync(f));
   const want = digest.digest('hex');
-  const marker = path.join(cfg.stateDir, 'schema-applied.sha256');
-  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').trim() === want) return;
-  const env = { ...process.env, PGPASSWORD: readPasswordFile(cfg.pg.appPasswordFile) };
+  if (fs.existsSync(target.marker) && fs.readFileSync(target.marker, 'utf8').trim() === want) return;
+  const env = { ...process.env, PGPASSWORD: readPasswordFile(target.passwordFile) };
   for (const f of files) {
-    log(`postgresql: applying ${path.relative(packageRoot, f)} as ${cfg.pg.appUser}`);
+    log(`postgresql: applying ${path.relative(packageRoot, f)} as ${target.user}`);
     const args = [
       '-X',
       '-q',
@@ -236,19 +266,19 @@ async function ensureSchema(cfg: LabConfig, log: (line: string) => void): Promis
       'ON_ERROR_STOP=1',
       '--single-transaction',
       '-h',
-      cfg.pg.host,
+      target.host,
       '-p',
-      String(cfg.pg.port),
+      String(target.port),
       '-U',
-      cfg.pg.appUser,
+      target.user,
       '-d',
-      cfg.pg.database,
+      target.database,
       '-f',
       f,
     ];
     must(await run(path.join(PG_BIN, 'psql'), args, { env }), `psql -f ${path.basename(f)}`);
   }
-  fs.writeFileSync(marker, `${want}\n`);
+  fs.writeFileSync(target.marker, `${want}\n`);
 }
 
 export async function ensurePostgres(cfg: LabConfig, log: (line: string) => void): Promise<void> {
@@ -271,7 +301,17 @@ export async function ensurePostgres(cfg: LabConfig, log: (line: string) => void
     },
     { timeoutMs: 15_000 },
   );
-  await ensureSchema(cfg, log);
+  await ensureSchema(
+    {
+      host: cfg.pg.host,
+      port: cfg.pg.port,
+      database: cfg.pg.database,
+      user: cfg.pg.appUser,
+      passwordFile: cfg.pg.appPasswordFile,
+      marker: path.join(cfg.stateDir, 'schema-applied.sha256'),
+    },
+    log,
+  );
 }
 
 export async function stopPostgres(cfg: LabConfig): Promise<boolean> {

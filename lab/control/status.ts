@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { request } from 'undici';
 import type { LabConfig } from '../lab-config';
-import { backendServers } from '../../scripts/lib/haproxy-socket';
+import { backendServers, type HaproxyStatRow } from '../../scripts/lib/haproxy-socket';
 import { getJson } from '../../scripts/lib/http-json';
 import { table } from '../../scripts/lib/output';
 import type { LabComponentStatus, LabStatus } from '../../scripts/types/lab-status';
@@ -94,35 +94,55 @@ async function haproxyStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
   const out: LabComponentStatus[] = [
     { component: 'haproxy', healthy: true, state: 'running', pid, detail: `${where}, stats :${cfg.haproxy.statsPort}` },
   ];
-  for (const inst of cfg.instances) {
-    const row = servers.get(inst.name);
-    out.push({
-      component: `haproxy ${cfg.haproxy.backend}/${inst.name}`,
+  out.push(
+    ...backendServerStatuses(
+      servers,
+      cfg.haproxy.backend,
+      cfg.instances.map((i) => i.name),
+    ),
+  );
+  out.push(await trafficStatus(cfg.haproxy.url));
+  return out;
+}
+
+/** One component per server HAProxy should have in `backend` (the lab's and the fleet's status alike). */
+export function backendServerStatuses(
+  servers: Map<string, HaproxyStatRow>,
+  backend: string,
+  names: string[],
+): LabComponentStatus[] {
+  return names.map((name) => {
+    const row = servers.get(name);
+    return {
+      component: `haproxy ${backend}/${name}`,
       healthy: row?.status === 'UP',
       state: row?.status ?? 'missing',
       detail: row
         ? `${row.bck ? 'backup' : 'active'}, sessions ${row.scur} now, ${row.stot} total`
         : 'not in the backend',
-    });
-  }
+    };
+  });
+}
+
+/** A client's read through the load balancer answers 200. */
+export async function trafficStatus(lbUrl: string): Promise<LabComponentStatus> {
   try {
-    const res = await request(`${cfg.haproxy.url}/api/accounts`, { headersTimeout: 3000, bodyTimeout: 3000 });
+    const res = await request(`${lbUrl}/api/accounts`, { headersTimeout: 3000, bodyTimeout: 3000 });
     await res.body.dump();
-    out.push({
+    return {
       component: 'traffic via haproxy',
       healthy: res.statusCode === 200,
       state: `HTTP ${res.statusCode}`,
-      detail: `GET ${cfg.haproxy.url}/api/accounts`,
-    });
+      detail: `GET ${lbUrl}/api/accounts`,
+    };
   } catch (err) {
-    out.push({
+    return {
       component: 'traffic via haproxy',
       healthy: false,
       state: 'failed',
-      detail: `GET ${cfg.haproxy.url}/api/accounts: ${errText(err)}`,
-    });
+      detail: `GET ${lbUrl}/api/accounts: ${errText(err)}`,
+    };
   }
-  return out;
 }
 
 /** The key a run signs its sealed evidence with, and the allowed-signers file that trusts it (lab-up makes both). */
@@ -147,10 +167,11 @@ export async function collectStatus(cfg: LabConfig): Promise<LabStatus> {
   return { slot: cfg.slot, net: `${cfg.net}.0/24`, healthy: components.every((c) => c.healthy), components };
 }
 
-export function statusTable(status: LabStatus): string {
+/** The table lab:status and fleet:status print (`label` says which). */
+export function statusTable(status: LabStatus, label: 'lab' | 'fleet' = 'lab'): string {
   const rows = [['COMPONENT', 'STATE', 'HEALTH', 'PID', 'DETAIL']];
   for (const c of status.components)
     rows.push([c.component, c.state, c.healthy ? 'ok' : 'FAIL', c.pid ? String(c.pid) : '-', c.detail]);
   const verdict = status.healthy ? 'healthy' : 'NOT healthy';
-  return `lab slot ${status.slot} (${status.net}): ${verdict}\n${table(rows)}`;
+  return `${label} slot ${status.slot} (${status.net}): ${verdict}\n${table(rows)}`;
 }

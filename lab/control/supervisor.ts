@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabConfig, LabInstance } from '../lab-config';
+import { labService, type LabConfig, type LabInstance } from '../lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { instanceOutputPaths } from './instances';
 import { LabError } from './lab-error';
@@ -9,12 +9,15 @@ import { waitUntil } from './wait';
 
 const PART = 'supervisord';
 
-/** The launch contract of the reference service (lab/service/main.ts). */
-export function serviceCommand(inst: LabInstance, node = process.execPath): string {
-  const main = path.join(packageRoot, 'dist', 'lab', 'service', 'main.js');
+/**
+ * How supervisord starts one instance: the reference service's launch contract (lab/service/main.ts: flags), or
+ * an example's (examples/*: the environment, as such services are usually configured; see serviceEnv).
+ */
+export function serviceCommand(inst: LabInstance, node = process.execPath, service = labService()): string {
+  if (service.launch === 'env') return [node, service.main].join(' ');
   return [
     node,
-    main,
+    service.main,
     '--name',
     inst.name,
     '--host',
@@ -67,19 +70,11 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
   ];
   for (const inst of cfg.instances) {
     const out = instanceOutputPaths(inst.logPath);
-    const env = {
-      PGHOST: cfg.pg.host,
-      PGPORT: String(cfg.pg.port),
-      PGDATABASE: cfg.pg.database,
-      PGUSER: cfg.pg.appUser,
-      POOLGATE_DB_PASSWORD_FILE: cfg.pg.appPasswordFile,
-      POOLGATE_LAB_DEBUG: '1',
-    };
     lines.push(
       `[program:${inst.service}]`,
-      `command=${serviceCommand(inst, opts.node)}`,
+      `command=${serviceCommand(inst, opts.node, cfg.service)}`,
       `directory=${packageRoot}`,
-      `environment=${Object.entries(env)
+      `environment=${Object.entries(serviceEnv(cfg, inst))
         .map(([k, v]) => `${k}="${v}"`)
         .join(',')}`,
       'autostart=true',
@@ -99,6 +94,22 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
     );
   }
   return lines.join('\n');
+}
+
+/** Each instance's environment: the database (the password as a file path, never its value), and for an example its settings. */
+export function serviceEnv(cfg: LabConfig, inst: LabInstance): Record<string, string> {
+  const db = { PGHOST: cfg.pg.host, PGPORT: String(cfg.pg.port), PGDATABASE: cfg.pg.database, PGUSER: cfg.pg.appUser };
+  if (cfg.service.launch === 'flags')
+    return { ...db, POOLGATE_DB_PASSWORD_FILE: cfg.pg.appPasswordFile, POOLGATE_LAB_DEBUG: '1' };
+  return {
+    ...db,
+    PGPASSWORD_FILE: cfg.pg.appPasswordFile,
+    INSTANCE_NAME: inst.name,
+    HOST: inst.address,
+    PORT: String(inst.port),
+    POOL_CONFIG: inst.configPath,
+    LOG_FILE: inst.logPath,
+  };
 }
 
 export interface ProgramStatus {

@@ -6,10 +6,21 @@ import { labConfig } from '../../lab/lab-config';
 import { exitCodeOf, InputError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
 import { stopChildren } from './child';
+import { agentCost } from './agent-cost';
 import { extraSections } from './extras';
 import { LabSession } from './lab-session';
 import { labThroughput, loadgenSections } from './loadgen';
-import { busyWarning, DEFAULT_BENCH_SLOT, resolvePlan, type BenchFlags, type BenchPlan, type Section } from './plan';
+import { benchFleetUp } from './fleet-up';
+import {
+  busyWarning,
+  DEFAULT_BENCH_FLEET_SLOT,
+  DEFAULT_BENCH_SLOT,
+  resolvePlan,
+  SECTION_FLAGS,
+  type BenchFlags,
+  type BenchPlan,
+  type Section,
+} from './plan';
 import { mergeResults, type Check, type Results } from './results-merge';
 
 /**
@@ -60,6 +71,27 @@ async function main(): Promise<void> {
       type: 'boolean',
       describe: 'Run only the probe and rollout; the other figures in --out are kept from its last run',
     })
+    .option('fleet-up', {
+      type: 'boolean',
+      describe: 'Time fleet:up cold (image build included) and warm, fleet:down, and a running fleet\'s memory [on; --quick off]',
+    })
+    .option('fleet-slot', {
+      type: 'number',
+      describe: `Fleet slot of the fleet:up figures (a fleet of the bench's own) [POOLGATE_FLEET_SLOT, else ${DEFAULT_BENCH_FLEET_SLOT}]`,
+    })
+    .option('only', {
+      type: 'string',
+      array: true,
+      describe: `Run only these sections: ${Object.keys(SECTION_FLAGS).join(', ')}`,
+    })
+    .option('agent', {
+      type: 'boolean',
+      describe: "The agent's cost: a trivial handler's throughput with / without it, /api/health/metrics p99 at 1,000 req/s [on]",
+    })
+    .option('agent-seconds', {
+      type: 'number',
+      describe: 'Length of the 1,000 req/s run behind the metrics-read figure [75, so the 60 s window fills; --quick 5]',
+    })
     .option('quick', {
       type: 'boolean',
       describe: 'Smoke run: every section once and briefly, no rollout, results in bench/quick/',
@@ -69,6 +101,8 @@ async function main(): Promise<void> {
     .example('npm run bench -- --quick', 'a fast smoke run of every section but the rollout')
     .example('npm run bench -- --no-rollout', 'everything but the minutes-long rollout (its last figures are kept)')
     .example('npm run bench -- --skip-loadgen', 'the probe cost and the rollout only')
+    .example('npm run bench -- --only fleet-up', 'fleet:up cold and warm, fleet:down and the fleet\'s memory only')
+    .example('npm run bench -- --only agent', "the agent's cost alone")
     .strict()
     .parseAsync();
   const plan = resolvePlan(flags, process.env, packageRoot);
@@ -97,7 +131,8 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
     .filter(([, on]) => on)
     .map(([s]) => s);
   log(
-    `bench: ${ran.join(', ')} on lab slot ${plan.slot} (${plan.slotFrom === 'default' ? "the bench's default" : plan.slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})`,
+    `bench: ${ran.join(', ')} on lab slot ${plan.slot} (${plan.slotFrom === 'default' ? "the bench's default" : plan.slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})` +
+      (plan.sections.fleet_up ? `, fleet slot ${plan.fleetSlot}` : ''),
   );
   if (warning) log(warning);
   const results: Record<string, unknown> = {
@@ -116,6 +151,7 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
   };
   if (plan.sections.loadgen) add(await loadgenSections(plan, `127.0.${plan.slot}.70`, log));
   if (plan.sections.lab_throughput) add(await labThroughput(plan, labConfig().haproxy.url, log));
+  if (plan.sections.agent) add(await agentCost(plan, `127.0.${plan.slot}.71`, log));
   if (plan.sections.probe || plan.sections.rollout) {
     const extra = await extraSections(
       { probe: plan.sections.probe, probeSamples: plan.probeSamples, rollout: plan.sections.rollout },
@@ -123,6 +159,7 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
     );
     add({ results: extra.results, checks: extra.checks.map((c) => c.check), text: extra.text });
   }
+  if (plan.sections.fleet_up) add(await benchFleetUp(plan.fleetSlot, log));
   results.machine = { ...(results.machine as object), loadavg_at_end: os.loadavg() };
 
   // Sections not run this time keep their last figures (the lab ones each carry their measured_at).

@@ -111,7 +111,7 @@ export async function startServer(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ port: number; stop: () => Promise<void> }> {
+): Promise<{ port: number; pid: number; stop: () => Promise<void> }> {
   const [cmd, argv] = onCore('server', process.execPath, [script, ...args]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env });
   track(child);
@@ -134,7 +134,7 @@ export async function startServer(
       child.once('exit', () => resolve());
       child.kill('SIGTERM');
     });
-  return { port, stop };
+  return { port, pid: child.pid!, stop };
 }
 
 export function median(values: number[]): number {

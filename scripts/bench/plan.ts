@@ -8,6 +8,8 @@ import { InputError } from '../lib/errors';
 
 /** The slot the bench's own lab uses unless POOLGATE_LAB_SLOT or --lab-slot says otherwise. */
 export const DEFAULT_BENCH_SLOT = 9;
+/** The fleet slot the bench's fleet:up figures use unless POOLGATE_FLEET_SLOT or --fleet-slot says otherwise. */
+export const DEFAULT_BENCH_FLEET_SLOT = 9;
 
 /** The flags as yargs parsed them: undefined means "not given", so --quick can change the defaults only. */
 export interface BenchFlags {
@@ -25,15 +27,33 @@ export interface BenchFlags {
   probeSamples?: number;
   rollout?: boolean;
   skipLoadgen?: boolean;
+  fleetUp?: boolean;
+  fleetSlot?: number;
+  /** only these sections (their command-line names), whatever the other section flags say */
+  only?: string[];
+  agent?: boolean;
+  agentSeconds?: number;
   quick?: boolean;
   out?: string;
 }
 
-export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout';
+export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up' | 'agent';
+
+/** Each section's name on the command line (--only). */
+export const SECTION_FLAGS: Record<string, Section> = {
+  loadgen: 'loadgen',
+  'lab-throughput': 'lab_throughput',
+  probe: 'probe',
+  rollout: 'rollout',
+  'fleet-up': 'fleet_up',
+  agent: 'agent',
+};
 
 export interface BenchPlan {
   slot: number;
   slotFrom: 'flag' | 'env' | 'default';
+  /** the fleet slot of the fleet:up figures (a fleet of the bench's own, in a folder of its own) */
+  fleetSlot: number;
   /** which sections run this time */
   sections: Record<Section, boolean>;
   /** the lab of `slot` must be up (brought up and later down by the bench if it is not) */
@@ -48,16 +68,18 @@ export interface BenchPlan {
   rssSeconds: number;
   startupRuns: number;
   probeSamples: number;
+  /** the agent's metrics-read run at 1,000 req/s: long enough to fill its 60 s window, and then some */
+  agentSeconds: number;
   out: string;
 }
 
-const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21 };
+const FULL = { rounds: 5, seconds: 10, rssSeconds: 60, startupRuns: 11, probeSamples: 21, agentSeconds: 75 };
 // A smoke run: every section once, briefly; the rollout (minutes of Ansible) only if asked for.
-const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 };
+const QUICK = { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5, agentSeconds: 5 };
 
 export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: string): BenchPlan {
   const d = flags.quick ? QUICK : FULL;
-  const { slot, slotFrom } = resolveSlot(flags.labSlot, env.POOLGATE_LAB_SLOT);
+  const { slot, slotFrom } = resolveSlot(flags.labSlot, env.POOLGATE_LAB_SLOT, DEFAULT_BENCH_SLOT, 'lab');
   const lab = flags.lab ?? true;
   if (!lab) {
     const asked = (['probe', 'rollout'] as const).filter((s) => flags[s] === true);
@@ -65,17 +87,23 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
       throw new InputError(`--${asked.join(' and --')} need${asked.length > 1 ? '' : 's'} the lab: drop --no-lab`);
   }
   const loadgen = !flags.skipLoadgen;
-  const sections: Record<Section, boolean> = {
-    loadgen,
-    lab_throughput: loadgen && lab,
-    probe: lab && (flags.probe ?? true),
-    rollout: lab && (flags.rollout ?? !flags.quick),
-  };
+  const sections: Record<Section, boolean> = flags.only
+    ? onlySections(flags.only)
+    : {
+        loadgen,
+        lab_throughput: loadgen && lab,
+        probe: lab && (flags.probe ?? true),
+        rollout: lab && (flags.rollout ?? !flags.quick),
+        // Part of a full run; not of the smoke run, nor of the runs narrowed to the minimal server or the lab.
+        fleet_up: flags.fleetUp ?? (!flags.quick && lab && loadgen),
+        agent: flags.agent ?? loadgen,
+      };
   if (!Object.values(sections).some(Boolean))
     throw new InputError('nothing to run: --skip-loadgen leaves only the lab sections, and they are all turned off');
   const plan: BenchPlan = {
     slot,
     slotFrom,
+    fleetSlot: resolveSlot(flags.fleetSlot, env.POOLGATE_FLEET_SLOT, DEFAULT_BENCH_FLEET_SLOT, 'fleet').slot,
     sections,
     needsLab: sections.lab_throughput || sections.probe || sections.rollout,
     keepLab: env.POOLGATE_LAB_KEEP === '1',
@@ -87,6 +115,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     rssSeconds: flags.long ? 600 : (flags.rssSeconds ?? d.rssSeconds),
     startupRuns: flags.startupRuns ?? d.startupRuns,
     probeSamples: flags.probeSamples ?? d.probeSamples,
+    agentSeconds: flags.agentSeconds ?? d.agentSeconds,
     // A smoke run never overwrites the published figures (bench/quick/ is ignored by git like results.json).
     out: flags.out ?? path.join(root, 'bench', flags.quick ? 'quick' : '', 'results.json'),
   };
@@ -98,6 +127,7 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
     'rssSeconds',
     'startupRuns',
     'probeSamples',
+    'agentSeconds',
   ] as const) {
     if (!Number.isInteger(plan[key]) || plan[key] < 1)
       throw new InputError(`--${kebab(key)} must be a whole number of at least 1, got ${plan[key]}`);
@@ -107,21 +137,32 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
   return plan;
 }
 
+function onlySections(names: string[]): Record<Section, boolean> {
+  const unknown = names.filter((n) => !(n in SECTION_FLAGS));
+  if (unknown.length)
+    throw new InputError(`--only: no section ${unknown.join(', ')} (sections: ${Object.keys(SECTION_FLAGS).join(', ')})`);
+  const chosen = new Set(names.map((n) => SECTION_FLAGS[n]!));
+  return Object.fromEntries(Object.values(SECTION_FLAGS).map((s) => [s, chosen.has(s)])) as Record<Section, boolean>;
+}
+
+/** A slot from its flag, else its environment variable, else the bench's default; lab and fleet alike. */
 function resolveSlot(
   flag: number | undefined,
   env: string | undefined,
+  fallback: number,
+  kind: 'lab' | 'fleet',
 ): { slot: number; slotFrom: BenchPlan['slotFrom'] } {
   const [raw, slotFrom] =
     flag !== undefined
       ? [String(flag), 'flag' as const]
       : env !== undefined && env !== ''
         ? [env, 'env' as const]
-        : [String(DEFAULT_BENCH_SLOT), 'default' as const];
+        : [String(fallback), 'default' as const];
   const slot = Number(raw);
-  // The same range lab/lab-config.ts accepts (127.0.<slot>.0/24).
+  // The range lab/lab-config.ts and lab/fleet/fleet-config.ts accept (127.0.<slot>.0/24, 127.1.<slot>.0/24).
   if (!/^\d+$/.test(raw) || slot > 250)
     throw new InputError(
-      `lab slot must be a whole number 0..250, got "${raw}" (${slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})`,
+      `${kind} slot must be a whole number 0..250, got "${raw}" (${slotFrom === 'flag' ? `--${kind}-slot` : `POOLGATE_${kind.toUpperCase()}_SLOT`})`,
     );
   return { slot, slotFrom };
 }

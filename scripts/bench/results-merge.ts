@@ -20,11 +20,18 @@ const KEYS: Record<Section, readonly string[]> = {
   lab_throughput: ['lab_throughput'],
   probe: ['probe'],
   rollout: ['rollout'],
+  fleet_up: ['fleet_up'],
+  agent: ['agent'],
 };
 
-/** The section a check belongs to, by its name (the lab sections name theirs "probe: ...", "rollout ...", "rollback: ..."). */
+/**
+ * The section a check belongs to, by its name (the lab sections name theirs "probe: ...", "rollout ...",
+ * "rollback: ...", the fleet's "fleet:up ...").
+ */
 export function sectionOf(c: Check): Section {
+  if (c.name.startsWith('fleet:up')) return 'fleet_up';
   if (c.name.startsWith('probe')) return 'probe';
+  if (c.name.startsWith('agent')) return 'agent';
   if (c.name.startsWith('rollout') || c.name.startsWith('rollback')) return 'rollout';
   return 'loadgen';
 }

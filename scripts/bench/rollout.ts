@@ -42,6 +42,11 @@ function shortRun(lab: LabConfig, runId: string, method: 'sighup' | 'restart'): 
   return {
     pool_scaling_run_id: runId,
     pool_scaling_apply_method: method,
+    // Each round starts from the restored baseline: it makes again, on purpose, the change the rollback round undid,
+    // and prepares no revert branch in the checkout the bench runs from; the rollback's watch is lab-sized.
+    pool_scaling_retry_reason: 'bench: every round starts from the restored baseline',
+    pool_scaling_prepare_revert: false,
+    pool_scaling_rollback: { max_s: 600, watch: { duration_s: 6, interval_s: 1, settle_s: 2 } },
     pool_scaling_loadtest: {
       scenario: path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml'),
       allow_writes: true,

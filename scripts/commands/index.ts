@@ -31,4 +31,7 @@ export const commands: CommandEntry[] = [
   { name: 'plan', load: async () => (await import('./plan-check')).planCommand },
   { name: 'config', load: async () => (await import('./config-check')).configCommand },
   { name: 'lb', load: async () => (await import('./lb-wait')).lbCommand },
+  { name: 'contract', load: async () => (await import('./contract')).contractCommand },
+  { name: 'change', load: async () => (await import('./change')).changeCommand },
+  { name: 'rollback-watch', load: async () => (await import('./rollback-watch')).rollbackWatchCommand },
 ];

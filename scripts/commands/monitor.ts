@@ -15,9 +15,9 @@ import { evidenceFile } from '../lib/run-evidence/files';
 import { alertLine, formatValue } from '../lib/judge/alerts';
 import { formatDurationS, parseDurationS } from '../lib/duration';
 import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-defaults';
-import type { MonitorWindow } from '../lib/judge/monitor-summary';
+import { dbConnectionsLine, type MonitorWindow } from '../lib/judge/monitor-summary';
 import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
-import { abortableSleep, dbProber, p0Checker, runMonitor } from '../lib/monitor-run';
+import { abortableSleep, p0Checker, runMonitor, withMonitoringRun } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
 import { notMeasured, shownVerdict } from '../lib/verdict';
 import { assertValid } from '../lib/schema';
@@ -73,6 +73,7 @@ function humanResult(r: MonitorResult, dir: string): string {
       ['acquire wait p95', `max ${ms(s.acquire_wait_p95_ms.max)}`],
       ['acquire timeouts', String(s.acquire_timeouts)],
       ['DB CPU', s.db_cpu_pct.measured_samples ? `max ${formatValue('db_cpu_pct', s.db_cpu_pct.max)}` : notMeasured()],
+      ['DB connections', dbConnectionsLine(s.db_connections)],
       ['alerts', `${r.alerts.warning} warning, ${r.alerts.critical} critical (${dir}/${ALERTS_FILE})`],
     ]),
   ];
@@ -207,21 +208,17 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       outage: args.outage,
       max_consecutive_unmeasured: args.maxUnmeasured,
       fleet_p95: args.fleetP95,
+      instances: inputs.targets.length,
     });
     const cpu = dbCpuSource(args, cfg.db_cpu, inputs.plan?.metrics_source?.prometheus_url);
     const ev = new EvidenceDir(inputs.evidenceDir);
     // an empty alerts.log is a statement ("no alert"), a missing one is a question
     fs.appendFileSync(ev.resolve(ALERTS_FILE), '');
     const startedAt = new Date();
-    const abort = new AbortController();
-    const stop = (): void => abort.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
     const windowOut = args.json ? process.stderr : process.stdout;
     const started = Date.now();
     let alertsSoFar = 0;
-    const probeDb = inputs.database ? dbProber(inputs.database) : null;
-    try {
+    await withMonitoringRun(inputs.database, async (signal, probeDb) => {
       const result = await runMonitor(
         cfg,
         inputs.targets,
@@ -248,7 +245,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
           },
           ...(args.windowed ? { onWindow: (w: MonitorWindow) => windowOut.write(`${windowLine(w)}\n`) } : {}),
         },
-        abort.signal,
+        signal,
         inputs.database !== null,
       );
       progressDone();
@@ -256,10 +253,6 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       const file = ev.writeJson(evidenceFile('monitor', startedAt), 'monitor-result', full);
       printResult(args, full, () => `${humanResult(full, ev.dir)}\nevidence: ${file}`);
       process.exitCode = full.exit_code;
-    } finally {
-      await probeDb?.close();
-      process.removeListener('SIGINT', stop);
-      process.removeListener('SIGTERM', stop);
-    }
+    });
   },
 };

@@ -1,9 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../lib/errors';
+import { authHeaders, type TokenRef } from '../lib/target-auth';
 import { getJson } from '../lib/http-json';
 import { printResult } from '../lib/output';
 import { loadPlan } from '../lib/plan';
 import { errorsOf, planProblems, warningsOf } from '../lib/plan-check';
+import { ALLOWANCE_S, commandBounds } from '../lib/time-bounds';
 import type { ServicePoolConfig } from '../types/service-pool-config';
 
 interface PlanCheckArgs {
@@ -20,10 +22,13 @@ export interface InForce {
 }
 
 /** Every target at once: the playbook learns what the fleet runs in one command, not one HTTP task per host. */
-async function readInForce(targets: Array<{ name: string; url: string }>): Promise<InForce[]> {
+async function readInForce(targets: Array<{ name: string; url: string } & TokenRef>): Promise<InForce[]> {
   return Promise.all(
     targets.map((t) =>
-      getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 5000 }).then(
+      getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
+        timeoutMs: 5000,
+        headers: authHeaders(t),
+      }).then(
         (r) => ({ name: t.name, config: r.body, error: null }),
         (err: unknown) => ({ name: t.name, config: null, error: err instanceof Error ? err.message : String(err) }),
       ),
@@ -33,11 +38,13 @@ async function readInForce(targets: Array<{ name: string; url: string }>): Promi
 
 /**
  * `poolgate plan check --plan <file>`: the plan rendered from an inventory is checked before any host is
- * touched — its schema (every section) and the semantic rules (min <= max, timeouts, steps, unique targets).
+ * touched — its schema (every section) and the semantic rules (min <= max, timeouts, steps, unique targets) —
+ * and says how long each command of the rollout may run (`bounds`, which the poolgate role passes as its timeout).
  */
 const check: CommandModule<object, PlanCheckArgs> = {
   command: 'check',
-  describe: 'Check a plan file against schemas/plan.schema.json and the pool-change rules (exit 2 names the field)',
+  describe:
+    "Check a plan file against schemas/plan.schema.json and the pool-change rules (exit 2 names the field); print each command's time bound",
   builder: (y: Argv) =>
     y
       .option('plan', { type: 'string', demandOption: true, describe: 'Plan file (schemas/plan.schema.json)' })
@@ -69,6 +76,7 @@ const check: CommandModule<object, PlanCheckArgs> = {
       );
     }
     const warnings = warningsOf(problems).map((w) => w.message);
+    const bounds = commandBounds(plan);
     const summary = `plan ${args.plan} is valid: ${plan.targets.length} targets, pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}`;
     const inForce = args.inForce ? await readInForce(plan.targets) : null;
     const lines =
@@ -77,8 +85,11 @@ const check: CommandModule<object, PlanCheckArgs> = {
           ? `${i.name}: runs max ${i.config.pool.max} / min ${i.config.pool.min} (sha256 ${i.config.sha256.slice(0, 12)})`
           : `${i.name}: did not answer: ${i.error}`,
       ) ?? [];
-    printResult(args, { ok: true, summary, warnings, ...(inForce ? { in_force: inForce } : {}) }, () =>
-      [summary, ...warnings.map((w) => `warning: ${w}`), ...lines].join('\n'),
+    const boundLines = Object.entries(bounds).map(
+      ([c, b]) => `bound: ${c} ${b.bound_s} s = ${b.basis} + ${ALLOWANCE_S} s allowance`,
+    );
+    printResult(args, { ok: true, summary, warnings, bounds, ...(inForce ? { in_force: inForce } : {}) }, () =>
+      [summary, ...warnings.map((w) => `warning: ${w}`), ...boundLines, ...lines].join('\n'),
     );
   },
 };

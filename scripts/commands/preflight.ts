@@ -3,13 +3,14 @@ import { adviseFromPairs } from '../lib/advise/advise';
 import { adviceChecklistItem } from '../lib/advise/checklist-item';
 import { DEFAULT_PARAMETERS, DEFAULT_SPINDLES, type Severity } from '../lib/advise/parameters';
 import { judgeAttestation } from '../lib/attestation';
-import { backupFromArchiver, backupFromCommand, backupFromFile, type BackupFinding } from '../lib/backup-age';
+import { backupFromArchiver, findBackup, type BackupFinding } from '../lib/backup-age';
 import { checkCapacityRamp, usableSlots, type CapacityInput, type CapacityResult } from '../lib/capacity';
-import { judgeWindow } from '../lib/change-window';
+import { judgeWindow, judgeWindowFit } from '../lib/change-window';
 import { checklistMessage, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
 import { gateStop } from '../lib/trigger';
 import { exitCodeOfVerdict, shownVerdict } from '../lib/verdict';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
+import { checkTargets, contractChecklistItem } from '../lib/contract/check';
 import { InputError, MeasureError } from '../lib/errors';
 import { EvidenceDir } from '../lib/evidence';
 import { evidenceFile } from '../lib/run-evidence/files';
@@ -20,7 +21,9 @@ import { withProbe } from '../lib/pg-connect';
 import * as P from '../lib/preflight-items';
 import { toInstanceSample } from '../lib/instance-sample';
 import { assertValid } from '../lib/schema';
+import { describeRunLength, expectedRunLength } from '../lib/run-length';
 import { takeSnapshot } from '../lib/snapshot-take';
+import { stakeholderItems } from '../lib/stakeholders';
 import { withDefaults } from '../lib/schema-defaults';
 import type { Target } from '../lib/targets';
 import type { DatabaseTarget } from '../types/database';
@@ -181,7 +184,18 @@ async function handler(args: Args): Promise<void> {
     throw new InputError('preflight.backup.source is "command" but preflight.backup.command is not set');
   if (backup.source === 'file' && !backup.file)
     throw new InputError('preflight.backup.source is "file" but preflight.backup.file is not set');
-  const window = judgeWindow(started, { start: cfg.change_window!.start!, end: cfg.change_window!.end! });
+  if (backup.source === 'pg_basebackup' && !backup.path)
+    throw new InputError(
+      'preflight.backup.source is "pg_basebackup" but preflight.backup.path (the pg_basebackup target folder) is not set',
+    );
+  const windowSpec = { start: cfg.change_window!.start!, end: cfg.change_window!.end! };
+  const window = judgeWindow(started, windowSpec);
+  // The run's expected length needs the whole plan (its sample windows, load test, monitoring, rollback); without a
+  // plan, preflight alone is judged for the window it runs in (its own window_s).
+  const runLength = inputs.plan
+    ? expectedRunLength({ ...inputs.plan, preflight: raw })
+    : { total_s: cfg.window_s!, parts: [{ what: 'preflight (no plan: nothing else known)', s: cfg.window_s! }] };
+  const fit = judgeWindowFit(started, windowSpec, runLength.total_s);
   const order = rolloutOrder(inputs.targets, cfg.capacity!.order);
   const evidence = new EvidenceDir(inputs.evidenceDir);
 
@@ -205,7 +219,7 @@ async function handler(args: Args): Promise<void> {
   const names = inputs.targets.map((t) => t.name);
   const att = cfg.attestations ?? {};
   const maxAgeH = cfg.attestation_max_age_h!;
-  const [samples, dbResult, replicaProbes, backupResult, attItems] = await Promise.all([
+  const [samples, dbResult, replicaProbes, backupResult, attItems, contract] = await Promise.all([
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
     db
       ? measureDb(db, names, backup.source === 'pg_stat_archiver').then(
@@ -214,20 +228,17 @@ async function handler(args: Args): Promise<void> {
         )
       : Promise.resolve(null),
     Promise.all((cfg.database!.replicas ?? []).map(probeReplica)),
-    (async (): Promise<BackupFinding | { error: string } | null> => {
-      try {
-        if (backup.source === 'file') return backupFromFile(backup.file!);
-        if (backup.source === 'command') return await backupFromCommand(backup.command!, backup.timeout_s! * 1000);
-        return null; // pg_stat_archiver: read with the database probes
-      } catch (err) {
-        return { error: errorText(err) };
-      }
-    })(),
+    // pg_stat_archiver is read with the database probes: findBackup gives null for it
+    findBackup(backup).catch((err: unknown) => ({ error: errorText(err) })),
     Promise.all([
       judgeAttestation('system_stable', 'system stable, no incident', att.system_stable, started, maxAgeH),
       judgeAttestation('rollback_plan_tested', 'rollback plan tested', att.rollback_plan_tested, started, maxAgeH),
       judgeAttestation('dashboards_visible', 'dashboards visible', att.dashboards_visible, started, maxAgeH),
     ]),
+    // Inside the sample window: a service that does not conform refuses the change before any host is touched.
+    cfg.contract_check
+      ? checkTargets(inputs.targets, { intervalMs: Math.min(1000, windowS * 500), timeoutMs: 3000, reloadTimeoutS: 30 })
+      : Promise.resolve([]),
   ]);
   progressDone();
   // On stderr, always: stdout is the verdict (JSON for Ansible), and the playbook finds the snapshot by its name.
@@ -238,10 +249,12 @@ async function handler(args: Args): Promise<void> {
   const items: Item[] = [
     { id: 'operator', item: 'operator', verdict: 'PASS', measured: inputs.operator, value: null, threshold: 'named' },
     P.poolChangeItem(change),
-    P.changeWindowItem(window, cfg.change_window!.override),
+    P.changeWindowItem(window, fit, describeRunLength(runLength), cfg.change_window!.override),
     ...attItems,
     P.onCallItem(att.on_call, cfg.max_on_call_response_minutes!),
+    ...stakeholderItems(inputs.plan?.stakeholders),
     ...P.instanceItems(samples, cfg.max_error_rate!, cfg.max_p95_ms!),
+    ...contract.map(contractChecklistItem),
   ];
   if (att.on_call?.url)
     items.push(await judgeAttestation('on_call_url', 'on-call schedule', { url: att.on_call.url }, now, maxAgeH));
@@ -382,7 +395,12 @@ async function handler(args: Args): Promise<void> {
       : null,
     capacity: capacity && capacityInputs ? { inputs: capacityInputs, ...capacity } : null,
     backup: backupEvidence,
-    change_window: { ...window, ...(cfg.change_window!.override ? { override: cfg.change_window!.override } : {}) },
+    change_window: {
+      ...window,
+      ...fit,
+      run_length: runLength.parts,
+      ...(cfg.change_window!.override ? { override: cfg.change_window!.override } : {}),
+    },
     config: cfg,
   };
   const file = evidence.writeJson(evidenceFile('preflight', started), 'preflight-result', result);

@@ -7,6 +7,7 @@ import { renderReport } from '../lib/judge/report-markdown';
 import { readReportEvidence } from '../lib/judge/report-evidence';
 import { buildReport } from '../lib/judge/verification-report';
 import { printResult, table } from '../lib/output';
+import { rollbackSection } from '../lib/rollback-time';
 import { evidenceFile, requireRunFolder } from '../lib/run-evidence';
 import type { VerificationReport } from '../types/report';
 
@@ -62,7 +63,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
 
     const now = new Date();
     const md = evidenceFile('report_markdown', now);
-    const report: VerificationReport = buildReport({ ...e, inputs, operator, now, markdownFile: md });
+    const rollback = rollbackSection(ev.dir, e.plan);
+    const report: VerificationReport = buildReport({ ...e, inputs, operator, now, markdownFile: md, rollback });
     ev.writeText(md, renderReport(report));
     ev.writeJson(evidenceFile('report'), 'report', report);
     // The HTML report (charts) is for people and loads vega, so it is written second and lazily; failing to draw

@@ -7,6 +7,7 @@ import { InputError } from '../lib/errors';
 import { EvidenceDir } from '../lib/evidence';
 import { evidenceFile } from '../lib/run-evidence/files';
 import { getJson } from '../lib/http-json';
+import { authHeaders } from '../lib/target-auth';
 import { toInstanceSample } from '../lib/instance-sample';
 import { scanLog } from '../lib/log-scan';
 import { sampleFleet } from '../lib/metrics-sampler';
@@ -104,7 +105,10 @@ async function handler(args: Args): Promise<void> {
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
     Promise.all(
       inputs.targets.map((t) =>
-        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then(
+        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
+          timeoutMs: 3000,
+          headers: authHeaders(t),
+        }).then(
           (r) => ({ cfg: r.body, error: null }),
           (err: unknown) => ({ cfg: null, error: errorText(err) }),
         ),
@@ -112,7 +116,11 @@ async function handler(args: Args): Promise<void> {
     ),
     Promise.all(
       inputs.targets.map((t) =>
-        getJson<ServiceHealth>(`${t.url}/health`, 'service-health', { timeoutMs: 3000, acceptStatus: [200, 503] }).then(
+        getJson<ServiceHealth>(`${t.url}/health`, 'service-health', {
+          timeoutMs: 3000,
+          acceptStatus: [200, 503],
+          headers: authHeaders(t),
+        }).then(
           (r) => ({ status: r.body.status as string, error: null }),
           (err: unknown) => ({ status: null, error: errorText(err) }),
         ),

@@ -1,17 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { compile, type JSONSchema } from 'json-schema-to-typescript';
+import standaloneCode from 'ajv/dist/standalone';
+import { compile, compileFromFile, type JSONSchema } from 'json-schema-to-typescript';
 import { packageRoot, schemasDir } from '../lib/paths';
+import { newAjv } from '../lib/schema';
 
 /**
- * Generates `scripts/types/<name>.ts` from `schemas/<name>.schema.json`. The schemas are the source of truth;
- * CI regenerates and fails on any diff (`npm run types:check`), so hand edits to the types cannot survive.
+ * Generates `scripts/types/<name>.ts` from `schemas/<name>.schema.json`, and the agent's copies of the contract
+ * (`agent/generated/`: the service documents' types and the pool config's validator). The schemas are the source
+ * of truth; CI regenerates and fails on any diff (`npm run types:check`), so hand edits cannot survive.
  *
- * Each type is declared once, in the file of the schema that defines it: a `$ref` to another schema file becomes
- * an import of that file's type (json-schema-to-typescript alone would inline a copy into every file that refers
- * to it). Every `$defs` entry of every schema is exported, named by its `title` or else its key in PascalCase, so
- * the name an importer uses is the name the defining file declares.
+ * In `scripts/types` each type is declared once, in the file of the schema that defines it: a `$ref` to another
+ * schema file becomes an import of that file's type (json-schema-to-typescript alone would inline a copy into every
+ * file that refers to it). Every `$defs` entry of every schema is exported, named by its `title` or else its key in
+ * PascalCase, so the name an importer uses is the name the defining file declares.
+ *
+ * The agent gets self-contained copies (references inlined), not imports, because it must build and ship without
+ * the rest of the repo.
  */
+const AGENT_TYPES = ['pool-config', 'service-health', 'service-metrics', 'service-pool-config'];
+const AGENT_DIR = path.join(packageRoot, 'agent', 'generated');
+
 type Node = Record<string, unknown>;
 
 const pascal = (key: string): string =>
@@ -91,20 +100,15 @@ function refsToNames(
   for (const value of Object.values(n)) refsToNames(value, ownDefs, schemas, imports);
 }
 
-async function main(): Promise<void> {
-  const outDir = path.join(packageRoot, 'scripts', 'types');
-  fs.mkdirSync(outDir, { recursive: true });
-  const files = fs
-    .readdirSync(schemasDir)
-    .filter((f) => f.endsWith('.schema.json'))
-    .sort();
+/** `scripts/types/<name>.ts` of every schema: each type once, references imported from their own file. */
+async function scriptTypesOf(files: string[]): Promise<Map<string, string>> {
   const schemas = new Map<string, Node>();
   for (const file of files) {
     const schema = JSON.parse(fs.readFileSync(path.join(schemasDir, file), 'utf8')) as Node;
     titleDefs(schema);
     schemas.set(file, schema);
   }
-  const wanted = new Set<string>();
+  const out = new Map<string, string>();
   for (const file of files) {
     const schema = structuredClone(schemas.get(file)!);
     const imports = new Map<string, Set<string>>();
@@ -125,14 +129,67 @@ async function main(): Promise<void> {
       format: true,
       style: { singleQuote: true, printWidth: 120, bracketSpacing: true },
     });
-    const out = `${moduleOf(file)}.ts`;
-    wanted.add(out);
-    fs.writeFileSync(path.join(outDir, out), ts);
+    out.set(`${moduleOf(file)}.ts`, ts);
   }
-  for (const stale of fs.readdirSync(outDir).filter((f) => f.endsWith('.ts') && !wanted.has(f))) {
+  return out;
+}
+
+/** An agent copy: the schema's types with every reference inlined, so the file stands alone. */
+async function agentTypesOf(file: string): Promise<string> {
+  return compileFromFile(path.join(schemasDir, file), {
+    cwd: schemasDir,
+    bannerComment: `/* Generated from schemas/${file} by scripts/dev/gen-types.ts. Do not edit: change the schema. */`,
+    additionalProperties: false,
+    declareExternallyReferenced: true,
+    format: true,
+    style: { singleQuote: true, printWidth: 120 },
+  });
+}
+
+/** Writes every `<name>.ts` of `files` into `outDir` and removes the `.ts` files that no longer have a schema. */
+function writeAll(outDir: string, files: Map<string, string>): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const [name, text] of files) fs.writeFileSync(path.join(outDir, name), text);
+  for (const stale of fs.readdirSync(outDir).filter((f) => f.endsWith('.ts') && !files.has(f))) {
     fs.unlinkSync(path.join(outDir, stale));
   }
-  process.stdout.write(`generated ${wanted.size} type files in scripts/types\n`);
+}
+
+/**
+ * The pool config's validator as standalone code (no ajv at run time), with the same options as the CLI's
+ * validators, so the agent refuses exactly the files `poolgate config check` refuses.
+ */
+async function poolConfigValidator(): Promise<string> {
+  const ajv = newAjv({ validateSchema: true, source: true });
+  ajv.opts.code.esm = true;
+  const file = 'pool-config.schema.json';
+  ajv.addSchema(JSON.parse(fs.readFileSync(path.join(schemasDir, file), 'utf8')), file);
+  const code = standaloneCode(ajv, { validatePoolConfig: file });
+  const text = [
+    `/* Generated from schemas/${file} by scripts/dev/gen-types.ts. Do not edit: change the schema. */`,
+    '/* eslint-disable */',
+    '// @ts-nocheck -- ajv standalone output',
+    code,
+  ].join('\n');
+  // Loaded here, after every type file: json-schema-to-typescript formats with the prettier it finds first.
+  const { format } = await import('prettier');
+  return format(text, { parser: 'typescript', singleQuote: true, printWidth: 120 });
+}
+
+async function main(): Promise<void> {
+  const files = fs
+    .readdirSync(schemasDir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort();
+  const scriptTypes = await scriptTypesOf(files);
+  const agentFiles = new Map<string, string>();
+  for (const name of AGENT_TYPES) agentFiles.set(`${name}.ts`, await agentTypesOf(`${name}.schema.json`));
+  agentFiles.set('pool-config-validator.ts', await poolConfigValidator());
+  writeAll(path.join(packageRoot, 'scripts', 'types'), scriptTypes);
+  writeAll(AGENT_DIR, agentFiles);
+  process.stdout.write(
+    `generated ${scriptTypes.size} type files in scripts/types, ${agentFiles.size} in agent/generated\n`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -1,18 +1,26 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { newestBaseBackup } from './backup-basebackup';
+import { newestFromBackupJson, newestFromBarman, parsePgBackRest, parseWalG, type Newest } from './backup-listings';
 import { MeasureError } from './errors';
+import type { PreflightConfig } from '../types/preflight-config';
 
 /**
- * How old the newest backup is, from one of three pluggable sources:
- * - `pg_stat_archiver`: the last WAL segment archived (proves continuous archiving works; a failure newer than
- *   the last success means archiving is broken now);
- * - `command`: a program (argv, no shell) printing pgBackRest `info --output=json` or WAL-G
- *   `backup-list --json` (WAL-G lists oldest first: take the newest, never `[0]`);
- * - `file`: a file holding an ISO-8601 timestamp or epoch seconds (empty: its modification time).
+ * How old the newest backup is (runbook checklist "Backup verified: Last backup <24 hours"), from one source:
+ * - base backups, what a restore starts from: `pgbackrest` (`info --output=json`), `wal_g` (`backup-list --json
+ *   --detail`), `barman` (`-f json list-backups all`, or its text), `pg_basebackup` (a target folder's newest
+ *   backup_manifest / backup_label), each tool's command replaceable by `command`;
+ * - `command`: any program (argv, no shell) printing one of those tools' JSON (recognised by its shape);
+ * - `file`: a file holding an ISO-8601 timestamp or epoch seconds (empty: its modification time);
+ * - `pg_stat_archiver`: the last WAL segment archived. It proves continuous archiving works, not that a base backup
+ *   exists: preflight says so with a WARN even when it is fresh (a failure newer than the last success fails).
  * "No backup found" is a measured fact (the gate fails); a source we cannot read is "could not measure".
  */
+export type BackupConfig = NonNullable<PreflightConfig['backup']>;
+export type BackupSource = NonNullable<BackupConfig['source']>;
+
 export interface BackupFinding {
-  source: 'pg_stat_archiver' | 'command' | 'file';
+  source: BackupSource;
   /** ISO time of the newest backup, or null when none was found. */
   newest_at: string | null;
   detail: string;
@@ -20,61 +28,30 @@ export interface BackupFinding {
   problem?: string;
 }
 
+/** Sources whose finding is a base backup (a restore can start from it); the others are weaker evidence. */
+export const BASE_BACKUP_SOURCES: ReadonlySet<BackupSource> = new Set<BackupSource>([
+  'pgbackrest',
+  'wal_g',
+  'barman',
+  'pg_basebackup',
+]);
+
+/** Each tool's listing command when the config gives none. */
+export const TOOL_COMMANDS: Record<'pgbackrest' | 'wal_g' | 'barman', string[]> = {
+  pgbackrest: ['pgbackrest', 'info', '--output=json'],
+  wal_g: ['wal-g', 'backup-list', '--json', '--detail'],
+  barman: ['barman', '-f', 'json', 'list-backups', 'all'],
+};
+
+const TOOL_PARSERS: Record<'pgbackrest' | 'wal_g' | 'barman' | 'command', (out: string) => Newest> = {
+  pgbackrest: parsePgBackRest,
+  wal_g: parseWalG,
+  barman: newestFromBarman,
+  command: newestFromBackupJson,
+};
+
 function iso(d: Date): string {
   return d.toISOString();
-}
-
-/** pgBackRest `info --output=json`: per stanza, the newest backup's stop time; the oldest of those across stanzas. */
-export function newestFromPgBackRest(doc: unknown): { newest_at: string | null; detail: string } {
-  if (!Array.isArray(doc)) throw new MeasureError('pgBackRest info JSON is not an array of stanzas', 'E_BACKUP_PARSE');
-  const perStanza: { name: string; newest: number | null }[] = [];
-  for (const stanza of doc as Record<string, unknown>[]) {
-    const backups = Array.isArray(stanza.backup) ? (stanza.backup as Record<string, unknown>[]) : [];
-    let newest: number | null = null;
-    for (const b of backups) {
-      if (b.error === true) continue; // pgBackRest marks backups with page checksum errors; they do not count
-      const stop = (b.timestamp as { stop?: unknown } | undefined)?.stop;
-      if (typeof stop === 'number' && (newest === null || stop > newest)) newest = stop;
-    }
-    perStanza.push({ name: String(stanza.name ?? '?'), newest });
-  }
-  if (perStanza.length === 0) return { newest_at: null, detail: 'pgBackRest: no stanza' };
-  // Several stanzas: the stalest one decides (a fresh backup of another cluster proves nothing about ours).
-  const missing = perStanza.find((s) => s.newest === null);
-  const detail = `pgBackRest: ${perStanza.map((s) => `${s.name} ${s.newest === null ? 'none' : iso(new Date(s.newest * 1000))}`).join(', ')}`;
-  if (missing) return { newest_at: null, detail };
-  const stalest = Math.min(...perStanza.map((s) => s.newest!));
-  return { newest_at: iso(new Date(stalest * 1000)), detail };
-}
-
-/** WAL-G `backup-list --json` (with or without --detail): the newest finish_time (or time), never `[0]`. */
-export function newestFromWalG(doc: unknown): { newest_at: string | null; detail: string } {
-  if (!Array.isArray(doc)) throw new MeasureError('WAL-G backup-list JSON is not an array', 'E_BACKUP_PARSE');
-  let newest: { t: number; name: string } | null = null;
-  for (const b of doc as Record<string, unknown>[]) {
-    const raw = b.finish_time ?? b.time ?? b.modify_time;
-    const t = typeof raw === 'string' ? Date.parse(raw) : NaN;
-    if (Number.isNaN(t)) continue;
-    if (newest === null || t > newest.t) newest = { t, name: String(b.backup_name ?? '?') };
-  }
-  if (newest === null) return { newest_at: null, detail: `WAL-G: ${doc.length} backups, none with a time` };
-  return { newest_at: iso(new Date(newest.t)), detail: `WAL-G: newest of ${doc.length} is ${newest.name}` };
-}
-
-/** Recognise which tool printed the JSON. */
-export function newestFromBackupJson(text: string): { newest_at: string | null; detail: string } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new MeasureError('backup command did not print JSON', 'E_BACKUP_PARSE');
-  }
-  if (Array.isArray(doc) && doc.length === 0) return { newest_at: null, detail: 'backup list is empty' };
-  if (Array.isArray(doc) && doc.every((x) => x && typeof x === 'object' && 'backup_name' in x))
-    return newestFromWalG(doc);
-  if (Array.isArray(doc) && doc.every((x) => x && typeof x === 'object' && ('backup' in x || 'status' in x)))
-    return newestFromPgBackRest(doc);
-  throw new MeasureError('backup JSON is neither pgBackRest info nor WAL-G backup-list', 'E_BACKUP_PARSE');
 }
 
 /** A timestamp file's content: ISO-8601 or epoch seconds; null when empty (the caller uses mtime). */
@@ -111,7 +88,13 @@ export function backupFromFile(file: string): BackupFinding {
   };
 }
 
-export function backupFromCommand(argv: string[], timeoutMs: number): Promise<BackupFinding> {
+/** Run a listing command (argv, no shell) and read its output with `parse`. */
+export function backupFromCommand(
+  argv: string[],
+  timeoutMs: number,
+  source: BackupSource = 'command',
+  parse: (out: string) => Newest = newestFromBackupJson,
+): Promise<BackupFinding> {
   return new Promise((resolve, reject) => {
     execFile(argv[0]!, argv.slice(1), { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => {
       if (err) {
@@ -119,12 +102,38 @@ export function backupFromCommand(argv: string[], timeoutMs: number): Promise<Ba
         return;
       }
       try {
-        resolve({ source: 'command', ...newestFromBackupJson(stdout) });
+        resolve({ source, ...parse(stdout) });
       } catch (e) {
         reject(e);
       }
     });
   });
+}
+
+export function backupFromBaseBackupDir(target: string): BackupFinding {
+  const { newest_at, detail } = newestBaseBackup(target);
+  return { source: 'pg_basebackup', newest_at, detail };
+}
+
+/**
+ * The newest backup from the configured source, except `pg_stat_archiver` (read with the database probes: null).
+ * A source that cannot be read throws a MeasureError: "could not measure", never "no backup".
+ */
+export async function findBackup(cfg: BackupConfig): Promise<BackupFinding | null> {
+  const source = cfg.source ?? 'pgbackrest';
+  const timeoutMs = (cfg.timeout_s ?? 60) * 1000;
+  switch (source) {
+    case 'pg_stat_archiver':
+      return null;
+    case 'file':
+      return backupFromFile(cfg.file!);
+    case 'pg_basebackup':
+      return backupFromBaseBackupDir(cfg.path!);
+    case 'command':
+      return backupFromCommand(cfg.command!, timeoutMs);
+    default:
+      return backupFromCommand(cfg.command ?? TOOL_COMMANDS[source], timeoutMs, source, TOOL_PARSERS[source]);
+  }
 }
 
 export interface ArchiverRow {

@@ -45,3 +45,35 @@ export function judgeWindow(now: Date, spec: WindowSpec): WindowJudgement {
     opens_in_min: Math.ceil(opensIn / 60),
   };
 }
+
+/** Whether a run of `runLengthS` started `now` ends before the window closes, and the window's next openings. */
+export interface WindowFit {
+  /** The run's expected length and end. */
+  run_length_s: number;
+  ends_at: string;
+  /** When the window the run starts in closes (null when it starts outside the window). */
+  closes_at: string | null;
+  /** The next time the window opens after now (tomorrow's when it is open now). */
+  next_opens_at: string;
+  /** The window's own length: a longer run fits no start. */
+  window_s: number;
+  fits: boolean;
+}
+
+export function judgeWindowFit(now: Date, spec: WindowSpec, runLengthS: number): WindowFit {
+  const w = judgeWindow(now, spec);
+  const start = secondsOfDay(spec.start);
+  const end = secondsOfDay(spec.end);
+  const t = now.getUTCHours() * 3600 + now.getUTCMinutes() * 60 + now.getUTCSeconds() + now.getUTCMilliseconds() / 1000;
+  const at = (s: number): string => new Date(now.getTime() + s * 1000).toISOString();
+  const untilClose = (end - t + DAY_S) % DAY_S;
+  const untilOpen = (start - t + DAY_S) % DAY_S || DAY_S;
+  return {
+    run_length_s: runLengthS,
+    ends_at: at(runLengthS),
+    closes_at: w.inside ? at(untilClose) : null,
+    next_opens_at: at(untilOpen),
+    window_s: (end - start + DAY_S) % DAY_S,
+    fits: w.inside && runLengthS <= untilClose,
+  };
+}

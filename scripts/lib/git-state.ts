@@ -8,12 +8,23 @@ export interface GitState {
   error: string | null;
 }
 
-function git(repo: string, args: string[]): Promise<string> {
+/** One git command in `repo` (argv, no shell); rejects with git's first line of complaint. */
+export function git(
+  repo: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', ['-C', repo, ...args], { timeout: 10_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error((stderr || err.message).trim().split('\n')[0]));
-      else resolve(stdout);
-    });
+    const child = execFile(
+      'git',
+      ['-C', repo, ...args],
+      { timeout: 10_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ...opts.env } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error((stderr || err.message).trim().split('\n')[0]));
+        else resolve(stdout);
+      },
+    );
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
 

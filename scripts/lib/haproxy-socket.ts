@@ -2,13 +2,15 @@ import net from 'node:net';
 import { InputError, MeasureError } from './errors';
 
 /**
- * A client for HAProxy's runtime API on its admin unix socket (`stats socket … level admin`): one command per
+ * A client for HAProxy's runtime API on its admin socket (`stats socket … level admin`): a unix socket's path, or
+ * `tcp://<host>:<port>` for one HAProxy serves on TCP (`stats socket ipv4@<addr>:<port>`). One command per
  * connection (non-interactive mode: HAProxy answers and closes). Used by the lab, the CLI and the roles.
  * A socket that cannot be reached is "could not measure" (MeasureError), never an empty answer.
  */
 export async function haproxyCommand(socketPath: string, command: string, timeoutMs = 3000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(socketPath);
+    const tcp = /^tcp:\/\/(.+):(\d+)$/.exec(socketPath);
+    const socket = tcp ? net.connect({ host: tcp[1]!, port: Number(tcp[2]) }) : net.connect(socketPath);
     let text = '';
     const fail = (why: string, cause?: unknown): void => {
       socket.destroy();

@@ -8,21 +8,30 @@ export interface JsonResponse<T> {
   elapsedMs: number;
 }
 
+export interface GetOptions {
+  timeoutMs?: number;
+  /** Statuses whose body is still meaningful (e.g. /health answers 503 with a JSON body); [200] by default. */
+  acceptStatus?: readonly number[];
+  headers?: Record<string, string>;
+}
+
 /**
  * GET a document's text, its status and how long it took. A refused, timed-out or broken answer is a MeasureError
- * ("could not measure"); a status not in `accept` too (its body is not the document asked for).
+ * ("could not measure"); a status not accepted too (its body is not the document asked for).
  */
 export async function getText(
   url: string,
-  timeoutMs: number,
-  accept: readonly number[] = [200],
+  opts: GetOptions = {},
 ): Promise<{ status: number; text: string; elapsedMs: number }> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const accept = opts.acceptStatus ?? [200];
   const started = performance.now();
   let status: number;
   let text: string;
   try {
     const res = await request(url, {
       method: 'GET',
+      headers: opts.headers ?? {},
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       signal: AbortSignal.timeout(timeoutMs),
@@ -39,14 +48,9 @@ export async function getText(
 /**
  * GET a JSON document and validate it against a schema. Anything that stops us from reading a valid answer
  * (refused, timed out, not JSON, wrong shape) is a MeasureError: "could not measure", never "passed".
- * `acceptStatus` lists statuses whose body is still meaningful (e.g. /health answers 503 with a JSON body).
  */
-export async function getJson<T>(
-  url: string,
-  schema: string,
-  opts: { timeoutMs?: number; acceptStatus?: number[] } = {},
-): Promise<JsonResponse<T>> {
-  const { status, text, elapsedMs } = await getText(url, opts.timeoutMs ?? 2000, opts.acceptStatus ?? [200]);
+export async function getJson<T>(url: string, schema: string, opts: GetOptions = {}): Promise<JsonResponse<T>> {
+  const { status, text, elapsedMs } = await getText(url, opts);
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -1,5 +1,7 @@
 import { readEvents, readEvidence, readLines, textLines, type RolloutEvent } from './run-evidence';
+import { addresseesText } from './stakeholders';
 import { notMeasured } from './verdict';
+import type { RollbackWatchResult } from '../types/rollback-watch-result';
 import type { AnalysisResult } from '../types/analysis-result';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Notification } from '../types/notification';
@@ -157,7 +159,8 @@ export function describeNotification(n: Notification): string {
     : n.skipped
       ? 'not sent: no webhook configured'
       : `NOT delivered: ${n.error ?? 'unknown'}`;
-  return `notified ${n.event} via webhook ${n.target ?? '(none)'}: ${outcome}`;
+  const to = n.for ? ` for ${addresseesText(n.for)}` : '';
+  return `notified ${n.event}${to} via webhook ${n.target ?? '(none)'}: ${outcome}`;
 }
 
 /**
@@ -171,6 +174,15 @@ export function timelineFrom(dir: string): TimelineEvent[] {
     const m = monitor.value;
     out.push({ at: m.started_at, what: `monitoring started (${m.config.duration_s}s, every ${m.config.interval_s}s)` });
     out.push({ at: m.ended_at, what: `monitoring ended: ${m.message}` });
+  }
+  const watch = readEvidence<RollbackWatchResult>(dir, 'rollback_watch');
+  if (watch.status === 'used') {
+    const w = watch.value;
+    out.push({
+      at: w.started_at,
+      what: `post-rollback watch started (${w.config.duration_s}s, every ${w.config.interval_s}s)`,
+    });
+    out.push({ at: w.ended_at, what: `post-rollback watch ended: ${w.message}` });
   }
   for (const line of textLines(dir, 'alerts')) {
     const a = /^(\S+) CRITICAL\s+(.*)$/.exec(line);
@@ -202,7 +214,7 @@ export function rollbackActions(dir: string): { actions: TimelineEvent[]; outcom
   const outcome = !end
     ? 'not recorded: the rollback did not reach its read-back'
     : end.action === 'rollback_verified'
-      ? `verified at ${end.at}: ${describeEvent(end).replace(/^ROLLBACK verified: /, '')}`
+      ? `VERIFIED at ${end.at}: ${describeEvent(end).replace(/^ROLLBACK verified: /, '')}`
       : `INCOMPLETE at ${end.at}: ${describeEvent(end).replace(/^ROLLBACK INCOMPLETE: /, '')}`;
   return { actions, outcome };
 }

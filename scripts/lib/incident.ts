@@ -1,6 +1,6 @@
 import type { EvidenceDir } from './evidence';
 import { listEvidenceFiles } from './evidence';
-import { evidenceFile, readEvidence } from './run-evidence';
+import { evidenceFile, newestValid, readEvidence } from './run-evidence';
 import {
   describeNotification,
   failedGate,
@@ -10,9 +10,13 @@ import {
   timelineFrom,
   type TimelineEvent,
 } from './incident-evidence';
+import { rollbackMaxS, rollbackTiming, rollbackTimingText, type RollbackTiming } from './rollback-time';
+import { addresseesOf, addresseesText } from './stakeholders';
+import { severityAfterWatch, severityFor, type Severity } from './trigger';
+import { notMeasured, shownVerdict } from './verdict';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
-import { severityFor, type Severity } from './trigger';
+import type { RollbackWatchResult } from '../types/rollback-watch-result';
 
 export { timelineFrom, type TimelineEvent };
 
@@ -46,9 +50,13 @@ export interface IncidentFacts {
   actions: TimelineEvent[];
   outcome: string | null;
   notified: string[];
+  /** The rollback's time judged against its bound (null when the run was not rolled back). */
+  timing?: RollbackTiming | null;
+  /** The watch after the rollback (runbook rollback step 4), when it ran. */
+  watch?: { file: string; value: RollbackWatchResult } | null;
 }
 
-export function incidentFacts(dir: string): IncidentFacts {
+export function incidentFacts(dir: string, rollbackMaxS = 600): IncidentFacts {
   const gate = failedGate(dir);
   const rollback = rollbackActions(dir);
   return {
@@ -58,6 +66,8 @@ export function incidentFacts(dir: string): IncidentFacts {
     actions: rollback.actions,
     outcome: rollback.outcome,
     notified: notifications(dir).map((n) => `${n.at} — ${describeNotification(n)}`),
+    timing: rollbackTiming(dir, rollbackMaxS),
+    watch: newestValid<RollbackWatchResult>(dir, 'rollback_watch'),
   };
 }
 
@@ -81,6 +91,8 @@ export function renderIncident(
     ...(facts.figures.length ? ['**Failed gate figures**:', ...facts.figures.map((f) => `- ${f}`)] : []),
     `**Decision**: ${i.decision}`,
     `**Rollback outcome**: ${facts.outcome ?? 'no rollback recorded in events.jsonl'}`,
+    ...(facts.timing ? [`**Rollback time**: ${rollbackTimingText(facts.timing)}`] : []),
+    ...(facts.watch ? [`**After the rollback**: ${facts.watch.value.message}`] : []),
     `**Change**: ${change}`,
     `**Operator**: ${i.operator}`,
     '',
@@ -90,7 +102,7 @@ export function renderIncident(
     `3. DECIDE — ${i.decision}.`,
     `4. EXECUTE — ${facts.actions.length || i.actions.length ? 'see actions taken below' : 'no action recorded yet'}.`,
     '5. DOCUMENT — this file and rollback_log.txt.',
-    `6. NOTIFY — ${notified.length ? 'see notified below' : 'nobody recorded as notified yet; the runbook requires the Executive Operator and the Product Lead'}.`,
+    `6. NOTIFY — the stakeholders: ${addresseesText(addresseesOf('rollback', plan?.stakeholders))}; ${notified.length ? 'see notified below' : 'nobody recorded as notified yet (the runbook requires the Executive Operator and the Product Lead)'}.`,
     '',
     '## Timeline (UTC, from events.jsonl, monitoring, alerts and notifications)',
     ...(facts.timeline.length
@@ -104,6 +116,18 @@ export function renderIncident(
     ...(facts.actions.length || i.actions.length ? [] : ['- none recorded']),
     ...(facts.outcome ? [`- Rollback outcome: ${facts.outcome}`] : []),
     '',
+    ...(facts.watch || facts.timing
+      ? [
+          '## Return to baseline (rollback step 4: "Monitor for 15 minutes - verify metrics return to baseline")',
+          ...(facts.watch
+            ? [
+                `- ${facts.watch.value.message} (${facts.watch.file}; ${facts.watch.value.samples.judged} of ${facts.watch.value.samples.total} samples judged, after ${facts.watch.value.config.settle_s} s of ${facts.watch.value.config.duration_s} s; baseline ${facts.watch.value.baseline.file})`,
+                ...facts.watch.value.checks.map((c) => `- ${shownVerdict(c.verdict)} ${c.label}: ${c.shown}`),
+              ]
+            : [`- ${notMeasured('no post-rollback watch in the evidence: the return to baseline was not judged')}`]),
+          '',
+        ]
+      : []),
     '## Notified',
     ...(notified.length
       ? notified.map((n) => `- ${n}`)
@@ -124,18 +148,21 @@ export function writeIncident(
   input: IncidentInput,
   plan: Plan | null,
 ): { file: string; rollbackLog: string; severity: Severity } {
-  const severity = input.severity ?? severityFor(input.trigger);
-  const facts = incidentFacts(ev.dir);
+  const facts = incidentFacts(ev.dir, rollbackMaxS(plan));
+  const watch = facts.watch?.value ?? null;
+  const severity = severityAfterWatch(input.severity ?? severityFor(input.trigger), watch?.verdict ?? null);
   // The operator's (or the playbook's) words, then what the failed gate measured against what it allows — unless
   // the words already are the gate's own verdict line (a failed poolgate step's message carries its items; the
-  // playbook may have cut it short, so its start is what is looked for).
+  // playbook may have cut it short, so its start is what is looked for) — then a fleet not back at its baseline.
   const said = facts.gateMessage !== null && input.reason.includes(facts.gateMessage.slice(0, 120));
-  const reason = facts.figures.length && !said ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason;
+  const figures = facts.figures.length && !said ? ` — ${facts.figures.join('; ')}` : '';
+  const afterwards = watch?.verdict === 'FAIL' ? ` — after the rollback: ${watch.message}` : '';
+  const reason = `${figures ? input.reason.trim() : input.reason}${figures}${afterwards}`;
   const files = listEvidenceFiles(ev.dir).filter((f) => !f.startsWith('incidents/'));
   const rel = evidenceFile('incident', input.now);
   const file = ev.writeText(rel, renderIncident({ ...input, reason, severity }, facts, plan, files));
   const rollbackLog = ev.appendLine(
-    'rollback_log.txt',
+    evidenceFile('rollback_log'),
     `${input.now.toISOString()} Rollback reason: ${reason.replace(/\s+/g, ' ')} (trigger: ${input.trigger}, severity: ${severity}, incident: ${rel})`,
   );
   return { file, rollbackLog, severity };

@@ -6,7 +6,7 @@ import { connectProbe } from './pg-connect';
 import { alertsFor } from './judge/alerts';
 import type { ResolvedMonitorConfig } from './judge/monitor-defaults';
 import { judgeMonitor, type Judgement } from './judge/monitor-judge';
-import { summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
+import { dbConnectionsSummary, summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
 import { buildSample, initialState, type CpuObservation, type DbObservation, type P0Observation } from './judge/sample';
 import type { CpuSource } from './db-cpu';
 import type { Target } from './targets';
@@ -115,7 +115,7 @@ export async function runMonitor(
       critical: allAlerts.filter((a) => a.level === 'critical').length,
       recent: allAlerts.slice(-50),
     },
-    summary: summarise(samples),
+    summary: { ...summarise(samples), db_connections: dbConnectionsSummary(samples, cfg.db_connections) },
     ...(windows.length ? { windows } : {}),
     ...(judgement.outage ? { outage: judgement.outage } : {}),
   };
@@ -259,4 +259,26 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done);
   });
+}
+
+/**
+ * A monitoring run's resources, released whatever happens: a stop signal that SIGINT and SIGTERM raise (the run ends
+ * at its next sample and still writes what it measured), and the database prober's one connection.
+ */
+export async function withMonitoringRun<T>(
+  db: DatabaseTarget | null,
+  fn: (signal: AbortSignal, probeDb: DbProber | null) => Promise<T>,
+): Promise<T> {
+  const abort = new AbortController();
+  const stop = (): void => abort.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const probeDb = db ? dbProber(db) : null;
+  try {
+    return await fn(abort.signal, probeDb);
+  } finally {
+    await probeDb?.close();
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
+  }
 }

@@ -8,6 +8,7 @@ import { EvidenceDir, sha256File } from './evidence';
 import { EVIDENCE, evidenceFile, newestOf } from './run-evidence';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { assertValid } from './schema';
+import { addresseesOf, addresseesText, type Addressee } from './stakeholders';
 import type { Notification } from '../types/notification';
 import { headlineOf, type Decision, type RollbackOutcome } from './verdict';
 
@@ -35,6 +36,8 @@ export interface Announcement {
   detail: string | null;
   /** `sealed`: the manifest's digest, carried off the box, and whether it is signed. */
   seal: { manifest_sha256: string; signed: boolean } | null;
+  /** Who the message is for: the event's roles and the people or channels the plan names for each. */
+  for: Addressee[];
 }
 
 /** scheme://host/… : enough to tell which webhook, never the path or query that carry its token. */
@@ -136,6 +139,7 @@ export function announce(
           ? `${EVIDENCE.manifest.name()} sha256 ${seal.manifest_sha256} (${seal.signed ? 'signed' : 'NOT signed'}): keep it to check the folder later`
           : null),
     seal,
+    for: addresseesOf(event, ev.plan?.stakeholders),
   };
 }
 
@@ -164,6 +168,7 @@ const mrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&l
 export function buildMessage(a: Announcement): SlackMessage {
   const summary = [
     `poolgate ${a.event}: ${a.headline} — run ${a.runId}`,
+    `for ${addresseesText(a.for)}`,
     a.change,
     a.detail,
     a.report ? `report: ${a.report}` : null,
@@ -174,6 +179,7 @@ export function buildMessage(a: Announcement): SlackMessage {
     `*Verdict*\n${mrkdwn(a.headline)}`,
     ...(a.change ? [`*Change*\n${mrkdwn(a.change)}`] : []),
     ...(a.operator ? [`*Operator*\n${mrkdwn(a.operator)}`] : []),
+    `*For*\n${mrkdwn(addresseesText(a.for))}`,
   ].map((text) => ({ type: 'mrkdwn', text }));
   return {
     text: mrkdwn(summary.join(' · ')),
@@ -255,6 +261,7 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
     headline: a.headline,
     report: a.report,
     ...(a.seal ?? {}),
+    for: a.for,
   };
   let record: Notification;
   if (!opts.url) {

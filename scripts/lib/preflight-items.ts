@@ -1,6 +1,6 @@
 import type { BackupFinding } from './backup-age';
 import type { CapacityResult } from './capacity';
-import type { WindowJudgement } from './change-window';
+import type { WindowFit, WindowJudgement } from './change-window';
 import { atMost, below, ms, noLatencyWindow, pct, unknown, type Item } from './checklist';
 import type { InstanceSample } from './metrics-sampler';
 import type { BlockedSession, PrimaryReplica, ReplicaSelf, Transaction } from './pg-probes';
@@ -33,21 +33,37 @@ export function poolChangeItem(change: PoolChange): Item {
   return item;
 }
 
-export function changeWindowItem(w: WindowJudgement, override?: { reason: string; by: string }): Item {
+/**
+ * The change window holds for the whole run: the run must start inside it and its expected length (sample windows,
+ * load test, monitoring, per-target allowance, one rollback with its watch) must end before it closes. An override
+ * {reason, by} turns a refusal into a recorded WARN.
+ */
+export function changeWindowItem(
+  w: WindowJudgement,
+  fit: WindowFit,
+  length: string,
+  override?: { reason: string; by: string },
+): Item {
+  const hhmm = (iso: string | null): string => (iso ? `${iso.slice(11, 16)} UTC` : '?');
   const base = {
     id: 'change_window',
-    item: 'change window',
-    measured: w.now,
-    value: null,
+    item: 'change window (whole run)',
+    measured: `starts ${w.now}, ends by ${hhmm(fit.ends_at)}`,
+    value: fit.run_length_s,
     threshold: `inside ${w.window}`,
   };
-  if (w.inside) return { ...base, verdict: 'PASS' };
-  if (override)
-    return { ...base, verdict: 'WARN', detail: `outside the window, overridden by ${override.by}: ${override.reason}` };
+  if (fit.fits) return { ...base, verdict: 'PASS' };
+  const nextOpen = `the next window opens ${fit.next_opens_at.slice(0, 16).replace('T', ' ')} UTC`;
+  const why = !w.inside
+    ? `outside the window (opens in ${w.opens_in_min} min): ${nextOpen}`
+    : fit.run_length_s > fit.window_s
+      ? `the run needs up to ${length}, longer than the whole window: no start fits. Shorten the monitoring or the load test`
+      : `the run needs up to ${length}: started now it would end at ${hhmm(fit.ends_at)}, after the window closes at ${hhmm(fit.closes_at)}; ${nextOpen}`;
+  if (override) return { ...base, verdict: 'WARN', detail: `${why}; overridden by ${override.by}: ${override.reason}` };
   return {
     ...base,
     verdict: 'FAIL',
-    detail: `outside the window (opens in ${w.opens_in_min} min); wait, or record an override {reason, by} in plan.preflight.change_window.override`,
+    detail: `${why}. Wait, or record an override {reason, by} in plan.preflight.change_window.override`,
   };
 }
 
@@ -269,7 +285,10 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
   return out;
 }
 
-/** Backup age: strictly younger than max_age_h (the runbook's "< 24 hours"). */
+/**
+ * Backup age: strictly younger than max_age_h (the runbook's "< 24 hours"). WAL archiving alone (pg_stat_archiver)
+ * is at best a WARN: it proves segments reach the archive, not that a base backup exists to replay them onto.
+ */
 export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item: Item; age_h: number | null } {
   const base = { id: 'backup_age', item: `last backup (${f.source})`, threshold: `< ${maxAgeH} h` };
   if (f.newest_at === null)
@@ -294,6 +313,12 @@ export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item
     item.verdict = 'FAIL';
     item.detail = f.problem;
   } else if (item.verdict === 'FAIL') item.detail = `${f.detail}: take a fresh backup`;
+  else if (f.source === 'pg_stat_archiver') {
+    item.verdict = 'WARN';
+    item.detail =
+      'WAL archiving works, but the last archived WAL segment is not a base backup: a restore needs one. Set ' +
+      'preflight.backup.source to your backup tool (pgbackrest, wal_g, barman, pg_basebackup)';
+  }
   return { item, age_h: age };
 }
 

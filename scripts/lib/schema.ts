@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Ajv2020 from 'ajv/dist/2020';
-import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import type { ValidateFunction } from 'ajv/dist/2020';
+import { describeErrors } from '../../agent/schema-errors';
 import { SchemaError } from './errors';
 import { schemasDir } from './paths';
 import { precompiled } from './schema-precompiled';
+
+export { describeErrors };
 
 /**
  * JSON Schemas in `schemas/` are the source of truth. A validator is compiled on first use and cached; only the
@@ -61,20 +64,6 @@ function validatorFor(name: string): ValidateFunction {
     compiled.set(name, fn);
   }
   return fn;
-}
-
-/** "/pool/max: must be >= 1" — the field and the rule it broke, as a person would say it. */
-export function describeErrors(errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => {
-    const where = e.instancePath || '(root)';
-    if (e.keyword === 'additionalProperties') {
-      return `${where}: unknown key "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
-    }
-    if (e.keyword === 'required') {
-      return `${where}: missing required key "${String((e.params as { missingProperty: string }).missingProperty)}"`;
-    }
-    return `${where}: ${e.message ?? e.keyword}`;
-  });
 }
 
 /** A type guard backed by the schema `schemas/<name>.schema.json`. */

@@ -4,6 +4,7 @@ import { InputError } from './errors';
 import { EvidenceDir } from './evidence';
 import { evidenceFile } from './run-evidence/files';
 import { gitState } from './git-state';
+import { authHeaders } from './target-auth';
 import { getJson } from './http-json';
 import { scanLog } from './log-scan';
 import { sampleFleet, type InstanceSample } from './metrics-sampler';
@@ -69,7 +70,10 @@ export async function takeSnapshot(
     sampleFleet(inputs.targets, opts.windowS, inputs.fetchMetrics),
     Promise.all(
       inputs.targets.map((t) =>
-        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', { timeoutMs: 3000 }).then(
+        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
+          timeoutMs: 3000,
+          headers: authHeaders(t),
+        }).then(
           (r) => ({ config: r.body, error: null as string | null }),
           (err: unknown) => ({ config: null, error: errorText(err) }),
         ),

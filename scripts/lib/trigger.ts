@@ -59,3 +59,11 @@ export function gateStop(gate: Gate, verdict: Verdict): { stop?: Stop } {
   if (verdict === 'PASS') return {};
   return { stop: stopFor(`${gate}_${verdict === 'FAIL' ? 'failed' : 'could_not_measure'}`) };
 }
+
+/**
+ * An incident's severity once the watch after its rollback judged the return to baseline (runbook rollback step 4):
+ * a fleet not back at its baseline still hurts, so at least P1.
+ */
+export function severityAfterWatch(assessed: Severity, watch: Verdict | null): Severity {
+  return watch === 'FAIL' && assessed === 'P2' ? 'P1' : assessed;
+}

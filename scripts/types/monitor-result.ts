@@ -51,6 +51,7 @@ export interface MonitorResult {
      * Whether the database was probed for backends and sessions.
      */
     db_probe: boolean;
+    db_connections?: DbConnectionsRange;
   };
   targets: string[];
   samples: {
@@ -102,6 +103,19 @@ export interface MonitorResult {
     pool_max: {
       [k: string]: number;
     };
+    /**
+     * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)', judged: every sample's pg_stat_activity count against the range. WARN when any sample fell outside, COULD_NOT_MEASURE when no sample had a count (no database probe), else PASS: an item verdict that is shown and never decides (scripts/lib/verdict.ts).
+     */
+    db_connections?: {
+      min: number;
+      max: number;
+      basis: string;
+      lowest: number | null;
+      highest: number | null;
+      measured_samples: number;
+      outside_samples: number;
+      verdict: ItemVerdict;
+    };
   };
   windows?: Window[];
   files: {
@@ -123,6 +137,10 @@ export interface Alert {
   subject: string;
   value: number;
   threshold: number;
+  /**
+   * Whether the value was above the threshold (absent: above) or below a floor.
+   */
+  direction?: 'above' | 'below';
 }
 /**
  * This interface was referenced by `MonitorResult`'s JSON-Schema
@@ -167,4 +185,18 @@ export interface Window {
   error_rate: number | null;
   pool_utilization_max: number | null;
   alerts: number;
+}
+/**
+ * The active DB connections range judged (a warning-level alert outside it).
+ *
+ * This interface was referenced by `MonitorResult`'s JSON-Schema
+ * via the `definition` "db_connections_range".
+ */
+export interface DbConnectionsRange {
+  min: number;
+  max: number;
+  /**
+   * Where the range comes from: the plan, or the runbook's 20-60 scaled to the fleet.
+   */
+  basis: string;
 }

@@ -57,4 +57,12 @@ export interface Notification {
    * sealed: whether the manifest was signed (manifest.sha256.sig).
    */
   signed?: boolean;
+  /**
+   * Who the message was for: each role the event goes to (scripts/lib/stakeholders.ts), with the people or channels the plan names for it (an empty list: nobody named).
+   */
+  for?: {
+    role: 'executive_operator' | 'product_lead' | 'on_call';
+    label: string;
+    who: string[];
+  }[];
 }

@@ -6,6 +6,8 @@ import type { LoadtestCriteria } from './loadtest-criteria';
 import type { MonitorConfig } from './monitor-config';
 import type { PoolChange } from './pool-change';
 import type { PreflightConfig } from './preflight-config';
+import type { RollbackConfig } from './rollback-config';
+import type { Stakeholders } from './stakeholders';
 import type { Targets } from './targets';
 import type { VerifyConfig } from './verify-config';
 
@@ -34,6 +36,8 @@ export interface Plan {
   loadtest?: LoadtestConfig;
   criteria?: LoadtestCriteria;
   monitor?: MonitorConfig;
+  stakeholders?: Stakeholders;
+  rollback?: RollbackConfig;
   /**
    * Where every command reads the instances' metrics (flags --metrics-source, --prometheus-url, --metrics-window override). json: GET /api/health/metrics (the default). scrape: GET /metrics, the Prometheus text format. prometheus: PromQL against a Prometheus server that scrapes the instances.
    */

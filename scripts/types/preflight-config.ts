@@ -19,6 +19,10 @@ export interface PreflightConfig {
    * Runbook '< 500 ms': each instance's p95 must be strictly below.
    */
   max_p95_ms?: number;
+  /**
+   * Check every target against the service contract (docs/service-contract.md, as poolgate contract check does, without a reload): a service that does not conform fails preflight before any host is touched.
+   */
+  contract_check?: boolean;
   database?: {
     /**
      * Per replica, WAL not yet replayed (passes at the limit).
@@ -69,15 +73,19 @@ export interface PreflightConfig {
   };
   backup?: {
     /**
-     * Where the newest backup's time comes from.
+     * Where the newest backup's time comes from. Base backups (what a restore starts from): pgbackrest (`pgbackrest info --output=json`, the newest good backup's stop time per stanza), wal_g (`wal-g backup-list --json --detail`, oldest first: the newest is taken), barman (`barman -f json list-backups all`, or its text listing, whose times are read as UTC; only DONE backups), pg_basebackup (the newest backup in `path`: its backup_manifest, else its backup_label). command: any argv printing one of those tools' JSON. file: a timestamp file. pg_stat_archiver: the last archived WAL segment, which proves archiving but not a base backup, so a fresh one is a WARN, never a PASS.
      */
-    source?: 'pg_stat_archiver' | 'command' | 'file';
+    source?: 'pgbackrest' | 'wal_g' | 'barman' | 'pg_basebackup' | 'command' | 'file' | 'pg_stat_archiver';
     /**
-     * argv (no shell) printing pgBackRest `info --output=json` or WAL-G `backup-list --json`.
+     * argv (no shell): for source command, a program printing pgBackRest, WAL-G or Barman JSON; for pgbackrest, wal_g or barman, replaces the tool's default command (e.g. [pgbackrest, --stanza=main, info, --output=json], or an ssh to the backup host).
      *
      * @minItems 1
      */
     command?: [string, ...string[]];
+    /**
+     * For source pg_basebackup: the target folder, holding one backup or one backup per subfolder (pg_basebackup -D <path>/<name>).
+     */
+    path?: string;
     /**
      * A file holding the last backup's time (ISO-8601 or epoch seconds; empty: its modification time).
      */
@@ -110,6 +118,10 @@ export interface PreflightConfig {
      */
     end?: string;
     tz?: 'UTC';
+    /**
+     * The time allowed per target for its part of the rollout (back up, render, apply, health, read back, its share of the drains and switches) in the run's expected length: the configured sample windows, load test and monitoring, one rollback at rollback.max_s and its watch (scripts/lib/run-length.ts). A run whose expected end falls after the window closes is refused (the override still applies).
+     */
+    per_host_s?: number;
     /**
      * Run outside the window anyway: recorded in the evidence (the item passes as WARN).
      */

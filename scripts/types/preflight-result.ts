@@ -88,7 +88,7 @@ export interface PreflightResult {
     advice: string | null;
   };
   backup: null | {
-    source: 'pg_stat_archiver' | 'command' | 'file';
+    source: NonNullable<NonNullable<PreflightConfig['backup']>['source']>;
     newest_at: string | null;
     age_h?: number;
     detail: string;
@@ -99,6 +99,34 @@ export interface PreflightResult {
     window: string;
     now: string;
     opens_in_min: number;
+    /**
+     * The run's expected length (scripts/lib/run-length.ts).
+     */
+    run_length_s?: number;
+    /**
+     * What the expected length is made of.
+     */
+    run_length?: {
+      what: string;
+      s: number;
+    }[];
+    /**
+     * When the run would end, started now.
+     */
+    ends_at?: string;
+    /**
+     * When the window it starts in closes (null: it starts outside).
+     */
+    closes_at?: string | null;
+    next_opens_at?: string;
+    /**
+     * The window's length.
+     */
+    window_s?: number;
+    /**
+     * Starts inside the window and ends before it closes.
+     */
+    fits?: boolean;
     override?: NonNullable<NonNullable<PreflightConfig['change_window']>['override']>;
   };
   /**

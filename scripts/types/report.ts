@@ -1,6 +1,8 @@
 /* Generated from schemas/report.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-import type { Decision, MeasuredValue, Stop, Verdict } from './evidence-common';
+import type { Decision, MeasuredValue, RollbackOutcome, Stop, Verdict } from './evidence-common';
+import type { MonitorResult } from './monitor-result';
+import type { RollbackWatchResult } from './rollback-watch-result';
 
 /**
  * report.json, written with pool_scaling_verification_<ts>.md by poolgate report: the runbook's post-change verification report as data. The decision follows the runbook's eight success criteria: SUCCESS when all pass, ROLLBACK when any fails, INCOMPLETE when none fails but one could not be measured (not proven is not passed).
@@ -115,6 +117,30 @@ export interface VerificationReport {
     source: string;
   }[];
   markdown_file: string;
+  /**
+   * The rollback of this run (null: it was not rolled back): why, how it ended, its time judged against the runbook's 'Expected Rollback Time: 5-10 minutes', and the watch after it. A rolled-back run's decision is ROLLBACK whatever its criteria.
+   */
+  rollback?: null | {
+    reason: string;
+    /**
+     * How the rollback ended; null: it has not ended (in progress).
+     */
+    outcome: RollbackOutcome | null;
+    timing: RollbackTiming;
+    /**
+     * The watch after the rollback (runbook rollback step 4): its verdict on the return to baseline, null when it did not run.
+     */
+    watch?: null | {
+      file: string;
+      verdict: NonNullable<RollbackWatchResult['verdict']>;
+      message: string;
+      checks: NonNullable<RollbackWatchResult['checks']>;
+    };
+  };
+  /**
+   * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)' as monitoring judged it: a warning-level line, not a success criterion (it never changes the decision). null: no monitor result.
+   */
+  db_connections?: null | NonNullable<NonNullable<MonitorResult['summary']>['db_connections']>;
 }
 /**
  * This interface was referenced by `VerificationReport`'s JSON-Schema
@@ -129,4 +155,21 @@ export interface Metrics {
    * Where the figures come from and how instances are combined.
    */
   basis: string;
+}
+/**
+ * From the trigger (the failed gate's verdict, else the rollback's start; a manual rollback: its run's start) to every host read back at the old values (scripts/lib/rollback-time.ts), against rollback.max_s.
+ *
+ * This interface was referenced by `VerificationReport`'s JSON-Schema
+ * via the `definition` "rollback_timing".
+ */
+export interface RollbackTiming {
+  trigger_at: string;
+  trigger: string;
+  read_back_at: string | null;
+  seconds: number | null;
+  max_s: number;
+  /**
+   * COULD_NOT_MEASURE: no host was read back after the trigger.
+   */
+  verdict: Verdict;
 }

@@ -29,7 +29,7 @@ export interface RolloutEvent {
    */
   host: string;
   /**
-   * What happened: run_started, plan_checked, noop_already_at_target, passed, refused, backed_up, rendered, applying, verified (and would_back_up, would_render in check mode), lb_drain, lb_enabled, rollback_started, lb_restore_failed, rollback_verified, rollback_incomplete, changed, checked, noop.
+   * What happened: run_started, plan_checked, noop_already_at_target, passed, refused, backed_up, rendered, applying, verified (and would_back_up, would_render in check mode), lb_drain, lb_enabled, rollback_started, lb_restore_failed, rollback_verified, rollback_incomplete, change_located, retry_after_rollback, rollback_not_watched, revert_prepared, revert_not_prepared, after_rollback_failed, changed, checked, noop.
    */
   action: string;
   /**
@@ -87,6 +87,34 @@ export interface RolloutEvent {
   sessions?: NumberText;
   in_force?: PoolsByHost;
   restored?: string[];
+  /**
+   * change_located, revert_*: the commit of the inventory's repository that set pool_scaling_to (empty: not found).
+   */
+  change_commit?: string;
+  /**
+   * change_located: the inventory file that sets pool_scaling_to, relative to its repository.
+   */
+  file?: string;
+  /**
+   * change_located: why no commit was found (empty when one was).
+   */
+  why?: string;
+  /**
+   * retry_after_rollback: the rolled-back run this run retries.
+   */
+  retry_of?: string;
+  /**
+   * revert_prepared: the branch holding the revert (poolgate/revert-<run-id>), never pushed.
+   */
+  branch?: string;
+  /**
+   * revert_prepared: the revert's commit.
+   */
+  commit?: string;
+  /**
+   * revert_prepared: the commands that publish the revert.
+   */
+  publish?: string[];
 }
 /**
  * Instance name → the pool config it runs (null: it did not answer).

@@ -11,7 +11,7 @@ export interface Targets {
     {
       name: string;
       /**
-       * Base URL of the instance, no path.
+       * Base URL of the instance: scheme and host, and the path prefix its contract endpoints live under if any (https://host/ops), with no trailing slash.
        */
       url: string;
       role?: 'standby' | 'primary';
@@ -19,11 +19,19 @@ export interface Targets {
        * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
        */
       log?: string;
+      /**
+       * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
+       */
+      token_file?: string;
+      /**
+       * Or the environment variable holding that token.
+       */
+      token_env?: string;
     },
     ...{
       name: string;
       /**
-       * Base URL of the instance, no path.
+       * Base URL of the instance: scheme and host, and the path prefix its contract endpoints live under if any (https://host/ops), with no trailing slash.
        */
       url: string;
       role?: 'standby' | 'primary';
@@ -31,6 +39,14 @@ export interface Targets {
        * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
        */
       log?: string;
+      /**
+       * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
+       */
+      token_file?: string;
+      /**
+       * Or the environment variable holding that token.
+       */
+      token_env?: string;
     }[]
   ];
 }

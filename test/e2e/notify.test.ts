@@ -31,7 +31,11 @@ void t.test(
     };
     process.env.POOLGATE_WEBHOOK_URL = hook.url;
     t.teardown(() => void delete process.env.POOLGATE_WEBHOOK_URL);
-    const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_to: to }));
+    const stakeholders = { executive_operator: ['Dana Reyes'], product_lead: [], on_call: ['Riya Patel', '#oncall'] };
+    const run = await runPlaybook(
+      'pool-scaling.yml',
+      runVars(lab, runId, { pool_scaling_to: to, pool_scaling_stakeholders: stakeholders }),
+    );
 
     t.not(run.code, 0, 'the run stops');
     t.match(run.stdout, /REFUSED before any change/, 'refused before any change');
@@ -41,18 +45,35 @@ void t.test(
       'only gate_failed: the change never started',
     );
     t.match(hook.messages[0]!.text, /capacity/i, 'the message names the failed gate');
+    t.match(hook.messages[0]!.text, /for On-call: Riya Patel, #oncall/, 'and who it is for, by name');
+    const preflight = fs.readdirSync(evidenceDirOf(runId)).find((f) => /^preflight_.*\.json$/.test(f))!;
+    const items = (
+      JSON.parse(fs.readFileSync(path.join(evidenceDirOf(runId), preflight), 'utf8')) as {
+        items: { id: string; verdict: string }[];
+      }
+    ).items.filter((i) => i.id.startsWith('stakeholder:'));
+    t.same(
+      items.map((i) => [i.id, i.verdict]),
+      [
+        ['stakeholder:executive_operator', 'PASS'],
+        ['stakeholder:product_lead', 'WARN'],
+        ['stakeholder:on_call', 'PASS'],
+      ],
+      'preflight warns that nobody is named Product Lead',
+    );
     for (const [name, p] of await readPools(lab)) t.same(p.pool.max, 50, `${name} unchanged`);
     const dir = evidenceDirOf(runId);
     const recorded = fs
       .readFileSync(path.join(dir, 'notifications.jsonl'), 'utf8')
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { event: string; ok: boolean; target: string });
+      .map((l) => JSON.parse(l) as { event: string; ok: boolean; target: string; for: unknown });
     t.same(
       recorded.map((r) => [r.event, r.ok]),
       [['gate_failed', true]],
     );
     t.match(recorded[0]!.target, /^http:\/\/127\.0\.\d+\.60:\d+\/…$/, 'the target is redacted to scheme://host/…');
+    t.same(recorded[0]!.for, [{ role: 'on_call', label: 'On-call', who: ['Riya Patel', '#oncall'] }]);
     const evidence = fs
       .readdirSync(dir)
       .filter((f) => fs.statSync(path.join(dir, f)).isFile())

@@ -46,9 +46,9 @@ function checkPassEvidence(t: Test, p: RampSummary['passes'][number], hosts: str
       ),
       'utf8',
     ),
-  ) as { items: Array<{ id: string; status: string }> };
+  ) as { items: Array<{ id: string; verdict: string }> };
   t.ok(
-    preflight.items.some((i) => i.id === 'capacity' && i.status === 'PASS'),
+    preflight.items.some((i) => i.id === 'capacity' && i.verdict === 'PASS'),
     `pass ${p.pass}'s capacity gate ran and passed`,
   );
   t.same(
@@ -84,7 +84,8 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
   t.teardown(() => restoreBaseline(lab));
   const hosts = lab.instances.map((i) => i.name);
   const base = shortRun(lab) as { pool_scaling_monitor: Record<string, unknown> };
-  const vars = JSON.stringify({ ...base, pool_scaling_steps: [100] });
+  // no revert branch in the checkout the suite runs from (rollout-rollback.test.ts proves it on its own repository)
+  const vars = JSON.stringify({ ...base, pool_scaling_steps: [100], pool_scaling_prepare_revert: false });
   const rampId = `e2e-ramp-${Date.now()}`;
 
   await t.test('act 1: a rollback trigger in pass 2 only', async (t) => {
@@ -108,11 +109,11 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
 
     t.equal(run.code, 1, 'the ramp ends failed (gate)', { stderr: run.stderr.slice(-4000) });
     const s = run.summary!;
-    t.same([s.verdict, s.failed_pass, s.levels], ['failed', 2, [50, 100, 200]]);
+    t.same([s.verdict, s.failed_pass, s.levels], ['FAIL', 2, [50, 100, 200]]);
     t.same(
       s.passes.map((p) => [p.from.max, p.to.max, p.outcome]),
       [
-        [50, 100, 'passed'],
+        [50, 100, 'changed'],
         [100, 200, 'rolled_back'],
       ],
     );
@@ -134,13 +135,13 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     t.match(incident, /\*\*Trigger\*\*: p95_latency_sustained/, 'the incident names the trigger');
     t.match(
       incident,
-      /\*\*Rollback outcome\*\*: verified at .*every instance runs max 100 \/ min 13/,
+      /\*\*Rollback outcome\*\*: VERIFIED at .*every instance runs max 100 \/ min 13/,
       "and the rollback's outcome",
     );
     t.match(
       incident,
-      /notified rollback via webhook http:\/\/127\.0\.\d+\.60:\d+\/…: delivered/,
-      'and who was notified',
+      /notified rollback for Executive Operator: nobody named · Product Lead: nobody named · On-call: .+ via webhook http:\/\/127\.0\.\d+\.60:\d+\/…: delivered/,
+      'and who was notified, for whom (the lab names only its on-call)',
     );
     t.match(
       run.stderr.replace(/\s+/g, ' '),
@@ -163,18 +164,22 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     const hook = await startReceiver(t, lab);
     const stop = new AbortController();
     const traffic = trafficUntil(lab.haproxy.url, stop.signal);
-    const run = await runRampCli(['--ramp-id', `${rampId}-again`, '-e', vars], { POOLGATE_WEBHOOK_URL: hook.url });
+    // Pass 2 (100 → 200) is the change act 1 rolled back: made again on purpose, with the operator's reason.
+    const retry = JSON.stringify({ pool_scaling_retry_reason: 'e2e act 2: the trigger of act 1 is gone' });
+    const run = await runRampCli(['--ramp-id', `${rampId}-again`, '-e', vars, '-e', retry], {
+      POOLGATE_WEBHOOK_URL: hook.url,
+    });
     stop.abort();
     const sent = await traffic;
 
     t.equal(run.code, 0, 'the ramp succeeds', { stderr: run.stderr.slice(-4000) });
     const s = run.summary!;
-    t.equal(s.verdict, 'passed');
+    t.equal(s.verdict, 'PASS');
     t.same(
       s.passes.map((p) => [p.from.max, p.to.max, p.outcome]),
       [
         [50, 100, 'already_at_target'],
-        [100, 200, 'passed'],
+        [100, 200, 'changed'],
       ],
       'pass 1 changes nothing, pass 2 goes to 200',
     );
@@ -182,6 +187,17 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
       t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
     t.equal(sent.failed, 0, `zero failed requests through HAProxy (${sent.ok} ok)`);
     checkPassEvidence(t, s.passes[1]!, hosts);
+    const retried = fs
+      .readFileSync(path.join(s.passes[1]!.evidence_dir!, 'events.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string; retry_of?: string; reason?: string })
+      .find((e) => e.action === 'retry_after_rollback');
+    t.match(
+      retried,
+      { retry_of: `${rampId}-pass2`, reason: 'e2e act 2: the trigger of act 1 is gone' },
+      "pass 2 retried the change act 1 rolled back, with the operator's reason on record",
+    );
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
       ['start', 'success'],

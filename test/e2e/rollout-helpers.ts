@@ -30,8 +30,15 @@ export function shortRun(cfg: LabConfig): Record<string, unknown> {
     min_samples: 3,
   });
   return {
+    // the rollback's watch (runbook rollback step 4), lab-sized like the monitor: 12 s, the first 4 s not judged,
+    // with the lab inventory's p95 tolerance (extra vars replace the whole dict)
+    pool_scaling_rollback: {
+      max_s: 600,
+      watch: { duration_s: 12, interval_s: 1, settle_s: 4, tolerance: { p95_ms: 100 } },
+    },
     pool_scaling_loadtest: {
-      scenario: path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml'),
+      // The scenario of the service the lab runs (the reference ledger, or an example: POOLGATE_LAB_SERVICE).
+      scenario: cfg.service.scenario,
       allow_writes: true,
       requests: 100,
       duration: '5s',
@@ -72,11 +79,12 @@ export function runPlaybook(
   extraVars: Record<string, unknown>,
   args: string[] = [],
   timeoutMs = 600_000,
+  inventory = 'inventory/lab',
 ): Promise<PlaybookRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'ansible-playbook',
-      ['-i', 'inventory/lab', `playbooks/${playbook}`, '-e', JSON.stringify(extraVars), ...args],
+      ['-i', inventory, `playbooks/${playbook}`, '-e', JSON.stringify(extraVars), ...args],
       {
         cwd: packageRoot,
         env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
@@ -96,9 +104,22 @@ export function runPlaybook(
   });
 }
 
-/** Extra vars every e2e run uses: its own run id (so the test knows the evidence folder) and short durations. */
+/**
+ * Extra vars every e2e run uses: its own run id (so the test knows the evidence folder) and short durations. Each
+ * test starts from the restored baseline, so it retries on purpose a change an earlier test rolled back (the
+ * refusal itself is tested by rollout-rollback.test.ts, which sets no reason); and no revert branch is prepared in
+ * the developer's checkout the suite runs from (rollout-rollback.test.ts proves the revert on its own repository).
+ */
+export const SUITE_RETRY_REASON = 'e2e: every test starts from the restored baseline';
+
 export function runVars(cfg: LabConfig, runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { pool_scaling_run_id: runId, ...shortRun(cfg), ...extra };
+  return {
+    pool_scaling_run_id: runId,
+    pool_scaling_retry_reason: SUITE_RETRY_REASON,
+    pool_scaling_prepare_revert: false,
+    ...shortRun(cfg),
+    ...extra,
+  };
 }
 
 export const evidenceDirOf = (runId: string): string => path.join(packageRoot, 'evidence', runId);

@@ -40,6 +40,58 @@ void t.test('refusals and check mode touch no host', async (t) => {
     );
   });
 
+  await t.test('a run started too late for its window is refused before any change, saying when', async (t) => {
+    const [hashes, before, gens] = [configHashes(lab), await pids(lab), await generations(lab)];
+    // A window that opened an hour ago and closes in 4-5 minutes, without the lab's override: the run's expected
+    // length (sample windows, load test, monitoring, 4 × 30 s, a 10-minute rollback and its watch) cannot fit.
+    const hhmm = (ms: number): string => new Date(ms).toISOString().slice(11, 16);
+    const now = Date.now();
+    const window = { start: hhmm(now - 3600_000), end: hhmm(now + 5 * 60_000), per_host_s: 30 };
+    const runId = `e2e-late-${now}`;
+    const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_change_window: window }));
+    t.not(run.code, 0, 'the playbook fails');
+    t.match(
+      run.stdout,
+      new RegExp(
+        `REFUSED before any change: .*change window \\(whole run\\).*the run needs up to \\d+m \\(.*\\): started now it would end at \\d\\d:\\d\\d UTC, after the window closes at ${window.end} UTC; the next window opens \\d{4}-\\d\\d-\\d\\d ${window.start} UTC`,
+        's',
+      ),
+      'it says when the run would end, when the window closes and when it next opens',
+    );
+    t.same(configHashes(lab), hashes, 'every config file is byte-identical');
+    t.same(await pids(lab), before, 'no instance restarted (same pids)');
+    t.same(await generations(lab), gens, 'no instance reloaded (same generations)');
+    t.same(backups(lab), [], 'no backup was taken');
+    const dir = evidenceDirOf(runId);
+    const preflight = fs.readdirSync(dir).find((f) => /^preflight_.*\.json$/.test(f))!;
+    const cw = (
+      JSON.parse(fs.readFileSync(path.join(dir, preflight), 'utf8')) as {
+        change_window: { fits: boolean; run_length_s: number };
+      }
+    ).change_window;
+    t.equal(cw.fits, false);
+    t.ok(cw.run_length_s > 600, `the expected length counts a rollback and its watch (${cw.run_length_s} s)`);
+
+    // The recorded override keeps working, with its reason: the same window, overridden, passes the window check.
+    const overridden = { ...window, override: { reason: 'e2e: a late run on purpose', by: 'e2e' } };
+    const again = await runPlaybook(
+      'pool-scaling.yml',
+      runVars(lab, `${runId}-override`, { pool_scaling_change_window: overridden }),
+      ['--tags', 'preflight'],
+    );
+    t.equal(again.code, 0, 'with the override, preflight passes', { stdout: again.stdout.slice(-2000) });
+    const odir = evidenceDirOf(`${runId}-override`);
+    const ofile = fs.readdirSync(odir).find((f) => /^preflight_.*\.json$/.test(f))!;
+    const item = (
+      JSON.parse(fs.readFileSync(path.join(odir, ofile), 'utf8')) as {
+        items: { id: string; verdict: string; detail?: string }[];
+      }
+    ).items.find((i) => i.id === 'change_window')!;
+    t.equal(item.verdict, 'WARN');
+    t.match(item.detail, /would end at .*overridden by e2e: e2e: a late run on purpose/);
+    t.same(configHashes(lab), hashes, 'a preflight-only run changes nothing either');
+  });
+
   await t.test("--check --diff shows each host's config change and changes nothing", async (t) => {
     const [hashes, gens] = [configHashes(lab), await generations(lab)];
     const run = await runPlaybook('pool-scaling.yml', runVars(lab, `e2e-check-${Date.now()}`), ['--check', '--diff']);

@@ -4,7 +4,17 @@ import { Client } from 'pg';
 import t from 'tap';
 import { isValid } from '../../scripts/lib/schema';
 import { readPassword, useLab, pgQuery } from '../helpers/lab';
-import { labPlan, pgOwnedDir, pgTool, runCli, stopCluster, superSql, waitFor, writePlan } from './cli-support';
+import {
+  labPlan,
+  pgOwnedDir,
+  pgTool,
+  replicationRole,
+  runCli,
+  stopCluster,
+  superSql,
+  waitFor,
+  writePlan,
+} from './cli-support';
 import type { Item } from '../../scripts/types/evidence-common';
 
 const item = (json: Record<string, unknown> | null, id: string): Item | undefined =>
@@ -215,12 +225,80 @@ t.test('preflight on the lab', async (t) => {
     t.match(capacity.advice, /raise max_connections by \d+ \(to \d+\)/);
   });
 
+  t.test('a real pg_basebackup of the lab is the backup source: its age is judged', async (t) => {
+    const role = 'poolgate_test_basebackup';
+    const password = await replicationRole(t, lab, role);
+    const target = pgOwnedDir('poolgate-basebackups-');
+    t.teardown(() => fs.rmSync(target, { recursive: true, force: true }));
+    const before = Date.now();
+    // Tar format, compressed, WAL fetched into it at the end: base.tar.gz and the backup_manifest.
+    await pgTool(
+      'pg_basebackup',
+      [
+        '-h',
+        lab.pg.host,
+        '-p',
+        String(lab.pg.port),
+        '-U',
+        role,
+        '-D',
+        path.join(target, 'base-1'),
+        '-Ft',
+        '-z',
+        '-X',
+        'fetch',
+        '-c',
+        'fast',
+      ],
+      { PGPASSWORD: password },
+    );
+    const after = Date.now();
+    const taken = fs.readdirSync(path.join(target, 'base-1'));
+    t.ok(taken.includes('backup_manifest') && taken.includes('base.tar.gz'), `a tar backup: ${taken.join(', ')}`);
+
+    const dir = t.testdir();
+    const plan = labPlan(lab, dir, { preflight: { backup: { source: 'pg_basebackup', path: target } } });
+    const fresh = await runCli([
+      'preflight',
+      '--plan',
+      writePlan(dir, plan),
+      '--evidence-dir',
+      path.join(dir, 'ev'),
+      '--json',
+    ]);
+    t.equal(fresh.code, 0, fresh.stderr);
+    const b = fresh.json!.backup as { source: string; newest_at: string; detail: string; age_h: number };
+    t.equal(b.source, 'pg_basebackup');
+    t.match(b.detail, /newest of 1 is base-1 \(backup_manifest\)/);
+    const at = Date.parse(b.newest_at);
+    // The manifest's times have whole seconds: the label was produced during the backup.
+    t.ok(at >= before - 1000 && at <= after, `the backup's time ${b.newest_at} is when it was taken`);
+    const age = item(fresh.json, 'backup_age')!;
+    t.same([age.verdict, age.item], ['PASS', 'last backup (pg_basebackup)']);
+
+    // Its age is judged: a backup older than max_age_h fails, naming the source.
+    await new Promise((r) => setTimeout(r, 2000));
+    const strict = labPlan(lab, dir, {
+      preflight: { backup: { source: 'pg_basebackup', path: target, max_age_h: 0.0005 } },
+    });
+    const stale = await runCli([
+      'preflight',
+      '--plan',
+      writePlan(dir, strict),
+      '--evidence-dir',
+      path.join(dir, 'ev2'),
+      '--json',
+    ]);
+    t.equal(stale.code, 1, stale.stderr);
+    const old = item(stale.json, 'backup_age')!;
+    t.equal(old.verdict, 'FAIL');
+    t.match(old.detail, /pg_basebackup: newest of 1 is base-1 .*take a fresh backup/);
+  });
+
   t.test('a paused streaming replica that falls behind fails the replication checks', async (t) => {
     const pgSocket = lab.pg.socketDir;
     const replUser = 'poolgate_test_repl';
-    const replPassword = `r${Math.random().toString(36).slice(2)}${Date.now()}`;
-    const hba = path.join(lab.pg.dataDir, 'pg_hba.conf');
-    const hbaLine = `host replication ${replUser} 127.0.0.0/8 scram-sha-256 # poolgate integration test`;
+    const replPassword = await replicationRole(t, lab, replUser);
     const base = pgOwnedDir('poolgate-replica-');
     const data = path.join(base, 'data');
     const replicaHost = `127.0.${lab.slot}.6`;
@@ -228,26 +306,7 @@ t.test('preflight on the lab', async (t) => {
     t.teardown(async () => {
       await stopCluster(data);
       fs.rmSync(base, { recursive: true, force: true });
-      fs.writeFileSync(
-        hba,
-        fs
-          .readFileSync(hba, 'utf8')
-          .split('\n')
-          .filter((l) => l !== hbaLine)
-          .join('\n'),
-      );
-      await superSql(pgSocket, lab.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${replUser};`).catch(
-        () => undefined,
-      );
     });
-    // The replication role and pg_hba line are test set-up, removed at teardown (the lab itself has no replica).
-    await superSql(
-      pgSocket,
-      lab.pg.port,
-      `DROP ROLE IF EXISTS ${replUser}; CREATE ROLE ${replUser} REPLICATION LOGIN PASSWORD '${replPassword}';`,
-    );
-    fs.appendFileSync(hba, `${hbaLine}\n`);
-    await superSql(pgSocket, lab.pg.port, 'SELECT pg_reload_conf();');
     await pgTool(
       'pg_basebackup',
       ['-h', lab.pg.host, '-p', String(lab.pg.port), '-U', replUser, '-D', data, '-R', '-X', 'stream', '-c', 'fast'],

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { PG_BIN } from '../../lab/control/postgres';
 import { asPgUser, run } from '../../lab/control/proc';
@@ -159,4 +160,35 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * A replication role on the lab's cluster with its pg_hba line (the lab itself has neither: no replica, pg_dump
+ * backups), for a test that streams from it; removed, with the line, when the test ends. Returns its password.
+ */
+export async function replicationRole(t: Test, cfg: LabConfig, role: string): Promise<string> {
+  const password = `r${Math.random().toString(36).slice(2)}${Date.now()}`;
+  const hba = path.join(cfg.pg.dataDir, 'pg_hba.conf');
+  const line = `host replication ${role} 127.0.0.0/8 scram-sha-256 # poolgate integration test`;
+  t.teardown(async () => {
+    fs.writeFileSync(
+      hba,
+      fs
+        .readFileSync(hba, 'utf8')
+        .split('\n')
+        .filter((l) => l !== line)
+        .join('\n'),
+    );
+    await superSql(cfg.pg.socketDir, cfg.pg.port, `SELECT pg_reload_conf(); DROP ROLE IF EXISTS ${role};`).catch(
+      () => undefined,
+    );
+  });
+  await superSql(
+    cfg.pg.socketDir,
+    cfg.pg.port,
+    `DROP ROLE IF EXISTS ${role}; CREATE ROLE ${role} REPLICATION LOGIN PASSWORD '${password}';`,
+  );
+  fs.appendFileSync(hba, `${line}\n`);
+  await superSql(cfg.pg.socketDir, cfg.pg.port, 'SELECT pg_reload_conf();');
+  return password;
 }

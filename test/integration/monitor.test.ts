@@ -145,6 +145,49 @@ t.test('monitor on the lab', async (t) => {
     t.match(tampered.stdout, /changed\s+monitor_samples\.jsonl/);
   });
 
+  t.test('active DB connections are judged against the range: a WARNING line, never a trigger', async (t) => {
+    const dir = t.testdir({});
+    // Four instances each hold at least their pool's min (10): pg_stat_activity counts 40 or more. A range that
+    // excludes that count must warn; a range around it must not.
+    const run = async (name: string, range: { min: number; max: number }) => {
+      const config = path.join(dir, `${name}.json`);
+      fs.writeFileSync(config, JSON.stringify({ interval_s: 1, duration_s: 2, db_connections: range }));
+      const ev = path.join(dir, name);
+      const r = await poolgate([
+        'monitor',
+        ...targetFlags(lab),
+        ...dbFlags(lab),
+        '--config',
+        config,
+        '--sustained',
+        '1s',
+        '--evidence-dir',
+        ev,
+        '--json',
+      ]);
+      return { r, res: parseResult(t, r.stdout), ev };
+    };
+    const low = await run('too-low', { min: 1, max: 20 });
+    t.equal(low.r.code, 0, `a warning does not fail monitoring: ${low.r.stderr}`);
+    const d = low.res.summary.db_connections!;
+    t.same([d.verdict, d.measured_samples, d.outside_samples], ['WARN', 3, 3], `counts ${d.lowest}–${d.highest}`);
+    t.ok(d.lowest! >= 40, `every instance's pool min is connected (${d.lowest})`);
+    t.match(
+      fs.readFileSync(path.join(low.ev, 'alerts.log'), 'utf8'),
+      /WARNING\s+metric=db_backends value=\d+ threshold=20 instance=fleet/,
+    );
+    const rep = await poolgate(['report', '--evidence-dir', low.ev, '--operator', 'lab test']);
+    const md = fs.readdirSync(low.ev).find((f) => /^pool_scaling_verification_.*\.md$/.test(f))!;
+    t.match(
+      fs.readFileSync(path.join(low.ev, md), 'utf8'),
+      /- Active DB connections \(runbook: 20-60 under normal load\) — \d+(–\d+)? \(range 1–20, plan monitor\.db_connections\): WARN, 3\/3 samples outside/,
+      `the report has its own line (${rep.code})`,
+    );
+    const fits = await run('fits', { min: 1, max: 1000 });
+    t.equal(fits.res.summary.db_connections!.verdict, 'PASS');
+    t.equal(fits.res.alerts.warning, 0);
+  });
+
   t.test('a database made slow by a held lock fires the p95 trigger (exit 1) and names it', async (t) => {
     const dir = t.testdir({});
     const stop = new AbortController();

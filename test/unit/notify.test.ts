@@ -136,3 +136,56 @@ t.test('notify records each attempt and never throws for a failed delivery', asy
     code: 'E_INPUT',
   });
 });
+
+t.test("every message says who it is for: the event's roles and the people the plan names", async (t) => {
+  const dir = copy(t, 'rollback');
+  const planFile = path.join(dir, 'plan.json');
+  const plan = JSON.parse(fs.readFileSync(planFile, 'utf8')) as Record<string, unknown>;
+  plan.stakeholders = {
+    executive_operator: ['Dana Reyes'],
+    product_lead: [],
+    on_call: ['Riya Patel', '#ledger-oncall'],
+  };
+  fs.writeFileSync(planFile, JSON.stringify(plan));
+  const post: Poster = async () => ({ ok: true, status: 200 });
+  const now = () => new Date('2026-11-30T18:00:00Z');
+
+  const rb = await notify({ evidenceDir: dir, event: 'rollback', url: URL_WITH_TOKEN, post, now });
+  t.same(rb.record.for, [
+    { role: 'executive_operator', label: 'Executive Operator', who: ['Dana Reyes'] },
+    { role: 'product_lead', label: 'Product Lead', who: [] },
+    { role: 'on_call', label: 'On-call', who: ['Riya Patel', '#ledger-oncall'] },
+  ]);
+  t.match(
+    rb.message.text,
+    /for Executive Operator: Dana Reyes · Product Lead: nobody named · On-call: Riya Patel, #ledger-oncall/,
+    "the runbook's NOTIFY roles, by name, and the one nobody fills",
+  );
+  const fields = (rb.message.blocks[1] as { fields: { text: string }[] }).fields.map((f) => f.text);
+  t.ok(
+    fields.includes(
+      '*For*\nExecutive Operator: Dana Reyes · Product Lead: nobody named · On-call: Riya Patel, #ledger-oncall',
+    ),
+  );
+  const gate = await notify({ evidenceDir: dir, event: 'gate_failed', url: null, detail: 'x', now });
+  t.same(
+    gate.record.for,
+    [{ role: 'on_call', label: 'On-call', who: ['Riya Patel', '#ledger-oncall'] }],
+    'a failed gate is for the on-call, and the record says so even when nothing was sent',
+  );
+  const recorded = fs
+    .readFileSync(path.join(dir, 'notifications.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { for: unknown });
+  t.same(
+    recorded.slice(-2).map((r) => r.for),
+    [rb.record.for, gate.record.for],
+    "both recorded, after the real run's own notifications",
+  );
+  t.same(
+    announce(fixture('success'), 'success', null).for.map((a) => a.who),
+    [[], [], []],
+    'a plan without stakeholders: every role says nobody',
+  );
+});

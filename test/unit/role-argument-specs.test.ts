@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { packageRoot } from '../../scripts/lib/paths';
+import { loadYaml } from '../helpers/yaml';
 
 /**
  * Every role documents its options twice — commented defaults and meta/argument_specs.yml (which Ansible uses to
@@ -10,15 +10,6 @@ import { packageRoot } from '../../scripts/lib/paths';
  * action that validates its own arguments (poolgate) may go without a spec: it must say so, and pass every option.
  */
 const rolesDir = path.join(packageRoot, 'roles');
-// PyYAML ships with Ansible, which these roles need anyway; no YAML parser is added to the package for a test.
-const loadYaml = (file: string): unknown =>
-  JSON.parse(
-    execFileSync(
-      'python3',
-      ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file],
-      { encoding: 'utf8' },
-    ),
-  );
 
 interface Spec {
   argument_specs: Record<string, { options: Record<string, { default?: unknown; description?: unknown }> }>;

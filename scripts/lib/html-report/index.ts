@@ -1,6 +1,7 @@
 import { EvidenceDir } from '../evidence';
-import { evidenceFile, EVIDENCE } from '../run-evidence';
+import { evidenceFile, EVIDENCE, newestValid } from '../run-evidence';
 import { loadPlan } from '../plan';
+import { rollbackMaxS, rollbackTiming } from '../rollback-time';
 import { metricSpec, timelineSpec, type TimeDomain } from './chart-spec';
 import { snapshotMoments } from './moments';
 import { renderPage, type MomentPanel, type RenderedChart } from './page';
@@ -8,6 +9,7 @@ import { derivePhases, rollbackOutcome, rollbackReason, type Phase } from './pha
 import { renderSvg } from './render-svg';
 import { readRunEvidence, type RunEvidence } from './run-evidence';
 import { buildCharts, cutChart, type ChartDef } from './series';
+import type { RollbackWatchResult } from '../../types/rollback-watch-result';
 
 const MAIN = { width: 1100, height: 200 };
 const SMALL = { width: 200, height: 110 };
@@ -70,7 +72,18 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
     generatedAt: now,
     report: ev.report,
     reportFile: ev.reportFile,
-    rollback: reason === null ? null : { reason, outcome: rollbackOutcome(ev), incidents: ev.incidents },
+    rollback:
+      reason === null
+        ? null
+        : {
+            reason,
+            outcome: rollbackOutcome(ev),
+            incidents: ev.incidents,
+            timing: rollbackTiming(ev.dir, rollbackMaxS(ev.plan)),
+            watch: ((w) => (w ? { file: w.file, verdict: w.value.verdict, message: w.value.message } : null))(
+              newestValid<RollbackWatchResult>(ev.dir, 'rollback_watch'),
+            ),
+          },
     phases,
     timelineSvg,
     charts: rendered,

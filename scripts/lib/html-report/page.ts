@@ -1,4 +1,6 @@
-import type { VerificationReport } from '../../types/report';
+import { dbConnectionsLine } from '../judge/monitor-summary';
+import { rollbackTimingText } from '../rollback-time';
+import type { RollbackTiming, VerificationReport } from '../../types/report';
 import type { Moment } from './moments';
 import type { Phase } from './phases';
 import type { ChartDef } from './series';
@@ -23,7 +25,14 @@ export interface PageInput {
   generatedAt: Date;
   report: VerificationReport | null;
   reportFile: string | null;
-  rollback: { reason: string; outcome: RollbackOutcome | null; incidents: string[] } | null;
+  rollback: {
+    reason: string;
+    /** null: the rollback has not ended. */
+    outcome: RollbackOutcome | null;
+    incidents: string[];
+    timing: RollbackTiming | null;
+    watch: { file: string; verdict: Verdict; message: string } | null;
+  } | null;
   phases: Phase[];
   timelineSvg: string | null;
   charts: RenderedChart[];
@@ -134,11 +143,30 @@ export function renderPage(input: PageInput): string {
           : '') +
         ' See <code>rollback_log.txt</code>.</p>',
     );
+    const timing = input.rollback.timing;
+    if (timing)
+      parts.push(
+        `<p data-rollback-time="${escapeHtml(timing.verdict)}">Rollback time: <span class="${verdictTone(timing.verdict)}">${escapeHtml(rollbackTimingText(timing))}</span></p>`,
+      );
+    const watch = input.rollback.watch;
+    parts.push(
+      watch
+        ? `<p data-rollback-watch="${escapeHtml(watch.verdict)}">After the rollback (runbook: monitor 15 minutes, metrics back to baseline): ` +
+            `<span class="${verdictTone(watch.verdict)}">${escapeHtml(watch.message)}</span> (<code>${escapeHtml(watch.file)}</code>)</p>`
+        : '<p data-rollback-watch="none" class="warn">No post-rollback watch in the evidence: the return to baseline was not judged.</p>',
+    );
   }
   parts.push('<h2>The eight success criteria</h2>');
   parts.push(
     r ? criteriaTable(r) : '<p class="warn">No report.json in the evidence folder: the criteria were not judged.</p>',
   );
+  if (r?.db_connections) {
+    const d = r.db_connections;
+    parts.push(
+      `<p data-warning="db_connections">Warning level (never decides): active DB connections (runbook: 20-60 under normal load) — ` +
+        `<span class="${d.verdict === 'PASS' ? 'pass' : 'warn'}">${escapeHtml(dbConnectionsLine(d))}</span></p>`,
+    );
+  }
   if (r)
     parts.push(
       `<p class="meta">Markdown report: <code>${escapeHtml(r.markdown_file)}</code>, judged ${escapeHtml(r.generated_at)}.</p>`,

@@ -119,7 +119,7 @@ export function derivePhases(ev: RunEvidence): Phase[] {
 }
 
 /** The rollback's reason as the rollout recorded it, or null when the run was not rolled back. */
-export function rollbackReason(ev: RunEvidence): string | null {
+export function rollbackReason(ev: Pick<RunEvidence, 'events' | 'rollbackLog'>): string | null {
   const started = ev.events.find((e) => e.action === 'rollback_started');
   if (started) return started.reason ?? 'rollback started (no reason recorded)';
   const line = ev.rollbackLog?.split('\n').find((l) => /Rollback reason:/.test(l));
@@ -127,7 +127,7 @@ export function rollbackReason(ev: RunEvidence): string | null {
 }
 
 /** How the rollback ended; null when there was none, or it has not ended (see rollbackReason). */
-export function rollbackOutcome(ev: RunEvidence): RollbackOutcome | null {
+export function rollbackOutcome(ev: Pick<RunEvidence, 'events'>): RollbackOutcome | null {
   if (ev.events.some((e) => e.action === 'rollback_incomplete')) return 'INCOMPLETE';
   if (ev.events.some((e) => e.action === 'rollback_verified')) return 'VERIFIED';
   return null;

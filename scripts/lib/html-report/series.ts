@@ -95,7 +95,14 @@ function monitorRules(ev: RunEvidence, metric: Metric, factor: number, unit: str
   return [
     ...alerts
       .filter((a) => a.metric === metric)
-      .map((a): Rule => ({ value: a.above * factor, label: `${a.level} > ${fmt(a.above)}`, level: a.level })),
+      .flatMap((a): Rule[] => [
+        ...(a.above !== undefined
+          ? [{ value: a.above * factor, label: `${a.level} > ${fmt(a.above)}`, level: a.level }]
+          : []),
+        ...(a.below !== undefined
+          ? [{ value: a.below * factor, label: `${a.level} < ${fmt(a.below)}`, level: a.level }]
+          : []),
+      ]),
     ...triggers
       .filter((r) => r.metric === metric)
       .map((r): Rule => ({

@@ -7,21 +7,25 @@ import { breaches } from './sustained';
 const RANK = { warning: 1, critical: 2 } as const;
 
 /**
- * The alerts one sample raises (alert levels need no sustain: they are what an operator watches). Strict `>`,
- * like the triggers. Per metric and subject only the most severe level breached is raised (utilisation 90 % is
- * one CRITICAL, not a WARNING and a CRITICAL), at the highest threshold it passed.
+ * The alerts one sample raises (alert levels need no sustain: they are what an operator watches). Strict `>` and
+ * `<`, like the triggers. Per metric and subject only the most severe level breached is raised (utilisation 90 % is
+ * one CRITICAL, not a WARNING and a CRITICAL), at the highest threshold it passed (the lowest floor it fell under).
  */
 export function alertsFor(sample: MonitorSample, rules: readonly AlertRule[]): Alert[] {
   const best = new Map<string, Alert>();
   for (const rule of rules) {
     for (const { subject, value } of valuesAt(sample, rule.metric, rule.scope)) {
-      if (!breaches(value, rule.above)) continue;
+      const over = rule.above !== undefined && breaches(value, rule.above);
+      const under = !over && rule.below !== undefined && value !== null && Number.isFinite(value) && value < rule.below;
+      if (!over && !under) continue;
+      const threshold = over ? rule.above! : rule.below!;
       const key = `${rule.metric}\u0000${subject}`;
       const prev = best.get(key);
+      const further = (a: number, b: number): boolean => (under ? a < b : a > b);
       const better =
         !prev ||
         RANK[rule.level] > RANK[prev.level] ||
-        (RANK[rule.level] === RANK[prev.level] && rule.above > prev.threshold);
+        (RANK[rule.level] === RANK[prev.level] && further(threshold, prev.threshold));
       if (better)
         best.set(key, {
           at: sample.at,
@@ -29,7 +33,8 @@ export function alertsFor(sample: MonitorSample, rules: readonly AlertRule[]): A
           metric: rule.metric,
           subject,
           value: value!,
-          threshold: rule.above,
+          threshold,
+          ...(under ? { direction: 'below' as const } : {}),
         });
     }
   }
@@ -38,7 +43,8 @@ export function alertsFor(sample: MonitorSample, rules: readonly AlertRule[]): A
 
 /** One alerts.log line: timestamp, level, metric, value, threshold, instance. */
 export function alertLine(a: Alert): string {
-  return `${a.at} ${a.level.toUpperCase().padEnd(8)} metric=${a.metric} value=${formatValue(a.metric, a.value)} threshold=${formatValue(a.metric, a.threshold)} instance=${a.subject}`;
+  const threshold = `${a.direction === 'below' ? '<' : ''}${formatValue(a.metric, a.threshold)}`;
+  return `${a.at} ${a.level.toUpperCase().padEnd(8)} metric=${a.metric} value=${formatValue(a.metric, a.value)} threshold=${threshold} instance=${a.subject}`;
 }
 
 /** Fractions as percents, milliseconds as ms: how the runbook writes its thresholds. */
@@ -47,5 +53,6 @@ export function formatValue(metric: string, v: number | null | undefined): strin
   if (metric === 'error_rate' || metric === 'pool_utilization') return `${Number((v * 100).toFixed(3))}%`;
   if (metric.endsWith('_ms')) return `${Number(v.toFixed(1))}ms`;
   if (metric === 'db_cpu_pct') return `${Number(v.toFixed(1))}%`;
+  if (metric === 'db_backends') return String(Math.round(v));
   return `${Number(v.toFixed(2))}/s`;
 }

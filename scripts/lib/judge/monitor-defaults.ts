@@ -2,7 +2,8 @@ import { InputError } from '../errors';
 import type { MonitorConfig, Metric, Scope } from '../../types/monitor-config';
 import type { MonitorResult } from '../../types/monitor-result';
 
-export type AlertRule = Required<NonNullable<MonitorConfig['alerts']>[number]>;
+/** An alert rule with its scope resolved: it fires strictly above `above` or strictly below `below`. */
+export type AlertRule = NonNullable<MonitorConfig['alerts']>[number] & { scope: Scope };
 export type TriggerRule = Required<NonNullable<MonitorConfig['triggers']>[number]>;
 type RecordedConfig = Omit<MonitorResult['config'], 'db_probe'>;
 export type OutagePolicy = RecordedConfig['outage']['policy'];
@@ -11,13 +12,17 @@ export type OutagePolicy = RecordedConfig['outage']['policy'];
  * A monitor config with every default applied: what a run actually judges with (recorded in its result, which also
  * says whether the database was probed), every alert and trigger with all its fields.
  */
-export type ResolvedMonitorConfig = Omit<RecordedConfig, 'alerts' | 'triggers'> & {
+export type ResolvedMonitorConfig = Omit<RecordedConfig, 'alerts' | 'triggers' | 'db_connections'> & {
   alerts: AlertRule[];
   triggers: TriggerRule[];
+  db_connections: DbConnectionsRange;
 };
 
+/** The active DB connections range a run judges, and where it comes from. */
+export type DbConnectionsRange = NonNullable<RecordedConfig['db_connections']>;
+
 /** Metrics measured at the database: one series for the whole fleet. */
-export const DB_METRICS: ReadonlySet<Metric> = new Set<Metric>(['new_backends_per_s', 'db_cpu_pct']);
+export const DB_METRICS: ReadonlySet<Metric> = new Set<Metric>(['new_backends_per_s', 'db_backends', 'db_cpu_pct']);
 
 /** The runbook's Step 6 alert thresholds. Fractions (0.70), not percents, like the service's `utilization`. */
 export const RUNBOOK_ALERTS: AlertRule[] = [
@@ -58,6 +63,36 @@ export const RUNBOOK_TRIGGERS: TriggerRule[] = [
   { name: 'db_cpu_sustained', metric: 'db_cpu_pct', scope: 'fleet', above: 90, sustained_s: 300, min_samples: 2 },
 ];
 
+/**
+ * Runbook Step 6, "Active DB connections (should be 20-60 under normal load)", read as the range for a fleet of
+ * four instances (the runbook's fleet) and scaled linearly: 5-15 per instance.
+ */
+export const RUNBOOK_DB_CONNECTIONS = { min: 20, max: 60, instances: 4 } as const;
+
+/** The plan's range, or the runbook's scaled to `instances`; either is a warning-level alert outside it. */
+export function dbConnectionsRange(cfg: MonitorConfig['db_connections'], instances: number): DbConnectionsRange {
+  if (cfg) {
+    if (cfg.min > cfg.max)
+      throw new InputError(`monitor.db_connections: min ${cfg.min} is greater than max ${cfg.max}`);
+    return { ...cfg, basis: 'plan monitor.db_connections' };
+  }
+  const r = RUNBOOK_DB_CONNECTIONS;
+  const n = Math.max(1, instances);
+  return {
+    min: Math.round((r.min * n) / r.instances),
+    max: Math.round((r.max * n) / r.instances),
+    basis: `runbook ${r.min}-${r.max} for ${r.instances} instances, scaled to ${n} (${r.min / r.instances}-${r.max / r.instances} each)`,
+  };
+}
+
+/** The range as alert rules: a WARNING below its min or above its max, never a trigger. */
+export function dbConnectionsAlerts(range: DbConnectionsRange): AlertRule[] {
+  return [
+    { metric: 'db_backends', scope: 'fleet', level: 'warning', above: range.max },
+    { metric: 'db_backends', scope: 'fleet', level: 'warning', below: range.min },
+  ];
+}
+
 export const RUNBOOK_MONITOR = {
   interval_s: 300,
   duration_s: 3600,
@@ -88,17 +123,26 @@ export interface MonitorOverrides {
   outage?: OutagePolicy;
   max_consecutive_unmeasured?: number;
   fleet_p95?: 'max' | 'traffic_weighted';
+  /** How many instances the run watches: scales the runbook's DB connection range (default its four). */
+  instances?: number;
 }
 
 /** Apply the runbook's defaults to a (schema-valid) config and the flags; reject combinations no schema can. */
 export function resolveMonitorConfig(cfg: MonitorConfig = {}, o: MonitorOverrides = {}): ResolvedMonitorConfig {
-  const alerts = (cfg.alerts ?? RUNBOOK_ALERTS).map((a) => ({ ...a, scope: defaultScope(a.metric, a.scope) }));
+  const dbConnections = dbConnectionsRange(cfg.db_connections, o.instances ?? RUNBOOK_DB_CONNECTIONS.instances);
+  const alerts = [
+    ...(cfg.alerts ?? RUNBOOK_ALERTS).map((a) => ({ ...a, scope: defaultScope(a.metric, a.scope) })),
+    ...dbConnectionsAlerts(dbConnections),
+  ];
   const triggers = (cfg.triggers ?? RUNBOOK_TRIGGERS).map((tr) => ({
     ...tr,
     scope: defaultScope(tr.metric, tr.scope),
     sustained_s: o.sustained_s ?? tr.sustained_s,
     min_samples: o.min_samples ?? tr.min_samples ?? 2,
   }));
+  const blind = alerts.findIndex((a) => a.above === undefined && a.below === undefined);
+  if (blind >= 0)
+    throw new InputError(`monitor.alerts[${blind}] (${alerts[blind]!.metric}): give above, below or both`);
   const names = new Set<string>();
   for (const tr of triggers) {
     if (names.has(tr.name)) throw new InputError(`monitor: trigger name "${tr.name}" appears twice`);
@@ -123,6 +167,7 @@ export function resolveMonitorConfig(cfg: MonitorConfig = {}, o: MonitorOverride
         cfg.outage?.max_consecutive_unmeasured ??
         RUNBOOK_MONITOR.outage.max_consecutive_unmeasured,
     },
+    db_connections: dbConnections,
   };
   if (!(resolved.interval_s > 0)) throw new InputError('monitor: interval must be > 0');
   if (resolved.duration_s < resolved.interval_s) {

@@ -1,8 +1,9 @@
 import type { MonitorSample } from '../../types/monitor-sample';
 import type { MonitorResult } from '../../types/monitor-result';
 import { alertsFor } from './alerts';
-import type { ResolvedMonitorConfig } from './monitor-defaults';
+import type { DbConnectionsRange, ResolvedMonitorConfig } from './monitor-defaults';
 import type { Judgement } from './monitor-judge';
+import { notMeasured, shownVerdict } from '../verdict';
 
 type Stat = MonitorResult['summary']['p95_ms'];
 export type MonitorWindow = NonNullable<MonitorResult['windows']>[number];
@@ -39,6 +40,38 @@ export function summarise(samples: readonly MonitorSample[]): MonitorResult['sum
     db_cpu_pct: statOf(samples.map((s) => s.db.cpu_pct)),
     pool_max: poolMax,
   };
+}
+
+export type DbConnectionsSummary = NonNullable<MonitorResult['summary']['db_connections']>;
+
+/**
+ * Runbook Step 6 "Active DB connections (should be 20-60 under normal load)", judged over the run: every sample's
+ * pg_stat_activity count against the range (strictly outside it is a WARN, like the WARNING alert each such sample
+ * raised; shown, never deciding). No count in any sample is COULD_NOT_MEASURE, never PASS.
+ */
+export function dbConnectionsSummary(
+  samples: readonly MonitorSample[],
+  range: DbConnectionsRange,
+): DbConnectionsSummary {
+  const counts = samples.map((s) => s.db.backends).filter((v): v is number => typeof v === 'number');
+  const outside = counts.filter((v) => v < range.min || v > range.max).length;
+  return {
+    ...range,
+    lowest: counts.length ? Math.min(...counts) : null,
+    highest: counts.length ? Math.max(...counts) : null,
+    measured_samples: counts.length,
+    outside_samples: outside,
+    verdict: counts.length === 0 ? 'COULD_NOT_MEASURE' : outside > 0 ? 'WARN' : 'PASS',
+  };
+}
+
+/** "42–57 (range 20–60, <basis>): PASS": the runbook's "Active DB connections (should be 20-60)" as judged. */
+export function dbConnectionsLine(d: DbConnectionsSummary | undefined): string {
+  if (!d) return 'not judged';
+  const range = `range ${d.min}–${d.max}, ${d.basis}`;
+  if (d.verdict === 'COULD_NOT_MEASURE') return notMeasured(`no database probe; ${range}`);
+  const seen = d.lowest === d.highest ? `${d.lowest}` : `${d.lowest}–${d.highest}`;
+  return `${seen} (${range}): ${shownVerdict(d.verdict)}${d.outside_samples ? `, ${d.outside_samples}/${d.measured_samples} samples outside` : ''}`;
 }
 
 /** One reporting window's verdict (for --windowed): samples whose elapsed time falls in it. */

@@ -1,5 +1,7 @@
 import type { VerificationReport } from '../../types/report';
+import { dbConnectionsLine } from './monitor-summary';
 import { inMinutes, showCount, showMs, showPct } from './verification-report';
+import { rollbackTimingText } from '../rollback-time';
 import { notMeasured, shownVerdict } from '../verdict';
 
 const NR = 'NOT RECORDED';
@@ -76,15 +78,35 @@ export function renderReport(r: VerificationReport): string {
     '## Report Completeness',
     ...r.sections.map((s) => `- ${box(s.verdict === 'PASS')} ${s.label} — ${s.shown} — **${shownVerdict(s.verdict)}**`),
     '',
+    '## Warnings (alert levels: they never decide)',
+    `- Active DB connections (runbook: 20-60 under normal load) — ${r.db_connections ? dbConnectionsLine(r.db_connections) : notMeasured('no monitor result')} (source: monitor)`,
+    '',
+    ...(r.rollback
+      ? [
+          '## Rollback',
+          `- Reason: ${r.rollback.reason}`,
+          `- Outcome: ${r.rollback.outcome === 'VERIFIED' ? 'VERIFIED: every host read back at the old values' : (r.rollback.outcome ?? 'IN PROGRESS: the rollback has not ended')}`,
+          `- Rollback time: ${rollbackTimingText(r.rollback.timing)}`,
+          `- Return to baseline (runbook: "Monitor for 15 minutes - verify metrics return to baseline"): ${
+            r.rollback.watch
+              ? `${r.rollback.watch.message} (${r.rollback.watch.file})`
+              : `${notMeasured('no post-rollback watch in the evidence')}`
+          }`,
+          ...(r.rollback.watch?.checks ?? []).map((c) => `  - ${shownVerdict(c.verdict)} ${c.label}: ${c.shown}`),
+          '',
+        ]
+      : []),
     '## Decision',
     `- ${box(r.decision === 'SUCCESS')} SUCCESS - Proceed to Phase 2`,
     `- ${box(r.decision !== 'SUCCESS')} ROLLBACK - Investigate and retry`,
     '',
     r.decision === 'SUCCESS'
       ? '**Decision**: SUCCESS — every section measured and all eight success criteria met.'
-      : r.decision === 'ROLLBACK'
-        ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
-        : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — ${shownVerdict('COULD_NOT_MEASURE')}: ${incomplete.join('; ')}.`,
+      : r.rollback
+        ? `**Decision**: ROLLBACK — the change was rolled back: ${r.rollback.reason}`
+        : r.decision === 'ROLLBACK'
+          ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
+          : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — ${shownVerdict('COULD_NOT_MEASURE')}: ${incomplete.join('; ')}.`,
     '',
     '## Evidence',
     ...r.inputs.map(

@@ -1,5 +1,6 @@
 import type { Metric, Scope } from '../../types/monitor-config';
 import type { SampleInstance, MonitorSample } from '../../types/monitor-sample';
+import { DB_METRICS } from './monitor-defaults';
 import type { Point } from './sustained';
 
 type InstanceMetric = 'error_rate' | 'p95_ms' | 'pool_utilization' | 'acquire_wait_p95_ms' | 'churn_per_s';
@@ -16,6 +17,8 @@ export function fleetValue(s: MonitorSample, metric: Metric): number | null {
       return s.db.new_backends_per_s ?? null;
     case 'db_cpu_pct':
       return s.db.cpu_pct ?? null;
+    case 'db_backends':
+      return s.db.backends ?? null;
     default:
       return s.fleet[metric];
   }
@@ -23,7 +26,7 @@ export function fleetValue(s: MonitorSample, metric: Metric): number | null {
 
 /** Subjects of a scope in one sample: instance names, or the single subject "fleet". */
 export function valuesAt(s: MonitorSample, metric: Metric, scope: Scope): { subject: string; value: number | null }[] {
-  if (scope === 'fleet' || metric === 'new_backends_per_s' || metric === 'db_cpu_pct') {
+  if (scope === 'fleet' || DB_METRICS.has(metric)) {
     return [{ subject: 'fleet', value: fleetValue(s, metric) }];
   }
   return s.instances.map((i) => ({ subject: i.name, value: instanceValue(i, metric as InstanceMetric) }));

@@ -35,6 +35,8 @@ export interface ReportEvidence {
   operator: { name: string; source: string };
   now: Date;
   markdownFile: string;
+  /** The run's rollback, when it was rolled back: the decision is then ROLLBACK whatever the criteria say. */
+  rollback?: VerificationReport['rollback'];
 }
 
 const NM = notMeasured();
@@ -154,7 +156,7 @@ function worst(parts: { source: string; value: number | null }[]): { value: numb
  * pool max from verify's read-back of /api/health/pool-config (else the monitor's metrics); utilisation, acquire
  * wait, DB CPU from monitoring peaks; error rate and p95 the worse of monitoring and the load test; timeouts the
  * sum of the pools' acquire timeouts and the load test's timeouts; "sustained 60 min" = the monitor completed its
- * configured duration without a trigger. Missing evidence is NOT MEASURED, never PASS.
+ * configured duration without a trigger. Missing evidence is COULD_NOT_MEASURE, never PASS.
  */
 export function successCriteria(e: ReportEvidence, toMax: number | null): Criterion[] {
   const m = e.monitor;
@@ -448,6 +450,14 @@ export function buildReport(e: ReportEvidence): VerificationReport {
   const post = postMetrics(e.monitor);
   const loadtest = loadtestFigures(e.loadtest, e.analysis, e.snapshot);
   const parts = sections(e, pre, post, loadtest);
+  // A rolled-back run documents its rollback: ROLLBACK whatever its criteria say (its trigger is the rollback's own).
+  const decision = e.rollback
+    ? {
+        decision: 'ROLLBACK' as const,
+        message: `ROLLBACK: the change was rolled back: ${e.rollback.reason}`,
+        exit_code: exitCodeOfVerdict('FAIL'),
+      }
+    : decide(criteria, parts);
   return {
     kind: 'verification_report',
     generated_at: e.now.toISOString(),
@@ -455,7 +465,7 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     operator: e.operator.name,
     operator_source: e.operator.source,
     change,
-    ...decide(criteria, parts),
+    ...decision,
     inputs: e.inputs,
     sections: parts,
     pre,
@@ -463,5 +473,7 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     loadtest,
     criteria,
     markdown_file: e.markdownFile,
+    db_connections: e.monitor?.summary.db_connections ?? null,
+    rollback: e.rollback ?? null,
   };
 }

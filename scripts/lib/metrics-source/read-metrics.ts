@@ -1,4 +1,5 @@
 import { getJson } from '../http-json';
+import { authHeaders, type TokenRef } from '../target-auth';
 import { readFromPrometheus } from './from-prometheus';
 import { httpPromQuery, type PromQuery } from './promql';
 import { readScrape, ScrapeMemory, type FetchText } from './scrape';
@@ -28,14 +29,19 @@ function memoryOf(source: MetricsSource): ScrapeMemory {
  * MeasureError ("could not measure"), so every command judges the same way whichever source it reads.
  */
 export async function readMetrics(
-  target: { name: string; url: string },
+  target: { name: string; url: string } & TokenRef,
   source: MetricsSource = JSON_SOURCE,
   opts: ReadOptions = {},
 ): Promise<ServiceMetrics> {
   const timeoutMs = opts.timeoutMs ?? 3000;
   switch (source.kind) {
     case 'json':
-      return (await getJson<ServiceMetrics>(`${target.url}/api/health/metrics`, 'service-metrics', { timeoutMs })).body;
+      return (
+        await getJson<ServiceMetrics>(`${target.url}/api/health/metrics`, 'service-metrics', {
+          timeoutMs,
+          headers: authHeaders(target),
+        })
+      ).body;
     case 'scrape':
       return readScrape(target, {
         timeoutMs,
@@ -61,7 +67,7 @@ export async function readMetrics(
  */
 export function metricsFetcherFor(
   source: MetricsSource,
-  targets: readonly { name: string; url: string }[],
+  targets: readonly ({ name: string; url: string } & TokenRef)[],
   opts: Omit<ReadOptions, 'timeoutMs'> = {},
 ): (url: string, timeoutMs?: number) => Promise<ServiceMetrics> {
   return (url, timeoutMs) => {

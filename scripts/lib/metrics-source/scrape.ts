@@ -1,14 +1,16 @@
 import { MeasureError } from '../errors';
 import { getText } from '../http-json';
+import { authHeaders, type TokenRef } from '../target-auth';
 import { bucketDelta, histogramQuantile, type Bucket } from './histogram';
 import { HISTOGRAMS, QUANTILES, metricsFromFigures, scalarsFrom, SERIES, type WindowQuantiles } from './figures';
 import { DEFAULT_WINDOW_S } from './source';
 import { parseExposition, type Sample } from './text-format';
 import type { ServiceMetrics } from '../../types/service-metrics';
 
-export type FetchText = (url: string, timeoutMs: number) => Promise<string>;
+export type FetchText = (url: string, timeoutMs: number, headers?: Record<string, string>) => Promise<string>;
 
-export const fetchText: FetchText = async (url, timeoutMs) => (await getText(url, timeoutMs)).text;
+export const fetchText: FetchText = async (url, timeoutMs, headers = {}) =>
+  (await getText(url, { timeoutMs, headers })).text;
 
 interface Reading {
   atMs: number;
@@ -98,10 +100,10 @@ export function metricsFromScrape(
 }
 
 export async function readScrape(
-  target: { name: string; url: string },
+  target: { name: string; url: string } & TokenRef,
   opts: { timeoutMs: number; windowS?: number; memory: ScrapeMemory; fetch?: FetchText; now?: () => Date },
 ): Promise<ServiceMetrics> {
-  const text = await (opts.fetch ?? fetchText)(`${target.url}/metrics`, opts.timeoutMs);
+  const text = await (opts.fetch ?? fetchText)(`${target.url}/metrics`, opts.timeoutMs, authHeaders(target));
   return metricsFromScrape(text, {
     url: target.url,
     name: target.name,

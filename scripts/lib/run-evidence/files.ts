@@ -67,6 +67,12 @@ export const EVIDENCE = {
   events: { ...fixed('events.jsonl'), schema: 'rollout-event', lines: true },
   notifications: { ...fixed('notifications.jsonl'), schema: 'notification', lines: true },
   rollback_log: fixed('rollback_log.txt'),
+  /** The watch after a rollback (runbook rollback step 4), apart from the change's own monitoring. */
+  rollback_watch: { ...stamped('post_rollback_watch_', '.json'), schema: 'rollback-watch-result' },
+  rollback_watch_samples: { ...fixed('post_rollback_samples.jsonl'), schema: 'monitor-sample', lines: true },
+  /** The revert `poolgate change revert` prepared after a rollback, or why it could not. */
+  revert: { ...fixed('revert.json'), schema: 'revert-result' },
+  contract_check: { ...stamped('contract_check_', '.json'), schema: 'contract-check-result' },
   incident: {
     name: (at: Date) => `incidents/${fileTimestamp(at)}_pool_scaling_incident.md`,
     pattern: new RegExp(`^incidents/${TS}_pool_scaling_incident\\.md$`),

@@ -45,6 +45,12 @@ export function readEvidence<T>(dir: string, kind: EvidenceKindName, file?: stri
   return { kind, file: name, status: 'used', sha256, value: value as T };
 }
 
+/** The newest file of a kind when it is there and valid, else null: for a reader that shows only what is known. */
+export function newestValid<T>(dir: string, kind: EvidenceKindName): { file: string; value: T } | null {
+  const r = readEvidence<T>(dir, kind);
+  return r.status === 'used' ? { file: r.file, value: r.value } : null;
+}
+
 /** A JSON-lines kind read line by line through its schema: the valid lines, and why each other line was left out. */
 export interface Lines<T> {
   file: string | null;

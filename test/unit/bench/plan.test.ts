@@ -9,7 +9,8 @@ t.test(
   "no flags: every section, on a lab of the bench's own slot, full-length figures into bench/results.json",
   async (t) => {
     const p = resolvePlan({}, {}, ROOT);
-    t.same(p.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: true });
+    t.same(p.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, agent: true });
+    t.equal(p.fleetSlot, 9);
     t.equal(p.needsLab, true);
     t.equal(p.slot, DEFAULT_BENCH_SLOT);
     t.equal(p.slot, 9);
@@ -45,15 +46,17 @@ t.test('opt-outs: --no-rollout, --no-probe, --no-lab (no lab needed at all)', as
     lab_throughput: true,
     probe: true,
     rollout: false,
+    fleet_up: true, agent: true,
   });
   t.same(resolvePlan({ probe: false }, {}, ROOT).sections, {
     loadgen: true,
     lab_throughput: true,
     probe: false,
     rollout: true,
+    fleet_up: true, agent: true,
   });
   const noLab = resolvePlan({ lab: false }, {}, ROOT);
-  t.same(noLab.sections, { loadgen: true, lab_throughput: false, probe: false, rollout: false });
+  t.same(noLab.sections, { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, agent: true });
   t.equal(noLab.needsLab, false);
   t.throws(() => resolvePlan({ lab: false, probe: true }, {}, ROOT), /--probe needs the lab/);
   t.throws(
@@ -64,13 +67,14 @@ t.test('opt-outs: --no-rollout, --no-probe, --no-lab (no lab needed at all)', as
 
 t.test('--skip-loadgen: only the probe and the rollout, still on the lab', async (t) => {
   const p = resolvePlan({ skipLoadgen: true }, {}, ROOT);
-  t.same(p.sections, { loadgen: false, lab_throughput: false, probe: true, rollout: true });
+  t.same(p.sections, { loadgen: false, lab_throughput: false, probe: true, rollout: true, fleet_up: false, agent: false });
   t.equal(p.needsLab, true);
   t.same(resolvePlan({ skipLoadgen: true, probe: false }, {}, ROOT).sections, {
     loadgen: false,
     lab_throughput: false,
     probe: false,
     rollout: true,
+    fleet_up: false, agent: false,
   });
   t.throws(() => resolvePlan({ skipLoadgen: true, lab: false }, {}, ROOT), /nothing to run/);
   t.throws(() => resolvePlan({ skipLoadgen: true, probe: false, rollout: false }, {}, ROOT), /nothing to run/);
@@ -80,7 +84,7 @@ t.test(
   '--quick: short defaults, no rollout unless asked, its own results file; explicit flags still win',
   async (t) => {
     const q = resolvePlan({ quick: true }, {}, ROOT);
-    t.same(q.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: false });
+    t.same(q.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: false, fleet_up: false, agent: true });
     t.match(q, { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 });
     t.equal(q.out, path.join(ROOT, 'bench', 'quick', 'results.json'));
     const asked = resolvePlan({ quick: true, rollout: true, seconds: 4, out: '/tmp/x.json' }, {}, ROOT);
@@ -90,6 +94,35 @@ t.test(
     t.equal(asked.out, '/tmp/x.json');
   },
 );
+
+t.test('--only runs exactly the sections named; fleet-up alone needs no lab; unknown names are bad input', async (t) => {
+  const fleet = resolvePlan({ only: ['fleet-up'] }, {}, ROOT);
+  t.same(fleet.sections, {
+    loadgen: false,
+    lab_throughput: false,
+    probe: false,
+    rollout: false,
+    fleet_up: true,
+    agent: false,
+  });
+  t.equal(fleet.needsLab, false);
+  t.same(resolvePlan({ only: ['probe', 'rollout'], fleetUp: true }, {}, ROOT).sections, {
+    loadgen: false,
+    lab_throughput: false,
+    probe: true,
+    rollout: true,
+    fleet_up: false,
+    agent: false,
+  });
+  t.throws(() => resolvePlan({ only: ['fleet'] }, {}, ROOT), /--only: no section fleet \(sections: loadgen, /);
+});
+
+t.test('the fleet slot: --fleet-slot over POOLGATE_FLEET_SLOT over 9; out of range is bad input', async (t) => {
+  t.equal(resolvePlan({}, { POOLGATE_FLEET_SLOT: '3' }, ROOT).fleetSlot, 3);
+  t.equal(resolvePlan({ fleetSlot: 4 }, { POOLGATE_FLEET_SLOT: '3' }, ROOT).fleetSlot, 4);
+  t.throws(() => resolvePlan({ fleetSlot: 300 }, {}, ROOT), /fleet slot must be a whole number 0\.\.250, got "300" \(--fleet-slot\)/);
+  t.throws(() => resolvePlan({}, { POOLGATE_FLEET_SLOT: 'x' }, ROOT), /POOLGATE_FLEET_SLOT/);
+});
 
 t.test('--long is the 10-minute memory run, whatever --rss-seconds or --quick say', async (t) => {
   t.equal(resolvePlan({ long: true }, {}, ROOT).rssSeconds, 600);
@@ -129,3 +162,19 @@ t.test(
     t.equal(labAction({ healthy: false, components: [{}, { pid: 42 }] }), 'complete');
   },
 );
+
+t.test('--only agent: the agent section alone, no lab', async (t) => {
+  const p = resolvePlan({ only: ['agent'] }, {}, ROOT);
+  t.same(p.sections, {
+    loadgen: false,
+    lab_throughput: false,
+    probe: false,
+    rollout: false,
+    fleet_up: false,
+    agent: true,
+  });
+  t.equal(p.needsLab, false);
+  t.equal(p.agentSeconds, 75, 'long enough to fill the 60 s window');
+  t.equal(resolvePlan({ only: ['agent'], quick: true }, {}, ROOT).agentSeconds, 5);
+  t.equal(resolvePlan({ agent: false }, {}, ROOT).sections.agent, false, '--no-agent opts out');
+});

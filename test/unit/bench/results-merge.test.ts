@@ -2,7 +2,7 @@ import t from 'tap';
 import { mergeResults, sectionOf, type Check, type Results } from '../../../scripts/bench/results-merge';
 
 const check = (name: string, pass = true): Check => ({ name, value: 'v', target: 't', pass });
-const ALL = { loadgen: true, lab_throughput: true, probe: true, rollout: true };
+const ALL = { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, agent: true };
 
 const previous: Results = {
   machine: { cpus: 2 },
@@ -11,11 +11,13 @@ const previous: Results = {
   lab_throughput: { old: true, measured_at: 'then' },
   probe: { median_ms: 29, measured_at: 'then' },
   rollout: { sighup: {}, measured_at: 'then' },
+  fleet_up: { cold_up_s: 70, measured_at: 'then' },
   checks: [
     check('throughput vs autocannon (closed loop)'),
     check('probe: one monitor sample (median)'),
     check('rollout by sighup (excl. load test + monitor)', false),
     check('rollback: trigger to rollback verified', false),
+    check('fleet:up warm (image cached, machines stopped)'),
   ],
 };
 
@@ -24,6 +26,7 @@ t.test('checks belong to sections by name', async (t) => {
   t.equal(sectionOf(check('rollout by restart (excl. load test + monitor)')), 'rollout');
   t.equal(sectionOf(check('rollback: trigger to rollback verified')), 'rollout');
   t.equal(sectionOf(check('start-up: poolgate --help (median)')), 'loadgen');
+  t.equal(sectionOf(check('fleet:up cold (image build included)')), 'fleet_up');
 });
 
 t.test('a full run replaces everything', async (t) => {
@@ -74,23 +77,30 @@ t.test('--skip-loadgen keeps the load-generator and lab-throughput figures', asy
   const { merged, kept } = mergeResults(previous, fresh, {
     loadgen: false,
     lab_throughput: false,
+    agent: false,
     probe: true,
     rollout: true,
+    fleet_up: false,
   });
-  t.same(kept, ['loadgen', 'lab_throughput']);
+  t.same(kept, ['loadgen', 'lab_throughput', 'fleet_up']);
   t.same(merged.throughput, { old: true });
   t.same(merged.startup_ms, { help: 400 });
   t.same(merged.lab_throughput, previous.lab_throughput);
   t.same(merged.machine, { cpus: 4 });
   t.same(
     merged.checks.map((c) => c.name),
-    ['probe: new', 'rollout by sighup (excl. load test + monitor)', 'throughput vs autocannon (closed loop)'],
+    [
+      'probe: new',
+      'rollout by sighup (excl. load test + monitor)',
+      'throughput vs autocannon (closed loop)',
+      'fleet:up warm (image cached, machines stopped)',
+    ],
   );
 });
 
 t.test('no earlier file, or one without the section: nothing kept', async (t) => {
   const fresh: Results = { throughput: { new: true }, checks: [] };
-  const off = { loadgen: true, lab_throughput: false, probe: false, rollout: false };
+  const off = { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, agent: false };
   t.same(mergeResults(null, fresh, off), { merged: fresh, kept: [] });
   t.same(mergeResults({ throughput: { old: true } }, fresh, off).kept, []);
 });

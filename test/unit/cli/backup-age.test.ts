@@ -1,10 +1,6 @@
 import t from 'tap';
-import {
-  backupFromArchiver,
-  backupFromFile,
-  newestFromBackupJson,
-  parseTimestampText,
-} from '../../../scripts/lib/backup-age';
+import { backupFromArchiver, backupFromFile, parseTimestampText } from '../../../scripts/lib/backup-age';
+import { newestFromBackupJson } from '../../../scripts/lib/backup-listings';
 import { MeasureError } from '../../../scripts/lib/errors';
 import { backupItem } from '../../../scripts/lib/preflight-items';
 
@@ -117,4 +113,18 @@ t.test('backup age: strictly younger than 24 h (the runbook\'s "<")', async (t) 
   t.equal(backupItem(finding(null), now, 24).item.verdict, 'FAIL', 'no backup at all');
   const broken = { ...finding('2026-02-01T01:00:00Z'), problem: 'WAL archiving failing' };
   t.equal(backupItem(broken, now, 24).item.verdict, 'FAIL', 'fresh but archiving broken');
+});
+
+t.test('WAL archiving alone is a WARN, never a PASS', async (t) => {
+  const now = new Date('2026-02-01T02:00:00Z');
+  const archived = { source: 'pg_stat_archiver' as const, newest_at: '2026-02-01T01:59:00Z', detail: 'archived 10' };
+  const wal = backupItem(archived, now, 24).item;
+  t.equal(wal.verdict, 'WARN', 'a WAL segment archived a minute ago is not a base backup: WARN, never PASS');
+  t.match(wal.detail, /not a base backup.*pgbackrest, wal_g, barman, pg_basebackup/);
+  t.equal(backupItem({ ...archived, newest_at: '2026-01-30T01:00:00Z' }, now, 24).item.verdict, 'FAIL', 'stale: FAIL');
+  t.equal(
+    backupItem({ source: 'pg_basebackup', newest_at: '2026-02-01T01:00:00Z', detail: 'x' }, now, 24).item.verdict,
+    'PASS',
+    'a fresh base backup passes',
+  );
 });

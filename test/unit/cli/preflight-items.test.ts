@@ -1,3 +1,4 @@
+import { judgeWindow, judgeWindowFit } from '../../../scripts/lib/change-window';
 import t from 'tap';
 import { verdictOf, type Item } from '../../../scripts/lib/checklist';
 import { exitCodeOfVerdict } from '../../../scripts/lib/verdict';
@@ -63,7 +64,7 @@ t.test("the defaults are the runbook's values, filled from the schema", async (t
   t.equal(cfg.max_p95_ms, 500);
   t.equal(cfg.backup!.max_age_h, 24);
   t.equal(cfg.database!.max_blocked_sessions, 0);
-  t.same(cfg.change_window, { start: '02:00', end: '06:00', tz: 'UTC' });
+  t.same(cfg.change_window, { start: '02:00', end: '06:00', tz: 'UTC', per_host_s: 120 });
   t.equal(cfg.max_on_call_response_minutes, 30);
   t.equal(cfg.capacity!.overlap, 'one_instance');
   const given = withDefaults<PreflightConfig>('preflight-config', {
@@ -165,14 +166,61 @@ t.test('replication: bytes and seconds at the limit pass; paused fails; missing 
   t.equal(statusOf(P.replicationItems([r(0, 0)], [paused], cfg), 'replica:r1'), 'FAIL');
 });
 
-t.test('change window: inside passes, outside fails, an override is a recorded WARN', async (t) => {
-  const out = { inside: false, window: '02:00–06:00 UTC', now: '12:00:00 UTC', opens_in_min: 840 };
-  t.equal(P.changeWindowItem({ ...out, inside: true, opens_in_min: 0 }).verdict, 'PASS');
-  t.equal(P.changeWindowItem(out).verdict, 'FAIL');
-  const o = P.changeWindowItem(out, { reason: 'hotfix for INC-42', by: 'lead' });
+t.test('change window: a run that fits passes, outside fails, an override is a recorded WARN', async (t) => {
+  const spec = { start: '02:00', end: '06:00' };
+  const item = (iso: string, runS: number, override?: { reason: string; by: string }) => {
+    const now = new Date(iso);
+    return P.changeWindowItem(judgeWindow(now, spec), judgeWindowFit(now, spec, runS), `${runS}s`, override);
+  };
+  t.equal(item('2026-02-01T02:10:00Z', 3600).verdict, 'PASS');
+  t.equal(item('2026-02-01T12:00:00Z', 60).verdict, 'FAIL', 'outside');
+  t.match(item('2026-02-01T12:00:00Z', 60).detail, /outside the window .*next window opens 2026-02-02 02:00 UTC/);
+  const o = item('2026-02-01T12:00:00Z', 60, { reason: 'hotfix for INC-42', by: 'lead' });
   t.equal(o.verdict, 'WARN');
   t.match(o.detail, /lead: hotfix for INC-42/);
 });
+
+t.test(
+  'change window: a run that would end after the window closes is refused, saying when and when next',
+  async (t) => {
+    const spec = { start: '02:00', end: '06:00' };
+    const at = (iso: string) => new Date(iso);
+    // The issue's example: started 05:30 with a 10-minute load test and a 60-minute watch: 06:45, past 06:00.
+    const late = judgeWindowFit(at('2026-02-01T05:30:00Z'), spec, 75 * 60);
+    t.same(late, {
+      run_length_s: 4500,
+      ends_at: '2026-02-01T06:45:00.000Z',
+      closes_at: '2026-02-01T06:00:00.000Z',
+      next_opens_at: '2026-02-02T02:00:00.000Z',
+      window_s: 4 * 3600,
+      fits: false,
+    });
+    const i = P.changeWindowItem(judgeWindow(at('2026-02-01T05:30:00Z'), spec), late, '75m');
+    t.equal(i.verdict, 'FAIL');
+    t.equal(
+      i.detail,
+      'the run needs up to 75m: started now it would end at 06:45 UTC, after the window closes at 06:00 UTC; the next window opens 2026-02-02 02:00 UTC. Wait, or record an override {reason, by} in plan.preflight.change_window.override',
+    );
+    t.equal(judgeWindowFit(at('2026-02-01T04:45:00Z'), spec, 75 * 60).fits, true, 'ending exactly at 06:00 fits');
+    t.equal(judgeWindowFit(at('2026-02-01T04:45:01Z'), spec, 75 * 60).fits, false, 'a second later does not');
+    const never = judgeWindowFit(at('2026-02-01T02:00:00Z'), spec, 5 * 3600);
+    t.match(
+      P.changeWindowItem(judgeWindow(at('2026-02-01T02:00:00Z'), spec), never, '300m').detail,
+      /longer than the whole window: no start fits/,
+    );
+    const wrap = judgeWindowFit(at('2026-02-01T23:30:00Z'), { start: '22:00', end: '02:00' }, 3600);
+    t.same(
+      [wrap.fits, wrap.closes_at, wrap.next_opens_at],
+      [true, '2026-02-02T02:00:00.000Z', '2026-02-02T22:00:00.000Z'],
+    );
+    const over = P.changeWindowItem(judgeWindow(at('2026-02-01T05:30:00Z'), spec), late, '75m', {
+      reason: 'INC-42 fix',
+      by: 'lead',
+    });
+    t.equal(over.verdict, 'WARN', 'the override keeps working, with its reason');
+    t.match(over.detail, /would end at 06:45 UTC.*overridden by lead: INC-42 fix/);
+  },
+);
 
 t.test('on-call: 30 minutes passes, 31 fails, nobody fails', async (t) => {
   t.equal(P.onCallItem({ name: 'A', response_minutes: 30 }, 30).verdict, 'PASS');

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../../scripts/lib/paths';
 import { readEvents } from '../../../scripts/lib/run-evidence';
 
@@ -65,4 +67,36 @@ t.test("the collection's events validate against the schema the TypeScript reade
   );
   t.equal(read.values.length, 8, 'nothing left out');
   t.equal(read.values.at(-1)!.trigger, 'verify_failed');
+});
+
+/** Every `pool_scaling_event` mapping a playbook or task file hands to tasks/event.yml, with where it is. */
+function playbookEvents(): { where: string; fields: string[] }[] {
+  const out: { where: string; fields: string[] }[] = [];
+  const walk = (node: unknown, where: string): void => {
+    if (Array.isArray(node)) node.forEach((n) => walk(n, where));
+    else if (node && typeof node === 'object')
+      for (const [k, v] of Object.entries(node)) {
+        if (k === 'pool_scaling_event' && v && typeof v === 'object' && !Array.isArray(v))
+          out.push({ where: `${where} (${String((v as { action?: unknown }).action)})`, fields: Object.keys(v) });
+        walk(v, where);
+      }
+  };
+  const dir = path.join(packageRoot, 'playbooks');
+  const files = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yml'));
+  for (const f of files)
+    for (const doc of parseAllDocuments(fs.readFileSync(path.join(dir, f), 'utf8'))) walk(doc.toJS(), f);
+  return out;
+}
+
+t.test('every field a playbook records in an event is named by the event schema', async (t) => {
+  const schema = JSON.parse(
+    fs.readFileSync(path.join(packageRoot, 'schemas', 'rollout-event.schema.json'), 'utf8'),
+  ) as { properties: Record<string, unknown> };
+  const events = playbookEvents();
+  t.ok(events.length > 10, `${events.length} events found in playbooks/`);
+  t.same(
+    events.flatMap((e) => e.fields.filter((f) => !(f in schema.properties)).map((f) => `${e.where}: ${f}`)),
+    [],
+    'a field the schema does not name would make every reader drop the line',
+  );
 });

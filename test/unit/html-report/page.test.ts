@@ -35,6 +35,11 @@ t.test(
     t.match(html, /incidents\/\d{8}T\d{6}Z_pool_scaling_incident\.md/);
     t.match(html, /No monitoring in this run/);
     t.match(html, />rollback</);
+    t.match(
+      html,
+      /<p data-rollback-time="PASS">Rollback time: <span class="pass">21\.6s from the trigger \(verify failed .* — bound 10m, runbook &quot;Expected Rollback Time: 5-10 minutes&quot;: PASS<\/span><\/p>/,
+      'the rollback time, judged against its bound',
+    );
   },
 );
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { createPrometheus } from '../../../lab/service/prometheus';
-import { metricsDocument, ServiceCounters, type PoolGauges } from '../../../lab/service/metrics';
+import { createPrometheus } from '../../../agent/prometheus';
+import { metricsDocument, ServiceCounters, type PoolGauges } from '../../../agent/metrics';
 import { MeasureError } from '../../../scripts/lib/errors';
 import { readMetrics } from '../../../scripts/lib/metrics-source/read-metrics';
 import { metricsFromScrape, ScrapeMemory } from '../../../scripts/lib/metrics-source/scrape';
@@ -14,14 +14,15 @@ const START_S = 1_700_000_000;
 async function service(latenciesMs: number[], waitsMs: number[]) {
   let nowMs = START_S * 1000 + 100_000;
   const c = new ServiceCounters(60_000, () => nowMs);
-  const text = createPrometheus(c, () => gauges, 'primary-1', START_S);
+  const prom = createPrometheus({ counters: c, gauges: () => gauges, instance: 'primary-1', startedAtS: START_S });
+  const text = (): Promise<string> => prom.text();
   const feed = (lat: number[], waits: number[]): void => {
     for (const ms of lat) c.requestDone(ms, ms > 900);
     for (const ms of waits) {
       c.acquires += 1;
       c.holdMsSum += 12.5;
       c.acquireWait.record(ms);
-      for (const sink of c.onAcquired) sink(ms);
+      c.acquireWaitHistogram.observe(ms);
     }
   };
   feed(latenciesMs, waitsMs);

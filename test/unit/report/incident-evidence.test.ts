@@ -170,7 +170,7 @@ void t.test("(e) actions with timestamps, ending with the rollback's outcome", a
   t.equal(r.actions[0]!.at, '2026-12-06T14:00:05.097124Z', "from the rollback's start");
   t.match(
     r.outcome,
-    /^verified at 2026-12-06T14:00:26\.198486Z: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/,
+    /^VERIFIED at 2026-12-06T14:00:26\.198486Z: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/,
   );
   const md = fs.readFileSync(
     writeIncident(
@@ -184,8 +184,8 @@ void t.test("(e) actions with timestamps, ending with the rollback's outcome", a
   t.match(actions, /- 2026-12-06T14:00:18\.411959Z — primary-1: applying by sighup/);
   t.match(actions, /- 2026-12-06T14:00:19\.117264Z — primary-1: read back max 50 \/ min 10 in force/);
   t.match(actions, /- 2026-12-06T14:00:27\.000Z — restored from backup and read back: primary-1/);
-  t.match(actions, /- Rollback outcome: verified at 2026-12-06T14:00:26\.198486Z/);
-  t.match(md, /\*\*Rollback outcome\*\*: verified/);
+  t.match(actions, /- Rollback outcome: VERIFIED at 2026-12-06T14:00:26\.198486Z/);
+  t.match(md, /\*\*Rollback outcome\*\*: VERIFIED/);
   // An incomplete rollback says so.
   fs.appendFileSync(
     path.join(dir, 'events.jsonl'),

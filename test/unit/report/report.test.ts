@@ -211,7 +211,7 @@ for (const [id, breakIt] of breakers) {
   });
 }
 
-t.test('missing evidence is NOT MEASURED and the decision INCOMPLETE (exit 3), never SUCCESS', async (t) => {
+t.test('missing evidence is COULD_NOT_MEASURE and the decision INCOMPLETE (exit 3), never SUCCESS', async (t) => {
   const e = goodEvidence();
   e.monitor = null;
   e.inputs = [{ kind: 'monitor', file: null, status: 'missing' }];

@@ -67,7 +67,7 @@ class ActionModule(ActionBase):
             register=dict(type='str', default=''),
             root=dict(type='str', required=True),
             node=dict(type='str', default='node'),
-            timeout=dict(type='int', default=900),
+            timeout=dict(type='int', default=120),
             ok_codes=dict(type='list', elements='int', default=[0]),
             trigger=dict(type='str', default=''),
         ))

@@ -52,9 +52,10 @@ options:
     type: str
     default: node
   timeout:
-    description: Seconds before the command is stopped (it then fails).
+    description: Seconds before the command is stopped (it then fails); the poolgate role passes the bound
+      C(poolgate plan check) computed from the plan.
     type: int
-    default: 900
+    default: 120
   ok_codes:
     description: Exit codes that do not fail the task.
     type: list
@@ -67,20 +68,10 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - poolgate.rollout.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: The command runs in check mode too; poolgate commands measure and change no host.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
 seealso:
   - module: poolgate.rollout.fail
 '''

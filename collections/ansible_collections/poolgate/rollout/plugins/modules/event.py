@@ -34,20 +34,10 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - poolgate.rollout.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: The line is written in check mode too.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
 seealso:
   - module: poolgate.rollout.pool_config
 '''

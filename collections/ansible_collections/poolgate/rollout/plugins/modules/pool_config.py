@@ -120,20 +120,12 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - poolgate.rollout.controller_action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
-    support: full
     details: Check mode reports the file's diff and changes nothing.
   diff_mode:
     support: full
-  platform:
-    platforms: posix
 seealso:
   - module: poolgate.rollout.event
 '''

@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { Pool } from 'undici';
+import { labConfig } from '../../lab/lab-config';
+import { collectStatus } from '../../lab/control/status';
+import { isValid } from '../../scripts/lib/schema';
+import { runCli } from '../integration/cli-support';
+import { pgQuery, runLabScript } from '../helpers/lab';
+import { evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
+
+/**
+ * Bring your own service, end to end: the lab's four instances run examples/orders-express (an Express app of
+ * someone else's, on the agent) instead of the reference service, and playbooks/pool-scaling.yml changes their
+ * pool under traffic through HAProxy — zero failed requests, every acknowledged order in the database, the new pool
+ * read back — and `poolgate contract check` passes on every instance.
+ */
+t.setTimeout(1_200_000);
+const SERVICE = 'examples/orders-express';
+
+interface Traffic {
+  ok: number;
+  failed: number;
+  failures: string[];
+  ids: number[];
+}
+
+/** An independent client: closed-loop reads and writes of orders through HAProxy until stopped (bounded anyway). */
+async function ordersTraffic(url: string, stop: AbortSignal): Promise<Traffic> {
+  const pool = new Pool(url, { connections: 2, headersTimeout: 15_000, bodyTimeout: 15_000 });
+  const r: Traffic = { ok: 0, failed: 0, failures: [], ids: [] };
+  const started = Date.now();
+  const worker = async (w: number): Promise<void> => {
+    for (let n = 0; !stop.aborted && n < 50_000 && Date.now() - started < 900_000; n += 1) {
+      const write = n % 3 === 0;
+      const path = write ? '/orders' : `/orders?customer=e2e-${w}&limit=5`;
+      try {
+        const res = await pool.request({
+          path,
+          method: write ? 'POST' : 'GET',
+          headers: write ? { 'content-type': 'application/json' } : {},
+          body: write ? JSON.stringify({ customer: `e2e-${w}`, item: `e2e #${n}`, quantity: 1 + (n % 5) }) : undefined,
+        });
+        const text = await res.body.text();
+        if (res.statusCode !== (write ? 201 : 200)) throw new Error(`${res.statusCode} ${text.slice(0, 120)}`);
+        if (write) r.ids.push((JSON.parse(text) as { id: number }).id);
+        r.ok += 1;
+      } catch (err) {
+        r.failed += 1;
+        if (r.failures.length < 20) r.failures.push(`${path}: ${(err as Error).message}`);
+      }
+    }
+  };
+  await Promise.all([worker(1), worker(2)]);
+  await pool.close();
+  return r;
+}
+
+t.test('pool-scaling.yml on instances of the example: zero failed requests, contract check passes', async (t) => {
+  const before = process.env.POOLGATE_LAB_SERVICE;
+  const wasUp = (await collectStatus(labConfig())).healthy;
+  process.env.POOLGATE_LAB_SERVICE = SERVICE;
+  const lab = labConfig();
+  t.teardown(async () => {
+    await restoreBaseline(lab).catch(() => undefined);
+    if (before === undefined) delete process.env.POOLGATE_LAB_SERVICE;
+    else process.env.POOLGATE_LAB_SERVICE = before;
+    // Leave the slot as it was: down if this test brought it up, else back on the service it ran.
+    if (!wasUp && process.env.POOLGATE_LAB_KEEP !== '1') await runLabScript('lab-down');
+    else await runLabScript('lab-up');
+  });
+  // lab-up is idempotent: it (re)starts the instances with the example's command when they ran another service.
+  const up = await runLabScript('lab-up');
+  t.equal(up.code, 0, 'the lab runs the example', { stderr: up.stderr.slice(-2000) });
+  t.equal(lab.service.dir, SERVICE);
+  await restoreBaseline(lab);
+
+  const stop = new AbortController();
+  const traffic = ordersTraffic(lab.haproxy.url, stop.signal);
+  await sleep(500);
+  const runId = `e2e-example-${Date.now()}`;
+  const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
+  stop.abort();
+  const sent = await traffic;
+  t.equal(run.code, 0, 'the playbook succeeds on the example', { stdout: run.stdout.slice(-4000) });
+  t.ok(sent.ok > 100, `traffic flowed during the change (${sent.ok} ok)`);
+  t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures });
+  const found = await pgQuery<{ n: number }>(
+    lab,
+    'SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::bigint[])',
+    [sent.ids],
+    'app',
+  );
+  t.equal(found[0]!.n, sent.ids.length, `all ${sent.ids.length} acknowledged orders are in the database`);
+  for (const [name, p] of await readPools(lab))
+    t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
+
+  const check = await runCli(['contract', 'check', '--plan', `${evidenceDirOf(runId)}/plan.json`, '--json']);
+  t.equal(check.code, 0, 'poolgate contract check passes on every instance of the example', {
+    stdout: check.stdout.slice(0, 3000),
+  });
+  t.ok(isValid('contract-check-result', check.json));
+  t.same(
+    (check.json!.targets as { name: string; failed: number }[]).map((x) => [x.name, x.failed]),
+    lab.instances.map((i) => [i.name, 0]),
+  );
+});
