@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { commands, type AnyCommand } from './commands';
 import { readManifest } from './commands/manifest';
+import { takeHandedPassword } from './lib/db-password';
 import { exitCodeOf, InputError, PoolgateError } from './lib/errors';
 
 /**
@@ -8,6 +9,7 @@ import { exitCodeOf, InputError, PoolgateError } from './lib/errors';
  * 3 could not measure). Commands set `process.exitCode` themselves for a verdict and throw for everything else.
  */
 export async function main(argv: string[]): Promise<void> {
+  takeHandedPassword();
   let cli = yargs(argv)
     .scriptName('poolgate')
     .usage('$0 <command> [options]\n\nChange a database connection pool safely, with proof.')

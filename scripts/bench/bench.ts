@@ -11,6 +11,7 @@ import { extraSections } from './extras';
 import { LabSession } from './lab-session';
 import { labThroughput, loadgenSections } from './loadgen';
 import { benchFleetUp } from './fleet-up';
+import { benchFleetRollouts, type LabRolloutFigures } from './fleet-rollout';
 import {
   busyWarning,
   DEFAULT_BENCH_FLEET_SLOT,
@@ -75,6 +76,11 @@ async function main(): Promise<void> {
       type: 'boolean',
       describe: 'Time fleet:up cold (image build included) and warm, fleet:down, and a running fleet\'s memory [on; --quick off]',
     })
+    .option('fleet-rollout', {
+      type: 'boolean',
+      describe:
+        "Time the rollout by SIGHUP and by restart on the fleet (over SSH) beside the lab's, as a ratio (minutes) [on with --rollout]",
+    })
     .option('fleet-slot', {
       type: 'number',
       describe: `Fleet slot of the fleet:up figures (a fleet of the bench's own) [POOLGATE_FLEET_SLOT, else ${DEFAULT_BENCH_FLEET_SLOT}]`,
@@ -132,7 +138,7 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
     .map(([s]) => s);
   log(
     `bench: ${ran.join(', ')} on lab slot ${plan.slot} (${plan.slotFrom === 'default' ? "the bench's default" : plan.slotFrom === 'flag' ? '--lab-slot' : 'POOLGATE_LAB_SLOT'})` +
-      (plan.sections.fleet_up ? `, fleet slot ${plan.fleetSlot}` : ''),
+      (plan.sections.fleet_up || plan.sections.fleet_rollout ? `, fleet slot ${plan.fleetSlot}` : ''),
   );
   if (warning) log(warning);
   const results: Record<string, unknown> = {
@@ -160,6 +166,7 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
     add({ results: extra.results, checks: extra.checks.map((c) => c.check), text: extra.text });
   }
   if (plan.sections.fleet_up) add(await benchFleetUp(plan.fleetSlot, log));
+  if (plan.sections.fleet_rollout) add(await benchFleetRollouts(plan.fleetSlot, labRolloutFigures(results, plan.out), log));
   results.machine = { ...(results.machine as object), loadavg_at_end: os.loadavg() };
 
   // Sections not run this time keep their last figures (the lab ones each carry their measured_at).
@@ -170,6 +177,23 @@ async function run(plan: BenchPlan, lab: LabSession, log: (line: string) => void
   process.stdout.write(report(text, checks, kept, warning, plan.out));
   // Only what was measured now decides the exit code; kept figures are shown, not judged again.
   process.exitCode = checks.every((c) => c.pass) ? 0 : 1;
+}
+
+/** The lab's rollout times the fleet's are set beside: this run's, else the last ones in the results file. */
+function labRolloutFigures(results: Record<string, unknown>, out: string): LabRolloutFigures {
+  type Rollout = {
+    sighup?: { timing?: { excluding_all_configured_s: number } };
+    restart?: { timing?: { excluding_all_configured_s: number } };
+    measured_at?: string;
+  };
+  const fromFile = (): Rollout | undefined =>
+    fs.existsSync(out) ? (JSON.parse(fs.readFileSync(out, 'utf8')) as { rollout?: Rollout }).rollout : undefined;
+  const r = (results.rollout as Rollout | undefined) ?? fromFile();
+  return {
+    ...(r?.sighup?.timing ? { sighup: r.sighup.timing.excluding_all_configured_s } : {}),
+    ...(r?.restart?.timing ? { restart: r.restart.timing.excluding_all_configured_s } : {}),
+    ...(r?.measured_at ? { measured_at: r.measured_at } : {}),
+  };
 }
 
 function report(text: string[], checks: Check[], kept: Section[], warning: string | null, out: string): string {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { labConfig } from '../../lab/lab-config';
 import { measureProbeCost } from './probe-cost';
 import type { Check } from './results-merge';
-import { benchRollouts, type RolloutBench } from './rollout';
+import { benchRollouts, labTarget, type RolloutBench } from './rollout';
 import { table } from '../lib/output';
 
 export interface SectionCheck {
@@ -47,7 +47,12 @@ export async function extraSections(
   }
 
   if (args.rollout) {
-    const runs = await benchRollouts(lab, path.join(os.tmpdir(), `poolgate-bench-rollout-${lab.slot}`), log);
+    const runs = await benchRollouts(
+      labTarget(lab),
+      ['sighup', 'restart', 'rollback'] as const,
+      path.join(os.tmpdir(), `poolgate-bench-rollout-${lab.slot}`),
+      log,
+    );
     results.rollout = { ...runs, measured_at: new Date().toISOString(), loadavg: os.loadavg() };
     const path_ = (name: 'sighup' | 'restart', limit: number): void => {
       const r: RolloutBench = runs[name];

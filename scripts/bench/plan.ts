@@ -28,6 +28,7 @@ export interface BenchFlags {
   rollout?: boolean;
   skipLoadgen?: boolean;
   fleetUp?: boolean;
+  fleetRollout?: boolean;
   fleetSlot?: number;
   /** only these sections (their command-line names), whatever the other section flags say */
   only?: string[];
@@ -37,7 +38,7 @@ export interface BenchFlags {
   out?: string;
 }
 
-export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up' | 'agent';
+export type Section = 'loadgen' | 'lab_throughput' | 'probe' | 'rollout' | 'fleet_up' | 'fleet_rollout' | 'agent';
 
 /** Each section's name on the command line (--only). */
 export const SECTION_FLAGS: Record<string, Section> = {
@@ -46,6 +47,7 @@ export const SECTION_FLAGS: Record<string, Section> = {
   probe: 'probe',
   rollout: 'rollout',
   'fleet-up': 'fleet_up',
+  'fleet-rollout': 'fleet_rollout',
   agent: 'agent',
 };
 
@@ -96,6 +98,8 @@ export function resolvePlan(flags: BenchFlags, env: NodeJS.ProcessEnv, root: str
         rollout: lab && (flags.rollout ?? !flags.quick),
         // Part of a full run; not of the smoke run, nor of the runs narrowed to the minimal server or the lab.
         fleet_up: flags.fleetUp ?? (!flags.quick && lab && loadgen),
+        // The fleet's rollouts, judged against the lab's (this run's, else the last ones kept in the results).
+        fleet_rollout: flags.fleetRollout ?? (lab && (flags.rollout ?? !flags.quick)),
         agent: flags.agent ?? loadgen,
       };
   if (!Object.values(sections).some(Boolean))

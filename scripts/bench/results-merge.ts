@@ -21,15 +21,17 @@ const KEYS: Record<Section, readonly string[]> = {
   probe: ['probe'],
   rollout: ['rollout'],
   fleet_up: ['fleet_up'],
+  fleet_rollout: ['fleet_rollout'],
   agent: ['agent'],
 };
 
 /**
  * The section a check belongs to, by its name (the lab sections name theirs "probe: ...", "rollout ...",
- * "rollback: ...", the fleet's "fleet:up ...").
+ * "rollback: ...", the fleet's "fleet:up ..." and "fleet rollout ...").
  */
 export function sectionOf(c: Check): Section {
   if (c.name.startsWith('fleet:up')) return 'fleet_up';
+  if (c.name.startsWith('fleet rollout')) return 'fleet_rollout';
   if (c.name.startsWith('probe')) return 'probe';
   if (c.name.startsWith('agent')) return 'agent';
   if (c.name.startsWith('rollout') || c.name.startsWith('rollback')) return 'rollout';

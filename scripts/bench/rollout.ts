@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { SHORT_LOADTEST_S, SHORT_MONITOR_S, shortRunVars, type MonitorSources } from '../../lab/short-run';
 import { setServerState } from '../lib/haproxy-socket';
 import { packageRoot } from '../lib/paths';
 import { readEvents as readRunEvents, readEvidence } from '../lib/run-evidence';
@@ -27,46 +28,36 @@ import {
  * traffic), each from the runbook baseline. Ansible's profile_tasks callback names the slowest tasks.
  */
 const exec = promisify(execFile);
-const LOADTEST_S = 5;
-const MONITOR_S = 8;
+/**
+ * Where a bench rollout runs: the loopback lab, or the fleet (the production path over SSH). Everything the run
+ * needs from it: its inventory and environment, its load balancer, its primaries, the sources its monitor reads, and
+ * how to put it back at the runbook's baseline.
+ */
+export interface RolloutTarget {
+  label: string;
+  inventory: string;
+  env: Record<string, string>;
+  lbUrl: string;
+  primaries: string[];
+  sources: MonitorSources;
+  restoreBaseline(): Promise<void>;
+  /** the rollback run's fault (the lab's only): stop this primary once both primaries are drained */
+  stopPrimary?(name: string): Promise<void>;
+}
 
-function shortRun(lab: LabConfig, runId: string, method: 'sighup' | 'restart'): Record<string, unknown> {
-  const trigger = (name: string, metric: string, scope: string, above: number) => ({
-    name,
-    metric,
-    scope,
-    above,
-    sustained_s: 3,
-    min_samples: 3,
-  });
+/**
+ * The bench's run: lab-sized durations as the e2e tests use them, the target's DB CPU and P0 sources. Each round
+ * starts from the restored baseline: it makes again, on purpose, the change the rollback round undid, and prepares no
+ * revert branch in the checkout the bench runs from; the rollback's watch is shorter still.
+ */
+function shortRun(target: RolloutTarget, runId: string, method: 'sighup' | 'restart'): Record<string, unknown> {
   return {
     pool_scaling_run_id: runId,
     pool_scaling_apply_method: method,
-    // Each round starts from the restored baseline: it makes again, on purpose, the change the rollback round undid,
-    // and prepares no revert branch in the checkout the bench runs from; the rollback's watch is lab-sized.
+    ...shortRunVars(target.sources),
     pool_scaling_retry_reason: 'bench: every round starts from the restored baseline',
     pool_scaling_prepare_revert: false,
     pool_scaling_rollback: { max_s: 600, watch: { duration_s: 6, interval_s: 1, settle_s: 2 } },
-    pool_scaling_loadtest: {
-      scenario: path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml'),
-      allow_writes: true,
-      requests: 100,
-      duration: `${LOADTEST_S}s`,
-      concurrency: 10,
-    },
-    pool_scaling_monitor: {
-      interval_s: 1,
-      duration_s: MONITOR_S,
-      window_s: 4,
-      triggers: [
-        trigger('error_rate_sustained', 'error_rate', 'fleet', 0.01),
-        trigger('p95_latency_sustained', 'p95_ms', 'fleet', 1000),
-        trigger('connection_thrashing', 'churn_per_s', 'each_instance', 5),
-        trigger('db_connection_thrashing', 'new_backends_per_s', 'fleet', 20),
-        trigger('db_cpu_sustained', 'db_cpu_pct', 'fleet', 90),
-      ],
-      db_cpu: { pid_file: path.join(lab.pg.dataDir, 'postmaster.pid') },
-    },
   };
 }
 
@@ -112,7 +103,7 @@ async function restoreBaseline(lab: LabConfig): Promise<void> {
 }
 
 /** Light reads through HAProxy (about 20/s) until stopped, bounded to 30 minutes. */
-function traffic(url: string, stop: AbortSignal): Promise<{ ok: number; failed: number }> {
+export function traffic(url: string, stop: AbortSignal): Promise<{ ok: number; failed: number }> {
   return (async () => {
     const n = { ok: 0, failed: 0 };
     const until = Date.now() + 30 * 60_000;
@@ -138,17 +129,18 @@ interface PlaybookRun {
   slowest: Array<{ task: string; seconds: number }>;
 }
 
-function runPlaybook(vars: Record<string, unknown>, log: string): Promise<PlaybookRun> {
+function runPlaybook(target: RolloutTarget, vars: Record<string, unknown>, log: string): Promise<PlaybookRun> {
   return new Promise((resolve, reject) => {
     const out = fs.openSync(log, 'w');
     const startedAt = new Date().toISOString();
     const child = spawn(
       'ansible-playbook',
-      ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(vars)],
+      ['-i', target.inventory, 'playbooks/pool-scaling.yml', '-e', JSON.stringify(vars)],
       {
         cwd: packageRoot,
         env: {
           ...process.env,
+          ...target.env,
           ANSIBLE_NOCOLOR: '1',
           ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks',
           PROFILE_TASKS_TASK_OUTPUT_LIMIT: '15',
@@ -202,12 +194,16 @@ export interface RolloutBench {
   log: string;
 }
 
-async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', logDir: string): Promise<RolloutBench> {
-  await restoreBaseline(lab);
+export async function oneRun(
+  target: RolloutTarget,
+  kind: 'sighup' | 'restart' | 'rollback',
+  logDir: string,
+): Promise<RolloutBench> {
+  await target.restoreBaseline();
   const runId = `bench-${kind}-${Date.now()}`;
   const dir = path.join(packageRoot, 'evidence', runId);
   const stop = new AbortController();
-  const flowing = traffic(lab.haproxy.url, stop.signal);
+  const flowing = traffic(target.lbUrl, stop.signal);
   let triggerAt: string | null = null;
   const fault =
     kind === 'rollback'
@@ -218,17 +214,18 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
               readEvents(dir).some((e) => e.host === 'primary-2' && e.action === 'lb_drain');
             if (drained) {
               triggerAt = new Date().toISOString();
-              await labctl('stop', 'primary-1');
+              await target.stopPrimary!('primary-1');
               return;
             }
             await new Promise((r) => setTimeout(r, 100));
           }
         })()
       : Promise.resolve();
+  if (kind === 'rollback' && !target.stopPrimary) throw new Error(`${target.label}: no fault to inject for a rollback`);
   const log = path.join(logDir, `rollout-${kind}.log`);
   let run: PlaybookRun;
   try {
-    run = await runPlaybook(shortRun(lab, runId, kind === 'restart' ? 'restart' : 'sighup'), log);
+    run = await runPlaybook(target, shortRun(target, runId, kind === 'restart' ? 'restart' : 'sighup'), log);
   } finally {
     stop.abort();
   }
@@ -246,14 +243,14 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
       if (!triggerAt) throw new Error('the fault was never injected (both primaries never drained)');
       result.rollback = rollbackTiming(events, triggerAt, run.endedAt);
     } else {
-      const primaries = new Set(lab.instances.filter((i) => i.role === 'primary').map((i) => i.name));
+      const primaries = new Set(target.primaries);
       // The sample windows as the run's own plan has them (the lab inventory sets them; the bench does not).
       const read = readEvidence<Plan>(dir, 'plan');
       if (read.status !== 'used') throw new Error(`the run's plan: ${read.status === 'missing' ? 'missing' : read.detail}`);
       const plan = read.value;
       const configured = {
-        loadtest_s: LOADTEST_S,
-        monitor_s: MONITOR_S,
+        loadtest_s: SHORT_LOADTEST_S,
+        monitor_s: SHORT_MONITOR_S,
         preflight_window_s: plan.preflight?.window_s ?? 0,
         verify_window_s: plan.verify?.window_s ?? 0,
       };
@@ -272,24 +269,44 @@ async function oneRun(lab: LabConfig, kind: 'sighup' | 'restart' | 'rollback', l
 }
 
 /** SIGHUP, restart, rollback, one after the other on the lab of this slot; the lab is left at the baseline. */
-export async function benchRollouts(
-  lab: LabConfig,
+/** The loopback lab as a bench target (the rollback's fault: labctl stops the primary). */
+export function labTarget(lab: LabConfig): RolloutTarget {
+  return {
+    label: `lab slot ${lab.slot}`,
+    inventory: 'inventory/lab',
+    env: { POOLGATE_LAB_SLOT: String(lab.slot) },
+    lbUrl: lab.haproxy.url,
+    primaries: lab.instances.filter((i) => i.role === 'primary').map((i) => i.name),
+    sources: {
+      scenario: lab.service.scenario,
+      db_cpu: { host: 'lab-db', pid_file: path.join(lab.pg.dataDir, 'postmaster.pid') },
+      p0: { file: path.join(lab.stateDir, 'P0') },
+    },
+    restoreBaseline: () => restoreBaseline(lab),
+    stopPrimary: async (name) => void (await labctl('stop', name)),
+  };
+}
+
+/** The given kinds of rollout, one after the other on the target; the target is left at the baseline. */
+export async function benchRollouts<K extends 'sighup' | 'restart' | 'rollback'>(
+  target: RolloutTarget,
+  kinds: readonly K[],
   logDir: string,
   say: (line: string) => void,
-): Promise<Record<'sighup' | 'restart' | 'rollback', RolloutBench>> {
+): Promise<Record<K, RolloutBench>> {
   fs.mkdirSync(logDir, { recursive: true });
-  const out: Partial<Record<'sighup' | 'restart' | 'rollback', RolloutBench>> = {};
+  const out: Partial<Record<K, RolloutBench>> = {};
   try {
-    for (const kind of ['sighup', 'restart', 'rollback'] as const) {
-      say(`rollout: ${kind} on lab slot ${lab.slot} (ansible output: ${path.join(logDir, `rollout-${kind}.log`)})`);
-      out[kind] = await oneRun(lab, kind, logDir);
+    for (const kind of kinds) {
+      say(`rollout: ${kind} on ${target.label} (ansible output: ${path.join(logDir, `rollout-${kind}.log`)})`);
+      out[kind] = await oneRun(target, kind, logDir);
       const r = out[kind]!;
       say(
         `  exit ${r.code}, ${r.timing ? `${r.timing.excluding_all_configured_s}s excluding every configured duration, ${r.timing.excluding_configured_s}s excluding load test and monitor only` : r.rollback ? `trigger to rollback verified ${r.rollback.trigger_to_verified_s}s` : r.error}`,
       );
     }
   } finally {
-    await restoreBaseline(lab);
+    await target.restoreBaseline();
   }
-  return out as Record<'sighup' | 'restart' | 'rollback', RolloutBench>;
+  return out as Record<K, RolloutBench>;
 }

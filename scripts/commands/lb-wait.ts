@@ -1,11 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../lib/errors';
-import { backendServers } from '../lib/haproxy-socket';
+import { backendServers, closeHaproxyConnections } from '../lib/haproxy-socket';
 import { waitForServer, type LbGoal } from '../lib/lb-wait';
 import { printResult } from '../lib/output';
 
 interface LbWaitArgs {
   socket: string;
+  sshCommonArgs?: string;
   backend: string;
   server: string[];
   until: LbGoal;
@@ -15,15 +16,28 @@ interface LbWaitArgs {
 }
 
 /**
- * `poolgate lb wait`: the lb_haproxy role's bounded wait for a server to be drained (no new sessions, none in
- * flight — a DOWN server counts) or UP, through HAProxy's runtime socket.
+ * `poolgate lb wait`: a bounded wait for a server to be drained (no new sessions, none in flight — a DOWN server
+ * counts) or UP, through HAProxy's runtime socket — here, over TCP or over SSH. The rollout itself waits on the load
+ * balancer's host with poolgate.rollout.haproxy_wait (the same rule); this is the same check by hand.
  */
 const wait: CommandModule<object, LbWaitArgs> = {
   command: 'wait',
   describe: 'Wait, bounded, until a server at HAProxy is drained (DRAIN/MAINT/DOWN with 0 sessions) or UP',
   builder: (y: Argv) =>
     y
-      .option('socket', { type: 'string', demandOption: true, describe: 'HAProxy admin socket' })
+      .option('socket', {
+        type: 'string',
+        demandOption: true,
+        describe:
+          "HAProxy's admin socket: a unix socket path here; tcp://host:port (or ipv4@host:port) for a TCP admin socket; " +
+          'ssh://[user@]host[:port]/path for a unix socket on the load balancer, read over SSH (the system ssh and ' +
+          "your ~/.ssh/config, Python 3 there; ssh+sudo:// when the socket is root's)",
+      })
+      .option('ssh-common-args', {
+        type: 'string',
+        describe:
+          'Extra ssh options for an ssh:// socket, as ansible_ssh_common_args; join the value with = as it starts with a dash: --ssh-common-args="-i ~/.ssh/deploy -o UserKnownHostsFile=/etc/poolgate/known_hosts"',
+      })
       .option('backend', { type: 'string', demandOption: true, describe: 'Backend name' })
       .option('server', {
         type: 'string',
@@ -42,6 +56,14 @@ const wait: CommandModule<object, LbWaitArgs> = {
       .example(
         '$0 lb wait --socket /run/haproxy/admin.sock --backend app --server a --server b --until up',
         'Every server named, waited for at once',
+      )
+      .example(
+        '$0 lb wait --socket tcp://10.0.0.10:9999 --backend app --server primary-1 --until up',
+        'HAProxy on another host, through its TCP admin socket (stats socket ipv4@10.0.0.10:9999 level admin)',
+      )
+      .example(
+        '$0 lb wait --socket ssh+sudo://deploy@lb-1/run/haproxy/admin.sock --backend app --server primary-1 --until drained',
+        "HAProxy's unix socket on the load balancer, over SSH",
       ) as unknown as Argv<LbWaitArgs>,
   handler: async (args) => {
     if (!(args.timeoutS > 0) || !(args.intervalMs > 0))
@@ -49,7 +71,11 @@ const wait: CommandModule<object, LbWaitArgs> = {
     const one = async (server: string) => {
       const what = `${args.backend}/${server}`;
       const read = async () => {
-        const row = (await backendServers(args.socket, args.backend)).get(server);
+        const row = (
+          await backendServers(args.socket, args.backend, {
+            ...(args.sshCommonArgs !== undefined ? { sshCommonArgs: args.sshCommonArgs } : {}),
+          })
+        ).get(server);
         if (!row) throw new InputError(`HAProxy backend "${args.backend}" has no server "${server}"`, 'E_LB_NO_SERVER');
         return row;
       };
@@ -65,7 +91,7 @@ const wait: CommandModule<object, LbWaitArgs> = {
     };
     // Several servers are waited for at once: preflight checks the whole backend in one command, not one per server.
     // Settled, not raced: a failure is reported once every wait has ended, so no timer outlives the command.
-    const settled = await Promise.allSettled([...new Set(args.server)].map(one));
+    const settled = await Promise.allSettled([...new Set(args.server)].map(one)).finally(closeHaproxyConnections);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
     const results = settled.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof one>>>).value);

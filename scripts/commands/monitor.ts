@@ -18,7 +18,9 @@ import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-de
 import { dbConnectionsLine, type MonitorWindow } from '../lib/judge/monitor-summary';
 import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
 import { abortableSleep, p0Checker, runMonitor, withMonitoringRun } from '../lib/monitor-run';
+import { describeMissing, missingSources } from '../lib/monitor-sources';
 import { printResult, progress, progressDone, table } from '../lib/output';
+import type { HostRunner } from '../lib/ssh';
 import { notMeasured, shownVerdict } from '../lib/verdict';
 import { assertValid } from '../lib/schema';
 import type { MonitorConfig } from '../types/monitor-config';
@@ -87,10 +89,11 @@ function humanResult(r: MonitorResult, dir: string): string {
 /** One DB CPU source at most: the command, the pid file, or the node exporter. */
 function dbCpuSource(
   args: MonitorArgs,
-  cfg: { command?: string; pid_file?: string },
+  cfg: { command?: string; pid_file?: string; host?: string },
+  runner: HostRunner,
   planPrometheus?: string,
 ): CpuSource | undefined {
-  if (args.dbCpuSource !== 'node-exporter') return cpuSourceFor(cfg);
+  if (args.dbCpuSource !== 'node-exporter') return cpuSourceFor(cfg, runner);
   if (cfg.command || cfg.pid_file)
     throw new InputError('--db-cpu-source node-exporter excludes a DB CPU command or pid file: give one source');
   const prometheusUrl = args.prometheusUrl ?? planPrometheus;
@@ -143,7 +146,8 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       })
       .option('db-cpu-pid-file', {
         type: 'string',
-        describe: 'postmaster.pid of a database on this host: CPU from /proc',
+        describe:
+          "postmaster.pid of the database: CPU from /proc, on this host (the plan's monitor.db_cpu.host reads it on the database host)",
       })
       .option('db-cpu-source', {
         choices: ['node-exporter'] as const,
@@ -173,8 +177,8 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
         'The runbook: every 5 min for 60 min',
       )
       .example(
-        '$0 monitor --target p1=http://127.0.0.21:3000 --interval 1s --duration 30s --sustained 3s --db-cpu-pid-file lab/.run/0/pg/data/postmaster.pid --windowed --window 10s',
-        'Lab-sized windows',
+        '$0 monitor --target p1=http://127.0.0.21:3000 --db-host 127.0.0.1 --db-port 54320 --db-name ledger --db-user poolgate_monitor --db-password-file pw --interval 1s --duration 30s --sustained 3s --db-cpu-pid-file lab/.run/0/pg/data/postmaster.pid --p0-file /tmp/P0 --windowed --window 10s',
+        'Lab-sized windows; every trigger needs its source (DB, DB CPU, P0) or monitor refuses to start',
       )
       .example(
         '$0 monitor --plan plan.json --p0-file /run/incident/P0 --outage rollback --max-unmeasured 2 --json',
@@ -210,7 +214,13 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       fleet_p95: args.fleetP95,
       instances: inputs.targets.length,
     });
-    const cpu = dbCpuSource(args, cfg.db_cpu, inputs.plan?.metrics_source?.prometheus_url);
+    const cpu = dbCpuSource(args, cfg.db_cpu, inputs.runner, inputs.plan?.metrics_source?.prometheus_url);
+    const missing = missingSources(cfg, { database: inputs.database !== null, cpu: cpu !== undefined });
+    if (missing.length > 0)
+      throw new InputError(
+        `monitor will not start without a source for everything it judges:\n  - ${missing.map(describeMissing).join('\n  - ')}`,
+        'E_MONITOR_SOURCE',
+      );
     const ev = new EvidenceDir(inputs.evidenceDir);
     // an empty alerts.log is a statement ("no alert"), a missing one is a question
     fs.appendFileSync(ev.resolve(ALERTS_FILE), '');
@@ -218,7 +228,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
     const windowOut = args.json ? process.stderr : process.stdout;
     const started = Date.now();
     let alertsSoFar = 0;
-    await withMonitoringRun(inputs.database, async (signal, probeDb) => {
+    await withMonitoringRun(inputs, async (signal, probeDb) => {
       const result = await runMonitor(
         cfg,
         inputs.targets,

@@ -19,6 +19,7 @@ import { printResult, progress, progressDone } from '../lib/output';
 import * as probes from '../lib/pg-probes';
 import { withProbe } from '../lib/pg-connect';
 import * as P from '../lib/preflight-items';
+import { sourceItems } from '../lib/preflight-sources';
 import { toInstanceSample } from '../lib/instance-sample';
 import { assertValid } from '../lib/schema';
 import { describeRunLength, expectedRunLength } from '../lib/run-length';
@@ -219,7 +220,7 @@ async function handler(args: Args): Promise<void> {
   const names = inputs.targets.map((t) => t.name);
   const att = cfg.attestations ?? {};
   const maxAgeH = cfg.attestation_max_age_h!;
-  const [samples, dbResult, replicaProbes, backupResult, attItems, contract] = await Promise.all([
+  const [samples, dbResult, replicaProbes, backupResult, attItems, sources, contract] = await Promise.all([
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
     db
       ? measureDb(db, names, backup.source === 'pg_stat_archiver').then(
@@ -235,6 +236,7 @@ async function handler(args: Args): Promise<void> {
       judgeAttestation('rollback_plan_tested', 'rollback plan tested', att.rollback_plan_tested, started, maxAgeH),
       judgeAttestation('dashboards_visible', 'dashboards visible', att.dashboards_visible, started, maxAgeH),
     ]),
+    sourceItems(inputs, started),
     // Inside the sample window: a service that does not conform refuses the change before any host is touched.
     cfg.contract_check
       ? checkTargets(inputs.targets, { intervalMs: Math.min(1000, windowS * 500), timeoutMs: 3000, reloadTimeoutS: 30 })
@@ -243,6 +245,7 @@ async function handler(args: Args): Promise<void> {
   progressDone();
   // On stderr, always: stdout is the verdict (JSON for Ansible), and the playbook finds the snapshot by its name.
   if (snapshot) process.stderr.write(`preflight: ${await snapshot}\n`);
+  await inputs.runner.close();
   const now = new Date();
 
   // 3. Judge.
@@ -254,6 +257,7 @@ async function handler(args: Args): Promise<void> {
     P.onCallItem(att.on_call, cfg.max_on_call_response_minutes!),
     ...stakeholderItems(inputs.plan?.stakeholders),
     ...P.instanceItems(samples, cfg.max_error_rate!, cfg.max_p95_ms!),
+    ...sources,
     ...contract.map(contractChecklistItem),
   ];
   if (att.on_call?.url)

@@ -88,7 +88,7 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
     const ev = new EvidenceDir(inputs.evidenceDir);
     const started = new Date();
     const seen: MonitorSample[] = [];
-    await withMonitoringRun(inputs.database, async (signal, probeDb) => {
+    await withMonitoringRun(inputs, async (signal, probeDb) => {
       const run = await runMonitor(
         cfg,
         inputs.targets,

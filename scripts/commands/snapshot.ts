@@ -56,7 +56,7 @@ async function handler(args: Args): Promise<void> {
     logLines: args.logLines,
     repo,
     started,
-  });
+  }).finally(() => inputs.runner.close());
   progressDone();
   printResult({ json: args.json }, result, () => human(result, file));
   process.exitCode = result.exit_code;

@@ -9,7 +9,7 @@ import { evidenceFile } from '../lib/run-evidence/files';
 import { getJson } from '../lib/http-json';
 import { authHeaders } from '../lib/target-auth';
 import { toInstanceSample } from '../lib/instance-sample';
-import { scanLog } from '../lib/log-scan';
+import { logPath } from '../lib/log-scan';
 import { sampleFleet } from '../lib/metrics-sampler';
 import { printResult, progress, progressDone } from '../lib/output';
 import { withProbe } from '../lib/pg-connect';
@@ -146,13 +146,14 @@ async function handler(args: Args): Promise<void> {
       )
     : null;
   progressDone();
-  const logs = Object.entries(inputs.logs).map(([name, file]) => {
-    try {
-      return scanLog(name, file, since, cfg.log_lines!);
-    } catch (err) {
-      return { name, path: file, error: errorText(err) };
-    }
-  });
+  const logs = await Promise.all(
+    Object.entries(inputs.logs).map(([name, source]) =>
+      inputs
+        .readLog(name, since, cfg.log_lines!)
+        .catch((err: unknown) => ({ name, path: logPath(source), error: errorText(err) })),
+    ),
+  );
+  await inputs.runner.close();
 
   const baseByName = new Map(
     (baseline?.instances ?? []).map((i) => [
@@ -223,7 +224,7 @@ async function handler(args: Args): Promise<void> {
       measured: 'no logs given',
       value: null,
       threshold: '0 new',
-      detail: 'not checked: give --log name=path or targets[].log',
+      detail: 'not checked: give --log name=path, or targets[].log or targets[].journal in the plan',
     });
   for (const l of logs) items.push(V.logItem(l));
 

@@ -40,6 +40,10 @@ export function atMost(value: number, limit: number): ItemVerdict {
   return value <= limit ? 'PASS' : 'FAIL';
 }
 
+export function passed(id: string, item: string, measured: string, threshold: string): Item {
+  return { id, item, verdict: 'PASS', measured, value: null, threshold };
+}
+
 export function unknown(id: string, item: string, threshold: string, why: string): Item {
   return {
     id,

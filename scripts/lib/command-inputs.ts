@@ -3,13 +3,14 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from './errors';
 import { fileTimestamp } from './run-evidence/files';
-import { parseLogFlags } from './log-scan';
+import { parseLogFlags, readLog, type LogSource, type LogSummary } from './log-scan';
 import { metricsFetcherFor } from './metrics-source/read-metrics';
 import { metricsSourceOptions, resolveMetricsSource, type MetricsSourceArgs } from './metrics-source/flags';
 import type { MetricsSource } from './metrics-source/source';
 import { packageRoot } from './paths';
 import { loadPlan } from './plan';
 import { assertValid } from './schema';
+import { hostRunner, type HostMap, type HostRunner } from './ssh';
 import { loadTargets, type Target } from './targets';
 import type { DatabaseTarget } from '../types/database';
 import type { Plan } from '../types/plan';
@@ -50,7 +51,12 @@ export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs & MetricsSourc
     .option('db-name', { type: 'string', describe: "The application's database" })
     .option('db-user', { type: 'string', describe: 'A monitoring role with pg_monitor' })
     .option('db-password-file', { type: 'string', describe: "File holding that role's password (or set PGPASSWORD)" })
-    .option('log', { type: 'string', array: true, describe: "An instance's JSON-lines log as name=path (repeatable)" })
+    .option('log', {
+      type: 'string',
+      array: true,
+      describe:
+        "An instance's JSON-lines log as name=path (repeatable), read on the instance's host (the plan's hosts.<name>; without one, here)",
+    })
     .option('evidence-dir', {
       type: 'string',
       describe: 'Where evidence files go (default evidence/<run_id> or evidence/adhoc-<ts>)',
@@ -67,13 +73,22 @@ export interface CommonInputs {
   targets: Target[];
   database: DatabaseTarget | null;
   operator: string | null;
-  logs: Record<string, string>;
+  logs: Record<string, LogSource>;
+  /** How to reach each host of the plan (empty without a plan). */
+  hosts: HostMap;
+  /** Runs the reads only a host can answer; the command closes it when it ends. */
+  runner: HostRunner;
+  /** Reads and summarises one target's log on its host; "could not measure" throws. */
+  readLog: (name: string, since: Date | null, lastN: number) => Promise<LogSummary>;
   evidenceDir: string;
   runId: string | undefined;
   metricsSource: MetricsSource;
   /** Reads one target's metrics (by its URL) from that source. */
   fetchMetrics: (url: string, timeoutMs?: number) => Promise<ServiceMetrics>;
 }
+
+/** One log read (a file's last 8 MiB, or a journal's newest 20,000 entries) may take this long. */
+const LOG_READ_TIMEOUT_MS = 30_000;
 
 export function resolveCommon(args: CommonArgs & MetricsSourceArgs, now = new Date()): CommonInputs {
   const plan = args.plan ? loadPlan(args.plan) : null;
@@ -95,9 +110,13 @@ export function resolveCommon(args: CommonArgs & MetricsSourceArgs, now = new Da
       ? assertValid<DatabaseTarget>('database', merged, 'database (plan.database + --db-* flags)')
       : null;
 
-  const logs: Record<string, string> = {};
-  for (const t of targets) if (t.log) logs[t.name] = t.log;
-  Object.assign(logs, parseLogFlags(args.log));
+  const logs: Record<string, LogSource> = {};
+  for (const t of targets) {
+    if (t.log && t.journal) throw new InputError(`target ${t.name} names both a log file and a journal: give one`);
+    if (t.log) logs[t.name] = { file: t.log };
+    if (t.journal) logs[t.name] = { journal: t.journal };
+  }
+  for (const [name, file] of Object.entries(parseLogFlags(args.log))) logs[name] = { file };
   const names = new Set(targets.map((t) => t.name));
   for (const name of Object.keys(logs))
     if (!names.has(name)) throw new InputError(`--log names "${name}", which is not a target`);
@@ -106,12 +125,28 @@ export function resolveCommon(args: CommonArgs & MetricsSourceArgs, now = new Da
   const runId = plan?.run_id;
   const evidenceDir = args.evidenceDir ?? path.join('evidence', runId ?? `adhoc-${fileTimestamp(now)}`);
   const metricsSource = resolveMetricsSource(args, plan);
+  const hosts: HostMap = plan?.hosts ?? {};
+  const runner = hostRunner(hosts);
   return {
     plan,
     targets,
     database,
     operator: operator && operator.trim() !== '' ? operator : null,
     logs,
+    hosts,
+    runner,
+    readLog: (name, since, lastN) => {
+      const source = logs[name];
+      if (!source) throw new InputError(`no log for ${name}`);
+      const host = name in hosts ? name : null;
+      return readLog(
+        name,
+        source,
+        (script, what) => runner.run(host, script, { what, timeoutMs: LOG_READ_TIMEOUT_MS }),
+        since,
+        lastN,
+      );
+    },
     evidenceDir,
     runId,
     metricsSource,

@@ -2,12 +2,14 @@ import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { CpuObservation } from './judge/sample';
+import { shellQuote, type HostRunner } from './ssh';
 
 /**
- * Where "Database CPU > 90 % sustained" comes from. Two sources (node-exporter is a later addition):
- *  - a command printing a percentage (0..100 of all the database host's cores), e.g. a cloud CLI or an SSH
- *    one-liner; its first number is the reading;
- *  - for a database on this host, its postmaster.pid: CPU of the postmaster and its children from /proc —
+ * Where "Database CPU > 90 % sustained" comes from (the node exporter, through Prometheus, is a third source):
+ *  - a command printing a percentage (0..100 of all the database host's cores), e.g. a cloud CLI; its first
+ *    number is the reading;
+ *  - the postmaster.pid, on the database host over its connection (`host`) or on this host: CPU of the
+ *    postmaster and its children from /proc —
  *    Σ(utime+stime) of the postmaster and every live child, plus the postmaster's cutime+cstime (which holds
  *    the children it has reaped, so backends that came and went between samples still count), differenced
  *    between samples, ÷ Δt ÷ cores.
@@ -96,40 +98,110 @@ function clockTicks(): number {
   }
 }
 
-export class PidFileCpuSource implements CpuSource {
+/** One reading of the postmaster's tree: its clock ticks so far, and how to turn ticks into a share of the host. */
+export interface TickReading {
+  pid: number;
+  ticks: number;
+  clockTicks: number;
+  cores: number;
+}
+
+/**
+ * The postmaster's CPU between two readings, ÷ Δt ÷ cores. Where the readings come from is the caller's: this
+ * host's /proc (PidFileCpuSource) or the database host's, over its connection (remotePostmasterCpu).
+ */
+export class PostmasterCpuSource implements CpuSource {
   private prev?: { pid: number; ticks: number; at_ms: number };
   constructor(
-    private readonly pidFile: string,
-    private readonly io: ProcIo = realProcIo(),
+    private readonly where: string,
+    private readonly readTicks: () => Promise<TickReading>,
   ) {}
 
   async read(nowMs: number): Promise<CpuObservation> {
-    let pid: number;
-    let ticks: number;
+    let r: TickReading;
     try {
-      pid = Number(this.io.readFile(this.pidFile).split('\n')[0]!.trim());
-      if (!Number.isInteger(pid) || pid < 1) throw new Error(`no pid on the first line of ${this.pidFile}`);
-      const postmaster = parseProcStat(this.io.readFile(`/proc/${pid}/stat`));
+      r = await this.readTicks();
+    } catch (err) {
+      this.prev = undefined;
+      return { configured: true, error: `DB CPU from ${this.where}: ${(err as Error).message}` };
+    }
+    const prev = this.prev;
+    this.prev = { pid: r.pid, ticks: r.ticks, at_ms: nowMs };
+    if (!prev) return { configured: true, pct: null, why: 'first' };
+    const dt = (nowMs - prev.at_ms) / 1000;
+    if (prev.pid !== r.pid || r.ticks < prev.ticks || !(dt > 0)) return { configured: true, pct: null, why: 'reset' };
+    return { configured: true, pct: ((r.ticks - prev.ticks) / r.clockTicks / dt / r.cores) * 100 };
+  }
+}
+
+const pidOf = (pidFileText: string, pidFile: string): number => {
+  const pid = Number(pidFileText.split('\n')[0]!.trim());
+  if (!Number.isInteger(pid) || pid < 1) throw new Error(`no pid on the first line of ${pidFile}`);
+  return pid;
+};
+
+/** A database on this host: its postmaster.pid and /proc read directly. */
+export class PidFileCpuSource extends PostmasterCpuSource {
+  constructor(pidFile: string, io: ProcIo = realProcIo()) {
+    super(pidFile, async () => {
+      const pid = pidOf(io.readFile(pidFile), pidFile);
+      const postmaster = parseProcStat(io.readFile(`/proc/${pid}/stat`));
       const all: ProcStat[] = [];
-      for (const p of this.io.childPids?.(pid) ?? this.io.listPids()) {
+      for (const p of io.childPids?.(pid) ?? io.listPids()) {
         try {
-          all.push(parseProcStat(this.io.readFile(`/proc/${p}/stat`)));
+          all.push(parseProcStat(io.readFile(`/proc/${p}/stat`)));
         } catch {
           // a process that exited while we listed /proc: its ticks are in the postmaster's cutime now
         }
       }
-      ticks = postmasterTicks(postmaster, all);
-    } catch (err) {
-      this.prev = undefined;
-      return { configured: true, error: `DB CPU from ${this.pidFile}: ${(err as Error).message}` };
-    }
-    const prev = this.prev;
-    this.prev = { pid, ticks, at_ms: nowMs };
-    if (!prev) return { configured: true, pct: null, why: 'first' };
-    const dt = (nowMs - prev.at_ms) / 1000;
-    if (prev.pid !== pid || ticks < prev.ticks || !(dt > 0)) return { configured: true, pct: null, why: 'reset' };
-    return { configured: true, pct: ((ticks - prev.ticks) / this.io.clockTicks / dt / this.io.cores) * 100 };
+      return { pid, ticks: postmasterTicks(postmaster, all), clockTicks: io.clockTicks, cores: io.cores };
+    });
   }
+}
+
+/**
+ * The script run on the database host for one reading: "<CLK_TCK> <cores>", the postmaster's stat line, then its
+ * children's (every process's where the kernel does not list children). Reading another user's postmaster.pid
+ * needs `become` on that host; /proc/<pid>/stat is world-readable.
+ */
+export function postmasterScript(pidFile: string): string {
+  const f = shellQuote(pidFile);
+  return `pid=$(head -n 1 ${f}) || exit 2
+case $pid in ''|*[!0-9]*) echo no pid on the first line of ${f} >&2; exit 2;; esac
+echo "$(getconf CLK_TCK) $(nproc)"
+cat /proc/$pid/stat || exit 3
+if [ -r /proc/$pid/task/$pid/children ]; then
+  for c in $(cat /proc/$pid/task/$pid/children); do cat /proc/$c/stat 2>/dev/null; done
+else
+  cat /proc/[0-9]*/stat 2>/dev/null
+fi
+exit 0`;
+}
+
+/** Parses what postmasterScript printed (pure). */
+export function parsePostmasterReading(out: string): TickReading {
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  const [clk, cores] = (lines[0] ?? '').trim().split(/\s+/).map(Number);
+  if (!(clk! > 0) || !(cores! > 0)) throw new Error(`unreadable CLK_TCK and cores: "${lines[0] ?? ''}"`);
+  const postmaster = parseProcStat(lines[1] ?? '');
+  const all: ProcStat[] = [];
+  for (const line of lines.slice(2)) {
+    try {
+      all.push(parseProcStat(line));
+    } catch {
+      // a line cut by a process exiting mid-read
+    }
+  }
+  return { pid: postmaster.pid, ticks: postmasterTicks(postmaster, all), clockTicks: clk!, cores: cores! };
+}
+
+/** The database host's postmaster, read over that host's connection: one short script per sample. */
+export function remotePostmasterCpu(runner: HostRunner, host: string, pidFile: string): PostmasterCpuSource {
+  return new PostmasterCpuSource(`${pidFile} on ${host}`, async () =>
+    parsePostmasterReading(
+      await runner.run(host, postmasterScript(pidFile), { what: `reading the postmaster's CPU`, timeoutMs: 5000 }),
+    ),
+  );
 }
 
 /** The first number a command prints, as a percentage 0..100. */
@@ -161,8 +233,13 @@ export class CommandCpuSource implements CpuSource {
   }
 }
 
-export function cpuSourceFor(cfg: { command?: string; pid_file?: string }): CpuSource | undefined {
+/** The configured source: a command, a pid file on the database host (`host`), or one on this host. */
+export function cpuSourceFor(
+  cfg: { command?: string; pid_file?: string; host?: string },
+  runner: HostRunner,
+): CpuSource | undefined {
   if (cfg.command) return new CommandCpuSource(cfg.command);
+  if (cfg.pid_file && cfg.host) return remotePostmasterCpu(runner, cfg.host, cfg.pid_file);
   if (cfg.pid_file) return new PidFileCpuSource(cfg.pid_file);
   return undefined;
 }

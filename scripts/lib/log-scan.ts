@@ -1,5 +1,5 @@
-import fs from 'node:fs';
-import { InputError, MeasureError } from './errors';
+import { InputError } from './errors';
+import { shellQuote } from './ssh';
 import type { LogLine, LogSummary } from '../types/evidence-common';
 
 /**
@@ -35,11 +35,41 @@ function timeOf(o: Record<string, unknown>): number | null {
   return null;
 }
 
-/** Pure: summarise log text. */
+/** Pure: summarise log text (JSON lines). */
 export function summariseLog(
   name: string,
   path: string,
   text: string,
+  since: Date | null,
+  lastN: number,
+  truncated = false,
+): LogSummary {
+  const lines = text.split('\n');
+  if (truncated) lines.shift(); // the first line of a tail read is probably cut
+  return summariseEntries(
+    name,
+    path,
+    lines.filter((raw) => raw.trim() !== '').map(parseObject),
+    since,
+    lastN,
+    truncated,
+  );
+}
+
+function parseObject(raw: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Pure: summarise log entries, one object per line (null: a line that is not a JSON object). */
+export function summariseEntries(
+  name: string,
+  path: string,
+  entries: Array<Record<string, unknown> | null>,
   since: Date | null,
   lastN: number,
   truncated = false,
@@ -56,16 +86,8 @@ export function summariseLog(
     last_errors: [],
     truncated,
   };
-  const lines = text.split('\n');
-  if (truncated) lines.shift(); // the first line of a tail read is probably cut
-  for (const raw of lines) {
-    if (raw.trim() === '') continue;
-    let o: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      o = parsed as Record<string, unknown>;
-    } catch {
+  for (const o of entries) {
+    if (!o) {
       out.unparsed++;
       continue;
     }
@@ -92,32 +114,82 @@ export function summariseLog(
   return out;
 }
 
-/** Read a log (its last `maxBytes`) and summarise it. A missing or unreadable file is "could not measure". */
-export function scanLog(
+/** syslog priorities as levels: 0-3 emerg..err are errors, 4 a warning, the rest information. */
+function levelOfPriority(p: unknown): string {
+  const n = Number(p);
+  return !Number.isInteger(n) ? 'info' : n <= 3 ? 'error' : n === 4 ? 'warn' : n <= 6 ? 'info' : 'debug';
+}
+
+/**
+ * One `journalctl -o json` entry as a log entry: a MESSAGE that is itself a JSON object (a service logging JSON
+ * lines to stdout) is that object, timed by the journal when it carries no time; any other MESSAGE is judged by
+ * the entry's PRIORITY. MESSAGE is an array of bytes when it is not valid UTF-8.
+ */
+export function journalEntry(raw: string): Record<string, unknown> | null {
+  const e = parseObject(raw);
+  if (!e) return null;
+  const m = e.MESSAGE;
+  const message = Array.isArray(m) ? Buffer.from(m as number[]).toString('utf8') : String(m ?? '');
+  const at = Number(e.__REALTIME_TIMESTAMP) / 1000;
+  const time = Number.isFinite(at) ? at : undefined;
+  const inner = message.trimStart().startsWith('{') ? parseObject(message) : null;
+  if (inner) return timeOf(inner) === null && time !== undefined ? { ...inner, time } : inner;
+  return { time, level: levelOfPriority(e.PRIORITY), msg: message };
+}
+
+/** Where an instance's log is: a JSON-lines file, or a systemd unit's journal — on the instance's host. */
+export type LogSource = { file: string } | { journal: string };
+
+/** The bound on what one log read brings back: the newest lines win. */
+const MAX_BYTES = 8 * 1024 * 1024;
+const MAX_JOURNAL_ENTRIES = 20_000;
+
+export const logPath = (source: LogSource): string =>
+  'file' in source ? source.file : `journalctl -u ${source.journal}`;
+
+/** The script that prints a file's size, then its last MAX_BYTES. */
+function fileScript(file: string): string {
+  const f = shellQuote(file);
+  return `[ -r ${f} ] || { echo cannot read ${f}: no such file or no permission >&2; exit 2; }
+wc -c < ${f} && tail -c ${MAX_BYTES} ${f}`;
+}
+
+/**
+ * The script that prints a unit's journal entries as JSON lines. journalctl run by a user who may not read the
+ * system journal prints nothing and exits 0 (a hint on stderr), and so does a unit name that does not exist: both
+ * would read as "no error in the logs", so both fail here.
+ */
+function journalScript(unit: string, since: Date | null): string {
+  const u = shellQuote(unit);
+  const sinceArg = since ? ` --since @${Math.floor(since.getTime() / 1000)}` : '';
+  return `state=$(systemctl show -p LoadState --value -- ${u} 2>&1)
+[ "$state" = loaded ] || { echo unit ${u} is "$state" on this host >&2; exit 4; }
+{ err=$(journalctl -u ${u} -o json --output-fields=MESSAGE,PRIORITY --no-pager -n ${MAX_JOURNAL_ENTRIES}${sinceArg} 2>&1 1>&3 3>&-); rc=$?; } 3>&1
+[ $rc -eq 0 ] || { echo "journalctl exited $rc: $err" >&2; exit 3; }
+case $err in *"not seeing messages"*|*"insufficient permissions"*) echo "$err" >&2; exit 5;; esac`;
+}
+
+/**
+ * Read an instance's log on its host (`host` in the runner; a file without a host entry is read on the control
+ * node) and summarise it. Unreadable, missing, not permitted: "could not measure".
+ */
+export async function readLog(
   name: string,
-  path: string,
+  source: LogSource,
+  run: (script: string, what: string) => Promise<string>,
   since: Date | null,
   lastN = 20,
-  maxBytes = 8 * 1024 * 1024,
-): LogSummary {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, 'r');
-  } catch (err) {
-    throw new MeasureError(
-      `cannot read log ${path} of ${name}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      'E_LOG_READ',
-    );
+): Promise<LogSummary> {
+  const path = logPath(source);
+  if ('file' in source) {
+    const out = await run(fileScript(source.file), `reading log ${source.file}`);
+    const nl = out.indexOf('\n');
+    const size = Number(out.slice(0, nl).trim());
+    return summariseLog(name, path, out.slice(nl + 1), since, lastN, size > MAX_BYTES);
   }
-  try {
-    const size = fs.fstatSync(fd).size;
-    const start = Math.max(0, size - maxBytes);
-    const buf = Buffer.alloc(size - start);
-    fs.readSync(fd, buf, 0, buf.length, start);
-    return summariseLog(name, path, buf.toString('utf8'), since, lastN, start > 0);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const out = await run(journalScript(source.journal, since), `reading the journal of ${source.journal}`);
+  const lines = out.split('\n').filter((l) => l.trim() !== '');
+  return summariseEntries(name, path, lines.map(journalEntry), since, lastN, lines.length >= MAX_JOURNAL_ENTRIES);
 }
 
 /** `--log name=path` flags into a map. */

@@ -9,6 +9,7 @@ import { judgeMonitor, type Judgement } from './judge/monitor-judge';
 import { dbConnectionsSummary, summarise, windowVerdict, type MonitorWindow } from './judge/monitor-summary';
 import { buildSample, initialState, type CpuObservation, type DbObservation, type P0Observation } from './judge/sample';
 import type { CpuSource } from './db-cpu';
+import type { HostRunner } from './ssh';
 import type { Target } from './targets';
 import { gateStop, stopFor } from './trigger';
 import { shownVerdict } from './verdict';
@@ -263,21 +264,23 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * A monitoring run's resources, released whatever happens: a stop signal that SIGINT and SIGTERM raise (the run ends
- * at its next sample and still writes what it measured), and the database prober's one connection.
+ * at its next sample and still writes what it measured), the database prober's one connection, and the shared SSH
+ * connections of the runner that reads the hosts.
  */
 export async function withMonitoringRun<T>(
-  db: DatabaseTarget | null,
+  inputs: { database: DatabaseTarget | null; runner?: HostRunner },
   fn: (signal: AbortSignal, probeDb: DbProber | null) => Promise<T>,
 ): Promise<T> {
   const abort = new AbortController();
   const stop = (): void => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const probeDb = db ? dbProber(db) : null;
+  const probeDb = inputs.database ? dbProber(inputs.database) : null;
   try {
     return await fn(abort.signal, probeDb);
   } finally {
     await probeDb?.close();
+    await inputs.runner?.close();
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
   }

@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import { Client } from 'pg';
+import { handedPassword } from './db-password';
 import { InputError, MeasureError } from './errors';
 import type { DatabaseTarget } from '../types/database';
 
 /**
  * One short-lived probe connection (probes must cost at most one connection), in autocommit so each statement
- * sees fresh statistics. The password comes from a file or PGPASSWORD, never from argv.
+ * sees fresh statistics. The password comes from the plan's password_file, else the one Ansible handed over from the
+ * vault (db-password.ts), else PGPASSWORD — never from argv.
  */
 export async function connectProbe(db: DatabaseTarget): Promise<Client> {
-  let password: string | undefined = process.env.PGPASSWORD;
+  let password: string | undefined = handedPassword() ?? process.env.PGPASSWORD;
   if (db.password_file) {
     try {
       password = fs.readFileSync(db.password_file, 'utf8').trim();

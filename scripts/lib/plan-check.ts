@@ -17,6 +17,13 @@ export function planProblems(plan: Plan): PoolChangeProblem[] {
       out.push({ rule: 'unique target names', severity: 'error', message: `targets: "${t.name}" appears twice` });
     seen.add(t.name);
   }
+  const cpuHost = plan.monitor?.db_cpu?.host;
+  if (cpuHost !== undefined && !(plan.hosts && cpuHost in plan.hosts))
+    out.push({
+      rule: 'known host',
+      severity: 'error',
+      message: `monitor.db_cpu.host "${cpuHost}" is not in hosts: name an inventory host (the database's)`,
+    });
   out.push(...loadtestProblems(plan));
   return out;
 }

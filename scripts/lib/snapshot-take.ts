@@ -6,7 +6,7 @@ import { evidenceFile } from './run-evidence/files';
 import { gitState } from './git-state';
 import { authHeaders } from './target-auth';
 import { getJson } from './http-json';
-import { scanLog } from './log-scan';
+import { logPath } from './log-scan';
 import { sampleFleet, type InstanceSample } from './metrics-sampler';
 import { withProbe } from './pg-connect';
 import * as probes from './pg-probes';
@@ -102,13 +102,13 @@ export async function takeSnapshot(
     gitState(opts.repo),
   ]);
 
-  const logs: Snapshot['logs'] = Object.entries(inputs.logs).map(([name, file]) => {
-    try {
-      return scanLog(name, file, null, opts.logLines);
-    } catch (err) {
-      return { name, path: file, error: errorText(err) };
-    }
-  });
+  const logs: Snapshot['logs'] = await Promise.all(
+    Object.entries(inputs.logs).map(([name, source]) =>
+      inputs
+        .readLog(name, null, opts.logLines)
+        .catch((err: unknown) => ({ name, path: logPath(source), error: errorText(err) })),
+    ),
+  );
   const instances: Snapshot['instances'] = inputs.targets.map((t, i) => {
     const s = samples[i]!;
     const c = configs[i]!;

@@ -30,6 +30,9 @@ export const BOUNDED_COMMANDS = [
   'incident',
   'notify',
   'evidence seal',
+  'change history',
+  'change locate',
+  'change revert',
 ] as const;
 export type BoundedCommand = (typeof BOUNDED_COMMANDS)[number];
 
@@ -91,5 +94,9 @@ export function commandBounds(plan: Plan): Record<BoundedCommand, CommandBound> 
     incident: none,
     notify: none,
     'evidence seal': none,
+    // git in the inventory's checkout (the runbook's "git revert"): nothing to measure
+    'change history': none,
+    'change locate': none,
+    'change revert': none,
   };
 }

@@ -1,6 +1,7 @@
 /* Generated from schemas/plan.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
 import type { DatabaseTarget } from './database';
+import type { HostConnection } from './host-connection';
 import type { LoadtestConfig } from './loadtest-config';
 import type { LoadtestCriteria } from './loadtest-criteria';
 import type { MonitorConfig } from './monitor-config';
@@ -19,10 +20,16 @@ export interface Plan {
   operator?: string;
   change: PoolChange;
   targets: NonNullable<Targets['targets']>;
+  /**
+   * Every host of the inventory by its inventory name, with how poolgate reaches it (rendered from the inventory; no secrets). A target's log or journal is read on the host of the target's name; monitor.db_cpu.host names the database host.
+   */
+  hosts?: {
+    [k: string]: HostConnection;
+  };
   database?: DatabaseTarget;
   lb?: {
     /**
-     * HAProxy admin socket path.
+     * HAProxy admin socket path on the load balancer's host (the rollout's Ansible tasks open it there).
      */
     socket: string;
     backend: string;

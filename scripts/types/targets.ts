@@ -16,9 +16,13 @@ export interface Targets {
       url: string;
       role?: 'standby' | 'primary';
       /**
-       * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+       * Path of the instance's JSON-lines log file, read on the instance's host (the plan's hosts entry of the target's name; without one, on the control node). For log summaries; optional.
        */
       log?: string;
+      /**
+       * The systemd unit whose journal holds the instance's log (journalctl -u <unit> -o json on the instance's host); each entry's MESSAGE is a JSON line or plain text judged by its PRIORITY. Excludes log.
+       */
+      journal?: string;
       /**
        * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
        */
@@ -36,9 +40,13 @@ export interface Targets {
       url: string;
       role?: 'standby' | 'primary';
       /**
-       * Path of the instance's JSON-lines log on the control node (for log summaries; optional).
+       * Path of the instance's JSON-lines log file, read on the instance's host (the plan's hosts entry of the target's name; without one, on the control node). For log summaries; optional.
        */
       log?: string;
+      /**
+       * The systemd unit whose journal holds the instance's log (journalctl -u <unit> -o json on the instance's host); each entry's MESSAGE is a JSON line or plain text judged by its PRIORITY. Excludes log.
+       */
+      journal?: string;
       /**
        * A file on the control node holding the bearer token the instance's contract endpoints require (poolgate sends Authorization: Bearer <its content, trimmed> on every probe). Never the token itself.
        */

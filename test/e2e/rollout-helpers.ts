@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { labConfig, RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { shortRunVars } from '../../lab/short-run';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
 import { folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
@@ -16,48 +17,14 @@ import { pgQuery, steadyTraffic, type TrafficResult } from '../helpers/lab';
  */
 const exec = promisify(execFile);
 
-/**
- * Lab-sized durations: a whole run in well under two minutes of measuring. Extra vars replace a whole dict, so the
- * monitor section repeats the lab inventory's triggers with a 3-second sustain that fits its 8 seconds.
- */
+/** Lab-sized durations (lab/short-run.ts), the lab's database CPU read on its db host and its P0 file. */
 export function shortRun(cfg: LabConfig): Record<string, unknown> {
-  const trigger = (name: string, metric: string, scope: string, above: number) => ({
-    name,
-    metric,
-    scope,
-    above,
-    sustained_s: 3,
-    min_samples: 3,
+  return shortRunVars({
+    // The scenario of the service the lab runs (the reference ledger, or an example: POOLGATE_LAB_SERVICE).
+    scenario: cfg.service.scenario,
+    db_cpu: { host: 'lab-db', pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
+    p0: { file: path.join(cfg.stateDir, 'P0') },
   });
-  return {
-    // the rollback's watch (runbook rollback step 4), lab-sized like the monitor: 12 s, the first 4 s not judged,
-    // with the lab inventory's p95 tolerance (extra vars replace the whole dict)
-    pool_scaling_rollback: {
-      max_s: 600,
-      watch: { duration_s: 12, interval_s: 1, settle_s: 4, tolerance: { p95_ms: 100 } },
-    },
-    pool_scaling_loadtest: {
-      // The scenario of the service the lab runs (the reference ledger, or an example: POOLGATE_LAB_SERVICE).
-      scenario: cfg.service.scenario,
-      allow_writes: true,
-      requests: 100,
-      duration: '5s',
-      concurrency: 10,
-    },
-    pool_scaling_monitor: {
-      interval_s: 1,
-      duration_s: 8,
-      window_s: 4,
-      triggers: [
-        trigger('error_rate_sustained', 'error_rate', 'fleet', 0.01),
-        trigger('p95_latency_sustained', 'p95_ms', 'fleet', 1000),
-        trigger('connection_thrashing', 'churn_per_s', 'each_instance', 5),
-        trigger('db_connection_thrashing', 'new_backends_per_s', 'fleet', 20),
-        trigger('db_cpu_sustained', 'db_cpu_pct', 'fleet', 90),
-      ],
-      db_cpu: { pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
-    },
-  };
 }
 
 export interface PlaybookRun {
@@ -73,21 +40,24 @@ const killAll = (): void => {
 };
 process.once('exit', killAll);
 
-/** ansible-playbook with the lab inventory and JSON extra vars; bounded in time, stopped if the test process ends. */
+/**
+ * ansible-playbook with the lab inventory (or another: the fleet's) and JSON extra vars; bounded in time, stopped if
+ * the test process ends.
+ */
 export function runPlaybook(
   playbook: string,
   extraVars: Record<string, unknown>,
   args: string[] = [],
   timeoutMs = 600_000,
-  inventory = 'inventory/lab',
+  opts: { inventory?: string; env?: Record<string, string> } = {},
 ): Promise<PlaybookRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'ansible-playbook',
-      ['-i', inventory, `playbooks/${playbook}`, '-e', JSON.stringify(extraVars), ...args],
+      ['-i', opts.inventory ?? 'inventory/lab', `playbooks/${playbook}`, '-e', JSON.stringify(extraVars), ...args],
       {
         cwd: packageRoot,
-        env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0' },
+        env: { ...process.env, ANSIBLE_NOCOLOR: '1', ANSIBLE_FORCE_COLOR: '0', ...opts.env },
         timeout: timeoutMs,
       },
     );

@@ -109,13 +109,9 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     stoppedAt = new Date().toISOString();
     await labctl('stop', 'primary-1');
   })();
-  const run = await runPlaybook(
-    'pool-scaling.yml',
-    vars(runId, { pool_scaling_apply_method: 'sighup' }),
-    [],
-    900_000,
-    repo.inventory,
-  );
+  const run = await runPlaybook('pool-scaling.yml', vars(runId, { pool_scaling_apply_method: 'sighup' }), [], 900_000, {
+    inventory: repo.inventory,
+  });
   stop.abort();
   await fault;
   const sent = await traffic;
@@ -274,7 +270,9 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     'the same change again is refused before any host is touched, naming the run and its reason',
     async (t) => {
       const [hashes, before] = [configHashes(lab), await pids(lab)];
-      const again = await runPlaybook('pool-scaling.yml', vars(`${runId}-again`), [], 600_000, repo.inventory);
+      const again = await runPlaybook('pool-scaling.yml', vars(`${runId}-again`), [], 600_000, {
+        inventory: repo.inventory,
+      });
       t.not(again.code, 0);
       t.match(
         again.stdout,
@@ -291,7 +289,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
         vars(`${runId}-retry`, { pool_scaling_retry_reason: 'e2e: primary-1 was stopped on purpose, it runs again' }),
         ['--tags', 'preflight'],
         600_000,
-        repo.inventory,
+        { inventory: repo.inventory },
       );
       t.equal(retried.code, 0, 'an explicit retry with a reason is let through (here to preflight only)', {
         stdout: retried.stdout.slice(-2000),
@@ -322,7 +320,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       },
       [],
       600_000,
-      repo.inventory,
+      { inventory: repo.inventory },
     );
     stopManual.abort();
     t.equal((await manualTraffic).failed, 0, 'zero failed requests during the manual rollback');
@@ -343,7 +341,9 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   await t.test('once the revert is merged, the repository agrees with the fleet: nothing to change', async (t) => {
     const r = readJson<{ branch: string }>(path.join(dir, 'revert.json'));
     repo.git('merge', '-q', '--ff-only', r.branch);
-    const agree = await runPlaybook('pool-scaling.yml', vars(`${runId}-agree`), [], 600_000, repo.inventory);
+    const agree = await runPlaybook('pool-scaling.yml', vars(`${runId}-agree`), [], 600_000, {
+      inventory: repo.inventory,
+    });
     t.equal(agree.code, 0, { stdout: agree.stdout.slice(-2000) });
     t.match(agree.stdout, /Already at target, nothing to change/);
   });

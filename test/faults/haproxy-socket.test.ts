@@ -47,8 +47,8 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
     t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
     t.match(
       run.stdout,
-      /REFUSED before any change: .*poolgate lb wait could not measure: .*E_LB_UNREACHABLE: HAProxy socket/s,
-      'it names the unreachable HAProxy socket',
+      /REFUSED before any change: Check HAProxy'?'s admin socket answers .*: HAProxy admin socket \S+admin\.sock did not answer "show stat"/s,
+      'it names the unreachable HAProxy socket (checked on the load balancer host)',
     );
     t.notMatch(run.stdout, /TASK \[pool_config/, 'no host task ran');
     await assertEvidence(t, runId, false);

@@ -96,7 +96,14 @@ t.test('ansible app -b -m systemd state=reloaded delivers SIGHUP: every generati
 
 t.test("the database password: from the vault, only with the fleet's vault password", async (t) => {
   const fleet = await useFleet(t);
-  const args = ['db_primary', '-o', '-m', 'ansible.builtin.debug', '-a', 'msg={{ db_password | length }}'];
+  const args = [
+    'db_primary',
+    '-o',
+    '-m',
+    'ansible.builtin.debug',
+    '-a',
+    'msg={{ pool_scaling_database_password | length }}',
+  ];
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'ANSIBLE_VAULT_PASSWORD_FILE'));
   const without = await ansible(args, env);
   t.not(without.code, 0, 'without the vault password it cannot be read');

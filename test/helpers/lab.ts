@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -91,17 +92,34 @@ export function haproxySocket(cfg: LabConfig, command: string): Promise<string> 
   return haproxyCommand(cfg.haproxy.socket, command);
 }
 
+/** One query as the application's role, wherever its database runs (the lab's, or the fleet's db-1). */
+export type AppQuery = <R extends Record<string, unknown>>(sql: string, params: unknown[]) => Promise<R[]>;
+
+/**
+ * Every acknowledged write exactly once: the ids the service answered 201 with that are NOT in the database, and
+ * those whose memo (unique per request, see steadyTraffic) is there more than once — a write sent twice (a POST
+ * retried after it reached a server) would commit a second entry with a new id and the same memo.
+ */
+export async function journalProblems(
+  query: AppQuery,
+  ids: number[],
+): Promise<{ missing: number[]; duplicated: Array<{ memo: string; copies: number }> }> {
+  if (ids.length === 0) return { missing: [], duplicated: [] };
+  const found = await query<{ id: string }>('SELECT id FROM journal_entries WHERE id = ANY($1::bigint[])', [ids]);
+  const have = new Set(found.map((r) => Number(r.id)));
+  const duplicated = await query<{ memo: string; copies: number }>(
+    `SELECT memo, count(*)::int AS copies FROM journal_entries
+      WHERE memo IN (SELECT memo FROM journal_entries WHERE id = ANY($1::bigint[]))
+      GROUP BY memo HAVING count(*) > 1`,
+    [ids],
+  );
+  return { missing: ids.filter((id) => !have.has(id)), duplicated };
+}
+
 /** Which of these journal entry ids are NOT in the database (empty = every acknowledged write is durable). */
 export async function missingJournalEntries(cfg: LabConfig, ids: number[]): Promise<number[]> {
-  if (ids.length === 0) return [];
-  const rows = await pgQuery<{ id: string }>(
-    cfg,
-    'SELECT id FROM journal_entries WHERE id = ANY($1::bigint[])',
-    [ids],
-    'app',
-  );
-  const found = new Set(rows.map((r) => Number(r.id)));
-  return ids.filter((id) => !found.has(id));
+  const query: AppQuery = (sql, params) => pgQuery(cfg, sql, params, 'app');
+  return (await journalProblems(query, ids)).missing;
 }
 
 export interface TrafficFailure {
@@ -169,6 +187,8 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
   const maxRequests = opts.maxRequests ?? 50_000;
   const pauseMs = Math.max(0, opts.pauseMs ?? 0);
   const pool = new Pool(baseUrl, { connections: concurrency, headersTimeout: 15_000, bodyTimeout: 15_000 });
+  // In every write's memo: unique per request across calls, so a write committed twice shows as one memo twice.
+  const tag = crypto.randomUUID().slice(0, 8);
   const started = performance.now();
   const result: TrafficResult = {
     ok: 0,
@@ -204,7 +224,7 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
             const creditAccount = accountIds.find((id) => id !== debitAccount)!;
             const amount = `${1 + (n % 500)}.${String(n % 100).padStart(2, '0')}`;
             body = JSON.stringify({
-              memo: `steady-traffic w${w} #${n}`,
+              memo: `steady-traffic ${tag} w${w} #${n}`,
               lines: [
                 { account_id: debitAccount, debit: amount, credit: '0' },
                 { account_id: creditAccount, debit: '0', credit: amount },

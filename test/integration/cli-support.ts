@@ -88,8 +88,36 @@ export function labPlan(
       },
       ...over.preflight,
     },
+    // Every monitor trigger's source, as preflight requires (the database above, its CPU here, a P0 file).
+    monitor: {
+      db_cpu: { pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
+      p0: { file: path.join(dir, 'P0') },
+    },
     ...(over.verify ? { verify: over.verify } : {}),
   };
+}
+
+/**
+ * Every source the runbook's monitor triggers need, as flags (monitor refuses to start without them): the database,
+ * its CPU from the postmaster.pid, and a P0 file in `dir` (absent: no P0 open).
+ */
+export function monitorSourceFlags(cfg: LabConfig, dir: string): string[] {
+  return [
+    '--db-host',
+    cfg.pg.host,
+    '--db-port',
+    String(cfg.pg.port),
+    '--db-name',
+    cfg.pg.database,
+    '--db-user',
+    cfg.pg.monitorUser,
+    '--db-password-file',
+    cfg.pg.monitorPasswordFile,
+    '--db-cpu-pid-file',
+    path.join(cfg.pg.dataDir, 'postmaster.pid'),
+    '--p0-file',
+    path.join(dir, 'P0'),
+  ];
 }
 
 export function writePlan(dir: string, plan: Record<string, unknown>): string {

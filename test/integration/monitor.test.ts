@@ -6,23 +6,9 @@ import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { MonitorResult } from '../../scripts/types/monitor-result';
 import { readPassword, steadyTraffic, useLab, type LabHandle } from '../helpers/lab';
 import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
+import { monitorSourceFlags } from './cli-support';
 
 const poolgate = (args: string[], timeoutMs = 90_000): Promise<ProcessRun> => runPoolgate(args, timeoutMs);
-
-function dbFlags(lab: LabHandle): string[] {
-  return [
-    '--db-host',
-    lab.pg.host,
-    '--db-port',
-    String(lab.pg.port),
-    '--db-name',
-    lab.pg.database,
-    '--db-user',
-    lab.pg.monitorUser,
-    '--db-password-file',
-    lab.pg.monitorPasswordFile,
-  ];
-}
 
 const targetFlags = (lab: LabHandle, roles = ['standby', 'primary']): string[] =>
   lab.instances.filter((i) => roles.includes(i.role)).flatMap((i) => ['--target', `${i.name}=${i.url}`]);
@@ -71,24 +57,30 @@ async function holdLocks(lab: LabHandle, signal: AbortSignal, maxMs = 60_000): P
   return rounds;
 }
 
+/** Five samples a second apart, triggers sustained 2 s. */
+const QUIET_WINDOW = ['--interval', '1s', '--duration', '4s', '--sustained', '2s'];
+
 t.test('monitor on the lab', async (t) => {
   const lab = await useLab(t);
 
+  t.test('without a source for every trigger it judges, monitor refuses to start (exit 2)', async (t) => {
+    const dir = t.testdir({});
+    const r = await poolgate(['monitor', ...targetFlags(lab), ...QUIET_WINDOW, '--evidence-dir', dir]);
+    t.equal(r.code, 2, r.stderr);
+    t.match(r.stderr, /monitor will not start without a source/);
+    t.match(r.stderr, /db_cpu_sustained needs db_cpu .*--db-cpu-pid-file/);
+    t.match(r.stderr, /db_connection_thrashing needs database/);
+    t.match(r.stderr, /p0_incident needs p0 .*--p0-file/);
+    t.same(fs.readdirSync(dir), [], 'nothing was sampled or written');
+  });
+
   t.test('a quiet window passes: exit 0, JSON and every sample validate, DB probed, DB CPU from /proc', async (t) => {
     const dir = t.testdir({});
-    const pidFile = path.join(lab.pg.dataDir, 'postmaster.pid');
     const r = await poolgate([
       'monitor',
       ...targetFlags(lab),
-      ...dbFlags(lab),
-      '--db-cpu-pid-file',
-      pidFile,
-      '--interval',
-      '1s',
-      '--duration',
-      '4s',
-      '--sustained',
-      '2s',
+      ...monitorSourceFlags(lab, dir),
+      ...QUIET_WINDOW,
       '--evidence-dir',
       dir,
       '--json',
@@ -156,7 +148,7 @@ t.test('monitor on the lab', async (t) => {
       const r = await poolgate([
         'monitor',
         ...targetFlags(lab),
-        ...dbFlags(lab),
+        ...monitorSourceFlags(lab, dir),
         '--config',
         config,
         '--sustained',
@@ -208,6 +200,7 @@ t.test('monitor on the lab', async (t) => {
     const r = await poolgate([
       'monitor',
       ...targetFlags(lab, ['primary']),
+      ...monitorSourceFlags(lab, dir),
       '--interval',
       '1s',
       '--duration',
@@ -251,6 +244,7 @@ t.test('monitor on the lab', async (t) => {
       ...targetFlags(lab, ['primary']),
       '--target',
       `ghost=${ghost}`,
+      ...monitorSourceFlags(lab, dir),
       '--interval',
       '1s',
       '--duration',

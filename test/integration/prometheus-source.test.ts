@@ -7,6 +7,7 @@ import { isValid, problemsOf } from '../../scripts/lib/schema';
 import type { MonitorResult } from '../../scripts/types/monitor-result';
 import type { MonitorSample } from '../../scripts/types/monitor-sample';
 import { steadyTraffic, useLab } from '../helpers/lab';
+import { RUNBOOK_TRIGGERS } from '../../scripts/lib/judge/monitor-defaults';
 import { runPoolgate, type ProcessRun } from '../helpers/poolgate-cli';
 
 // The lab of this slot with Prometheus and the node exporter (useLab brings it up, or completes it, with them).
@@ -40,6 +41,16 @@ t.test('Prometheus and /metrics as metrics sources on the lab', async (t) => {
       scrape: ['--metrics-source', 'scrape', '--metrics-window', '60s'],
       prometheus: ['--metrics-source', 'prometheus', '--prometheus-url', prom.url, '--metrics-window', '60s'],
     };
+    // The instances' own triggers only (what the three sources measure; no database probe adds load to compare
+    // under), and a P0 file, as monitor requires a source for everything it judges.
+    const config = path.join(dir, 'monitor-config.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        triggers: RUNBOOK_TRIGGERS.filter((tr) => tr.metric !== 'db_cpu_pct' && tr.metric !== 'new_backends_per_s'),
+        p0: { file: path.join(dir, 'P0') },
+      }),
+    );
     // Three monitors over the same 24 s. The traffic (bounded: 5 s through HAProxy) starts once every run has
     // two samples (a baseline of every instance before it), and the runs go on for seconds after it stops (more
     // than a scrape interval, so their last Prometheus values were scraped after it). Each run's request count
@@ -49,6 +60,8 @@ t.test('Prometheus and /metrics as metrics sources on the lab', async (t) => {
         'monitor',
         ...targets,
         ...flags,
+        '--config',
+        config,
         '--interval',
         '1s',
         '--duration',

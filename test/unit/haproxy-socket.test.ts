@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { MeasureError } from '../../scripts/lib/errors';
-import { backendServers, parseServersState, parseShowStat, setServerState } from '../../scripts/lib/haproxy-socket';
+import {
+  backendServers,
+  parseServersState,
+  parseShowStat,
+  parseSocketSpec,
+  setServerState,
+} from '../../scripts/lib/haproxy-socket';
 
 // Trimmed from a real HAProxy 2.6 `show stat` (columns cut after "status" plus the ones we read).
 const SHOW_STAT = [
@@ -42,11 +48,15 @@ t.test('show servers state decodes the admin bits into maint and drain', async (
 });
 
 /** A one-shot fake of HAProxy's socket: answers each connection with `answer(command)` and closes. */
-async function fakeHaproxy(t: Test, answer: (cmd: string) => string): Promise<{ socket: string; seen: string[] }> {
+async function fakeHaproxy(
+  t: Test,
+  answer: (cmd: string) => string,
+  tcp = false,
+): Promise<{ socket: string; seen: string[] }> {
   // A short path: unix socket paths are limited to 107 bytes, and tap's testdir names are long.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-hap-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const socket = path.join(dir, 'admin.sock');
+  let socket = path.join(dir, 'admin.sock');
   const seen: string[] = [];
   const server = net.createServer((c) =>
     c.once('data', (d) => {
@@ -55,7 +65,10 @@ async function fakeHaproxy(t: Test, answer: (cmd: string) => string): Promise<{ 
       c.end(answer(cmd));
     }),
   );
-  await new Promise<void>((r) => server.listen(socket, r));
+  if (tcp) {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    socket = `tcp://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  } else await new Promise<void>((r) => server.listen(socket, r));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   return { socket, seen };
 }
@@ -76,4 +89,34 @@ t.test('backendServers keeps only the servers of the named backend', async (t) =
 
 t.test('an unreachable socket is "could not measure"', async (t) => {
   await t.rejects(backendServers(path.join(t.testdir({}), 'missing.sock'), 'app'), { code: 'E_LB_UNREACHABLE' });
+});
+
+t.test('a socket is a path, tcp://host:port (or ipv4@host:port), or ssh://[user@]host[:port]/path', async (t) => {
+  t.same(parseSocketSpec('/run/haproxy/admin.sock'), { kind: 'unix', path: '/run/haproxy/admin.sock' });
+  t.same(parseSocketSpec('tcp://10.0.0.10:9999'), { kind: 'tcp', host: '10.0.0.10', port: 9999 });
+  t.same(parseSocketSpec('ipv4@10.0.0.10:9999'), { kind: 'tcp', host: '10.0.0.10', port: 9999 });
+  t.same(parseSocketSpec('ssh://deploy@lb-1:2222/run/haproxy/admin.sock'), {
+    kind: 'ssh',
+    sudo: false,
+    user: 'deploy',
+    host: 'lb-1',
+    port: 2222,
+    path: '/run/haproxy/admin.sock',
+  });
+  t.same(parseSocketSpec('ssh+sudo://lb-1/run/haproxy/admin.sock'), {
+    kind: 'ssh',
+    sudo: true,
+    host: 'lb-1',
+    path: '/run/haproxy/admin.sock',
+  });
+  t.throws(() => parseSocketSpec('http://lb-1:8404/'), { code: 'E_LB_SOCKET' });
+  t.throws(() => parseSocketSpec('ipv6@::1:9999'), { code: 'E_LB_SOCKET' });
+});
+
+t.test('a TCP admin socket answers the same commands', async (t) => {
+  const { socket, seen } = await fakeHaproxy(t, () => SHOW_STAT, true);
+  t.match(socket, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  t.same([...(await backendServers(socket, 'app')).keys()], ['standby-1', 'primary-1']);
+  t.same(seen, ['show stat']);
+  await t.rejects(backendServers('tcp://127.0.0.1:1', 'app'), { code: 'E_LB_UNREACHABLE' });
 });

@@ -51,6 +51,15 @@ void t.test('a pool config file: min <= max and acquire >= connection timeout', 
   );
 });
 
+void t.test('the database CPU is read on a host the plan knows how to reach', async (t) => {
+  const monitor = { db_cpu: { host: 'db-1', pid_file: '/var/lib/postgresql/15/main/postmaster.pid' } };
+  t.match(
+    errorsOf(planProblems(plan({ monitor }))).map((e) => e.message),
+    [/monitor\.db_cpu\.host "db-1" is not in hosts/],
+  );
+  t.same(errorsOf(planProblems(plan({ monitor, hosts: { 'db-1': { connection: 'ssh', address: '10.0.0.5' } } }))), []);
+});
+
 void t.test("the load test's scenario is checked before any host is touched", async (t) => {
   const ledger = path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml');
   const messages = (p: Plan): string[] => errorsOf(planProblems(p)).map((e) => e.message);

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import { ALLOWANCE_S, BOUNDED_COMMANDS, commandBounds } from '../../scripts/lib/time-bounds';
 import type { Plan } from '../../scripts/types/plan';
@@ -46,4 +48,26 @@ void t.test('each configured duration moves its own bound', async (t) => {
 
 void t.test('a monitor section the monitor would refuse is refused here too', async (t) => {
   t.throws(() => commandBounds(plan({ monitor: { interval_s: 60, duration_s: 30 } })), /shorter than one interval/);
+});
+
+void t.test('every poolgate command a playbook or role runs is a bounded command', async (t) => {
+  const root = path.join(__dirname, '..', '..');
+  const yamlFiles = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true, recursive: true })
+      .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+      .map((e) => path.join(e.parentPath, e.name));
+  const used = new Set<string>();
+  for (const f of [...yamlFiles(path.join(root, 'playbooks')), ...yamlFiles(path.join(root, 'roles'))])
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/^\s*poolgate_command:\s*(.+?)\s*$/gm)) {
+      const value = m[1].replace(/^["']|["']$/g, '');
+      // the role's empty default, and render-plan's loop over the bounds themselves
+      if (value !== '' && !value.includes('{{')) used.add(value);
+    }
+  t.ok(used.has('monitor') && used.has('rollback-watch'), `found the playbooks' commands (${[...used].join(', ')})`);
+  t.same(
+    [...used].filter((c) => !(BOUNDED_COMMANDS as readonly string[]).includes(c)),
+    [],
+    'none runs under the 120 s default for lack of a bound',
+  );
 });

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../../../agent/endpoints';
-import type { Item } from '../checklist';
+import { passed as pass, type Item } from '../checklist';
 import { problemsOf } from '../schema';
 import type { ServiceMetrics } from '../../types/service-metrics';
 import type { ServicePoolConfig } from '../../types/service-pool-config';
@@ -33,14 +33,6 @@ export const COUNTERS = [
   'pool.errors',
 ] as const;
 
-const pass = (id: string, item: string, measured: string, threshold: string): Item => ({
-  id,
-  item,
-  verdict: 'PASS',
-  measured,
-  value: null,
-  threshold,
-});
 const fail = (id: string, item: string, measured: string, threshold: string, problems: string[]): Item => ({
   id,
   item,

@@ -156,10 +156,11 @@ export function resolveMonitorConfig(cfg: MonitorConfig = {}, o: MonitorOverride
     alerts,
     triggers,
     p0: stripUndefined({ file: o.p0_file ?? cfg.p0?.file, url: o.p0_url ?? cfg.p0?.url }),
-    db_cpu: stripUndefined({
-      command: o.db_cpu_command ?? cfg.db_cpu?.command,
-      pid_file: o.db_cpu_pid_file ?? cfg.db_cpu?.pid_file,
-    }),
+    // A source named on the command line replaces the configured one whole (a --db-cpu-pid-file is on this host).
+    db_cpu:
+      o.db_cpu_command !== undefined || o.db_cpu_pid_file !== undefined
+        ? stripUndefined({ command: o.db_cpu_command, pid_file: o.db_cpu_pid_file })
+        : stripUndefined({ command: cfg.db_cpu?.command, pid_file: cfg.db_cpu?.pid_file, host: cfg.db_cpu?.host }),
     outage: {
       policy: o.outage ?? cfg.outage?.policy ?? RUNBOOK_MONITOR.outage.policy,
       max_consecutive_unmeasured:
@@ -182,6 +183,9 @@ export function resolveMonitorConfig(cfg: MonitorConfig = {}, o: MonitorOverride
       `monitor: ${idle.map((tr) => `${tr.name} (sustained ${tr.sustained_s}s)`).join(', ')} can never fire within duration ${resolved.duration_s}s: ` +
         'lengthen --duration or shorten the sustain (--sustained)',
     );
+  }
+  if (resolved.db_cpu.host && !resolved.db_cpu.pid_file) {
+    throw new InputError('monitor: db_cpu.host names the database host whose pid_file is read: give pid_file too');
   }
   if (resolved.db_cpu.command && resolved.db_cpu.pid_file) {
     throw new InputError('monitor: give one DB CPU source, --db-cpu-command or --db-cpu-pid-file, not both');

@@ -9,7 +9,7 @@ t.test(
   "no flags: every section, on a lab of the bench's own slot, full-length figures into bench/results.json",
   async (t) => {
     const p = resolvePlan({}, {}, ROOT);
-    t.same(p.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, agent: true });
+    t.same(p.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, fleet_rollout: true, agent: true });
     t.equal(p.fleetSlot, 9);
     t.equal(p.needsLab, true);
     t.equal(p.slot, DEFAULT_BENCH_SLOT);
@@ -46,17 +46,17 @@ t.test('opt-outs: --no-rollout, --no-probe, --no-lab (no lab needed at all)', as
     lab_throughput: true,
     probe: true,
     rollout: false,
-    fleet_up: true, agent: true,
+    fleet_up: true, fleet_rollout: false, agent: true,
   });
   t.same(resolvePlan({ probe: false }, {}, ROOT).sections, {
     loadgen: true,
     lab_throughput: true,
     probe: false,
     rollout: true,
-    fleet_up: true, agent: true,
+    fleet_up: true, fleet_rollout: true, agent: true,
   });
   const noLab = resolvePlan({ lab: false }, {}, ROOT);
-  t.same(noLab.sections, { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, agent: true });
+  t.same(noLab.sections, { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, fleet_rollout: false, agent: true });
   t.equal(noLab.needsLab, false);
   t.throws(() => resolvePlan({ lab: false, probe: true }, {}, ROOT), /--probe needs the lab/);
   t.throws(
@@ -67,14 +67,14 @@ t.test('opt-outs: --no-rollout, --no-probe, --no-lab (no lab needed at all)', as
 
 t.test('--skip-loadgen: only the probe and the rollout, still on the lab', async (t) => {
   const p = resolvePlan({ skipLoadgen: true }, {}, ROOT);
-  t.same(p.sections, { loadgen: false, lab_throughput: false, probe: true, rollout: true, fleet_up: false, agent: false });
+  t.same(p.sections, { loadgen: false, lab_throughput: false, probe: true, rollout: true, fleet_up: false, fleet_rollout: true, agent: false });
   t.equal(p.needsLab, true);
   t.same(resolvePlan({ skipLoadgen: true, probe: false }, {}, ROOT).sections, {
     loadgen: false,
     lab_throughput: false,
     probe: false,
     rollout: true,
-    fleet_up: false, agent: false,
+    fleet_up: false, fleet_rollout: true, agent: false,
   });
   t.throws(() => resolvePlan({ skipLoadgen: true, lab: false }, {}, ROOT), /nothing to run/);
   t.throws(() => resolvePlan({ skipLoadgen: true, probe: false, rollout: false }, {}, ROOT), /nothing to run/);
@@ -84,7 +84,7 @@ t.test(
   '--quick: short defaults, no rollout unless asked, its own results file; explicit flags still win',
   async (t) => {
     const q = resolvePlan({ quick: true }, {}, ROOT);
-    t.same(q.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: false, fleet_up: false, agent: true });
+    t.same(q.sections, { loadgen: true, lab_throughput: true, probe: true, rollout: false, fleet_up: false, fleet_rollout: false, agent: true });
     t.match(q, { rounds: 1, seconds: 2, rssSeconds: 5, startupRuns: 3, probeSamples: 5 });
     t.equal(q.out, path.join(ROOT, 'bench', 'quick', 'results.json'));
     const asked = resolvePlan({ quick: true, rollout: true, seconds: 4, out: '/tmp/x.json' }, {}, ROOT);
@@ -103,7 +103,7 @@ t.test('--only runs exactly the sections named; fleet-up alone needs no lab; unk
     probe: false,
     rollout: false,
     fleet_up: true,
-    agent: false,
+    fleet_rollout: false, agent: false,
   });
   t.equal(fleet.needsLab, false);
   t.same(resolvePlan({ only: ['probe', 'rollout'], fleetUp: true }, {}, ROOT).sections, {
@@ -112,8 +112,11 @@ t.test('--only runs exactly the sections named; fleet-up alone needs no lab; unk
     probe: true,
     rollout: true,
     fleet_up: false,
-    agent: false,
+    fleet_rollout: false, agent: false,
   });
+  const fleetRollout = resolvePlan({ only: ['fleet-rollout'] }, {}, ROOT);
+  t.match(fleetRollout.sections, { rollout: false, fleet_rollout: true }, 'the fleet rollout alone');
+  t.equal(fleetRollout.needsLab, false, "it sets the fleet beside the lab's last rollout figures, no lab needed");
   t.throws(() => resolvePlan({ only: ['fleet'] }, {}, ROOT), /--only: no section fleet \(sections: loadgen, /);
 });
 
@@ -171,6 +174,7 @@ t.test('--only agent: the agent section alone, no lab', async (t) => {
     probe: false,
     rollout: false,
     fleet_up: false,
+    fleet_rollout: false,
     agent: true,
   });
   t.equal(p.needsLab, false);

@@ -2,7 +2,7 @@ import t from 'tap';
 import { mergeResults, sectionOf, type Check, type Results } from '../../../scripts/bench/results-merge';
 
 const check = (name: string, pass = true): Check => ({ name, value: 'v', target: 't', pass });
-const ALL = { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, agent: true };
+const ALL = { loadgen: true, lab_throughput: true, probe: true, rollout: true, fleet_up: true, fleet_rollout: true, agent: true };
 
 const previous: Results = {
   machine: { cpus: 2 },
@@ -27,6 +27,7 @@ t.test('checks belong to sections by name', async (t) => {
   t.equal(sectionOf(check('rollback: trigger to rollback verified')), 'rollout');
   t.equal(sectionOf(check('start-up: poolgate --help (median)')), 'loadgen');
   t.equal(sectionOf(check('fleet:up cold (image build included)')), 'fleet_up');
+  t.equal(sectionOf(check('fleet rollout by sighup vs the lab (excl. configured durations)')), 'fleet_rollout');
 });
 
 t.test('a full run replaces everything', async (t) => {
@@ -81,6 +82,7 @@ t.test('--skip-loadgen keeps the load-generator and lab-throughput figures', asy
     probe: true,
     rollout: true,
     fleet_up: false,
+    fleet_rollout: false,
   });
   t.same(kept, ['loadgen', 'lab_throughput', 'fleet_up']);
   t.same(merged.throughput, { old: true });
@@ -100,7 +102,7 @@ t.test('--skip-loadgen keeps the load-generator and lab-throughput figures', asy
 
 t.test('no earlier file, or one without the section: nothing kept', async (t) => {
   const fresh: Results = { throughput: { new: true }, checks: [] };
-  const off = { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, agent: false };
+  const off = { loadgen: true, lab_throughput: false, probe: false, rollout: false, fleet_up: false, fleet_rollout: false, agent: false };
   t.same(mergeResults(null, fresh, off), { merged: fresh, kept: [] });
   t.same(mergeResults({ throughput: { old: true } }, fresh, off).kept, []);
 });

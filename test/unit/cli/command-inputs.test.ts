@@ -21,7 +21,7 @@ t.test('flags override the plan: database fields one by one, targets as a whole,
   );
   t.same(r.database, { ...plan.database, port: 6432 });
   t.equal(r.operator, 'flag-op');
-  t.same(r.logs, { p1: '/tmp/p1.log' });
+  t.same(r.logs, { p1: { file: '/tmp/p1.log' } });
   t.equal(r.evidenceDir, path.join('evidence', 'r1'));
   const flagsOnly = resolveCommon({
     plan: path.join(dir, 'plan.json'),

@@ -24,7 +24,7 @@ async function rendered(env: NodeJS.ProcessEnv): Promise<Map<string, Record<stri
     '{{ {"groups": group_names, "host": ansible_host, "user": ansible_user, "key": ansible_ssh_private_key_file,' +
     ' "ssh_args": ansible_ssh_common_args, "address": pool_instance_address | default(none),' +
     ' "url": pool_instance_url | default(none), "db": pool_scaling_database.host,' +
-    ' "password_file": pool_scaling_database.password_file, "lb_url": pool_scaling_lb.url,' +
+    ' "p0": pool_scaling_monitor.p0.file, "lb_url": pool_scaling_lb.url,' +
     ' "connection": ansible_connection | default("ssh")} | to_json }}';
   const { stdout } = await promisify(execFile)(
     'ansible',
@@ -69,7 +69,7 @@ for (const env of [{ POOLGATE_FLEET_SLOT: '1' }, { POOLGATE_FLEET_SLOT: '7', POO
           address: app ? h.address : null,
           url: app ? `http://${h.address}:${cfg.app.port}` : null,
           db: db.address,
-          password_file: cfg.secrets.monitorPasswordFile,
+          p0: path.join(cfg.stateDir, 'P0'),
           lb_url: cfg.haproxy.url,
           connection: 'ssh',
         },

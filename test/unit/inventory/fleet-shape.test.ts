@@ -28,10 +28,8 @@ const MAY_DIFFER: Record<string, Why> = {
   'hosts.yml:all.children.app.children.standby.hosts.#2.pool_instance_address': 'address',
   'hosts.yml:all.children.app.children.primary.hosts.#1.pool_instance_address': 'address',
   'hosts.yml:all.children.app.children.primary.hosts.#2.pool_instance_address': 'address',
-  'group_vars/all/database.yml:pool_scaling_database.host': 'address',
   'group_vars/all/database.yml:pool_scaling_database.database': 'filled in per change (production: FILL IN)',
   'group_vars/all/database.yml:pool_scaling_database.app_user': 'filled in per change (production: FILL IN)',
-  'group_vars/all/database.yml:pool_scaling_database.password_file': 'credential',
   'group_vars/all/lb.yml:pool_scaling_lb.url': 'address',
   'group_vars/all/run.yml:pool_scaling_notify_webhook_url_file': 'credential',
   'group_vars/all/run.yml:pool_scaling_evidence_signing.key': 'credential',
@@ -49,6 +47,9 @@ const MAY_DIFFER: Record<string, Why> = {
   'group_vars/all/gates.yml:pool_scaling_loadtest.duration': 'lab-sized duration',
   'group_vars/all/gates.yml:pool_scaling_monitor.interval_s': 'lab-sized duration',
   'group_vars/all/gates.yml:pool_scaling_monitor.duration_s': 'lab-sized duration',
+  'group_vars/all/gates.yml:pool_scaling_monitor.p0.file': 'address',
+  'hosts.yml:all.vars.ansible_ssh_private_key_file': 'credential',
+  'hosts.yml:all.vars.ansible_ssh_common_args': 'credential',
   // production reads pgBackRest; the fleet lab archives WAL only, which preflight reports as a WARN
   'group_vars/all/gates.yml:pool_scaling_preflight.backup.source': 'a tool the fleet lab does not run',
   'group_vars/all/gates.yml:pool_scaling_rollback.watch.duration_s': 'lab-sized duration',
@@ -65,8 +66,6 @@ const FLEET_ONLY: Record<string, Why> = {
   'hosts.yml:all.vars.fleet_slot': 'address',
   'hosts.yml:all.vars.fleet_net': 'address',
   'hosts.yml:all.vars.fleet_state_dir': 'credential',
-  'hosts.yml:all.vars.ansible_ssh_private_key_file': 'credential',
-  'hosts.yml:all.vars.ansible_ssh_common_args': 'credential',
   'group_vars/all/gates.yml:pool_scaling_preflight.change_window.override.reason':
     'filled in per change (production: FILL IN)',
   'group_vars/all/gates.yml:pool_scaling_preflight.change_window.override.by':

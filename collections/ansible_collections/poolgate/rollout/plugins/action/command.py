@@ -55,7 +55,7 @@ def stop_of(parsed, trigger):
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('command', 'args', 'plan', 'evidence_dir', 'register', 'root', 'node', 'timeout', 'ok_codes',
-                             'trigger'))
+                             'trigger', 'db_password'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -70,6 +70,7 @@ class ActionModule(ActionBase):
             timeout=dict(type='int', default=120),
             ok_codes=dict(type='list', elements='int', default=[0]),
             trigger=dict(type='str', default=''),
+            db_password=dict(type='str', default='', no_log=True),
         ))
         if not a['command'].strip():
             raise AnsibleActionFail('poolgate.rollout.command needs command (e.g. "preflight" or "evidence seal"), got none')
@@ -77,7 +78,9 @@ class ActionModule(ActionBase):
                 + (['--plan', a['plan']] if a['plan'] else []) + (['--evidence-dir', a['evidence_dir']] if a['evidence_dir'] else [])
                 + ['--json'] + list(a['args']))
         try:
-            done = subprocess.run(argv, cwd=a['root'], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=a['timeout'])
+            env = dict(os.environ, **({'POOLGATE_DB_PASSWORD': a['db_password']} if a['db_password'] else {}))
+            done = subprocess.run(argv, cwd=a['root'], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=a['timeout'])
             rc, stdout, stderr, msg = done.returncode, done.stdout, done.stderr, 'non-zero return code'
         except subprocess.TimeoutExpired as err:
             rc, stdout, stderr = -1, err.stdout or '', err.stderr or ''

@@ -1,9 +1,11 @@
 # -*- coding: utf-8 -*-
 """Action poolgate.rollout.pool_config: change (or restore) one instance's pool config in one task.
 
-Runs the module's whole sequence on the instance's host in one process — prepare (read, back up, render,
-validate), apply (SIGHUP or restart), verify (/health, then the new file's sha256 in force) — and writes each
-step's events to the run's events.jsonl on the control node, stamped with the time the step started on the host.
+Renders the new file and validates it on the control node (poolgate's `config check`: nothing of poolgate is
+installed on the instance's host), then runs the module's whole sequence on the instance's host in one process —
+prepare (read, back up, install the validated bytes, read their sha256 back), apply (SIGHUP or restart), verify
+(/health, then the new file's sha256 in force) — and writes each step's events to the run's events.jsonl on the
+control node, stamped with the time the step started on the host.
 One task and one Python start-up per host instead of ~20 tasks: Ansible's per-task and per-module overhead was most
 of the rollout's time (issue 7). A step that fails still leaves the events of the steps before it; a control node
 killed while the module runs leaves the host's own trail (the backup file, which the rollback reads).
@@ -16,21 +18,38 @@ from __future__ import annotations
 
 # Documented in plugins/modules/pool_config.py, where ansible-doc reads it (ansible-doc -t module poolgate.rollout.pool_config).
 
+import hashlib
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible_collections.poolgate.rollout.plugins.plugin_utils.events import append_event
 
 MODULE = 'poolgate.rollout.pool_config'
-PASSED = ('path', 'url', 'run_id', 'owner', 'group', 'mode', 'validate', 'service_manager', 'labctl', 'labctl_name',
+PASSED = ('path', 'url', 'run_id', 'owner', 'group', 'mode', 'service_manager', 'labctl', 'labctl_name',
           'service_name', 'pidfile', 'poll_s', 'http_timeout', 'wait_s')
-# Which rollback trigger a failed stage stands for (scripts/lib/incident.ts knows each one's severity).
+POOL_KEYS = ('min', 'max', 'idleTimeoutMillis', 'connectionTimeoutMillis', 'acquireTimeoutMillis')
+# Which rollback trigger a failed stage stands for (scripts/lib/trigger.ts knows each one's severity).
 TRIGGER = {'prepare': 'apply_failed', 'restore': 'apply_failed', 'apply': 'apply_failed',
            'health': 'health_check_failed', 'readback': 'config_not_in_force'}
 
 
+# A validator is a short local check; one that hangs must not hold the rollout.
+VALIDATE_TIMEOUT_S = 30
+
+
+def render(values):
+    """The file the service and `poolgate config check` read: the five keys, in order, as integers."""
+    return json.dumps({k: int(values[k]) for k in POOL_KEYS}, indent=2) + '\n'
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(PASSED + ('state', 'name', 'evidence_dir', 'method', 'values'))
+    _VALID_ARGS = frozenset(PASSED + ('state', 'name', 'evidence_dir', 'method', 'values', 'validate'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -104,13 +123,42 @@ class ActionModule(ActionBase):
             raise _StageFailed('evidence', 'could not write %s/events.jsonl: %s' % (self._evidence, err.strerror or err))
 
     def _present(self, args):
-        steps = self._run('change', values=args.get('values'), method=args['method'])
+        content = self._validated(args.get('values'), args.get('validate') or '', args['path'])
+        steps = self._run('change', content=content, content_sha256=hashlib.sha256(content.encode('utf-8')).hexdigest(),
+                          method=args['method'])
         prep = steps[0]
         self._outcome = {'changed': self._changed(), 'in_force_before': prep['in_force'], 'backup': prep.get('backup')}
         if 'diff' in prep:
             self._outcome['diff'] = prep['diff']
         if not self._task.check_mode:
             self._outcome['readback'] = steps[-1]['readback']
+
+    def _validated(self, values, validate, path):
+        """The file for values, rendered here and checked by the validator on the control node (a temporary copy)."""
+        missing = [k for k in POOL_KEYS if k not in (values or {})]
+        if missing:
+            raise _StageFailed('prepare', 'values lacks %s' % ', '.join(missing))
+        try:
+            content = render(values)
+        except (TypeError, ValueError) as err:
+            raise _StageFailed('prepare', 'values are not whole numbers: %s' % err)
+        if not validate:
+            return content
+        fd, candidate = tempfile.mkstemp(prefix='poolgate-candidate-', suffix='.json')
+        try:
+            with os.fdopen(fd, 'w', encoding='utf-8') as f:
+                f.write(content)
+            argv = [w.replace('%s', candidate) for w in shlex.split(validate)]
+            try:
+                done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=VALIDATE_TIMEOUT_S)
+            except (OSError, subprocess.TimeoutExpired) as err:
+                raise _StageFailed('prepare', 'the validator of the rendered %s did not run on the control node (%s): %s' % (path, validate, err))
+            if done.returncode != 0:
+                raise _StageFailed('prepare', 'the rendered %s failed validation on the control node (%s): %s' % (
+                    path, validate, (done.stderr or done.stdout).strip()))
+        finally:
+            os.unlink(candidate)
+        return content
 
     def _restore(self, args):
         steps = self._run('revert', method=args['method'])

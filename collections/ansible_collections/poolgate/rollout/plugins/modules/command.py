@@ -65,6 +65,13 @@ options:
     description: The rollback trigger this step's failure stands for when the command's JSON names none.
     type: str
     default: ''
+  db_password:
+    description:
+      - The database monitoring role's password (from the vault), handed to the command in its environment only
+        (C(POOLGATE_DB_PASSWORD), which poolgate takes and removes at start) - never in argv, the plan, the evidence
+        or this task's result. Empty hands nothing (the plan's password_file, or C(PGPASSWORD), is used).
+    type: str
+    default: ''
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow

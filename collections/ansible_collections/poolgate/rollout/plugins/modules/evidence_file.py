@@ -21,7 +21,12 @@ options:
     type: str
     required: true
   content:
-    description: The file's text; omitted creates I(path) as a folder.
+    description: The file's text; omitted (with I(content_b64)) creates I(path) as a folder (and its parents).
+    type: str
+  content_b64:
+    description:
+      - The file's bytes in base64, as ansible.builtin.slurp returns them, written exactly (text that looks like JSON
+        would be turned into a dict by templating and rewritten). Excludes I(content).
     type: str
   mode:
     description: Mode of what is created.

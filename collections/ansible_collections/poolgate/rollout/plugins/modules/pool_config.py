@@ -18,11 +18,12 @@ description:
     the instance) once per task, and records each step in the run's events.jsonl on the control node
     (C(backed_up), C(rendered), C(applying), C(verified)), stamped with the time the step started on the host, also
     the steps before one that fails.
-  - C(state=present) - prepare, apply, verify. Prepare reads the file and the config in force, renders the new file
-    beside it and has it validated (a file the validator rejects fails the step and leaves nothing behind, not even
-    a backup), backs the old file up to <path>.bak-<run_id> (never over an existing backup, so a second pass keeps
-    the config from before the run), then atomically replaces it. Apply makes the instance load its file, by SIGHUP
-    or restart, through labctl, systemd or a pid file (only when it does not already run the file). Verify waits for
+  - C(state=present) - prepare, apply, verify. The action renders the new file from I(values) and runs I(validate) on
+    the control node (a file the validator rejects fails the step before anything reaches the host); the module
+    receives those bytes with their sha256 (checked on arrival and after the write), reads the file and the config in
+    force, backs the old file up to <path>.bak-<run_id> (never over an existing backup, so a second pass keeps the
+    config from before the run), then atomically replaces it. Apply makes the instance load its file, by SIGHUP or
+    restart, through labctl, systemd or a pid file (only when it does not already run the file). Verify waits for
     /health to answer 200, then for /api/health/pool-config to report the file's sha256 with no reload in progress,
     and fails unless the values in force are the expected ones.
   - C(state=restored) - the run's backup is copied back (without a backup the file in place is the old config),
@@ -30,7 +31,8 @@ description:
   - A failure returns the C(stage) that failed and the rollback C(trigger) it stands for (prepare, restore and apply
     - apply_failed; health - health_check_failed; readback - config_not_in_force), which the rescue that rolls back
     passes to the incident.
-  - The module's own C(stage) option is set by the action plugin; a task does not give it.
+  - Nothing of poolgate runs on the instance's host; the module's own C(stage), C(content) and C(content_sha256) are
+    set by the action plugin, a task does not give them.
 version_added: 1.0.0
 author: poolgate maintainers
 options:
@@ -63,8 +65,21 @@ options:
     description: The run's id; names the backup <path>.bak-<run_id>.
     type: str
   values:
-    description: The pool to install (min, max, idleTimeoutMillis, connectionTimeoutMillis, acquireTimeoutMillis).
+    description: C(state=present) the pool to install (min, max, idleTimeoutMillis, connectionTimeoutMillis, acquireTimeoutMillis).
     type: dict
+  validate:
+    description:
+      - Command run on the control node that a rendered file must pass before it is sent to the host; C(%s) is the
+        candidate file (e.g. C(node /opt/poolgate/bin/poolgate.js config check %s)). Split like a shell splits it,
+        run without one. Empty checks nothing.
+    type: str
+    default: ''
+  content:
+    description: Set by the action plugin - the file to install, as rendered and validated on the control node.
+    type: str
+  content_sha256:
+    description: Set by the action plugin - the sha256 of I(content) as validated; the file written must match it.
+    type: str
   owner:
     description: Owner of the rendered file; default keeps the current owner.
     type: str
@@ -75,9 +90,6 @@ options:
     description: Mode of the rendered file.
     type: str
     default: '0644'
-  validate:
-    description: Command a rendered file must pass before it replaces the old one; C(%s) is the candidate file.
-    type: str
   method:
     description: How the instance loads its file.
     type: str
@@ -215,11 +227,6 @@ def sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def render(values):
-    """The file the lab's service and `poolgate config check` read: the five keys, in order, as integers."""
-    return (json.dumps({k: int(values[k]) for k in POOL_KEYS}, indent=2) + '\n').encode('utf-8')
-
-
 def same_pool(a, b):
     try:
         return all(int(a[k]) == int(b[k]) for k in POOL_KEYS) and set(a) == set(POOL_KEYS)
@@ -247,11 +254,8 @@ def read_file(module, path, what):
         module.fail_json(msg='%s %s cannot be read: %s' % (what, path, err.strerror), stage=module.params['stage'])
 
 
-def stage_file(module, path, data, like, mode=None, owner=None, group=None, validate=None):
-    """Write data to a temporary file beside path, validate it and give it its mode and owner; returns its path.
-
-    A candidate the validator rejects is removed here: nothing else of the run has happened yet for this file.
-    """
+def stage_file(module, path, data, like, mode=None, owner=None, group=None):
+    """Write data to a temporary file beside path and give it its mode and owner; returns its path."""
     folder = os.path.dirname(path) or '.'
     fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=folder)
     try:
@@ -259,11 +263,6 @@ def stage_file(module, path, data, like, mode=None, owner=None, group=None, vali
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if validate:
-            rc, out, err = module.run_command(validate % tmp)
-            if rc != 0:
-                module.fail_json(msg='the rendered %s failed validation (%s): %s' % (path, validate % tmp, (err or out).strip()),
-                                 stage=module.params['stage'], rc=rc)
         st = os.stat(like) if like and os.path.exists(like) else None
         os.chmod(tmp, int(mode, 8) if mode else (st.st_mode & 0o7777 if st else 0o644))
         if st is not None and os.geteuid() == 0:
@@ -295,19 +294,26 @@ def install(module, staged, path):
         module.fail_json(msg='could not install %s: %s' % (path, err.strerror or err), stage=module.params['stage'])
 
 
-def write_atomically(module, path, data, like, mode=None, owner=None, group=None, validate=None):
-    """Write data beside path, validate it, give it its mode and owner, then rename it over path."""
-    install(module, stage_file(module, path, data, like, mode, owner, group, validate), path)
+def write_atomically(module, path, data, like, mode=None, owner=None, group=None):
+    """Write data beside path, give it its mode and owner, then rename it over path."""
+    install(module, stage_file(module, path, data, like, mode, owner, group), path)
 
 
 def prepare(module):
     p = module.params
     path, backup = p['path'], '%s.bak-%s' % (p['path'], p['run_id'])
-    missing = [k for k in POOL_KEYS if k not in (p['values'] or {})]
+    new = p['content'].encode('utf-8')
+    if sha256(new) != p['content_sha256']:
+        module.fail_json(msg='the content for %s arrived with sha256 %s, not the %s validated on the control node: nothing was written' % (
+            path, sha256(new), p['content_sha256']), stage='prepare')
+    try:
+        values = json.loads(p['content'])
+    except ValueError as err:
+        module.fail_json(msg='the content for %s is not JSON (%s)' % (path, err), stage='prepare')
+    missing = [k for k in POOL_KEYS if k not in (values if isinstance(values, dict) else {})]
     if missing:
-        module.fail_json(msg='values lacks %s' % ', '.join(missing), stage='prepare')
+        module.fail_json(msg='the content for %s lacks %s' % (path, ', '.join(missing)), stage='prepare')
     old = read_file(module, path, 'the config file')
-    new = render(p['values'])
     in_force, why = read_in_force(p['url'], p['http_timeout'])
     if in_force is None:
         module.fail_json(msg='%s/api/health/pool-config did not answer: %s' % (p['url'], why), stage='prepare')
@@ -316,8 +322,8 @@ def prepare(module):
     except ValueError:
         old_values = None
     result = dict(stage='prepare', changed=False, path=path, in_force=in_force, old_sha256=sha256(old), file_sha256=sha256(old),
-                  target={k: int(p['values'][k]) for k in POOL_KEYS}, backup=None, rendered=None)
-    if isinstance(old_values, dict) and same_pool(old_values, p['values']):
+                  target={k: int(values[k]) for k in POOL_KEYS}, backup=None, rendered=None)
+    if isinstance(old_values, dict) and same_pool(old_values, values):
         return result
     result['changed'] = True
     result['diff'] = dict(before_header=path, after_header=path, before=old.decode('utf-8', 'replace'), after=new.decode('utf-8'))
@@ -325,9 +331,9 @@ def prepare(module):
     result['rendered'] = dict(path=path, sha256=sha256(new))
     if module.check_mode:
         return result
-    # Validated before the backup: a file the validator rejects leaves no trace, so the rollback does not take this
-    # host for a changed one.
-    staged = stage_file(module, path, new, like=path, mode=p['mode'], owner=p['owner'], group=p['group'], validate=p['validate'])
+    # Staged before the backup: a file that cannot be written leaves no trace, so the rollback does not take this host
+    # for a changed one.
+    staged = stage_file(module, path, new, like=path, mode=p['mode'], owner=p['owner'], group=p['group'])
     try:
         if result['backup']['created']:
             # A second pass of the same run keeps the first backup: it holds the config from before this run.
@@ -339,6 +345,9 @@ def prepare(module):
         raise
     install(module, staged, path)
     result['file_sha256'] = sha256(read_file(module, path, 'the config file written'))
+    if result['file_sha256'] != p['content_sha256']:
+        module.fail_json(msg='%s reads back with sha256 %s after the write, not the validated %s' % (
+            path, result['file_sha256'], p['content_sha256']), stage='prepare')
     return result
 
 
@@ -476,11 +485,11 @@ def main():
             url=dict(type='str', required=True),
             name=dict(type='str'),
             run_id=dict(type='str'),
-            values=dict(type='dict'),
+            content=dict(type='str'),
+            content_sha256=dict(type='str'),
             owner=dict(type='str'),
             group=dict(type='str'),
             mode=dict(type='str', default='0644'),
-            validate=dict(type='str'),
             method=dict(type='str', choices=['sighup', 'restart']),
             service_manager=dict(type='str', choices=['labctl', 'systemd', 'pidfile']),
             labctl=dict(type='path'),
@@ -494,11 +503,11 @@ def main():
             http_timeout=dict(type='float', default=5),
         ),
         required_if=[
-            ('stage', 'prepare', ('run_id', 'values')),
+            ('stage', 'prepare', ('run_id', 'content', 'content_sha256')),
             ('stage', 'restore', ('run_id',)),
             ('stage', 'apply', ('method', 'service_manager')),
             ('stage', 'verify', ('expected_sha256', 'expected_pool')),
-            ('stage', 'change', ('run_id', 'values', 'method', 'service_manager')),
+            ('stage', 'change', ('run_id', 'content', 'content_sha256', 'method', 'service_manager')),
             ('stage', 'revert', ('run_id', 'method', 'service_manager')),
         ],
         supports_check_mode=True,

@@ -1,0 +1,78 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { useFleet } from '../helpers/fleet';
+import {
+  fleetAppQuery,
+  fleetRunVars,
+  lbServers,
+  p0File,
+  readFleetPools,
+  restoreFleetBaseline,
+  runFleetPlaybook,
+} from '../helpers/fleet-rollout';
+import { journalProblems } from '../helpers/lab';
+
+// A fleet rollout and its rollback take minutes on a shared 2-core machine.
+t.setTimeout(1_800_000);
+
+// An automatic rollback fired on the fleet: every app host changed, then a P0 opens while the monitor watches
+// (the slot's P0 file on the bastion). The rollback must restore all four hosts by the zero-downtime path (the
+// primaries drained, restored, enabled) and leave HAProxy as it found it: every server UP and READY, read on lb-1's
+// own admin socket after the run, with nothing reset before the assertion.
+void t.test('a rollback fired on the fleet restores every host and leaves every server UP and READY', async (t) => {
+  const fleet = await useFleet(t);
+  await restoreFleetBaseline(fleet);
+  t.teardown(() => restoreFleetBaseline(fleet));
+
+  const runId = `fleet-rollback-${Date.now()}`;
+  const dir = evidenceDirOf(runId);
+  const samples = path.join(dir, 'monitor_samples.jsonl');
+  const stop = new AbortController();
+  const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
+  const fault = (async () => {
+    await waitFor(
+      async () => fs.existsSync(samples) && fs.readFileSync(samples, 'utf8').trim().split('\n').length >= 2,
+      600_000,
+      'the monitor sampling the changed fleet',
+    );
+    fs.writeFileSync(p0File(fleet), 'fleet e2e: P0 opened during monitoring\n');
+  })();
+  const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
+  stop.abort();
+  await fault.catch(() => undefined);
+  const sent = await traffic;
+
+  // Asserted first, before anything (the teardown's baseline restore included) touches HAProxy or the hosts.
+  t.same(
+    (await lbServers(fleet)).map((s) => [s.server, s.status, s.ready ? 'READY' : 'not ready']).sort(),
+    ['primary-1', 'primary-2', 'standby-1', 'standby-2'].map((n) => [n, 'UP', 'READY']),
+    "every server UP and READY after the rollback, read on lb-1's own admin socket",
+  );
+  t.ok(
+    events(dir).some((e) => e.host === 'primary-2' && e.action === 'verified'),
+    'every host had changed before the P0 opened',
+  );
+  t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-3000) });
+  t.match(run.stdout, /ROLLED BACK: .*P0/s, 'it says it rolled back on the P0');
+  for (const [name, p] of await readFleetPools(fleet))
+    t.same([p?.pool.max, p?.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
+  const restored = events(dir).find((e) => e.action === 'rollback_verified') as { restored?: string[] } | undefined;
+  t.same(
+    [...(restored?.restored ?? [])].sort(),
+    ['primary-1', 'primary-2', 'standby-1', 'standby-2'],
+    'the rollback restored all four from their backups',
+  );
+  t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
+  t.ok(sent.ok > 100, `traffic flowed throughout (${sent.ok} ok)`);
+  const writes = await journalProblems(fleetAppQuery(fleet), sent.acknowledgedIds);
+  t.same(writes, { missing: [], duplicated: [] }, 'every acknowledged write in db-1, exactly once');
+  const incidents = fs.readdirSync(path.join(dir, 'incidents'));
+  t.match(
+    incidents.map((f) => fs.readFileSync(path.join(dir, 'incidents', f), 'utf8')).join('\n'),
+    /p0_incident/,
+    'the incident names the trigger',
+  );
+  t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');
+});

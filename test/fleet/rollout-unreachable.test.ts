@@ -1,0 +1,125 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { execOn, freezeHost, sshOn, useFleet } from '../helpers/fleet';
+import {
+  fleetBackups,
+  fleetConfigHashes,
+  fleetPids,
+  fleetRunVars,
+  lbServers,
+  readFleetPools,
+  restoreFleetBaseline,
+  runFleetPlaybook,
+} from '../helpers/fleet-rollout';
+
+// Fleet rollouts take minutes on a shared 2-core machine, and an unreachable host adds SSH's timeouts.
+t.setTimeout(1_800_000);
+
+void t.test('an app host whose SSH does not answer before the change refuses the run, nothing changed', async (t) => {
+  const fleet = await useFleet(t);
+  await restoreFleetBaseline(fleet);
+  const host = 'standby-2';
+  // Every sshd of the host stopped (listener and sessions): the kernel still accepts the TCP connection, nothing
+  // answers on it — a hung host's SSH, not a refused port.
+  const sshd = (signal: string) => execOn(fleet, host, ['pkill', `-${signal}`, '-x', 'sshd']);
+  t.teardown(async () => {
+    await sshd('CONT');
+    await restoreFleetBaseline(fleet);
+  });
+  const before = {
+    hashes: await fleetConfigHashes(fleet),
+    pids: await fleetPids(fleet),
+    pools: await readFleetPools(fleet),
+  };
+  t.equal((await sshd('STOP')).code, 0, `${host}'s sshd stopped`);
+
+  const runId = `fleet-ssh-down-${Date.now()}`;
+  const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
+  await sshd('CONT');
+
+  t.not(run.code, 0, 'the playbook exits non-zero', { stdout: run.stdout.slice(-3000) });
+  t.match(
+    run.stdout,
+    /REFUSED before any change: .*UNREACHABLE, refused before any change: standby-2 did not answer/s,
+    'refused before any change, naming the host',
+  );
+  t.notMatch(run.stdout, /TASK \[pool_config/, 'no host task ran');
+  t.same(await fleetConfigHashes(fleet), before.hashes, 'every config file as it was');
+  t.same(await fleetPids(fleet), before.pids, 'no instance restarted');
+  t.same(
+    [...(await readFleetPools(fleet)).values()].map((p) => p?.generation),
+    [...before.pools.values()].map((p) => p?.generation),
+    'no instance reloaded',
+  );
+  for (const n of ['standby-1', 'standby-2', 'primary-1', 'primary-2'])
+    t.same(await fleetBackups(fleet, n), [], `${n}: no backup written`);
+  const dir = evidenceDirOf(runId);
+  t.match(events(dir).at(-1), { action: 'refused', reason: /UNREACHABLE/ }, 'the evidence says why, sealed');
+  t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the refused run is sealed');
+});
+
+void t.test(
+  'an app host that stops answering mid-rollout: every other host on a known, verified config, the host named',
+  async (t) => {
+    const fleet = await useFleet(t);
+    await restoreFleetBaseline(fleet);
+    const host = 'primary-1';
+    t.teardown(async () => {
+      freezeHost(fleet, host, false);
+      await restoreFleetBaseline(fleet);
+    });
+    const runId = `fleet-frozen-${Date.now()}`;
+    const dir = evidenceDirOf(runId);
+    const stop = new AbortController();
+    const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
+    // Frozen once both standbys changed and are UP, before the primaries' turn: every process of the host stops.
+    const fault = (async () => {
+      await waitFor(
+        async () =>
+          fs.existsSync(path.join(dir, 'events.jsonl')) &&
+          events(dir).some((e) => e.host === 'standby-2' && e.action === 'lb_enabled'),
+        600_000,
+        'both standbys changed',
+      );
+      freezeHost(fleet, host, true);
+    })();
+    const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
+    stop.abort();
+    await fault;
+    const sent = await traffic;
+
+    t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
+    t.match(run.stdout, /ROLLBACK INCOMPLETE.*state unknown on primary-1/s, 'it names the host whose state is unknown');
+    const pools = await readFleetPools(fleet);
+    t.equal(pools.get(host), null, `${host} does not answer (frozen)`);
+    for (const n of ['standby-1', 'standby-2', 'primary-2']) {
+      t.same([pools.get(n)?.pool.max, pools.get(n)?.pool.min], [50, 10], `${n} runs max 50 / min 10 (read back)`);
+      const file = await sshOn(fleet, n, `sha256sum ${fleet.app.configPath}`);
+      t.equal(file.stdout.split(/\s+/)[0], pools.get(n)?.sha256, `${n}: its file is what it runs`);
+    }
+    const verified = events(dir).find((e) => e.action === 'rollback_verified') as
+      { restored?: string[]; unknown?: string[] } | undefined;
+    t.same(verified?.unknown, [host], 'the rollback recorded the unknown host');
+    t.same([...(verified?.restored ?? [])].sort(), ['standby-1', 'standby-2'], 'and restored the changed ones');
+    const incident = fs
+      .readdirSync(path.join(dir, 'incidents'))
+      .map((f) => fs.readFileSync(path.join(dir, 'incidents', f), 'utf8'))
+      .join('\n');
+    t.match(incident, /state unknown on primary-1/, 'the incident names the host whose state is unknown');
+    t.match(incident, /P0/, 'as a P0');
+    const lb = await lbServers(fleet);
+    t.match(
+      lb.find((s) => s.server === host),
+      { ready: false },
+      `${host} is drained at HAProxy`,
+    );
+    t.same(
+      lb.filter((s) => s.server !== host && !(s.ready && s.status === 'UP')),
+      [],
+      'every other server READY and UP',
+    );
+    t.comment(`traffic during the run: ${sent.ok} ok, ${sent.failed} failed (requests caught on the frozen host)`);
+  },
+);

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Test } from 'tap';
+import { events, evidenceDirOf, evidenceProblems, evidenceVerifies, trafficUntil } from '../e2e/rollout-helpers';
+import type { FleetHandle } from './fleet';
+import {
+  appHosts,
+  fleetAppQuery,
+  fleetPids,
+  fleetRunVars,
+  lbServers,
+  readFleetPools,
+  restoreFleetBaseline,
+  runFleetPlaybook,
+} from './fleet-rollout';
+import { journalProblems } from './lab';
+import type { Item } from '../../scripts/types/evidence-common';
+
+const readJson = <T>(dir: string, re: RegExp): T => {
+  const f = fs.readdirSync(dir).find((n) => re.test(n));
+  if (!f) throw new Error(`no ${re.source} in ${dir}`);
+  return JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as T;
+};
+
+/**
+ * The whole change on the fleet (inventory/fleet: production's shape over SSH, nothing of poolgate on any host) by
+ * one apply method, under an independent client sending reads and writes through the fleet's HAProxy: zero failed
+ * requests, every acknowledged write in db-1 exactly once, every app host read back at max 200 / min 20, and the
+ * evidence showing each gate input measured where production has it — DB CPU on db-1 over SSH, each unit's journal
+ * on its host, the replica's lag on db-2.
+ */
+export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup' | 'restart'): Promise<void> {
+  await restoreFleetBaseline(fleet);
+  t.teardown(() => restoreFleetBaseline(fleet));
+  const pidsBefore = await fleetPids(fleet);
+
+  const stop = new AbortController();
+  const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
+  const runId = `fleet-${method}-${Date.now()}`;
+  const run = await runFleetPlaybook(
+    fleet,
+    'pool-scaling.yml',
+    fleetRunVars(fleet, runId, { pool_scaling_apply_method: method }),
+  );
+  stop.abort();
+  const sent = await traffic;
+
+  t.equal(run.code, 0, `the playbook succeeds (${method})`, { stdout: run.stdout.slice(-4000) });
+  t.ok(sent.ok > 100, `traffic flowed through the fleet's HAProxy during the change (${sent.ok} ok)`);
+  t.equal(sent.failed, 0, 'zero failed requests', { failures: sent.failures.slice(0, 5) });
+  const writes = await journalProblems(fleetAppQuery(fleet), sent.acknowledgedIds);
+  t.same(writes.missing, [], `all ${sent.acknowledgedIds.length} acknowledged writes are in db-1`);
+  t.same(writes.duplicated, [], 'and each of them exactly once');
+
+  for (const [name, p] of await readFleetPools(fleet))
+    t.same([p?.pool.max, p?.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
+  const pidsAfter = await fleetPids(fleet);
+  if (method === 'sighup') t.same(pidsAfter, pidsBefore, 'systemctl reload: no instance restarted');
+  else for (const n of appHosts(fleet)) t.not(pidsAfter[n], pidsBefore[n], `${n} was restarted`);
+  t.same(
+    (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
+    [],
+    "every server READY and UP, read on lb-1's own admin socket",
+  );
+
+  const dir = evidenceDirOf(runId);
+  t.same(evidenceProblems(dir), [], 'every evidence file validates against its schema');
+  t.ok(await evidenceVerifies(dir), 'the manifest verifies');
+  const verified = events(dir)
+    .filter((e) => e.action === 'verified')
+    .map((e) => e.host);
+  t.same([...verified].sort(), appHosts(fleet).sort(), 'each app host was read back after its change');
+
+  const plan = readJson<{ hosts: Record<string, { connection: string; become?: boolean }> }>(dir, /^plan\.json$/);
+  t.ok(
+    Object.values(plan.hosts).every((h) => h.connection === 'ssh'),
+    'the plan reaches every host over SSH (no local connection)',
+  );
+  t.notMatch(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'), /password"/, 'the plan holds no password');
+  const preflight = readJson<{ items: Item[] }>(dir, /^preflight_/);
+  const item = (id: string): Item | undefined => preflight.items.find((i) => i.id === id);
+  t.match(item('source:db_cpu'), { verdict: 'PASS', measured: /on db-1/ }, 'DB CPU read on db-1 before the change');
+  for (const n of appHosts(fleet))
+    t.match(item(`source:log:${n}`), { verdict: 'PASS', measured: /journalctl -u ledger\.service/ }, `${n}: journal`);
+  t.match(item('replicas_connected'), { verdict: 'PASS', measured: '1 of 1 connected' }, 'one replica streaming');
+  t.ok(
+    preflight.items.some((i) => i.id.startsWith('replica:') && i.verdict === 'PASS'),
+    'its lag measured on the replica itself',
+  );
+  const verify = readJson<{ logs: Array<{ name: string; path: string; error_lines?: number; error?: string }> }>(
+    dir,
+    /^verify_/,
+  );
+  t.same(
+    verify.logs.map((l) => [l.name, l.path, l.error ?? l.error_lines]),
+    appHosts(fleet).map((n) => [n, 'journalctl -u ledger.service', 0]),
+    "no new error in any unit's journal, read on its host",
+  );
+  const monitor = readJson<{ summary: { db_cpu_pct: { measured_samples: number } } }>(dir, /^monitor_\d/);
+  t.ok(monitor.summary.db_cpu_pct.measured_samples > 0, "the monitor measured db-1's CPU over SSH");
+
+  // The vault's password reached every poolgate command (the database was probed) and nothing wrote it down.
+  const password = fs.readFileSync(fleet.secrets.monitorPasswordFile, 'utf8').trim();
+  t.ok(password.length >= 8, 'the fleet has a real monitoring password to look for');
+  const leaks = fs
+    .readdirSync(dir)
+    .filter((f) => fs.statSync(path.join(dir, f)).isFile() && fs.readFileSync(path.join(dir, f)).includes(password));
+  t.same(leaks, [], 'the vault password is in no evidence file');
+  t.notOk(run.stdout.includes(password) || run.stderr.includes(password), "nor in Ansible's output");
+}

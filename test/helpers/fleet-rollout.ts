@@ -1,0 +1,149 @@
+import path from 'node:path';
+import { hostsOf, type FleetConfig } from '../../lab/fleet/fleet-config';
+import { fleetP0File } from '../../lab/fleet/baseline';
+import { labService } from '../../lab/lab-config';
+import { shortRunVars } from '../../lab/short-run';
+import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/lib/haproxy-socket';
+import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
+import { runPlaybook, SUITE_RETRY_REASON } from '../e2e/rollout-helpers';
+import { fleetQuery, sshOn } from './fleet';
+import type { AppQuery } from './lab';
+
+/**
+ * The fleet's counterparts of test/e2e/rollout-helpers.ts where the lab's assume local access: the playbook with
+ * inventory/fleet (and the fleet's vault password), what each instance runs read over HTTP from the bastion, its
+ * config file written over SSH, HAProxy's state read on the lb host itself, and the database on db-1.
+ */
+export const appHosts = (fleet: FleetConfig): string[] => hostsOf(fleet, 'standby', 'primary').map((h) => h.name);
+
+const urlOf = (fleet: FleetConfig, name: string): string =>
+  `http://${fleet.hosts.find((h) => h.name === name)!.address}:${fleet.app.port}`;
+
+export const p0File = fleetP0File;
+
+/**
+ * Lab-sized durations with the fleet inventory's sources: DB CPU on db-1, the slot's P0 file. As the lab's suite: each
+ * test starts from the restored baseline (the same change again after a rollback test) and no revert branch is
+ * prepared in the checkout the tests run from.
+ */
+export function fleetRunVars(
+  fleet: FleetConfig,
+  runId: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    pool_scaling_run_id: runId,
+    pool_scaling_retry_reason: SUITE_RETRY_REASON,
+    pool_scaling_prepare_revert: false,
+    ...shortRunVars({
+      // the fleet's app hosts run the reference service
+      scenario: labService({}).scenario,
+      db_cpu: { host: 'db-1', pid_file: path.join(fleet.pg.dataDir, 'postmaster.pid') },
+      p0: { file: p0File(fleet) },
+    }),
+    ...extra,
+  };
+}
+
+export function runFleetPlaybook(
+  fleet: FleetConfig,
+  playbook: string,
+  vars: Record<string, unknown>,
+  args: string[] = [],
+): Promise<PlaybookRun> {
+  return runPlaybook(playbook, vars, args, 900_000, {
+    inventory: 'inventory/fleet',
+    env: {
+      ANSIBLE_VAULT_PASSWORD_FILE: fleet.secrets.vaultPasswordFile,
+      POOLGATE_FLEET_SLOT: String(fleet.slot),
+      // production's inventory takes the operator from the bastion's environment
+      POOLGATE_OPERATOR: process.env.POOLGATE_OPERATOR ?? 'fleet e2e test',
+    },
+  });
+}
+
+async function getJson<T>(url: string): Promise<T | null> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return res.ok ? ((await res.json()) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What every app host runs (null: it did not answer). */
+export async function readFleetPools(fleet: FleetConfig): Promise<Map<string, PoolInForce | null>> {
+  const names = appHosts(fleet);
+  const pools = await Promise.all(names.map((n) => getJson<PoolInForce>(`${urlOf(fleet, n)}/api/health/pool-config`)));
+  return new Map(names.map((n, i) => [n, pools[i]!]));
+}
+
+/** Each instance's process id, from its metrics. */
+export async function fleetPids(fleet: FleetConfig): Promise<Record<string, number | null>> {
+  const out: Record<string, number | null> = {};
+  for (const n of appHosts(fleet))
+    out[n] = (await getJson<{ pid: number }>(`${urlOf(fleet, n)}/api/health/metrics`))?.pid ?? null;
+  return out;
+}
+
+/** sha256 of every app host's pool config file, read over SSH. */
+export async function fleetConfigHashes(fleet: FleetConfig): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const n of appHosts(fleet)) {
+    const r = await sshOn(fleet, n, `sha256sum ${fleet.app.configPath}`);
+    out[n] = r.stdout.split(/\s+/)[0] ?? '';
+  }
+  return out;
+}
+
+/** The backups (<config>.bak-*) on an app host. */
+export async function fleetBackups(fleet: FleetConfig, host: string): Promise<string[]> {
+  const r = await sshOn(fleet, host, `ls -1 ${fleet.app.configPath}.bak-* 2>/dev/null || true`);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+export const fleetAppQuery =
+  (fleet: FleetConfig): AppQuery =>
+  (sql, params) =>
+    fleetQuery(fleet, 'db-1', 'app', sql, params);
+
+/** ssh options for poolgate's ssh:// socket, as inventory/fleet gives them to Ansible. */
+export const fleetSshArgs = (fleet: FleetConfig): string =>
+  `-i ${fleet.ssh.keyFile} -o UserKnownHostsFile=${fleet.ssh.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`;
+
+/** HAProxy's admin socket on the lb host itself (over SSH, as root): a unix socket, as in production. */
+export const lbUnixSocket = (fleet: FleetConfig): string =>
+  `ssh+sudo://${fleet.ssh.user}@${hostsOf(fleet, 'lb')[0]!.address}${fleet.haproxy.socket}`;
+
+export interface LbServer {
+  server: string;
+  status: string;
+  ready: boolean;
+}
+
+/** Each app server's health status (UP, DOWN, …) and whether its admin state is READY (neither drain nor maint). */
+export async function lbServers(fleet: FleetConfig): Promise<LbServer[]> {
+  const opts = { sshCommonArgs: fleetSshArgs(fleet) };
+  const socket = lbUnixSocket(fleet);
+  const [stat, state] = await Promise.all([
+    haproxyCommand(socket, 'show stat', 10_000, opts),
+    haproxyCommand(socket, `show servers state ${fleet.haproxy.backend}`, 10_000, opts),
+  ]);
+  const status = new Map(
+    parseShowStat(stat)
+      .filter((r) => r.pxname === fleet.haproxy.backend)
+      .map((r) => [r.svname, r.status]),
+  );
+  return parseServersState(state).map((s) => ({
+    server: s.server,
+    status: status.get(s.server) ?? '?',
+    ready: !s.maint && !s.drain,
+  }));
+}
+
+/**
+ * Back to the runbook's baseline on every app host (file, no backups, running, in force), every server READY and
+ * UP at HAProxy, no P0 open: before and after each fleet rollout test, so one test's outcome never leaks into the
+ * next (lab/fleet/baseline.ts, which the bench uses too).
+ */
+export { restoreFleetBaseline } from '../../lab/fleet/baseline';
