@@ -174,7 +174,13 @@ export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, 
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Closed-loop traffic through HAProxy until `stop` is aborted (each round bounded by steadyTraffic itself). */
+/**
+ * Traffic through HAProxy until `stop` is aborted (each round bounded by steadyTraffic itself), paced at most
+ * 2 × 1000 / TRAFFIC_THINK_MS requests/s. Normal traffic sits well below capacity: unpaced, the pre-change snapshot
+ * would measure the machine's ceiling as the baseline, and the load test (baseline_factor 1) would ask for as much
+ * again on top, which a 2-core machine running two tap jobs cannot serve within the runbook's latency criteria.
+ */
+const TRAFFIC_THINK_MS = 10;
 export function trafficUntil(url: string, stop: AbortSignal): Promise<TrafficResult> {
   return (async () => {
     const total: TrafficResult = {
@@ -192,6 +198,7 @@ export function trafficUntil(url: string, stop: AbortSignal): Promise<TrafficRes
         durationMs: 60_000,
         writeRatio: 0.3,
         maxRequests: 20_000,
+        pauseMs: TRAFFIC_THINK_MS,
         signal: stop,
       });
       total.ok += r.ok;

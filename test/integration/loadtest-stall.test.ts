@@ -67,8 +67,11 @@ t.test('a 1 s stall shows in p99 timed from the intended send, not in the actual
     `requests due during the stall waited for a connection (${result.requests.delayed_sends})`,
   );
   t.ok(result.send_delay_ms.max > 800, 'and their send delay says so');
+  // Open loop: the requests due during the stall are sent late, then caught up, so 4,000 go out in about 4 s. A
+  // closed loop would lose the stalled second (4,000 in 5 s: 800/s). ±10 % leaves room for a shared 2-core machine
+  // (944/s was seen beside another tap job's lab) and still tells the two apart.
   t.ok(
-    Math.abs(result.rate.achieved_send_per_s! - 1000) < 50,
+    Math.abs(result.rate.achieved_send_per_s! - 1000) < 100,
     `the arrival rate held (${result.rate.achieved_send_per_s}/s)`,
   );
 });
