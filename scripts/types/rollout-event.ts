@@ -88,6 +88,10 @@ export interface RolloutEvent {
   in_force?: PoolsByHost;
   restored?: string[];
   /**
+   * rollback_verified: hosts that did not answer, so their config is unknown; taken out of traffic at HAProxy.
+   */
+  unknown?: string[];
+  /**
    * change_located, revert_*: the commit of the inventory's repository that set pool_scaling_to (empty: not found).
    */
   change_commit?: string;
