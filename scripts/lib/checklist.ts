@@ -11,11 +11,15 @@ export type { Item };
 
 export const verdictOf = (items: Item[]): Verdict => worstOf(items.map((i) => i.verdict));
 
-/** The checklist's verdict in one line (the `message` of its JSON). */
+/** The checklist's verdict in one line (the `message` of its JSON), each item with why when it says why. */
 export const checklistMessage = (verdict: Verdict, items: Item[]): string =>
   messageOf(
     verdict,
-    items.map((i) => ({ label: i.item, shown: `${i.measured} (threshold ${i.threshold})`, verdict: i.verdict })),
+    items.map((i) => ({
+      label: i.item,
+      shown: `${i.measured} (threshold ${i.threshold})${i.detail ? `: ${i.detail}` : ''}`,
+      verdict: i.verdict,
+    })),
   );
 
 /** A latency item with no request in the service's window: shown, not judged. */
