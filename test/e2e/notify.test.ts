@@ -41,8 +41,8 @@ void t.test(
     t.match(run.stdout, /REFUSED before any change/, 'refused before any change');
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
-      ['gate_failed'],
-      'only gate_failed: the change never started',
+      ['gate_failed', 'sealed'],
+      'gate_failed, then the digest of the sealed evidence: the change never started',
     );
     t.match(hook.messages[0]!.text, /capacity/i, 'the message names the failed gate');
     t.match(hook.messages[0]!.text, /for On-call: Riya Patel, #oncall/, 'and who it is for, by name');

@@ -18,7 +18,7 @@ t.setTimeout(4_800_000);
  *  2. the same ramp again without the trigger: pass 1 finds the fleet at 100 and changes nothing, pass 2 takes it
  *     to 200. Every pass re-runs preflight (capacity for that pass), verify, load test, monitoring and report.
  * A local webhook hears start + success for each pass that passes, start + gate_failed + rollback for the one
- * rolled back, and its token appears nowhere.
+ * rolled back, the sealed digest after every pass, and its token appears nowhere.
  */
 const eventOf = (text: string): string => /^poolgate (\w+):/.exec(text)?.[1] ?? text.slice(0, 40);
 
@@ -154,8 +154,8 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     );
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
-      ['start', 'success', 'start', 'gate_failed', 'rollback'],
-      'pass 1: start + success; pass 2: start, gate failed, rollback',
+      ['start', 'success', 'sealed', 'start', 'gate_failed', 'rollback', 'sealed'],
+      'pass 1: start + success; pass 2: start, gate failed, rollback; each sealed',
     );
     tokenNowhere(t, hook, run.stderr, s);
   });
@@ -200,8 +200,8 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     );
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
-      ['start', 'success'],
-      'pass 2: start and success (pass 1 had nothing to announce)',
+      ['sealed', 'start', 'success', 'sealed'],
+      'pass 2: start and success (pass 1 had nothing to announce but its sealed evidence)',
     );
     tokenNowhere(t, hook, run.stderr, s);
   });
