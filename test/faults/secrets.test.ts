@@ -141,7 +141,7 @@ void t.test('no secret in evidence, logs, Ansible output or command lines during
         fs.appendFileSync(path.join(c, 'plan.json'), ' ');
         writeManifest(c);
       },
-      /signature INVALID/,
+      /signature\s+INVALID/,
     );
   });
 });
