@@ -9,10 +9,26 @@ import { waitUntil } from './wait';
 const PART = 'haproxy';
 
 /**
+ * When HAProxy may send a request again (the lab's, the fleet's and what docs/faults.md advises for production): so
+ * that no write is ever sent twice.
+ * - conn-failure: the connection to the server failed, so the request never left HAProxy: any method is retried, and
+ *   `option redispatch` lets the last retry go to another server (one being restarted refuses connections).
+ * - empty-response / response-timeout happen after the request was sent: the server may have committed it. Only
+ *   GET/HEAD/OPTIONS are retried then (the frontend's disable-l7-retry): a POST resent could record a journal entry
+ *   twice, so it fails to the client (502/504), which knows whether to send it again.
+ * test/integration/haproxy-retries.test.ts proves each case on a real HAProxy with this config.
+ */
+export const RETRY_DEFAULTS = [
+  '    retries 3',
+  '    option redispatch',
+  '    retry-on conn-failure empty-response response-timeout',
+];
+export const RETRY_FRONTEND = ['    http-request disable-l7-retry if !METH_GET !METH_OPTIONS'];
+
+/**
  * haproxy.cfg for one lab slot: primaries active, standbys `backup` (all of them share the load when the
- * primaries are out: `option allbackups`), health checks on /health every 500 ms, and L7 retries with
- * redispatch so a request that lands on a server being drained or killed is retried elsewhere instead of
- * failing the client.
+ * primaries are out: `option allbackups`), health checks on /health every 500 ms, and retries that never resend a
+ * write (RETRY_DEFAULTS, RETRY_FRONTEND).
  */
 export function renderHaproxyCfg(cfg: LabConfig): string {
   const h = cfg.haproxy;
@@ -29,12 +45,11 @@ export function renderHaproxyCfg(cfg: LabConfig): string {
     '    timeout client 30s',
     '    timeout server 30s',
     '    timeout check 2s',
-    '    option redispatch',
-    '    retries 3',
-    '    retry-on conn-failure empty-response response-timeout',
+    ...RETRY_DEFAULTS,
     '',
     'frontend public',
     `    bind ${h.address}:${h.port}`,
+    ...RETRY_FRONTEND,
     `    default_backend ${h.backend}`,
     '',
     ...backendAndStats(h.backend, cfg.instances, `${h.address}:${h.statsPort}`),

@@ -1,4 +1,4 @@
-import { backendAndStats } from '../control/haproxy';
+import { RETRY_DEFAULTS, RETRY_FRONTEND, backendAndStats } from '../control/haproxy';
 import { hostsOf, type FleetConfig, type FleetHost } from './fleet-config';
 import { setUnitEnabled, writeMachineFile } from './machine-fs';
 
@@ -37,19 +37,12 @@ export function renderFleetHaproxyCfg(cfg: FleetConfig, lb: FleetHost): string {
     '    timeout client 30s',
     '    timeout server 30s',
     '    timeout check 2s',
-    // Retries, chosen so that no write is ever sent twice:
-    // - conn-failure: the connection to the server failed, so the request never left HAProxy: safe to retry any
-    //   method, and `option redispatch` lets the last retry go to another server (one being restarted refuses).
-    // - empty-response / response-timeout happen after the request was sent: the server may have committed it.
-    //   Retried only for GET/HEAD/OPTIONS (the frontend's disable-l7-retry): a retried POST could record a
-    //   journal entry twice, so it fails to the client, which knows whether to send it again.
-    '    retries 3',
-    '    option redispatch',
-    '    retry-on conn-failure empty-response response-timeout',
+    // Retries that never send a write twice: the lab's own lines (their reasons are with them).
+    ...RETRY_DEFAULTS,
     '',
     'frontend public',
     `    bind ${lb.address}:${h.port}`,
-    '    http-request disable-l7-retry if !METH_GET !METH_OPTIONS',
+    ...RETRY_FRONTEND,
     `    default_backend ${h.backend}`,
     '',
     ...backendAndStats(h.backend, apps, `${lb.address}:${h.statsPort}`),

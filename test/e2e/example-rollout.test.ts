@@ -5,7 +5,7 @@ import { labConfig } from '../../lab/lab-config';
 import { collectStatus } from '../../lab/control/status';
 import { isValid } from '../../scripts/lib/schema';
 import { runCli } from '../integration/cli-support';
-import { pgQuery, runLabScript } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, runLabScript, type TrafficResult } from '../helpers/lab';
 import { evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
 
 /**
@@ -17,38 +17,41 @@ import { evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars } from 
 t.setTimeout(1_200_000);
 const SERVICE = 'examples/orders-express';
 
-interface Traffic {
+interface Traffic extends Pick<TrafficResult, 'acknowledged' | 'writesSent'> {
   ok: number;
   failed: number;
   failures: string[];
-  ids: number[];
 }
 
 /**
  * An independent client: reads and writes of orders through HAProxy until stopped (bounded anyway), paced by a
  * think time. Unpaced, the example answers as fast as two cores allow; the pre-change snapshot measures that as the
  * baseline and the load test (baseline_factor 1) then asks for as much again, more than the shared machine can
- * serve, so the runbook's latency criteria would judge the machine, not the change.
+ * serve, so the runbook's latency criteria would judge the machine, not the change. Each order's item is unique to
+ * this run, so the database can say whether a write landed once, twice or not at all.
  */
 const THINK_MS = 10;
 async function ordersTraffic(url: string, stop: AbortSignal): Promise<Traffic> {
   const pool = new Pool(url, { connections: 2, headersTimeout: 15_000, bodyTimeout: 15_000 });
-  const r: Traffic = { ok: 0, failed: 0, failures: [], ids: [] };
+  const r: Traffic = { ok: 0, failed: 0, failures: [], acknowledged: [], writesSent: [] };
   const started = Date.now();
+  const run = started.toString(36);
   const worker = async (w: number): Promise<void> => {
     for (let n = 0; !stop.aborted && n < 50_000 && Date.now() - started < 900_000; n += 1) {
       const write = n % 3 === 0;
       const path = write ? '/orders' : `/orders?customer=e2e-${w}&limit=5`;
+      const item = `e2e ${run} w${w} #${n}`;
+      if (write) r.writesSent.push(item);
       try {
         const res = await pool.request({
           path,
           method: write ? 'POST' : 'GET',
           headers: write ? { 'content-type': 'application/json' } : {},
-          body: write ? JSON.stringify({ customer: `e2e-${w}`, item: `e2e #${n}`, quantity: 1 + (n % 5) }) : undefined,
+          body: write ? JSON.stringify({ customer: `e2e-${w}`, item, quantity: 1 + (n % 5) }) : undefined,
         });
         const text = await res.body.text();
         if (res.statusCode !== (write ? 201 : 200)) throw new Error(`${res.statusCode} ${text.slice(0, 120)}`);
-        if (write) r.ids.push((JSON.parse(text) as { id: number }).id);
+        if (write) r.acknowledged.push({ id: (JSON.parse(text) as { id: number }).id, memo: item });
         r.ok += 1;
       } catch (err) {
         r.failed += 1;
@@ -89,15 +92,10 @@ t.test('pool-scaling.yml on instances of the example: zero failed requests, cont
   stop.abort();
   const sent = await traffic;
   t.equal(run.code, 0, 'the playbook succeeds on the example', { stdout: run.stdout.slice(-4000) });
+  await assertLbReady(t, lab);
   t.ok(sent.ok > 100, `traffic flowed during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures });
-  const found = await pgQuery<{ n: number }>(
-    lab,
-    'SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::bigint[])',
-    [sent.ids],
-    'app',
-  );
-  t.equal(found[0]!.n, sent.ids.length, `all ${sent.ids.length} acknowledged orders are in the database`);
+  await assertWritesExactlyOnce(t, lab, sent, { table: 'orders', memo: 'item' });
   for (const [name, p] of await readPools(lab))
     t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, useLab } from '../helpers/lab';
 import { startReceiver } from './notify-receiver';
 import { evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
 
@@ -38,6 +38,7 @@ void t.test(
     );
 
     t.not(run.code, 0, 'the run stops');
+    await assertLbReady(t, lab, 'after the refused run');
     t.match(run.stdout, /REFUSED before any change/, 'refused before any change');
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
@@ -108,6 +109,7 @@ void t.test(
       /REFUSED before any change: .*capacity/is,
       'it stops for the capacity gate, not for the webhook',
     );
+    await assertLbReady(t, lab, 'after the refused run');
     const recorded = fs
       .readFileSync(path.join(evidenceDirOf(runId), 'notifications.jsonl'), 'utf8')
       .trim()

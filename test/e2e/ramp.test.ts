@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, useLab } from '../helpers/lab';
 import { startReceiver, type Receiver } from './notify-receiver';
 import { runRampCli } from './ramp-helpers';
 import { events, evidenceProblems, readPools, restoreBaseline, shortRun, trafficUntil } from './rollout-helpers';
@@ -108,6 +108,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     const sent = await traffic;
 
     t.equal(run.code, 1, 'the ramp ends failed (gate)', { stderr: run.stderr.slice(-4000) });
+    await assertLbReady(t, lab, 'after the rolled-back ramp');
     const s = run.summary!;
     t.same([s.verdict, s.failed_pass, s.levels], ['FAIL', 2, [50, 100, 200]]);
     t.same(
@@ -125,6 +126,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     for (const [name, p] of await readPools(lab))
       t.same([p.pool.max, p.pool.min], [100, 13], `${name} runs max 100 / min 13 (read back), not the original 50`);
     t.ok(sent.ok > 50, `traffic flowed throughout (${sent.ok} ok, ${sent.failed} failed)`);
+    await assertWritesExactlyOnce(t, lab, sent);
     checkPassEvidence(t, s.passes[0]!, hosts);
 
     const dir = s.passes[1]!.evidence_dir!;
@@ -173,6 +175,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     const sent = await traffic;
 
     t.equal(run.code, 0, 'the ramp succeeds', { stderr: run.stderr.slice(-4000) });
+    await assertLbReady(t, lab, 'after the ramp');
     const s = run.summary!;
     t.equal(s.verdict, 'PASS');
     t.same(
@@ -186,6 +189,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     for (const [name, p] of await readPools(lab))
       t.same([p.pool.max, p.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
     t.equal(sent.failed, 0, `zero failed requests through HAProxy (${sent.ok} ok)`);
+    await assertWritesExactlyOnce(t, lab, sent);
     checkPassEvidence(t, s.passes[1]!, hosts);
     const retried = fs
       .readFileSync(path.join(s.passes[1]!.evidence_dir!, 'events.jsonl'), 'utf8')

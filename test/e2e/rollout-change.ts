@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Test } from 'tap';
 import type { LoadtestResult } from '../../scripts/types/loadtest-result';
 import type { VerificationReport } from '../../scripts/types/report';
-import { missingJournalEntries, useLab } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, useLab } from '../helpers/lab';
 import {
   configHashes,
   events,
@@ -42,11 +42,8 @@ export async function changeUnderTraffic(t: Test, method: 'sighup' | 'restart', 
   t.equal(run.code, 0, `the playbook succeeds (${method})`, { stdout: run.stdout.slice(-4000) });
   t.ok(sent.ok > 100, `traffic flowed during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
-  t.same(
-    await missingJournalEntries(lab, sent.acknowledgedIds),
-    [],
-    `all ${sent.acknowledgedIds.length} acknowledged writes are in the database`,
-  );
+  await assertLbReady(t, lab);
+  await assertWritesExactlyOnce(t, lab, sent);
 
   const pools = await readPools(lab);
   for (const [name, p] of pools)
@@ -117,6 +114,7 @@ export async function changeUnderTraffic(t: Test, method: 'sighup' | 'restart', 
     runVars(lab, `${runId}-again`, { pool_scaling_apply_method: method }),
   );
   t.equal(again.code, 0, 'the second run succeeds');
+  await assertLbReady(t, lab, 'after the second run');
   t.match(again.stdout, /Already at target, nothing to change/, 'the second run says there is nothing to change');
   t.notMatch(
     again.stdout,

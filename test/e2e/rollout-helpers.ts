@@ -165,11 +165,16 @@ export async function restoreBaseline(cfg: LabConfig): Promise<void> {
   });
 }
 
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 250,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}`);
 }
@@ -187,7 +192,8 @@ export function trafficUntil(url: string, stop: AbortSignal): Promise<TrafficRes
       ok: 0,
       failed: 0,
       failures: [],
-      acknowledgedIds: [],
+      acknowledged: [],
+      writesSent: [],
       reads: 0,
       writes: 0,
       elapsedMs: 0,
@@ -204,7 +210,8 @@ export function trafficUntil(url: string, stop: AbortSignal): Promise<TrafficRes
       total.ok += r.ok;
       total.failed += r.failed;
       total.failures.push(...r.failures.slice(0, 100 - total.failures.length));
-      total.acknowledgedIds.push(...r.acknowledgedIds);
+      total.acknowledged.push(...r.acknowledged);
+      total.writesSent.push(...r.writesSent);
       total.reads += r.reads;
       total.writes += r.writes;
       total.elapsedMs += r.elapsedMs;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, useLab } from '../helpers/lab';
 import { configHashes, evidenceDirOf, pids, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
 
 // A whole rollout on a shared 2-core machine takes minutes: more than the suite's default per-file timeout.
@@ -30,6 +30,7 @@ void t.test('refusals and check mode touch no host', async (t) => {
     const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_to: huge }));
     t.not(run.code, 0, 'the playbook fails');
     t.match(run.stdout, /poolgate preflight\s+gate failed:.*capacity/is, 'it names the capacity gate');
+    await assertLbReady(t, lab, 'after the refused run');
     t.same(configHashes(lab), hashes, 'every config file is byte-identical');
     t.same(await pids(lab), before, 'no instance restarted (same pids)');
     t.same(await generations(lab), gens, 'no instance reloaded (same generations)');
@@ -50,6 +51,7 @@ void t.test('refusals and check mode touch no host', async (t) => {
     const runId = `e2e-late-${now}`;
     const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_change_window: window }));
     t.not(run.code, 0, 'the playbook fails');
+    await assertLbReady(t, lab, 'after the run refused for its window');
     t.match(
       run.stdout,
       new RegExp(
@@ -80,6 +82,7 @@ void t.test('refusals and check mode touch no host', async (t) => {
       ['--tags', 'preflight'],
     );
     t.equal(again.code, 0, 'with the override, preflight passes', { stdout: again.stdout.slice(-2000) });
+    await assertLbReady(t, lab, 'after the overridden preflight-only run');
     const odir = evidenceDirOf(`${runId}-override`);
     const ofile = fs.readdirSync(odir).find((f) => /^preflight_.*\.json$/.test(f))!;
     const item = (
@@ -99,6 +102,7 @@ void t.test('refusals and check mode touch no host', async (t) => {
     // The inventory spells the path through playbooks/.., so match its tail.
     for (const i of lab.instances)
       t.match(run.stdout, new RegExp(`--- before: \\S*/instances/${i.name}/pool\\.json`), `shows ${i.name}'s diff`);
+    await assertLbReady(t, lab, 'after the check run');
     t.equal(run.stdout.split('-  "max": 50,').length - 1, 4, 'four hosts would leave max 50');
     t.equal(run.stdout.split('+  "max": 200,').length - 1, 4, 'four hosts would get max 200');
     t.same(configHashes(lab), hashes, 'every config file is byte-identical');

@@ -4,13 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
-import { missingJournalEntries, useLab } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, useLab } from '../helpers/lab';
 import { packageRoot } from '../../scripts/lib/paths';
 import { evidenceFile, newestOf, type EvidenceKindName } from '../../scripts/lib/run-evidence';
 import {
   configHashes,
   events,
-  evidenceDirOf,
   evidenceProblems,
   labctl,
   pids,
@@ -36,6 +35,12 @@ const TO = { ...FROM, min: 20, max: 200 };
 function inventoryRepo(): { dir: string; inventory: string; git: (...a: string[]) => string; changeCommit: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-e2e-inventory-'));
   fs.cpSync(path.join(packageRoot, 'inventory', 'lab'), path.join(dir, 'inventory', 'lab'), { recursive: true });
+  // The lab's inventory script finds the lab from its own checkout: the copy asks the one in this checkout.
+  fs.writeFileSync(
+    path.join(dir, 'inventory', 'lab', 'lab-config'),
+    `#!/bin/sh\nexec '${path.join(packageRoot, 'inventory', 'lab', 'lab-config')}' "$@"\n`,
+    { mode: 0o755 },
+  );
   const git = (...a: string[]): string =>
     execFileSync('git', ['-C', dir, ...a], {
       env: {
@@ -85,12 +90,18 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   const repo = inventoryRepo();
   t.teardown(() => fs.rmSync(repo.dir, { recursive: true, force: true }));
   const headBefore = repo.git('rev-parse', 'HEAD').trim();
+  // An evidence root of its own: the change history judges "the last run on this fleet" from the runs in the root,
+  // and the suite's other tests roll this same change back on purpose on the same slot (rollout-rollback-restart,
+  // the fault tests). Kept when the test fails.
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-e2e-rollback-evidence-'));
+  t.teardown(() => (t.passing() ? fs.rmSync(root, { recursive: true, force: true }) : t.comment(`evidence: ${root}`)));
+  const evidenceDirOf = (id: string): string => path.join(root, id);
   // The inventory's own change this time (no retry reason, a revert prepared): only the lab-sized durations.
   const vars = (runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> => {
     const v = runVars(lab, runId);
     delete v.pool_scaling_retry_reason;
     delete v.pool_scaling_prepare_revert;
-    return { ...v, ...extra };
+    return { ...v, pool_scaling_evidence_root: root, ...extra };
   };
 
   const runId = `e2e-rollback-${Date.now()}`;
@@ -119,12 +130,13 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   t.ok(stoppedAt, 'primary-1 was stopped after the standbys changed and the primaries drained');
   t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-3000) });
   t.match(run.stdout, /ROLLED BACK/, 'it says it rolled back');
+  await assertLbReady(t, lab, 'after the rollback');
   const pools = await readPools(lab);
   for (const [name, p] of pools)
     t.same([p.pool.max, p.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
   t.ok(sent.ok > 50, `traffic flowed throughout (${sent.ok} ok)`);
-  t.same(await missingJournalEntries(lab, sent.acknowledgedIds), [], 'every acknowledged write is in the database');
+  await assertWritesExactlyOnce(t, lab, sent);
 
   const incidents = fs.existsSync(path.join(dir, 'incidents')) ? fs.readdirSync(path.join(dir, 'incidents')) : [];
   t.ok(
@@ -274,6 +286,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
         inventory: repo.inventory,
       });
       t.not(again.code, 0);
+      await assertLbReady(t, lab, 'after the refused repeat');
       t.match(
         again.stdout,
         new RegExp(
@@ -294,6 +307,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       t.equal(retried.code, 0, 'an explicit retry with a reason is let through (here to preflight only)', {
         stdout: retried.stdout.slice(-2000),
       });
+      await assertLbReady(t, lab, 'after the preflight-only retry');
       t.match(
         events(evidenceDirOf(`${runId}-retry`)).find((e) => e.action === 'retry_after_rollback'),
         { retry_of: runId, reason: 'e2e: primary-1 was stopped on purpose, it runs again' },
@@ -312,6 +326,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       {
         rollback_run_id: runId,
         rollback_reason: 'e2e: the manual path after the automatic one',
+        pool_scaling_evidence_root: root,
         pool_scaling_rollback: {
           max_s: 600,
           watch: { duration_s: 12, interval_s: 1, settle_s: 4, tolerance: { p95_ms: 100 } },
@@ -323,8 +338,11 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       { inventory: repo.inventory },
     );
     stopManual.abort();
-    t.equal((await manualTraffic).failed, 0, 'zero failed requests during the manual rollback');
+    const manualSent = await manualTraffic;
+    t.equal(manualSent.failed, 0, 'zero failed requests during the manual rollback');
     t.equal(manual.code, 0, 'rollback.yml succeeds', { stdout: manual.stdout.slice(-2000) });
+    await assertLbReady(t, lab, 'after rollback.yml');
+    await assertWritesExactlyOnce(t, lab, manualSent);
     const mdir = /evidence: ([^\s'"]+)/.exec(manual.stdout)?.[1];
     t.ok(mdir && fs.existsSync(mdir), `its own evidence folder (${mdir})`);
     const w = readJson<{ verdict: string; baseline: { file: string } }>(
@@ -345,6 +363,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       inventory: repo.inventory,
     });
     t.equal(agree.code, 0, { stdout: agree.stdout.slice(-2000) });
+    await assertLbReady(t, lab, 'after the run with nothing to change');
     t.match(agree.stdout, /Already at target, nothing to change/);
   });
 });

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import t from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, useLab } from '../helpers/lab';
 import { events, evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import { BUDGET_OLD, assertEvidence, assertTraffic, assertUntouched, fleetState, tail, watch } from './fault-helpers';
 
@@ -46,6 +46,7 @@ void t.test('a host whose config file is not what it runs is refused before any 
       const runId = `fault-drift-${c.host}-${Date.now()}`;
       const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
       t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
+      await assertLbReady(t, lab, 'after the refused run');
       t.match(
         run.stdout,
         /REFUSED before any change: .*CONFIG DRIFT/s,

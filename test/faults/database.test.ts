@@ -5,7 +5,7 @@ import t from 'tap';
 import { PG_BIN } from '../../lab/control/postgres';
 import { asPgUser } from '../../lab/control/proc';
 import type { LabConfig } from '../../lab/lab-config';
-import { readPassword, steadyTraffic, useLab } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, readPassword, steadyTraffic, useLab } from '../helpers/lab';
 import { evidenceDirOf, restoreBaseline, runPlaybook, runVars, shortRun } from '../e2e/rollout-helpers';
 import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, exec, said, tail, watch } from './fault-helpers';
 
@@ -15,7 +15,7 @@ t.setTimeout(1_200_000);
 // a blip shorter than the sustained window must not roll a good change back: here the monitor watches 20 s with
 // 10-s sustained triggers (lab-sized; the runbook's are 5 min) and tolerates 10 unmeasured samples in a row, and
 // each fault lasts a few seconds.
-// (A lock held longer than the window does roll back: test/e2e/rollout-monitor-trigger.test.ts.)
+// (A lock held longer than the window does roll back: test/e2e/rollout-slow-database.test.ts.)
 function monitorVars(lab: LabConfig): Record<string, unknown> {
   const base = shortRun(lab).pool_scaling_monitor as { triggers: Array<Record<string, unknown>> } & Record<
     string,
@@ -78,6 +78,7 @@ void t.test('the database restarted during monitoring', async (t) => {
   // < 0.1 % over the monitoring window) cannot hold when every in-flight query was terminated: the report decides
   // ROLLBACK and the change is rolled back by the zero-downtime path, naming the failed criterion.
   t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
+  await assertLbReady(t, lab, 'after the rollback');
   t.match(
     said(run),
     /ROLLED BACK: .*poolgate report gate failed: ROLLBACK: .*Error rate <0\.1%/,
@@ -104,6 +105,7 @@ void t.test('the database restarted during monitoring', async (t) => {
   );
   const after = await steadyTraffic(lab.haproxy.url, { concurrency: 2, durationMs: 3000, maxRequests: 2000 });
   t.equal(after.failed, 0, `after the restart every request succeeds again (${after.ok} ok)`);
+  await assertWritesExactlyOnce(t, lab, after);
 });
 
 void t.test('the database slowed by lock contention during monitoring', async (t) => {
@@ -141,6 +143,7 @@ void t.test('the database slowed by lock contention during monitoring', async (t
   t.equal(run.code, 0, 'contention shorter than the sustained window does not roll the change back: completed', {
     out: tail(run),
   });
+  await assertLbReady(t, lab);
   await assertPools(t, lab, 200, 20, 'the change stands');
   await assertEvidence(t, runId, false);
   const locks = await new Promise<number>((resolve) => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, useLab } from '../helpers/lab';
 import { evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import { BUDGET_OLD, assertTraffic, assertUntouched, fleetState, tail, watch } from './fault-helpers';
 
@@ -44,6 +44,7 @@ void t.test('an evidence folder that cannot be written refuses the run before an
     const before = await fleetState(lab);
     const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
     t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
+    await assertLbReady(t, lab, 'after the refused run');
     t.match(
       run.stdout,
       /REFUSED before any change: Record the event in events\.jsonl:.*(not writable|Operation not permitted|Permission denied)/s,
@@ -65,6 +66,7 @@ void t.test('an evidence folder that cannot be written refuses the run before an
       runVars(lab, `fault-evidence-root-${Date.now()}`, { pool_scaling_evidence_root: path.join(blocker, 'evidence') }),
     );
     t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
+    await assertLbReady(t, lab, 'after the refused run');
     // Ansible's YAML output doubles the quote in "run's".
     t.match(
       run.stdout,

@@ -6,7 +6,7 @@ import type { Test } from 'tap';
 import { labConfig, type LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import type { RolloutEvent } from '../../scripts/lib/run-evidence';
-import { missingJournalEntries, type TrafficResult } from '../helpers/lab';
+import { assertLbReady, assertWritesExactlyOnce, type TrafficResult } from '../helpers/lab';
 import {
   configHashes,
   events,
@@ -48,7 +48,10 @@ export function watch(lab: LabConfig): () => Promise<Watched> {
   };
 }
 
-/** Traffic facts every case asserts: it flowed, at most `maxFailed` failed (0 on a zero-downtime path), writes durable. */
+/**
+ * Traffic facts every case asserts: it flowed, at most `maxFailed` failed (0 on a zero-downtime path), every
+ * acknowledged write in the database exactly once and no write doubled.
+ */
 export async function assertTraffic(
   t: Test,
   lab: LabConfig,
@@ -61,11 +64,7 @@ export async function assertTraffic(
   t.ok(w.sent.failed <= maxFailed, `${w.sent.failed} failed requests ≤ ${maxFailed}: ${why}`, {
     failures: w.sent.failures.slice(0, 5),
   });
-  t.same(
-    await missingJournalEntries(lab, w.sent.acknowledgedIds),
-    [],
-    `all ${w.sent.acknowledgedIds.length} acknowledged writes are in the database`,
-  );
+  await assertWritesExactlyOnce(t, lab, w.sent);
   t.ok(
     w.db.samples > 3 && w.db.peak <= budget,
     `PostgreSQL connections peaked at ${w.db.peak} ≤ budget ${budget} (${w.db.samples} samples)`,
@@ -104,14 +103,18 @@ export async function assertUntouched(t: Test, lab: LabConfig, before: Untouched
   t.same(backupsOf(lab), [], 'no backup was taken');
 }
 
-/** Resolves once the run's events.jsonl has an event matching `pred` (bounded). */
+/**
+ * Resolves once the run's events.jsonl has an event matching `pred` (bounded). `intervalMs` is how often it looks:
+ * shorter when the fault must land before the run's next step.
+ */
 export async function eventSeen(
   runId: string,
   pred: (e: RolloutEvent) => boolean,
   what: string,
   timeoutMs = 400_000,
+  intervalMs = 250,
 ): Promise<void> {
-  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what);
+  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what, intervalMs);
 }
 
 /** The evidence of a run that ended: sealed, the manifest verifies, and (if rolled back) the incident and log exist. */
@@ -134,6 +137,39 @@ export async function assertEvidence(t: Test, runId: string, rolledBack: boolean
     events(dir).some((e) => e.action === 'rollback_verified'),
     'the rollback read back every instance (rollback_verified)',
   );
+}
+
+/**
+ * A manual rollback (rollback.yml of the run `runId`) as every case that ends with one asserts it: exit 0, every
+ * HAProxy server UP and READY, every instance at min 10 / max 50 read back, its own sealed evidence with the incident
+ * and a rollback_log.txt naming the run, and exactly the hosts `restored` restored. Returns the rollback's events.
+ */
+export async function assertManualRollback(
+  t: Test,
+  lab: LabConfig,
+  rb: PlaybookRun,
+  runId: string,
+  restored: string[],
+): Promise<RolloutEvent[]> {
+  t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
+  await assertLbReady(t, lab, 'after rollback.yml');
+  await assertPools(t, lab, 50, 10, 'rolled back by rollback.yml');
+  const dir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
+  t.ok(dir && fs.existsSync(dir), `the rollback has its own evidence folder (${dir})`);
+  if (!dir || !fs.existsSync(dir)) return [];
+  await assertEvidence(t, path.basename(dir), true);
+  t.match(
+    fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
+    new RegExp(`manual rollback of ${runId}: `),
+    'rollback_log.txt names the run it rolled back',
+  );
+  const ev = events(dir);
+  t.same(
+    (ev.find((e) => e.action === 'rollback_verified')?.restored as string[] | undefined)?.slice().sort(),
+    [...restored].sort(),
+    `it restored exactly ${restored.join(', ')}`,
+  );
+  return ev;
 }
 
 export async function poolgate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { RolloutEvent } from '../../scripts/lib/run-evidence';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, useLab } from '../helpers/lab';
 import { evidenceDirOf, events, labctl, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import {
   BUDGET_CHANGE,
@@ -40,6 +40,7 @@ void t.test('an instance killed (SIGKILL) mid-rollout: everything is rolled back
   t.ok(killed > 0, `primary-2 (pid ${killed}) was SIGKILLed once standby-1 had changed`);
   t.not(run.code, 0, 'the run ends failed', { out: tail(run) });
   t.match(run.stdout, /ROLLED BACK: .*primary-2/s, 'it says it rolled back and names primary-2');
+  await assertLbReady(t, lab, 'after the rollback');
   await assertPools(t, lab, 50, 10, 'rolled back');
   t.match(await labctl('status', 'primary-2'), /RUNNING/, 'the rollback started primary-2 again on its old file');
   t.not(Number(await labctl('pid', 'primary-2')), killed, 'primary-2 runs as a new process');
@@ -89,6 +90,7 @@ void t.test(
       /ROLLED BACK: .*standby-2.*(timed out|timeout|Read timed out)/is,
       'it says it rolled back because standby-2 timed out',
     );
+    await assertLbReady(t, lab, 'after the rollback');
     await assertPools(t, lab, 50, 10, 'rolled back');
     t.not(Number(await labctl('pid', 'standby-2')), hung, 'the rollback replaced the hung standby-2 by a new process');
     t.ok(

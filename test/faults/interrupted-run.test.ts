@@ -4,7 +4,7 @@ import path from 'node:path';
 import t, { type Test } from 'tap';
 import type { LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, lbAdminStates, useLab } from '../helpers/lab';
 import {
   configHashes,
   events,
@@ -19,6 +19,7 @@ import {
 import {
   BUDGET_CHANGE,
   assertEvidence,
+  assertManualRollback,
   assertPools,
   assertTraffic,
   eventSeen,
@@ -30,13 +31,20 @@ import {
 t.setTimeout(1_200_000);
 
 // The control node's run interrupted between hosts (SIGINT as Ctrl-C, SIGTERM as a killed CI job): standby-1 has
-// changed and been read back, nothing else has. What the run left is recorded: events.jsonl says which hosts
+// changed and been read back, nothing else has. And the control node lost outright (every process of the run
+// SIGKILLed, nothing can clean up) after the standbys changed and the primaries were drained, before any primary. What the run left is recorded: events.jsonl says which hosts
 // changed, and each changed host has its <config>.bak-<run-id>. From there (docs/faults.md, playbooks/README.md):
 //   roll back:  ansible-playbook playbooks/rollback.yml -e rollback_run_id=<run-id> -e rollback_reason=...
 //   or resume:  ansible-playbook playbooks/pool-scaling.yml (a host already at target is verified, not changed).
 
-/** ansible-playbook that the test can signal; resolves when it has exited. */
-function startPlaybook(extraVars: Record<string, unknown>): { pid: number; done: Promise<PlaybookRun> } {
+/**
+ * ansible-playbook that the test can signal; resolves when it has exited. `detached`: in a process group of its own,
+ * so the whole run (Ansible's workers and the commands they started) can be killed at once.
+ */
+function startPlaybook(
+  extraVars: Record<string, unknown>,
+  detached = false,
+): { pid: number; done: Promise<PlaybookRun> } {
   const child = spawn(
     'ansible-playbook',
     ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(extraVars)],
@@ -44,6 +52,7 @@ function startPlaybook(extraVars: Record<string, unknown>): { pid: number; done:
       cwd: packageRoot,
       env: { ...process.env, ANSIBLE_NOCOLOR: '1' },
       timeout: 600_000,
+      detached,
     },
   );
   let stdout = '';
@@ -106,6 +115,7 @@ void t.test('the control node interrupted between hosts', async (t) => {
     t.not(interrupted.code, 0, `the interrupted run exits non-zero (${interrupted.code})`, { out: tail(interrupted) });
     t.match(interrupted.stdout + interrupted.stderr, /interrupt/i, 'it says it was interrupted');
     await assertLeftKnown(t, lab, runId);
+    await assertLbReady(t, lab, 'after the interruption (no primary was drained yet)');
 
     const started = Date.now();
     const rb = await runPlaybook('rollback.yml', {
@@ -116,23 +126,7 @@ void t.test('the control node interrupted between hosts', async (t) => {
     });
     const rollbackS = (Date.now() - started) / 1000;
     const w = await stop();
-    t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
-    await assertPools(t, lab, 50, 10, 'rolled back');
-    const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
-    t.ok(rbDir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
-    if (rbDir) {
-      await assertEvidence(t, path.basename(rbDir), true);
-      t.match(
-        fs.readFileSync(path.join(rbDir, 'rollback_log.txt'), 'utf8'),
-        new RegExp(`manual rollback of ${runId}`),
-        'rollback_log.txt names the interrupted run',
-      );
-      t.same(
-        events(rbDir).find((e) => e.action === 'rollback_verified')?.restored,
-        ['standby-1'],
-        'it restored exactly standby-1',
-      );
-    }
+    await assertManualRollback(t, lab, rb, runId, ['standby-1']);
     t.comment(`manual rollback took ${rollbackS.toFixed(1)} s`);
     await assertTraffic(t, lab, w, BUDGET_CHANGE);
   });
@@ -148,11 +142,13 @@ void t.test('the control node interrupted between hosts', async (t) => {
     await waitFor(async () => processesOf(runId).length === 0, 30_000, 'the interrupted run to end');
     t.not(interrupted.code, 0, `the interrupted run exits non-zero (${interrupted.code})`, { out: tail(interrupted) });
     await assertLeftKnown(t, lab, runId);
+    await assertLbReady(t, lab, 'after the interruption (no primary was drained yet)');
 
     const resumeId = `${runId}-resume`;
     const resumed = await runPlaybook('pool-scaling.yml', runVars(lab, resumeId));
     const w = await stop();
     t.equal(resumed.code, 0, 'the resumed run completes', { out: tail(resumed) });
+    await assertLbReady(t, lab, 'after the resumed run');
     await assertPools(t, lab, 200, 20, 'completed');
     const backedUp = events(evidenceDirOf(resumeId))
       .filter((e) => e.action === 'backed_up')
@@ -167,6 +163,78 @@ void t.test('the control node interrupted between hosts', async (t) => {
       (await poolgate(['evidence', 'verify', evidenceDirOf(runId)])).code === 0,
       false,
       'the interrupted run was never sealed (its folder says so: no manifest)',
+    );
+    await assertTraffic(t, lab, w, BUDGET_CHANGE);
+  });
+
+  await t.test('the control node lost (SIGKILL) after the primaries were drained, then rollback.yml', async (t) => {
+    await restoreBaseline(lab);
+    const runId = `fault-sigkill-control-${Date.now()}`;
+    const stop = watch(lab);
+    const run = startPlaybook(runVars(lab, runId), true);
+    // Looked for every 50 ms: the next step (primary-1's backup) follows the drain within a play's start-up.
+    await eventSeen(
+      runId,
+      (e) => e.host === 'primary-2' && e.action === 'lb_drain',
+      'both primaries drained',
+      400_000,
+      50,
+    );
+    process.kill(-run.pid, 'SIGKILL');
+    const killed = await run.done;
+    await waitFor(async () => processesOf(runId).length === 0, 30_000, 'every process of the killed run to be gone');
+    t.not(killed.code, 0, `the killed run ends without a success (${killed.code})`);
+    t.same(processesOf(runId), [], 'no process of the run survived: nothing could clean up');
+
+    // What the lost control node left: recorded in events.jsonl, and true on the hosts and at HAProxy.
+    const ev = events(evidenceDirOf(runId));
+    t.same(
+      ev.filter((e) => e.action === 'backed_up').map((e) => e.host),
+      ['standby-1', 'standby-2'],
+      'events.jsonl: the standbys were changed, no primary was',
+    );
+    t.same(
+      ev.filter((e) => e.action === 'lb_drain').map((e) => e.host),
+      ['primary-1', 'primary-2'],
+      'events.jsonl: the primaries were drained',
+    );
+    t.notOk(
+      ev.some((e) => e.phase === 'done' || e.phase === 'rollback'),
+      'events.jsonl: the run neither ended nor rolled back',
+    );
+    t.notOk(fs.existsSync(path.join(evidenceDirOf(runId), 'manifest.sha256')), 'the killed run was never sealed');
+    const pools = await readPools(lab);
+    t.same(
+      lab.instances.map((i) => [i.name, pools.get(i.name)!.pool.max, pools.get(i.name)!.pool.min]),
+      [
+        ['standby-1', 200, 20],
+        ['standby-2', 200, 20],
+        ['primary-1', 50, 10],
+        ['primary-2', 50, 10],
+      ],
+      'the standbys run the new pool, the primaries the old (read back)',
+    );
+    t.same(
+      await lbAdminStates(lab),
+      { 'standby-1': 'ready', 'standby-2': 'ready', 'primary-1': 'drain', 'primary-2': 'drain' },
+      'HAProxy still has the primaries drained: the standbys carry the traffic',
+    );
+
+    const rb = await runPlaybook('rollback.yml', {
+      rollback_run_id: runId,
+      rollback_reason: 'control node lost (SIGKILL) after the primaries were drained',
+    });
+    const w = await stop();
+    const rbEvents = await assertManualRollback(t, lab, rb, runId, ['standby-1', 'standby-2']);
+    t.same(
+      rbEvents.filter((e) => e.action === 'lb_enabled').map((e) => e.host),
+      ['primary-1', 'primary-2'],
+      'and sent the traffic back to the primaries the lost run had drained',
+    );
+    t.equal(
+      (await poolgate(['evidence', 'verify', evidenceDirOf(runId)])).code === 0,
+      false,
+      "the lost run's own folder still says it never ended (no manifest)",
     );
     await assertTraffic(t, lab, w, BUDGET_CHANGE);
   });

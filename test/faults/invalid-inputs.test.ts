@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { useLab } from '../helpers/lab';
+import { assertLbReady, useLab } from '../helpers/lab';
 import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import {
   BUDGET_OLD,
@@ -126,6 +126,7 @@ void t.test('invalid inputs are refused before any change, naming the field', as
       const runId = `fault-input-${c.name.replace(/\W+/g, '-')}-${Date.now()}`;
       const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_to: c.to }));
       t.not(run.code, 0, 'the playbook exits non-zero', { out: tail(run) });
+      await assertLbReady(t, lab, 'after the refused run');
       t.match(run.stdout, /REFUSED before any change/, 'it says it refused before any change');
       t.match(said(run), c.says, 'the message names the field and the rule');
       t.notMatch(run.stdout, /TASK \[pool_config/, 'no host task ran');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { writeManifest } from '../../scripts/lib/evidence';
-import { readPassword, useLab } from '../helpers/lab';
+import { assertLbReady, readPassword, useLab } from '../helpers/lab';
 import { evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import { BUDGET_CHANGE, assertPools, assertTraffic, poolgate, tail, watch } from './fault-helpers';
 
@@ -81,6 +81,7 @@ void t.test('no secret in evidence, logs, Ansible output or command lines during
   const cmdlines = await scan;
 
   t.equal(run.code, 0, 'the rollout completes', { out: tail(run) });
+  await assertLbReady(t, lab);
   await assertPools(t, lab, 200, 20, 'completed');
   await assertTraffic(t, lab, w, BUDGET_CHANGE);
 

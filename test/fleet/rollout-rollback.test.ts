@@ -12,7 +12,7 @@ import {
   restoreFleetBaseline,
   runFleetPlaybook,
 } from '../helpers/fleet-rollout';
-import { journalProblems } from '../helpers/lab';
+import { assertWritesExactlyOnce } from '../helpers/lab';
 
 // A fleet rollout and its rollback take minutes on a shared 2-core machine.
 t.setTimeout(1_800_000);
@@ -66,8 +66,7 @@ void t.test('a rollback fired on the fleet restores every host and leaves every 
   );
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
   t.ok(sent.ok > 100, `traffic flowed throughout (${sent.ok} ok)`);
-  const writes = await journalProblems(fleetAppQuery(fleet), sent.acknowledgedIds);
-  t.same(writes, { missing: [], duplicated: [] }, 'every acknowledged write in db-1, exactly once');
+  await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);
   const incidents = fs.readdirSync(path.join(dir, 'incidents'));
   t.match(
     incidents.map((f) => fs.readFileSync(path.join(dir, 'incidents', f), 'utf8')).join('\n'),

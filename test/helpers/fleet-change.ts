@@ -13,7 +13,7 @@ import {
   restoreFleetBaseline,
   runFleetPlaybook,
 } from './fleet-rollout';
-import { journalProblems } from './lab';
+import { assertWritesExactlyOnce } from './lab';
 import type { Item } from '../../scripts/types/evidence-common';
 
 const readJson = <T>(dir: string, re: RegExp): T => {
@@ -48,9 +48,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   t.equal(run.code, 0, `the playbook succeeds (${method})`, { stdout: run.stdout.slice(-4000) });
   t.ok(sent.ok > 100, `traffic flowed through the fleet's HAProxy during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests', { failures: sent.failures.slice(0, 5) });
-  const writes = await journalProblems(fleetAppQuery(fleet), sent.acknowledgedIds);
-  t.same(writes.missing, [], `all ${sent.acknowledgedIds.length} acknowledged writes are in db-1`);
-  t.same(writes.duplicated, [], 'and each of them exactly once');
+  await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);
 
   for (const [name, p] of await readFleetPools(fleet))
     t.same([p?.pool.max, p?.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);

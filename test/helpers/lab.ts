@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { Pool } from 'undici';
 import { labConfig, type LabConfig } from '../../lab/lab-config';
 import { collectStatus } from '../../lab/control/status';
-import { haproxyCommand } from '../../scripts/lib/haproxy-socket';
+import { backendServers, haproxyCommand, showServersState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
 
 /**
@@ -92,34 +92,112 @@ export function haproxySocket(cfg: LabConfig, command: string): Promise<string> 
   return haproxyCommand(cfg.haproxy.socket, command);
 }
 
+/** A write the service acknowledged (201): the id it returned and the memo that makes the write unique. */
+export interface AcknowledgedWrite {
+  id: number;
+  memo: string;
+}
+
+/**
+ * Where a service keeps the memo that makes each write unique: the reference ledger's journal entries, or the
+ * example service's orders (examples/orders-express), whose item the test makes unique.
+ */
+export type WriteTable = { table: 'journal_entries'; memo: 'memo' } | { table: 'orders'; memo: 'item' };
+const LEDGER: WriteTable = { table: 'journal_entries', memo: 'memo' };
+
 /** One query as the application's role, wherever its database runs (the lab's, or the fleet's db-1). */
 export type AppQuery = <R extends Record<string, unknown>>(sql: string, params: unknown[]) => Promise<R[]>;
 
-/**
- * Every acknowledged write exactly once: the ids the service answered 201 with that are NOT in the database, and
- * those whose memo (unique per request, see steadyTraffic) is there more than once — a write sent twice (a POST
- * retried after it reached a server) would commit a second entry with a new id and the same memo.
- */
-export async function journalProblems(
-  query: AppQuery,
-  ids: number[],
-): Promise<{ missing: number[]; duplicated: Array<{ memo: string; copies: number }> }> {
-  if (ids.length === 0) return { missing: [], duplicated: [] };
-  const found = await query<{ id: string }>('SELECT id FROM journal_entries WHERE id = ANY($1::bigint[])', [ids]);
-  const have = new Set(found.map((r) => Number(r.id)));
-  const duplicated = await query<{ memo: string; copies: number }>(
-    `SELECT memo, count(*)::int AS copies FROM journal_entries
-      WHERE memo IN (SELECT memo FROM journal_entries WHERE id = ANY($1::bigint[]))
-      GROUP BY memo HAVING count(*) > 1`,
-    [ids],
+/** The rows holding each of these memos, by memo (a memo absent from the database is absent here). */
+async function copiesOf(query: AppQuery, memos: string[], where: WriteTable): Promise<Map<string, number[]>> {
+  if (memos.length === 0) return new Map();
+  // A hash join on the memos sent (the table has no index on the memo and grows with every test).
+  const rows = await query<{ memo: string; ids: string[] }>(
+    `SELECT j.${where.memo} AS memo, array_agg(j.id ORDER BY j.id)::text[] AS ids
+       FROM ${where.table} j JOIN unnest($1::text[]) AS sent(memo) ON j.${where.memo} = sent.memo
+      GROUP BY j.${where.memo}`,
+    [memos],
   );
-  return { missing: ids.filter((id) => !have.has(id)), duplicated };
+  return new Map(rows.map((r) => [r.memo, r.ids.map(Number)]));
 }
 
-/** Which of these journal entry ids are NOT in the database (empty = every acknowledged write is durable). */
-export async function missingJournalEntries(cfg: LabConfig, ids: number[]): Promise<number[]> {
-  const query: AppQuery = (sql, params) => pgQuery(cfg, sql, params, 'app');
-  return (await journalProblems(query, ids)).missing;
+/**
+ * Every write a client sent, counted in the database by its unique memo: each acknowledged one is there exactly
+ * once, under the id the client was given (not lost, not doubled by a load balancer's retry), and none that the
+ * client saw fail is there twice (it may be there once: it can have committed before its answer was lost).
+ */
+export async function assertWritesExactlyOnce(
+  t: Test,
+  db: LabConfig | AppQuery,
+  sent: Pick<TrafficResult, 'acknowledged' | 'writesSent'>,
+  where: WriteTable = LEDGER,
+): Promise<void> {
+  const query: AppQuery = typeof db === 'function' ? db : (sql, params) => pgQuery(db, sql, params, 'app');
+  const copies = await copiesOf(query, sent.writesSent, where);
+  const notOnce = sent.acknowledged
+    .filter((w) => {
+      const ids = copies.get(w.memo) ?? [];
+      return ids.length !== 1 || ids[0] !== w.id;
+    })
+    .map((w) => `${w.memo}: acknowledged as ${w.id}, in the database as [${(copies.get(w.memo) ?? []).join(', ')}]`);
+  t.same(
+    notOnce.slice(0, 10),
+    [],
+    `all ${sent.acknowledged.length} acknowledged writes are in the database exactly once`,
+  );
+  const acknowledged = new Set(sent.acknowledged.map((w) => w.memo));
+  const unacknowledged = sent.writesSent.filter((m) => !acknowledged.has(m));
+  const doubled = unacknowledged
+    .filter((m) => (copies.get(m)?.length ?? 0) > 1)
+    .map((m) => `${m}: [${copies.get(m)!.join(', ')}]`);
+  const committed = unacknowledged.filter((m) => copies.has(m)).length;
+  t.same(
+    doubled.slice(0, 10),
+    [],
+    `none of the ${unacknowledged.length} unacknowledged writes is there twice (${committed} committed once)`,
+  );
+}
+
+/** Each server's admin state at HAProxy (`show servers state`), by name: what a run left set. */
+export async function lbAdminStates(cfg: LabConfig): Promise<Record<string, 'ready' | 'drain' | 'maint'>> {
+  const rows = await showServersState(cfg.haproxy.socket, cfg.haproxy.backend);
+  return Object.fromEntries(rows.map((s) => [s.server, s.maint ? 'maint' : s.drain ? 'drain' : 'ready']));
+}
+
+/** HAProxy's rise (2 checks × inter 500 ms) and one check's timeout (2 s): how long a restarted server may be DOWN. */
+const LB_UP_WITHIN_MS = 3500;
+
+/**
+ * HAProxy after a run, before anything resets it: every server of the backend is admin READY (`show servers state`:
+ * srv_admin_state 0 — not drained, not in maintenance; read once, nothing but an operator or a run sets it) and UP
+ * (srv_op_state 2 and `show stat` UP, waited for at most LB_UP_WITHIN_MS: a server the run restarted last may still
+ * be counting its health checks).
+ */
+export async function assertLbReady(t: Test, cfg: LabConfig, when = 'after the run'): Promise<void> {
+  const socket = cfg.haproxy.socket;
+  const backend = cfg.haproxy.backend;
+  const first = await showServersState(socket, backend);
+  t.same(
+    first.map((s) => s.server).sort(),
+    cfg.instances.map((i) => i.name).sort(),
+    `${when}: HAProxy's backend ${backend} has every instance`,
+  );
+  t.same(
+    first.filter((s) => s.raw.srv_admin_state !== '0').map((s) => `${s.server} admin state ${s.raw.srv_admin_state}`),
+    [],
+    `${when}: every HAProxy server is admin READY (none left drained or in maintenance)`,
+  );
+  const started = Date.now();
+  let notUp: string[] = [];
+  for (;;) {
+    const [state, stat] = await Promise.all([showServersState(socket, backend), backendServers(socket, backend)]);
+    notUp = state
+      .filter((s) => s.opState !== 2 || stat.get(s.server)?.status !== 'UP')
+      .map((s) => `${s.server} op state ${s.opState}, status ${stat.get(s.server)?.status ?? 'missing'}`);
+    if (notUp.length === 0 || Date.now() - started > LB_UP_WITHIN_MS) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  t.same(notUp, [], `${when}: every HAProxy server is UP (within ${Date.now() - started} ms)`);
 }
 
 export interface TrafficFailure {
@@ -136,8 +214,10 @@ export interface TrafficResult {
   failed: number;
   /** the first 100 failures, in order */
   failures: TrafficFailure[];
-  /** ids of every journal entry the service acknowledged with 201 */
-  acknowledgedIds: number[];
+  /** every journal entry the service acknowledged with 201 */
+  acknowledged: AcknowledgedWrite[];
+  /** the memo of every write sent (each unique), acknowledged or not */
+  writesSent: string[];
   reads: number;
   writes: number;
   elapsedMs: number;
@@ -187,18 +267,19 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
   const maxRequests = opts.maxRequests ?? 50_000;
   const pauseMs = Math.max(0, opts.pauseMs ?? 0);
   const pool = new Pool(baseUrl, { connections: concurrency, headersTimeout: 15_000, bodyTimeout: 15_000 });
-  // In every write's memo: unique per request across calls, so a write committed twice shows as one memo twice.
-  const tag = crypto.randomUUID().slice(0, 8);
   const started = performance.now();
   const result: TrafficResult = {
     ok: 0,
     failed: 0,
     failures: [],
-    acknowledgedIds: [],
+    acknowledged: [],
+    writesSent: [],
     reads: 0,
     writes: 0,
     elapsedMs: 0,
   };
+  // Makes every memo of this call unique, so each write can be counted in the database.
+  const tag = crypto.randomUUID();
   const fail = (f: Omit<TrafficFailure, 'at'>): void => {
     result.failed += 1;
     if (result.failures.length < 100) result.failures.push({ at: Math.round(performance.now() - started), ...f });
@@ -219,12 +300,14 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
         const method = write ? 'POST' : 'GET';
         try {
           let body: string | undefined;
+          const memo = `steady-traffic ${tag} w${w} #${n}`;
           if (write) {
             const debitAccount = pick();
             const creditAccount = accountIds.find((id) => id !== debitAccount)!;
             const amount = `${1 + (n % 500)}.${String(n % 100).padStart(2, '0')}`;
+            result.writesSent.push(memo);
             body = JSON.stringify({
-              memo: `steady-traffic ${tag} w${w} #${n}`,
+              memo,
               lines: [
                 { account_id: debitAccount, debit: amount, credit: '0' },
                 { account_id: creditAccount, debit: '0', credit: amount },
@@ -251,7 +334,7 @@ export async function steadyTraffic(baseUrl: string, opts: TrafficOptions = {}):
               fail({ method, path, status: res.statusCode, error: `no numeric id in ${text.slice(0, 100)}` });
               continue;
             }
-            result.acknowledgedIds.push(id);
+            result.acknowledged.push({ id, memo });
           }
           result.ok += 1;
         } catch (err) {

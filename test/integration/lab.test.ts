@@ -14,7 +14,7 @@ import { backendServers, setServerState } from '../../scripts/lib/haproxy-socket
 import { packageRoot } from '../../scripts/lib/paths';
 import { problemsOf } from '../../scripts/lib/schema';
 import type { LabStatus } from '../../scripts/types/lab-status';
-import { missingJournalEntries, readPassword, runLabScript, steadyTraffic, useLab } from '../helpers/lab';
+import { assertWritesExactlyOnce, readPassword, runLabScript, steadyTraffic, useLab } from '../helpers/lab';
 
 async function pids(cfg: LabConfig): Promise<Record<string, number | undefined>> {
   const out: Record<string, number | undefined> = {
@@ -162,11 +162,7 @@ t.test('the lab', async (t) => {
         t.equal(later.get(p.name), inMaint.get(p.name), `${p.name} got no new request in maintenance`);
       for (const s of standbys)
         t.ok(later.get(s.name)! > inMaint.get(s.name)!, `${s.name} served traffic while the primaries were out`);
-      t.same(
-        await missingJournalEntries(cfg, result.acknowledgedIds),
-        [],
-        `all ${result.acknowledgedIds.length} acknowledged writes are in the database`,
-      );
+      await assertWritesExactlyOnce(t, cfg, result);
       const states = await waitAllUp(cfg);
       t.same(
         [...states.values()].filter((s) => s !== 'UP'),
@@ -219,11 +215,7 @@ t.test('the lab', async (t) => {
     const after = await pids(cfg);
     for (const p of primaries) t.not(after[p.service], before[p.service], `${p.name} has a new pid`);
     t.equal(result.failed, 0, `no failed request (${result.ok} ok): ${JSON.stringify(result.failures.slice(0, 3))}`);
-    t.same(
-      await missingJournalEntries(cfg, result.acknowledgedIds),
-      [],
-      `all ${result.acknowledgedIds.length} acknowledged writes are in the database`,
-    );
+    await assertWritesExactlyOnce(t, cfg, result);
     t.same(
       [...(await waitAllUp(cfg)).values()].filter((s) => s !== 'UP'),
       [],

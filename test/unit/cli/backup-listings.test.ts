@@ -16,7 +16,7 @@ import { packageRoot } from '../../../scripts/lib/paths';
  * Each backup tool's listing, parsed from a fixture written in the tool's documented output format (values are
  * ours, the shape is the tool's). Where each format comes from:
  * - pgbackrest-info.json: pgBackRest `info --output=json`, as rendered in pgBackRest's own
- *   test/src/module/command/infoTest.c ("json - multiple stanzas, some with valid backups ..."; `error: true` for a
+ *   pgbackrest/test/src/module/command/infoTest.c ("json - multiple stanzas, some with valid backups ..."; `error: true` for a
  *   backup with page checksum errors; `status.code 2 "no valid backups"`) and the user guide's monitoring section
  *   (`pgbackrest --output=json --stanza=demo info | jq '.[0] | .backup[-1] | .timestamp.stop'`, epoch seconds).
  * - walg-backup-list*.json: WAL-G `backup-list --json` is internal.BackupTime (backup_name, time, wal_file_name,
@@ -31,7 +31,7 @@ import { packageRoot } from '../../../scripts/lib/paths';
  * - basebackup/: PostgreSQL's "Backup Manifest Format" chapter (PostgreSQL-Backup-Manifest-Version, Files[] with
  *   Path, Size, Last-Modified "in GMT", Checksum-Algorithm, Checksum; WAL-Ranges; Manifest-Checksum), and the
  *   backup_label lines written by xlogbackup.c build_backup_content (START TIME: %Y-%m-%d %H:%M:%S %Z in
- *   log_timezone). A real pg_basebackup of the lab is read by test/integration/backup-basebackup.test.ts.
+ *   log_timezone). A real pg_basebackup of the lab is read by test/integration/cli-preflight.test.ts.
  */
 const fixtures = path.join(packageRoot, 'test', 'fixtures', 'backup');
 const read = (f: string): string => fs.readFileSync(path.join(fixtures, f), 'utf8');

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { fleetConfig, hostsOf, type FleetRole } from '../../../lab/fleet/fleet-config';
-import { packageRoot } from '../../../scripts/lib/paths';
+import { renderedVars } from '../../helpers/ansible-vars';
 
 /**
  * inventory/fleet describes exactly the fleet lab/fleet/fleet-config.ts builds, on any slot and state root: the
@@ -19,36 +17,17 @@ const GROUPS: Record<FleetRole, string[]> = {
   primary: ['app', 'primary'],
 };
 
-async function rendered(env: NodeJS.ProcessEnv): Promise<Map<string, Record<string, unknown>>> {
-  const msg =
-    '{{ {"groups": group_names, "host": ansible_host, "user": ansible_user, "key": ansible_ssh_private_key_file,' +
-    ' "ssh_args": ansible_ssh_common_args, "address": pool_instance_address | default(none),' +
-    ' "url": pool_instance_url | default(none), "db": pool_scaling_database.host,' +
-    ' "p0": pool_scaling_monitor.p0.file, "lb_url": pool_scaling_lb.url,' +
-    ' "connection": ansible_connection | default("ssh")} | to_json }}';
-  const { stdout } = await promisify(execFile)(
-    'ansible',
-    [
-      '-i',
-      path.join(packageRoot, 'inventory', 'fleet'),
-      '--playbook-dir',
-      path.join(packageRoot, 'playbooks'),
-      'all',
-      '-o',
-      '-m',
-      'ansible.builtin.debug',
-      '-a',
-      `msg='${msg}'`,
-    ],
-    { env: { ...env, ANSIBLE_CONFIG: path.join(packageRoot, 'ansible.cfg') }, cwd: packageRoot, timeout: 60_000 },
+const rendered = (env: NodeJS.ProcessEnv): Promise<Map<string, Record<string, unknown>>> =>
+  renderedVars(
+    'fleet',
+    'all',
+    '{"groups": group_names, "host": ansible_host, "user": ansible_user, "key": ansible_ssh_private_key_file,' +
+      ' "ssh_args": ansible_ssh_common_args, "address": pool_instance_address | default(none),' +
+      ' "url": pool_instance_url | default(none), "db": pool_scaling_database.host,' +
+      ' "p0": pool_scaling_monitor.p0.file, "lb_url": pool_scaling_lb.url,' +
+      ' "connection": ansible_connection | default("ssh")}',
+    env,
   );
-  const hosts = new Map<string, Record<string, unknown>>();
-  for (const line of stdout.split('\n')) {
-    const m = /^(\S+) \| SUCCESS => (.*)$/.exec(line);
-    if (m) hosts.set(m[1]!, JSON.parse((JSON.parse(m[2]!) as { msg: string }).msg) as Record<string, unknown>);
-  }
-  return hosts;
-}
 
 for (const env of [{ POOLGATE_FLEET_SLOT: '1' }, { POOLGATE_FLEET_SLOT: '7', POOLGATE_FLEET_STATE_ROOT: '/srv/f' }]) {
   t.test(`the fleet inventory agrees with fleet-config: ${JSON.stringify(env)}`, async (t) => {

@@ -19,6 +19,11 @@ t.test('haproxy.cfg: primaries active, standbys backup, checks and retries as th
   t.match(text, /option httpchk GET \/health/);
   t.match(text, /default-server inter 500ms fall 2 rise 2/);
   t.match(text, /retry-on conn-failure empty-response response-timeout/);
+  t.match(
+    text,
+    /frontend public\n.*\n    http-request disable-l7-retry if !METH_GET !METH_OPTIONS\n/,
+    'a request that is not a GET/HEAD/OPTIONS is never resent once it reached a server',
+  );
   t.match(text, new RegExp(`stats socket ${cfg.haproxy.socket} mode 600 level admin`));
   t.notMatch(text, /127\.0\.0\./, 'nothing of slot 0 leaks into slot 5');
 });
