@@ -194,6 +194,15 @@ export interface RolloutBench {
   log: string;
 }
 
+/** A command's default sample window: its config schema's `window_s` default, the value ajv fills in. */
+function schemaDefaultWindow(schema: 'preflight-config' | 'verify-config'): number {
+  const file = path.join(packageRoot, 'schemas', `${schema}.schema.json`);
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { properties?: { window_s?: { default?: number } } };
+  const value = parsed.properties?.window_s?.default;
+  if (typeof value !== 'number') throw new Error(`${file} gives window_s no default`);
+  return value;
+}
+
 export async function oneRun(
   target: RolloutTarget,
   kind: 'sighup' | 'restart' | 'rollback',
@@ -244,15 +253,16 @@ export async function oneRun(
       result.rollback = rollbackTiming(events, triggerAt, run.endedAt);
     } else {
       const primaries = new Set(target.primaries);
-      // The sample windows as the run's own plan has them (the lab inventory sets them; the bench does not).
+      // The sample windows as the run's own plan has them (the lab inventory sets them; the bench does not), else
+      // the default the command applies from its config schema (inventory/fleet and production leave them out).
       const read = readEvidence<Plan>(dir, 'plan');
       if (read.status !== 'used') throw new Error(`the run's plan: ${read.status === 'missing' ? 'missing' : read.detail}`);
       const plan = read.value;
       const configured = {
         loadtest_s: SHORT_LOADTEST_S,
         monitor_s: SHORT_MONITOR_S,
-        preflight_window_s: plan.preflight?.window_s ?? 0,
-        verify_window_s: plan.verify?.window_s ?? 0,
+        preflight_window_s: plan.preflight?.window_s ?? schemaDefaultWindow('preflight-config'),
+        verify_window_s: plan.verify?.window_s ?? schemaDefaultWindow('verify-config'),
       };
       result.timing = rolloutTiming(
         events,
