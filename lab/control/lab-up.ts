@@ -7,6 +7,7 @@ import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
 import { ensurePostgres } from './postgres';
 import { ensurePrometheus } from './prometheus';
+import { ensureEvidenceSigningKey } from './secrets';
 import { collectStatus, statusTable } from './status';
 import { withSlotLock } from './slot-lock';
 import { ensureSupervisor } from './supervisor';
@@ -60,6 +61,7 @@ async function up(cfg: LabConfig): Promise<void> {
   fs.mkdirSync(cfg.stateDir, { recursive: true });
   for (const dir of [path.dirname(cfg.stateDir), cfg.stateDir]) fs.chmodSync(dir, 0o755);
   await ensurePostgres(cfg, log);
+  ensureEvidenceSigningKey(cfg.evidenceSigning, log);
   ensurePoolConfigs(cfg, log);
   const main = cfg.service.main;
   if (!fs.existsSync(main)) throw new LabError('instances', `${main} is missing: run \`npm run build\` first`);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import t from 'tap';
 import { RUNBOOK_BASELINE_POOL } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
+import { readEvents as readRunEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
 import { labctl, readPools, restoreBaseline } from '../e2e/rollout-helpers';
 import { useLab } from '../helpers/lab';
 import { runProcess } from '../helpers/poolgate-cli';
@@ -48,15 +49,10 @@ async function adhoc(
   }
 }
 
-const readEvents = (dir: string): Array<Record<string, unknown>> => {
-  const file = path.join(dir, 'events.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const readEvents = (dir: string): RolloutEvent[] => {
+  const read = readRunEvents(dir);
+  if (read.problems.length) throw new Error(`events.jsonl does not match its schema: ${read.problems.join('; ')}`);
+  return read.values;
 };
 
 void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
