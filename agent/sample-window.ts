@@ -1,11 +1,7 @@
-/** Percentiles of the observations of a recent time window, in ms (the shape of the metrics schema's `percentiles`). */
-export interface WindowSummary {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+import type { Percentiles } from './generated/service-metrics';
+
+/** Percentiles of the observations of a recent time window, in ms (the metrics schema's `percentiles`). */
+export type WindowSummary = Percentiles;
 
 /**
  * Observations of the last `windowMs`, kept as a bounded ring of (time, value) pairs so percentiles are exact for

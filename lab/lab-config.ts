@@ -92,6 +92,13 @@ export interface LabConfig {
     monitorPasswordFile: string;
     maxConnections: number;
   };
+  evidenceSigning: {
+    /** Private key that signs sealed evidence (`--sign-key`). */
+    key: string;
+    /** OpenSSH allowed-signers file trusting its public key (`--allowed-signers`). */
+    allowedSigners: string;
+    principal: string;
+  };
   haproxy: {
     address: string;
     port: number;
@@ -178,6 +185,12 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
       appPasswordFile: path.join(stateDir, 'secrets', 'app_password'),
       monitorPasswordFile: path.join(stateDir, 'secrets', 'monitor_password'),
       maxConnections,
+    },
+    /** The lab operator's evidence signing key and the allowed-signers file that trusts it (secrets/, 0600). */
+    evidenceSigning: {
+      key: path.join(stateDir, 'secrets', 'evidence_signing_key'),
+      allowedSigners: path.join(stateDir, 'secrets', 'evidence_allowed_signers'),
+      principal: `lab-operator@poolgate-lab-${slot}`,
     },
     haproxy: {
       address: `${net}.1`,

@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import { commands, type AnyCommand } from './commands';
 import { readManifest } from './commands/manifest';
 import { takeHandedPassword } from './lib/db-password';
-import { exitCodeOf, ExitCode, PoolgateError } from './lib/errors';
+import { exitCodeOf, InputError, PoolgateError } from './lib/errors';
 
 /**
  * The poolgate entry: the only place that maps errors to exit codes (0 passed, 1 gate failed, 2 bad input,
@@ -20,10 +20,10 @@ export async function main(argv: string[]): Promise<void> {
     .alias('h', 'help')
     .version(false)
     .wrap(Math.min(120, process.stdout.columns ?? 100))
-    .fail((msg, err, y) => {
+    // Thrown, not only reported: for a subcommand (`lb wait`) yargs would otherwise go on to run its handler.
+    .fail((msg, err) => {
       if (err) throw err;
-      process.stderr.write(`${y.help() ? '' : ''}poolgate: ${msg}\nRun with --help for usage.\n`);
-      process.exitCode = ExitCode.badInput;
+      throw new InputError(`${msg}\nRun with --help for usage.`, 'E_USAGE');
     });
   for (const command of await commandsFor(argv)) cli = cli.command(command);
   try {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What CI lints: TypeScript types (code and tests), the formatting, generated types in sync with schemas, YAML, Ansible (production profile),
+# What CI lints: TypeScript types (code and tests), the formatting, generated types in sync with schemas, YAML, Ansible (production profile), the collection's plugin docs,
 # playbook syntax and every inventory's vars against the schemas.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,8 @@ echo "== yamllint" >&2
 yamllint -s playbooks roles inventory collections .yamllint .ansible-lint
 echo "== ansible-lint (production profile)" >&2
 ansible-lint -p playbooks roles inventory collections
+echo "== ansible-doc: every plugin of poolgate.rollout documented (DOCUMENTATION, EXAMPLES, RETURN)" >&2
+bash scripts/dev/ansible-doc-check.sh
 echo "== ansible-playbook --syntax-check" >&2
 for playbook in playbooks/*.yml; do
   ansible-playbook -i inventory/lab --syntax-check "$playbook" >/dev/null

@@ -1,6 +1,5 @@
 /* Generated from schemas/service-metrics.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-export type Count = number;
 export type Ms = number;
 
 /**
@@ -24,17 +23,17 @@ export interface ServiceMetrics {
      * Of those, answered 5xx or failed.
      */
     errors: number;
-    in_flight: Count;
+    in_flight: number;
   };
   latency: Percentiles;
   pool: {
-    max: Count;
-    min: Count;
+    max: number;
+    min: number;
     /**
      * Connections open now (all pools, including one draining after a reload).
      */
     total: number;
-    idle: Count;
+    idle: number;
     /**
      * Connections checked out now (total - idle).
      */

@@ -7,7 +7,7 @@ import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
 import { ensurePostgres } from './postgres';
 import { ensurePrometheus } from './prometheus';
-import { ensurePasswordFile } from './secrets';
+import { ensureEvidenceSigningKey, ensurePasswordFile } from './secrets';
 import { collectStatus, statusTable } from './status';
 import { withSlotLock } from './slot-lock';
 import { ensureSupervisor } from './supervisor';
@@ -61,6 +61,7 @@ async function up(cfg: LabConfig): Promise<void> {
   fs.mkdirSync(cfg.stateDir, { recursive: true });
   for (const dir of [path.dirname(cfg.stateDir), cfg.stateDir]) fs.chmodSync(dir, 0o755);
   await ensurePostgres(cfg, log);
+  ensureEvidenceSigningKey(cfg.evidenceSigning, log);
   ensurePoolConfigs(cfg, log);
   // Written before supervisord starts the instances, which read it at start; kept across lab:up runs like the passwords.
   if (cfg.token.enabled && ensurePasswordFile(cfg.token.file).created)

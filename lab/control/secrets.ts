@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,6 +16,25 @@ export function ensurePasswordFile(file: string): { password: string; created: b
   fs.writeFileSync(tmp, `${password}\n`, { mode: 0o600 });
   fs.renameSync(tmp, file);
   return { password, created: true };
+}
+
+/**
+ * The lab operator's SSH key that signs sealed evidence (OpenSSH `ssh-keygen -Y sign`), made once, and the
+ * allowed-signers file that trusts it for the poolgate-evidence namespace only. In production the operator's own key
+ * and the team's allowed-signers file take their place (README "Signed evidence").
+ */
+export function ensureEvidenceSigningKey(
+  s: { key: string; allowedSigners: string; principal: string },
+  log: (line: string) => void,
+): void {
+  if (!fs.existsSync(s.key)) {
+    fs.mkdirSync(path.dirname(s.key), { recursive: true, mode: 0o700 });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', s.principal, '-f', s.key], { stdio: 'ignore' });
+    log(`evidence: generated the lab's signing key ${s.key}`);
+  }
+  const line = `${s.principal} namespaces="poolgate-evidence" ${fs.readFileSync(`${s.key}.pub`, 'utf8').trim()}\n`;
+  if (!fs.existsSync(s.allowedSigners) || fs.readFileSync(s.allowedSigners, 'utf8') !== line)
+    fs.writeFileSync(s.allowedSigners, line, { mode: 0o600 });
 }
 
 export function readPasswordFile(file: string): string {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { request } from 'undici';
 import { labAuthHeaders, type LabConfig } from '../lab-config';
 import { backendServers, type HaproxyStatRow } from '../../scripts/lib/haproxy-socket';
@@ -145,9 +146,21 @@ export async function trafficStatus(lbUrl: string): Promise<LabComponentStatus> 
   }
 }
 
+/** The key a run signs its sealed evidence with, and the allowed-signers file that trusts it (lab-up makes both). */
+function signingKeyStatus(cfg: LabConfig): LabComponentStatus {
+  const there = [cfg.evidenceSigning.key, cfg.evidenceSigning.allowedSigners].every((f) => fs.existsSync(f));
+  return {
+    component: 'evidence signing key',
+    healthy: there,
+    state: there ? 'present' : 'missing',
+    detail: cfg.evidenceSigning.key,
+  };
+}
+
 export async function collectStatus(cfg: LabConfig): Promise<LabStatus> {
   const components = [
     await postgresStatus(cfg),
+    signingKeyStatus(cfg),
     ...(await instanceStatuses(cfg)),
     ...(await haproxyStatuses(cfg)),
     ...(await prometheusStatuses(cfg)),

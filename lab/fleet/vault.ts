@@ -4,7 +4,8 @@ import path from 'node:path';
 import { LabError } from '../control/lab-error';
 import { run } from '../control/proc';
 import { readPasswordFile } from '../control/secrets';
-import type { FleetConfig } from './fleet-config';
+import { fleetConfig, type FleetConfig } from './fleet-config';
+import { machineRunning } from './nspawn';
 
 /**
  * inventory/fleet/group_vars/all/vault.yml: the secrets the inventory references, encrypted with ansible-vault
@@ -46,10 +47,12 @@ export async function ensureVaultFile(
   log: (line: string) => void,
 ): Promise<boolean> {
   const file = path.join(checkout, VAULT_FILE);
+  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n')[1] : undefined;
+  refuseWhileAnotherFleetUsesIt(cfg, current);
   const vaultPassword = readPasswordFile(cfg.secrets.vaultPasswordFile);
   const secrets = Object.fromEntries(Object.entries(vaultSecrets(cfg)).map(([name, f]) => [name, readPasswordFile(f)]));
   const header = vaultHeader(cfg, vaultFingerprint(cfg, vaultPassword, secrets));
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n')[1] === header.split('\n')[0]) return false;
+  if (current === header.split('\n')[0]) return false;
   const parts = ['---', header];
   for (const [name, value] of Object.entries(secrets)) {
     const r = await run(
@@ -66,6 +69,24 @@ export async function ensureVaultFile(
   fs.renameSync(tmp, file);
   log(`vault: wrote ${VAULT_FILE} (fleet slot ${cfg.slot})`);
   return true;
+}
+
+/**
+ * One checkout has one inventory/fleet and so one vault file: rewriting it for this slot while another slot's fleet
+ * is up from the same checkout would leave that fleet's runs unable to decrypt their database password (seen when
+ * the bench's fleet came up beside the tests' fleet). Refused, naming the fleet to stop first.
+ */
+function refuseWhileAnotherFleetUsesIt(cfg: FleetConfig, headerLine: string | undefined): void {
+  const other = /^# fleet slot (\d+),/.exec(headerLine ?? '')?.[1];
+  if (other === undefined || Number(other) === cfg.slot) return;
+  const otherCfg = fleetConfig({ ...process.env, POOLGATE_FLEET_SLOT: other });
+  if (!otherCfg.hosts.some(machineRunning)) return;
+  throw new LabError(
+    'vault',
+    `${VAULT_FILE} serves fleet slot ${other}, which is up from this checkout: one checkout drives one fleet at a ` +
+      `time. Stop it first (POOLGATE_FLEET_SLOT=${other} npm run fleet:down) or bring slot ${cfg.slot} up from ` +
+      `another checkout.`,
+  );
 }
 
 /** Removes the vault file of `checkout` when it was written for this fleet's slot; true when it did. */

@@ -4,23 +4,13 @@ import { labConfig } from '../../lab/lab-config';
 import { measureProbeCost } from './probe-cost';
 import type { Check } from './results-merge';
 import { benchRollouts, labTarget, type RolloutBench } from './rollout';
+import { table } from '../lib/output';
 
 export interface SectionCheck {
   section: 'probe' | 'rollout';
   check: Check;
 }
 
-const pad = (rows: string[][]): string => {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(w[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-};
 
 /** The bench's lab sections (issue 7 items 6 and 7): the probe cost and the rollout phase times. */
 export async function extraSections(
@@ -99,7 +89,7 @@ export async function extraSections(
     const names = runs.sighup.timing?.phases.map((p) => p.name) ?? runs.restart.timing?.phases.map((p) => p.name) ?? [];
     const at = (r: RolloutBench, i: number): string => (r.timing ? String(r.timing.phases[i]!.seconds) : '-');
     text.push(
-      pad([
+      table([
         ['rollout phase (s)', 'sighup', 'restart'],
         ...names.map((n, i) => [n, at(runs.sighup, i), at(runs.restart, i)]),
       ]),
@@ -108,7 +98,7 @@ export async function extraSections(
     const slow = runs.sighup.slowest_tasks.slice(0, 8);
     if (slow.length)
       text.push(
-        pad([['slowest tasks (sighup run)', 's'], ...slow.map((s) => [s.task.slice(0, 90), String(s.seconds)])]),
+        table([['slowest tasks (sighup run)', 's'], ...slow.map((s) => [s.task.slice(0, 90), String(s.seconds)])]),
         '',
       );
   }
@@ -116,7 +106,7 @@ export async function extraSections(
   if (args.probe) {
     const p = results.probe as Awaited<ReturnType<typeof measureProbeCost>>;
     text.unshift(
-      pad([
+      table([
         ['probe (one monitor sample)', 'value'],
         ['median ms', String(p.median_ms)],
         ['p90 ms', String(p.p90_ms)],

@@ -18,6 +18,7 @@ import {
 } from './peers';
 import type { BenchPlan } from './plan';
 import type { Check } from './results-merge';
+import { table } from '../lib/output';
 
 /**
  * The load-generator sections of the bench (issue 7 items 2 to 5) against a minimal server in its own process
@@ -33,20 +34,22 @@ export interface SectionOutput {
   text: string;
 }
 
+/** poolgate loadtest at the plan's fixed rate against one URL (the accuracy and the stall runs). */
+const fixedRateArgs = (url: string, plan: { rate: number; seconds: number; connections: number }): string[] => [
+  '--url',
+  url,
+  '--rate',
+  String(plan.rate),
+  '--duration',
+  `${plan.seconds}s`,
+  '--concurrency',
+  String(plan.connections),
+  ...ACCOUNTS_ONLY,
+];
+
 type Log = (line: string) => void;
 type StallView = { p99_ms: number | null; p95_ms?: number | null; note: string };
 
-const pad = (rows: string[][]): string => {
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows
-    .map((r) =>
-      r
-        .map((c, i) => c.padEnd(w[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-};
 
 /** `host` is a loopback address of the bench's slot (127.0.<slot>.70), where the minimal servers listen. */
 export async function loadgenSections(plan: BenchPlan, host: string, log: Log): Promise<SectionOutput> {
@@ -142,17 +145,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
   let fixedFile: string;
   try {
     const { result } = await poolgateRun(
-      [
-        '--url',
-        `http://${host}:${fixedServer.port}`,
-        '--rate',
-        String(plan.rate),
-        '--duration',
-        `${plan.seconds}s`,
-        '--concurrency',
-        String(plan.connections),
-        ...ACCOUNTS_ONLY,
-      ],
+      fixedRateArgs(`http://${host}:${fixedServer.port}`, plan),
       (plan.seconds + 60) * 1000,
     );
     const achieved = result.rate.achieved_send_per_s ?? 0;
@@ -210,17 +203,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
       const u = `http://${host}:${s.port}`;
       if (tool === 'poolgate') {
         const { result } = await poolgateRun(
-          [
-            '--url',
-            u,
-            '--rate',
-            String(plan.rate),
-            '--duration',
-            `${plan.seconds}s`,
-            '--concurrency',
-            String(plan.connections),
-            ...ACCOUNTS_ONLY,
-          ],
+          fixedRateArgs(u, plan),
           (plan.seconds + 60) * 1000,
         );
         stall['poolgate (from intended send)'] = {
@@ -324,7 +307,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
   });
 
   const text = [
-    pad([
+    table([
       ['tool (closed loop)', 'median req/s', 'poolgate ratio (of medians)', 'per round'],
       ...TOOLS.map((t) => [
         t,
@@ -334,7 +317,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
       ]),
     ]),
     '',
-    pad([
+    table([
       ['fixed rate, per 10 ms', 'mean', 'max', 'empty %', 'cv'],
       ...Object.entries(smooth).map(([k, v]) => [
         k,
@@ -345,7 +328,7 @@ export async function loadgenSections(plan: BenchPlan, host: string, log: Log): 
       ]),
     ]),
     '',
-    pad([
+    table([
       ['stall view', 'p95 ms', 'p99 ms', 'how'],
       ...Object.entries(stall).map(([k, v]) => [
         k,
@@ -382,7 +365,7 @@ export async function labThroughput(plan: BenchPlan, haproxyUrl: string, log: Lo
       loadavg: os.loadavg(),
     },
   };
-  const text = pad([
+  const text = table([
     ["through the lab's HAProxy", 'median req/s', 'poolgate ratio'],
     ...TOOLS.map((t) => [t, String(Math.round(med[t])), (med.poolgate / med[t]).toFixed(2)]),
   ]);

@@ -1,3 +1,5 @@
+import type { RolloutEvent } from '../lib/run-evidence';
+
 /**
  * Issue 7 item 7, the pure part: a rollout's phases from its events.jsonl and the start/end its measuring
  * commands record in their evidence. The target excludes the CONFIGURED load-test and monitoring durations
@@ -7,12 +9,7 @@
  * verify's metric sample windows (`window_s` in the plan: also time spent watching the fleet for as long as the
  * operator asked, not the tool's cost). Either way, a command that overruns its configured time counts the excess.
  */
-export interface RolloutEvent {
-  at: string;
-  host: string;
-  action: string;
-  phase?: string;
-}
+export type { RolloutEvent };
 
 export interface Span {
   started_at: string;

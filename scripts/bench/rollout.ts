@@ -8,6 +8,10 @@ import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
 import { SHORT_LOADTEST_S, SHORT_MONITOR_S, shortRunVars, type MonitorSources } from '../../lab/short-run';
 import { setServerState } from '../lib/haproxy-socket';
 import { packageRoot } from '../lib/paths';
+import { readEvents as readRunEvents, readEvidence } from '../lib/run-evidence';
+import type { LoadtestResult } from '../types/loadtest-result';
+import type { MonitorResult } from '../types/monitor-result';
+import type { Plan } from '../types/plan';
 import {
   rollbackTiming,
   rolloutTiming,
@@ -167,26 +171,16 @@ export function slowestTasks(stdout: string): Array<{ task: string; seconds: num
   }));
 }
 
-function readEvents(dir: string): RolloutEvent[] {
-  return fs
-    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as RolloutEvent);
-}
+const readEvents = (dir: string): RolloutEvent[] => readRunEvents(dir).values;
 
-function span(dir: string, re: RegExp): Span | undefined {
-  const f = fs.readdirSync(dir).find((n) => re.test(n));
-  if (!f) return undefined;
-  const doc = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as {
-    started_at?: string;
-    ended_at?: string;
-    finished_at?: string;
-    run?: { started_at: string; finished_at: string };
+/** When the run's load test and its monitoring ran, from their evidence. */
+function spans(dir: string): { loadtest?: Span; monitor?: Span } {
+  const lt = readEvidence<LoadtestResult>(dir, 'loadtest');
+  const m = readEvidence<MonitorResult>(dir, 'monitor');
+  return {
+    ...(lt.status === 'used' ? { loadtest: { started_at: lt.value.started_at, ended_at: lt.value.finished_at } } : {}),
+    ...(m.status === 'used' ? { monitor: { started_at: m.value.started_at, ended_at: m.value.ended_at } } : {}),
   };
-  const started = doc.started_at ?? doc.run?.started_at;
-  const ended = doc.ended_at ?? doc.finished_at ?? doc.run?.finished_at;
-  return started && ended ? { started_at: started, ended_at: ended } : undefined;
 }
 
 export interface RolloutBench {
@@ -226,7 +220,6 @@ export async function oneRun(
           const until = Date.now() + 20 * 60_000;
           while (Date.now() < until) {
             const drained =
-              fs.existsSync(path.join(dir, 'events.jsonl')) &&
               readEvents(dir).some((e) => e.host === 'primary-2' && e.action === 'lb_drain');
             if (drained) {
               triggerAt = new Date().toISOString();
@@ -262,10 +255,9 @@ export async function oneRun(
       const primaries = new Set(target.primaries);
       // The sample windows as the run's own plan has them (the lab inventory sets them; the bench does not), else
       // the default the command applies from its config schema (inventory/fleet and production leave them out).
-      const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as {
-        preflight?: { window_s?: number };
-        verify?: { window_s?: number };
-      };
+      const read = readEvidence<Plan>(dir, 'plan');
+      if (read.status !== 'used') throw new Error(`the run's plan: ${read.status === 'missing' ? 'missing' : read.detail}`);
+      const plan = read.value;
       const configured = {
         loadtest_s: SHORT_LOADTEST_S,
         monitor_s: SHORT_MONITOR_S,
@@ -274,7 +266,7 @@ export async function oneRun(
       };
       result.timing = rolloutTiming(
         events,
-        { loadtest: span(dir, /^post_change_load_test\.json$/), monitor: span(dir, /^monitor_\d.*\.json$/) },
+        spans(dir),
         configured,
         (h) => primaries.has(h),
         { started_at: run.startedAt, ended_at: run.endedAt },

@@ -4,8 +4,9 @@ import { DEFAULT_PARAMETERS, DEFAULT_SPINDLES, severityAtLeast, type Severity } 
 import { renderAdvice } from '../lib/advise/render';
 import { metricsSourceOptions, readJsonFile, resolveCommon, type MetricsSourceArgs } from '../lib/command-inputs';
 import { InputError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
-import { parseDuration } from '../lib/judge/duration';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence/files';
+import { parseDurationS } from '../lib/duration';
 import { printResult, progress, progressDone } from '../lib/output';
 import { withProbe } from '../lib/pg-connect';
 import { assertValid } from '../lib/schema';
@@ -136,7 +137,7 @@ async function handler(args: AdviseArgs): Promise<void> {
   positiveInt(args.headroom, '--headroom', 0);
   if (!(args.safety >= 1)) throw new InputError(`--safety must be >= 1, got ${args.safety}`, 'E_ADVISE_FLAG');
   if (!(args.farAbove > 1)) throw new InputError(`--far-above must be > 1, got ${args.farAbove}`, 'E_ADVISE_FLAG');
-  const windowS = parseDuration(args.window, '--window');
+  const windowS = parseDurationS(args.window, '--window');
   if (!(windowS > 0 && windowS <= MAX_WINDOW_S))
     throw new InputError(`--window must be over 0 and at most ${MAX_WINDOW_S}s, got ${args.window}`, 'E_ADVISE_FLAG');
 
@@ -182,7 +183,7 @@ async function handler(args: AdviseArgs): Promise<void> {
   assertValid<Advice>('advice', advice, 'advice (a poolgate bug if this fails)');
   if (args.evidenceDir) {
     const file = new EvidenceDir(args.evidenceDir).writeJson(
-      `advice_${fileTimestamp(new Date(advice.generated_at))}.json`,
+      evidenceFile('advice', new Date(advice.generated_at)),
       'advice',
       advice,
     );

@@ -1,6 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, InputError } from '../lib/errors';
+import { InputError } from '../lib/errors';
 import { printResult, table } from '../lib/output';
+import { evidenceFile } from '../lib/run-evidence/files';
+import { gateStop } from '../lib/trigger';
+import { exitCodeOfVerdict, messageOf, notMeasured, shownVerdict } from '../lib/verdict';
 import type { AnalysisResult } from '../types/analysis-result';
 import type { LoadtestCriteria } from '../types/loadtest-criteria';
 
@@ -22,14 +25,6 @@ interface AnalyzeArgs {
   json: boolean;
 }
 
-const VERDICT_WORD = {
-  pass: 'PASS',
-  warn: 'WARN',
-  fail: 'FAIL',
-  could_not_measure: 'NOT MEASURED',
-  skipped: 'skipped',
-} as const;
-
 function fmt(value: number | null, unit: string): string {
   if (value === null) return '-';
   return unit === 'count' ? String(value) : `${value} ${unit === 'ms' ? 'ms' : '%'}`;
@@ -42,20 +37,16 @@ function human(a: AnalysisResult, file: string | null): string {
       r.label,
       fmt(r.value, r.unit),
       `${r.comparison} ${fmt(r.threshold, r.unit)}`,
-      VERDICT_WORD[r.verdict] + (r.detail && r.verdict !== 'pass' ? ` (${r.detail})` : ''),
+      shownVerdict(r.verdict) + (r.detail && r.verdict !== 'PASS' ? ` (${r.detail})` : ''),
     ]);
   }
-  const failed = a.results.filter((r) => r.verdict === 'fail').map((r) => r.label);
-  const warned = a.results.filter((r) => r.verdict === 'warn').map((r) => `${r.label}: ${r.detail ?? ''}`);
-  const last =
-    a.verdict === 'pass'
-      ? warned.length === 0
-        ? 'PASSED: every load-test criterion met.'
-        : `PASSED with warnings — ${warned.join('; ')}.`
-      : a.verdict === 'fail'
-        ? `FAILED: ${failed.join(', ')} — the runbook says roll back (poolgate's rollback playbook: playbooks/rollback.yml).`
-        : `COULD NOT MEASURE: ${[...new Set(a.results.filter((r) => r.verdict === 'could_not_measure').map((r) => r.detail ?? r.label))].join('; ')}. Nothing was judged passed: fix the measurement and rerun.`;
-  return [table(rows), '', last, ...(file ? [`evidence: ${file}`] : [])].join('\n');
+  const next =
+    a.verdict === 'FAIL'
+      ? " — the runbook says roll back (poolgate's rollback playbook: playbooks/rollback.yml)."
+      : a.verdict === 'COULD_NOT_MEASURE'
+        ? '. Nothing was judged passed: fix the measurement and rerun.'
+        : '';
+  return [table(rows), '', `${a.message}${next}`, ...(file ? [`evidence: ${file}`] : [])].join('\n');
 }
 
 export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
@@ -171,22 +162,26 @@ export const analyzeCommand: CommandModule<object, AnalyzeArgs> = {
       },
       criteria,
       verdict: judged.verdict,
+      message: messageOf(
+        judged.verdict,
+        judged.results.map((r) => ({
+          label: r.label,
+          shown:
+            r.value === null
+              ? (r.detail ?? notMeasured())
+              : `${fmt(r.value, r.unit)} (${r.comparison} ${fmt(r.threshold, r.unit)})`,
+          verdict: r.verdict,
+        })),
+        'every load-test criterion met',
+      ),
+      ...gateStop('loadtest', judged.verdict),
       results: judged.results,
     };
     const file = args.evidenceDir
-      ? new evidence.EvidenceDir(args.evidenceDir).writeJson(
-          `analysis_${evidence.fileTimestamp(now)}.json`,
-          'analysis-result',
-          analysis,
-        )
+      ? new evidence.EvidenceDir(args.evidenceDir).writeJson(evidenceFile('analysis', now), 'analysis-result', analysis)
       : null;
     if (!file) assertValid('analysis-result', analysis, 'analysis');
     printResult(args, analysis, () => human(analysis, file));
-    process.exitCode =
-      analysis.verdict === 'pass'
-        ? ExitCode.passed
-        : analysis.verdict === 'fail'
-          ? ExitCode.gateFailed
-          : ExitCode.couldNotMeasure;
+    process.exitCode = exitCodeOfVerdict(analysis.verdict);
   },
 };

@@ -4,6 +4,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { locateChange } from '../lib/change-commit';
 import { InputError } from '../lib/errors';
 import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence';
 import { printResult } from '../lib/output';
 import { loadPlan } from '../lib/plan';
 import { prepareRevert } from '../lib/revert-prepare';
@@ -96,7 +97,7 @@ const revert: CommandModule<object, RevertArgs> = {
       operator: args.operator ?? plan.operator ?? process.env.POOLGATE_OPERATOR ?? 'unknown operator',
       ...(args.branch ? { branch: args.branch } : {}),
     });
-    ev.writeJson('revert.json', 'revert-result', r);
+    ev.writeJson(evidenceFile('revert'), 'revert-result', r);
     printResult(args, r, () =>
       r.status === 'prepared'
         ? [

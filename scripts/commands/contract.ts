@@ -1,9 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { exitCodeOfVerdict, verdictOf } from '../lib/checklist';
+import { checklistMessage, verdictOf } from '../lib/checklist';
 import { poolgateVersion } from '../lib/command-inputs';
 import { checkTargets, type ContractTarget } from '../lib/contract/check';
 import { InputError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence';
+import { exitCodeOfVerdict, shownVerdict } from '../lib/verdict';
 import { printResult, progress, progressDone } from '../lib/output';
 import { loadPlan } from '../lib/plan';
 import { assertValid } from '../lib/schema';
@@ -114,17 +116,18 @@ async function handler(args: Args): Promise<void> {
       poolgate_version: poolgateVersion,
     },
     verdict,
+    message: checklistMessage(verdict, items),
     exit_code: exitCode,
     items,
     targets: checks.map((c) => ({
       name: c.name,
       url: c.url,
       reachable: c.reachable,
-      failed: c.items.filter((i) => i.status === 'FAIL').length,
+      failed: c.items.filter((i) => i.verdict === 'FAIL').length,
     })),
     reload_cmd: args.reloadCmd ?? null,
   };
-  const file = evidence?.writeJson(`contract_check_${fileTimestamp(started)}.json`, 'contract-check-result', result);
+  const file = evidence?.writeJson(evidenceFile('contract_check', started), 'contract-check-result', result);
   printResult({ json: args.json }, result, () => human(result, file));
   process.exitCode = exitCode;
 }
@@ -132,16 +135,16 @@ async function handler(args: Args): Promise<void> {
 /** One line per item that failed (or could not be measured), then the verdict. */
 function human(r: ContractCheckResult, file: string | undefined): string {
   const lines = r.items
-    .filter((i) => i.status === 'FAIL' || i.status === 'UNKNOWN')
-    .map((i) => `${i.status} ${i.item}: ${i.detail ?? i.measured}`);
-  const warned = r.items.filter((i) => i.status === 'WARN').map((i) => `WARN ${i.item}: ${i.detail ?? i.measured}`);
+    .filter((i) => i.verdict === 'FAIL' || i.verdict === 'COULD_NOT_MEASURE')
+    .map((i) => `${shownVerdict(i.verdict)} ${i.item}: ${i.detail ?? i.measured}`);
+  const warned = r.items.filter((i) => i.verdict === 'WARN').map((i) => `WARN ${i.item}: ${i.detail ?? i.measured}`);
   const n = `${r.items.length} items on ${r.targets.length} target(s)`;
   const last =
     r.verdict === 'PASS'
       ? `PASS: the service conforms to the contract (${n})`
       : r.verdict === 'FAIL'
-        ? `FAIL: ${r.items.filter((i) => i.status === 'FAIL').length} of ${n} do not conform — see docs/service-contract.md`
-        : `UNKNOWN: could not reach ${r.targets
+        ? `FAIL: ${r.items.filter((i) => i.verdict === 'FAIL').length} of ${n} do not conform — see docs/service-contract.md`
+        : `${shownVerdict(r.verdict)}: could not reach ${r.targets
             .filter((t) => !t.reachable)
             .map((t) => t.name)
             .join(', ')} — not a pass`;

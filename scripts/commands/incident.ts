@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../lib/errors';
 import { EvidenceDir } from '../lib/evidence';
-import { latestTrigger, writeIncident, type Severity } from '../lib/incident';
+import { requireRunFolder } from '../lib/run-evidence';
+import { latestTrigger, writeIncident } from '../lib/incident';
+import type { Severity } from '../lib/trigger';
 import { loadPlan } from '../lib/plan';
 import { printResult } from '../lib/output';
 import { assertValid } from '../lib/schema';
@@ -59,8 +61,7 @@ export const incidentCommand: CommandModule<object, IncidentArgs> = {
         'From an Ansible rescue',
       ) as unknown as Argv<IncidentArgs>,
   handler: (args) => {
-    if (!fs.existsSync(args.evidenceDir)) throw new InputError(`evidence folder ${args.evidenceDir} does not exist`);
-    const ev = new EvidenceDir(args.evidenceDir);
+    const ev = new EvidenceDir(requireRunFolder(args.evidenceDir));
     const fired = latestTrigger(ev.dir);
     // an incident must be recorded even when nothing names its trigger: "unspecified" (P2) rather than a failed rescue
     const trigger = args.trigger ?? fired?.name ?? 'unspecified';

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { metricsSourceOptions, type MetricsSourceArgs } from '../lib/metrics-source/flags';
+import { evidenceFile, fileTimestamp } from '../lib/run-evidence/files';
 import type { LoadtestConfig } from '../types/loadtest-config';
 import type { LoadtestResult } from '../types/loadtest-result';
 
@@ -224,10 +225,12 @@ export const loadtestCommand: CommandModule<object, LoadtestArgs> = {
     const readMetrics = metricsFetcherFor(resolveMetricsSource(args, plan), targets);
 
     const startedAt = new Date();
-    const ts = evidence.fileTimestamp(startedAt);
     const [dir, name] = args.output
       ? [path.dirname(args.output), path.basename(args.output)]
-      : [args.evidenceDir ?? path.join('evidence', plan?.run_id ?? `adhoc-${ts}`), `loadtest_${ts}.json`];
+      : [
+          args.evidenceDir ?? path.join('evidence', plan?.run_id ?? `adhoc-${fileTimestamp(startedAt)}`),
+          evidenceFile('loadtest', startedAt),
+        ];
     const ev = new evidence.EvidenceDir(dir);
 
     // Ctrl-C or SIGTERM ends the run early; the partial result is still written, and the exit is 3.

@@ -10,9 +10,10 @@ import {
 import { cpuSourceFor, type CpuSource } from '../lib/db-cpu';
 import { NodeExporterCpuSource } from '../lib/db-cpu-node-exporter';
 import { InputError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence/files';
 import { alertLine, formatValue } from '../lib/judge/alerts';
-import { formatDuration, parseDuration } from '../lib/judge/duration';
+import { formatDurationS, parseDurationS } from '../lib/duration';
 import { resolveMonitorConfig, type OutagePolicy } from '../lib/judge/monitor-defaults';
 import { dbConnectionsLine, type MonitorWindow } from '../lib/judge/monitor-summary';
 import { DEFAULT_WINDOW_S } from '../lib/metrics-source/source';
@@ -20,6 +21,7 @@ import { abortableSleep, p0Checker, runMonitor, withMonitoringRun } from '../lib
 import { describeMissing, missingSources } from '../lib/monitor-sources';
 import { printResult, progress, progressDone, table } from '../lib/output';
 import type { HostRunner } from '../lib/ssh';
+import { notMeasured, shownVerdict } from '../lib/verdict';
 import { assertValid } from '../lib/schema';
 import type { MonitorConfig } from '../types/monitor-config';
 import type { MonitorResult } from '../types/monitor-result';
@@ -43,15 +45,15 @@ interface MonitorArgs extends CommonArgs, MetricsSourceArgs {
   windowed: boolean;
 }
 
-export const SAMPLES_FILE = 'monitor_samples.jsonl';
-export const ALERTS_FILE = 'alerts.log';
+export const SAMPLES_FILE = evidenceFile('monitor_samples');
+export const ALERTS_FILE = evidenceFile('alerts');
 
 const pct = (v: number | null | undefined): string => formatValue('error_rate', v);
 const ms = (v: number | null | undefined): string => formatValue('p95_ms', v);
 
 function windowLine(w: MonitorWindow): string {
   return (
-    `window ${w.index} ${w.from.slice(11, 19)}–${w.to.slice(11, 19)} ${w.verdict.toUpperCase()}: ` +
+    `window ${w.index} ${w.from.slice(11, 19)}–${w.to.slice(11, 19)} ${shownVerdict(w.verdict)}: ` +
     `p95 max ${ms(w.p95_ms_max)}, error rate ${pct(w.error_rate)}, utilisation max ${pct(w.pool_utilization_max)}, ` +
     `alerts ${w.alerts}, unmeasured ${w.unmeasured}/${w.samples}`
   );
@@ -60,7 +62,7 @@ function windowLine(w: MonitorWindow): string {
 function humanResult(r: MonitorResult, dir: string): string {
   const s = r.summary;
   const lines = [
-    `${r.verdict === 'passed' ? 'PASSED' : r.verdict === 'triggered' ? 'ROLLBACK' : 'COULD NOT MEASURE'}: ${r.message ?? ''}`,
+    r.message,
     '',
     table([
       [
@@ -72,14 +74,14 @@ function humanResult(r: MonitorResult, dir: string): string {
       ['pool utilisation', `max ${pct(s.pool_utilization.max)}, mean ${pct(s.pool_utilization.mean)}`],
       ['acquire wait p95', `max ${ms(s.acquire_wait_p95_ms.max)}`],
       ['acquire timeouts', String(s.acquire_timeouts)],
-      ['DB CPU', s.db_cpu_pct.measured_samples ? `max ${formatValue('db_cpu_pct', s.db_cpu_pct.max)}` : 'not measured'],
+      ['DB CPU', s.db_cpu_pct.measured_samples ? `max ${formatValue('db_cpu_pct', s.db_cpu_pct.max)}` : notMeasured()],
       ['DB connections', dbConnectionsLine(s.db_connections)],
       ['alerts', `${r.alerts.warning} warning, ${r.alerts.critical} critical (${dir}/${ALERTS_FILE})`],
     ]),
   ];
-  if (r.verdict === 'triggered')
+  if (r.verdict === 'FAIL')
     lines.push('', `Roll back now: the trigger "${r.trigger?.name}" fired (runbook: IMMEDIATE ROLLBACK).`);
-  if (r.verdict === 'could_not_measure')
+  if (r.verdict === 'COULD_NOT_MEASURE')
     lines.push('', 'Nothing was judged passed: restore monitoring (or decide by hand) before proceeding.');
   return lines.join('\n');
 }
@@ -100,7 +102,7 @@ function dbCpuSource(
       '--db-cpu-source node-exporter needs --prometheus-url (or plan.metrics_source.prometheus_url)',
     );
   const windowS =
-    args.metricsWindow !== undefined ? parseDuration(args.metricsWindow, '--metrics-window') : DEFAULT_WINDOW_S;
+    args.metricsWindow !== undefined ? parseDurationS(args.metricsWindow, '--metrics-window') : DEFAULT_WINDOW_S;
   return new NodeExporterCpuSource({
     prometheusUrl: prometheusUrl.replace(/\/+$/, ''),
     job: args.dbCpuNodeJob,
@@ -196,10 +198,12 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
         )
       : undefined;
     const cfg = resolveMonitorConfig(fileCfg ?? inputs.plan?.monitor ?? {}, {
-      ...(args.interval !== undefined ? { interval_s: parseDuration(args.interval, '--interval') } : {}),
-      ...(args.duration !== undefined ? { duration_s: parseDuration(args.duration, '--duration') } : {}),
-      ...(args.window !== undefined ? { window_s: parseDuration(args.window, '--window') } : {}),
-      ...(args.sustained !== undefined ? { sustained_s: parseDuration(args.sustained, '--sustained') } : {}),
+      ...(args.interval !== undefined ? { interval_s: parseDurationS(args.interval, '--interval') } : {}),
+      ...(args.duration !== undefined ? { duration_s: parseDurationS(args.duration, '--duration') } : {}),
+      ...(args.window !== undefined ? { window_s: parseDurationS(args.window, '--window') } : {}),
+      ...(args.sustained !== undefined
+        ? { sustained_s: parseDurationS(args.sustained, '--sustained', { allowZero: true }) }
+        : {}),
       ...(args.minSamples !== undefined ? { min_samples: args.minSamples } : {}),
       p0_file: args.p0File,
       p0_url: args.p0Url,
@@ -220,7 +224,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
     const ev = new EvidenceDir(inputs.evidenceDir);
     // an empty alerts.log is a statement ("no alert"), a missing one is a question
     fs.appendFileSync(ev.resolve(ALERTS_FILE), '');
-    const ts = fileTimestamp();
+    const startedAt = new Date();
     const windowOut = args.json ? process.stderr : process.stdout;
     const started = Date.now();
     let alertsSoFar = 0;
@@ -244,7 +248,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
             alertsSoFar += alerts.length;
             const elapsed = (Date.now() - started) / 1000;
             progress(
-              `monitor ${formatDuration(Math.round(elapsed))}/${formatDuration(cfg.duration_s)} (${formatDuration(Math.max(0, Math.round(cfg.duration_s - elapsed)))} left) · p95 ${ms(sample.fleet.p95_ms)} · ` +
+              `monitor ${formatDurationS(Math.round(elapsed))}/${formatDurationS(cfg.duration_s)} (${formatDurationS(Math.max(0, Math.round(cfg.duration_s - elapsed)))} left) · p95 ${ms(sample.fleet.p95_ms)} · ` +
                 `errors ${pct(sample.fleet.error_rate)} · util ${pct(sample.fleet.pool_utilization)} · alerts ${alertsSoFar}` +
                 (sample.unmeasured.length ? ` · UNMEASURED ${sample.unmeasured.join(',')}` : ''),
             );
@@ -256,7 +260,7 @@ export const monitorCommand: CommandModule<object, MonitorArgs> = {
       );
       progressDone();
       const full: MonitorResult = { ...result, files: { samples: SAMPLES_FILE, alerts: ALERTS_FILE } };
-      const file = ev.writeJson(`monitor_${ts}.json`, 'monitor-result', full);
+      const file = ev.writeJson(evidenceFile('monitor', startedAt), 'monitor-result', full);
       printResult(args, full, () => `${humanResult(full, ev.dir)}\nevidence: ${file}`);
       process.exitCode = full.exit_code;
     });

@@ -72,7 +72,7 @@ export const notifyCommand: CommandModule<object, NotifyArgs> = {
       );
     printResult(args, record, () =>
       record.ok
-        ? `notified ${record.event} (${record.verdict}) to ${record.target} in ${record.elapsed_ms ?? 0} ms`
+        ? `notified ${record.event} (${record.headline}) to ${record.target} in ${record.elapsed_ms ?? 0} ms`
         : `notification ${record.event} not delivered`,
     );
   },

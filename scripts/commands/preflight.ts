@@ -6,11 +6,14 @@ import { judgeAttestation } from '../lib/attestation';
 import { backupFromArchiver, findBackup, type BackupFinding } from '../lib/backup-age';
 import { checkCapacityRamp, usableSlots, type CapacityInput, type CapacityResult } from '../lib/capacity';
 import { judgeWindow, judgeWindowFit } from '../lib/change-window';
-import { exitCodeOfVerdict, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
+import { checklistMessage, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
+import { gateStop } from '../lib/trigger';
+import { exitCodeOfVerdict, shownVerdict } from '../lib/verdict';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
 import { checkTargets, contractChecklistItem } from '../lib/contract/check';
 import { InputError, MeasureError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence/files';
 import { sampleFleet, type InstanceSample } from '../lib/metrics-sampler';
 import { printResult, progress, progressDone } from '../lib/output';
 import * as probes from '../lib/pg-probes';
@@ -247,7 +250,7 @@ async function handler(args: Args): Promise<void> {
 
   // 3. Judge.
   const items: Item[] = [
-    { id: 'operator', item: 'operator', status: 'PASS', measured: inputs.operator, value: null, threshold: 'named' },
+    { id: 'operator', item: 'operator', verdict: 'PASS', measured: inputs.operator, value: null, threshold: 'named' },
     P.poolChangeItem(change),
     P.changeWindowItem(window, fit, describeRunLength(runLength), cfg.change_window!.override),
     ...attItems,
@@ -349,7 +352,7 @@ async function handler(args: Args): Promise<void> {
       : {
           id: 'restore_tested',
           item: 'restore tested',
-          status: 'FAIL',
+          verdict: 'FAIL',
           measured: 'not attested',
           value: null,
           threshold: `≤ ${cfg.restore_tested_max_age_d} d ago`,
@@ -369,6 +372,8 @@ async function handler(args: Args): Promise<void> {
       poolgate_version: poolgateVersion,
     },
     verdict,
+    message: checklistMessage(verdict, items),
+    ...gateStop('preflight', verdict),
     exit_code: exitCode,
     items,
     change,
@@ -402,7 +407,7 @@ async function handler(args: Args): Promise<void> {
     },
     config: cfg,
   };
-  const file = evidence.writeJson(`preflight_${fileTimestamp(started)}.json`, 'preflight-result', result);
+  const file = evidence.writeJson(evidenceFile('preflight', started), 'preflight-result', result);
   printResult({ json: args.json }, result, () => human(result, file));
   process.exitCode = exitCode;
 }
@@ -413,7 +418,7 @@ function judgeRestore(rt: { by: string; at: string }, now: Date, maxH: number, m
   return {
     id: 'restore_tested',
     item: 'restore tested',
-    status: ok ? 'PASS' : 'FAIL',
+    verdict: ok ? 'PASS' : 'FAIL',
     measured: `by ${rt.by} at ${rt.at}`,
     value: ageD,
     threshold: `≤ ${maxD} d ago (${maxH} h)`,
@@ -424,14 +429,14 @@ function judgeRestore(rt: { by: string; at: string }, now: Date, maxH: number, m
 }
 
 function human(r: PreflightResult, file: string): string {
-  const failed = r.items.filter((i) => i.status === 'FAIL');
-  const unknownItems = r.items.filter((i) => i.status === 'UNKNOWN');
+  const failed = r.items.filter((i) => i.verdict === 'FAIL');
+  const unknownItems = r.items.filter((i) => i.verdict === 'COULD_NOT_MEASURE');
   const last =
     r.verdict === 'PASS'
-      ? `PASS: every checklist item passed (${r.items.filter((i) => i.status === 'WARN').length} warnings) — you may proceed`
+      ? `PASS: every checklist item passed (${r.items.filter((i) => i.verdict === 'WARN').length} warnings) — you may proceed`
       : r.verdict === 'FAIL'
         ? `DO NOT PROCEED: ${failed.length} item(s) failed: ${failed.map((i) => i.item).join(', ')}`
-        : `DO NOT PROCEED (could not measure): ${unknownItems.map((i) => i.item).join(', ')} — fix access and run again`;
+        : `DO NOT PROCEED (${shownVerdict('COULD_NOT_MEASURE')}): ${unknownItems.map((i) => i.item).join(', ')} — fix access and run again`;
   return `${renderItems(r.items)}\n\nevidence: ${file}\n${last}`;
 }
 

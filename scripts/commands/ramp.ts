@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, InputError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { fileTimestamp } from '../lib/run-evidence/files';
 import { printResult } from '../lib/output';
 import { packageRoot } from '../lib/paths';
 import { loadPlan } from '../lib/plan';
@@ -166,10 +167,10 @@ export const rampCommand: CommandModule<object, RampArgs> = {
           (p) =>
             `pass ${p.pass}/${p.of}  max ${p.from.max} → ${p.to.max}  ${p.outcome.padEnd(21)} ${p.evidence_dir ?? ''}`,
         ),
-        `${summary.verdict === 'passed' ? 'PASSED' : 'FAILED'}: ${summary.message}`,
+        `${summary.verdict ?? 'RUNNING'}: ${summary.message}`,
         `summary: ${out.resolve(SUMMARY_FILE)}`,
       ].join('\n'),
     );
-    if (summary.verdict !== 'passed') process.exitCode = ExitCode.gateFailed;
+    if (summary.verdict !== 'PASS') process.exitCode = ExitCode.gateFailed;
   },
 };

@@ -9,12 +9,13 @@ import {
 } from '../lib/command-inputs';
 import { InputError } from '../lib/errors';
 import { EvidenceDir } from '../lib/evidence';
-import { formatDuration, parseDuration } from '../lib/judge/duration';
+import { formatDurationS, parseDurationS } from '../lib/duration';
 import { resolveMonitorConfig } from '../lib/judge/monitor-defaults';
 import { baselineOf, judgeReturn, watchVerdictText } from '../lib/judge/return-to-baseline';
 import { abortableSleep, runMonitor, withMonitoringRun } from '../lib/monitor-run';
 import { printResult, progress, progressDone, table } from '../lib/output';
-import { WATCH_SAMPLES_FILE, watchFileName } from '../lib/rollback-watch-file';
+import { evidenceFile } from '../lib/run-evidence';
+import { exitCodeOfVerdict, shownVerdict, type Verdict } from '../lib/verdict';
 import { assertValid } from '../lib/schema';
 import { withDefaults } from '../lib/schema-defaults';
 import type { MonitorSample } from '../types/monitor-sample';
@@ -29,8 +30,6 @@ interface WatchArgs extends CommonArgs, MetricsSourceArgs {
   settle?: string;
 }
 
-const exitOf = { returned: 0, not_returned: 1, could_not_measure: 3 } as const;
-
 /**
  * `poolgate rollback-watch`: the runbook's rollback step 4, "Monitor for 15 minutes - verify metrics return to
  * baseline". Samples the fleet as `monitor` does (no rollback trigger: there is nothing left to roll back to), for
@@ -39,7 +38,7 @@ const exitOf = { returned: 0, not_returned: 1, could_not_measure: 3 } as const;
 export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
   command: 'rollback-watch',
   describe:
-    'After a rollback: watch the fleet (default 15 min) and judge its return to the pre-change baseline (returned 0, NOT BACK AT BASELINE 1, not judged 3)',
+    'After a rollback: watch the fleet (default 15 min) and judge its return to the pre-change baseline (PASS back at baseline 0, FAIL not back 1, COULD_NOT_MEASURE 3)',
   builder: (y: Argv) =>
     commonOptions(y)
       .option('baseline', {
@@ -62,9 +61,9 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
     const inputs = resolveCommon(args);
     const rb = withDefaults<RollbackConfig>('rollback-config', inputs.plan?.rollback ?? {});
     const w = rb.watch!;
-    const durationS = args.duration !== undefined ? parseDuration(args.duration, '--duration') : w.duration_s!;
-    const intervalS = args.interval !== undefined ? parseDuration(args.interval, '--interval') : w.interval_s!;
-    const settleS = args.settle !== undefined ? parseDuration(args.settle, '--settle') : w.settle_s!;
+    const durationS = args.duration !== undefined ? parseDurationS(args.duration, '--duration') : w.duration_s!;
+    const intervalS = args.interval !== undefined ? parseDurationS(args.interval, '--interval') : w.interval_s!;
+    const settleS = args.settle !== undefined ? parseDurationS(args.settle, '--settle') : w.settle_s!;
     if (!(intervalS > 0)) throw new InputError('rollback watch: the interval must be > 0');
     if (durationS - settleS < intervalS)
       throw new InputError(
@@ -102,11 +101,11 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
           onSample: (sample) => {
             seen.push(sample);
             ev.appendLine(
-              WATCH_SAMPLES_FILE,
+              evidenceFile('rollback_watch_samples'),
               JSON.stringify(assertValid('monitor-sample', sample, `watch sample ${sample.seq}`)),
             );
             progress(
-              `rollback watch ${formatDuration(Math.round(sample.elapsed_s))}/${formatDuration(durationS)}` +
+              `rollback watch ${formatDurationS(Math.round(sample.elapsed_s))}/${formatDurationS(durationS)}` +
                 `${sample.elapsed_s < settleS ? ' (settling)' : ''} · p95 ${sample.fleet.p95_ms ?? 'n/a'} ms` +
                 (sample.unmeasured.length ? ` · UNMEASURED ${sample.unmeasured.join(',')}` : ''),
             );
@@ -117,7 +116,7 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
       );
       progressDone();
       const judged = judgeReturn(seen, baseline, w.tolerance as Parameters<typeof judgeReturn>[2], settleS);
-      const verdict = run.completed ? judged.verdict : 'could_not_measure';
+      const verdict: Verdict = run.completed ? judged.verdict : 'COULD_NOT_MEASURE';
       const result: RollbackWatchResult = {
         kind: 'rollback_watch',
         ...(inputs.runId ? { run_id: inputs.runId } : {}),
@@ -129,21 +128,21 @@ export const rollbackWatchCommand: CommandModule<object, WatchArgs> = {
           total: seen.length,
           judged: judged.judged.length,
           unmeasured: seen.filter((s) => s.unmeasured.length > 0).length,
-          file: WATCH_SAMPLES_FILE,
+          file: evidenceFile('rollback_watch_samples'),
         },
         checks: judged.checks,
         verdict,
-        exit_code: exitOf[verdict],
+        exit_code: exitCodeOfVerdict(verdict),
         message: run.completed
           ? watchVerdictText({ verdict, checks: judged.checks })
-          : `return to baseline NOT JUDGED: the watch was interrupted after ${seen.length} sample(s)`,
+          : `COULD_NOT_MEASURE: return to baseline not judged: the watch was interrupted after ${seen.length} sample(s)`,
       };
-      const file = ev.writeJson(watchFileName(started), 'rollback-watch-result', result);
+      const file = ev.writeJson(evidenceFile('rollback_watch', started), 'rollback-watch-result', result);
       printResult(args, result, () =>
         [
           result.message,
           '',
-          table(result.checks.map((c) => [c.verdict, c.label, c.shown])),
+          table(result.checks.map((c) => [shownVerdict(c.verdict), c.label, c.shown])),
           '',
           `evidence: ${file}`,
         ].join('\n'),

@@ -1,8 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { exitCodeOfVerdict, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
+import { checklistMessage, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
+import { gateStop } from '../lib/trigger';
+import { exitCodeOfVerdict, shownVerdict } from '../lib/verdict';
 import { commonOptions, poolgateVersion, readJsonFile, resolveCommon, type CommonArgs } from '../lib/command-inputs';
 import { InputError } from '../lib/errors';
-import { EvidenceDir, fileTimestamp } from '../lib/evidence';
+import { EvidenceDir } from '../lib/evidence';
+import { evidenceFile } from '../lib/run-evidence/files';
 import { getJson } from '../lib/http-json';
 import { authHeaders } from '../lib/target-auth';
 import { toInstanceSample } from '../lib/instance-sample';
@@ -217,7 +220,7 @@ async function handler(args: Args): Promise<void> {
     items.push({
       id: 'log',
       item: 'error log lines',
-      status: 'WARN',
+      verdict: 'WARN',
       measured: 'no logs given',
       value: null,
       threshold: '0 new',
@@ -237,6 +240,8 @@ async function handler(args: Args): Promise<void> {
       poolgate_version: poolgateVersion,
     },
     verdict,
+    message: checklistMessage(verdict, items),
+    ...gateStop('verify', verdict),
     exit_code: exitCode,
     items,
     expected,
@@ -252,16 +257,16 @@ async function handler(args: Args): Promise<void> {
     since: since.toISOString(),
     config: cfg,
   };
-  const file = evidence.writeJson(`verify_${fileTimestamp(started)}.json`, 'verify-result', result);
+  const file = evidence.writeJson(evidenceFile('verify', started), 'verify-result', result);
   printResult({ json: args.json }, result, () => {
-    const failed = items.filter((i) => i.status === 'FAIL');
+    const failed = items.filter((i) => i.verdict === 'FAIL');
     const last =
       verdict === 'PASS'
         ? 'PASS: the change is in force and healthy'
         : verdict === 'FAIL'
           ? `FAIL: ${failed.map((i) => i.item).join(', ')} — trigger the rollback`
-          : `UNKNOWN: could not measure ${items
-              .filter((i) => i.status === 'UNKNOWN')
+          : `${shownVerdict('COULD_NOT_MEASURE')}: ${items
+              .filter((i) => i.verdict === 'COULD_NOT_MEASURE')
               .map((i) => i.item)
               .join(', ')} — not a pass`;
     return `${renderItems(items)}\n\nevidence: ${file}\n${last}`;

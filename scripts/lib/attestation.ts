@@ -1,6 +1,7 @@
 import { request } from 'undici';
 import type { Item } from './checklist';
 import type { Attestation } from '../types/attestation';
+import { notMeasured } from './verdict';
 
 /**
  * Attestations: what no probe can see (system stable, rollback plan tested, dashboards visible), vouched for
@@ -38,28 +39,12 @@ export function judgePersonAttestation(
 ): Item {
   const t = Date.parse(at);
   const ageH = (now.getTime() - t) / 3_600_000;
-  const measured = `by ${by} at ${at}`;
+  const seen = { id, item: label, measured: `by ${by} at ${at}`, value: ageH, threshold: what };
   if (t - now.getTime() > FUTURE_SLACK_MS)
-    return {
-      id,
-      item: label,
-      status: 'FAIL',
-      measured,
-      value: ageH,
-      threshold: what,
-      detail: 'dated in the future: fix the attestation time',
-    };
+    return { ...seen, verdict: 'FAIL', detail: 'dated in the future: fix the attestation time' };
   if (ageH > maxAgeH)
-    return {
-      id,
-      item: label,
-      status: 'FAIL',
-      measured,
-      value: ageH,
-      threshold: what,
-      detail: `stale: ${ageH.toFixed(1)} h old; check again and re-attest`,
-    };
-  return { id, item: label, status: 'PASS', measured, value: ageH, threshold: what };
+    return { ...seen, verdict: 'FAIL', detail: `stale: ${ageH.toFixed(1)} h old; check again and re-attest` };
+  return { ...seen, verdict: 'PASS' };
 }
 
 export async function judgeAttestation(
@@ -75,7 +60,7 @@ export async function judgeAttestation(
     return {
       id,
       item: label,
-      status: 'FAIL',
+      verdict: 'FAIL',
       measured: 'not attested',
       value: null,
       threshold: 'attested (who, when) or URL 2xx',
@@ -88,8 +73,8 @@ export async function judgeAttestation(
       return {
         id,
         item: label,
-        status: 'UNKNOWN',
-        measured: 'could not measure',
+        verdict: 'COULD_NOT_MEASURE',
+        measured: notMeasured(),
         value: null,
         threshold: 'URL answers 2xx',
         detail: `GET ${att.url}: ${r.error}`,
@@ -98,7 +83,7 @@ export async function judgeAttestation(
     return {
       id,
       item: label,
-      status: ok ? 'PASS' : 'FAIL',
+      verdict: ok ? 'PASS' : 'FAIL',
       measured: `GET ${att.url} → ${r.status}`,
       value: r.status,
       threshold: 'URL answers 2xx',

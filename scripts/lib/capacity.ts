@@ -1,3 +1,4 @@
+import type { Step } from '../types/preflight-result';
 /**
  * The connection-capacity gate (notes/pg-pool-facts.md), pure arithmetic. It must hold at the WORST step of the
  * rollout, not only at the end. Instances are switched one at a time in rollout order (standbys first, then
@@ -39,12 +40,7 @@ export interface CapacityInput {
   other_clients_in_db?: number;
 }
 
-export interface CapacityStep {
-  step: string;
-  app: number;
-  demand: number;
-  fits: boolean;
-}
+export type CapacityStep = Step;
 
 export interface CapacityResult {
   usable: number;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { InputError } from './errors';
-import { fileTimestamp } from './evidence';
+import { fileTimestamp } from './run-evidence/files';
 import { parseLogFlags, readLog, type LogSource, type LogSummary } from './log-scan';
 import { metricsFetcherFor } from './metrics-source/read-metrics';
 import { metricsSourceOptions, resolveMetricsSource, type MetricsSourceArgs } from './metrics-source/flags';

@@ -2,13 +2,13 @@ import type { AnalysisResult } from '../types/analysis-result';
 import type { LoadtestCriteria } from '../types/loadtest-criteria';
 import type { LoadtestResult } from '../types/loadtest-result';
 import { describeLoadLevel } from './loadgen/load-level';
+import { verdictOfCheck, worstOf, type Verdict } from './verdict';
 
 export type CriterionResult = AnalysisResult['results'][number];
-export type Verdict = AnalysisResult['verdict'];
 
 /**
  * Limits are strict because the runbook writes them with "<" ("p95 latency: <500ms"): a value exactly at
- * the limit fails. A criterion whose value could not be measured is "could_not_measure", never a pass.
+ * the limit fails. A criterion whose value could not be measured is COULD_NOT_MEASURE, never a pass.
  */
 function below(
   id: string,
@@ -25,7 +25,7 @@ function below(
     threshold,
     comparison: '<',
     unit,
-    verdict: value === null ? 'could_not_measure' : value < threshold ? 'pass' : 'fail',
+    verdict: verdictOfCheck(value === null ? null : value < threshold),
   };
   if (why) r.detail = why;
   return r;
@@ -39,7 +39,7 @@ function none(id: string, label: string, value: number | null, detail?: string):
     threshold: 0,
     comparison: '==',
     unit: 'count',
-    verdict: value === null ? 'could_not_measure' : value === 0 ? 'pass' : 'fail',
+    verdict: verdictOfCheck(value === null ? null : value === 0),
   };
   if (detail) r.detail = detail;
   return r;
@@ -89,16 +89,11 @@ export function judge(
     results = results.map((r) => ({
       ...r,
       value: null,
-      verdict: 'could_not_measure',
+      verdict: 'COULD_NOT_MEASURE' as const,
       detail: 'the target never answered: nothing to judge',
     }));
   }
-  const verdict: Verdict = results.some((r) => r.verdict === 'fail')
-    ? 'fail'
-    : results.some((r) => r.verdict === 'could_not_measure')
-      ? 'could_not_measure'
-      : 'pass';
-  return { verdict, results };
+  return { verdict: worstOf(results.map((r) => r.verdict)), results };
 }
 
 /**
@@ -108,7 +103,7 @@ export function judge(
  */
 function loadLevelCriterion(result: LoadtestResult, c: Required<LoadtestCriteria>): CriterionResult {
   const l = result.load_level;
-  const low = c.load_below_baseline === 'fail' ? 'fail' : 'warn';
+  const low = c.load_below_baseline === 'fail' ? 'FAIL' : 'WARN';
   const r: CriterionResult = {
     id: 'load_level',
     label: "load level (% of the baseline's traffic)",
@@ -116,12 +111,12 @@ function loadLevelCriterion(result: LoadtestResult, c: Required<LoadtestCriteria
     threshold: c.min_load_vs_baseline_pct,
     comparison: '>=',
     unit: '%',
-    verdict: 'pass',
+    verdict: 'PASS',
     detail: describeLoadLevel(l),
   };
-  if (l.baseline === null) return { ...r, verdict: low === 'fail' ? 'could_not_measure' : 'warn' };
+  if (l.baseline === null) return { ...r, verdict: low === 'FAIL' ? 'COULD_NOT_MEASURE' : 'WARN' };
   if (l.baseline.requests_per_s === 0) return r;
-  if (r.value === null) return { ...r, verdict: 'could_not_measure' };
+  if (r.value === null) return { ...r, verdict: 'COULD_NOT_MEASURE' };
   return r.value >= r.threshold ? r : { ...r, verdict: low };
 }
 
@@ -135,7 +130,7 @@ function poolCriteria(result: LoadtestResult, c: Required<LoadtestCriteria>): Cr
   const out: CriterionResult[] = [];
   const unmeasured = (r: CriterionResult): CriterionResult => {
     if (missing === null) return r;
-    return { ...r, value: null, verdict: c.require_pool_metrics ? 'could_not_measure' : 'skipped', detail: missing };
+    return { ...r, value: null, verdict: c.require_pool_metrics ? 'COULD_NOT_MEASURE' : 'SKIPPED', detail: missing };
   };
 
   const utilOf = (i: Instance): number | null => {

@@ -2,15 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors';
 import { listEvidenceFiles, MANIFEST, sha256File } from './evidence';
+import { checkSignature } from './evidence-signature';
+import { readLines } from './run-evidence';
+import type { EvidenceCheck } from '../types/evidence-check';
+import type { Notification } from '../types/notification';
 
-export interface ManifestCheck {
+export type ManifestCheck = Pick<EvidenceCheck, 'manifest' | 'checked' | 'changed' | 'missing' | 'added'> & {
   ok: boolean;
-  manifest: string;
-  checked: number;
-  changed: string[];
-  missing: string[];
-  added: string[];
-}
+};
 
 /** Parse a `sha256sum` manifest ("<64 hex>  <relative path>" per line). A malformed line is bad input. */
 export function parseManifest(text: string, where = MANIFEST): Map<string, string> {
@@ -57,5 +56,55 @@ export function checkManifest(dir: string): ManifestCheck {
     changed: changed.sort(),
     missing: missing.sort(),
     added: added.sort(),
+  };
+}
+
+/** The `sealed` notifications sent after the seal: each must carry this manifest's digest. */
+function afterSeal(dir: string, digest: string): string[] {
+  const read = readLines<Notification>(dir, 'seal_notifications');
+  const wrong = read.values
+    .filter((n) => n.event !== 'sealed' || n.manifest_sha256 !== digest)
+    .map((n) => `${read.file}: a ${n.event} notification of ${n.at} carries manifest ${n.manifest_sha256 ?? 'none'}`);
+  return [...read.problems, ...wrong];
+}
+
+/**
+ * The whole check of a sealed folder: its files against the manifest, the manifest's signature against the
+ * allowed signers (when given: then an unsigned folder fails), and what was sent after the seal.
+ */
+export function checkEvidence(dir: string, allowedSigners?: string): EvidenceCheck {
+  const files = checkManifest(dir);
+  const digest = sha256File(files.manifest);
+  const signature = checkSignature(dir, allowedSigners);
+  const after = afterSeal(dir, digest);
+  const problems = [
+    ...files.changed.map((f) => `changed ${f}`),
+    ...files.missing.map((f) => `missing ${f}`),
+    ...files.added.map((f) => `added ${f}`),
+    ...(signature.status === 'MISSING' || signature.status === 'INVALID'
+      ? [`signature ${signature.status}: ${signature.detail}`]
+      : []),
+    ...after,
+  ];
+  const verdict = problems.length ? 'FAIL' : 'PASS';
+  const signed =
+    signature.status === 'VERIFIED'
+      ? `signed by ${signature.signer}`
+      : `signature ${signature.status}: ${signature.detail}`;
+  return {
+    ok: verdict === 'PASS',
+    verdict,
+    message:
+      verdict === 'PASS'
+        ? `PASS: ${files.checked} file(s) match ${files.manifest} (sha256 ${digest}); ${signed}`
+        : `FAIL: the evidence is not what was sealed: ${problems.join('; ')}`,
+    manifest: files.manifest,
+    manifest_sha256: digest,
+    checked: files.checked,
+    changed: files.changed,
+    missing: files.missing,
+    added: files.added,
+    signature,
+    after_seal: after,
   };
 }

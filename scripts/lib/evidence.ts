@@ -4,6 +4,7 @@ import path from 'node:path';
 import { writeFileAtomic } from './atomic-write';
 import { InputError } from './errors';
 import { assertValid } from './schema';
+import { AFTER_SEAL, EVIDENCE } from './run-evidence/files';
 
 /**
  * A run's evidence folder. Every file goes in atomically; JSON files are validated against their schema
@@ -51,24 +52,17 @@ export class EvidenceDir {
   }
 }
 
-/** Filesystem-safe UTC timestamp for evidence names: 20260201T023000Z. */
-export function fileTimestamp(date = new Date()): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-}
+export const MANIFEST = EVIDENCE.manifest.name();
+const AFTER_SEAL_FILES = new Set(AFTER_SEAL.map((k) => EVIDENCE[k].name(new Date())));
 
-export const MANIFEST = 'manifest.sha256';
-
-/** Every file under `dir` (relative, sorted), the manifest itself excluded. */
+/** Every file under `dir` (relative, sorted) the manifest covers: all but the seal's own files. */
 export function listEvidenceFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (rel: string): void => {
     for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
       const child = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(child);
-      else if (entry.isFile() && child !== MANIFEST && !entry.name.endsWith('.tmp')) out.push(child);
+      else if (entry.isFile() && !AFTER_SEAL_FILES.has(child) && !entry.name.endsWith('.tmp')) out.push(child);
     }
   };
   walk('');

@@ -8,16 +8,21 @@ export interface JsonResponse<T> {
   elapsedMs: number;
 }
 
+export interface GetOptions {
+  timeoutMs?: number;
+  /** Statuses whose body is still meaningful (e.g. /health answers 503 with a JSON body); [200] by default. */
+  acceptStatus?: readonly number[];
+  headers?: Record<string, string>;
+}
+
 /**
- * GET a JSON document and validate it against a schema. Anything that stops us from reading a valid answer
- * (refused, timed out, not JSON, wrong shape) is a MeasureError: "could not measure", never "passed".
- * `acceptStatus` lists statuses whose body is still meaningful (e.g. /health answers 503 with a JSON body).
+ * GET a document's text, its status and how long it took. A refused, timed-out or broken answer is a MeasureError
+ * ("could not measure"); a status not accepted too (its body is not the document asked for).
  */
-export async function getJson<T>(
+export async function getText(
   url: string,
-  schema: string,
-  opts: { timeoutMs?: number; acceptStatus?: number[]; headers?: Record<string, string> } = {},
-): Promise<JsonResponse<T>> {
+  opts: GetOptions = {},
+): Promise<{ status: number; text: string; elapsedMs: number }> {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const accept = opts.acceptStatus ?? [200];
   const started = performance.now();
@@ -36,10 +41,16 @@ export async function getJson<T>(
   } catch (err) {
     throw new MeasureError(`GET ${url} failed: ${(err as Error).message}`, 'E_UNREACHABLE', { cause: err });
   }
-  const elapsedMs = performance.now() - started;
-  if (!accept.includes(status)) {
-    throw new MeasureError(`GET ${url} answered HTTP ${status}`, 'E_HTTP_STATUS');
-  }
+  if (!accept.includes(status)) throw new MeasureError(`GET ${url} answered HTTP ${status}`, 'E_HTTP_STATUS');
+  return { status, text, elapsedMs: performance.now() - started };
+}
+
+/**
+ * GET a JSON document and validate it against a schema. Anything that stops us from reading a valid answer
+ * (refused, timed out, not JSON, wrong shape) is a MeasureError: "could not measure", never "passed".
+ */
+export async function getJson<T>(url: string, schema: string, opts: GetOptions = {}): Promise<JsonResponse<T>> {
+  const { status, text, elapsedMs } = await getText(url, opts);
   let body: unknown;
   try {
     body = JSON.parse(text);

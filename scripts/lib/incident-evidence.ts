@@ -1,54 +1,26 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { listEvidenceFiles } from './evidence';
-import { newestWatch } from './rollback-watch-file';
-import { isValid } from './schema';
+import { readEvents, readEvidence, readLines, textLines, type RolloutEvent } from './run-evidence';
 import { addresseesText } from './stakeholders';
+import { notMeasured } from './verdict';
+import type { RollbackWatchResult } from '../types/rollback-watch-result';
 import type { AnalysisResult } from '../types/analysis-result';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Notification } from '../types/notification';
 import type { PreflightResult } from '../types/preflight-result';
-import type { RolloutEvent } from '../types/rollout-event';
+import type { VerificationReport } from '../types/report';
 import type { VerifyResult } from '../types/verify-result';
 
 /**
- * What an incident reads from a run's evidence folder, each file through its schema: the rollout's own steps
- * (events.jsonl), the gate that failed with its figures, the notifications sent. A line or file that does not
- * validate is left out rather than guessed at.
+ * What an incident reads from a run's evidence folder, each file through its schema (scripts/lib/run-evidence):
+ * the rollout's own steps (events.jsonl), the gate that failed with its figures, the notifications sent. A line or
+ * file that does not validate is left out rather than guessed at.
  */
 export interface TimelineEvent {
   at: string;
   what: string;
 }
 
-const lines = (dir: string, file: string): string[] => {
-  try {
-    return fs
-      .readFileSync(path.join(dir, file), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim());
-  } catch {
-    return [];
-  }
-};
-
-function jsonLines<T>(dir: string, file: string, schema: string): T[] {
-  const out: T[] = [];
-  for (const line of lines(dir, file)) {
-    try {
-      const v: unknown = JSON.parse(line);
-      if (isValid<T>(schema, v)) out.push(v);
-    } catch {
-      // a torn line (a run killed mid-write) is not evidence
-    }
-  }
-  return out;
-}
-
-export const rolloutEvents = (dir: string): RolloutEvent[] =>
-  jsonLines<RolloutEvent>(dir, 'events.jsonl', 'rollout-event');
-export const notifications = (dir: string): Notification[] =>
-  jsonLines<Notification>(dir, 'notifications.jsonl', 'notification');
+export const rolloutEvents = (dir: string): RolloutEvent[] => readEvents(dir).values;
+export const notifications = (dir: string): Notification[] => readLines<Notification>(dir, 'notifications').values;
 
 type Pool = { min?: unknown; max?: unknown };
 const pool = (p: unknown): string => {
@@ -100,76 +72,83 @@ export interface GateFigure {
 }
 
 export interface FailedGate {
-  gate: 'preflight' | 'verify' | 'analysis' | 'monitor';
+  gate: 'preflight' | 'verify' | 'analysis' | 'monitor' | 'report';
   file: string;
   at: string;
+  /** The gate's own one-line verdict (its `message`). */
+  message: string;
   figures: GateFigure[];
 }
 
-const GATE_FILE = /^(preflight|verify|analysis|monitor)_(\d{8}T\d{6}Z)\.json$/;
-const BAD_ITEM = new Set(['FAIL', 'UNKNOWN']);
+type GateDoc = PreflightResult | VerifyResult | AnalysisResult | MonitorResult | VerificationReport;
+const bad = (v: string): boolean => v === 'FAIL' || v === 'COULD_NOT_MEASURE';
 
-function figuresOf(gate: FailedGate['gate'], v: unknown): { at: string; figures: GateFigure[] } | null {
-  if (
-    (gate === 'verify' && isValid<VerifyResult>('verify-result', v)) ||
-    (gate === 'preflight' && isValid<PreflightResult>('preflight-result', v))
-  ) {
+/** When a gate ended, and the figures of what it failed or could not measure. */
+function figuresOf(gate: FailedGate['gate'], v: GateDoc): { at: string; figures: GateFigure[] } {
+  if (gate === 'verify' || gate === 'preflight') {
     const r = v as VerifyResult | PreflightResult;
     const figures = r.items
-      .filter((i) => BAD_ITEM.has(i.status))
+      .filter((i) => bad(i.verdict))
       .map((i) => ({ item: i.item, measured: i.measured, threshold: String(i.threshold ?? '') }));
     return { at: r.run.finished_at, figures };
   }
-  if (gate === 'analysis' && isValid<AnalysisResult>('analysis-result', v)) {
-    const figures = v.results
-      .filter((r) => r.verdict === 'fail' || r.verdict === 'could_not_measure')
+  if (gate === 'analysis') {
+    const a = v as AnalysisResult;
+    const figures = a.results
+      .filter((r) => bad(r.verdict))
       .map((r) => ({
         item: r.label,
-        measured: r.value === null ? 'could not measure' : `${r.value} ${r.unit}`,
+        measured: r.value === null ? notMeasured(r.detail) : `${r.value} ${r.unit}`,
         threshold: `${r.comparison} ${r.threshold} ${r.unit}`,
       }));
-    return { at: v.analyzed_at, figures };
+    return { at: a.analyzed_at, figures };
   }
-  if (gate === 'monitor' && isValid<MonitorResult>('monitor-result', v)) {
-    const t = v.trigger;
-    if (t)
-      return {
-        at: v.ended_at,
-        figures: [
-          {
-            item: `${t.name} (${t.metric}, ${t.subject})`,
-            measured: String(t.value ?? 'no value'),
-            threshold: `> ${String(t.threshold)} sustained ${t.sustained_s} s (${t.run_samples} samples over ${t.run_span_s} s)`,
-          },
-        ],
-      };
-    if (v.verdict === 'could_not_measure')
-      return {
-        at: v.ended_at,
-        figures: [
-          { item: 'monitoring', measured: v.message ?? 'could not measure', threshold: 'every sample measured' },
-        ],
-      };
-    return { at: v.ended_at, figures: [] };
+  if (gate === 'report') {
+    const r = v as VerificationReport;
+    const figures = [...r.criteria, ...r.sections]
+      .filter((c) => bad(c.verdict))
+      .map((c) => ({ item: c.label, measured: c.shown, threshold: 'threshold' in c ? c.threshold : 'measured' }));
+    return { at: r.generated_at, figures };
   }
-  return null;
+  const m = v as MonitorResult;
+  const t = m.trigger;
+  if (t)
+    return {
+      at: m.ended_at,
+      figures: [
+        {
+          item: `${t.name} (${t.metric}, ${t.subject})`,
+          measured: String(t.value ?? 'no value'),
+          threshold: `> ${String(t.threshold)} sustained ${t.sustained_s} s (${t.run_samples} samples over ${t.run_span_s} s)`,
+        },
+      ],
+    };
+  if (m.verdict === 'COULD_NOT_MEASURE')
+    return {
+      at: m.ended_at,
+      figures: [{ item: 'monitoring', measured: m.message, threshold: 'every sample measured' }],
+    };
+  return { at: m.ended_at, figures: [] };
 }
 
-/** The newest gate result (preflight_, verify_, analysis_, monitor_) with its failed items; null when it passed. */
+const GATE_KINDS = {
+  preflight: 'preflight',
+  verify: 'verify',
+  analysis: 'analysis',
+  monitor: 'monitor',
+  report: 'report',
+} as const;
+
+/** The gate that ended last (preflight, verify, analysis, monitor, report) with its failed items; null when it passed. */
 export function failedGate(dir: string): FailedGate | null {
-  const newest = listEvidenceFiles(dir)
-    .map((f) => ({ f, m: GATE_FILE.exec(f) }))
-    .filter((x) => x.m)
-    .sort((a, b) => a.m![2]!.localeCompare(b.m![2]!))
-    .pop();
-  if (!newest) return null;
-  const gate = newest.m![1] as FailedGate['gate'];
-  try {
-    const r = figuresOf(gate, JSON.parse(fs.readFileSync(path.join(dir, newest.f), 'utf8')));
-    return r && r.figures.length > 0 ? { gate, file: newest.f, ...r } : null;
-  } catch {
-    return null;
+  let last: FailedGate | null = null;
+  for (const gate of Object.keys(GATE_KINDS) as FailedGate['gate'][]) {
+    const r = readEvidence<GateDoc>(dir, GATE_KINDS[gate]);
+    if (r.status !== 'used') continue;
+    const f = figuresOf(gate, r.value);
+    if (!last || Date.parse(f.at) > Date.parse(last.at)) last = { gate, file: r.file, message: r.value.message, ...f };
   }
+  return last && last.figures.length > 0 ? last : null;
 }
 
 export const figureText = (g: GateFigure): string => `${g.item}: measured ${g.measured} (threshold ${g.threshold})`;
@@ -190,38 +169,30 @@ export function describeNotification(n: Notification): string {
  */
 export function timelineFrom(dir: string): TimelineEvent[] {
   const out: TimelineEvent[] = rolloutEvents(dir).map((e) => ({ at: e.at, what: describeEvent(e) }));
-  for (const f of listEvidenceFiles(dir).filter((x) => /^monitor_\d{8}T\d{6}Z\.json$/.test(x))) {
-    try {
-      const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (isValid<MonitorResult>('monitor-result', m)) {
-        out.push({
-          at: m.started_at,
-          what: `monitoring started (${m.config.duration_s}s, every ${m.config.interval_s}s)`,
-        });
-        out.push({ at: m.ended_at, what: `monitoring ended: ${m.verdict}${m.message ? ` — ${m.message}` : ''}` });
-      }
-    } catch {
-      // an unreadable result has no place in the timeline
-    }
+  const monitor = readEvidence<MonitorResult>(dir, 'monitor');
+  if (monitor.status === 'used') {
+    const m = monitor.value;
+    out.push({ at: m.started_at, what: `monitoring started (${m.config.duration_s}s, every ${m.config.interval_s}s)` });
+    out.push({ at: m.ended_at, what: `monitoring ended: ${m.message}` });
   }
-  const watch = newestWatch(dir);
-  if (watch) {
-    const w = watch.result;
+  const watch = readEvidence<RollbackWatchResult>(dir, 'rollback_watch');
+  if (watch.status === 'used') {
+    const w = watch.value;
     out.push({
       at: w.started_at,
       what: `post-rollback watch started (${w.config.duration_s}s, every ${w.config.interval_s}s)`,
     });
     out.push({ at: w.ended_at, what: `post-rollback watch ended: ${w.message}` });
   }
-  for (const line of lines(dir, 'alerts.log')) {
-    const m = /^(\S+) CRITICAL\s+(.*)$/.exec(line);
-    if (m) out.push({ at: m[1]!, what: `CRITICAL alert: ${m[2]}` });
+  for (const line of textLines(dir, 'alerts')) {
+    const a = /^(\S+) CRITICAL\s+(.*)$/.exec(line);
+    if (a) out.push({ at: a[1]!, what: `CRITICAL alert: ${a[2]}` });
   }
   const gate = failedGate(dir);
   if (gate)
     out.push({ at: gate.at, what: `${gate.gate} FAILED (${gate.file}): ${gate.figures.map(figureText).join('; ')}` });
   for (const n of notifications(dir)) out.push({ at: n.at, what: describeNotification(n) });
-  for (const line of lines(dir, 'rollback_log.txt')) {
+  for (const line of textLines(dir, 'rollback_log')) {
     const m = /^(\S+) (.*)$/.exec(line);
     if (m && !Number.isNaN(Date.parse(m[1]!))) out.push({ at: m[1]!, what: m[2]! });
   }
@@ -243,7 +214,7 @@ export function rollbackActions(dir: string): { actions: TimelineEvent[]; outcom
   const outcome = !end
     ? 'not recorded: the rollback did not reach its read-back'
     : end.action === 'rollback_verified'
-      ? `verified at ${end.at}: ${describeEvent(end).replace(/^ROLLBACK verified: /, '')}`
+      ? `VERIFIED at ${end.at}: ${describeEvent(end).replace(/^ROLLBACK verified: /, '')}`
       : `INCOMPLETE at ${end.at}: ${describeEvent(end).replace(/^ROLLBACK INCOMPLETE: /, '')}`;
   return { actions, outcome };
 }

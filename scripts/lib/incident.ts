@@ -1,7 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { EvidenceDir } from './evidence';
-import { fileTimestamp, listEvidenceFiles } from './evidence';
+import { listEvidenceFiles } from './evidence';
+import { evidenceFile, newestValid, readEvidence } from './run-evidence';
 import {
   describeNotification,
   failedGate,
@@ -12,41 +11,14 @@ import {
   type TimelineEvent,
 } from './incident-evidence';
 import { rollbackMaxS, rollbackTiming, rollbackTimingText, type RollbackTiming } from './rollback-time';
-import { newestWatch } from './rollback-watch-file';
-import { isValid } from './schema';
 import { addresseesOf, addresseesText } from './stakeholders';
+import { severityAfterWatch, severityFor, type Severity } from './trigger';
+import { notMeasured, shownVerdict } from './verdict';
 import type { MonitorResult } from '../types/monitor-result';
 import type { Plan } from '../types/plan';
 import type { RollbackWatchResult } from '../types/rollback-watch-result';
 
-export type Severity = 'P0' | 'P1' | 'P2';
-
-/** Triggers that hurt customers while they fire: rolled back at once, P1 (P0 only when a P0 was declared). */
-const CUSTOMER_IMPACT = new Set([
-  'error_rate_sustained',
-  'p95_latency_sustained',
-  'connection_thrashing',
-  'db_connection_thrashing',
-  'db_cpu_sustained',
-  'verify_failed',
-  'loadtest_failed',
-  'health_check_failed',
-]);
-
 export { timelineFrom, type TimelineEvent };
-
-/**
- * Severity from the trigger (runbook "Incident response": ASSESS P0/P1/P2): a declared P0 incident is P0; a
- * rollback that did not complete is P0 too (the fleet runs a config nobody verified); a rollback trigger with
- * customer impact (errors, latency, thrashing, DB CPU), a failed post-change gate or an instance that fails its
- * health check after its change is P1;
- * anything else — a monitoring outage, a could-not-measure, a gate that stopped the change before it started —
- * is P2.
- */
-export function severityFor(trigger: string): Severity {
-  if (trigger === 'p0_incident' || trigger === 'rollback_incomplete') return 'P0';
-  return CUSTOMER_IMPACT.has(trigger) ? 'P1' : 'P2';
-}
 
 export interface IncidentInput {
   reason: string;
@@ -64,36 +36,24 @@ export interface IncidentInput {
  * fired, or `monitor_could_not_measure` when monitoring itself failed. null when no monitor run ended either way.
  */
 export function latestTrigger(dir: string): { name: string; message: string } | null {
-  const files = listEvidenceFiles(dir)
-    .filter((f) => /^monitor_\d{8}T\d{6}Z\.json$/.test(f))
-    .sort()
-    .reverse();
-  for (const f of files) {
-    try {
-      const m: unknown = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      if (!isValid<MonitorResult>('monitor-result', m)) continue;
-      if (m.trigger) return { name: m.trigger.name, message: m.trigger.message };
-      if (m.verdict === 'could_not_measure')
-        return { name: 'monitor_could_not_measure', message: m.message ?? 'monitoring could not measure' };
-      return null;
-    } catch {
-      // not readable: look at an older one
-    }
-  }
-  return null;
+  const m = readEvidence<MonitorResult>(dir, 'monitor');
+  if (m.status !== 'used' || !m.value.stop) return null;
+  return { name: m.value.stop.name, message: m.value.trigger?.message ?? m.value.message };
 }
 
 /** What the evidence adds to the operator's words: the failed gate's figures, the rollback's steps, who heard. */
 export interface IncidentFacts {
   timeline: TimelineEvent[];
   figures: string[];
+  /** The failed gate's own verdict line, null when no gate failed. */
+  gateMessage: string | null;
   actions: TimelineEvent[];
   outcome: string | null;
   notified: string[];
   /** The rollback's time judged against its bound (null when the run was not rolled back). */
   timing?: RollbackTiming | null;
   /** The watch after the rollback (runbook rollback step 4), when it ran. */
-  watch?: { file: string; result: RollbackWatchResult } | null;
+  watch?: { file: string; value: RollbackWatchResult } | null;
 }
 
 export function incidentFacts(dir: string, rollbackMaxS = 600): IncidentFacts {
@@ -102,11 +62,12 @@ export function incidentFacts(dir: string, rollbackMaxS = 600): IncidentFacts {
   return {
     timeline: timelineFrom(dir),
     figures: gate ? gate.figures.map((f) => `${gate.gate}: ${figureText(f)}`) : [],
+    gateMessage: gate?.message ?? null,
     actions: rollback.actions,
     outcome: rollback.outcome,
     notified: notifications(dir).map((n) => `${n.at} — ${describeNotification(n)}`),
     timing: rollbackTiming(dir, rollbackMaxS),
-    watch: newestWatch(dir),
+    watch: newestValid<RollbackWatchResult>(dir, 'rollback_watch'),
   };
 }
 
@@ -131,7 +92,7 @@ export function renderIncident(
     `**Decision**: ${i.decision}`,
     `**Rollback outcome**: ${facts.outcome ?? 'no rollback recorded in events.jsonl'}`,
     ...(facts.timing ? [`**Rollback time**: ${rollbackTimingText(facts.timing)}`] : []),
-    ...(facts.watch ? [`**After the rollback**: ${facts.watch.result.message}`] : []),
+    ...(facts.watch ? [`**After the rollback**: ${facts.watch.value.message}`] : []),
     `**Change**: ${change}`,
     `**Operator**: ${i.operator}`,
     '',
@@ -160,10 +121,10 @@ export function renderIncident(
           '## Return to baseline (rollback step 4: "Monitor for 15 minutes - verify metrics return to baseline")',
           ...(facts.watch
             ? [
-                `- ${facts.watch.result.message} (${facts.watch.file}; ${facts.watch.result.samples.judged} of ${facts.watch.result.samples.total} samples judged, after ${facts.watch.result.config.settle_s} s of ${facts.watch.result.config.duration_s} s; baseline ${facts.watch.result.baseline.file})`,
-                ...facts.watch.result.checks.map((c) => `- ${c.verdict} ${c.label}: ${c.shown}`),
+                `- ${facts.watch.value.message} (${facts.watch.file}; ${facts.watch.value.samples.judged} of ${facts.watch.value.samples.total} samples judged, after ${facts.watch.value.config.settle_s} s of ${facts.watch.value.config.duration_s} s; baseline ${facts.watch.value.baseline.file})`,
+                ...facts.watch.value.checks.map((c) => `- ${shownVerdict(c.verdict)} ${c.label}: ${c.shown}`),
               ]
-            : ['- NOT WATCHED: no post-rollback watch in the evidence (the return to baseline was not judged)']),
+            : [`- ${notMeasured('no post-rollback watch in the evidence: the return to baseline was not judged')}`]),
           '',
         ]
       : []),
@@ -188,18 +149,20 @@ export function writeIncident(
   plan: Plan | null,
 ): { file: string; rollbackLog: string; severity: Severity } {
   const facts = incidentFacts(ev.dir, rollbackMaxS(plan));
-  // A fleet that did not return to baseline after its rollback still hurts: at least P1 (runbook: ASSESS).
-  const assessed = input.severity ?? severityFor(input.trigger);
-  const severity = facts.watch?.result.verdict === 'not_returned' && assessed === 'P2' ? 'P1' : assessed;
-  // The operator's (or the playbook's) words, then what the failed gate measured against what it allows.
-  const afterwards =
-    facts.watch?.result.verdict === 'not_returned' ? ` — after the rollback: ${facts.watch.result.message}` : '';
-  const reason = `${facts.figures.length ? `${input.reason.trim()} — ${facts.figures.join('; ')}` : input.reason}${afterwards}`;
+  const watch = facts.watch?.value ?? null;
+  const severity = severityAfterWatch(input.severity ?? severityFor(input.trigger), watch?.verdict ?? null);
+  // The operator's (or the playbook's) words, then what the failed gate measured against what it allows — unless
+  // the words already are the gate's own verdict line (a failed poolgate step's message carries its items; the
+  // playbook may have cut it short, so its start is what is looked for) — then a fleet not back at its baseline.
+  const said = facts.gateMessage !== null && input.reason.includes(facts.gateMessage.slice(0, 120));
+  const figures = facts.figures.length && !said ? ` — ${facts.figures.join('; ')}` : '';
+  const afterwards = watch?.verdict === 'FAIL' ? ` — after the rollback: ${watch.message}` : '';
+  const reason = `${figures ? input.reason.trim() : input.reason}${figures}${afterwards}`;
   const files = listEvidenceFiles(ev.dir).filter((f) => !f.startsWith('incidents/'));
-  const rel = `incidents/${fileTimestamp(input.now)}_pool_scaling_incident.md`;
+  const rel = evidenceFile('incident', input.now);
   const file = ev.writeText(rel, renderIncident({ ...input, reason, severity }, facts, plan, files));
   const rollbackLog = ev.appendLine(
-    'rollback_log.txt',
+    evidenceFile('rollback_log'),
     `${input.now.toISOString()} Rollback reason: ${reason.replace(/\s+/g, ' ')} (trigger: ${input.trigger}, severity: ${severity}, incident: ${rel})`,
   );
   return { file, rollbackLog, severity };

@@ -1,5 +1,5 @@
 import type { InstanceSample } from './metrics-sampler';
-import type { InstanceSample as InstanceSampleEvidence } from '../types/preflight-result';
+import type { InstanceSample as InstanceSampleEvidence } from '../types/evidence-common';
 
 /** An instance's two samples, reduced to what evidence keeps (schemas/evidence-common.schema.json). */
 export function toInstanceSample(s: InstanceSample): InstanceSampleEvidence {

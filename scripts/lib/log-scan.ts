@@ -1,5 +1,6 @@
 import { InputError } from './errors';
 import { shellQuote } from './ssh';
+import type { LogLine, LogSummary } from '../types/evidence-common';
 
 /**
  * The runbook's `grep "pool" app.log | tail -100` and `grep -i error`, for JSON-lines logs: each line an object
@@ -8,26 +9,7 @@ import { shellQuote } from './ssh';
  * or event or carries a `pool` field; an error line has level error/fatal. A line without a readable time is
  * kept (we cannot prove it is older than `since`). Only the last `maxBytes` of a big file are read.
  */
-export interface LogLine {
-  time: string | null;
-  level: string;
-  msg: string;
-}
-
-export interface LogSummary {
-  name: string;
-  path: string;
-  since: string | null;
-  lines_read: number;
-  unparsed: number;
-  pool_lines: number;
-  error_lines: number;
-  /** The last N pool or error lines (newest last). */
-  last: LogLine[];
-  /** The last N error lines only. */
-  last_errors: LogLine[];
-  truncated: boolean;
-}
+export type { LogLine, LogSummary };
 
 const PINO_LEVELS: Record<number, string> = {
   10: 'trace',

@@ -3,6 +3,8 @@ import { readMetrics } from './metrics-source/read-metrics';
 import { JSON_SOURCE } from './metrics-source/source';
 import type { ServiceMetrics } from '../types/service-metrics';
 import type { Target } from './targets';
+import { counterReading, counterReset } from './counter-reset';
+import type { Rates } from '../types/evidence-common';
 
 /**
  * Rates from two samples of an instance's cumulative counters (`GET /api/health/metrics`). Exact over the
@@ -10,34 +12,7 @@ import type { Target } from './targets';
  * its uptime went back, or any counter went down) the interval is NOT usable: we say so instead of computing
  * a negative or partial rate.
  */
-export interface IntervalRates {
-  usable: boolean;
-  /** Why the interval cannot be used (restart, clock). */
-  reason?: string;
-  interval_s: number;
-  requests: number;
-  errors: number;
-  /** errors / requests; null without traffic (nothing to judge). */
-  error_rate: number | null;
-  requests_per_s: number;
-  connects: number;
-  disconnects: number;
-  /** Pool connects + disconnects per second: the thrashing signal. */
-  churn_per_s: number;
-  acquire_timeouts: number;
-  pool_errors: number;
-}
-
-const COUNTERS: [string, (m: ServiceMetrics) => number][] = [
-  ['requests.total', (m) => m.requests.total],
-  ['requests.errors', (m) => m.requests.errors],
-  ['pool.acquires', (m) => m.pool.acquires],
-  ['pool.hold_ms_sum', (m) => m.pool.hold_ms_sum],
-  ['pool.acquire_timeouts', (m) => m.pool.acquire_timeouts],
-  ['pool.connects', (m) => m.pool.connects],
-  ['pool.disconnects', (m) => m.pool.disconnects],
-  ['pool.errors', (m) => m.pool.errors],
-];
+export type IntervalRates = Rates;
 
 export function intervalRates(a: ServiceMetrics, b: ServiceMetrics): IntervalRates {
   const interval = (Date.parse(b.timestamp) - Date.parse(a.timestamp)) / 1000;
@@ -56,10 +31,8 @@ export function intervalRates(a: ServiceMetrics, b: ServiceMetrics): IntervalRat
     pool_errors: d((m) => m.pool.errors),
   };
   const unusable = (reason: string): IntervalRates => ({ ...base, usable: false, reason, error_rate: null });
-  if (a.pid !== b.pid) return unusable(`restarted during the window (pid ${a.pid} → ${b.pid}): counters reset`);
-  if (b.uptime_s < a.uptime_s) return unusable(`uptime went back (${a.uptime_s}s → ${b.uptime_s}s): restarted`);
-  const down = COUNTERS.filter(([, f]) => f(b) < f(a)).map(([name]) => name);
-  if (down.length > 0) return unusable(`counters went down (${down.join(', ')}): counters reset`);
+  const reset = counterReset(counterReading(a), counterReading(b));
+  if (reset) return unusable(reset);
   if (!(interval > 0)) return unusable(`sample timestamps do not advance (${a.timestamp} → ${b.timestamp})`);
   return {
     ...base,

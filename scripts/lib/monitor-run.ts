@@ -11,9 +11,11 @@ import { buildSample, initialState, type CpuObservation, type DbObservation, typ
 import type { CpuSource } from './db-cpu';
 import type { HostRunner } from './ssh';
 import type { Target } from './targets';
+import { gateStop, stopFor } from './trigger';
+import { shownVerdict } from './verdict';
 import type { DatabaseTarget } from '../types/database';
-import type { MonitorResult } from '../types/monitor-result';
-import type { Alert, MonitorSample } from '../types/monitor-sample';
+import type { Alert, MonitorResult } from '../types/monitor-result';
+import type { MonitorSample } from '../types/monitor-sample';
 import type { ServiceMetrics } from '../types/service-metrics';
 
 /** Everything the monitoring loop touches, injectable so the loop itself is testable without a network. */
@@ -121,29 +123,37 @@ export async function runMonitor(
   if (judgement.state === 'triggered') {
     return {
       ...base,
-      verdict: 'triggered',
+      verdict: 'FAIL',
+      message: `FAIL: rollback trigger fired: ${judgement.trigger.message}`,
+      stop: stopFor(judgement.trigger.name),
       exit_code: 1,
       trigger: judgement.trigger,
-      message: `rollback trigger fired: ${judgement.trigger.message}`,
     };
   }
   if (judgement.state === 'could_not_measure') {
-    return { ...base, verdict: 'could_not_measure', exit_code: 3, message: judgement.message };
+    return {
+      ...base,
+      verdict: 'COULD_NOT_MEASURE',
+      message: `${shownVerdict('COULD_NOT_MEASURE')}: ${judgement.message}`,
+      ...gateStop('monitor', 'COULD_NOT_MEASURE'),
+      exit_code: 3,
+    };
   }
   if (!completed) {
     return {
       ...base,
-      verdict: 'could_not_measure',
+      verdict: 'COULD_NOT_MEASURE',
+      message: `${shownVerdict('COULD_NOT_MEASURE')}: monitoring interrupted after ${samples.length} sample(s): the window was not completed`,
+      ...gateStop('monitor', 'COULD_NOT_MEASURE'),
       exit_code: 3,
-      message: `monitoring interrupted after ${samples.length} sample(s): the window was not completed`,
     };
   }
   const gaps = base.samples.unmeasured;
   return {
     ...base,
-    verdict: 'passed',
+    verdict: 'PASS',
     exit_code: 0,
-    message: `no rollback trigger in ${samples.length} samples over ${cfg.duration_s}s${gaps ? ` (${gaps} sample(s) with gaps tolerated by outage policy ${cfg.outage.policy})` : ''}`,
+    message: `PASS: no rollback trigger in ${samples.length} samples over ${cfg.duration_s}s${gaps ? ` (${gaps} sample(s) with gaps tolerated by outage policy ${cfg.outage.policy})` : ''}`,
   };
 }
 

@@ -1,18 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { request } from 'undici';
-import { EvidenceDir } from './evidence';
 import { InputError } from './errors';
 import { loadPlan } from './plan';
 import { readRunEvidence } from './html-report/run-evidence';
+import { EvidenceDir, sha256File } from './evidence';
+import { EVIDENCE, evidenceFile, newestOf } from './run-evidence';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { assertValid } from './schema';
 import { addresseesOf, addresseesText, type Addressee } from './stakeholders';
 import type { Notification } from '../types/notification';
+import { headlineOf, type Decision, type RollbackOutcome } from './verdict';
 
 export type NotifyEvent = Notification['event'];
-export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['start', 'gate_failed', 'rollback', 'success'];
-export const NOTIFICATIONS_FILE = 'notifications.jsonl';
+export const NOTIFY_EVENTS: readonly NotifyEvent[] = ['start', 'gate_failed', 'rollback', 'success', 'sealed'];
 /** The longest a notification may hold up the change. */
 export const MAX_TIMEOUT_MS = 3000;
 
@@ -26,11 +27,15 @@ export interface SlackMessage {
 export interface Announcement {
   event: NotifyEvent;
   runId: string;
-  verdict: string;
+  decision: Decision | null;
+  rollback: RollbackOutcome | null;
+  headline: string;
   change: string | null;
   operator: string | null;
   report: string | null;
   detail: string | null;
+  /** `sealed`: the manifest's digest, carried off the box, and whether it is signed. */
+  seal: { manifest_sha256: string; signed: boolean } | null;
   /** Who the message is for: the event's roles and the people or channels the plan names for each. */
   for: Addressee[];
 }
@@ -87,13 +92,6 @@ export function resolveWebhookUrl(opts: { url?: string; urlFile?: string; env?: 
   return { url: url && url.trim() ? url.trim() : null };
 }
 
-const newest = (dir: string, re: RegExp): string | null =>
-  fs
-    .readdirSync(dir)
-    .filter((f) => re.test(f))
-    .sort()
-    .pop() ?? null;
-
 /**
  * What the message says for this event, read from the run's evidence (the HTML report first, it has the charts).
  * `planFile` stands in for the folder's plan.json (the Ansible role passes --plan to every command).
@@ -107,36 +105,52 @@ export function announce(
   const read = readRunEvidence(evidenceDir);
   const plan = planFile ? loadPlan(planFile) : read.plan;
   const ev = { ...read, plan, runId: plan?.run_id ?? read.runId };
-  const reportFile =
-    newest(ev.dir, /^pool_scaling_verification_.*\.html$/) ?? newest(ev.dir, /^pool_scaling_verification_.*\.md$/);
+  const reportFile = newestOf(ev.dir, 'report_html') ?? newestOf(ev.dir, 'report_markdown');
   const to = ev.plan?.change.to;
   const from = ev.plan?.change.from;
   const change =
     to?.max !== undefined
       ? `pool max ${from?.max ?? '?'} → ${to.max}${to.min !== undefined ? `, min ${from?.min ?? '?'} → ${to.min}` : ''}`
       : null;
-  const outcome = rollbackOutcome(ev);
-  const verdict =
+  const rollback = rollbackOutcome(ev);
+  const decision: Decision | null =
     event === 'start'
-      ? 'STARTED'
-      : event === 'gate_failed'
-        ? 'GATE FAILED'
-        : event === 'rollback'
-          ? outcome === 'incomplete'
-            ? 'ROLLBACK INCOMPLETE'
-            : outcome === 'verified'
-              ? 'ROLLED BACK'
-              : 'ROLLING BACK'
-          : (ev.report?.decision ?? 'SUCCESS');
+      ? null
+      : event === 'rollback' || (event === 'sealed' && rollback !== null)
+        ? 'ROLLBACK'
+        : event === 'success'
+          ? (ev.report?.decision ?? 'INCOMPLETE')
+          : (ev.report?.decision ?? null);
+  const seal = event === 'sealed' ? sealOf(ev.dir) : null;
   return {
     event,
     runId: ev.runId,
-    verdict,
+    decision,
+    rollback,
+    headline: headlineOf(event, decision, rollback),
     change,
     operator: ev.report?.operator ?? ev.plan?.operator ?? null,
     report: reportFile ? path.join(ev.dir, reportFile) : null,
-    detail: detail ?? (event === 'rollback' ? rollbackReason(ev) : null),
+    detail:
+      detail ??
+      (event === 'rollback'
+        ? rollbackReason(ev)
+        : seal
+          ? `${EVIDENCE.manifest.name()} sha256 ${seal.manifest_sha256} (${seal.signed ? 'signed' : 'NOT signed'}): keep it to check the folder later`
+          : null),
+    seal,
     for: addresseesOf(event, ev.plan?.stakeholders),
+  };
+}
+
+/** The sealed folder's manifest digest; a folder not sealed yet has nothing to announce. */
+function sealOf(dir: string): { manifest_sha256: string; signed: boolean } {
+  const manifest = path.join(dir, EVIDENCE.manifest.name());
+  if (!fs.existsSync(manifest))
+    throw new InputError(`${dir} is not sealed (no ${EVIDENCE.manifest.name()}): run poolgate evidence seal first`);
+  return {
+    manifest_sha256: sha256File(manifest),
+    signed: fs.existsSync(path.join(dir, EVIDENCE.manifest_signature.name())),
   };
 }
 
@@ -145,6 +159,7 @@ const HEADLINES: Record<NotifyEvent, string> = {
   gate_failed: 'Pool change stopped: a gate failed',
   rollback: 'Pool change rolled back',
   success: 'Pool change verified',
+  sealed: 'Pool change evidence sealed',
 };
 
 /** Slack's mrkdwn needs only these three escaped. */
@@ -152,7 +167,7 @@ const mrkdwn = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&l
 
 export function buildMessage(a: Announcement): SlackMessage {
   const summary = [
-    `poolgate ${a.event}: ${a.verdict} — run ${a.runId}`,
+    `poolgate ${a.event}: ${a.headline} — run ${a.runId}`,
     `for ${addresseesText(a.for)}`,
     a.change,
     a.detail,
@@ -161,7 +176,7 @@ export function buildMessage(a: Announcement): SlackMessage {
   const fields = [
     `*Run*\n\`${mrkdwn(a.runId)}\``,
     `*Event*\n${a.event}`,
-    `*Verdict*\n${mrkdwn(a.verdict)}`,
+    `*Verdict*\n${mrkdwn(a.headline)}`,
     ...(a.change ? [`*Change*\n${mrkdwn(a.change)}`] : []),
     ...(a.operator ? [`*Operator*\n${mrkdwn(a.operator)}`] : []),
     `*For*\n${mrkdwn(addresseesText(a.for))}`,
@@ -169,7 +184,7 @@ export function buildMessage(a: Announcement): SlackMessage {
   return {
     text: mrkdwn(summary.join(' · ')),
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: `${HEADLINES[a.event]}: ${a.verdict}`.slice(0, 150) } },
+      { type: 'header', text: { type: 'plain_text', text: `${HEADLINES[a.event]}: ${a.headline}`.slice(0, 150) } },
       { type: 'section', fields },
       ...(a.detail ? [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn(a.detail).slice(0, 2900) } }] : []),
       {
@@ -241,8 +256,11 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
     event: opts.event,
     at: now().toISOString(),
     run_id: a.runId,
-    verdict: a.verdict,
+    decision: a.decision,
+    rollback: a.rollback,
+    headline: a.headline,
     report: a.report,
+    ...(a.seal ?? {}),
     for: a.for,
   };
   let record: Notification;
@@ -277,8 +295,9 @@ export async function notify(opts: NotifyOptions): Promise<{ record: Notificatio
       elapsed_ms: Date.now() - started,
     };
   }
+  // What is sent after the seal is recorded outside the manifest (evidence verify checks it carries the digest).
   new EvidenceDir(opts.evidenceDir).appendLine(
-    NOTIFICATIONS_FILE,
+    evidenceFile(opts.event === 'sealed' ? 'seal_notifications' : 'notifications'),
     JSON.stringify(assertValid<Notification>('notification', record, 'notification record')),
   );
   return { record, message };

@@ -3,6 +3,9 @@
  * slot) in autocommit, so each statement sees fresh statistics. The monitoring role needs `pg_monitor` to see
  * other sessions' rows. Takes anything with `query()` (a pg Client, or a fake in unit tests).
  */
+import type { Activity as EvidenceActivity } from '../types/evidence-common';
+import type { BlockedSession, PrimaryReplica, Transaction } from '../types/preflight-result';
+
 export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
 }
@@ -24,40 +27,13 @@ export interface ActivityGroup {
   count: number;
 }
 
-export interface Activity {
-  /** Client backends on the whole server, by database, state and application_name (this probe excluded). */
-  groups: ActivityGroup[];
-  /** For the target database only. */
-  db_total: number;
-  db_by_state: Record<string, number>;
-  db_by_application: Record<string, number>;
-  server_total: number;
-}
+/**
+ * pg_stat_activity as the evidence keeps it (the target database's counts), with the whole server's client
+ * backends by database, state and application_name (this probe excluded).
+ */
+export type Activity = EvidenceActivity & { groups: ActivityGroup[] };
 
-export interface BlockedSession {
-  pid: number;
-  application_name: string;
-  state: string;
-  wait_event: string | null;
-  blocked_by: number[];
-  waiting_s: number;
-}
-
-export interface Transaction {
-  pid: number;
-  application_name: string;
-  state: string;
-  xact_age_s: number;
-  state_age_s: number;
-}
-
-export interface PrimaryReplica {
-  application_name: string;
-  client_addr: string | null;
-  state: string;
-  lag_bytes: number | null;
-  replay_lag_s: number | null;
-}
+export type { BlockedSession, PrimaryReplica, Transaction };
 
 export interface ReplicaSelf {
   receive_lsn: string | null;

@@ -1,13 +1,14 @@
 import type { BackupFinding } from './backup-age';
 import type { CapacityResult } from './capacity';
 import type { WindowFit, WindowJudgement } from './change-window';
-import { atMost, below, ms, pct, type Item } from './checklist';
+import { atMost, below, ms, noLatencyWindow, pct, unknown, type Item } from './checklist';
 import type { InstanceSample } from './metrics-sampler';
 import type { BlockedSession, PrimaryReplica, ReplicaSelf, Transaction } from './pg-probes';
 import { isIdleInTransaction } from './pg-probes';
 import { checkPoolChange } from './pool-change';
 import type { PoolChange } from '../types/pool-change';
 import type { PreflightConfig } from '../types/preflight-config';
+import { notMeasured } from './verdict';
 
 /**
  * Pure: the preflight checklist's items from what was measured. Each item says what was measured, the rule,
@@ -18,12 +19,12 @@ export type DbThresholds = NonNullable<PreflightConfig['database']>;
 export function poolChangeItem(change: PoolChange): Item {
   const problems = checkPoolChange(change);
   const errors = problems.filter((p) => p.severity === 'error');
-  const status = errors.length > 0 ? 'FAIL' : problems.length > 0 ? 'WARN' : 'PASS';
+  const verdict = errors.length > 0 ? 'FAIL' : problems.length > 0 ? 'WARN' : 'PASS';
   const measured = `max ${change.from.max}→${change.to.max}, min ${change.from.min}→${change.to.min}`;
   const item: Item = {
     id: 'pool_change',
     item: 'pool change valid',
-    status,
+    verdict,
     measured,
     value: null,
     threshold: 'min ≤ max, acquire ≥ connection timeout, steps in order',
@@ -51,17 +52,17 @@ export function changeWindowItem(
     value: fit.run_length_s,
     threshold: `inside ${w.window}`,
   };
-  if (fit.fits) return { ...base, status: 'PASS' };
+  if (fit.fits) return { ...base, verdict: 'PASS' };
   const nextOpen = `the next window opens ${fit.next_opens_at.slice(0, 16).replace('T', ' ')} UTC`;
   const why = !w.inside
     ? `outside the window (opens in ${w.opens_in_min} min): ${nextOpen}`
     : fit.run_length_s > fit.window_s
       ? `the run needs up to ${length}, longer than the whole window: no start fits. Shorten the monitoring or the load test`
       : `the run needs up to ${length}: started now it would end at ${hhmm(fit.ends_at)}, after the window closes at ${hhmm(fit.closes_at)}; ${nextOpen}`;
-  if (override) return { ...base, status: 'WARN', detail: `${why}; overridden by ${override.by}: ${override.reason}` };
+  if (override) return { ...base, verdict: 'WARN', detail: `${why}; overridden by ${override.by}: ${override.reason}` };
   return {
     ...base,
-    status: 'FAIL',
+    verdict: 'FAIL',
     detail: `${why}. Wait, or record an override {reason, by} in plan.preflight.change_window.override`,
   };
 }
@@ -73,23 +74,23 @@ export function instanceItems(samples: InstanceSample[], maxErrorRate: number, m
     const p95 = { id: `p95:${s.name}`, item: `p95 latency ${s.name}`, threshold: `< ${maxP95} ms` };
     if (s.error || !s.rates || !s.second) {
       const why = s.error ?? 'no sample';
-      out.push({ ...er, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: why });
-      out.push({ ...p95, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: why });
+      out.push({ ...er, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail: why });
+      out.push({ ...p95, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail: why });
       continue;
     }
     const r = s.rates;
     if (!r.usable)
       out.push({
         ...er,
-        status: 'UNKNOWN',
-        measured: 'could not measure',
+        verdict: 'COULD_NOT_MEASURE',
+        measured: notMeasured(),
         value: null,
         detail: `${r.reason ?? 'interval not usable'}; run again`,
       });
     else if (r.error_rate === null)
       out.push({
         ...er,
-        status: 'WARN',
+        verdict: 'WARN',
         measured: 'no requests',
         value: null,
         detail: `no traffic in the ${r.interval_s.toFixed(1)} s window: nothing to judge`,
@@ -97,20 +98,13 @@ export function instanceItems(samples: InstanceSample[], maxErrorRate: number, m
     else
       out.push({
         ...er,
-        status: below(r.error_rate, maxErrorRate),
+        verdict: below(r.error_rate, maxErrorRate),
         measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`,
         value: r.error_rate,
       });
     const lat = s.second.latency;
-    if (lat.count === 0)
-      out.push({
-        ...p95,
-        status: 'WARN',
-        measured: 'no requests',
-        value: null,
-        detail: "no requests in the service's latency window: nothing to judge",
-      });
-    else out.push({ ...p95, status: below(lat.p95, maxP95), measured: ms(lat.p95), value: lat.p95 });
+    if (lat.count === 0) out.push(noLatencyWindow(p95, 'nothing to judge'));
+    else out.push({ ...p95, verdict: below(lat.p95, maxP95), measured: ms(lat.p95), value: lat.p95 });
   }
   return out;
 }
@@ -119,12 +113,12 @@ export function blockedItem(blocked: BlockedSession[], max: number): Item {
   const item: Item = {
     id: 'blocked_sessions',
     item: 'blocked sessions',
-    status: atMost(blocked.length, max),
+    verdict: atMost(blocked.length, max),
     measured: String(blocked.length),
     value: blocked.length,
     threshold: `≤ ${max}`,
   };
-  if (item.status === 'FAIL') {
+  if (item.verdict === 'FAIL') {
     item.detail = blocked
       .slice(0, 5)
       .map(
@@ -148,22 +142,22 @@ export function transactionItems(tx: Transaction[], maxLongS: number, maxIdleS: 
   const long: Item = {
     id: 'long_transactions',
     item: 'longest transaction',
-    status: atMost(longAge, maxLongS),
+    verdict: atMost(longAge, maxLongS),
     measured: `${longAge.toFixed(1)} s`,
     value: longAge,
     threshold: `≤ ${maxLongS} s`,
   };
-  if (long.status === 'FAIL' && oldest)
+  if (long.verdict === 'FAIL' && oldest)
     long.detail = `pid ${oldest.pid} (${oldest.application_name || '?'}, ${oldest.state}) open ${oldest.xact_age_s.toFixed(0)} s: let it finish or end it (pg_cancel_backend / pg_terminate_backend)`;
   const idleItem: Item = {
     id: 'idle_in_transaction',
     item: 'idle in transaction',
-    status: atMost(idleAge, maxIdleS),
+    verdict: atMost(idleAge, maxIdleS),
     measured: `${idle.length} sessions, longest ${idleAge.toFixed(1)} s`,
     value: idleAge,
     threshold: `≤ ${maxIdleS} s`,
   };
-  if (idleItem.status === 'FAIL' && worstIdle)
+  if (idleItem.verdict === 'FAIL' && worstIdle)
     idleItem.detail = `pid ${worstIdle.pid} (${worstIdle.application_name || '?'}) "${worstIdle.state}" for ${worstIdle.state_age_s.toFixed(0)} s: it holds locks and snapshots; fix the client or terminate it`;
   return [long, idleItem];
 }
@@ -182,7 +176,7 @@ export function replicationItems(
     out.push({
       id: 'replicas_connected',
       item: 'replicas streaming',
-      status: replicas.filter((r) => r.state === 'streaming').length >= expect ? 'PASS' : 'FAIL',
+      verdict: replicas.filter((r) => r.state === 'streaming').length >= expect ? 'PASS' : 'FAIL',
       measured: `${replicas.filter((r) => r.state === 'streaming').length} of ${replicas.length} connected`,
       value: replicas.length,
       threshold: `≥ ${expect}`,
@@ -192,7 +186,7 @@ export function replicationItems(
     out.push({
       id: 'replication',
       item: 'replication lag',
-      status: 'PASS',
+      verdict: 'PASS',
       measured: 'no replicas',
       value: 0,
       threshold,
@@ -205,7 +199,7 @@ export function replicationItems(
     out.push({
       id: `replication_lag:${r.application_name || r.client_addr || '?'}`,
       item: `replication lag ${r.application_name || r.client_addr || '?'}`,
-      status: ok ? 'PASS' : 'FAIL',
+      verdict: ok ? 'PASS' : 'FAIL',
       measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s`,
       value: bytes,
       threshold,
@@ -216,15 +210,7 @@ export function replicationItems(
     const id = `replica:${p.name}`;
     const item = `replica ${p.name}`;
     if (p.error || !p.self) {
-      out.push({
-        id,
-        item,
-        status: 'UNKNOWN',
-        measured: 'could not measure',
-        value: null,
-        threshold,
-        detail: p.error ?? 'no answer',
-      });
+      out.push(unknown(id, item, threshold, p.error ?? 'no answer'));
       continue;
     }
     const bytes = p.self.lag_bytes ?? 0;
@@ -233,7 +219,7 @@ export function replicationItems(
     out.push({
       id,
       item,
-      status: ok ? 'PASS' : 'FAIL',
+      verdict: ok ? 'PASS' : 'FAIL',
       measured: `${Math.round(bytes)} B, ${secs.toFixed(1)} s${p.self.paused ? ', replay PAUSED' : ''}`,
       value: bytes,
       threshold: `${threshold}, not paused`,
@@ -259,32 +245,43 @@ export function capacityItems(r: CapacityResult, otherSource: 'configured' | 'me
   out.push({
     id: 'capacity',
     item: 'connection capacity (worst step)',
-    status: r.fits ? (otherSource === 'measured now' ? 'WARN' : 'PASS') : 'FAIL',
+    verdict: r.fits ? (otherSource === 'measured now' ? 'WARN' : 'PASS') : 'FAIL',
     measured: `${r.worst.demand} at "${r.worst.step}"`,
     value: r.worst.demand,
     threshold: `≤ ${r.usable} usable`,
     ...(detail ? { detail } : {}),
   });
+  const limitItem = (id: string, item: string, worst: number, limit: number, fits: boolean, setting: string): Item => ({
+    id,
+    item,
+    verdict: fits ? 'PASS' : 'FAIL',
+    measured: `${worst}`,
+    value: worst,
+    threshold: `≤ ${limit} (${setting})`,
+    ...(fits ? {} : { detail: r.advice ?? '' }),
+  });
   if (r.role_limit)
-    out.push({
-      id: 'capacity_role',
-      item: 'app role connection limit',
-      status: r.role_limit.fits ? 'PASS' : 'FAIL',
-      measured: `${r.role_limit.worst_app}`,
-      value: r.role_limit.worst_app,
-      threshold: `≤ ${r.role_limit.limit} (rolconnlimit)`,
-      ...(r.role_limit.fits ? {} : { detail: r.advice ?? '' }),
-    });
+    out.push(
+      limitItem(
+        'capacity_role',
+        'app role connection limit',
+        r.role_limit.worst_app,
+        r.role_limit.limit,
+        r.role_limit.fits,
+        'rolconnlimit',
+      ),
+    );
   if (r.db_limit)
-    out.push({
-      id: 'capacity_db',
-      item: 'database connection limit',
-      status: r.db_limit.fits ? 'PASS' : 'FAIL',
-      measured: `${r.db_limit.worst}`,
-      value: r.db_limit.worst,
-      threshold: `≤ ${r.db_limit.limit} (datconnlimit)`,
-      ...(r.db_limit.fits ? {} : { detail: r.advice ?? '' }),
-    });
+    out.push(
+      limitItem(
+        'capacity_db',
+        'database connection limit',
+        r.db_limit.worst,
+        r.db_limit.limit,
+        r.db_limit.fits,
+        'datconnlimit',
+      ),
+    );
   return out;
 }
 
@@ -298,7 +295,7 @@ export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item
     return {
       item: {
         ...base,
-        status: 'FAIL',
+        verdict: 'FAIL',
         measured: 'no backup found',
         value: null,
         detail: `${f.detail}: take a backup first`,
@@ -308,16 +305,16 @@ export function backupItem(f: BackupFinding, now: Date, maxAgeH: number): { item
   const age = (now.getTime() - Date.parse(f.newest_at)) / 3_600_000;
   const item: Item = {
     ...base,
-    status: below(age, maxAgeH),
+    verdict: below(age, maxAgeH),
     measured: `${age.toFixed(1)} h ago (${f.newest_at})`,
     value: age,
   };
   if (f.problem) {
-    item.status = 'FAIL';
+    item.verdict = 'FAIL';
     item.detail = f.problem;
-  } else if (item.status === 'FAIL') item.detail = `${f.detail}: take a fresh backup`;
+  } else if (item.verdict === 'FAIL') item.detail = `${f.detail}: take a fresh backup`;
   else if (f.source === 'pg_stat_archiver') {
-    item.status = 'WARN';
+    item.verdict = 'WARN';
     item.detail =
       'WAL archiving works, but the last archived WAL segment is not a base backup: a restore needs one. Set ' +
       'preflight.backup.source to your backup tool (pgbackrest, wal_g, barman, pg_basebackup)';
@@ -330,7 +327,7 @@ export function onCallItem(onCall: { name: string; response_minutes: number } | 
   if (!onCall)
     return {
       ...base,
-      status: 'FAIL',
+      verdict: 'FAIL',
       measured: 'not named',
       value: null,
       detail: 'set plan.preflight.attestations.on_call = {name, response_minutes}',
@@ -338,7 +335,7 @@ export function onCallItem(onCall: { name: string; response_minutes: number } | 
   const ok = onCall.response_minutes <= maxMinutes;
   return {
     ...base,
-    status: ok ? 'PASS' : 'FAIL',
+    verdict: ok ? 'PASS' : 'FAIL',
     measured: `${onCall.name}, ${onCall.response_minutes} min`,
     value: onCall.response_minutes,
     ...(ok ? {} : { detail: 'find an on-call engineer who can respond in time' }),

@@ -11,7 +11,7 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
 const fail = (id: string, item: string, threshold: string, detail: string): Item => ({
   id,
   item,
-  status: 'FAIL',
+  verdict: 'FAIL',
   measured: 'not configured',
   value: null,
   threshold,
@@ -22,7 +22,7 @@ const fail = (id: string, item: string, threshold: string, detail: string): Item
  * Whether what the rest of the run judges can be measured, checked before any host is touched: every monitor
  * trigger's source configured (monitor-sources.ts) and read once now (the database host's CPU over its connection,
  * the P0 signal), and every instance's log configured and read once on its host. A source that is missing FAILs
- * naming what to set; one that cannot be read now is UNKNOWN (could not measure). Both refuse the run, where the
+ * naming what to set; one that cannot be read now is COULD_NOT_MEASURE. Both refuse the run, where the
  * monitor would otherwise find out an hour into the change and roll it back. Only with a plan: the plan is what the
  * rollout monitors with.
  */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EvidenceDir } from './evidence';
+import { evidenceFile, readEvents, type RolloutEvent } from './run-evidence';
 import { rampLevels, rampPasses, type RampPass } from './ramp-passes';
 import type { PoolChange } from '../types/pool-change';
 import type { PoolConfig } from '../types/pool-config';
@@ -34,22 +35,7 @@ export interface RampOptions {
   now?: () => Date;
 }
 
-export const SUMMARY_FILE = 'ramp_summary.json';
-
-type RolloutEvent = { action?: unknown; reason?: unknown };
-
-function readEvents(dir: string | null): RolloutEvent[] {
-  if (!dir) return [];
-  try {
-    return fs
-      .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => JSON.parse(l) as RolloutEvent);
-  } catch {
-    return [];
-  }
-}
+export const SUMMARY_FILE = evidenceFile('ramp_summary');
 
 /** The run's evidence folder: the path the playbook printed (it ends in the run id), else <root>/<run-id>. */
 export function evidenceDirOf(output: string, runId: string, root: string): string | null {
@@ -62,7 +48,7 @@ export function evidenceDirOf(output: string, runId: string, root: string): stri
 
 /** How a pass ended, from its exit code, its output and its own events (a rollback records its end). */
 export function outcomeOf(run: PassRun, events: RolloutEvent[]): PassOutcome {
-  if (run.code === 0) return /Already at target, nothing to change/.test(run.output) ? 'already_at_target' : 'passed';
+  if (run.code === 0) return /Already at target, nothing to change/.test(run.output) ? 'already_at_target' : 'changed';
   const actions = new Set(events.map((e) => e.action));
   if (actions.has('rollback_incomplete')) return 'rollback_incomplete';
   if (actions.has('rollback_verified')) return 'rolled_back';
@@ -74,8 +60,8 @@ export function outcomeOf(run: PassRun, events: RolloutEvent[]): PassOutcome {
 
 /** Why the pass failed: the rollback's recorded reason, else the last failed task's message. */
 export function reasonOf(output: string, events: RolloutEvent[]): string {
-  const started = [...events].reverse().find((e) => e.action === 'rollback_started' && typeof e.reason === 'string');
-  if (started) return String(started.reason).trim();
+  const started = [...events].reverse().find((e) => e.action === 'rollback_started' && e.reason !== undefined);
+  if (started) return started.reason!.trim();
   const msgs = [...output.matchAll(/fatal: \[[^\]]+\]: FAILED! => .*?"msg": "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!);
   const last = msgs[msgs.length - 1];
   const stopped = /poolgate ramp: the playbook was stopped by (\w+)/.exec(output);
@@ -102,7 +88,7 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
       run_id: `${o.rampId}-pass${p.pass}`,
       outcome: 'not_run' as const,
     })),
-    verdict: 'running',
+    verdict: null,
     failed_pass: null,
     fleet_at: o.change.from,
     message: `ramp ${levels.join(' → ')} started`,
@@ -123,19 +109,19 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
     };
     const run = await o.runPass(p, entry.run_id, rampVars);
     const dir = evidenceDirOf(run.output, entry.run_id, o.evidenceRoot);
-    const events = readEvents(dir);
+    const events = dir ? readEvents(dir).values : [];
     entry.evidence_dir = dir;
     entry.exit_code = run.code;
     entry.ended_at = now().toISOString();
     entry.outcome = outcomeOf(run, events);
-    if (entry.outcome === 'passed' || entry.outcome === 'already_at_target') {
+    if (entry.outcome === 'changed' || entry.outcome === 'already_at_target') {
       summary.fleet_at = p.to;
-      summary.message = `pass ${p.pass}/${p.of} ${entry.outcome === 'passed' ? 'passed' : 'found the fleet already there'}: every instance runs ${describe(p.to)}`;
+      summary.message = `pass ${p.pass}/${p.of} ${entry.outcome === 'changed' ? 'passed' : 'found the fleet already there'}: every instance runs ${describe(p.to)}`;
       write();
       continue;
     }
     entry.reason = reasonOf(run.output, events);
-    summary.verdict = 'failed';
+    summary.verdict = 'FAIL';
     summary.failed_pass = p.pass;
     const where = `pass ${p.pass}/${p.of} (max ${p.from.max} → ${p.to.max}) failed: ${entry.reason}.`;
     if (entry.outcome === 'rollback_incomplete') {
@@ -156,7 +142,7 @@ export async function runRamp(o: RampOptions): Promise<RampSummary> {
     write();
     return summary;
   }
-  summary.verdict = 'passed';
+  summary.verdict = 'PASS';
   summary.message = `ramp ${levels.join(' → ')} passed in ${passes.length} pass${passes.length > 1 ? 'es' : ''}: every instance runs ${describe(o.change.to)}`;
   write();
   return summary;

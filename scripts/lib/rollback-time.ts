@@ -1,13 +1,12 @@
-import fs from 'node:fs';
-import path from 'node:path';
+import { formatDurationS } from './duration';
 import { rollbackOutcome, rollbackReason } from './html-report/phases';
 import { failedGate, rolloutEvents } from './incident-evidence';
-import { formatDuration } from './judge/duration';
-import { newestWatch } from './rollback-watch-file';
-import { isValid } from './schema';
+import { newestValid, textLines } from './run-evidence';
 import { withDefaults } from './schema-defaults';
+import { notMeasured, verdictOfCheck } from './verdict';
 import type { RollbackConfig } from '../types/rollback-config';
 import type { RollbackTiming, VerificationReport } from '../types/report';
+import type { RollbackWatchResult } from '../types/rollback-watch-result';
 
 /**
  * The runbook's "Expected Rollback Time: 5-10 minutes", judged on a rolled-back run's evidence: from the trigger to
@@ -16,7 +15,7 @@ import type { RollbackTiming, VerificationReport } from '../types/report';
  * The trigger is the moment the run learnt it must roll back: the failed gate's own verdict time (a monitor trigger,
  * a failed verify, analysis or report) when it came before the rollback started, else the rollback's start (a
  * failed rollout step: the rescue records `rollback_started` as its first act); for a manual rollback
- * (`rollback.yml`), the operator's decision, the run's start. A rollback that never read back is NOT MEASURED.
+ * (`rollback.yml`), the operator's decision, the run's start. A rollback that never read back is COULD_NOT_MEASURE.
  */
 export type { RollbackTiming };
 
@@ -24,14 +23,11 @@ const ms = (iso: string): number => Date.parse(iso);
 
 /** The newest report that decided ROLLBACK, as a gate: its time. */
 function reportGate(dir: string): { at: string; what: string } | null {
-  try {
-    const r: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8'));
-    if (isValid<VerificationReport>('report', r) && r.decision === 'ROLLBACK')
-      return { at: r.generated_at, what: `the verification report decided ROLLBACK (${r.markdown_file})` };
-  } catch {
-    // no report: another gate, or a step, triggered the rollback
-  }
-  return null;
+  // no report: another gate, or a step, triggered the rollback
+  const r = newestValid<VerificationReport>(dir, 'report')?.value;
+  return r?.decision === 'ROLLBACK'
+    ? { at: r.generated_at, what: `the verification report decided ROLLBACK (${r.markdown_file})` }
+    : null;
 }
 
 export function rollbackTiming(dir: string, maxS: number): RollbackTiming | null {
@@ -59,15 +55,15 @@ export function rollbackTiming(dir: string, maxS: number): RollbackTiming | null
     read_back_at: verified?.at ?? null,
     seconds,
     max_s: maxS,
-    verdict: seconds === null ? 'NOT MEASURED' : seconds <= maxS ? 'PASS' : 'FAIL',
+    verdict: verdictOfCheck(seconds === null ? null : seconds <= maxS),
   };
 }
 
 /** "2m 14s from the trigger (…) to every host read back (…) — bound 10m, …: PASS". */
 export function rollbackTimingText(t: RollbackTiming): string {
-  const bound = `bound ${formatDuration(t.max_s)}, runbook "Expected Rollback Time: 5-10 minutes"`;
+  const bound = `bound ${formatDurationS(t.max_s)}, runbook "Expected Rollback Time: 5-10 minutes"`;
   if (t.seconds === null)
-    return `NOT MEASURED: no host read back after the trigger at ${t.trigger_at} (${t.trigger}); ${bound}`;
+    return `${notMeasured(`no host read back after the trigger at ${t.trigger_at} (${t.trigger})`)}; ${bound}`;
   const whole = Math.round(t.seconds);
   const took = whole >= 60 ? `${Math.floor(whole / 60)}m ${whole % 60}s` : `${t.seconds.toFixed(1)}s`;
   return `${took} from the trigger (${t.trigger}, ${t.trigger_at}) to every host read back (${t.read_back_at}) — ${bound}: ${t.verdict}`;
@@ -84,15 +80,13 @@ export function rollbackSection(
   plan: { rollback?: { max_s?: number } } | null,
 ): NonNullable<VerificationReport['rollback']> | null {
   const events = rolloutEvents(dir);
-  const logFile = path.join(dir, 'rollback_log.txt');
-  const ev = { events, rollbackLog: fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : null };
+  const log = textLines(dir, 'rollback_log');
+  const ev = { events, rollbackLog: log.length ? log.join('\n') : null };
   const reason = rollbackReason(ev);
-  const outcome = rollbackOutcome(ev);
   const timing = rollbackTiming(dir, rollbackMaxS(plan));
-  if (reason === null || outcome === null || timing === null) return null;
-  const w = newestWatch(dir);
-  const watch = w
-    ? { file: w.file, verdict: w.result.verdict, message: w.result.message, checks: w.result.checks }
-    : null;
+  if (reason === null || timing === null) return null;
+  const outcome = rollbackOutcome(ev);
+  const w = newestValid<RollbackWatchResult>(dir, 'rollback_watch');
+  const watch = w ? { file: w.file, verdict: w.value.verdict, message: w.value.message, checks: w.value.checks } : null;
   return { reason, outcome, timing, watch };
 }

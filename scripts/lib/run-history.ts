@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { samePool } from './change-commit';
 import { rolloutEvents } from './incident-evidence';
-import { isValid } from './schema';
+import { newestOf, newestValid } from './run-evidence';
+import type { RollbackOutcome } from './verdict';
 import type { Plan } from '../types/plan';
 import type { RevertResult } from '../types/revert-result';
 
@@ -22,31 +23,13 @@ export interface PastRun {
   dir: string;
   kind: string;
   started_at: string;
-  rolled_back: 'verified' | 'incomplete' | null;
+  rolled_back: RollbackOutcome | null;
   reason: string | null;
   change: Plan['change'] | null;
   revert: RevertResult | null;
 }
 
 const HOST_STEPS = new Set(['backed_up', 'rendered', 'applying', 'verified', 'rollback_started']);
-
-function readPlan(dir: string): Plan | null {
-  try {
-    const v: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'));
-    return isValid<Plan>('plan', v) ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-function readRevert(dir: string): RevertResult | null {
-  try {
-    const v: unknown = JSON.parse(fs.readFileSync(path.join(dir, 'revert.json'), 'utf8'));
-    return isValid<RevertResult>('revert-result', v) ? v : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The runs under `root` that touched a host of the fleet `targets` names, newest first (`except` left out). */
 export function runsOnFleet(root: string, targets: Plan['targets'], except: string): PastRun[] {
@@ -55,13 +38,13 @@ export function runsOnFleet(root: string, targets: Plan['targets'], except: stri
   const out: PastRun[] = [];
   for (const name of fs.readdirSync(root)) {
     const dir = path.join(root, name);
-    if (name === except || !fs.existsSync(path.join(dir, 'events.jsonl'))) continue;
+    if (name === except || !newestOf(dir, 'events')) continue;
     const events = rolloutEvents(dir);
     const started = events.find((e) => e.action === 'run_started');
     if (!started || String(started.run_id ?? name) === except) continue;
     if (!events.some((e) => HOST_STEPS.has(e.action) && (e.host !== 'localhost' || e.action === 'rollback_started')))
       continue;
-    const plan = readPlan(dir);
+    const plan = newestValid<Plan>(dir, 'plan')?.value;
     if (!plan || !plan.targets.some((t) => urls.has(t.url))) continue;
     const end = [...events]
       .reverse()
@@ -71,10 +54,10 @@ export function runsOnFleet(root: string, targets: Plan['targets'], except: stri
       dir,
       kind: String((started as { kind?: unknown }).kind ?? 'change'),
       started_at: started.at,
-      rolled_back: !end ? null : end.action === 'rollback_verified' ? 'verified' : 'incomplete',
+      rolled_back: !end ? null : end.action === 'rollback_verified' ? 'VERIFIED' : 'INCOMPLETE',
       reason: events.find((e) => e.action === 'rollback_started')?.reason ?? null,
       change: plan.change,
-      revert: readRevert(dir),
+      revert: newestValid<RevertResult>(dir, 'revert')?.value ?? null,
     });
   }
   return out.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
@@ -105,7 +88,7 @@ export function judgeRepeat(plan: Plan, root: string, runId: string, retryReason
         ? 'no earlier run touched this fleet'
         : `the last run on this fleet, ${lastRun.run_id}, ${lastRun.rolled_back ? `rolled back another change (${lastRun.change ? changeText(lastRun.change) : 'unknown'})` : 'was not rolled back'}`,
     };
-  const what = `run ${lastRun.run_id} ${lastRun.rolled_back === 'verified' ? 'ROLLED BACK' : 'left a ROLLBACK INCOMPLETE after'} this same change (${changeText(plan.change)}): ${lastRun.reason ?? 'no reason recorded'}`;
+  const what = `run ${lastRun.run_id} ${lastRun.rolled_back === 'VERIFIED' ? 'ROLLED BACK' : 'left a ROLLBACK INCOMPLETE after'} this same change (${changeText(plan.change)}): ${lastRun.reason ?? 'no reason recorded'}`;
   const reason = retryReason?.trim();
   if (reason)
     return {

@@ -1,4 +1,4 @@
-import { formatDuration } from './judge/duration';
+import { formatDurationS } from './duration';
 import { withDefaults } from './schema-defaults';
 import { commandBounds } from './time-bounds';
 import type { Plan } from '../types/plan';
@@ -29,7 +29,7 @@ export function expectedRunLength(plan: Plan): RunLength {
   const hosts = plan.targets.length;
   const parts: RunLengthPart[] = [
     { what: 'preflight', s: bounds.preflight.configured_s },
-    { what: `${hosts} targets × ${formatDuration(window.per_host_s!)}`, s: hosts * window.per_host_s! },
+    { what: `${hosts} targets × ${formatDurationS(window.per_host_s!)}`, s: hosts * window.per_host_s! },
     { what: 'verify', s: bounds.verify.configured_s },
     { what: 'load test', s: bounds.loadtest.configured_s },
     { what: 'monitoring', s: bounds.monitor.configured_s },
@@ -41,5 +41,5 @@ export function expectedRunLength(plan: Plan): RunLength {
 
 /** "105m (preflight 10s + 4 targets × 120s 8m + …)": whole minutes for the total, a window is planned in minutes. */
 export function describeRunLength(r: RunLength): string {
-  return `${formatDuration(Math.ceil(r.total_s / 60) * 60)} (${r.parts.map((p) => `${p.what} ${formatDuration(p.s)}`).join(' + ')})`;
+  return `${formatDurationS(Math.ceil(r.total_s / 60) * 60)} (${r.parts.map((p) => `${p.what} ${formatDurationS(p.s)}`).join(' + ')})`;
 }

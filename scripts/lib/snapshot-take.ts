@@ -1,7 +1,8 @@
 import type { CommonInputs } from './command-inputs';
 import { poolgateVersion } from './command-inputs';
 import { InputError } from './errors';
-import { EvidenceDir, fileTimestamp } from './evidence';
+import { EvidenceDir } from './evidence';
+import { evidenceFile } from './run-evidence/files';
 import { gitState } from './git-state';
 import { authHeaders } from './target-auth';
 import { getJson } from './http-json';
@@ -144,6 +145,6 @@ export async function takeSnapshot(
     complete,
     exit_code: complete ? 0 : 3,
   };
-  const file = evidence.writeJson(`pre_change_snapshot_${fileTimestamp(started)}.json`, 'snapshot', result);
+  const file = evidence.writeJson(evidenceFile('snapshot', started), 'snapshot', result);
   return { result, file };
 }

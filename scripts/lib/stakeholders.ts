@@ -29,6 +29,8 @@ export const EVENT_ROLES: Record<Notification['event'], readonly Role[]> = {
   gate_failed: ['on_call'],
   rollback: ['executive_operator', 'product_lead', 'on_call'],
   success: ['executive_operator', 'product_lead', 'on_call'],
+  // the digest that proves the evidence later: the on-call keeps it with the change's record
+  sealed: ['on_call'],
 };
 
 /** Who an event's message is for, role by role, from the plan's stakeholders (absent: nobody named). */
@@ -52,10 +54,10 @@ export function stakeholderItems(s: Stakeholders | undefined): Item[] {
       threshold: 'someone named',
     };
     return who.length
-      ? { ...base, status: 'PASS' as const, measured: who.join(', ') }
+      ? { ...base, verdict: 'PASS' as const, measured: who.join(', ') }
       : {
           ...base,
-          status: 'WARN' as const,
+          verdict: 'WARN' as const,
           measured: 'nobody named',
           detail: `nobody in this role would be told of a rollback: name them in pool_scaling_stakeholders.${role} (plan.stakeholders.${role})`,
         };

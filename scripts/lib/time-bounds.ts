@@ -1,5 +1,5 @@
 import { resolveMonitorConfig } from './judge/monitor-defaults';
-import { parseDuration as parseDurationMs } from './loadgen/duration';
+import { parseDurationS } from './duration';
 import { resolveVolume } from './loadgen/config';
 import { withDefaults } from './schema-defaults';
 import type { LoadtestConfig } from '../types/loadtest-config';
@@ -58,7 +58,7 @@ export function commandBounds(plan: Plan): Record<BoundedCommand, CommandBound> 
   const monitor = resolveMonitorConfig(plan.monitor ?? {});
   const loadtest = withDefaults<LoadtestConfig>('loadtest-config', plan.loadtest ?? {});
   const volume = resolveVolume(loadtest.mode ?? 'open', plan.loadtest ?? {});
-  const graceS = parseDurationMs(loadtest.grace ?? loadtest.timeout!, 'loadtest.grace') / 1000;
+  const graceS = parseDurationS(loadtest.grace ?? loadtest.timeout!, 'loadtest.grace');
   const rollback = withDefaults<RollbackConfig>('rollback-config', plan.rollback ?? {});
   const watchS = rollback.watch!.duration_s!;
   // every source but a file and pg_stat_archiver runs a listing command, bounded by timeout_s

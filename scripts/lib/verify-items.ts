@@ -1,9 +1,10 @@
-import { atMost, below, ms, pct, type Item } from './checklist';
+import { atMost, below, ms, noLatencyWindow, pct, unknown, type Item } from './checklist';
 import type { LogSummary } from './log-scan';
 import type { InstanceSample } from './metrics-sampler';
 import type { PoolConfig } from '../types/pool-config';
 import type { ServicePoolConfig } from '../types/service-pool-config';
 import type { VerifyConfig } from '../types/verify-config';
+import { notMeasured } from './verdict';
 
 /**
  * Pure: the runbook's Step 4 items. Definitions (documented in schemas/verify-config.schema.json):
@@ -38,59 +39,39 @@ export function poolItem(
   const threshold = keys.map((k) => `${SHORT[k]}=${expected[k]}`).join(' ');
   const id = `pool:${name}`;
   const item = `pool in force ${name}`;
-  if (!cfg)
-    return {
-      id,
-      item,
-      status: 'UNKNOWN',
-      measured: 'could not measure',
-      value: null,
-      threshold,
-      detail: why ?? 'no answer',
-    };
+  if (!cfg) return unknown(id, item, threshold, why ?? 'no answer');
   const wrong = keys.filter((k) => cfg.pool[k] !== expected[k]);
-  const measured = `max=${cfg.pool.max} min=${cfg.pool.min} gen ${cfg.generation}`;
-  if (wrong.length > 0) {
+  const read = {
+    id,
+    item,
+    measured: `max=${cfg.pool.max} min=${cfg.pool.min} gen ${cfg.generation}`,
+    value: cfg.pool.max,
+    threshold,
+  };
+  const reloadFailed = cfg.last_reload_error;
+  if (wrong.length > 0)
     return {
-      id,
-      item,
-      status: 'FAIL',
-      measured,
-      value: cfg.pool.max,
-      threshold,
-      detail: `${wrong.map((k) => `${k} on ${name} is ${cfg.pool[k]}, expected ${expected[k]}`).join('; ')}${cfg.last_reload_error ? ` (last reload failed: ${cfg.last_reload_error.message})` : ''} — roll back (playbooks/rollback.yml) or re-apply the config`,
+      ...read,
+      verdict: 'FAIL',
+      detail: `${wrong.map((k) => `${k} on ${name} is ${cfg.pool[k]}, expected ${expected[k]}`).join('; ')}${reloadFailed ? ` (last reload failed: ${reloadFailed.message})` : ''} — roll back (playbooks/rollback.yml) or re-apply the config`,
     };
-  }
-  if (cfg.last_reload_error)
+  if (reloadFailed)
     return {
-      id,
-      item,
-      status: 'FAIL',
-      measured,
-      value: cfg.pool.max,
-      threshold,
-      detail: `the last reload failed at ${cfg.last_reload_error.at}: ${cfg.last_reload_error.message}`,
+      ...read,
+      verdict: 'FAIL',
+      detail: `the last reload failed at ${reloadFailed.at}: ${reloadFailed.message}`,
     };
-  if (cfg.reloading)
-    return {
-      id,
-      item,
-      status: 'WARN',
-      measured,
-      value: cfg.pool.max,
-      threshold,
-      detail: 'the old pool is still draining after the reload',
-    };
-  return { id, item, status: 'PASS', measured, value: cfg.pool.max, threshold };
+  if (cfg.reloading) return { ...read, verdict: 'WARN', detail: 'the old pool is still draining after the reload' };
+  return { ...read, verdict: 'PASS' };
 }
 
 export function healthItem(name: string, status: string | null, why: string | null): Item {
   const base = { id: `health:${name}`, item: `health ${name}`, threshold: 'ok' };
   if (status === null)
-    return { ...base, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: why ?? 'no answer' };
+    return { ...base, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail: why ?? 'no answer' };
   return {
     ...base,
-    status: status === 'ok' ? 'PASS' : 'FAIL',
+    verdict: status === 'ok' ? 'PASS' : 'FAIL',
     measured: status,
     value: null,
     ...(status === 'ok' ? {} : { detail: `${name} is ${status}: it does not serve` }),
@@ -117,42 +98,35 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
   if (!s.second || !s.rates || s.error) {
     const detail = s.error ?? 'no sample';
     for (const b of [p95, er, churn])
-      out.push({ ...b, status: 'UNKNOWN', measured: 'could not measure', value: null, detail });
+      out.push({ ...b, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail });
     return out;
   }
   const lat = s.second.latency;
-  if (lat.count === 0)
-    out.push({
-      ...p95,
-      status: 'WARN',
-      measured: 'no requests',
-      value: null,
-      detail: "no requests in the service's latency window: latency not judged",
-    });
+  if (lat.count === 0) out.push(noLatencyWindow(p95, 'latency not judged'));
   else {
-    let status = below(lat.p95, t.max_p95_ms);
+    let verdict = below(lat.p95, t.max_p95_ms);
     let detail: string | undefined =
-      status === 'FAIL' ? `p95 ${ms(lat.p95)} is not below ${t.max_p95_ms} ms` : undefined;
+      verdict === 'FAIL' ? `p95 ${ms(lat.p95)} is not below ${t.max_p95_ms} ms` : undefined;
     if (base?.latency_p95_ms != null && base.latency_p95_ms > 0) {
       const regression = (lat.p95 - base.latency_p95_ms) / base.latency_p95_ms;
       if (regression > t.max_p95_regression && lat.p95 - base.latency_p95_ms >= t.min_regression_ms) {
-        status = 'FAIL';
+        verdict = 'FAIL';
         detail = `${detail ? `${detail}; ` : ''}regressed ${pct(regression)} from ${ms(base.latency_p95_ms)} (limit ${pct(t.max_p95_regression)}): roll back`;
       }
     }
-    out.push({ ...p95, status, measured: ms(lat.p95), value: lat.p95, ...(detail ? { detail } : {}) });
+    out.push({ ...p95, verdict, measured: ms(lat.p95), value: lat.p95, ...(detail ? { detail } : {}) });
   }
   const r = s.rates;
   if (!r.usable) {
     const detail = `${r.reason ?? 'interval not usable'}; run verify again`;
-    out.push({ ...er, status: 'UNKNOWN', measured: 'could not measure', value: null, detail });
-    out.push({ ...churn, status: 'UNKNOWN', measured: 'could not measure', value: null, detail });
+    out.push({ ...er, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail });
+    out.push({ ...churn, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail });
     return out;
   }
   if (r.error_rate === null)
     out.push({
       ...er,
-      status: 'WARN',
+      verdict: 'WARN',
       measured: 'no requests',
       value: null,
       detail: `no traffic in the ${r.interval_s.toFixed(1)} s window: error rate not judged`,
@@ -162,7 +136,7 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
     const ok = spike <= t.max_error_rate_spike;
     out.push({
       ...er,
-      status: ok ? 'PASS' : 'FAIL',
+      verdict: ok ? 'PASS' : 'FAIL',
       measured: `${pct(r.error_rate)} (${r.errors}/${r.requests})`,
       value: r.error_rate,
       ...(ok ? {} : { detail: `error rate rose by ${pct(spike)}: roll back` }),
@@ -174,7 +148,7 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
     // A reload inside the window opens the new pool and closes the old one: that churn is the swap, not thrashing.
     out.push({
       ...churn,
-      status: 'WARN',
+      verdict: 'WARN',
       measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`,
       value: r.churn_per_s,
       detail: `the pool was swapped during the window (generation ${s.first!.pool.generation} → ${s.second.pool.generation}): run verify again to judge thrashing`,
@@ -183,7 +157,7 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
   }
   out.push({
     ...churn,
-    status: ok,
+    verdict: ok,
     measured: `${r.churn_per_s.toFixed(2)}/s (${r.connects} opened, ${r.disconnects} closed in ${r.interval_s.toFixed(1)} s)`,
     value: r.churn_per_s,
     ...(ok === 'FAIL'
@@ -212,7 +186,7 @@ export function connectionsItem(
   if (counted > range.max)
     return {
       ...base,
-      status: 'FAIL',
+      verdict: 'FAIL',
       detail: `more connections than min pool + active queries: a leak, thrashing, or an old pool still open`,
     };
   if (counted < range.min) {
@@ -222,11 +196,11 @@ export function connectionsItem(
         : '';
     return {
       ...base,
-      status: belowMin === 'fail' ? 'FAIL' : 'WARN',
+      verdict: belowMin === 'fail' ? 'FAIL' : 'WARN',
       detail: `fewer than the pools' min: pg.Pool does not pre-open min connections, or an instance is not connected${hint}`,
     };
   }
-  return { ...base, status: 'PASS' };
+  return { ...base, verdict: 'PASS' };
 }
 
 export function newBackendsItem(count: number, windowS: number, max: number): Item {
@@ -235,7 +209,7 @@ export function newBackendsItem(count: number, windowS: number, max: number): It
   return {
     id: 'thrashing:db',
     item: 'new db backends',
-    status: ok,
+    verdict: ok,
     measured: `${rate.toFixed(2)}/s (${count} in ${windowS.toFixed(1)} s)`,
     value: rate,
     threshold: `≤ ${max}/s`,
@@ -247,12 +221,13 @@ export function newBackendsItem(count: number, windowS: number, max: number): It
 
 export function logItem(l: LogSummary | { name: string; path: string; error: string }): Item {
   const base = { id: `log:${l.name}`, item: `error log lines ${l.name}`, threshold: '0 since' };
-  if ('error' in l) return { ...base, status: 'UNKNOWN', measured: 'could not measure', value: null, detail: l.error };
+  if ('error' in l)
+    return { ...base, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail: l.error };
   const ok = l.error_lines === 0;
   return {
     ...base,
     threshold: `0 since ${l.since ?? 'start'}`,
-    status: ok ? 'PASS' : 'FAIL',
+    verdict: ok ? 'PASS' : 'FAIL',
     measured: `${l.error_lines} error, ${l.pool_lines} pool lines`,
     value: l.error_lines,
     ...(ok

@@ -1,9 +1,22 @@
 /* Generated from schemas/advice.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-export type CountOrNull = number | null;
+import type { Count } from './evidence-common';
+
+/**
+ * This interface was referenced by `Advice`'s JSON-Schema
+ * via the `definition` "severity".
+ */
+export type AdviceSeverity = 'ok' | 'warning' | 'critical';
+/**
+ * This interface was referenced by `Advice`'s JSON-Schema
+ * via the `definition` "nonneg".
+ */
 export type Nonneg = number;
-export type Count = number;
-export type Severity = 'ok' | 'warning' | 'critical';
+/**
+ * This interface was referenced by `Advice`'s JSON-Schema
+ * via the `definition` "countOrNull".
+ */
+export type CountOrNull = number | null;
 
 /**
  * poolgate advise: the pool size the measured workload needs (Little's law: busy connections = acquisition rate x mean hold time), bounded by the database's concurrency budget (2 x cores + spindles) and usable connection slots, compared with the planned value. Written as advice_<ts>.json.
@@ -13,13 +26,13 @@ export interface Advice {
   /**
    * The worst finding.
    */
-  severity: 'ok' | 'warning' | 'critical';
+  severity: AdviceSeverity;
   source: {
     kind: 'window' | 'snapshot';
     /**
      * Requested window (live) or the longest measured window (snapshot).
      */
-    window_s: number;
+    window_s: Nonneg;
     /**
      * Samples per instance.
      */
@@ -35,7 +48,7 @@ export interface Advice {
     /**
      * Connections above the busiest peak seen that the max never goes below.
      */
-    headroom: number;
+    headroom: Count;
     /**
      * Planned / recommended above this is a warning.
      */
@@ -43,7 +56,7 @@ export interface Advice {
     /**
      * Acquire-wait p95 above this means the pool made requests queue.
      */
-    wait_threshold_ms: number;
+    wait_threshold_ms: Nonneg;
   };
   database: {
     cores: number | null;
@@ -54,17 +67,17 @@ export interface Advice {
     /**
      * Effective spindles (0 when the data set is cached; 1 for a typical SSD).
      */
-    spindles: number;
+    spindles: Nonneg;
     /**
      * 2 x cores + spindles: active connections that maximise the whole server's throughput.
      */
-    concurrency_budget: number | null;
+    concurrency_budget: CountOrNull;
     max_connections: CountOrNull;
     superuser_reserved: CountOrNull;
     /**
      * reserved_connections (PostgreSQL 16+; 0 before).
      */
-    reserved: number | null;
+    reserved: CountOrNull;
     /**
      * rolconnlimit of the app role (-1 = none).
      */
@@ -76,7 +89,7 @@ export interface Advice {
     /**
      * max_connections - superuser_reserved - reserved, lowered by the role/database limits.
      */
-    usable_slots: number | null;
+    usable_slots: CountOrNull;
     slots_source: 'given' | 'probe' | 'unknown';
   };
   fleet: {
@@ -94,22 +107,22 @@ export interface Advice {
     /**
      * max(fleet busy / serving, busiest instance's busy).
      */
-    busy_avg_per_instance: number;
+    busy_avg_per_instance: Nonneg;
     /**
      * max(Poisson p95 of busy_avg_per_instance, the highest active seen).
      */
-    busy_p95_per_instance: number;
+    busy_p95_per_instance: Count;
     /**
      * Poisson p95 of busy_avg_sum: connections busy across the fleet at the p95 moment (what the database sees).
      */
-    busy_p95_fleet: number;
+    busy_p95_fleet: Count;
     peak_active_max: Count;
     acquire_wait_p95_ms_max: Nonneg;
   };
   /**
    * @minItems 1
    */
-  instances: [Instance, ...Instance[]];
+  instances: [AdviceInstance, ...AdviceInstance[]];
   recommended: {
     /**
      * Recommended pool max per instance.
@@ -126,19 +139,19 @@ export interface Advice {
     /**
      * ceil(busy p95 per instance x safety factor).
      */
-    want: number;
+    want: Count;
     /**
      * Busiest peak active seen + headroom: the max never goes below it (unless the slots forbid).
      */
-    floor: number;
+    floor: Count;
     /**
      * ceil(concurrency budget / serving instances).
      */
-    budget_cap: number | null;
+    budget_cap: CountOrNull;
     /**
      * floor(usable slots / (instances + 1)): every pool full plus one overlapping pool during a swap.
      */
-    slots_cap: number | null;
+    slots_cap: CountOrNull;
   };
   planned: null | {
     max: number;
@@ -147,7 +160,7 @@ export interface Advice {
     sum_over_instances: Count;
   };
   findings: {
-    severity: Severity;
+    severity: AdviceSeverity;
     code: string;
     message: string;
   }[];
@@ -156,7 +169,11 @@ export interface Advice {
    */
   explanation: string[];
 }
-export interface Instance {
+/**
+ * This interface was referenced by `Advice`'s JSON-Schema
+ * via the `definition` "instance".
+ */
+export interface AdviceInstance {
   name: string;
   url: string;
   /**
@@ -170,22 +187,22 @@ export interface Instance {
   /**
    * Seconds between the first and last sample (the service's own clock).
    */
-  window_s: number;
+  window_s: Nonneg;
   samples: number;
   current_max: Count;
   current_min: Count;
   /**
    * Acquisitions in the window (delta of the cumulative counter).
    */
-  acquires: number;
+  acquires: Count;
   /**
    * Acquisitions that gave up in the window.
    */
-  acquire_timeouts: number;
+  acquire_timeouts: Count;
   /**
    * lambda: (acquires + acquire timeouts) / window, the offered rate.
    */
-  arrival_rate_per_s: number;
+  arrival_rate_per_s: Nonneg;
   /**
    * W: delta hold_ms_sum / delta acquires; null without acquisitions.
    */
@@ -193,21 +210,21 @@ export interface Instance {
   /**
    * L = lambda x W: connections busy on average.
    */
-  busy_avg: number;
+  busy_avg: Nonneg;
   /**
    * Connections busy at the p95 moment: max(Poisson 95th percentile of L, peak active seen).
    */
-  busy_p95: number;
+  busy_p95: Count;
   /**
    * Highest pool.active across the samples.
    */
-  peak_active: number;
+  peak_active: Count;
   /**
    * Highest pool.waiting across the samples.
    */
-  peak_waiting: number;
+  peak_waiting: Count;
   /**
    * Highest windowed acquire-wait p95 across the samples.
    */
-  acquire_wait_p95_ms: number;
+  acquire_wait_p95_ms: Nonneg;
 }

@@ -18,6 +18,10 @@ export interface LabStatus {
   healthy: boolean;
   components: LabComponentStatus[];
 }
+/**
+ * This interface was referenced by `LabStatus`'s JSON-Schema
+ * via the `definition` "component".
+ */
 export interface LabComponentStatus {
   /**
    * postgresql, supervisord, instance <name>, haproxy, haproxy <backend>/<server>, traffic via haproxy.

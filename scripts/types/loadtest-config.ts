@@ -1,6 +1,14 @@
 /* Generated from schemas/loadtest-config.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
 /**
+ * A duration with a unit: 500ms, 30s, 10m, 1h, 1m30s.
+ *
+ * This interface was referenced by `LoadtestConfig`'s JSON-Schema
+ * via the `definition` "duration".
+ */
+export type Duration = string;
+
+/**
  * The synthetic load test (runbook Step 5; the plan's `loadtest` section, flags override). What is sent comes from a scenario file (loadtest-scenario.schema.json). The runbook's `--requests 500 --concurrency 50 --duration 10m` is read as (docs/load-test.md): an open loop that runs for `duration` at a sustained arrival rate with at most `concurrency` requests in flight, sending at least `requests`; the rate is the larger of requests/duration and `baseline_factor` times the traffic the pre-change snapshot measured (loadtest --baseline), so the test puts the pool under real load, not under 0.83 requests per second. A send that finds `concurrency` in flight waits, and its latency still counts from its intended send time. Closed loop: `concurrency` workers send back to back until `requests` or `duration` is reached. Runbook defaults: 500 requests, concurrency 50, 10m.
  */
 export interface LoadtestConfig {
@@ -24,10 +32,7 @@ export interface LoadtestConfig {
   };
   mode?: 'open' | 'closed';
   requests?: number;
-  /**
-   * A duration with a unit: 500ms, 30s, 10m, 1h, 1m30s.
-   */
-  duration?: string;
+  duration?: Duration;
   /**
    * Open loop arrival rate in requests/s; with `requests` and `duration` two of the three are enough. An explicit rate wins over the baseline-derived one.
    */
@@ -40,11 +45,11 @@ export interface LoadtestConfig {
   /**
    * Per-request timeout (headers and body).
    */
-  timeout?: string;
+  timeout?: Duration;
   /**
    * How long after `duration` in-flight requests may still finish before the hard stop; defaults to `timeout`.
    */
-  grace?: string;
+  grace?: Duration;
   /**
    * Open every connection (GET /health) before the clock starts.
    */
@@ -52,5 +57,5 @@ export interface LoadtestConfig {
   /**
    * How often each target's /api/health/metrics is sampled during the run.
    */
-  sample_interval?: string;
+  sample_interval?: Duration;
 }

@@ -1,6 +1,6 @@
 /* Generated from schemas/loadtest-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-export type Count = number;
+import type { Count } from './evidence-common';
 
 /**
  * Evidence written by `poolgate loadtest`: what was asked, what was sent, how the service answered, and what its pools did meanwhile. Latency is reported twice: from each request's intended send time (coordinated-omission corrected; a stall shows) and from its actual send.
@@ -87,25 +87,25 @@ export interface LoadtestResult {
     /**
      * Requests the schedule called for (open loop); equals sent for a closed loop.
      */
-    scheduled: number;
+    scheduled: Count;
     sent: Count;
     /**
      * Answered with one of the request's expected statuses.
      */
-    ok: number;
+    ok: Count;
     failed: Count;
     /**
      * Scheduled but never sent before the hard stop.
      */
-    dropped: number;
+    dropped: Count;
     /**
      * Sends that found `concurrency` requests in flight at their intended time and had to wait.
      */
-    delayed_sends: number;
+    delayed_sends: Count;
     /**
      * In flight at the hard stop (counted as timeouts).
      */
-    aborted_in_flight: number;
+    aborted_in_flight: Count;
     /**
      * Per scenario request, by its name.
      */
@@ -167,10 +167,19 @@ export interface LoadtestResult {
     ratio: number | null;
   };
   latency_ms: {
-    from_intended: Percentiles;
-    from_send: Percentiles1;
+    /**
+     * From the request's intended send time to its answer (includes any wait for a free connection).
+     */
+    from_intended: HistogramPercentiles;
+    /**
+     * From the actual send to the answer (what a closed-loop tool reports).
+     */
+    from_send: HistogramPercentiles;
   };
-  send_delay_ms: Percentiles2;
+  /**
+   * Actual send minus intended send time.
+   */
+  send_delay_ms: HistogramPercentiles;
   /**
    * Per scenario request that declares a capture, by its name: the field's value from each successful answer, so a test can check that every acknowledged write is in the database exactly once.
    */
@@ -187,11 +196,11 @@ export interface LoadtestResult {
       /**
        * Successful answers whose body had no such field (a number or a non-empty string).
        */
-      missing: number;
+      missing: Count;
       /**
        * Successful answers past the cap, not parsed.
        */
-      not_kept: number;
+      not_kept: Count;
     };
   };
   pool: {
@@ -206,7 +215,7 @@ export interface LoadtestResult {
       /**
        * pid changes or counter resets seen.
        */
-      restarts: number;
+      restarts: Count;
       /**
        * Highest mean utilisation over one sampling interval (delta hold_ms_sum / (delta t x max)), capped at 100 % (hold time is credited at release, so one long hold can land in a single interval).
        */
@@ -223,57 +232,36 @@ export interface LoadtestResult {
       /**
        * Most consecutive samples with waiting > 0.
        */
-      waiting_longest_streak: number;
+      waiting_longest_streak: Count;
       acquire_timeouts_delta: Count;
       pool_errors_delta: Count;
       acquire_wait_p95_max_ms: number | null;
     }[];
   };
 }
+/**
+ * Milliseconds, from an HDR histogram recording microseconds (1 us .. 60 s, 3 significant digits).
+ *
+ * This interface was referenced by `LoadtestResult`'s JSON-Schema
+ * via the `definition` "percentiles".
+ */
+export interface HistogramPercentiles {
+  count: Count;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+/**
+ * This interface was referenced by `LoadtestResult`'s JSON-Schema
+ * via the `definition` "endpointCounts".
+ */
 export interface EndpointCounts {
   sent: Count;
   ok: Count;
   errors: Count;
-}
-/**
- * From the request's intended send time to its answer (includes any wait for a free connection).
- */
-export interface Percentiles {
-  count: Count;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-/**
- * From the actual send to the answer (what a closed-loop tool reports).
- */
-export interface Percentiles1 {
-  count: Count;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
-/**
- * Actual send minus intended send time.
- */
-export interface Percentiles2 {
-  count: Count;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
 }

@@ -9,6 +9,9 @@ export interface LoadtestScenario {
    */
   name?: string;
   description?: string;
+  /**
+   * Headers sent with every request (a request's own headers of the same name win).
+   */
   headers?: Headers;
   /**
    * @minItems 1
@@ -17,11 +20,18 @@ export interface LoadtestScenario {
   requests: [Request, ...Request[]];
 }
 /**
- * Headers sent with every request (a request's own headers of the same name win).
+ * Header name → value (a template). Host, Content-Length, Transfer-Encoding and Connection are the load generator's own.
+ *
+ * This interface was referenced by `LoadtestScenario`'s JSON-Schema
+ * via the `definition` "headers".
  */
 export interface Headers {
   [k: string]: string;
 }
+/**
+ * This interface was referenced by `LoadtestScenario`'s JSON-Schema
+ * via the `definition` "request".
+ */
 export interface Request {
   /**
    * Unique in the scenario: counts, errors, captures and --mix name it.
@@ -32,7 +42,7 @@ export interface Request {
    * Path and query, starting with /, printable ASCII without spaces (percent-encode the rest); may hold templates.
    */
   path: string;
-  headers?: Headers1;
+  headers?: Headers;
   /**
    * The body as text, a template sent as written (set its Content-Type in headers). Not with `json`.
    */
@@ -66,10 +76,4 @@ export interface Request {
      */
     json: string;
   };
-}
-/**
- * Header name → value (a template). Host, Content-Length, Transfer-Encoding and Connection are the load generator's own.
- */
-export interface Headers1 {
-  [k: string]: string;
 }

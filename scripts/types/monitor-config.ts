@@ -2,6 +2,9 @@
 
 /**
  * error_rate: fraction 0..1 (Δerrors/Δrequests between samples). p95_ms: the instance's latency p95 over its window. pool_utilization: active/max, 0..1. acquire_wait_p95_ms: time to get a connection. churn_per_s: (Δconnects+Δdisconnects)/Δt of the pool. new_backends_per_s: new PostgreSQL sessions per second (pg_stat_database.sessions). db_backends: client backends connected to the database now (pg_stat_activity, the runbook's psql count). db_cpu_pct: database CPU, 0..100 of all cores.
+ *
+ * This interface was referenced by `MonitorConfig`'s JSON-Schema
+ * via the `definition` "metric".
  */
 export type Metric =
   | 'error_rate'
@@ -14,6 +17,9 @@ export type Metric =
   | 'db_cpu_pct';
 /**
  * each_instance: judged per instance (fires on any one). fleet: one series for the fleet (error rate = ΣΔerrors/ΣΔrequests; p95 = fleet_p95 rule; utilisation and acquire wait = max; churn = sum). new_backends_per_s, db_backends and db_cpu_pct exist only at fleet scope.
+ *
+ * This interface was referenced by `MonitorConfig`'s JSON-Schema
+ * via the `definition` "scope".
  */
 export type Scope = 'each_instance' | 'fleet';
 

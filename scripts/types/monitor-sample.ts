@@ -1,8 +1,13 @@
 /* Generated from schemas/monitor-sample.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-export type Value = number | null;
+import type { MeasuredValue } from './evidence-common';
+import type { Alert } from './monitor-result';
+
 /**
  * first: no previous sample to difference against. unmeasured: the source did not answer. reset: the instance restarted (pid changed or a counter went down), so the interval is dropped. no_traffic: no request in the interval, so no error rate. not_configured: no source for this metric.
+ *
+ * This interface was referenced by `MonitorSample`'s JSON-Schema
+ * via the `definition` "why".
  */
 export type Why = 'first' | 'unmeasured' | 'reset' | 'no_traffic' | 'not_configured';
 
@@ -13,17 +18,17 @@ export interface MonitorSample {
   seq: number;
   at: string;
   elapsed_s: number;
-  instances: Instance[];
+  instances: SampleInstance[];
   fleet: {
     requests: number;
     errors: number;
     acquire_timeouts?: number;
-    error_rate: Value;
+    error_rate: MeasuredValue;
     error_rate_why?: Why;
-    p95_ms: Value;
-    pool_utilization: Value;
-    acquire_wait_p95_ms: Value;
-    churn_per_s: Value;
+    p95_ms: MeasuredValue;
+    pool_utilization: MeasuredValue;
+    acquire_wait_p95_ms: MeasuredValue;
+    churn_per_s: MeasuredValue;
     /**
      * Σ pool active connections over measured instances.
      */
@@ -43,9 +48,9 @@ export interface MonitorSample {
      * Cumulative pg_stat_database.sessions, to difference.
      */
     sessions?: number | null;
-    new_backends_per_s?: Value;
+    new_backends_per_s?: MeasuredValue;
     new_backends_why?: Why;
-    cpu_pct?: Value;
+    cpu_pct?: MeasuredValue;
     cpu_why?: Why;
   };
   p0: {
@@ -62,7 +67,11 @@ export interface MonitorSample {
   unmeasured: string[];
   alerts?: Alert[];
 }
-export interface Instance {
+/**
+ * This interface was referenced by `MonitorSample`'s JSON-Schema
+ * via the `definition` "instance".
+ */
+export interface SampleInstance {
   name: string;
   measured: boolean;
   /**
@@ -73,11 +82,11 @@ export interface Instance {
   /**
    * Δt between this and the previous answer (the service's own timestamps).
    */
-  interval_s?: number | null;
+  interval_s?: MeasuredValue;
   /**
    * Why the interval rates (error_rate, churn_per_s) are null.
    */
-  rate_why?: 'first' | 'unmeasured' | 'reset' | 'no_traffic' | 'not_configured';
+  rate_why?: Why;
   /**
    * Δrequests in the interval (0 when dropped).
    */
@@ -87,29 +96,14 @@ export interface Instance {
    * Δ pool acquire timeouts in the interval.
    */
   acquire_timeouts?: number;
-  error_rate?: Value;
-  churn_per_s?: Value;
-  p95_ms?: Value;
-  pool_utilization?: Value;
-  acquire_wait_p95_ms?: Value;
+  error_rate?: MeasuredValue;
+  churn_per_s?: MeasuredValue;
+  p95_ms?: MeasuredValue;
+  pool_utilization?: MeasuredValue;
+  acquire_wait_p95_ms?: MeasuredValue;
   pool_max?: number;
   pool_min?: number;
   active?: number;
   total?: number;
   waiting?: number;
-}
-export interface Alert {
-  at: string;
-  level: 'warning' | 'critical';
-  metric: string;
-  /**
-   * Instance name, or 'fleet'.
-   */
-  subject: string;
-  value: number;
-  threshold: number;
-  /**
-   * Whether the value was above the threshold (absent: above) or below a floor.
-   */
-  direction?: 'above' | 'below';
 }

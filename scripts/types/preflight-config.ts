@@ -1,27 +1,7 @@
 /* Generated from schemas/preflight-config.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-/**
- * What no probe can see, vouched for by a person (who, when) or by a URL poolgate probes (any 2xx answer attests it).
- */
-export type Attestation =
-  | {
-      /**
-       * Who attests it.
-       */
-      by: string;
-      /**
-       * When they checked it.
-       */
-      at: string;
-      note?: string;
-    }
-  | {
-      /**
-       * Probed with GET; 2xx attests, any other answer fails, no answer is 'could not measure'.
-       */
-      url: string;
-      note?: string;
-    };
+import type { Attestation } from './attestation';
+import type { DatabaseTarget } from './database';
 
 /**
  * The runbook's pre-implementation checklist as data (plan.preflight). Every threshold defaults to the runbook's value; flags override. Limits written 'max_' pass AT the limit unless the description says the runbook's '<' applies (then the limit itself fails).
@@ -180,28 +160,4 @@ export interface PreflightConfig {
    * A person's attestation older than this is stale (fails).
    */
   attestation_max_age_h?: number;
-}
-/**
- * How poolgate reaches PostgreSQL for probes. The password is read from a file (or PGPASSWORD), never passed inline.
- */
-export interface DatabaseTarget {
-  host: string;
-  port: number;
-  /**
-   * The application's database (the runbook's datname).
-   */
-  database: string;
-  /**
-   * A monitoring role with pg_monitor.
-   */
-  user: string;
-  /**
-   * File holding the password (mode 0600).
-   */
-  password_file?: string;
-  /**
-   * The application's role, whose rolconnlimit the capacity gate checks.
-   */
-  app_user?: string;
-  connect_timeout_ms?: number;
 }

@@ -1,5 +1,8 @@
 /* Generated from schemas/ramp-summary.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { Verdict } from './evidence-common';
+import type { PoolConfig } from './pool-config';
+
 /**
  * ramp_summary.json, written by poolgate ramp after every pass: the levels of a ramped change (pool-change `steps`), one full pool-scaling.yml run per pass with its evidence folder and outcome, and where the fleet is now. A failed pass rolls back to the level it started from (the last good step) and ends the ramp.
  */
@@ -21,10 +24,10 @@ export interface RampSummary {
     evidence_dir?: string | null;
     exit_code?: number | null;
     /**
-     * passed / already_at_target: the fleet runs `to`; stopped_before_change: a gate (preflight, plan) refused, nothing changed; rolled_back: changed, then restored to `from` and read back; rollback_incomplete: some host may run neither (P0).
+     * changed / already_at_target: the fleet runs `to`; stopped_before_change: a gate (preflight, plan) refused, nothing changed; rolled_back: changed, then restored to `from` and read back; rollback_incomplete: some host may run neither (P0).
      */
     outcome:
-      'passed' | 'already_at_target' | 'stopped_before_change' | 'rolled_back' | 'rollback_incomplete' | 'not_run';
+      'changed' | 'already_at_target' | 'stopped_before_change' | 'rolled_back' | 'rollback_incomplete' | 'not_run';
     started_at?: string;
     ended_at?: string;
     /**
@@ -32,36 +35,14 @@ export interface RampSummary {
      */
     reason?: string;
   }[];
-  verdict: 'passed' | 'failed' | 'running';
+  /**
+   * PASS: every pass changed the fleet (or found it there); FAIL: a pass did not; null while the ramp runs.
+   */
+  verdict: Verdict | null;
   failed_pass?: number | null;
   /**
    * The pool config every instance runs now (read back by the last pass), null when unknown (rollback incomplete).
    */
   fleet_at: PoolConfig | null;
   message: string;
-}
-/**
- * A node-postgres pool configuration file: exactly the runbook's five keys.
- */
-export interface PoolConfig {
-  /**
-   * Connections kept open (pre-warmed) even when idle.
-   */
-  min: number;
-  /**
-   * Most connections the pool may open.
-   */
-  max: number;
-  /**
-   * How long a connection above min may stay idle before it is closed.
-   */
-  idleTimeoutMillis: number;
-  /**
-   * How long to wait for a new connection's handshake.
-   */
-  connectionTimeoutMillis: number;
-  /**
-   * How long a request may wait for a free connection before it fails.
-   */
-  acquireTimeoutMillis: number;
 }

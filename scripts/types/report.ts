@@ -1,18 +1,8 @@
 /* Generated from schemas/report.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-/**
- * null: not measured.
- */
-export type Value = number | null;
-export type Checks = {
-  id: string;
-  label: string;
-  baseline: number | null;
-  value: number | null;
-  limit: string | null;
-  verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
-  shown: string;
-}[];
+import type { Decision, MeasuredValue, RollbackOutcome, Stop, Verdict } from './evidence-common';
+import type { MonitorResult } from './monitor-result';
+import type { RollbackWatchResult } from './rollback-watch-result';
 
 /**
  * report.json, written with pool_scaling_verification_<ts>.md by poolgate report: the runbook's post-change verification report as data. The decision follows the runbook's eight success criteria: SUCCESS when all pass, ROLLBACK when any fails, INCOMPLETE when none fails but one could not be measured (not proven is not passed).
@@ -32,43 +22,76 @@ export interface VerificationReport {
     from_min?: number | null;
     to_min?: number | null;
   };
-  decision: 'SUCCESS' | 'ROLLBACK' | 'INCOMPLETE';
+  decision: Decision;
+  /**
+   * The decision in one line: the criteria that failed or could not be measured, and the evidence files missing or unreadable.
+   */
+  message: string;
+  stop?: Stop;
   exit_code: 0 | 1 | 3;
+  /**
+   * Every evidence file the report stands on (scripts/lib/run-evidence names them): the rollout's record, the checklist, and each measurement. One missing or invalid makes the report INCOMPLETE.
+   */
   inputs: {
-    kind: 'plan' | 'snapshot' | 'verify' | 'loadtest' | 'analysis' | 'monitor' | 'monitor_samples';
+    kind:
+      | 'plan'
+      | 'preflight'
+      | 'snapshot'
+      | 'verify'
+      | 'loadtest'
+      | 'analysis'
+      | 'monitor'
+      | 'monitor_samples'
+      | 'alerts'
+      | 'events';
     file: string | null;
     sha256?: string;
     status: 'used' | 'missing' | 'invalid';
+    /**
+     * Why it is invalid, or the names it was looked for under when missing.
+     */
     detail?: string;
+  }[];
+  /**
+   * Is the report complete? The evidence files it needs (present and valid), and each section of the runbook's template (every figure measured). A section not measured makes the decision INCOMPLETE, never SUCCESS.
+   */
+  sections: {
+    id: 'evidence' | 'pre' | 'post' | 'loadtest';
+    label: string;
+    verdict: Verdict;
+    /**
+     * What is missing or unreadable, naming the file; or what was measured.
+     */
+    shown: string;
   }[];
   pre: Metrics;
   post: Metrics;
   loadtest: {
-    requests: Value;
-    p50_ms: Value;
-    p95_ms: Value;
-    p99_ms: Value;
-    error_rate_pct: Value;
+    requests: MeasuredValue;
+    p50_ms: MeasuredValue;
+    p95_ms: MeasuredValue;
+    p99_ms: MeasuredValue;
+    error_rate_pct: MeasuredValue;
     /**
-     * null: not measured.
+     * The load test's achieved rate (sends per second, or throughput in a closed loop).
      */
-    rate_per_s: number | null;
+    rate_per_s: MeasuredValue;
     /**
-     * null: not measured.
+     * The fleet's traffic the pre-change snapshot measured (sum of the instances' requests_per_s).
      */
-    baseline_rate_per_s: number | null;
+    baseline_rate_per_s: MeasuredValue;
     /**
-     * null: not measured.
+     * rate_per_s / baseline_rate_per_s: a load test at a fraction of normal traffic is no test of the pool.
      */
-    load_vs_baseline: number | null;
+    load_vs_baseline: MeasuredValue;
     /**
      * The load level as the report states it.
      */
     load_level: string;
     /**
-     * The analysis verdict, when analysed.
+     * The analysis verdict, null when not analysed.
      */
-    verdict: string | null;
+    verdict: Verdict | null;
   };
   /**
    * The runbook's eight success criteria, in its order.
@@ -85,12 +108,12 @@ export interface VerificationReport {
       | 'sustained';
     label: string;
     threshold: string;
-    value: Value;
+    value: MeasuredValue;
     /**
      * The value as a person reads it, or why it was not measured.
      */
     shown: string;
-    verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
+    verdict: Verdict;
     source: string;
   }[];
   markdown_file: string;
@@ -99,28 +122,35 @@ export interface VerificationReport {
    */
   rollback?: null | {
     reason: string;
-    outcome: 'verified' | 'incomplete' | 'in progress';
+    /**
+     * How the rollback ended; null: it has not ended (in progress).
+     */
+    outcome: RollbackOutcome | null;
     timing: RollbackTiming;
     /**
      * The watch after the rollback (runbook rollback step 4): its verdict on the return to baseline, null when it did not run.
      */
     watch?: null | {
       file: string;
-      verdict: 'returned' | 'not_returned' | 'could_not_measure';
+      verdict: NonNullable<RollbackWatchResult['verdict']>;
       message: string;
-      checks: Checks;
+      checks: NonNullable<RollbackWatchResult['checks']>;
     };
   };
   /**
    * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)' as monitoring judged it: a warning-level line, not a success criterion (it never changes the decision). null: no monitor result.
    */
-  db_connections?: null | DbConnections;
+  db_connections?: null | NonNullable<NonNullable<MonitorResult['summary']>['db_connections']>;
 }
+/**
+ * This interface was referenced by `VerificationReport`'s JSON-Schema
+ * via the `definition` "metrics".
+ */
 export interface Metrics {
-  pool_utilization_pct: Value;
-  error_rate_pct: Value;
-  p95_ms: Value;
-  active_connections: Value;
+  pool_utilization_pct: MeasuredValue;
+  error_rate_pct: MeasuredValue;
+  p95_ms: MeasuredValue;
+  active_connections: MeasuredValue;
   /**
    * Where the figures come from and how instances are combined.
    */
@@ -128,6 +158,9 @@ export interface Metrics {
 }
 /**
  * From the trigger (the failed gate's verdict, else the rollback's start; a manual rollback: its run's start) to every host read back at the old values (scripts/lib/rollback-time.ts), against rollback.max_s.
+ *
+ * This interface was referenced by `VerificationReport`'s JSON-Schema
+ * via the `definition` "rollback_timing".
  */
 export interface RollbackTiming {
   trigger_at: string;
@@ -135,18 +168,8 @@ export interface RollbackTiming {
   read_back_at: string | null;
   seconds: number | null;
   max_s: number;
-  verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
-}
-/**
- * Runbook Step 6 'Active DB connections (should be 20-60 under normal load)', judged: every sample's pg_stat_activity count against the range. WARNING when any sample fell outside, NOT MEASURED when no sample had a count (no database probe).
- */
-export interface DbConnections {
-  min: number;
-  max: number;
-  basis: string;
-  lowest: number | null;
-  highest: number | null;
-  measured_samples: number;
-  outside_samples: number;
-  verdict: 'OK' | 'WARNING' | 'NOT MEASURED';
+  /**
+   * COULD_NOT_MEASURE: no host was read back after the trigger.
+   */
+  verdict: Verdict;
 }

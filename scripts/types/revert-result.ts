@@ -1,5 +1,7 @@
 /* Generated from schemas/revert-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { PoolConfig } from './pool-config';
+
 /**
  * revert.json, written by poolgate change revert after a rollback (the runbook's rollback step 1, 'git revert [COMMIT_HASH]'): the commit that sets pool_scaling_to back to the values the fleet runs again, prepared on its own branch and never pushed, or why it could not be prepared.
  */
@@ -35,29 +37,4 @@ export interface RevertResult {
     from: PoolConfig;
     to: PoolConfig;
   };
-}
-/**
- * A node-postgres pool configuration file: exactly the runbook's five keys.
- */
-export interface PoolConfig {
-  /**
-   * Connections kept open (pre-warmed) even when idle.
-   */
-  min: number;
-  /**
-   * Most connections the pool may open.
-   */
-  max: number;
-  /**
-   * How long a connection above min may stay idle before it is closed.
-   */
-  idleTimeoutMillis: number;
-  /**
-   * How long to wait for a new connection's handshake.
-   */
-  connectionTimeoutMillis: number;
-  /**
-   * How long a request may wait for a free connection before it fails.
-   */
-  acquireTimeoutMillis: number;
 }

@@ -25,7 +25,7 @@ export interface RollbackConfig {
      */
     settle_s?: number;
     /**
-     * How far from the baseline still counts as 'returned'. Fleet figures: error rate Σerrors/Σrequests, p95 the median of the samples' worst-instance p95, utilisation and acquire wait their highest; each compared with the baseline's worst instance.
+     * How far from the baseline still counts as back at baseline (a PASS). Fleet figures: error rate Σerrors/Σrequests, p95 the median of the samples' worst-instance p95, utilisation and acquire wait their highest; each compared with the baseline's worst instance.
      */
     tolerance?: {
       /**

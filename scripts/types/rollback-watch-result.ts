@@ -1,7 +1,10 @@
 /* Generated from schemas/rollback-watch-result.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { Verdict } from './evidence-common';
+import type { RollbackConfig } from './rollback-config';
+
 /**
- * post_rollback_watch_<ts>.json, written by poolgate rollback-watch: the runbook's rollback step 4, 'Monitor for 15 minutes - verify metrics return to baseline'. The fleet sampled after the rollback (every sample in post_rollback_samples.jsonl) and judged against the pre-change snapshot (scripts/lib/judge/return-to-baseline.ts). returned: every figure within its tolerance (exit 0); not_returned: one is outside (exit 1, a P1 incident); could_not_measure: one could not be compared (exit 3, never 'returned').
+ * post_rollback_watch_<ts>.json, written by poolgate rollback-watch: the runbook's rollback step 4, 'Monitor for 15 minutes - verify metrics return to baseline'. The fleet sampled after the rollback (every sample in post_rollback_samples.jsonl) and judged against the pre-change snapshot (scripts/lib/judge/return-to-baseline.ts). Its verdict (scripts/lib/verdict.ts): PASS, back at baseline, every figure within its tolerance (exit 0); FAIL, NOT BACK AT BASELINE, one is outside (exit 1, an incident of at least P1); COULD_NOT_MEASURE, one could not be compared (exit 3, never 'back at baseline').
  */
 export interface RollbackWatchResult {
   kind: 'rollback_watch';
@@ -35,7 +38,7 @@ export interface RollbackWatchResult {
     duration_s: number;
     interval_s: number;
     settle_s: number;
-    tolerance: Tolerance;
+    tolerance: NonNullable<NonNullable<RollbackConfig['watch']>['tolerance']>;
   };
   samples: {
     total: number;
@@ -52,43 +55,10 @@ export interface RollbackWatchResult {
     baseline: number | null;
     value: number | null;
     limit: string | null;
-    verdict: 'PASS' | 'FAIL' | 'NOT MEASURED';
+    verdict: Verdict;
     shown: string;
   }[];
-  verdict: 'returned' | 'not_returned' | 'could_not_measure';
+  verdict: Verdict;
   exit_code: 0 | 1 | 3;
   message: string;
-}
-/**
- * How far from the baseline still counts as 'returned'. Fleet figures: error rate Σerrors/Σrequests, p95 the median of the samples' worst-instance p95, utilisation and acquire wait their highest; each compared with the baseline's worst instance.
- */
-export interface Tolerance {
-  /**
-   * Error rate at most the baseline's + this many percentage points (the runbook's 0.1 %).
-   */
-  error_rate_pp?: number;
-  /**
-   * p95 at most the baseline's + this per cent (the runbook's 'latency regression > 20 %').
-   */
-  p95_pct?: number;
-  /**
-   * …and + this many ms, so a 2 ms baseline is not judged on noise.
-   */
-  p95_ms?: number;
-  /**
-   * Highest pool utilisation at most the baseline's + this many percentage points.
-   */
-  pool_utilization_pp?: number;
-  /**
-   * Highest acquire wait p95 at most the baseline's + this many ms (the runbook's 10 ms connection wait).
-   */
-  acquire_wait_ms?: number;
-  /**
-   * Median DB connections (pg_stat_activity) within ± this per cent of the baseline's…
-   */
-  db_connections_pct?: number;
-  /**
-   * …± this many connections.
-   */
-  db_connections_abs?: number;
 }

@@ -1,6 +1,11 @@
 /* Generated from schemas/service-metrics.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
-export type Count = number;
+import type { Count } from './evidence-common';
+
+/**
+ * This interface was referenced by `ServiceMetrics`'s JSON-Schema
+ * via the `definition` "ms".
+ */
 export type Ms = number;
 
 /**
@@ -19,13 +24,16 @@ export interface ServiceMetrics {
     /**
      * API requests completed (health and metrics endpoints excluded).
      */
-    total: number;
+    total: Count;
     /**
      * Of those, answered 5xx or failed.
      */
-    errors: number;
+    errors: Count;
     in_flight: Count;
   };
+  /**
+   * API request latency in ms over the window.
+   */
   latency: Percentiles;
   pool: {
     max: Count;
@@ -33,69 +41,60 @@ export interface ServiceMetrics {
     /**
      * Connections open now (all pools, including one draining after a reload).
      */
-    total: number;
+    total: Count;
     idle: Count;
     /**
      * Connections checked out now (total - idle).
      */
-    active: number;
+    active: Count;
     /**
      * Requests queued for a connection now.
      */
-    waiting: number;
+    waiting: Count;
     /**
      * active / max of the pool in force, 0..1 (may exceed 1 briefly while an old pool drains).
      */
     utilization: number;
-    acquire_wait_ms: Percentiles1;
+    /**
+     * Time to get a connection, over the window.
+     */
+    acquire_wait_ms: Percentiles;
     /**
      * Cumulative successful acquisitions.
      */
-    acquires: number;
+    acquires: Count;
     /**
      * Cumulative ms connections were held (Little's law: busy = rate x mean hold).
      */
-    hold_ms_sum: number;
+    hold_ms_sum: Ms;
     /**
      * Cumulative acquisitions that gave up after acquireTimeoutMillis.
      */
-    acquire_timeouts: number;
+    acquire_timeouts: Count;
     /**
      * Cumulative new connections opened.
      */
-    connects: number;
+    connects: Count;
     /**
      * Cumulative connections closed.
      */
-    disconnects: number;
+    disconnects: Count;
     /**
      * Cumulative pool/client errors (failed connects, idle client errors).
      */
-    errors: number;
+    errors: Count;
     generation: number;
   };
 }
 /**
- * API request latency in ms over the window.
+ * This interface was referenced by `ServiceMetrics`'s JSON-Schema
+ * via the `definition` "percentiles".
  */
 export interface Percentiles {
   /**
    * Observations in the window.
    */
-  count: number;
-  p50: Ms;
-  p95: Ms;
-  p99: Ms;
-  max: Ms;
-}
-/**
- * Time to get a connection, over the window.
- */
-export interface Percentiles1 {
-  /**
-   * Observations in the window.
-   */
-  count: number;
+  count: Count;
   p50: Ms;
   p95: Ms;
   p99: Ms;

@@ -1,5 +1,7 @@
 /* Generated from schemas/service-pool-config.schema.json by scripts/dev/gen-types.ts. Do not edit: change the schema. */
 
+import type { PoolConfig } from './pool-config';
+
 /**
  * GET /api/health/pool-config: the pool settings in force (not the file's). Never a password or connection string.
  */
@@ -33,29 +35,4 @@ export interface ServicePoolConfig {
    * True while an old pool is still draining after a reload.
    */
   reloading: boolean;
-}
-/**
- * A node-postgres pool configuration file: exactly the runbook's five keys.
- */
-export interface PoolConfig {
-  /**
-   * Connections kept open (pre-warmed) even when idle.
-   */
-  min: number;
-  /**
-   * Most connections the pool may open.
-   */
-  max: number;
-  /**
-   * How long a connection above min may stay idle before it is closed.
-   */
-  idleTimeoutMillis: number;
-  /**
-   * How long to wait for a new connection's handshake.
-   */
-  connectionTimeoutMillis: number;
-  /**
-   * How long a request may wait for a free connection before it fails.
-   */
-  acquireTimeoutMillis: number;
 }

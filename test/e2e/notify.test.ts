@@ -42,19 +42,19 @@ void t.test(
     t.match(run.stdout, /REFUSED before any change/, 'refused before any change');
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
-      ['gate_failed'],
-      'only gate_failed: the change never started',
+      ['gate_failed', 'sealed'],
+      'gate_failed, then the digest of the sealed evidence: the change never started',
     );
     t.match(hook.messages[0]!.text, /capacity/i, 'the message names the failed gate');
     t.match(hook.messages[0]!.text, /for On-call: Riya Patel, #oncall/, 'and who it is for, by name');
     const preflight = fs.readdirSync(evidenceDirOf(runId)).find((f) => /^preflight_.*\.json$/.test(f))!;
     const items = (
       JSON.parse(fs.readFileSync(path.join(evidenceDirOf(runId), preflight), 'utf8')) as {
-        items: { id: string; status: string }[];
+        items: { id: string; verdict: string }[];
       }
     ).items.filter((i) => i.id.startsWith('stakeholder:'));
     t.same(
-      items.map((i) => [i.id, i.status]),
+      items.map((i) => [i.id, i.verdict]),
       [
         ['stakeholder:executive_operator', 'PASS'],
         ['stakeholder:product_lead', 'WARN'],

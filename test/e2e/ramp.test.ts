@@ -18,7 +18,7 @@ t.setTimeout(4_800_000);
  *  2. the same ramp again without the trigger: pass 1 finds the fleet at 100 and changes nothing, pass 2 takes it
  *     to 200. Every pass re-runs preflight (capacity for that pass), verify, load test, monitoring and report.
  * A local webhook hears start + success for each pass that passes, start + gate_failed + rollback for the one
- * rolled back, and its token appears nowhere.
+ * rolled back, the sealed digest after every pass, and its token appears nowhere.
  */
 const eventOf = (text: string): string => /^poolgate (\w+):/.exec(text)?.[1] ?? text.slice(0, 40);
 
@@ -46,9 +46,9 @@ function checkPassEvidence(t: Test, p: RampSummary['passes'][number], hosts: str
       ),
       'utf8',
     ),
-  ) as { items: Array<{ id: string; status: string }> };
+  ) as { items: Array<{ id: string; verdict: string }> };
   t.ok(
-    preflight.items.some((i) => i.id === 'capacity' && i.status === 'PASS'),
+    preflight.items.some((i) => i.id === 'capacity' && i.verdict === 'PASS'),
     `pass ${p.pass}'s capacity gate ran and passed`,
   );
   t.same(
@@ -110,11 +110,11 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     t.equal(run.code, 1, 'the ramp ends failed (gate)', { stderr: run.stderr.slice(-4000) });
     await assertLbReady(t, lab, 'after the rolled-back ramp');
     const s = run.summary!;
-    t.same([s.verdict, s.failed_pass, s.levels], ['failed', 2, [50, 100, 200]]);
+    t.same([s.verdict, s.failed_pass, s.levels], ['FAIL', 2, [50, 100, 200]]);
     t.same(
       s.passes.map((p) => [p.from.max, p.to.max, p.outcome]),
       [
-        [50, 100, 'passed'],
+        [50, 100, 'changed'],
         [100, 200, 'rolled_back'],
       ],
     );
@@ -137,7 +137,7 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     t.match(incident, /\*\*Trigger\*\*: p95_latency_sustained/, 'the incident names the trigger');
     t.match(
       incident,
-      /\*\*Rollback outcome\*\*: verified at .*every instance runs max 100 \/ min 13/,
+      /\*\*Rollback outcome\*\*: VERIFIED at .*every instance runs max 100 \/ min 13/,
       "and the rollback's outcome",
     );
     t.match(
@@ -156,8 +156,8 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     );
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
-      ['start', 'success', 'start', 'gate_failed', 'rollback'],
-      'pass 1: start + success; pass 2: start, gate failed, rollback',
+      ['start', 'success', 'sealed', 'start', 'gate_failed', 'rollback', 'sealed'],
+      'pass 1: start + success; pass 2: start, gate failed, rollback; each sealed',
     );
     tokenNowhere(t, hook, run.stderr, s);
   });
@@ -177,12 +177,12 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     t.equal(run.code, 0, 'the ramp succeeds', { stderr: run.stderr.slice(-4000) });
     await assertLbReady(t, lab, 'after the ramp');
     const s = run.summary!;
-    t.equal(s.verdict, 'passed');
+    t.equal(s.verdict, 'PASS');
     t.same(
       s.passes.map((p) => [p.from.max, p.to.max, p.outcome]),
       [
         [50, 100, 'already_at_target'],
-        [100, 200, 'passed'],
+        [100, 200, 'changed'],
       ],
       'pass 1 changes nothing, pass 2 goes to 200',
     );
@@ -204,8 +204,8 @@ void t.test('a ramp that fails at its last pass lands on the last good step; run
     );
     t.same(
       hook.messages.map((m) => eventOf(m.text)),
-      ['start', 'success'],
-      'pass 2: start and success (pass 1 had nothing to announce)',
+      ['sealed', 'start', 'success', 'sealed'],
+      'pass 2: start and success (pass 1 had nothing to announce but its sealed evidence)',
     );
     tokenNowhere(t, hook, run.stderr, s);
   });

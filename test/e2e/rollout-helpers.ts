@@ -9,7 +9,7 @@ import { collectStatus } from '../../lab/control/status';
 import { shortRunVars } from '../../lab/short-run';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
-import { isValid, problemsOf } from '../../scripts/lib/schema';
+import { folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
 import { pgQuery, runLabScript, steadyTraffic, type TrafficResult } from '../helpers/lab';
 
 /**
@@ -266,64 +266,21 @@ export function peakConnections(cfg: LabConfig, stop: AbortSignal): Promise<{ pe
   })();
 }
 
-/** Which schema each evidence file of a run must match. */
-const EVIDENCE_SCHEMAS: Array<[RegExp, string]> = [
-  [/^plan\.json$/, 'plan'],
-  [/^preflight_.*\.json$/, 'preflight-result'],
-  [/^pre_change_snapshot_.*\.json$/, 'snapshot'],
-  [/^verify_.*\.json$/, 'verify-result'],
-  [/^post_change_load_test\.json$/, 'loadtest-result'],
-  [/^analysis_.*\.json$/, 'analysis-result'],
-  [/^monitor_\d.*\.json$/, 'monitor-result'],
-  [/^report\.json$/, 'report'],
-  [/^post_rollback_watch_.*\.json$/, 'rollback-watch-result'],
-  [/^revert\.json$/, 'revert-result'],
-];
-const JSONL_SCHEMAS: Array<[RegExp, string]> = [
-  [/^events\.jsonl$/, 'rollout-event'],
-  [/^monitor_samples\.jsonl$/, 'monitor-sample'],
-  [/^post_rollback_samples\.jsonl$/, 'monitor-sample'],
-  [/^notifications\.jsonl$/, 'notification'],
-];
-
 /** Every schema problem in a run's evidence folder (empty = every file with a schema validates). */
-export function evidenceProblems(dir: string): string[] {
-  const problems: string[] = [];
-  for (const f of fs.readdirSync(dir)) {
-    const full = path.join(dir, f);
-    const json = EVIDENCE_SCHEMAS.find(([re]) => re.test(f));
-    if (json) {
-      const value: unknown = JSON.parse(fs.readFileSync(full, 'utf8'));
-      if (!isValid(json[1], value)) problems.push(`${f}: ${problemsOf(json[1], value).join('; ')}`);
-    }
-    const jsonl = JSONL_SCHEMAS.find(([re]) => re.test(f));
-    if (jsonl) {
-      fs.readFileSync(full, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim())
-        .forEach((line, n) => {
-          const value: unknown = JSON.parse(line);
-          if (!isValid(jsonl[1], value)) problems.push(`${f}:${n + 1}: ${problemsOf(jsonl[1], value).join('; ')}`);
-        });
-    }
-  }
-  return problems;
-}
+export const evidenceProblems = folderProblems;
 
-export function events(dir: string): Array<Record<string, unknown>> {
-  return fs
-    .readFileSync(path.join(dir, 'events.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+/** The run's events, every line through the event schema (scripts/lib/run-evidence). */
+export const events = (dir: string): RolloutEvent[] => readEvents(dir).values;
 
-/** `poolgate evidence verify <dir>`: the manifest matches every file. */
+/** `poolgate evidence verify <dir>` against the lab's allowed signers: every file matches the signed manifest. */
 export async function evidenceVerifies(dir: string): Promise<boolean> {
+  const allowed = labConfig().evidenceSigning.allowedSigners;
   try {
-    await exec(process.execPath, [path.join(packageRoot, 'bin', 'poolgate.js'), 'evidence', 'verify', dir], {
-      cwd: packageRoot,
-    });
+    await exec(
+      process.execPath,
+      [path.join(packageRoot, 'bin', 'poolgate.js'), 'evidence', 'verify', dir, '--allowed-signers', allowed],
+      { cwd: packageRoot },
+    );
     return true;
   } catch {
     return false;

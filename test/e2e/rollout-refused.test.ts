@@ -87,10 +87,10 @@ void t.test('refusals and check mode touch no host', async (t) => {
     const ofile = fs.readdirSync(odir).find((f) => /^preflight_.*\.json$/.test(f))!;
     const item = (
       JSON.parse(fs.readFileSync(path.join(odir, ofile), 'utf8')) as {
-        items: { id: string; status: string; detail?: string }[];
+        items: { id: string; verdict: string; detail?: string }[];
       }
     ).items.find((i) => i.id === 'change_window')!;
-    t.equal(item.status, 'WARN');
+    t.equal(item.verdict, 'WARN');
     t.match(item.detail, /would end at .*overridden by e2e: e2e: a late run on purpose/);
     t.same(configHashes(lab), hashes, 'a preflight-only run changes nothing either');
   });

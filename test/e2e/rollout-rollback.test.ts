@@ -6,6 +6,7 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { assertLbReady, assertWritesExactlyOnce, useLab } from '../helpers/lab';
 import { packageRoot } from '../../scripts/lib/paths';
+import { evidenceFile, newestOf, type EvidenceKindName } from '../../scripts/lib/run-evidence';
 import {
   configHashes,
   events,
@@ -73,12 +74,7 @@ function inventoryRepo(): { dir: string; inventory: string; git: (...a: string[]
 }
 
 const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-const newest = (dir: string, re: RegExp): string | undefined =>
-  fs
-    .readdirSync(dir)
-    .filter((f) => re.test(f))
-    .sort()
-    .pop();
+const newest = (dir: string, kind: EvidenceKindName): string | undefined => newestOf(dir, kind) ?? undefined;
 
 // A primary that fails after the standbys changed: primary-1 is stopped the moment both primaries are drained
 // (so its SIGHUP, or its health check, fails in phase 5). The play must roll every changed host back by the
@@ -152,6 +148,18 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     /primary-1/,
     'rollback_log.txt names the failing host',
   );
+  // The failed step's own result names its trigger (pool_config: the stage that failed), never a task's name.
+  const started = events(dir).find((e) => e.action === 'rollback_started');
+  t.match(
+    started?.trigger,
+    /^(apply_failed|health_check_failed|config_not_in_force)$/,
+    'the failed step named its trigger',
+  );
+  t.match(
+    fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
+    new RegExp(`trigger: ${started?.trigger}, severity: P[12]`),
+    'the incident carries that trigger and its severity',
+  );
   const rolled = events(dir).find((e) => e.action === 'rollback_verified');
   t.ok(rolled, 'the rollback read back every instance');
   t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');
@@ -175,7 +183,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
   });
 
   await t.test('the watch after the rollback judged the return to baseline', async (t) => {
-    const file = newest(dir, /^post_rollback_watch_\d{8}T\d{6}Z\.json$/);
+    const file = newest(dir, 'rollback_watch');
     t.ok(file, 'post_rollback_watch_<ts>.json is in the evidence');
     const w = readJson<{
       verdict: string;
@@ -185,7 +193,7 @@ void t.test('a primary failing after the standbys changed rolls everything back'
       message: string;
     }>(path.join(dir, file!));
     t.comment(w.checks.map((c) => `${c.verdict} ${c.id}: ${c.shown}`).join('\n'));
-    t.equal(w.verdict, 'returned', w.message);
+    t.equal(w.verdict, 'PASS', w.message);
     t.match(w.baseline.file, /^pre_change_snapshot_\d{8}T\d{6}Z\.json$/, "judged against the run's own baseline");
     t.ok(fs.existsSync(path.join(dir, w.baseline.file)));
     t.same(
@@ -201,14 +209,17 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     );
     t.equal(w.samples.total, 13, '12 s sampled every second');
     t.equal(w.samples.judged, 9, 'after the 4 s of settling');
-    const lines = fs.readFileSync(path.join(dir, 'post_rollback_samples.jsonl'), 'utf8').trim().split('\n');
+    const lines = fs
+      .readFileSync(path.join(dir, evidenceFile('rollback_watch_samples')), 'utf8')
+      .trim()
+      .split('\n');
     t.equal(lines.length, 13, 'every sample of the watch is in post_rollback_samples.jsonl');
     const incident = incidentText();
     t.match(
       incident,
-      /## Return to baseline \(rollback step 4: .*\)\n- returned to baseline: every figure within its tolerance/,
+      /## Return to baseline \(rollback step 4: .*\)\n- PASS: back at baseline: every figure within its tolerance/,
     );
-    t.match(incident, /\*\*After the rollback\*\*: returned to baseline/);
+    t.match(incident, /\*\*After the rollback\*\*: PASS: back at baseline/);
   });
 
   await t.test("the rollback's time was judged in the incident, the report and the HTML", async (t) => {
@@ -230,22 +241,22 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     }>(path.join(dir, 'report.json'));
     t.equal(report.decision, 'ROLLBACK');
     t.match(report.rollback, {
-      outcome: 'verified',
+      outcome: 'VERIFIED',
       timing: { verdict: 'PASS', max_s: 600 },
-      watch: { verdict: 'returned' },
+      watch: { verdict: 'PASS' },
     });
     t.ok(
       report.rollback.timing.seconds > 0 && report.rollback.timing.seconds < 600,
       `${report.rollback.timing.seconds} s`,
     );
-    const md = fs.readFileSync(path.join(dir, newest(dir, /^pool_scaling_verification_.*\.md$/)!), 'utf8');
+    const md = fs.readFileSync(path.join(dir, newest(dir, 'report_markdown')!), 'utf8');
     t.match(
       md,
-      /## Rollback\n- Reason: .*\n- Outcome: every host read back at the old values\n- Rollback time: .*: PASS\n- Return to baseline .*: returned to baseline/,
+      /## Rollback\n- Reason: .*\n- Outcome: VERIFIED: every host read back at the old values\n- Rollback time: .*: PASS\n- Return to baseline .*: PASS: back at baseline/,
     );
-    const html = fs.readFileSync(path.join(dir, newest(dir, /^pool_scaling_verification_.*\.html$/)!), 'utf8');
+    const html = fs.readFileSync(path.join(dir, newest(dir, 'report_html')!), 'utf8');
     t.match(html, /data-rollback-time="PASS"/);
-    t.match(html, /data-rollback-watch="returned"/);
+    t.match(html, /data-rollback-watch="PASS"/);
   });
 
   await t.test('a revert that makes the repository agree was prepared on a branch, never pushed', async (t) => {
@@ -335,9 +346,9 @@ void t.test('a primary failing after the standbys changed rolls everything back'
     const mdir = /evidence: ([^\s'"]+)/.exec(manual.stdout)?.[1];
     t.ok(mdir && fs.existsSync(mdir), `its own evidence folder (${mdir})`);
     const w = readJson<{ verdict: string; baseline: { file: string } }>(
-      path.join(mdir!, newest(mdir!, /^post_rollback_watch_\d{8}T\d{6}Z\.json$/)!),
+      path.join(mdir!, newest(mdir!, 'rollback_watch')!),
     );
-    t.equal(w.verdict, 'returned');
+    t.equal(w.verdict, 'PASS');
     t.ok(fs.existsSync(path.join(dir, w.baseline.file)), "judged against the change run's baseline");
     const report = readJson<{ rollback: { timing: { trigger: string; verdict: string } } }>(
       path.join(mdir!, 'report.json'),

@@ -81,7 +81,7 @@ void t.test('the database restarted during monitoring', async (t) => {
   await assertLbReady(t, lab, 'after the rollback');
   t.match(
     said(run),
-    /ROLLED BACK: .*poolgate report gate failed: Error rate <0\.1%/,
+    /ROLLED BACK: .*poolgate report gate failed: ROLLBACK: .*Error rate <0\.1%/,
     'it names the failed criterion (error rate over the monitoring window)',
   );
   await assertPools(t, lab, 50, 10, 'rolled back; every pool reconnected');
@@ -89,7 +89,7 @@ void t.test('the database restarted during monitoring', async (t) => {
   const monitor = fs.readdirSync(evidenceDirOf(runId)).find((f) => /^monitor_\d.*\.json$/.test(f));
   t.match(
     JSON.parse(fs.readFileSync(path.join(evidenceDirOf(runId), monitor ?? 'missing'), 'utf8')),
-    { verdict: 'passed' },
+    { verdict: 'PASS' },
     'the monitor itself saw no sustained trigger',
   );
   // A fast shutdown terminates every backend: the queries in flight then, and the requests that reach an

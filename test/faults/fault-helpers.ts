@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Test } from 'tap';
-import type { LabConfig } from '../../lab/lab-config';
+import { labConfig, type LabConfig } from '../../lab/lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
+import type { RolloutEvent } from '../../scripts/lib/run-evidence';
 import { assertLbReady, assertWritesExactlyOnce, type TrafficResult } from '../helpers/lab';
 import {
   configHashes,
@@ -108,26 +109,23 @@ export async function assertUntouched(t: Test, lab: LabConfig, before: Untouched
  */
 export async function eventSeen(
   runId: string,
-  pred: (e: Record<string, unknown>) => boolean,
+  pred: (e: RolloutEvent) => boolean,
   what: string,
   timeoutMs = 400_000,
   intervalMs = 250,
 ): Promise<void> {
-  const file = path.join(evidenceDirOf(runId), 'events.jsonl');
-  await waitFor(
-    async () => fs.existsSync(file) && events(evidenceDirOf(runId)).some(pred),
-    timeoutMs,
-    what,
-    intervalMs,
-  );
+  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what, intervalMs);
 }
 
 /** The evidence of a run that ended: sealed, the manifest verifies, and (if rolled back) the incident and log exist. */
 export async function assertEvidence(t: Test, runId: string, rolledBack: boolean): Promise<void> {
   const dir = evidenceDirOf(runId);
   t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed (manifest.sha256)');
-  const verify = await poolgate(['evidence', 'verify', dir]);
-  t.equal(verify.code, 0, 'poolgate evidence verify passes on the run folder', { out: verify.stdout + verify.stderr });
+  const allowed = labConfig().evidenceSigning.allowedSigners;
+  const verify = await poolgate(['evidence', 'verify', dir, '--allowed-signers', allowed]);
+  t.equal(verify.code, 0, "poolgate evidence verify passes on the run folder, signed by the lab's key", {
+    out: verify.stdout + verify.stderr,
+  });
   if (!rolledBack) return;
   const incidents = fs.existsSync(path.join(dir, 'incidents')) ? fs.readdirSync(path.join(dir, 'incidents')) : [];
   t.ok(
@@ -152,7 +150,7 @@ export async function assertManualRollback(
   rb: PlaybookRun,
   runId: string,
   restored: string[],
-): Promise<Array<Record<string, unknown>>> {
+): Promise<RolloutEvent[]> {
   t.equal(rb.code, 0, 'rollback.yml restores from the recorded state', { out: tail(rb) });
   await assertLbReady(t, lab, 'after rollback.yml');
   await assertPools(t, lab, 50, 10, 'rolled back by rollback.yml');

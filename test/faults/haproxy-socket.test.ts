@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { packageRoot } from '../../scripts/lib/paths';
+import type { RolloutEvent } from '../../scripts/lib/run-evidence';
 import { assertLbReady, lbAdminStates, useLab } from '../helpers/lab';
 import { runProcess } from '../helpers/poolgate-cli';
 import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars, type PlaybookRun } from '../e2e/rollout-helpers';
@@ -46,7 +47,7 @@ void t.test("HAProxy's admin socket unavailable", async (t) => {
   const runLosingSocket = async (
     t: Test,
     name: string,
-    seen: (e: Record<string, unknown>) => boolean,
+    seen: (e: RolloutEvent) => boolean,
     what: string,
   ): Promise<{ runId: string; run: PlaybookRun; stop: ReturnType<typeof watch>; dir: string }> => {
     await restoreBaseline(lab);

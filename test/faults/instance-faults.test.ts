@@ -1,4 +1,5 @@
 import t from 'tap';
+import type { RolloutEvent } from '../../scripts/lib/run-evidence';
 import { assertLbReady, useLab } from '../helpers/lab';
 import { evidenceDirOf, events, labctl, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import {
@@ -19,7 +20,7 @@ t.setTimeout(1_200_000);
 // (autorestart=false, as an operator's stop must stick), so a SIGKILLed instance stays down until the rollback
 // starts it again on its untouched file; a SIGSTOPped one answers nothing, its probe times out, and the
 // rollback's restart (SIGTERM, then SIGKILL after stopwaitsecs) replaces it.
-const standby1Changed = (e: Record<string, unknown>): boolean => e.host === 'standby-1' && e.action === 'verified';
+const standby1Changed = (e: RolloutEvent): boolean => e.host === 'standby-1' && e.action === 'verified';
 
 void t.test('an instance killed (SIGKILL) mid-rollout: everything is rolled back', async (t) => {
   const lab = await useLab(t);

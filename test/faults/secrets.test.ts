@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
+import { writeManifest } from '../../scripts/lib/evidence';
 import { assertLbReady, readPassword, useLab } from '../helpers/lab';
 import { evidenceDirOf, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import { BUDGET_CHANGE, assertPools, assertTraffic, poolgate, tail, watch } from './fault-helpers';
@@ -120,18 +121,28 @@ void t.test('no secret in evidence, logs, Ansible output or command lines during
   t.same(leaks(logs, secrets), [], `no lab log or state file (${logs.length}) holds a password`);
 
   await t.test("the manifest of this run's folder catches a changed, missing and added file", async (t) => {
-    t.equal((await poolgate(['evidence', 'verify', dir])).code, 0, 'the sealed folder verifies');
+    const signers = ['--allowed-signers', lab.evidenceSigning.allowedSigners];
+    t.equal((await poolgate(['evidence', 'verify', dir, ...signers])).code, 0, 'the sealed, signed folder verifies');
     const tamper = async (what: string, act: (copy: string) => void, says: RegExp): Promise<void> => {
       const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-evidence-'));
       t.teardown(() => fs.rmSync(copy, { recursive: true, force: true }));
       fs.cpSync(dir, copy, { recursive: true });
       act(copy);
-      const r = await poolgate(['evidence', 'verify', copy]);
+      const r = await poolgate(['evidence', 'verify', copy, ...signers]);
       t.not(r.code, 0, `a ${what} file fails verification (exit ${r.code})`);
       t.match(r.stdout + r.stderr, says, `it names the ${what} file`);
     };
     await tamper('changed', (c) => fs.appendFileSync(path.join(c, 'plan.json'), ' '), /plan\.json/);
     await tamper('missing', (c) => fs.rmSync(path.join(c, 'events.jsonl')), /events\.jsonl/);
     await tamper('added', (c) => fs.writeFileSync(path.join(c, 'extra.txt'), 'x'), /extra\.txt/);
+    // Issue 16 item 9: edit a file and recompute every hash (as `evidence seal` does, without the operator's key).
+    await tamper(
+      'changed-then-rehashed',
+      (c) => {
+        fs.appendFileSync(path.join(c, 'plan.json'), ' ');
+        writeManifest(c);
+      },
+      /signature\s+INVALID/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { hostsOf } from '../../lab/fleet/fleet-config';
+import { fleetConfig, hostsOf } from '../../lab/fleet/fleet-config';
+import { ensureVaultFile, VAULT_FILE } from '../../lab/fleet/vault';
 import { RUNBOOK_BASELINE_POOL } from '../../lab/lab-config';
 import { getJson } from '../../scripts/lib/http-json';
 import { packageRoot } from '../../scripts/lib/paths';
@@ -112,6 +113,19 @@ t.test("the database password: from the vault, only with the fleet's vault passw
   t.equal(withPw.code, 0, withPw.stderr);
   const monitor = fs.readFileSync(fleet.secrets.monitorPasswordFile, 'utf8').trim();
   t.match(withPw.stdout, new RegExp(`"msg": "${monitor.length}"`), "the monitoring role's password, decrypted");
+});
+
+t.test("another slot's fleet:up from this checkout is refused while this fleet uses the vault", async (t) => {
+  const fleet = await useFleet(t);
+  const file = path.join(packageRoot, VAULT_FILE);
+  const before = fs.readFileSync(file, 'utf8');
+  const other = fleetConfig({ ...process.env, POOLGATE_FLEET_SLOT: String(fleet.slot === 5 ? 6 : 5) });
+  await t.rejects(
+    ensureVaultFile(other, packageRoot, () => undefined),
+    new RegExp(`serves fleet slot ${fleet.slot}, which is up from this checkout`),
+    'refused, naming the fleet that uses it',
+  );
+  t.equal(fs.readFileSync(file, 'utf8'), before, 'the vault file is unchanged');
 });
 
 async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {

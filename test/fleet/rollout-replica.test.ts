@@ -53,15 +53,15 @@ void t.test('a stopped replica refuses the run in preflight, nothing changed', a
       ),
       'utf8',
     ),
-  ) as { items: Array<{ id: string; status: string; detail?: string }> };
+  ) as { items: Array<{ id: string; verdict: string; detail?: string }> };
   t.match(
     preflight.items.find((i) => i.id === 'replicas_connected'),
-    { status: 'FAIL' },
+    { verdict: 'FAIL' },
     'the evidence: fewer replicas streaming than expected',
   );
   t.match(
     preflight.items.find((i) => i.id.startsWith('replica:')),
-    { status: /FAIL|UNKNOWN/ },
+    { verdict: /FAIL|COULD_NOT_MEASURE/ },
     "and the replica's own lag could not be read",
   );
   t.match(events(dir).at(-1), { action: 'refused' }, 'the run ends refused, sealed');

@@ -14,12 +14,7 @@ import {
   runFleetPlaybook,
 } from './fleet-rollout';
 import { assertWritesExactlyOnce } from './lab';
-
-interface Item {
-  id: string;
-  status: string;
-  measured: string;
-}
+import type { Item } from '../../scripts/types/evidence-common';
 
 const readJson = <T>(dir: string, re: RegExp): T => {
   const f = fs.readdirSync(dir).find((n) => re.test(n));
@@ -82,12 +77,12 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   t.notMatch(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'), /password"/, 'the plan holds no password');
   const preflight = readJson<{ items: Item[] }>(dir, /^preflight_/);
   const item = (id: string): Item | undefined => preflight.items.find((i) => i.id === id);
-  t.match(item('source:db_cpu'), { status: 'PASS', measured: /on db-1/ }, 'DB CPU read on db-1 before the change');
+  t.match(item('source:db_cpu'), { verdict: 'PASS', measured: /on db-1/ }, 'DB CPU read on db-1 before the change');
   for (const n of appHosts(fleet))
-    t.match(item(`source:log:${n}`), { status: 'PASS', measured: /journalctl -u ledger\.service/ }, `${n}: journal`);
-  t.match(item('replicas_connected'), { status: 'PASS', measured: '1 of 1 connected' }, 'one replica streaming');
+    t.match(item(`source:log:${n}`), { verdict: 'PASS', measured: /journalctl -u ledger\.service/ }, `${n}: journal`);
+  t.match(item('replicas_connected'), { verdict: 'PASS', measured: '1 of 1 connected' }, 'one replica streaming');
   t.ok(
-    preflight.items.some((i) => i.id.startsWith('replica:') && i.status === 'PASS'),
+    preflight.items.some((i) => i.id.startsWith('replica:') && i.verdict === 'PASS'),
     'its lag measured on the replica itself',
   );
   const verify = readJson<{ logs: Array<{ name: string; path: string; error_lines?: number; error?: string }> }>(

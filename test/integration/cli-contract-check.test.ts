@@ -53,7 +53,7 @@ t.test('the reference service conforms, and a reload is a new generation with th
   );
   tt.equal(r.code, 0, r.stdout.slice(0, 2000));
   tt.ok(isValid('contract-check-result', r.json), 'the --json output is schema-valid');
-  const items = (r.json!.items as { id: string; status: string }[]).map((i) => `${i.id} ${i.status}`);
+  const items = (r.json!.items as { id: string; verdict: string }[]).map((i) => `${i.id} ${i.verdict}`);
   for (const id of [
     'endpoint:standby-2:health',
     'counters:standby-2',
@@ -108,8 +108,8 @@ t.test('a server answering 200 with a fixed body fails with a clear line per ite
 t.test('a closed port is "could not measure" (exit 3), bad input exit 2', async (tt) => {
   const closed = await runCli(['contract', 'check', '--url', `http://${lab.net}.96:3999`]);
   tt.equal(closed.code, 3);
-  tt.match(closed.stdout, /UNKNOWN reachable .*ECONNREFUSED/);
-  tt.match(closed.stdout, /UNKNOWN: could not reach/);
+  tt.match(closed.stdout, /COULD NOT MEASURE reachable .*ECONNREFUSED/);
+  tt.match(closed.stdout, /COULD NOT MEASURE: could not reach/);
   for (const args of [
     [],
     ['--url', 'not a url'],
@@ -128,12 +128,12 @@ t.test('preflight refuses a plan whose target does not conform, before anything 
   (plan.targets as { name: string; url: string }[])[0]!.url = url;
   const r = await runCli(['preflight', '--plan', writePlan(dir, plan), '--evidence-dir', dir, '--json']);
   tt.equal(r.code, 1);
-  const items = r.json!.items as { id: string; status: string; detail?: string }[];
+  const items = r.json!.items as { id: string; verdict: string; detail?: string }[];
   const contract = items.filter((i) => i.id.startsWith('contract:'));
   tt.equal(contract.length, lab.instances.length, 'one contract item per target');
-  tt.match(contract[0], { status: 'FAIL', detail: /GET \/api\/health\/metrics .*: .*missing required key/ });
+  tt.match(contract[0], { verdict: 'FAIL', detail: /GET \/api\/health\/metrics .*: .*missing required key/ });
   tt.same(
-    contract.slice(1).map((i) => i.status),
+    contract.slice(1).map((i) => i.verdict),
     lab.instances.slice(1).map(() => 'PASS'),
     'the real instances conform',
   );

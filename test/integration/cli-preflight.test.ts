@@ -15,7 +15,7 @@ import {
   waitFor,
   writePlan,
 } from './cli-support';
-import type { Item } from '../../scripts/types/preflight-result';
+import type { Item } from '../../scripts/types/evidence-common';
 
 const item = (json: Record<string, unknown> | null, id: string): Item | undefined =>
   (json?.items as Item[] | undefined)?.find((i) => i.id === id);
@@ -32,10 +32,10 @@ t.test('preflight on the lab', async (t) => {
     t.equal(r.code, 0, r.stderr);
     t.ok(isValid('preflight-result', r.json), 'stdout validates against preflight-result');
     t.equal(r.json!.verdict, 'PASS');
-    t.equal(item(r.json, 'capacity')!.status, 'PASS', 'the lab has room: 1100 connections');
-    t.equal(item(r.json, 'blocked_sessions')!.status, 'PASS');
+    t.equal(item(r.json, 'capacity')!.verdict, 'PASS', 'the lab has room: 1100 connections');
+    t.equal(item(r.json, 'blocked_sessions')!.verdict, 'PASS');
     const advice = item(r.json, 'pool-size-advice');
-    t.equal(advice?.status, 'WARN', 'a planned max of 200 on the lab is advice worth reading, never a silent pass');
+    t.equal(advice?.verdict, 'WARN', 'a planned max of 200 on the lab is advice worth reading, never a silent pass');
     t.match(advice?.measured, /recommended max \d+/);
     const files = fs.readdirSync(path.join(dir, 'ev'));
     t.match(files, [/^preflight_\d{8}T\d{6}Z\.json$/]);
@@ -104,9 +104,9 @@ t.test('preflight on the lab', async (t) => {
       'warning',
     ]);
     t.equal(r.code, 1, 'DO NOT PROCEED');
-    t.equal(item(r.json, 'pool-size-advice')?.status, 'FAIL');
+    t.equal(item(r.json, 'pool-size-advice')?.verdict, 'FAIL');
     t.same(
-      (r.json!.items as Item[]).filter((i) => i.status === 'FAIL').map((i) => i.id),
+      (r.json!.items as Item[]).filter((i) => i.verdict === 'FAIL').map((i) => i.id),
       ['pool-size-advice'],
       'nothing else failed',
     );
@@ -211,7 +211,7 @@ t.test('preflight on the lab', async (t) => {
     t.equal(r.code, 1, r.stderr);
     t.ok(isValid('preflight-result', r.json));
     const cap = item(r.json, 'capacity')!;
-    t.equal(cap.status, 'FAIL');
+    t.equal(cap.verdict, 'FAIL');
     const capacity = r.json!.capacity as {
       usable: number;
       worst: { step: string; demand: number };
@@ -274,7 +274,7 @@ t.test('preflight on the lab', async (t) => {
     // The manifest's times have whole seconds: the label was produced during the backup.
     t.ok(at >= before - 1000 && at <= after, `the backup's time ${b.newest_at} is when it was taken`);
     const age = item(fresh.json, 'backup_age')!;
-    t.same([age.status, age.item], ['PASS', 'last backup (pg_basebackup)']);
+    t.same([age.verdict, age.item], ['PASS', 'last backup (pg_basebackup)']);
 
     // Its age is judged: a backup older than max_age_h fails, naming the source.
     await new Promise((r) => setTimeout(r, 2000));
@@ -291,7 +291,7 @@ t.test('preflight on the lab', async (t) => {
     ]);
     t.equal(stale.code, 1, stale.stderr);
     const old = item(stale.json, 'backup_age')!;
-    t.equal(old.status, 'FAIL');
+    t.equal(old.verdict, 'FAIL');
     t.match(old.detail, /pg_basebackup: newest of 1 is base-1 .*take a fresh backup/);
   });
 
@@ -359,12 +359,12 @@ t.test('preflight on the lab', async (t) => {
     });
     const caughtUp = await runCli(['preflight', '--plan', planFile, '--evidence-dir', path.join(dir, 'ev1'), '--json']);
     t.equal(caughtUp.code, 0, `a caught-up replica passes: ${caughtUp.stderr}`);
-    t.equal(item(caughtUp.json, 'replicas_connected')!.status, 'PASS');
+    t.equal(item(caughtUp.json, 'replicas_connected')!.verdict, 'PASS');
     t.same(
-      itemsLike(caughtUp.json, 'replication_lag:').map((i) => i.status),
+      itemsLike(caughtUp.json, 'replication_lag:').map((i) => i.verdict),
       ['PASS'],
     );
-    t.equal(item(caughtUp.json, `replica:${replicaHost}:${replicaPort}`)!.status, 'PASS');
+    t.equal(item(caughtUp.json, `replica:${replicaHost}:${replicaPort}`)!.verdict, 'PASS');
 
     await superSql(base, replicaPort, 'SELECT pg_wal_replay_pause();');
     // 3 MB of WAL on the primary: the paused replica receives it but does not replay it.
@@ -378,10 +378,10 @@ t.test('preflight on the lab', async (t) => {
     t.ok(isValid('preflight-result', behind.json));
     const lag = itemsLike(behind.json, 'replication_lag:');
     t.equal(lag.length, 1);
-    t.equal(lag[0]!.status, 'FAIL');
+    t.equal(lag[0]!.verdict, 'FAIL');
     t.ok(lag[0]!.value! > 3_000_000, `bytes behind measured on the primary: ${lag[0]!.value}`);
     const self = item(behind.json, `replica:${replicaHost}:${replicaPort}`)!;
-    t.equal(self.status, 'FAIL');
+    t.equal(self.verdict, 'FAIL');
     t.match(self.detail, /paused/);
     await superSql(base, replicaPort, 'SELECT pg_wal_replay_resume();');
   });

@@ -7,21 +7,7 @@ import { packageRoot } from '../../scripts/lib/paths';
 import { isValid } from '../../scripts/lib/schema';
 import { steadyTraffic, useLab } from '../helpers/lab';
 import { labPlan, runCli, writePlan } from './cli-support';
-
-interface SnapshotJson {
-  complete: boolean;
-  exit_code: number;
-  operator: string;
-  git: { commit: string | null; dirty: boolean | null };
-  instances: {
-    name: string;
-    error: string | null;
-    pool_config: { pool: { max: number; min: number } } | null;
-    summary: { error_rate: number | null; latency_p95_ms: number | null } | null;
-  }[];
-  database: { activity: { db_by_application: Record<string, number>; db_total: number } } | null;
-  logs: { name: string; pool_lines?: number }[];
-}
+import type { Snapshot } from '../../scripts/types/snapshot';
 
 t.test('snapshot on the lab', async (t) => {
   const lab = await useLab(t);
@@ -52,7 +38,7 @@ t.test('snapshot on the lab', async (t) => {
     const sent = await traffic;
     t.equal(r.code, 0, r.stderr);
     t.ok(isValid('snapshot', r.json), 'stdout validates against snapshot');
-    const s = r.json as unknown as SnapshotJson;
+    const s = r.json as unknown as Snapshot;
     t.equal(s.complete, true);
     t.equal(s.operator, 'integration test');
     t.same(
@@ -65,7 +51,7 @@ t.test('snapshot on the lab', async (t) => {
     t.equal(primary.summary!.error_rate, 0, 'primary-1 served the traffic without errors');
     t.ok(primary.summary!.latency_p95_ms! > 0);
     for (const i of lab.instances)
-      t.ok((s.database!.activity.db_by_application[i.name] ?? 0) >= 10, `${i.name} holds its min 10 connections`);
+      t.ok((s.database!.activity!.db_by_application[i.name] ?? 0) >= 10, `${i.name} holds its min 10 connections`);
     t.equal(s.git.commit, execFileSync('git', ['-C', packageRoot, 'rev-parse', 'HEAD']).toString().trim());
     t.equal(s.logs.length, 4);
     const files = fs.readdirSync(path.join(dir, 'ev'));
@@ -107,7 +93,7 @@ t.test('snapshot on the lab', async (t) => {
     ]);
     t.equal(r.code, 3, r.stderr);
     t.ok(isValid('snapshot', r.json));
-    const s = r.json as unknown as SnapshotJson;
+    const s = r.json as unknown as Snapshot;
     t.equal(s.complete, false);
     t.match(s.instances[1]!.error, /ECONNREFUSED|failed/);
     t.equal(s.git.commit, null, 'a folder that is not a git repo: recorded as unknown');

@@ -3,15 +3,10 @@ import path from 'node:path';
 import { Client } from 'pg';
 import t from 'tap';
 import { isValid } from '../../scripts/lib/schema';
+import type { Item } from '../../scripts/types/evidence-common';
 import { readPassword, steadyTraffic, useLab } from '../helpers/lab';
 import { labPlan, runCli, writePlan } from './cli-support';
 
-interface Item {
-  id: string;
-  status: string;
-  detail?: string;
-  value?: number | null;
-}
 const item = (json: Record<string, unknown> | null, id: string): Item =>
   (json!.items as Item[]).find((i) => i.id === id)!;
 
@@ -67,14 +62,14 @@ t.test('verify on the lab', async (t) => {
     t.equal(
       r.code,
       0,
-      `${r.stderr}\n${JSON.stringify((r.json?.items as Item[] | undefined)?.filter((i) => i.status !== 'PASS'))}`,
+      `${r.stderr}\n${JSON.stringify((r.json?.items as Item[] | undefined)?.filter((i) => i.verdict !== 'PASS'))}`,
     );
     t.ok(isValid('verify-result', r.json), 'stdout validates against verify-result');
-    for (const i of lab.instances) t.equal(item(r.json, `pool:${i.name}`).status, 'PASS');
-    t.equal(item(r.json, 'db_connections').status, 'PASS');
+    for (const i of lab.instances) t.equal(item(r.json, `pool:${i.name}`).verdict, 'PASS');
+    t.equal(item(r.json, 'db_connections').verdict, 'PASS');
     t.same((r.json!.database as { range: unknown }).range, { min: 40, max: 80 });
-    t.equal(item(r.json, 'error_rate:primary-1').status, 'PASS');
-    t.equal(item(r.json, 'thrashing:db').status, 'PASS');
+    t.equal(item(r.json, 'error_rate:primary-1').verdict, 'PASS');
+    t.equal(item(r.json, 'thrashing:db').verdict, 'PASS');
   });
 
   t.test('the plan expects 200: every instance still at 50 fails, exit 1, and says what is wrong', async (t) => {
@@ -133,10 +128,10 @@ t.test('verify on the lab', async (t) => {
     const r = await verifying;
     t.equal(r.code, 1, r.stderr);
     const churn = item(r.json, 'thrashing:db');
-    t.equal(churn.status, 'FAIL');
+    t.equal(churn.verdict, 'FAIL');
     t.ok(churn.value! > 2, `new backends/s ${churn.value}`);
     t.equal(
-      item(r.json, 'db_connections').status,
+      item(r.json, 'db_connections').verdict,
       'PASS',
       'scope "instances": the test\'s own connections are not the pools\'',
     );
@@ -168,8 +163,8 @@ t.test('verify on the lab', async (t) => {
     ]);
     t.equal(r.code, 1, r.stderr);
     const l = item(r.json, 'log:primary-1');
-    t.equal(l.status, 'FAIL');
+    t.equal(l.verdict, 'FAIL');
     t.match(l.detail, /query failed/);
-    t.equal(item(r.json, 'log:primary-2').status, 'PASS', "the other instances' real logs have no new error");
+    t.equal(item(r.json, 'log:primary-2').verdict, 'PASS', "the other instances' real logs have no new error");
   });
 });

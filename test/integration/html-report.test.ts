@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import t, { type Test } from 'tap';
+import { WebSocket } from 'undici';
 import { writeHtmlReport } from '../../scripts/lib/html-report';
 import { readRunEvidence } from '../../scripts/lib/html-report/run-evidence';
 import { buildCharts } from '../../scripts/lib/html-report/series';
@@ -41,6 +42,80 @@ function chromium(t: Test, args: string[]): Promise<{ code: number | null; stdou
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The window's width, the part the page may use (less a vertical scrollbar), and the page's own width. */
+type Layout = { innerWidth: number; clientWidth: number; scrollWidth: number };
+
+/**
+ * What the page measures in a real window `width` px wide: Chromium opened with its DevTools endpoint on loopback,
+ * and the page asked (Runtime.evaluate; the page itself runs no script) for its layout width. A page wider than
+ * its window scrolls sideways.
+ */
+async function layoutAt(url: string, width: number): Promise<Layout> {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-chromium-'));
+  const child = spawn(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--remote-debugging-address=127.0.0.1',
+      '--remote-debugging-port=0',
+      `--window-size=${width},1000`,
+      `--user-data-dir=${profile}`,
+      url,
+    ],
+    { timeout: 90_000 },
+  );
+  const closed = new Promise((resolve) => child.on('close', resolve));
+  try {
+    return await measure(child, url);
+  } finally {
+    child.kill('SIGKILL');
+    await closed;
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+async function measure(child: ChildProcessWithoutNullStreams, url: string): Promise<Layout> {
+  const port = await new Promise<number>((resolve, reject) => {
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /DevTools listening on ws:\/\/127\.0\.0\.1:(\d+)\//.exec(err);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('close', () => reject(new Error(`chromium ended without a DevTools endpoint: ${err.slice(-500)}`)));
+  });
+  type Target = { url: string; type: string; webSocketDebuggerUrl: string };
+  let page: Target | undefined;
+  for (let i = 0; i < 100 && !page; i++) {
+    const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Target[];
+    page = list.find((p) => p.type === 'page' && p.url === url);
+    if (!page) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!page) throw new Error(`chromium never opened ${url}`);
+  const ws = new WebSocket(page.webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = reject;
+  });
+  const expression = `new Promise((done) => {
+    const measure = () => done(JSON.stringify({ innerWidth, clientWidth: document.documentElement.clientWidth, scrollWidth: document.documentElement.scrollWidth }));
+    document.readyState === 'complete' ? measure() : addEventListener('load', measure);
+  })`;
+  const answer = await new Promise<{ result: { result: { value: string } } }>((resolve, reject) => {
+    ws.onmessage = (m) => resolve(JSON.parse(String(m.data)) as { result: { result: { value: string } } });
+    ws.onerror = reject;
+    ws.send(JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, awaitPromise: true } }));
+  });
+  ws.close();
+  return JSON.parse(answer.result.result.value) as Layout;
 }
 
 /** Just enough PNG decoding (8-bit RGB/RGBA, not interlaced: what Chromium writes) to look at pixels. */
@@ -157,6 +232,14 @@ async function render(t: Test, name: string, verdictColor: string): Promise<stri
   t.same([png.width, png.height], [1400, 3000]);
   // The verdict banner's border colour must be on the first screen (the top 300 px), not scrolled away or hidden.
   t.ok(countColor(png, verdictColor, 0, 300) > 1000, `the verdict banner (${verdictColor}) is visible at the top`);
+  // A 1280-pixel-wide window shows the whole page: charts and tables fit, nothing scrolls sideways.
+  const at1280 = await layoutAt(url, 1280);
+  t.equal(at1280.innerWidth, 1280, 'measured in a window 1280 px wide');
+  t.ok(at1280.scrollWidth <= 1280, `the page is ${at1280.scrollWidth} px wide at 1280 px`);
+  t.ok(
+    at1280.scrollWidth <= at1280.clientWidth,
+    `it fits the ${at1280.clientWidth} px beside the vertical scrollbar: no horizontal scrolling`,
+  );
   return dom;
 }
 

@@ -99,7 +99,7 @@ t.test(
 
     const strict = await poolgate(['analyze', output, '--max-p50-ms', '0.01', '--json']);
     t.equal(strict.code, 1, 'an impossible limit fails the gate');
-    t.equal((JSON.parse(strict.stdout) as { verdict: string }).verdict, 'fail');
+    t.equal((JSON.parse(strict.stdout) as { verdict: string }).verdict, 'FAIL');
   },
 );
 
@@ -136,6 +136,6 @@ t.test('200 clients back to back on two pools of 50: analyze sees the exhaustion
   t.equal(analysis.code, 1);
   const doc = JSON.parse(analysis.stdout) as { results: Array<{ id: string; verdict: string; detail?: string }> };
   const exhaustion = doc.results.find((r) => r.id === 'pool_exhaustion')!;
-  t.equal(exhaustion.verdict, 'fail', `exhaustion: ${exhaustion.detail}`);
-  t.equal(doc.results.find((r) => r.id === 'pool_utilization')!.verdict, 'fail');
+  t.equal(exhaustion.verdict, 'FAIL', `exhaustion: ${exhaustion.detail}`);
+  t.equal(doc.results.find((r) => r.id === 'pool_utilization')!.verdict, 'FAIL');
 });

@@ -103,7 +103,7 @@ t.test('monitor on the lab', async (t) => {
   // Quiet = no request to any instance's API (nothing but HAProxy's health checks, which only acquire a connection),
   // and no instance's start-up left in its window. Then the report from monitor evidence alone has exactly one
   // outcome: nothing measured fails, and what a monitor cannot measure (the pool's target without a plan or verify;
-  // error rate and p95 without any request) is NOT MEASURED: INCOMPLETE, exit 3.
+  // error rate and p95 without any request) is COULD_NOT_MEASURE: INCOMPLETE, exit 3.
   t.test('a quiet window passes: exit 0, JSON and every sample validate, DB probed, DB CPU from /proc', async (t) => {
     const dir = t.testdir({});
     t.comment(`waited ${await quietWindows(lab)} ms for every instance's window to hold no start-up and no request`);
@@ -118,7 +118,7 @@ t.test('monitor on the lab', async (t) => {
     ]);
     t.equal(r.code, 0, r.stderr);
     const res = parseResult(t, r.stdout);
-    t.equal(res.verdict, 'passed');
+    t.equal(res.verdict, 'PASS');
     t.equal(res.completed, true);
     t.equal(res.samples.total, 5);
     t.equal(res.samples.unmeasured, 0);
@@ -144,7 +144,7 @@ t.test('monitor on the lab', async (t) => {
     t.comment(report.criteria.map((c) => `${c.id}: ${c.verdict} (${c.shown})`).join('\n'));
     t.equal(
       report.criteria.find((c) => c.id === 'pool_max')?.verdict,
-      'NOT MEASURED',
+      'COULD_NOT_MEASURE',
       'no plan or verify: the target max is not proven',
     );
     t.same(
@@ -154,7 +154,7 @@ t.test('monitor on the lab', async (t) => {
     );
     t.same(
       report.criteria
-        .filter((c) => c.verdict === 'NOT MEASURED')
+        .filter((c) => c.verdict === 'COULD_NOT_MEASURE')
         .map((c) => c.id)
         .sort(),
       ['error_rate', 'p95_latency', 'pool_max'],
@@ -196,7 +196,7 @@ t.test('monitor on the lab', async (t) => {
     const low = await run('too-low', { min: 1, max: 20 });
     t.equal(low.r.code, 0, `a warning does not fail monitoring: ${low.r.stderr}`);
     const d = low.res.summary.db_connections!;
-    t.same([d.verdict, d.measured_samples, d.outside_samples], ['WARNING', 3, 3], `counts ${d.lowest}–${d.highest}`);
+    t.same([d.verdict, d.measured_samples, d.outside_samples], ['WARN', 3, 3], `counts ${d.lowest}–${d.highest}`);
     t.ok(d.lowest! >= 40, `every instance's pool min is connected (${d.lowest})`);
     t.match(
       fs.readFileSync(path.join(low.ev, 'alerts.log'), 'utf8'),
@@ -206,11 +206,11 @@ t.test('monitor on the lab', async (t) => {
     const md = fs.readdirSync(low.ev).find((f) => /^pool_scaling_verification_.*\.md$/.test(f))!;
     t.match(
       fs.readFileSync(path.join(low.ev, md), 'utf8'),
-      /- Active DB connections \(runbook: 20-60 under normal load\) — \d+(–\d+)? \(range 1–20, plan monitor\.db_connections\): WARNING, 3\/3 samples outside/,
+      /- Active DB connections \(runbook: 20-60 under normal load\) — \d+(–\d+)? \(range 1–20, plan monitor\.db_connections\): WARN, 3\/3 samples outside/,
       `the report has its own line (${rep.code})`,
     );
     const fits = await run('fits', { min: 1, max: 1000 });
-    t.equal(fits.res.summary.db_connections!.verdict, 'OK');
+    t.equal(fits.res.summary.db_connections!.verdict, 'PASS');
     t.equal(fits.res.alerts.warning, 0);
   });
 
@@ -254,7 +254,7 @@ t.test('monitor on the lab', async (t) => {
     });
     t.equal(r.code, 1, r.stderr);
     const res = parseResult(t, r.stdout);
-    t.equal(res.verdict, 'triggered');
+    t.equal(res.verdict, 'FAIL');
     t.equal(res.trigger?.name, 'p95_latency_sustained');
     t.ok(
       res.trigger!.value! > 1000,
@@ -291,7 +291,7 @@ t.test('monitor on the lab', async (t) => {
     ]);
     t.equal(r.code, 3, r.stderr);
     const res = parseResult(t, r.stdout);
-    t.equal(res.verdict, 'could_not_measure');
+    t.equal(res.verdict, 'COULD_NOT_MEASURE');
     t.same(res.outage?.what, ['ghost']);
     t.equal(res.outage?.consecutive_unmeasured, 3, 'the default policy tolerates gaps up to 3 in a row, then says so');
     t.equal(res.completed, false);

@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { readEvents as readRunEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
 import { labctl, readPools, restoreBaseline } from '../e2e/rollout-helpers';
 import { useLab } from '../helpers/lab';
 import { ADHOC_TARGET as TARGET, adhoc, adhocArgs } from '../helpers/pool-config-adhoc';
@@ -17,15 +18,10 @@ t.setTimeout(600_000);
 
 const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-const readEvents = (dir: string): Array<Record<string, unknown>> => {
-  const file = path.join(dir, 'events.jsonl');
-  if (!fs.existsSync(file)) return [];
-  return fs
-    .readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const readEvents = (dir: string): RolloutEvent[] => {
+  const read = readRunEvents(dir);
+  if (read.problems.length) throw new Error(`events.jsonl does not match its schema: ${read.problems.join('; ')}`);
+  return read.values;
 };
 
 void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {

@@ -63,27 +63,29 @@ t.test('the URL comes from the file first, then the flag, then POOLGATE_WEBHOOK_
 t.test('what each event announces, from real evidence', async (t) => {
   const ok = announce(fixture('success'), 'success', null);
   t.match(ok, {
-    runId: '20261130T180030Z-change',
-    verdict: 'SUCCESS',
+    runId: '20261206T150644Z-change',
+    decision: 'SUCCESS',
+    headline: 'SUCCESS',
     change: 'pool max 50 → 200, min 10 → 20',
     operator: 'lab-operator',
   });
-  t.equal(announce(fixture('success'), 'start', null).verdict, 'STARTED');
+  t.equal(announce(fixture('success'), 'start', null).headline, 'STARTED');
   t.equal(
     announce(fixture('success'), 'start', null, path.join(fixture('rollback'), 'plan.json')).runId,
-    '20261130T175543Z-change',
+    'fixture-verify-failed',
     "--plan stands in for the folder's plan",
   );
   const rb = announce(fixture('rollback'), 'rollback', null);
-  t.equal(rb.verdict, 'ROLLED BACK');
-  t.match(rb.detail, /verify/, 'the reason the rollout recorded');
+  t.equal(rb.headline, 'ROLLED BACK');
+  t.equal(rb.rollback, 'VERIFIED');
+  t.match(rb.detail, /poolgate verify gate failed/, 'the reason the rollout recorded');
   t.equal(
     announce(fixture('rollback'), 'gate_failed', 'preflight: backup too old').detail,
     'preflight: backup too old',
   );
 
   const msg = buildMessage({ ...rb, detail: 'a <b> & c', report: '/e/r.html' });
-  t.match(msg.text, /^poolgate rollback: ROLLED BACK — run 20261130T175543Z-change/);
+  t.match(msg.text, /^poolgate rollback: ROLLED BACK — run fixture-verify-failed/);
   t.match(msg.text, /a &lt;b&gt; &amp; c/, 'mrkdwn escaped');
   t.match(msg.text, /report: \/e\/r\.html/);
   t.same(
@@ -94,6 +96,8 @@ t.test('what each event announces, from real evidence', async (t) => {
 
 t.test('notify records each attempt and never throws for a failed delivery', async (t) => {
   const dir = copy(t, 'success');
+  const recorded = (): string[] => fs.readFileSync(path.join(dir, 'notifications.jsonl'), 'utf8').trim().split('\n');
+  const before = recorded().length;
   const sent: { url: string; body: string; timeoutMs: number }[] = [];
   const answers: Awaited<ReturnType<Poster>>[] = [
     { ok: true, status: 204 },
@@ -125,8 +129,8 @@ t.test('notify records each attempt and never throws for a failed delivery', asy
     error: /not an http\(s\) URL/,
   });
   t.equal(sent.length, 3, 'nothing posted without a usable URL');
-  const lines = fs.readFileSync(path.join(dir, 'notifications.jsonl'), 'utf8').trim().split('\n');
-  t.equal(lines.length, 5);
+  const lines = recorded();
+  t.equal(lines.length, before + 5, 'each attempt recorded');
   t.notMatch(lines.join('\n'), /XyZsecretToken123/);
   await t.rejects(notify({ evidenceDir: dir, event: 'start', url: URL_WITH_TOKEN, post, timeoutMs: 5000 }), {
     code: 'E_INPUT',
@@ -175,8 +179,9 @@ t.test("every message says who it is for: the event's roles and the people the p
     .split('\n')
     .map((l) => JSON.parse(l) as { for: unknown });
   t.same(
-    recorded.map((r) => r.for),
+    recorded.slice(-2).map((r) => r.for),
     [rb.record.for, gate.record.for],
+    "both recorded, after the real run's own notifications",
   );
   t.same(
     announce(fixture('success'), 'success', null).for.map((a) => a.who),

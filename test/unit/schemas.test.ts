@@ -31,3 +31,16 @@ t.test('every schema has a generated type, and no generated type outlives its sc
     files.map((f) => f.replace(/\.schema\.json$/, '.ts')),
   );
 });
+
+t.test('each generated type is declared in one file: a $ref to another schema is imported, not copied', async (t) => {
+  const dir = path.join(schemasDir, '..', 'scripts', 'types');
+  const declaredIn = new Map<string, string[]>();
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    for (const m of text.matchAll(/^export (?:interface|type) (\w+)/gm))
+      declaredIn.set(m[1]!, [...(declaredIn.get(m[1]!) ?? []), file]);
+  }
+  const twice = [...declaredIn].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files}`);
+  t.same(twice, [], 'no type name is declared in two files');
+  t.same(declaredIn.get('PoolConfig'), ['pool-config.ts']);
+});

@@ -21,6 +21,24 @@ export interface AdviseOptions {
   now?: () => Date;
 }
 
+/** The advice from measured instances, their source and the database's facts, with the caller's parameters. */
+const sized = (
+  instances: Parameters<typeof buildAdvice>[0]['instances'],
+  source: Parameters<typeof buildAdvice>[0]['source'],
+  db: Parameters<typeof buildAdvice>[0]['db'],
+  opts: Pick<AdviseOptions, 'params' | 'instanceCount' | 'serving' | 'planned' | 'now'>,
+): Advice =>
+  buildAdvice({
+    instances,
+    source,
+    db,
+    params: opts.params,
+    instanceCount: opts.instanceCount,
+    serving: opts.serving,
+    planned: opts.planned,
+    now: opts.now?.(),
+  });
+
 /**
  * Live: sample every target over the window, then size. The database facts are read first, so bad input or an
  * unreachable database fails before the operator waits out the window.
@@ -38,16 +56,7 @@ export async function adviseFromWindow(
     onSample: opts.onSample,
   });
   const instances = targets.map((t) => measureInstance(t, byName.get(t.name)!, opts.params.quantile));
-  return buildAdvice({
-    instances,
-    source: { kind: 'window', window_s: window.windowS, samples: window.samples },
-    db,
-    params: opts.params,
-    instanceCount: opts.instanceCount,
-    serving: opts.serving,
-    planned: opts.planned,
-    now: opts.now?.(),
-  });
+  return sized(instances, { kind: 'window', window_s: window.windowS, samples: window.samples }, db, opts);
 }
 
 export interface SamplePair {
@@ -75,16 +84,12 @@ export async function adviseFromPairs(
   }
   const db = await resolveDbFacts(opts.db);
   const instances = pairs.map((p) => measureInstance(p, [p.first!, p.second!], opts.params.quantile));
-  return buildAdvice({
+  return sized(
     instances,
-    source: { kind: 'window', window_s: Math.max(0, ...instances.map((i) => i.window_s)), samples: 2 },
+    { kind: 'window', window_s: Math.max(0, ...instances.map((i) => i.window_s)), samples: 2 },
     db,
-    params: opts.params,
-    instanceCount: opts.instanceCount,
-    serving: opts.serving,
-    planned: opts.planned,
-    now: opts.now?.(),
-  });
+    opts,
+  );
 }
 
 /**
@@ -107,19 +112,15 @@ export async function adviseFromSnapshot(raw: unknown, file: string, opts: Advis
   const db = await resolveDbFacts(opts.db);
   const lasts = await sampleOnce(firsts, opts.fetcher, 'sample now, paired with the snapshot');
   const instances = firsts.map((t, k) => measureInstance(t, [t.first, lasts[k]!], opts.params.quantile));
-  return buildAdvice({
+  return sized(
     instances,
-    source: {
+    {
       kind: 'snapshot',
       window_s: Math.max(0, ...instances.map((i) => i.window_s)),
       samples: 2,
       snapshot_file: file,
     },
     db,
-    params: opts.params,
-    instanceCount: opts.instanceCount,
-    serving: opts.serving,
-    planned: opts.planned,
-    now: opts.now?.(),
-  });
+    opts,
+  );
 }

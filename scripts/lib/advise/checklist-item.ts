@@ -11,7 +11,7 @@ import { severityAtLeast, type Severity } from './parameters';
 export function adviceAsChecklistItem(advice: Advice, failOn?: Severity): Item {
   const r = advice.recommended;
   const failed = failOn !== undefined && severityAtLeast(advice.severity, failOn);
-  const status = failed ? 'FAIL' : advice.severity === 'ok' ? 'PASS' : 'WARN';
+  const verdict = failed ? 'FAIL' : advice.severity === 'ok' ? 'PASS' : 'WARN';
   const basis =
     r.basis === 'measured'
       ? `lambda ${advice.fleet.arrival_rate_per_s.toFixed(1)}/s x W ${(advice.fleet.mean_hold_ms ?? 0).toFixed(2)} ms`
@@ -27,7 +27,7 @@ export function adviceAsChecklistItem(advice: Advice, failOn?: Severity): Item {
   return {
     id: 'pool-size-advice',
     item: 'Pool size fits the measured workload (poolgate advise)',
-    status,
+    verdict,
     measured: `recommended max ${r.max} / min ${r.min} (${basis})${planned}`,
     value: r.max,
     threshold: limits.length > 0 ? limits.join('; ') : 'advice only',
@@ -59,7 +59,7 @@ export async function adviceChecklistItem(
       item: {
         id: 'pool-size-advice',
         item: 'Pool size fits the measured workload (poolgate advise)',
-        status: 'WARN',
+        verdict: 'WARN',
         measured: 'no advice',
         value: null,
         threshold: 'advice only',

@@ -1,25 +1,10 @@
 import { InputError } from '../errors';
-import type { Instance } from '../../types/advice';
+import { counterReading, counterReset } from '../counter-reset';
+import type { AdviceInstance } from '../../types/advice';
 import type { ServiceMetrics } from '../../types/service-metrics';
 import { poissonQuantile } from './poisson';
 
-export type InstanceMeasure = Instance;
-
-/**
- * Why two consecutive samples cannot be compared, or null when they can: cumulative counters only grow within
- * one process, so a new pid, a shorter uptime or any counter going down means the process restarted.
- */
-export function resetBetween(a: ServiceMetrics, b: ServiceMetrics): string | null {
-  if (a.pid !== b.pid) return `the process restarted between samples (pid ${a.pid} -> ${b.pid})`;
-  if (b.uptime_s < a.uptime_s) return `uptime went back (${a.uptime_s} s -> ${b.uptime_s} s): the process restarted`;
-  for (const key of ['acquires', 'hold_ms_sum', 'acquire_timeouts'] as const) {
-    if (b.pool[key] < a.pool[key])
-      return `pool.${key} went down (${a.pool[key]} -> ${b.pool[key]}): counters were reset`;
-  }
-  if (b.requests.total < a.requests.total)
-    return `requests.total went down (${a.requests.total} -> ${b.requests.total}): counters were reset`;
-  return null;
-}
+export type InstanceMeasure = AdviceInstance;
 
 /**
  * One instance's workload from its samples (oldest first, at least two), by Little's law:
@@ -64,7 +49,7 @@ export function measureInstance(
   };
 
   for (let i = 1; i < samples.length; i += 1) {
-    const reason = resetBetween(samples[i - 1]!, samples[i]!);
+    const reason = counterReset(counterReading(samples[i - 1]!), counterReading(samples[i]!));
     if (reason) return { ...base, ...none, status: 'reset', reason, window_s: 0 };
   }
   const windowS = last.uptime_s - first.uptime_s;

@@ -4,6 +4,7 @@ import { unknown, type Item } from '../checklist';
 import type { TokenRef } from '../target-auth';
 import { countersItem, documents, endpointItem, plausibleItem, reloadItems, type ReloadObservation } from './items';
 import { ENDPOINTS, readContract, readHealth, unreachable, type ContractReading } from './read';
+import { shownVerdict } from '../verdict';
 
 export interface ContractTarget extends TokenRef {
   name: string;
@@ -46,7 +47,7 @@ export async function checkTarget(t: ContractTarget, opts: CheckOptions): Promis
   const items: Item[] = ENDPOINTS.map((e) => {
     const a = endpointItem(t.name, e, first[e], tokenSent);
     const b = endpointItem(t.name, e, second[e], tokenSent);
-    return a.status === 'PASS' && b.status !== 'PASS' ? { ...b, detail: `second read: ${b.detail ?? ''}` } : a;
+    return a.verdict === 'PASS' && b.verdict !== 'PASS' ? { ...b, detail: `second read: ${b.detail ?? ''}` } : a;
   });
   const d1 = documents(first);
   const d2 = documents(second);
@@ -101,22 +102,23 @@ export function checkTargets(targets: ContractTarget[], opts: CheckOptions): Pro
   return Promise.all(targets.map((t) => checkTarget(t, opts)));
 }
 
-/** preflight's one checklist item per target: PASS, FAIL naming what failed, or UNKNOWN when it cannot be reached. */
+/** preflight's one checklist item per target: PASS, FAIL naming what failed, or COULD_NOT_MEASURE when unreachable. */
 export function contractChecklistItem(c: TargetCheck): Item {
   const base = { id: `contract:${c.name}`, item: `service contract ${c.name}`, threshold: 'docs/service-contract.md' };
   if (!c.reachable)
     return {
       ...base,
-      status: 'UNKNOWN',
-      measured: 'could not measure',
+      verdict: 'COULD_NOT_MEASURE',
+      measured: shownVerdict('COULD_NOT_MEASURE'),
       value: null,
       detail: c.items[0]?.detail ?? 'no answer',
     };
-  const failed = c.items.filter((i) => i.status === 'FAIL');
-  if (failed.length === 0) return { ...base, status: 'PASS', measured: `${c.items.length} items conform`, value: null };
+  const failed = c.items.filter((i) => i.verdict === 'FAIL');
+  if (failed.length === 0)
+    return { ...base, verdict: 'PASS', measured: `${c.items.length} items conform`, value: null };
   return {
     ...base,
-    status: 'FAIL',
+    verdict: 'FAIL',
     measured: `${failed.length} of ${c.items.length} items fail`,
     value: failed.length,
     detail: `${failed.map((i) => `${i.item}: ${i.detail ?? ''}`).join(' | ')} — run poolgate contract check --url ${c.url}`,

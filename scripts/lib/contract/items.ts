@@ -36,7 +36,7 @@ export const COUNTERS = [
 const fail = (id: string, item: string, measured: string, threshold: string, problems: string[]): Item => ({
   id,
   item,
-  status: 'FAIL',
+  verdict: 'FAIL',
   measured,
   value: null,
   threshold,
@@ -63,7 +63,7 @@ export function endpointItem(name: string, endpoint: Endpoint, a: RawAnswer, tok
       return {
         id,
         item,
-        status: 'WARN',
+        verdict: 'WARN',
         measured,
         value: null,
         threshold,

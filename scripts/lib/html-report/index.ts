@@ -1,7 +1,7 @@
-import { EvidenceDir, fileTimestamp } from '../evidence';
+import { EvidenceDir } from '../evidence';
+import { evidenceFile, EVIDENCE, newestValid } from '../run-evidence';
 import { loadPlan } from '../plan';
 import { rollbackMaxS, rollbackTiming } from '../rollback-time';
-import { newestWatch } from '../rollback-watch-file';
 import { metricSpec, timelineSpec, type TimeDomain } from './chart-spec';
 import { snapshotMoments } from './moments';
 import { renderPage, type MomentPanel, type RenderedChart } from './page';
@@ -9,6 +9,7 @@ import { derivePhases, rollbackOutcome, rollbackReason, type Phase } from './pha
 import { renderSvg } from './render-svg';
 import { readRunEvidence, type RunEvidence } from './run-evidence';
 import { buildCharts, cutChart, type ChartDef } from './series';
+import type { RollbackWatchResult } from '../../types/rollback-watch-result';
 
 const MAIN = { width: 1100, height: 200 };
 const SMALL = { width: 200, height: 110 };
@@ -26,8 +27,8 @@ export function runDomain(phases: Phase[], charts: ChartDef[]): TimeDomain | nul
 /** The HTML file's name: beside the Markdown report when there is one (same timestamp), else stamped now. */
 export function htmlFileName(ev: RunEvidence, now: Date): string {
   const md = ev.report?.markdown_file;
-  if (md && /^pool_scaling_verification_[^/]+\.md$/.test(md)) return md.replace(/\.md$/, '.html');
-  return `pool_scaling_verification_${fileTimestamp(now)}.html`;
+  if (md && EVIDENCE.report_markdown.pattern.test(md)) return md.replace(/\.md$/, '.html');
+  return evidenceFile('report_html', now);
 }
 
 export interface HtmlReport {
@@ -76,11 +77,11 @@ export async function buildHtmlReport(ev: RunEvidence, now = new Date()): Promis
         ? null
         : {
             reason,
-            outcome: rollbackOutcome(ev) ?? 'in progress',
+            outcome: rollbackOutcome(ev),
             incidents: ev.incidents,
             timing: rollbackTiming(ev.dir, rollbackMaxS(ev.plan)),
-            watch: ((w) => (w ? { file: w.file, verdict: w.result.verdict, message: w.result.message } : null))(
-              newestWatch(ev.dir),
+            watch: ((w) => (w ? { file: w.file, verdict: w.value.verdict, message: w.value.message } : null))(
+              newestValid<RollbackWatchResult>(ev.dir, 'rollback_watch'),
             ),
           },
     phases,

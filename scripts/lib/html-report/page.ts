@@ -4,6 +4,7 @@ import type { RollbackTiming, VerificationReport } from '../../types/report';
 import type { Moment } from './moments';
 import type { Phase } from './phases';
 import type { ChartDef } from './series';
+import { headlineOf, shownVerdict, type RollbackOutcome, type Verdict } from '../verdict';
 
 export const escapeHtml = (s: string): string =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -26,10 +27,11 @@ export interface PageInput {
   reportFile: string | null;
   rollback: {
     reason: string;
-    outcome: string;
+    /** null: the rollback has not ended. */
+    outcome: RollbackOutcome | null;
     incidents: string[];
     timing: RollbackTiming | null;
-    watch: { file: string; verdict: string; message: string } | null;
+    watch: { file: string; verdict: Verdict; message: string } | null;
   } | null;
   phases: Phase[];
   timelineSvg: string | null;
@@ -45,7 +47,7 @@ type Tone = 'pass' | 'fail' | 'warn';
 export function headline(input: Pick<PageInput, 'report' | 'rollback'>): { text: string; tone: Tone; detail: string } {
   if (input.rollback) {
     return {
-      text: input.rollback.outcome === 'verified' ? 'ROLLED BACK' : `ROLLBACK ${input.rollback.outcome.toUpperCase()}`,
+      text: headlineOf('rollback', 'ROLLBACK', input.rollback.outcome),
       tone: 'fail',
       detail: `The change was rolled back: ${input.rollback.reason}`,
     };
@@ -66,14 +68,14 @@ export function headline(input: Pick<PageInput, 'report' | 'rollback'>): { text:
   return { text: d, tone: d === 'SUCCESS' ? 'pass' : d === 'ROLLBACK' ? 'fail' : 'warn', detail };
 }
 
-const verdictTone = (v: string): Tone => (v === 'PASS' ? 'pass' : v === 'FAIL' ? 'fail' : 'warn');
+const verdictTone = (v: Verdict): Tone => (v === 'PASS' ? 'pass' : v === 'FAIL' ? 'fail' : 'warn');
 
 function criteriaTable(report: VerificationReport): string {
   const rows = report.criteria
     .map(
       (c, i) =>
         `<tr data-criterion="${escapeHtml(c.id)}"><td>${i + 1}</td><td>${escapeHtml(c.label)}</td><td>${escapeHtml(c.shown)}</td>` +
-        `<td>${escapeHtml(c.threshold)}</td><td class="verdict ${verdictTone(c.verdict)}">${escapeHtml(c.verdict)}</td>` +
+        `<td>${escapeHtml(c.threshold)}</td><td class="verdict ${verdictTone(c.verdict)}">${escapeHtml(shownVerdict(c.verdict))}</td>` +
         `<td class="source">${escapeHtml(c.source)}</td></tr>`,
     )
     .join('\n');
@@ -113,7 +115,8 @@ table{border-collapse:collapse;font-size:13px}th,td{border:1px solid #ddd;paddin
 th{background:#f5f5f5}td.verdict{font-weight:bold}.pass{color:#2e7d32}.fail{color:#c62828}.warn{color:#b26a00}
 td.source{color:#666;font-size:12px}figure{margin:10px 0}figcaption{font-size:12px;color:#666}
 .grid{display:flex;flex-wrap:wrap;gap:8px}.chart.compact{margin:0}.problems li{color:#b26a00}
-code{background:#f5f5f5;padding:0 3px}`;
+code{background:#f5f5f5;padding:0 3px}
+svg{max-width:100%;height:auto}table{max-width:100%}th,td,code{overflow-wrap:anywhere}`;
 
 /** The whole self-contained page: inline CSS and inline SVG, no script, nothing fetched (the CSP says so). */
 export function renderPage(input: PageInput): string {
@@ -134,7 +137,7 @@ export function renderPage(input: PageInput): string {
   ];
   if (input.rollback) {
     parts.push(
-      `<p>Rollback ${escapeHtml(input.rollback.outcome)}.` +
+      `<p>Rollback ${escapeHtml(input.rollback.outcome ?? 'not ended')}.` +
         (input.rollback.incidents.length
           ? ` Incident record: ${input.rollback.incidents.map((f) => `<code>incidents/${escapeHtml(f)}</code>`).join(', ')}.`
           : '') +
@@ -149,7 +152,7 @@ export function renderPage(input: PageInput): string {
     parts.push(
       watch
         ? `<p data-rollback-watch="${escapeHtml(watch.verdict)}">After the rollback (runbook: monitor 15 minutes, metrics back to baseline): ` +
-            `<span class="${watch.verdict === 'returned' ? 'pass' : watch.verdict === 'not_returned' ? 'fail' : 'warn'}">${escapeHtml(watch.message)}</span> (<code>${escapeHtml(watch.file)}</code>)</p>`
+            `<span class="${verdictTone(watch.verdict)}">${escapeHtml(watch.message)}</span> (<code>${escapeHtml(watch.file)}</code>)</p>`
         : '<p data-rollback-watch="none" class="warn">No post-rollback watch in the evidence: the return to baseline was not judged.</p>',
     );
   }
@@ -161,7 +164,7 @@ export function renderPage(input: PageInput): string {
     const d = r.db_connections;
     parts.push(
       `<p data-warning="db_connections">Warning level (never decides): active DB connections (runbook: 20-60 under normal load) — ` +
-        `<span class="${d.verdict === 'OK' ? 'pass' : 'warn'}">${escapeHtml(dbConnectionsLine(d))}</span></p>`,
+        `<span class="${d.verdict === 'PASS' ? 'pass' : 'warn'}">${escapeHtml(dbConnectionsLine(d))}</span></p>`,
     );
   }
   if (r)

@@ -1,4 +1,5 @@
 import type { RolloutEvent, RunEvidence } from './run-evidence';
+import type { RollbackOutcome } from '../verdict';
 
 export type PhaseId = 'baseline' | 'standby' | 'switch' | 'primary' | 'verify' | 'loadtest' | 'monitor' | 'rollback';
 
@@ -125,12 +126,9 @@ export function rollbackReason(ev: Pick<RunEvidence, 'events' | 'rollbackLog'>):
   return line ? line.replace(/^.*Rollback reason:\s*/, '') : null;
 }
 
-/** How the rollback ended, when there was one. */
-export function rollbackOutcome(
-  ev: Pick<RunEvidence, 'events' | 'rollbackLog'>,
-): 'verified' | 'incomplete' | 'in progress' | null {
-  if (!ev.events.some((e) => e.action === 'rollback_started') && ev.rollbackLog === null) return null;
-  if (ev.events.some((e) => e.action === 'rollback_incomplete')) return 'incomplete';
-  if (ev.events.some((e) => e.action === 'rollback_verified')) return 'verified';
-  return 'in progress';
+/** How the rollback ended; null when there was none, or it has not ended (see rollbackReason). */
+export function rollbackOutcome(ev: Pick<RunEvidence, 'events'>): RollbackOutcome | null {
+  if (ev.events.some((e) => e.action === 'rollback_incomplete')) return 'INCOMPLETE';
+  if (ev.events.some((e) => e.action === 'rollback_verified')) return 'VERIFIED';
+  return null;
 }

@@ -1,7 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { InputError } from '../errors';
-import { problemsOf } from '../schema';
+import {
+  filesOf,
+  readEvents,
+  readEvidence,
+  readLines,
+  requireRunFolder,
+  textLines,
+  type EvidenceKindName,
+  type RolloutEvent,
+} from '../run-evidence';
 import type { AnalysisResult } from '../../types/analysis-result';
 import type { LoadtestResult } from '../../types/loadtest-result';
 import type { MonitorResult } from '../../types/monitor-result';
@@ -11,17 +18,9 @@ import type { VerificationReport } from '../../types/report';
 import type { Snapshot } from '../../types/snapshot';
 import type { VerifyResult } from '../../types/verify-result';
 
-/** One line of events.jsonl as the rollout writes it (playbooks/tasks/event.yml): `at`, `host`, then the event. */
-export interface RolloutEvent {
-  at: string;
-  host: string;
-  action: string;
-  phase?: string;
-  status?: string;
-  reason?: string;
-}
+export type { RolloutEvent };
 
-/** Everything the HTML report draws from, each file read through its schema. */
+/** Everything the HTML report draws from, each file read through its schema (scripts/lib/run-evidence). */
 export interface RunEvidence {
   dir: string;
   runId: string;
@@ -41,111 +40,36 @@ export interface RunEvidence {
   problems: string[];
 }
 
-/** The newest file whose name matches (names carry UTC timestamps, so name order is time order). */
-function newest(files: string[], pattern: RegExp): string | null {
-  return (
-    files
-      .filter((f) => pattern.test(f))
-      .sort()
-      .pop() ?? null
-  );
-}
-
-function readJson<T>(dir: string, file: string | null, schema: string, problems: string[]): T | null {
-  if (!file) return null;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
-  } catch (err) {
-    problems.push(`${file}: ${(err as Error).message}`);
-    return null;
-  }
-  const bad = problemsOf(schema, raw);
-  if (bad.length) {
-    problems.push(`${file}: does not match ${schema}.schema.json (${bad.slice(0, 2).join('; ')})`);
-    return null;
-  }
-  return raw as T;
-}
-
-function readLines(dir: string, file: string): unknown[] | null {
-  const full = path.join(dir, file);
-  if (!fs.existsSync(full)) return null;
-  return fs
-    .readFileSync(full, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => {
-      try {
-        return JSON.parse(l) as unknown;
-      } catch {
-        return undefined;
-      }
-    });
-}
-
-function isEvent(v: unknown): v is RolloutEvent {
-  if (typeof v !== 'object' || v === null) return false;
-  const e = v as Record<string, unknown>;
-  return (
-    typeof e.at === 'string' &&
-    !Number.isNaN(Date.parse(e.at)) &&
-    typeof e.host === 'string' &&
-    typeof e.action === 'string'
-  );
-}
-
 /** Read a run's evidence folder. Missing files are null; broken ones are null plus a line in `problems`. */
 export function readRunEvidence(evidenceDir: string): RunEvidence {
-  const dir = path.resolve(evidenceDir);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
-    throw new InputError(`evidence folder ${evidenceDir} does not exist`);
-  const files = fs.readdirSync(dir);
+  const dir = requireRunFolder(evidenceDir);
   const problems: string[] = [];
-
-  const samples: MonitorSample[] = [];
-  (readLines(dir, 'monitor_samples.jsonl') ?? []).forEach((s, i) => {
-    const bad = s === undefined ? ['not JSON'] : problemsOf('monitor-sample', s);
-    if (bad.length) problems.push(`monitor_samples.jsonl line ${i + 1}: ${bad[0]}`);
-    else samples.push(s as MonitorSample);
-  });
-  const events: RolloutEvent[] = [];
-  (readLines(dir, 'events.jsonl') ?? []).forEach((e, i) => {
-    if (isEvent(e)) events.push(e);
-    else problems.push(`events.jsonl line ${i + 1}: not an event (needs at, host, action)`);
-  });
-  events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-
-  const plan = readJson<Plan>(dir, newest(files, /^plan[^/]*\.json$/), 'plan', problems);
-  const reportFile = files.includes('report.json') ? 'report.json' : null;
-  const rollbackFile = path.join(dir, 'rollback_log.txt');
-  const incidentsDir = path.join(dir, 'incidents');
+  const json = <T>(kind: EvidenceKindName): { value: T | null; file: string | null } => {
+    const r = readEvidence<T>(dir, kind);
+    if (r.status === 'invalid') problems.push(`${r.file}: ${r.detail}`);
+    return { value: r.status === 'used' ? r.value : null, file: r.file };
+  };
+  const samples = readLines<MonitorSample>(dir, 'monitor_samples');
+  const events = readEvents(dir);
+  problems.push(...samples.problems, ...events.problems);
+  const plan = json<Plan>('plan').value;
+  const report = json<VerificationReport>('report');
+  const rollbackLog = textLines(dir, 'rollback_log');
   return {
     dir,
     runId: plan?.run_id ?? path.basename(dir),
     plan,
-    report: readJson<VerificationReport>(dir, reportFile, 'report', problems),
-    reportFile,
-    snapshot: readJson<Snapshot>(dir, newest(files, /^pre_change_snapshot_.*\.json$/), 'snapshot', problems),
-    verify: readJson<VerifyResult>(dir, newest(files, /^verify_.*\.json$/), 'verify-result', problems),
-    // The playbook names its load test post_change_load_test.json; a standalone run writes loadtest_<ts>.json.
-    loadtest: readJson<LoadtestResult>(
-      dir,
-      newest(files, /^(loadtest_.*|post_change_load_test)\.json$/),
-      'loadtest-result',
-      problems,
-    ),
-    analysis: readJson<AnalysisResult>(dir, newest(files, /^analysis_.*\.json$/), 'analysis-result', problems),
-    monitor: readJson<MonitorResult>(dir, newest(files, /^monitor_\d{8}T\d{6}Z\.json$/), 'monitor-result', problems),
-    samples,
-    events,
-    rollbackLog: fs.existsSync(rollbackFile) ? fs.readFileSync(rollbackFile, 'utf8') : null,
-    incidents: fs.existsSync(incidentsDir)
-      ? fs
-          .readdirSync(incidentsDir)
-          .filter((f) => f.endsWith('.md'))
-          .sort()
-      : [],
+    report: report.value,
+    reportFile: report.file,
+    snapshot: json<Snapshot>('snapshot').value,
+    verify: json<VerifyResult>('verify').value,
+    loadtest: json<LoadtestResult>('loadtest').value,
+    analysis: json<AnalysisResult>('analysis').value,
+    monitor: json<MonitorResult>('monitor').value,
+    samples: samples.values,
+    events: events.values,
+    rollbackLog: rollbackLog.length ? `${rollbackLog.join('\n')}\n` : null,
+    incidents: filesOf(dir, 'incident').map((f) => path.basename(f)),
     problems,
   };
 }

@@ -67,6 +67,13 @@ class Rows {
 const RANK: Record<RuleLevel, number> = { range: 0, success: 1, warning: 2, critical: 3, trigger: 4 };
 
 /** Rules at the same value become one line with both labels (70 % is both a success limit and a warning). */
+/** The runbook's success criterion drawn on a chart: "success < 500 ms". */
+const successRule = (value: number, unit: string, what = ''): Rule => ({
+  value,
+  label: `success ${what}< ${value} ${unit}`,
+  level: 'success',
+});
+
 function mergeRules(rules: Rule[]): Rule[] {
   const byValue = new Map<number, Rule>();
   for (const r of rules) {
@@ -136,10 +143,7 @@ function latency(ev: RunEvidence): ChartDef {
     unit: 'ms',
     scale: { type: 'symlog', constant: 1 },
     rows: r.rows,
-    rules: mergeRules([
-      { value: RUNBOOK_SUCCESS.p95_ms, label: `success p95 < ${RUNBOOK_SUCCESS.p95_ms} ms`, level: 'success' },
-      ...monitorRules(ev, 'p95_ms', 1, 'ms'),
-    ]),
+    rules: mergeRules([successRule(RUNBOOK_SUCCESS.p95_ms, 'ms', 'p95 '), ...monitorRules(ev, 'p95_ms', 1, 'ms')]),
     series: ['p50', 'p95', 'p99'],
     note: 'Monitoring samples carry p95 only; p50 and p99 come from the baseline snapshot and the load test.',
   };
@@ -170,14 +174,7 @@ function errorRate(ev: RunEvidence): ChartDef {
     unit: '%',
     scale: { type: 'symlog', constant: 0.01 },
     rows: r.rows,
-    rules: mergeRules([
-      {
-        value: RUNBOOK_SUCCESS.error_rate_pct,
-        label: `success < ${RUNBOOK_SUCCESS.error_rate_pct} %`,
-        level: 'success',
-      },
-      ...monitorRules(ev, 'error_rate', 100, '%'),
-    ]),
+    rules: mergeRules([successRule(RUNBOOK_SUCCESS.error_rate_pct, '%'), ...monitorRules(ev, 'error_rate', 100, '%')]),
     series: ['fleet'],
   };
 }
@@ -207,11 +204,7 @@ function poolUtilization(ev: RunEvidence): ChartDef {
     scale: { type: 'linear' },
     rows: r.rows,
     rules: mergeRules([
-      {
-        value: RUNBOOK_SUCCESS.pool_utilization_pct,
-        label: `success < ${RUNBOOK_SUCCESS.pool_utilization_pct} %`,
-        level: 'success',
-      },
+      successRule(RUNBOOK_SUCCESS.pool_utilization_pct, '%'),
       ...monitorRules(ev, 'pool_utilization', 100, '%'),
     ]),
     series: instanceNames(ev),
@@ -289,11 +282,7 @@ function acquireWait(ev: RunEvidence): ChartDef {
     scale: { type: 'symlog', constant: 0.1 },
     rows: r.rows,
     rules: mergeRules([
-      {
-        value: RUNBOOK_SUCCESS.acquire_wait_p95_ms,
-        label: `success < ${RUNBOOK_SUCCESS.acquire_wait_p95_ms} ms`,
-        level: 'success',
-      },
+      successRule(RUNBOOK_SUCCESS.acquire_wait_p95_ms, 'ms'),
       ...monitorRules(ev, 'acquire_wait_p95_ms', 1, 'ms'),
     ]),
     series: [S],

@@ -1,4 +1,5 @@
-import type { Alert, MonitorSample } from '../../types/monitor-sample';
+import type { Alert } from '../../types/monitor-result';
+import type { MonitorSample } from '../../types/monitor-sample';
 import type { AlertRule } from './monitor-defaults';
 import { valuesAt } from './series';
 import { breaches } from './sustained';

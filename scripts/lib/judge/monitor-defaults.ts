@@ -1,31 +1,25 @@
 import { InputError } from '../errors';
 import type { MonitorConfig, Metric, Scope } from '../../types/monitor-config';
+import type { MonitorResult } from '../../types/monitor-result';
 
 /** An alert rule with its scope resolved: it fires strictly above `above` or strictly below `below`. */
 export type AlertRule = NonNullable<MonitorConfig['alerts']>[number] & { scope: Scope };
 export type TriggerRule = Required<NonNullable<MonitorConfig['triggers']>[number]>;
-export type OutagePolicy = 'fail' | 'rollback' | 'ignore_until';
+type RecordedConfig = Omit<MonitorResult['config'], 'db_probe'>;
+export type OutagePolicy = RecordedConfig['outage']['policy'];
 
-/** A monitor config with every default applied: what a run actually judges with (recorded in its result). */
-export interface ResolvedMonitorConfig {
-  interval_s: number;
-  duration_s: number;
-  window_s: number;
-  fleet_p95: 'max' | 'traffic_weighted';
+/**
+ * A monitor config with every default applied: what a run actually judges with (recorded in its result, which also
+ * says whether the database was probed), every alert and trigger with all its fields.
+ */
+export type ResolvedMonitorConfig = Omit<RecordedConfig, 'alerts' | 'triggers' | 'db_connections'> & {
   alerts: AlertRule[];
   triggers: TriggerRule[];
-  p0: { file?: string; url?: string };
-  db_cpu: { command?: string; pid_file?: string; host?: string };
-  outage: { policy: OutagePolicy; max_consecutive_unmeasured: number };
   db_connections: DbConnectionsRange;
-}
+};
 
 /** The active DB connections range a run judges, and where it comes from. */
-export interface DbConnectionsRange {
-  min: number;
-  max: number;
-  basis: string;
-}
+export type DbConnectionsRange = NonNullable<RecordedConfig['db_connections']>;
 
 /** Metrics measured at the database: one series for the whole fleet. */
 export const DB_METRICS: ReadonlySet<Metric> = new Set<Metric>(['new_backends_per_s', 'db_backends', 'db_cpu_pct']);

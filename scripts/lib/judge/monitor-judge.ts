@@ -4,7 +4,7 @@ import type { ResolvedMonitorConfig } from './monitor-defaults';
 import { formatValue } from './alerts';
 import { seriesOf } from './series';
 import { evaluateSustained } from './sustained';
-import { formatDuration } from './duration';
+import { formatDurationS } from '../duration';
 
 export type Firing = NonNullable<MonitorResult['trigger']>;
 export type Outage = NonNullable<MonitorResult['outage']>;
@@ -76,7 +76,7 @@ export function judgeMonitor(samples: readonly MonitorSample[], cfg: ResolvedMon
           run_span_s: r.run_span_s,
           message:
             `${rule.name}: ${rule.metric} on ${subject} is ${formatValue(rule.metric, r.last)} > ${formatValue(rule.metric, rule.above)}, ` +
-            `sustained ${formatDuration(r.run_span_s)} over ${r.run_samples} samples (limit ${formatDuration(rule.sustained_s)}, ${rule.min_samples} samples)`,
+            `sustained ${formatDurationS(r.run_span_s)} over ${r.run_samples} samples (limit ${formatDurationS(rule.sustained_s)}, ${rule.min_samples} samples)`,
         },
         ...withOutage,
       };

@@ -3,6 +3,7 @@ import type { MonitorResult } from '../../types/monitor-result';
 import { alertsFor } from './alerts';
 import type { DbConnectionsRange, ResolvedMonitorConfig } from './monitor-defaults';
 import type { Judgement } from './monitor-judge';
+import { notMeasured, shownVerdict } from '../verdict';
 
 type Stat = MonitorResult['summary']['p95_ms'];
 export type MonitorWindow = NonNullable<MonitorResult['windows']>[number];
@@ -45,8 +46,8 @@ export type DbConnectionsSummary = NonNullable<MonitorResult['summary']['db_conn
 
 /**
  * Runbook Step 6 "Active DB connections (should be 20-60 under normal load)", judged over the run: every sample's
- * pg_stat_activity count against the range (strictly outside it is a WARNING, like the alert each such sample
- * raised). No count in any sample is NOT MEASURED, never OK.
+ * pg_stat_activity count against the range (strictly outside it is a WARN, like the WARNING alert each such sample
+ * raised; shown, never deciding). No count in any sample is COULD_NOT_MEASURE, never PASS.
  */
 export function dbConnectionsSummary(
   samples: readonly MonitorSample[],
@@ -60,17 +61,17 @@ export function dbConnectionsSummary(
     highest: counts.length ? Math.max(...counts) : null,
     measured_samples: counts.length,
     outside_samples: outside,
-    verdict: counts.length === 0 ? 'NOT MEASURED' : outside > 0 ? 'WARNING' : 'OK',
+    verdict: counts.length === 0 ? 'COULD_NOT_MEASURE' : outside > 0 ? 'WARN' : 'PASS',
   };
 }
 
-/** "42–57 (range 20–60, <basis>): OK": the runbook's "Active DB connections (should be 20-60)" as judged. */
+/** "42–57 (range 20–60, <basis>): PASS": the runbook's "Active DB connections (should be 20-60)" as judged. */
 export function dbConnectionsLine(d: DbConnectionsSummary | undefined): string {
   if (!d) return 'not judged';
   const range = `range ${d.min}–${d.max}, ${d.basis}`;
-  if (d.verdict === 'NOT MEASURED') return `NOT MEASURED (no database probe; ${range})`;
+  if (d.verdict === 'COULD_NOT_MEASURE') return notMeasured(`no database probe; ${range}`);
   const seen = d.lowest === d.highest ? `${d.lowest}` : `${d.lowest}–${d.highest}`;
-  return `${seen} (${range}): ${d.verdict}${d.outside_samples ? `, ${d.outside_samples}/${d.measured_samples} samples outside` : ''}`;
+  return `${seen} (${range}): ${shownVerdict(d.verdict)}${d.outside_samples ? `, ${d.outside_samples}/${d.measured_samples} samples outside` : ''}`;
 }
 
 /** One reporting window's verdict (for --windowed): samples whose elapsed time falls in it. */
@@ -88,12 +89,12 @@ export function windowVerdict(
   const unmeasured = samples.filter((s) => s.unmeasured.length > 0).length;
   const verdict: MonitorWindow['verdict'] =
     judgement.state === 'triggered'
-      ? 'triggered'
+      ? 'FAIL'
       : judgement.state === 'could_not_measure'
-        ? 'could_not_measure'
+        ? 'COULD_NOT_MEASURE'
         : alerts > 0
-          ? 'alerts'
-          : 'ok';
+          ? 'WARN'
+          : 'PASS';
   return {
     index,
     from: samples[0]?.at ?? new Date(0).toISOString(),

@@ -1,3 +1,4 @@
+import { counterReading, counterReset } from '../counter-reset';
 import type { ServiceMetrics } from '../../types/service-metrics';
 import type { Why } from '../../types/monitor-sample';
 
@@ -14,22 +15,9 @@ export interface InstanceInterval {
 }
 
 /**
- * A restart shows as a new pid or a cumulative counter going down. Its interval is DROPPED (rates null,
- * deltas 0): the counters since the restart do not cover the interval, and a negative delta is not a rate.
- * A dropped interval is not a breach.
+ * A restart (scripts/lib/counter-reset.ts) DROPS its interval (rates null, deltas 0): the counters since the restart
+ * do not cover the interval, and a negative delta is not a rate. A dropped interval is not a breach.
  */
-export function isReset(prev: ServiceMetrics, cur: ServiceMetrics): boolean {
-  return (
-    prev.pid !== cur.pid ||
-    cur.uptime_s < prev.uptime_s ||
-    cur.requests.total < prev.requests.total ||
-    cur.requests.errors < prev.requests.errors ||
-    cur.pool.connects < prev.pool.connects ||
-    cur.pool.disconnects < prev.pool.disconnects ||
-    cur.pool.acquire_timeouts < prev.pool.acquire_timeouts
-  );
-}
-
 const DROPPED = { requests: 0, errors: 0, acquire_timeouts: 0, error_rate: null, churn_per_s: null };
 
 /**
@@ -40,7 +28,7 @@ const DROPPED = { requests: 0, errors: 0, acquire_timeouts: 0, error_rate: null,
 export function instanceInterval(prev: ServiceMetrics | undefined, cur: ServiceMetrics): InstanceInterval {
   if (!prev) return { interval_s: null, rate_why: 'first', ...DROPPED };
   const dt = (Date.parse(cur.timestamp) - Date.parse(prev.timestamp)) / 1000;
-  if (isReset(prev, cur) || !(dt > 0))
+  if (counterReset(counterReading(prev), counterReading(cur)) !== null || !(dt > 0))
     return { interval_s: Number.isFinite(dt) ? dt : null, rate_why: 'reset', ...DROPPED };
   const requests = cur.requests.total - prev.requests.total;
   const errors = cur.requests.errors - prev.requests.errors;

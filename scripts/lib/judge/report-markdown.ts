@@ -1,24 +1,30 @@
 import type { VerificationReport } from '../../types/report';
-import { formatDuration } from './duration';
 import { dbConnectionsLine } from './monitor-summary';
+import { inMinutes, showCount, showMs, showPct } from './verification-report';
 import { rollbackTimingText } from '../rollback-time';
-import { showCount, showMs, showPct } from './verification-report';
+import { notMeasured, shownVerdict } from '../verdict';
 
 const NR = 'NOT RECORDED';
+
+/** A section's heading says when it is not complete: " — COULD NOT MEASURE (what is missing)". */
+function sectionNote(r: VerificationReport, id: VerificationReport['sections'][number]['id']): string {
+  const s = r.sections.find((x) => x.id === id);
+  return s && s.verdict !== 'PASS' ? ` — ${shownVerdict(s.verdict)} (${s.shown})` : '';
+}
 const box = (on: boolean): string => (on ? '[X]' : '[ ]');
 
 function sustainedHeading(r: VerificationReport): string {
   const s = r.criteria.find((c) => c.id === 'sustained');
   const d = s?.value;
   if (typeof d !== 'number') return 'not monitored';
-  return d >= 60 && d % 60 === 0 ? `${d / 60} min sustained` : `${formatDuration(d)} sustained`;
+  return `${inMinutes(d)} sustained`;
 }
 
 /**
  * The runbook's "Post-change verification report" template, filled from the report (same headings, same lines,
- * same order). Every value is a measurement or an explicit NOT MEASURED / NOT RECORDED with why: no template
+ * same order). Every value is a measurement or an explicit COULD NOT MEASURE / NOT RECORDED with why: no template
  * placeholder survives. The success criteria list all eight runbook criteria (the template shows five) with
- * value and verdict; the decision box is SUCCESS only when all eight pass.
+ * value and verdict; the decision box is SUCCESS only when all eight pass and every section is complete.
  */
 export function renderReport(r: VerificationReport): string {
   const change =
@@ -38,8 +44,9 @@ export function renderReport(r: VerificationReport): string {
     `- Basis: ${m.basis}`,
   ];
   const lt = r.loadtest;
-  const incomplete = r.criteria.filter((c) => c.verdict === 'NOT MEASURED').map((c) => c.label);
-  const failed = r.criteria.filter((c) => c.verdict === 'FAIL').map((c) => c.label);
+  const judged = [...r.criteria, ...r.sections];
+  const incomplete = judged.filter((c) => c.verdict === 'COULD_NOT_MEASURE').map((c) => `${c.label} (${c.shown})`);
+  const failed = judged.filter((c) => c.verdict === 'FAIL').map((c) => `${c.label} (${c.shown})`);
   const lines = [
     '# Database Pool Scaling Verification Report',
     '',
@@ -47,41 +54,45 @@ export function renderReport(r: VerificationReport): string {
     `**Operator**: ${r.operator}`,
     `**Change**: ${change}`,
     '',
-    '## Pre-Change Metrics',
+    `## Pre-Change Metrics${sectionNote(r, 'pre')}`,
     ...metrics(r.pre),
     '',
-    `## Post-Change Metrics (${sustainedHeading(r)})`,
+    `## Post-Change Metrics (${sustainedHeading(r)})${sectionNote(r, 'post')}`,
     ...metrics(r.post),
     '',
-    '## Synthetic Load Test Results',
+    `## Synthetic Load Test Results${sectionNote(r, 'loadtest')}`,
     `- Requests: ${showCount(lt.requests)}`,
     `- p50 latency: ${showMs(lt.p50_ms)}`,
     `- p95 latency: ${showMs(lt.p95_ms)}`,
     `- p99 latency: ${showMs(lt.p99_ms)}`,
     `- Error rate: ${showPct(lt.error_rate_pct)}`,
     `- Load level: ${lt.load_level}`,
-    `- Analysis verdict: ${lt.verdict ?? 'NOT MEASURED (no analysis evidence)'}`,
+    `- Analysis verdict: ${lt.verdict ? shownVerdict(lt.verdict) : notMeasured('no analysis evidence')}`,
     '',
     '## Success Criteria',
     ...r.criteria.map(
-      (c) => `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${c.verdict}** (source: ${c.source})`,
+      (c) =>
+        `- ${box(c.verdict === 'PASS')} ${c.label} — ${c.shown} — **${shownVerdict(c.verdict)}** (source: ${c.source})`,
     ),
     '',
+    '## Report Completeness',
+    ...r.sections.map((s) => `- ${box(s.verdict === 'PASS')} ${s.label} — ${s.shown} — **${shownVerdict(s.verdict)}**`),
+    '',
     '## Warnings (alert levels: they never decide)',
-    `- Active DB connections (runbook: 20-60 under normal load) — ${r.db_connections ? dbConnectionsLine(r.db_connections) : 'NOT MEASURED (no monitor result)'} (source: monitor)`,
+    `- Active DB connections (runbook: 20-60 under normal load) — ${r.db_connections ? dbConnectionsLine(r.db_connections) : notMeasured('no monitor result')} (source: monitor)`,
     '',
     ...(r.rollback
       ? [
           '## Rollback',
           `- Reason: ${r.rollback.reason}`,
-          `- Outcome: ${r.rollback.outcome === 'verified' ? 'every host read back at the old values' : r.rollback.outcome.toUpperCase()}`,
+          `- Outcome: ${r.rollback.outcome === 'VERIFIED' ? 'VERIFIED: every host read back at the old values' : (r.rollback.outcome ?? 'IN PROGRESS: the rollback has not ended')}`,
           `- Rollback time: ${rollbackTimingText(r.rollback.timing)}`,
           `- Return to baseline (runbook: "Monitor for 15 minutes - verify metrics return to baseline"): ${
             r.rollback.watch
               ? `${r.rollback.watch.message} (${r.rollback.watch.file})`
-              : 'NOT WATCHED: no post-rollback watch in the evidence'
+              : `${notMeasured('no post-rollback watch in the evidence')}`
           }`,
-          ...(r.rollback.watch?.checks ?? []).map((c) => `  - ${c.verdict} ${c.label}: ${c.shown}`),
+          ...(r.rollback.watch?.checks ?? []).map((c) => `  - ${shownVerdict(c.verdict)} ${c.label}: ${c.shown}`),
           '',
         ]
       : []),
@@ -90,12 +101,12 @@ export function renderReport(r: VerificationReport): string {
     `- ${box(r.decision !== 'SUCCESS')} ROLLBACK - Investigate and retry`,
     '',
     r.decision === 'SUCCESS'
-      ? '**Decision**: SUCCESS — all eight success criteria met.'
+      ? '**Decision**: SUCCESS — every section measured and all eight success criteria met.'
       : r.rollback
         ? `**Decision**: ROLLBACK — the change was rolled back: ${r.rollback.reason}`
         : r.decision === 'ROLLBACK'
           ? `**Decision**: ROLLBACK — failed: ${failed.join('; ')}.`
-          : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — not measured: ${incomplete.join('; ')}.`,
+          : `**Decision**: INCOMPLETE (treated as ROLLBACK: not proven is not passed) — ${shownVerdict('COULD_NOT_MEASURE')}: ${incomplete.join('; ')}.`,
     '',
     '## Evidence',
     ...r.inputs.map(

@@ -2,6 +2,7 @@ import type { MonitorSample } from '../../types/monitor-sample';
 import type { RollbackConfig } from '../../types/rollback-config';
 import type { RollbackWatchResult } from '../../types/rollback-watch-result';
 import type { Snapshot } from '../../types/snapshot';
+import { notMeasured, worstOf, type Verdict } from '../verdict';
 
 /**
  * The runbook's rollback step 4, "Monitor for 15 minutes - verify metrics return to baseline", as a judgement: the
@@ -14,7 +15,7 @@ import type { Snapshot } from '../../types/snapshot';
  *   sample in a quarter hour does not decide; the service's own p95 is already a window);
  * - pool utilisation and acquire wait p95: their highest ≤ baseline + tolerance;
  * - DB connections: the median pg_stat_activity count within baseline ± (pct + abs).
- * A figure with no baseline or no judged value is NOT MEASURED: the watch is then "not judged", never "returned".
+ * A figure with no baseline or no judged value is COULD_NOT_MEASURE, and so is the watch: never "back at baseline".
  */
 export type Tolerance = Required<NonNullable<NonNullable<RollbackConfig['watch']>['tolerance']>>;
 export type Check = RollbackWatchResult['checks'][number];
@@ -67,8 +68,8 @@ function check(
       baseline: base,
       value,
       limit: null,
-      verdict: 'NOT MEASURED',
-      shown: `NOT MEASURED (${base === null ? 'no baseline figure' : why})`,
+      verdict: 'COULD_NOT_MEASURE',
+      shown: notMeasured(base === null ? 'no baseline figure' : why),
     };
   const ok = value <= limit.high && (limit.low === undefined || value >= limit.low);
   const range = limit.low === undefined ? `≤ ${show(limit.high)}` : `${show(limit.low)}–${show(limit.high)}`;
@@ -112,8 +113,8 @@ export function judgeReturn(
           baseline: null,
           value: null,
           limit: null,
-          verdict: 'NOT MEASURED',
-          shown: 'NOT MEASURED (no pool read in the baseline or the judged samples)',
+          verdict: 'COULD_NOT_MEASURE',
+          shown: notMeasured('no pool read in the baseline or the judged samples'),
         }
       : {
           id: 'pool',
@@ -181,20 +182,20 @@ export function judgeReturn(
       'no database probe',
     ),
   ];
-  const verdict: RollbackWatchResult['verdict'] = checks.some((c) => c.verdict === 'FAIL')
-    ? 'not_returned'
-    : checks.some((c) => c.verdict === 'NOT MEASURED')
-      ? 'could_not_measure'
-      : 'returned';
-  return { judged, checks, verdict };
+  return { judged, checks, verdict: worstOf(checks.map((c) => c.verdict)) };
 }
 
-/** "returned to baseline" / "NOT BACK AT BASELINE: p95 …" / "return to baseline NOT JUDGED: …". */
+/**
+ * The watch's verdict in one line, verdict first: "PASS: back at baseline: …", "FAIL: NOT BACK AT BASELINE: p95 …",
+ * "COULD_NOT_MEASURE: return to baseline not judged: …".
+ */
 export function watchVerdictText(r: Pick<RollbackWatchResult, 'verdict' | 'checks'>): string {
-  const failed = r.checks.filter((c) => c.verdict === 'FAIL');
-  const unmeasured = r.checks.filter((c) => c.verdict === 'NOT MEASURED');
-  if (r.verdict === 'returned') return 'returned to baseline: every figure within its tolerance';
-  if (r.verdict === 'not_returned')
-    return `NOT BACK AT BASELINE: ${failed.map((c) => `${c.label} ${c.shown}`).join('; ')}`;
-  return `return to baseline NOT JUDGED: ${unmeasured.map((c) => `${c.label} ${c.shown}`).join('; ')}`;
+  const of = (v: Verdict): string =>
+    r.checks
+      .filter((c) => c.verdict === v)
+      .map((c) => `${c.label} ${c.shown}`)
+      .join('; ');
+  if (r.verdict === 'PASS') return 'PASS: back at baseline: every figure within its tolerance';
+  if (r.verdict === 'FAIL') return `FAIL: NOT BACK AT BASELINE: ${of('FAIL')}`;
+  return `COULD_NOT_MEASURE: return to baseline not judged: ${of('COULD_NOT_MEASURE')}`;
 }

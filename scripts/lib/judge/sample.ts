@@ -1,5 +1,5 @@
 import type { ServiceMetrics } from '../../types/service-metrics';
-import type { Instance, MonitorSample, Why } from '../../types/monitor-sample';
+import type { SampleInstance, MonitorSample, Why } from '../../types/monitor-sample';
 import { instanceInterval } from './rates';
 
 export interface InstanceObservation {
@@ -65,7 +65,7 @@ export function buildSample(
   fleetP95: 'max' | 'traffic_weighted' = 'max',
 ): { sample: MonitorSample; state: SamplerState } {
   const nextInstances = { ...state.instances };
-  const instances: Instance[] = obs.instances.map((o) => {
+  const instances: SampleInstance[] = obs.instances.map((o) => {
     if (!o.metrics) return { name: o.name, measured: false, error: o.error ?? 'no answer', rate_why: 'unmeasured' };
     const m = o.metrics;
     const iv = instanceInterval(state.instances[o.name], m);

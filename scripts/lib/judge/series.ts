@@ -1,11 +1,11 @@
 import type { Metric, Scope } from '../../types/monitor-config';
-import type { Instance, MonitorSample } from '../../types/monitor-sample';
+import type { SampleInstance, MonitorSample } from '../../types/monitor-sample';
 import { DB_METRICS } from './monitor-defaults';
 import type { Point } from './sustained';
 
 type InstanceMetric = 'error_rate' | 'p95_ms' | 'pool_utilization' | 'acquire_wait_p95_ms' | 'churn_per_s';
 
-function instanceValue(i: Instance | undefined, metric: InstanceMetric): number | null {
+function instanceValue(i: SampleInstance | undefined, metric: InstanceMetric): number | null {
   if (!i || !i.measured) return null;
   return i[metric] ?? null;
 }

@@ -5,8 +5,10 @@ import type { Plan } from '../../types/plan';
 import type { VerificationReport } from '../../types/report';
 import type { Snapshot } from '../../types/snapshot';
 import type { VerifyResult } from '../../types/verify-result';
+import { formatDurationS } from '../duration';
 import { baselineOf, describeLoadLevel, loadLevelOf } from '../loadgen/load-level';
-import { formatDuration } from './duration';
+import { gateStop } from '../trigger';
+import { decisionOf, exitCodeOfVerdict, messageOf, notMeasured, verdictOfCheck, worstOf } from '../verdict';
 
 export type Criterion = VerificationReport['criteria'][number];
 export type ReportInput = VerificationReport['inputs'][number];
@@ -37,7 +39,7 @@ export interface ReportEvidence {
   rollback?: VerificationReport['rollback'];
 }
 
-const NM = 'NOT MEASURED';
+const NM = notMeasured();
 const round = (v: number, d = 3): number => Number(v.toFixed(d));
 const maxOf = (xs: (number | null | undefined)[]): number | null => {
   const ok = xs.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
@@ -49,8 +51,8 @@ export const showCount = (v: number | null): string => (v === null ? NM : String
 
 function missingWhy(inputs: ReportInput[], kind: ReportInput['kind']): string {
   const i = inputs.find((x) => x.kind === kind);
-  if (!i || i.status === 'missing') return `no ${kind} evidence`;
-  return `${kind} evidence invalid${i.detail ? `: ${i.detail}` : ''}`;
+  if (!i || i.status === 'missing') return `no ${kind} evidence${i?.detail ? ` (${i.detail})` : ''}`;
+  return `${kind} evidence ${i.file ?? ''} invalid${i.detail ? `: ${i.detail}` : ''}`;
 }
 
 /** Pre-change figures: the worst instance for rates and latency (a fleet mean would hide one bad instance). */
@@ -134,8 +136,12 @@ function criterion(
   pass: boolean | null,
   source: string,
 ): Criterion {
-  return { id, label, threshold, value, shown, verdict: pass === null ? NM : pass ? 'PASS' : 'FAIL', source };
+  return { id, label, threshold, value, shown, verdict: verdictOfCheck(pass), source };
 }
+
+/** The runbook's "Sustained 60 min": whole minutes as minutes, anything else as a duration. */
+export const inMinutes = (seconds: number): string =>
+  seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} min` : formatDurationS(seconds);
 
 /** Worst of several measured values with where each came from; null when none was measured. */
 function worst(parts: { source: string; value: number | null }[]): { value: number | null; source: string } {
@@ -150,7 +156,7 @@ function worst(parts: { source: string; value: number | null }[]): { value: numb
  * pool max from verify's read-back of /api/health/pool-config (else the monitor's metrics); utilisation, acquire
  * wait, DB CPU from monitoring peaks; error rate and p95 the worse of monitoring and the load test; timeouts the
  * sum of the pools' acquire timeouts and the load test's timeouts; "sustained 60 min" = the monitor completed its
- * configured duration without a trigger. Missing evidence is NOT MEASURED, never PASS.
+ * configured duration without a trigger. Missing evidence is COULD_NOT_MEASURE, never PASS.
  */
 export function successCriteria(e: ReportEvidence, toMax: number | null): Criterion[] {
   const m = e.monitor;
@@ -325,18 +331,18 @@ export function successCriteria(e: ReportEvidence, toMax: number | null): Criter
       ),
     );
   } else {
-    const d = formatDuration(m.config.duration_s);
+    const d = formatDurationS(m.config.duration_s);
     const shown =
-      m.verdict === 'passed' && m.completed
+      m.verdict === 'PASS' && m.completed
         ? `${d} completed, ${m.samples.total} samples, no trigger`
-        : m.verdict === 'triggered'
+        : m.verdict === 'FAIL'
           ? `trigger ${m.trigger?.name ?? '?'} fired: ${m.trigger?.message ?? m.message ?? ''}`
           : `${NM} (${m.message ?? 'monitoring did not complete'})`;
-    const pass = m.verdict === 'passed' && m.completed ? true : m.verdict === 'triggered' ? false : null;
+    const pass = m.verdict === 'PASS' && m.completed ? true : m.verdict === 'FAIL' ? false : null;
     out.push(
       criterion(
         'sustained',
-        `Sustained ${d === '60m' ? '60 min' : d}`,
+        `Sustained ${inMinutes(m.config.duration_s)}`,
         `${d} without a trigger`,
         m.config.duration_s,
         shown,
@@ -348,10 +354,88 @@ export function successCriteria(e: ReportEvidence, toMax: number | null): Criter
   return out;
 }
 
-export function decide(criteria: Criterion[]): { decision: VerificationReport['decision']; exit_code: 0 | 1 | 3 } {
-  if (criteria.some((c) => c.verdict === 'FAIL')) return { decision: 'ROLLBACK', exit_code: 1 };
-  if (criteria.some((c) => c.verdict === 'NOT MEASURED')) return { decision: 'INCOMPLETE', exit_code: 3 };
-  return { decision: 'SUCCESS', exit_code: 0 };
+export type Section = VerificationReport['sections'][number];
+
+const section = (id: Section['id'], label: string, verdict: Section['verdict'], shown: string): Section => ({
+  id,
+  label,
+  verdict,
+  shown,
+});
+
+/** A metrics section is measured when every figure is: it names each one that is not. */
+function metricsSection(id: 'pre' | 'post', label: string, m: Metrics): Section {
+  const missing = (['pool_utilization_pct', 'error_rate_pct', 'p95_ms', 'active_connections'] as const).filter(
+    (k) => m[k] === null,
+  );
+  return missing.length
+    ? section(id, label, 'COULD_NOT_MEASURE', `not measured: ${missing.join(', ')} (${m.basis})`)
+    : section(id, label, 'PASS', m.basis);
+}
+
+/**
+ * Is the report complete? Every evidence file it is built from is present and valid (a missing or unreadable one
+ * is named), and every section of the runbook's template is measured. The load-test section also carries its
+ * analysis verdict: a failed analysis fails, an unanalysed load test is not measured.
+ */
+export function sections(
+  e: ReportEvidence,
+  pre: Metrics,
+  post: Metrics,
+  lt: VerificationReport['loadtest'],
+): Section[] {
+  const bad = e.inputs.filter((i) => i.status !== 'used');
+  const files = bad.length
+    ? section(
+        'evidence',
+        'Evidence files',
+        'COULD_NOT_MEASURE',
+        bad.map((i) => `${i.kind}: ${i.file ?? 'none'} ${i.status}${i.detail ? ` (${i.detail})` : ''}`).join('; '),
+      )
+    : section('evidence', 'Evidence files', 'PASS', `${e.inputs.length} files present and valid`);
+  const ltMissing = (['requests', 'p50_ms', 'p95_ms', 'p99_ms', 'error_rate_pct'] as const).filter(
+    (k) => lt[k] === null,
+  );
+  const loadtest = ltMissing.length
+    ? section(
+        'loadtest',
+        'Synthetic Load Test Results',
+        'COULD_NOT_MEASURE',
+        `not measured: ${ltMissing.join(', ')} (${e.loadtest ? 'the load test measured no answer' : missingWhy(e.inputs, 'loadtest')})`,
+      )
+    : lt.verdict === null
+      ? section('loadtest', 'Synthetic Load Test Results', 'COULD_NOT_MEASURE', missingWhy(e.inputs, 'analysis'))
+      : section(
+          'loadtest',
+          'Synthetic Load Test Results',
+          lt.verdict,
+          `${lt.requests} requests, analysis ${lt.verdict}${e.analysis && lt.verdict !== 'PASS' ? `: ${e.analysis.message}` : ''}`,
+        );
+  return [
+    files,
+    metricsSection('pre', 'Pre-Change Metrics', pre),
+    metricsSection('post', 'Post-Change Metrics', post),
+    loadtest,
+  ];
+}
+
+/**
+ * The decision from every criterion and every section: ROLLBACK when one failed, else INCOMPLETE when one was not
+ * measured (a missing file included), SUCCESS only when all were measured and met.
+ */
+export function decide(
+  criteria: Criterion[],
+  parts: Section[],
+): Pick<VerificationReport, 'decision' | 'message' | 'stop' | 'exit_code'> {
+  const judged = [...criteria, ...parts];
+  const verdict = worstOf(judged.map((c) => c.verdict));
+  const decision = decisionOf(verdict);
+  const message = messageOf(
+    verdict,
+    judged.map((c) => ({ label: c.label, shown: c.shown, verdict: c.verdict })),
+    'every section and success criterion measured and met',
+  ).replace(/^[A-Z_]+:/, `${decision}:`);
+  return { decision, message, ...gateStop('report', verdict), exit_code: exitCodeOfVerdict(verdict) };
 }
 
 export function buildReport(e: ReportEvidence): VerificationReport {
@@ -362,7 +446,18 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     to_min: e.plan?.change.to.min ?? e.verify?.expected.min ?? null,
   };
   const criteria = successCriteria(e, change.to_max);
-  const decision = e.rollback ? { decision: 'ROLLBACK' as const, exit_code: 1 as const } : decide(criteria);
+  const pre = preMetrics(e.snapshot);
+  const post = postMetrics(e.monitor);
+  const loadtest = loadtestFigures(e.loadtest, e.analysis, e.snapshot);
+  const parts = sections(e, pre, post, loadtest);
+  // A rolled-back run documents its rollback: ROLLBACK whatever its criteria say (its trigger is the rollback's own).
+  const decision = e.rollback
+    ? {
+        decision: 'ROLLBACK' as const,
+        message: `ROLLBACK: the change was rolled back: ${e.rollback.reason}`,
+        exit_code: exitCodeOfVerdict('FAIL'),
+      }
+    : decide(criteria, parts);
   return {
     kind: 'verification_report',
     generated_at: e.now.toISOString(),
@@ -372,9 +467,10 @@ export function buildReport(e: ReportEvidence): VerificationReport {
     change,
     ...decision,
     inputs: e.inputs,
-    pre: preMetrics(e.snapshot),
-    post: postMetrics(e.monitor),
-    loadtest: loadtestFigures(e.loadtest, e.analysis, e.snapshot),
+    sections: parts,
+    pre,
+    post,
+    loadtest,
     criteria,
     markdown_file: e.markdownFile,
     db_connections: e.monitor?.summary.db_connections ?? null,

@@ -3,7 +3,7 @@ import { assertValid } from '../schema';
 import { withDefaults } from '../schema-defaults';
 import type { Target } from '../targets';
 import type { LoadtestConfig } from '../../types/loadtest-config';
-import { parseDuration } from './duration';
+import { parseDurationMs } from '../duration';
 import type { Baseline } from './load-level';
 import { resolveWeights } from './mix';
 import { loadScenario, refuseWrites, type Scenario } from './scenario';
@@ -86,8 +86,8 @@ export function resolveRunConfig(layers: {
       'no --url: give the entry point (e.g. the load balancer, http://127.0.0.1:8080) or a plan with lb.url',
     );
   const mode = cfg.mode ?? d.mode;
-  const timeoutMs = parseDuration(cfg.timeout ?? d.timeout, 'timeout');
-  const graceMs = cfg.grace !== undefined ? parseDuration(cfg.grace, 'grace') : timeoutMs;
+  const timeoutMs = parseDurationMs(cfg.timeout ?? d.timeout, 'timeout');
+  const graceMs = cfg.grace !== undefined ? parseDurationMs(cfg.grace, 'grace') : timeoutMs;
   const scenario = layers.scenario ?? scenarioOf(cfg);
   const weights = resolveWeights(scenario.requests, cfg.mix);
   const allowWrites = cfg.allow_writes ?? d.allow_writes;
@@ -119,7 +119,7 @@ export function resolveRunConfig(layers: {
     baseline,
     baselineFactor,
     targets: layers.targets,
-    sampleIntervalMs: parseDuration(cfg.sample_interval ?? d.sample_interval, 'sample_interval'),
+    sampleIntervalMs: parseDurationMs(cfg.sample_interval ?? d.sample_interval, 'sample_interval'),
   };
 }
 
@@ -139,21 +139,21 @@ export function resolveVolume(
     if (v.rate !== undefined)
       throw new InputError('--rate applies to the open loop only (closed loop sends back to back)');
     if (!hasRequests && !hasDuration)
-      return { requests: d.requests, durationMs: parseDuration(d.duration), ratePerS: null };
+      return { requests: d.requests, durationMs: parseDurationMs(d.duration), ratePerS: null };
     return {
       requests: v.requests ?? null,
-      durationMs: parseDuration(v.duration ?? d.duration, 'duration'),
+      durationMs: parseDurationMs(v.duration ?? d.duration, 'duration'),
       ratePerS: null,
     };
   }
   if (v.rate === undefined) {
     const requests = v.requests ?? d.requests;
-    const durationMs = parseDuration(v.duration ?? d.duration, 'duration');
+    const durationMs = parseDurationMs(v.duration ?? d.duration, 'duration');
     return { requests, durationMs, ratePerS: (requests * 1000) / durationMs };
   }
   if (hasRequests && hasDuration) throw new InputError('give two of --requests, --duration and --rate, not all three');
   if (hasRequests) return { requests: v.requests!, durationMs: (v.requests! * 1000) / v.rate, ratePerS: v.rate };
-  const durationMs = parseDuration(v.duration ?? d.duration, 'duration');
+  const durationMs = parseDurationMs(v.duration ?? d.duration, 'duration');
   const requests = Math.max(1, Math.round((v.rate * durationMs) / 1000));
   return { requests, durationMs, ratePerS: v.rate };
 }

@@ -1,22 +1,14 @@
 // The 32-bit histogram class alone: the package's index also loads its WebAssembly build (a base64 string decoded at
 // require time), which cost every load test ~14 MB of peak RSS and start-up time for a variant we never use.
 import Int32Histogram from 'hdr-histogram-js/dist/Int32Histogram';
+import type { HistogramPercentiles } from '../../types/loadtest-result';
 
 /** 1 µs .. 60 s at 3 significant digits: ~ 0.1 % error, a fixed few hundred KB whatever the run length. */
 export const LOWEST_US = 1;
 export const HIGHEST_US = 60_000_000;
 
-export interface Percentiles {
-  count: number;
-  min: number;
-  mean: number;
-  p50: number;
-  p90: number;
-  p95: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
+/** A histogram's summary, as loadtest-result.schema.json records it. */
+export type Percentiles = HistogramPercentiles;
 
 /**
  * Latency in an HDR histogram, recorded in whole microseconds (autocannon rounds to milliseconds, which

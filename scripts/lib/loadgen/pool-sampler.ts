@@ -1,3 +1,4 @@
+import { counterReading } from '../counter-reset';
 import { readMetrics } from '../metrics-source/read-metrics';
 import { JSON_SOURCE } from '../metrics-source/source';
 import type { Target } from '../targets';
@@ -11,30 +12,15 @@ const readJsonMetrics: MetricsReader = (url, timeoutMs) => readMetrics({ name: u
 export function toPoolSample(m: ServiceMetrics): PoolSample {
   return {
     ok: true,
-    pid: m.pid,
-    uptimeS: m.uptime_s,
+    reading: counterReading(m),
     max: m.pool.max,
     utilization: m.pool.utilization,
     waiting: m.pool.waiting,
-    acquireTimeouts: m.pool.acquire_timeouts,
-    poolErrors: m.pool.errors,
-    holdMsSum: m.pool.hold_ms_sum,
     acquireWaitP95Ms: m.pool.acquire_wait_ms.p95,
   };
 }
 
-const MISSING: PoolSample = {
-  ok: false,
-  pid: 0,
-  uptimeS: 0,
-  max: 0,
-  utilization: 0,
-  waiting: 0,
-  acquireTimeouts: 0,
-  poolErrors: 0,
-  holdMsSum: 0,
-  acquireWaitP95Ms: 0,
-};
+const MISSING: PoolSample = { ok: false };
 
 /**
  * Reads every target's /api/health/metrics once before the load, every interval during it and once after.

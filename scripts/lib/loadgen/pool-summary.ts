@@ -1,38 +1,27 @@
-/** One /api/health/metrics reading, reduced to what the load-test judgement needs. `ok: false` = no reading. */
-export interface PoolSample {
-  ok: boolean;
-  pid: number;
-  uptimeS: number;
-  max: number;
-  utilization: number;
-  waiting: number;
-  acquireTimeouts: number;
-  poolErrors: number;
-  holdMsSum: number;
-  acquireWaitP95Ms: number;
-}
+import { counterReset, type CounterReading } from '../counter-reset';
+import type { LoadtestResult } from '../../types/loadtest-result';
 
-export interface PoolSummary {
-  samples: number;
-  failed_samples: number;
-  pool_max: number | null;
-  restarts: number;
-  utilization_peak_interval_pct: number | null;
-  utilization_peak_sample_pct: number | null;
-  utilization_mean_pct: number | null;
-  waiting_max: number | null;
-  waiting_longest_streak: number;
-  acquire_timeouts_delta: number;
-  pool_errors_delta: number;
-  acquire_wait_p95_max_ms: number | null;
-}
+/** One /api/health/metrics reading, reduced to what the load-test judgement needs. `ok: false` = no reading. */
+export type PoolSample =
+  | { ok: false }
+  | {
+      ok: true;
+      reading: CounterReading;
+      max: number;
+      utilization: number;
+      waiting: number;
+      acquireWaitP95Ms: number;
+    };
+
+/** One instance's pool over the load test, as loadtest-result.schema.json records it (without its name and url). */
+export type PoolSummary = Omit<LoadtestResult['pool']['instances'][number], 'name' | 'url'>;
 
 const pct = (x: number): number => Math.round(x * 10000) / 100;
 
 /**
  * Reduces one instance's samples (in time order, the first taken before the load starts). Counters are
- * cumulative: deltas between two readings of the same process are exact; after a restart (new pid or a
- * counter going down) the new reading counts from zero. Utilisation per interval is Little's law on the
+ * cumulative: deltas between two readings of the same process are exact; after a restart (scripts/lib/
+ * counter-reset.ts) the new reading counts from zero. Utilisation per interval is Little's law on the
  * cumulative connection hold time — busy connection-ms / (interval ms x max) — so a burst between two
  * samples is not missed the way an instantaneous active/max reading misses it. A missing sample breaks a
  * waiting streak: "sustained" is only claimed from consecutive readings.
@@ -52,7 +41,7 @@ export function summarizePoolSamples(samples: PoolSample[]): PoolSummary {
     pool_errors_delta: 0,
     acquire_wait_p95_max_ms: null,
   };
-  let prev: PoolSample | null = null;
+  let prev: Extract<PoolSample, { ok: true }> | null = null;
   let streak = 0;
   let busyMs = 0;
   let capacityMs = 0;
@@ -71,21 +60,17 @@ export function summarizePoolSamples(samples: PoolSample[]): PoolSummary {
     streak = s.waiting > 0 ? streak + 1 : 0;
     out.waiting_longest_streak = Math.max(out.waiting_longest_streak, streak);
     if (prev) {
-      const restarted =
-        s.pid !== prev.pid ||
-        s.uptimeS < prev.uptimeS ||
-        s.holdMsSum < prev.holdMsSum ||
-        s.acquireTimeouts < prev.acquireTimeouts;
-      if (restarted) {
+      const [was, now] = [prev.reading, s.reading];
+      if (counterReset(was, now)) {
         out.restarts++;
-        out.acquire_timeouts_delta += s.acquireTimeouts;
-        out.pool_errors_delta += s.poolErrors;
+        out.acquire_timeouts_delta += now.counters['pool.acquire_timeouts'];
+        out.pool_errors_delta += now.counters['pool.errors'];
       } else {
-        out.acquire_timeouts_delta += s.acquireTimeouts - prev.acquireTimeouts;
-        out.pool_errors_delta += Math.max(0, s.poolErrors - prev.poolErrors);
-        const dtMs = (s.uptimeS - prev.uptimeS) * 1000;
+        out.acquire_timeouts_delta += now.counters['pool.acquire_timeouts'] - was.counters['pool.acquire_timeouts'];
+        out.pool_errors_delta += now.counters['pool.errors'] - was.counters['pool.errors'];
+        const dtMs = (now.uptime_s - was.uptime_s) * 1000;
         if (dtMs > 0 && s.max > 0) {
-          const busy = s.holdMsSum - prev.holdMsSum;
+          const busy = now.counters['pool.hold_ms_sum'] - was.counters['pool.hold_ms_sum'];
           busyMs += busy;
           capacityMs += dtMs * s.max;
           // Hold time is credited when a connection is released, so under overload a hold longer than the

@@ -1,7 +1,6 @@
 import type { LoadtestResult } from '../../types/loadtest-result';
 import type { RunConfig } from './config';
 import { loadLevelOf } from './load-level';
-import type { PoolSummary } from './pool-summary';
 import { MAX_CAPTURES, type Recorder } from './recorder';
 import type { StopReason } from './transport';
 
@@ -16,7 +15,7 @@ export interface RunFacts {
   warmupMs: number;
   warmupFailures: number;
   reachable: boolean;
-  pool: Array<{ name: string; url: string } & PoolSummary> | null;
+  pool: LoadtestResult['pool']['instances'] | null;
   toolVersion: string;
   /** What the scenario's {{run_id}} stood for. */
   templateRunId: string;

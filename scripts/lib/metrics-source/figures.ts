@@ -1,6 +1,7 @@
 import { MeasureError } from '../errors';
 import { isValid, problemsOf } from '../schema';
 import type { ServiceMetrics } from '../../types/service-metrics';
+import type { Percentiles } from '../../types/service-metrics';
 
 /**
  * The reference service's Prometheus series (lab/service/prometheus.ts) behind each field of the
@@ -36,13 +37,8 @@ export const HISTOGRAMS = {
 } as const;
 
 /** Percentiles of one histogram over a window, in seconds as Prometheus keeps them (NaN = no observations). */
-export interface WindowQuantiles {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+/** A window's percentiles, as /api/health/metrics reports them. */
+export type WindowQuantiles = Percentiles;
 
 export const QUANTILES = { p50: 0.5, p95: 0.95, p99: 0.99, max: 1 } as const;
 

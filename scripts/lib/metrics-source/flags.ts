@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { InputError } from '../errors';
-import { parseDuration } from '../judge/duration';
+import { parseDurationS } from '../duration';
 import { DEFAULT_WINDOW_S, METRICS_SOURCE_KINDS, type MetricsSource, type MetricsSourceKind } from './source';
 import type { Plan } from '../../types/plan';
 
@@ -38,9 +38,8 @@ export function resolveMetricsSource(args: MetricsSourceArgs, plan: Plan | null)
   const kind = args.metricsSource ?? section?.kind ?? 'json';
   const windowS =
     args.metricsWindow !== undefined
-      ? parseDuration(args.metricsWindow, '--metrics-window')
+      ? parseDurationS(args.metricsWindow, '--metrics-window')
       : (section?.window_s ?? DEFAULT_WINDOW_S);
-  if (!(windowS > 0)) throw new InputError(`--metrics-window must be longer than 0 s, got ${args.metricsWindow}`);
   if (kind === 'json') return { kind };
   if (kind === 'scrape') return { kind, window_s: windowS };
   const url = args.prometheusUrl ?? section?.prometheus_url;

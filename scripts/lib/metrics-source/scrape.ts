@@ -1,5 +1,5 @@
-import { request } from 'undici';
 import { MeasureError } from '../errors';
+import { getText } from '../http-json';
 import { authHeaders, type TokenRef } from '../target-auth';
 import { bucketDelta, histogramQuantile, type Bucket } from './histogram';
 import { HISTOGRAMS, QUANTILES, metricsFromFigures, scalarsFrom, SERIES, type WindowQuantiles } from './figures';
@@ -9,24 +9,8 @@ import type { ServiceMetrics } from '../../types/service-metrics';
 
 export type FetchText = (url: string, timeoutMs: number, headers?: Record<string, string>) => Promise<string>;
 
-export const fetchText: FetchText = async (url, timeoutMs, headers = {}) => {
-  let status: number;
-  let text: string;
-  try {
-    const res = await request(url, {
-      headers,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = res.statusCode;
-    text = await res.body.text();
-  } catch (err) {
-    throw new MeasureError(`GET ${url} failed: ${(err as Error).message}`, 'E_UNREACHABLE', { cause: err });
-  }
-  if (status !== 200) throw new MeasureError(`GET ${url} answered HTTP ${status}`, 'E_HTTP_STATUS');
-  return text;
-};
+export const fetchText: FetchText = async (url, timeoutMs, headers = {}) =>
+  (await getText(url, { timeoutMs, headers })).text;
 
 interface Reading {
   atMs: number;

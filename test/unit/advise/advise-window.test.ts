@@ -172,18 +172,18 @@ t.test('as a preflight checklist row: WARN, never a silent pass, FAIL only when 
   );
   t.equal(a.severity, 'warning');
   const row = adviceAsChecklistItem(a);
-  t.equal(row.status, 'WARN');
+  t.equal(row.verdict, 'WARN');
   t.equal(row.id, 'pool-size-advice');
   t.match(row.measured, /recommended max \d+ \/ min \d+ .*planned 200/);
   t.match(row.detail, /PLANNED_FAR_ABOVE_NEED/);
-  t.equal(adviceAsChecklistItem(a, 'critical').status, 'WARN');
-  t.equal(adviceAsChecklistItem(a, 'warning').status, 'FAIL');
+  t.equal(adviceAsChecklistItem(a, 'critical').verdict, 'WARN');
+  t.equal(adviceAsChecklistItem(a, 'warning').verdict, 'FAIL');
   const fine = await adviseFromWindow(
     targets,
     { windowS: 30, samples: 2 },
     options(fakeFleet().fetcher, { planned: null, db: { spindles: 1 } }),
   );
-  t.equal(adviceAsChecklistItem(fine).status, 'PASS');
+  t.equal(adviceAsChecklistItem(fine).verdict, 'PASS');
 });
 
 t.test(
@@ -205,12 +205,12 @@ t.test(
     const { item, advice } = await adviceChecklistItem(() => adviseFromPairs(pairs, opts));
     t.equal(advice?.instances[0].busy_avg, 3);
     t.equal(advice?.recommended.max, 9);
-    t.equal(item.status, 'WARN');
+    t.equal(item.verdict, 'WARN');
     const broken = await adviceChecklistItem(() =>
       adviseFromPairs([{ ...pairs[0]!, second: null, error: 'ECONNREFUSED' }], opts),
     );
     t.equal(broken.advice, null);
-    t.equal(broken.item.status, 'WARN');
+    t.equal(broken.item.verdict, 'WARN');
     t.match(broken.item.detail, /could not advise \(E_ADVISE_SAMPLE\).*primary-1 \(ECONNREFUSED\)/);
     await t.rejects(
       adviceChecklistItem(() => Promise.reject(new TypeError('a bug'))),

@@ -73,7 +73,7 @@ t.test('a restart between samples is detected and the instance skipped', async (
     0.95,
   );
   t.equal(byPid.status, 'reset');
-  t.match(byPid.reason, /pid 4242 -> 99/);
+  t.match(byPid.reason, /pid 4242 → 99/);
   const byCounter = measureInstance(
     target,
     [
@@ -83,7 +83,7 @@ t.test('a restart between samples is detected and the instance skipped', async (
     0.95,
   );
   t.equal(byCounter.status, 'reset');
-  t.match(byCounter.reason, /pool.acquires went down/);
+  t.match(byCounter.reason, /counters went down \(.*pool\.acquires/);
   const inTheMiddle = measureInstance(
     target,
     [

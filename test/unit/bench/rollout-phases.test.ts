@@ -3,7 +3,7 @@ import { rollbackTiming, rolloutTiming, type RolloutEvent } from '../../../scrip
 import { slowestTasks } from '../../../scripts/bench/rollout';
 
 const at = (s: number): string => new Date(Date.UTC(2026, 10, 30, 18, 0, 0) + s * 1000).toISOString();
-const ev = (s: number, host: string, action: string, phase?: string): RolloutEvent => ({
+const ev = (s: number, host: string, action: string, phase?: RolloutEvent['phase']): RolloutEvent => ({
   at: at(s),
   host,
   action,

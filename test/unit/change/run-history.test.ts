@@ -111,7 +111,7 @@ t.test(
       runsOnFleet(r, targets, 'none').map((x) => [x.run_id, x.rolled_back]),
       [
         ['run-3', null],
-        ['run-2', 'verified'],
+        ['run-2', 'VERIFIED'],
       ],
     );
   },

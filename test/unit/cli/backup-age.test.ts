@@ -108,22 +108,22 @@ t.test('pg_stat_archiver: a failure newer than the last success is a problem', a
 t.test('backup age: strictly younger than 24 h (the runbook\'s "<")', async (t) => {
   const now = new Date('2026-02-01T02:00:00Z');
   const finding = (iso: string | null) => ({ source: 'file' as const, newest_at: iso, detail: 'x' });
-  t.equal(backupItem(finding('2026-01-31T02:00:00.001Z'), now, 24).item.status, 'PASS', '1 ms under 24 h');
-  t.equal(backupItem(finding('2026-01-31T02:00:00.000Z'), now, 24).item.status, 'FAIL', 'exactly 24 h');
-  t.equal(backupItem(finding(null), now, 24).item.status, 'FAIL', 'no backup at all');
+  t.equal(backupItem(finding('2026-01-31T02:00:00.001Z'), now, 24).item.verdict, 'PASS', '1 ms under 24 h');
+  t.equal(backupItem(finding('2026-01-31T02:00:00.000Z'), now, 24).item.verdict, 'FAIL', 'exactly 24 h');
+  t.equal(backupItem(finding(null), now, 24).item.verdict, 'FAIL', 'no backup at all');
   const broken = { ...finding('2026-02-01T01:00:00Z'), problem: 'WAL archiving failing' };
-  t.equal(backupItem(broken, now, 24).item.status, 'FAIL', 'fresh but archiving broken');
+  t.equal(backupItem(broken, now, 24).item.verdict, 'FAIL', 'fresh but archiving broken');
 });
 
 t.test('WAL archiving alone is a WARN, never a PASS', async (t) => {
   const now = new Date('2026-02-01T02:00:00Z');
   const archived = { source: 'pg_stat_archiver' as const, newest_at: '2026-02-01T01:59:00Z', detail: 'archived 10' };
   const wal = backupItem(archived, now, 24).item;
-  t.equal(wal.status, 'WARN', 'a WAL segment archived a minute ago is not a base backup: WARN, never PASS');
+  t.equal(wal.verdict, 'WARN', 'a WAL segment archived a minute ago is not a base backup: WARN, never PASS');
   t.match(wal.detail, /not a base backup.*pgbackrest, wal_g, barman, pg_basebackup/);
-  t.equal(backupItem({ ...archived, newest_at: '2026-01-30T01:00:00Z' }, now, 24).item.status, 'FAIL', 'stale: FAIL');
+  t.equal(backupItem({ ...archived, newest_at: '2026-01-30T01:00:00Z' }, now, 24).item.verdict, 'FAIL', 'stale: FAIL');
   t.equal(
-    backupItem({ source: 'pg_basebackup', newest_at: '2026-02-01T01:00:00Z', detail: 'x' }, now, 24).item.status,
+    backupItem({ source: 'pg_basebackup', newest_at: '2026-02-01T01:00:00Z', detail: 'x' }, now, 24).item.verdict,
     'PASS',
     'a fresh base backup passes',
   );

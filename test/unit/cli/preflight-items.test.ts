@@ -1,6 +1,7 @@
 import { judgeWindow, judgeWindowFit } from '../../../scripts/lib/change-window';
 import t from 'tap';
-import { exitCodeOfVerdict, verdictOf, type Item } from '../../../scripts/lib/checklist';
+import { verdictOf, type Item } from '../../../scripts/lib/checklist';
+import { exitCodeOfVerdict } from '../../../scripts/lib/verdict';
 import type { InstanceSample } from '../../../scripts/lib/metrics-sampler';
 import * as P from '../../../scripts/lib/preflight-items';
 import { withDefaults } from '../../../scripts/lib/schema-defaults';
@@ -55,7 +56,7 @@ function sample(requests: number, errors: number, p95: number, usable = true): I
     },
   };
 }
-const statusOf = (items: Item[], id: string): string => items.find((i) => i.id === id)!.status;
+const statusOf = (items: Item[], id: string): string => items.find((i) => i.id === id)!.verdict;
 
 t.test("the defaults are the runbook's values, filled from the schema", async (t) => {
   const cfg = withDefaults<PreflightConfig>('preflight-config', {});
@@ -85,7 +86,7 @@ t.test('error rate: < 0.1 % passes, exactly 0.1 % fails', async (t) => {
   );
   t.equal(
     statusOf(P.instanceItems([sample(100, 0, 10, false)], 0.001, 500), 'error_rate:p1'),
-    'UNKNOWN',
+    'COULD_NOT_MEASURE',
     'a counter reset is not usable',
   );
 });
@@ -95,15 +96,15 @@ t.test('p95: 499.9 ms passes, exactly 500 ms fails', async (t) => {
   t.equal(statusOf(P.instanceItems([sample(100, 0, 500)], 0.001, 500), 'p95:p1'), 'FAIL');
 });
 
-t.test('an unreachable instance is UNKNOWN for both items', async (t) => {
+t.test('an unreachable instance is COULD_NOT_MEASURE for both items', async (t) => {
   const items = P.instanceItems(
     [{ name: 'p1', url: 'http://p1', first: null, second: null, rates: null, error: 'GET failed: ECONNREFUSED' }],
     0.001,
     500,
   );
   t.same(
-    items.map((i) => i.status),
-    ['UNKNOWN', 'UNKNOWN'],
+    items.map((i) => i.verdict),
+    ['COULD_NOT_MEASURE', 'COULD_NOT_MEASURE'],
   );
 });
 
@@ -116,10 +117,10 @@ t.test('blocked sessions: at the limit passes', async (t) => {
     blocked_by: [2],
     waiting_s: 3,
   };
-  t.equal(P.blockedItem([], 0).status, 'PASS');
-  t.equal(P.blockedItem([b], 0).status, 'FAIL');
+  t.equal(P.blockedItem([], 0).verdict, 'PASS');
+  t.equal(P.blockedItem([b], 0).verdict, 'FAIL');
   t.match(P.blockedItem([b], 0).detail, /pid 1 .* on 2/);
-  t.equal(P.blockedItem([b], 1).status, 'PASS');
+  t.equal(P.blockedItem([b], 1).verdict, 'PASS');
 });
 
 t.test('transactions: long and idle-in-transaction (aborted too), at the limit passes', async (t) => {
@@ -131,15 +132,15 @@ t.test('transactions: long and idle-in-transaction (aborted too), at the limit p
     state_age_s: st,
   });
   const [long, idle] = P.transactionItems([tx('active', 60, 1), tx('idle in transaction (aborted)', 10, 30)], 60, 30);
-  t.equal(long!.status, 'PASS');
-  t.equal(idle!.status, 'PASS');
+  t.equal(long!.verdict, 'PASS');
+  t.equal(idle!.verdict, 'PASS');
   const [long2, idle2] = P.transactionItems(
     [tx('active', 60.1, 1), tx('idle in transaction (aborted)', 40, 30.1)],
     60,
     30,
   );
-  t.equal(long2!.status, 'FAIL');
-  t.equal(idle2!.status, 'FAIL');
+  t.equal(long2!.verdict, 'FAIL');
+  t.equal(idle2!.verdict, 'FAIL');
   t.match(idle2!.detail, /idle in transaction \(aborted\)/);
 });
 
@@ -171,11 +172,11 @@ t.test('change window: a run that fits passes, outside fails, an override is a r
     const now = new Date(iso);
     return P.changeWindowItem(judgeWindow(now, spec), judgeWindowFit(now, spec, runS), `${runS}s`, override);
   };
-  t.equal(item('2026-02-01T02:10:00Z', 3600).status, 'PASS');
-  t.equal(item('2026-02-01T12:00:00Z', 60).status, 'FAIL', 'outside');
+  t.equal(item('2026-02-01T02:10:00Z', 3600).verdict, 'PASS');
+  t.equal(item('2026-02-01T12:00:00Z', 60).verdict, 'FAIL', 'outside');
   t.match(item('2026-02-01T12:00:00Z', 60).detail, /outside the window .*next window opens 2026-02-02 02:00 UTC/);
   const o = item('2026-02-01T12:00:00Z', 60, { reason: 'hotfix for INC-42', by: 'lead' });
-  t.equal(o.status, 'WARN');
+  t.equal(o.verdict, 'WARN');
   t.match(o.detail, /lead: hotfix for INC-42/);
 });
 
@@ -195,7 +196,7 @@ t.test(
       fits: false,
     });
     const i = P.changeWindowItem(judgeWindow(at('2026-02-01T05:30:00Z'), spec), late, '75m');
-    t.equal(i.status, 'FAIL');
+    t.equal(i.verdict, 'FAIL');
     t.equal(
       i.detail,
       'the run needs up to 75m: started now it would end at 06:45 UTC, after the window closes at 06:00 UTC; the next window opens 2026-02-02 02:00 UTC. Wait, or record an override {reason, by} in plan.preflight.change_window.override',
@@ -216,21 +217,21 @@ t.test(
       reason: 'INC-42 fix',
       by: 'lead',
     });
-    t.equal(over.status, 'WARN', 'the override keeps working, with its reason');
+    t.equal(over.verdict, 'WARN', 'the override keeps working, with its reason');
     t.match(over.detail, /would end at 06:45 UTC.*overridden by lead: INC-42 fix/);
   },
 );
 
 t.test('on-call: 30 minutes passes, 31 fails, nobody fails', async (t) => {
-  t.equal(P.onCallItem({ name: 'A', response_minutes: 30 }, 30).status, 'PASS');
-  t.equal(P.onCallItem({ name: 'A', response_minutes: 31 }, 30).status, 'FAIL');
-  t.equal(P.onCallItem(undefined, 30).status, 'FAIL');
+  t.equal(P.onCallItem({ name: 'A', response_minutes: 30 }, 30).verdict, 'PASS');
+  t.equal(P.onCallItem({ name: 'A', response_minutes: 31 }, 30).verdict, 'FAIL');
+  t.equal(P.onCallItem(undefined, 30).verdict, 'FAIL');
 });
 
-t.test('verdict: FAIL beats UNKNOWN beats PASS; WARN never fails; exit codes 1, 3, 0', async (t) => {
-  const i = (status: Item['status']): Item => ({ id: status, item: status, status, measured: '', threshold: '' });
+t.test('verdict: FAIL beats COULD_NOT_MEASURE beats PASS; WARN never fails; exit codes 1, 3, 0', async (t) => {
+  const i = (verdict: Item['verdict']): Item => ({ id: verdict, item: verdict, verdict, measured: '', threshold: '' });
   t.equal(verdictOf([i('PASS'), i('WARN')]), 'PASS');
-  t.equal(verdictOf([i('PASS'), i('UNKNOWN')]), 'UNKNOWN');
-  t.equal(verdictOf([i('UNKNOWN'), i('FAIL')]), 'FAIL');
-  t.same([exitCodeOfVerdict('PASS'), exitCodeOfVerdict('FAIL'), exitCodeOfVerdict('UNKNOWN')], [0, 1, 3]);
+  t.equal(verdictOf([i('PASS'), i('COULD_NOT_MEASURE')]), 'COULD_NOT_MEASURE');
+  t.equal(verdictOf([i('COULD_NOT_MEASURE'), i('FAIL')]), 'FAIL');
+  t.same([exitCodeOfVerdict('PASS'), exitCodeOfVerdict('FAIL'), exitCodeOfVerdict('COULD_NOT_MEASURE')], [0, 1, 3]);
 });

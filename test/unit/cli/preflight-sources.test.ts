@@ -49,7 +49,7 @@ function inputs(
 
 void t.test('production with nothing configured: each missing source FAILs naming what to set', async (t) => {
   const items = await sourceItems(inputs({}, { database: false }), new Date());
-  const failed = items.filter((i) => i.status === 'FAIL');
+  const failed = items.filter((i) => i.verdict === 'FAIL');
   t.same(failed.map((i) => i.id).sort(), [
     'source:database',
     'source:db_cpu',
@@ -62,37 +62,34 @@ void t.test('production with nothing configured: each missing source FAILs namin
   t.match(items.find((i) => i.id === 'source:log:standby-1')?.detail, /pool_instance_journal_unit/);
 });
 
-void t.test(
-  'configured sources are read once: a host that does not answer is UNKNOWN (could not measure)',
-  async (t) => {
-    const runner: HostRunner = {
-      run: async () => {
-        throw new MeasureError(
-          "reading the postmaster's CPU: could not reach db-1 (deploy@10.0.2.11) over SSH: timed out",
-        );
-      },
-      close: async () => undefined,
-    };
-    const dir = t.testdir({});
-    const items = await sourceItems(
-      inputs(
-        {
-          monitor: {
-            db_cpu: { host: 'db-1', pid_file: '/var/lib/postgresql/15/main/postmaster.pid' },
-            p0: { file: `${dir}/P0` },
-          },
+void t.test('configured sources are read once: a host that does not answer is COULD_NOT_MEASURE', async (t) => {
+  const runner: HostRunner = {
+    run: async () => {
+      throw new MeasureError(
+        "reading the postmaster's CPU: could not reach db-1 (deploy@10.0.2.11) over SSH: timed out",
+      );
+    },
+    close: async () => undefined,
+  };
+  const dir = t.testdir({});
+  const items = await sourceItems(
+    inputs(
+      {
+        monitor: {
+          db_cpu: { host: 'db-1', pid_file: '/var/lib/postgresql/15/main/postmaster.pid' },
+          p0: { file: `${dir}/P0` },
         },
-        { runner, logs: ['standby-1', 'primary-1'] },
-      ),
-      new Date(),
-    );
-    const by = Object.fromEntries(items.map((i) => [i.id, i]));
-    t.match(by['source:db_cpu'], { status: 'UNKNOWN', detail: /could not reach db-1/ });
-    t.match(by['source:p0'], { status: 'PASS', measured: /no P0/ });
-    t.match(by['source:log:standby-1'], { status: 'PASS' });
-    t.match(by['source:log:primary-1'], { status: 'UNKNOWN', detail: /could not reach primary-1/ });
-  },
-);
+      },
+      { runner, logs: ['standby-1', 'primary-1'] },
+    ),
+    new Date(),
+  );
+  const by = Object.fromEntries(items.map((i) => [i.id, i]));
+  t.match(by['source:db_cpu'], { verdict: 'COULD_NOT_MEASURE', detail: /could not reach db-1/ });
+  t.match(by['source:p0'], { verdict: 'PASS', measured: /no P0/ });
+  t.match(by['source:log:standby-1'], { verdict: 'PASS' });
+  t.match(by['source:log:primary-1'], { verdict: 'COULD_NOT_MEASURE', detail: /could not reach primary-1/ });
+});
 
 void t.test('an open P0 refuses the change', async (t) => {
   const dir = t.testdir({ P0: 'incident 42\n' });
@@ -102,11 +99,11 @@ void t.test('an open P0 refuses the change', async (t) => {
   );
   t.match(
     items.find((i) => i.id === 'source:p0'),
-    { status: 'FAIL', measured: 'P0 open' },
+    { verdict: 'FAIL', measured: 'P0 open' },
   );
   t.match(
     items.find((i) => i.id === 'source:db_cpu'),
-    { status: 'PASS' },
+    { verdict: 'PASS' },
   );
 });
 

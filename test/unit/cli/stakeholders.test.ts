@@ -6,7 +6,7 @@ import { renderIncident } from '../../../scripts/lib/incident';
 t.test('a role with nobody named is a preflight WARN; named roles pass with their names', async (t) => {
   const items = stakeholderItems({ executive_operator: ['Dana Reyes', '#exec-ops'], on_call: [] });
   t.same(
-    items.map((i) => [i.id, i.status, i.measured]),
+    items.map((i) => [i.id, i.verdict, i.measured]),
     [
       ['stakeholder:executive_operator', 'PASS', 'Dana Reyes, #exec-ops'],
       ['stakeholder:product_lead', 'WARN', 'nobody named'],
@@ -15,7 +15,7 @@ t.test('a role with nobody named is a preflight WARN; named roles pass with thei
   );
   t.match(items[1]!.detail, /pool_scaling_stakeholders\.product_lead/);
   t.same(
-    stakeholderItems(undefined).map((i) => i.status),
+    stakeholderItems(undefined).map((i) => i.verdict),
     ['WARN', 'WARN', 'WARN'],
     'no stakeholders at all: three warnings',
   );
@@ -52,7 +52,7 @@ t.test('the incident names who was told, role by role', async (t) => {
       operator: 'op',
       now: new Date('2026-02-01T02:41:00Z'),
     },
-    { timeline: [], figures: [], actions: [], outcome: null, notified: [] },
+    { timeline: [], figures: [], gateMessage: null, actions: [], outcome: null, notified: [] },
     {
       change: {
         from: {

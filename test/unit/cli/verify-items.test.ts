@@ -64,15 +64,15 @@ t.test(
   'latency regression: exactly +20 % passes, above fails, unless it adds less than min_regression_ms',
   async (t) => {
     const base = { latency_p95_ms: 100, error_rate: 0 };
-    t.equal(by(V.sampleItems(sample(120, 100, 0, 0), base, thresholds), 'p95').status, 'PASS', '+20 % exactly');
-    t.equal(by(V.sampleItems(sample(120.1, 100, 0, 0), base, thresholds), 'p95').status, 'FAIL', '+20.1 %');
+    t.equal(by(V.sampleItems(sample(120, 100, 0, 0), base, thresholds), 'p95').verdict, 'PASS', '+20 % exactly');
+    t.equal(by(V.sampleItems(sample(120.1, 100, 0, 0), base, thresholds), 'p95').verdict, 'FAIL', '+20.1 %');
     t.equal(
-      by(V.sampleItems(sample(3, 100, 0, 0), { latency_p95_ms: 2, error_rate: 0 }, thresholds), 'p95').status,
+      by(V.sampleItems(sample(3, 100, 0, 0), { latency_p95_ms: 2, error_rate: 0 }, thresholds), 'p95').verdict,
       'PASS',
       '2 → 3 ms is +50 % but only 1 ms: noise',
     );
     t.equal(
-      by(V.sampleItems(sample(500, 100, 0, 0), null, thresholds), 'p95').status,
+      by(V.sampleItems(sample(500, 100, 0, 0), null, thresholds), 'p95').verdict,
       'FAIL',
       'at 500 ms without a baseline',
     );
@@ -82,26 +82,26 @@ t.test(
 t.test('error rate spike: baseline + 1 % passes, more fails', async (t) => {
   const base = { latency_p95_ms: 10, error_rate: 0.001 };
   t.equal(
-    by(V.sampleItems(sample(10, 1000, 11, 0), base, thresholds), 'error_rate').status,
+    by(V.sampleItems(sample(10, 1000, 11, 0), base, thresholds), 'error_rate').verdict,
     'PASS',
     '1.1 % = 0.1 % + 1 %',
   );
-  t.equal(by(V.sampleItems(sample(10, 1000, 12, 0), base, thresholds), 'error_rate').status, 'FAIL', '1.2 %');
-  t.equal(by(V.sampleItems(sample(10, 0, 0, 0), base, thresholds), 'error_rate').status, 'WARN', 'no traffic');
+  t.equal(by(V.sampleItems(sample(10, 1000, 12, 0), base, thresholds), 'error_rate').verdict, 'FAIL', '1.2 %');
+  t.equal(by(V.sampleItems(sample(10, 0, 0, 0), base, thresholds), 'error_rate').verdict, 'WARN', 'no traffic');
 });
 
 t.test('thrashing: pool churn at the limit passes, above fails and says why', async (t) => {
-  t.equal(by(V.sampleItems(sample(10, 10, 0, 5), null, thresholds), 'thrashing').status, 'PASS');
+  t.equal(by(V.sampleItems(sample(10, 10, 0, 5), null, thresholds), 'thrashing').verdict, 'PASS');
   const over = by(V.sampleItems(sample(10, 10, 0, 5.1), null, thresholds), 'thrashing');
-  t.equal(over.status, 'FAIL');
+  t.equal(over.verdict, 'FAIL');
   t.match(over.detail, /connection thrashing/);
   const swapped = sample(10, 10, 0, 8);
   swapped.first = { ...swapped.first!, pool: { ...swapped.first!.pool, generation: 1 } };
   const during = by(V.sampleItems(swapped, null, thresholds), 'thrashing');
-  t.equal(during.status, 'WARN', 'a reload inside the window explains the churn: not judged');
+  t.equal(during.verdict, 'WARN', 'a reload inside the window explains the churn: not judged');
   t.match(during.detail, /generation 1 → 2/);
-  t.equal(V.newBackendsItem(30, 3, 10).status, 'PASS', '10/s at the limit');
-  t.equal(V.newBackendsItem(31, 3, 10).status, 'FAIL');
+  t.equal(V.newBackendsItem(30, 3, 10).verdict, 'PASS', '10/s at the limit');
+  t.equal(V.newBackendsItem(31, 3, 10).verdict, 'FAIL');
 });
 
 t.test('pool in force: every expected key, and a failed reload fails', async (t) => {
@@ -115,23 +115,23 @@ t.test('pool in force: every expected key, and a failed reload fails', async (t)
     last_reload_error: err,
     reloading: false,
   });
-  t.equal(V.poolItem('p1', { max: 200, min: 20 }, cfg(200), null).status, 'PASS');
+  t.equal(V.poolItem('p1', { max: 200, min: 20 }, cfg(200), null).verdict, 'PASS');
   const wrong = V.poolItem('p1', { max: 200, min: 20 }, cfg(50), null);
-  t.equal(wrong.status, 'FAIL');
+  t.equal(wrong.verdict, 'FAIL');
   t.match(wrong.detail, /max on p1 is 50, expected 200/);
   t.equal(
-    V.poolItem('p1', { max: 200 }, cfg(200, { message: 'min > max', at: '2026-02-01T02:01:00Z' }), null).status,
+    V.poolItem('p1', { max: 200 }, cfg(200, { message: 'min > max', at: '2026-02-01T02:01:00Z' }), null).verdict,
     'FAIL',
   );
-  t.equal(V.poolItem('p1', { max: 200 }, null, 'ECONNREFUSED').status, 'UNKNOWN');
+  t.equal(V.poolItem('p1', { max: 200 }, null, 'ECONNREFUSED').verdict, 'COULD_NOT_MEASURE');
 });
 
 t.test('db connections: inside the range passes, above fails, below warns by default', async (t) => {
-  t.equal(V.connectionsItem(20, { min: 20, max: 40 }, 'warn', 'instances').status, 'PASS');
-  t.equal(V.connectionsItem(40, { min: 20, max: 40 }, 'warn', 'instances').status, 'PASS');
-  t.equal(V.connectionsItem(41, { min: 20, max: 40 }, 'warn', 'instances').status, 'FAIL');
-  t.equal(V.connectionsItem(19, { min: 20, max: 40 }, 'warn', 'instances').status, 'WARN');
-  t.equal(V.connectionsItem(19, { min: 20, max: 40 }, 'fail', 'instances').status, 'FAIL');
+  t.equal(V.connectionsItem(20, { min: 20, max: 40 }, 'warn', 'instances').verdict, 'PASS');
+  t.equal(V.connectionsItem(40, { min: 20, max: 40 }, 'warn', 'instances').verdict, 'PASS');
+  t.equal(V.connectionsItem(41, { min: 20, max: 40 }, 'warn', 'instances').verdict, 'FAIL');
+  t.equal(V.connectionsItem(19, { min: 20, max: 40 }, 'warn', 'instances').verdict, 'WARN');
+  t.equal(V.connectionsItem(19, { min: 20, max: 40 }, 'fail', 'instances').verdict, 'FAIL');
 });
 
 t.test('log lines: only error lines at or after `since` count', async (t) => {
@@ -147,6 +147,6 @@ t.test('log lines: only error lines at or after `since` count', async (t) => {
   t.equal(s.pool_lines, 1);
   t.equal(s.unparsed, 1);
   t.match(s.last[0]!.msg, /pool swapped \{"from":50,"to":200\}/);
-  t.equal(V.logItem(s).status, 'FAIL');
-  t.equal(V.logItem(summariseLog('p1', '/log', text, new Date('2026-02-01T03:00:00Z'), 20)).status, 'PASS');
+  t.equal(V.logItem(s).verdict, 'FAIL');
+  t.equal(V.logItem(summariseLog('p1', '/log', text, new Date('2026-02-01T03:00:00Z'), 20)).verdict, 'PASS');
 });

@@ -52,38 +52,42 @@ const answer = (status: number, type: string, body: unknown) => ({
 });
 
 t.test('an endpoint answer: status, content type, JSON and schema, all said at once', async (t) => {
-  t.equal(endpointItem('a', 'metrics', answer(200, 'application/json', metrics()), false).status, 'PASS');
+  t.equal(endpointItem('a', 'metrics', answer(200, 'application/json', metrics()), false).verdict, 'PASS');
   const bad = endpointItem('a', 'pool-config', answer(200, 'text/html', '<html>'), false);
   t.match(bad, {
-    status: 'FAIL',
+    verdict: 'FAIL',
     detail: /content type "text\/html", expected application\/json; the body is not JSON/,
   });
   t.match(endpointItem('a', 'metrics', answer(401, 'application/json', {}), false), {
     detail: /answered 401, expected 200 \(it wants a token/,
   });
   t.match(endpointItem('a', 'health', answer(200, 'application/json', { status: 'draining' }), false), {
-    status: 'FAIL',
+    verdict: 'FAIL',
     detail: /ok must be 200, else 503/,
   });
-  t.equal(endpointItem('a', 'health', answer(503, 'application/json', { status: 'starting' }), false).status, 'PASS');
-  t.equal(endpointItem('a', 'prometheus', answer(404, 'text/plain', ''), false).status, 'WARN', '/metrics is optional');
+  t.equal(endpointItem('a', 'health', answer(503, 'application/json', { status: 'starting' }), false).verdict, 'PASS');
+  t.equal(
+    endpointItem('a', 'prometheus', answer(404, 'text/plain', ''), false).verdict,
+    'WARN',
+    '/metrics is optional',
+  );
   t.match(endpointItem('a', 'metrics', { status: null, contentType: '', text: '', error: 'timeout' }, false), {
-    status: 'FAIL',
+    verdict: 'FAIL',
     detail: 'timeout',
   });
 });
 
 t.test('counters may not go backwards within a process', async (t) => {
-  t.equal(countersItem('a', metrics(), metrics({}, 11)).status, 'PASS');
+  t.equal(countersItem('a', metrics(), metrics({}, 11)).verdict, 'PASS');
   t.match(countersItem('a', metrics(), metrics({ connects: 3 }, 9)), {
-    status: 'FAIL',
+    verdict: 'FAIL',
     detail: 'requests.total 10 → 9; pool.connects 12 → 3',
   });
-  t.match(countersItem('a', metrics(), { ...metrics(), pid: 8 }), { status: 'FAIL', detail: /restarted/ });
+  t.match(countersItem('a', metrics(), { ...metrics(), pid: 8 }), { verdict: 'FAIL', detail: /restarted/ });
 });
 
 t.test('windowed figures and gauges must agree', async (t) => {
-  t.equal(plausibleItem('a', metrics(), pc()).status, 'PASS');
+  t.equal(plausibleItem('a', metrics(), pc()).verdict, 'PASS');
   const wrong = plausibleItem(
     'a',
     { ...metrics({ active: 5, generation: 2 }), latency: { count: 0, p50: 3, p95: 2, p99: 1, max: 1 } },
@@ -101,7 +105,7 @@ t.test('a reload: new generation, same pool and process, nothing lost, served th
   const after = { m: metrics({ generation: 2 }, 12), pc: pc({ generation: 2, sha256: 'b'.repeat(64) }) };
   const ok = reloadItems('a', { command: { code: 0, output: '' }, before, after, timeoutS: 30, health: [200, 200] });
   t.same(
-    ok.map((i) => i.status),
+    ok.map((i) => i.verdict),
     ['PASS', 'PASS', 'PASS', 'PASS', 'PASS'],
   );
   const noop = reloadItems('a', {
@@ -111,7 +115,7 @@ t.test('a reload: new generation, same pool and process, nothing lost, served th
     timeoutS: 30,
     health: [200],
   });
-  t.match(noop.at(-1), { id: 'reload:a:generation', status: 'FAIL', detail: /same bytes are a no-op/ });
+  t.match(noop.at(-1), { id: 'reload:a:generation', verdict: 'FAIL', detail: /same bytes are a no-op/ });
   const lost = reloadItems('a', {
     command: { code: 0, output: '' },
     before,
@@ -121,11 +125,11 @@ t.test('a reload: new generation, same pool and process, nothing lost, served th
   });
   t.match(
     lost.find((i) => i.id === 'reload:a:nothing-lost'),
-    { status: 'FAIL', detail: /pool.acquire_timeouts \+2/ },
+    { verdict: 'FAIL', detail: /pool.acquire_timeouts \+2/ },
   );
   t.match(
     lost.find((i) => i.id === 'reload:a:health'),
-    { status: 'FAIL', detail: /503/ },
+    { verdict: 'FAIL', detail: /503/ },
   );
   const cmd = reloadItems('a', {
     command: { code: 1, output: 'no such host' },
@@ -134,5 +138,5 @@ t.test('a reload: new generation, same pool and process, nothing lost, served th
     timeoutS: 30,
     health: [],
   });
-  t.match(cmd, [{ status: 'FAIL', detail: /no such host/ }]);
+  t.match(cmd, [{ verdict: 'FAIL', detail: /no such host/ }]);
 });

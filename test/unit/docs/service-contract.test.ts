@@ -29,11 +29,10 @@ function load(name: string): Schema {
 /** Every property path of a schema, `$ref`s (local `#/$defs/x` and other schema files) and oneOf branches followed. */
 function schemaPaths(root: Schema, node: Schema = root, prefix = ''): string[] {
   if (node.$ref) {
-    const ref = node.$ref;
-    const target = ref.startsWith('#/$defs/')
-      ? root.$defs![ref.slice('#/$defs/'.length)]!
-      : load(ref.replace(/\.schema\.json$/, ''));
-    return schemaPaths(ref.startsWith('#') ? root : target, target, prefix);
+    const [file, pointer = ''] = node.$ref.split('#');
+    const base = file ? load(file.replace(/\.schema\.json$/, '')) : root;
+    const def = /^\/\$defs\/(.+)$/.exec(pointer)?.[1];
+    return schemaPaths(base, def ? base.$defs![def]! : base, prefix);
   }
   const out: string[] = [];
   for (const branch of [...(node.oneOf ?? []), ...(node.anyOf ?? [])]) out.push(...schemaPaths(root, branch, prefix));

@@ -37,7 +37,7 @@ t.test(
     t.match(html, />rollback</);
     t.match(
       html,
-      /<p data-rollback-time="PASS">Rollback time: <span class="pass">1m 47s from the trigger \(verify failed .* — bound 10m, runbook &quot;Expected Rollback Time: 5-10 minutes&quot;: PASS<\/span><\/p>/,
+      /<p data-rollback-time="PASS">Rollback time: <span class="pass">21\.6s from the trigger \(verify failed .* — bound 10m, runbook &quot;Expected Rollback Time: 5-10 minutes&quot;: PASS<\/span><\/p>/,
       'the rollback time, judged against its bound',
     );
   },

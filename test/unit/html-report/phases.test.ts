@@ -36,8 +36,8 @@ t.test('a real rolled-back rollout: phases stop at the rollback, which has its r
     phases.some((p) => p.id === 'loadtest' || p.id === 'monitor'),
     'no load test or monitoring ran',
   );
-  t.match(rollbackReason(ev), /verify/);
-  t.equal(rollbackOutcome(ev), 'verified');
+  t.match(rollbackReason(ev), /poolgate verify gate failed: FAIL: p95 latency/);
+  t.equal(rollbackOutcome(ev), 'VERIFIED');
 });
 
 t.test('hand-built events: roles come from the plan, an incomplete rollback says so', async (t) => {
@@ -76,5 +76,5 @@ t.test('hand-built events: roles come from the plan, an incomplete rollback says
     ],
   );
   t.equal(rollbackReason(ev), 'b did not come back');
-  t.equal(rollbackOutcome(ev), 'incomplete');
+  t.equal(rollbackOutcome(ev), 'INCOMPLETE');
 });

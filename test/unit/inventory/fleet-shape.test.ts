@@ -32,6 +32,8 @@ const MAY_DIFFER: Record<string, Why> = {
   'group_vars/all/database.yml:pool_scaling_database.app_user': 'filled in per change (production: FILL IN)',
   'group_vars/all/lb.yml:pool_scaling_lb.url': 'address',
   'group_vars/all/run.yml:pool_scaling_notify_webhook_url_file': 'credential',
+  'group_vars/all/run.yml:pool_scaling_evidence_signing.key': 'credential',
+  'group_vars/all/run.yml:pool_scaling_evidence_signing.allowed_signers': 'credential',
   'group_vars/all/gates.yml:pool_scaling_preflight.restore_tested.by': 'filled in per change (production: FILL IN)',
   'group_vars/all/gates.yml:pool_scaling_preflight.restore_tested.at': 'filled in per change (production: FILL IN)',
   'group_vars/all/gates.yml:pool_scaling_preflight.attestations.system_stable.url': 'address',

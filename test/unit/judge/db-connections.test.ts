@@ -74,22 +74,22 @@ t.test('a count strictly outside the range is one WARNING; the edges are inside'
   t.same(at(null), [], 'a failed probe raises no alert (it is an unmeasured sample, handled by the outage policy)');
 });
 
-t.test('the run-wide verdict: OK, WARNING with the samples outside, NOT MEASURED without a probe', async (t) => {
+t.test('the run-wide verdict: PASS, WARN with the samples outside, COULD_NOT_MEASURE without a probe', async (t) => {
   const range = dbConnectionsRange(undefined, 4);
   const ok = dbConnectionsSummary([sampleWith(22), sampleWith(58, 5)], range);
-  t.same([ok.verdict, ok.lowest, ok.highest, ok.outside_samples, ok.measured_samples], ['OK', 22, 58, 0, 2]);
-  t.equal(dbConnectionsLine(ok), '22–58 (range 20–60, runbook 20-60 for 4 instances, scaled to 4 (5-15 each)): OK');
+  t.same([ok.verdict, ok.lowest, ok.highest, ok.outside_samples, ok.measured_samples], ['PASS', 22, 58, 0, 2]);
+  t.equal(dbConnectionsLine(ok), '22–58 (range 20–60, runbook 20-60 for 4 instances, scaled to 4 (5-15 each)): PASS');
   const warn = dbConnectionsSummary(
     [sampleWith(81), sampleWith(84, 5), sampleWith(50, 10), sampleWith(null, 15)],
     range,
   );
   t.same(
     [warn.verdict, warn.lowest, warn.highest, warn.outside_samples, warn.measured_samples],
-    ['WARNING', 50, 84, 2, 3],
+    ['WARN', 50, 84, 2, 3],
   );
-  t.match(dbConnectionsLine(warn), /^50–84 \(range 20–60, .*\): WARNING, 2\/3 samples outside$/);
+  t.match(dbConnectionsLine(warn), /^50–84 \(range 20–60, .*\): WARN, 2\/3 samples outside$/);
   const none = dbConnectionsSummary([sampleWith(null)], range);
-  t.equal(none.verdict, 'NOT MEASURED', 'no count is never OK');
+  t.equal(none.verdict, 'COULD_NOT_MEASURE', 'no count is never PASS');
 });
 
 t.test('monitoring judges the range on every sample, records it, and never rolls back for it', async (t) => {
@@ -107,7 +107,7 @@ t.test('monitoring judges the range on every sample, records it, and never rolls
   const targets = ['s1', 's2', 'p1', 'p2'].map((name) => ({ name, url: 'http://127.0.0.1:1' }));
   const cfg = resolveMonitorConfig({ interval_s: 1, duration_s: 4 }, { instances: targets.length, sustained_s: 3 });
   const r = await runMonitor(cfg, targets, io, new AbortController().signal, true);
-  t.equal(r.verdict, 'passed', 'a warning is not a trigger');
+  t.equal(r.verdict, 'PASS', 'a warning is not a trigger');
   t.equal(r.alerts.warning, 5, 'one warning per sample');
   t.same(r.summary.db_connections, {
     min: 20,
@@ -117,7 +117,7 @@ t.test('monitoring judges the range on every sample, records it, and never rolls
     highest: 84,
     measured_samples: 5,
     outside_samples: 5,
-    verdict: 'WARNING',
+    verdict: 'WARN',
   });
   const full: MonitorResult = { ...r, files: { samples: 's', alerts: 'a' } };
   t.ok(isValid('monitor-result', full), problemsOf('monitor-result', full).join('; '));
@@ -134,11 +134,11 @@ t.test('monitoring judges the range on every sample, records it, and never rolls
     now: new Date(T0),
     markdownFile: 'pool_scaling_verification_x.md',
   });
-  t.equal(report.db_connections?.verdict, 'WARNING', 'the report carries the judged range');
+  t.equal(report.db_connections?.verdict, 'WARN', 'the report carries the judged range');
   t.ok(isValid('report', report), problemsOf('report', report).join('; '));
   t.match(
     renderReport(report),
-    /## Warnings \(alert levels: they never decide\)\n- Active DB connections \(runbook: 20-60 under normal load\) — 84 \(range 20–60, .*\): WARNING, 5\/5 samples outside \(source: monitor\)/,
+    /## Warnings \(alert levels: they never decide\)\n- Active DB connections \(runbook: 20-60 under normal load\) — 84 \(range 20–60, .*\): WARN, 5\/5 samples outside \(source: monitor\)/,
     'its own line in the Markdown report',
   );
 });

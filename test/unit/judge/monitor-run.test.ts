@@ -33,7 +33,7 @@ const targets = [{ name: 'a', url: 'http://127.0.0.1:1' }];
 t.test('a clean hour at 5-minute sampling: 13 samples, passed, 12 windows', async (t) => {
   const { io, samples, windows } = fakeIo((_, s) => ({ total: s * 10, p95: 50 }));
   const r = await runMonitor(resolveMonitorConfig(), targets, io, new AbortController().signal, false);
-  t.equal(r.verdict, 'passed');
+  t.equal(r.verdict, 'PASS');
   t.equal(r.exit_code, 0);
   t.equal(r.completed, true);
   t.equal(samples.length, 13);
@@ -48,7 +48,7 @@ t.test('a clean hour at 5-minute sampling: 13 samples, passed, 12 windows', asyn
 t.test('a trigger stops the run early and is named', async (t) => {
   const { io, samples } = fakeIo((_, s) => ({ total: s * 10, p95: s >= 600 ? 1500 : 50 }));
   const r = await runMonitor(resolveMonitorConfig(), targets, io, new AbortController().signal, false);
-  t.equal(r.verdict, 'triggered');
+  t.equal(r.verdict, 'FAIL');
   t.equal(r.exit_code, 1);
   t.equal(r.trigger?.name, 'p95_latency_sustained');
   t.equal(samples.length, 4, 'breaches at 10 and 15 min: sustained 5 min at the 4th sample');
@@ -63,7 +63,7 @@ t.test('an interrupted run is could-not-measure, not passed', async (t) => {
     return { total: s * 10 };
   });
   const r = await runMonitor(resolveMonitorConfig(), targets, io, ac.signal, false);
-  t.equal(r.verdict, 'could_not_measure');
+  t.equal(r.verdict, 'COULD_NOT_MEASURE');
   t.equal(r.exit_code, 3);
   t.match(r.message, /interrupted/);
 });
@@ -81,6 +81,6 @@ t.test('a throwing source is unmeasured, not a crash', async (t) => {
     new AbortController().signal,
     false,
   );
-  t.equal(r.verdict, 'could_not_measure');
+  t.equal(r.verdict, 'COULD_NOT_MEASURE');
   t.equal(r.samples.total, 1);
 });

@@ -62,8 +62,8 @@ t.test('back at baseline: every figure within tolerance after the settle time', 
       ['db_connections', 'PASS'],
     ],
   );
-  t.equal(r.verdict, 'returned');
-  t.equal(watchVerdictText(r), 'returned to baseline: every figure within its tolerance');
+  t.equal(r.verdict, 'PASS');
+  t.equal(watchVerdictText(r), 'PASS: back at baseline: every figure within its tolerance');
   t.match(r.checks.find((c) => c.id === 'p95_ms')!.shown, /^22ms \(baseline 20ms, ≤ 29ms\)$/, '20 × 1.2 + 5');
 });
 
@@ -74,10 +74,10 @@ t.test("not back: p95 still high, or errors, or the pool is not the baseline's",
     tol,
     20,
   );
-  t.equal(slow.verdict, 'not_returned');
+  t.equal(slow.verdict, 'FAIL');
   t.match(
     watchVerdictText(slow),
-    /^NOT BACK AT BASELINE: p95 latency \(median of the samples\) 60ms \(baseline 20ms, ≤ 29ms\)$/,
+    /^FAIL: NOT BACK AT BASELINE: p95 latency \(median of the samples\) 60ms \(baseline 20ms, ≤ 29ms\)$/,
   );
   const errors = judgeReturn(
     watch((s) => ({ total: s * 100, errors: s * 2 })),
@@ -112,15 +112,18 @@ t.test("not back: p95 still high, or errors, or the pool is not the baseline's",
   );
 });
 
-t.test('what cannot be compared is NOT MEASURED and the watch is not judged, never returned', async (t) => {
+t.test('what cannot be compared is COULD_NOT_MEASURE, and so is the watch: never back at baseline', async (t) => {
   const quiet = judgeReturn(
     watch(() => ({ total: 0, count: 0 })),
     baseline,
     tol,
     20,
   );
-  t.equal(quiet.verdict, 'could_not_measure', 'no traffic in the watch: nothing to compare');
-  t.match(quiet.checks.find((c) => c.id === 'error_rate')!.shown, /NOT MEASURED \(no request in the judged samples\)/);
+  t.equal(quiet.verdict, 'COULD_NOT_MEASURE', 'no traffic in the watch: nothing to compare');
+  t.match(
+    quiet.checks.find((c) => c.id === 'error_rate')!.shown,
+    /COULD NOT MEASURE \(no request in the judged samples\)/,
+  );
   const noBase = judgeReturn(
     watch((s) => ({ total: s * 100 })),
     { ...baseline, p95_ms: null },
@@ -129,7 +132,7 @@ t.test('what cannot be compared is NOT MEASURED and the watch is not judged, nev
   );
   t.match(
     noBase.checks.find((c) => c.id === 'p95_ms'),
-    { verdict: 'NOT MEASURED', shown: 'NOT MEASURED (no baseline figure)' },
+    { verdict: 'COULD_NOT_MEASURE', shown: 'COULD NOT MEASURE (no baseline figure)' },
   );
   t.equal(median([3, null, 1, 2]), 2);
   t.equal(median([4, 1, 3, 2]), 2.5);

@@ -38,11 +38,11 @@ t.test('exit 0 when every criterion passes, 1 when one fails, 3 when one could n
   });
   const good = await analyze(t, { result: `${dir}/good.json` });
   t.equal(good.code, 0);
-  t.match(good.out, /PASSED/);
+  t.match(good.out, /PASS: every load-test criterion met/);
   const slow = await analyze(t, { result: `${dir}/slow.json` });
   t.equal(slow.code, 1);
   t.match(slow.out, /p95 latency \(from intended send\)\s+600\.\d+ ms\s+< 500 ms\s+FAIL/);
-  t.match(slow.out, /FAILED: .*p95 latency/);
+  t.match(slow.out, /FAIL: .*p95 latency/);
   const blind = await analyze(t, { result: `${dir}/blind.json` });
   t.equal(blind.code, 3);
   t.match(blind.out, /COULD NOT MEASURE/);

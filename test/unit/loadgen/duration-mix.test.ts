@@ -1,23 +1,6 @@
 import t from 'tap';
-import { formatDuration, parseDuration } from '../../../scripts/lib/loadgen/duration';
 import { parseMixFlag, resolveWeights, WeightedPicker } from '../../../scripts/lib/loadgen/mix';
 import { InputError } from '../../../scripts/lib/errors';
-
-t.test('durations need a unit and may be compound', async (t) => {
-  t.equal(parseDuration('10m'), 600_000);
-  t.equal(parseDuration('30s'), 30_000);
-  t.equal(parseDuration('500ms'), 500);
-  t.equal(parseDuration('1h'), 3_600_000);
-  t.equal(parseDuration('1m30s'), 90_000);
-  t.equal(parseDuration('1.5s'), 1500);
-  for (const bad of ['10', '', '10 m', 'm', '-5s', '0s', '5d', 10]) {
-    t.throws(() => parseDuration(bad as string, '--duration'), InputError, `rejects ${JSON.stringify(bad)}`);
-  }
-  t.throws(() => parseDuration('10', '--duration'), /--duration "10" needs a unit/);
-  t.equal(formatDuration(600_000), '10m');
-  t.equal(formatDuration(1500), '1.5s');
-  t.equal(formatDuration(250), '250ms');
-});
 
 const requests = [
   { name: 'balance', weight: 40 },

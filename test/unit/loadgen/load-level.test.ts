@@ -3,17 +3,11 @@ import path from 'node:path';
 import t from 'tap';
 import { MeasureError } from '../../../scripts/lib/errors';
 import { describeLoadLevel, loadLevelOf, readBaseline } from '../../../scripts/lib/loadgen/load-level';
+import { newestOf } from '../../../scripts/lib/run-evidence';
 import type { Snapshot } from '../../../scripts/types/snapshot';
 
-const SNAPSHOT = path.join(
-  __dirname,
-  '..',
-  '..',
-  'fixtures',
-  'evidence-run',
-  'success',
-  'pre_change_snapshot_20261130T180108Z.json',
-);
+const RUN = path.join(__dirname, '..', '..', 'fixtures', 'evidence-run', 'success');
+const SNAPSHOT = path.join(RUN, newestOf(RUN, 'snapshot')!);
 
 /** The stored lab snapshot with each instance's measured request rate set (null: not measured). */
 function snapshotWith(rates: Array<number | null>): Snapshot {
@@ -50,11 +44,15 @@ t.test(
     t.throws(() => readBaseline(path.join(dir, 'none.json')), /measured no instance's request rate/);
     t.throws(() => readBaseline(path.join(dir, 'bad.json')), /baseline snapshot .*bad\.json is invalid/);
     t.throws(() => readBaseline(path.join(dir, 'missing.json')), /cannot read baseline snapshot/);
+    const older = JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8')) as Snapshot;
+    for (const i of older.instances) if (i.summary) delete i.summary.requests_per_s;
+    fs.writeFileSync(path.join(dir, 'older.json'), JSON.stringify(older));
     t.throws(
-      () => readBaseline(SNAPSHOT),
+      () => readBaseline(path.join(dir, 'older.json')),
       /measured no instance's request rate/,
       'a snapshot from before it was recorded',
     );
+    t.equal(readBaseline(SNAPSHOT).instances.length, 4, "the stored real run's snapshot measured the traffic");
   },
 );
 

@@ -1,19 +1,8 @@
 import t from 'tap';
 import { summarizePoolSamples, type PoolSample } from '../../../scripts/lib/loadgen/pool-summary';
+import { figuresSample, type SampleFigures } from './sample-result';
 
-const s = (over: Partial<PoolSample>): PoolSample => ({
-  ok: true,
-  pid: 100,
-  uptimeS: 10,
-  max: 50,
-  utilization: 0,
-  waiting: 0,
-  acquireTimeouts: 0,
-  poolErrors: 0,
-  holdMsSum: 0,
-  acquireWaitP95Ms: 0,
-  ...over,
-});
+const s = (over: SampleFigures): PoolSample => figuresSample(over);
 const missing = s({ ok: false });
 
 t.test("utilisation per interval from the cumulative hold time (Little's law)", async (t) => {

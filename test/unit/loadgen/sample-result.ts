@@ -1,6 +1,7 @@
 import type { LoadtestResult } from '../../../scripts/types/loadtest-result';
 import { Recorder } from '../../../scripts/lib/loadgen/recorder';
 import { buildResult } from '../../../scripts/lib/loadgen/result';
+import type { CounterReading } from '../../../scripts/lib/counter-reset';
 import { summarizePoolSamples, type PoolSample } from '../../../scripts/lib/loadgen/pool-summary';
 import type { Baseline } from '../../../scripts/lib/loadgen/load-level';
 import { names, READ_SCENARIO } from './fakes';
@@ -53,19 +54,43 @@ export function sampleResult(
   });
 }
 
-/** A reading at uptime `s` with `holdMs` cumulative hold time on a pool of 50 (10,000 ms in 1 s = 20 %). */
-export function poolSample(s: number, holdMs: number, over: Partial<PoolSample> = {}): PoolSample {
+/** A pool reading from flat figures (the counters the summary differences, the rest at rest). */
+export interface SampleFigures {
+  ok?: boolean;
+  pid?: number;
+  uptimeS?: number;
+  max?: number;
+  utilization?: number;
+  waiting?: number;
+  acquireTimeouts?: number;
+  poolErrors?: number;
+  holdMsSum?: number;
+  acquireWaitP95Ms?: number;
+}
+
+export function figuresSample(o: SampleFigures): PoolSample {
+  if (o.ok === false) return { ok: false };
+  const counters: CounterReading['counters'] = {
+    'requests.total': 0,
+    'requests.errors': 0,
+    'pool.acquires': 0,
+    'pool.hold_ms_sum': o.holdMsSum ?? 0,
+    'pool.acquire_timeouts': o.acquireTimeouts ?? 0,
+    'pool.connects': 0,
+    'pool.disconnects': 0,
+    'pool.errors': o.poolErrors ?? 0,
+  };
   return {
     ok: true,
-    pid: 100,
-    uptimeS: s,
-    max: 50,
-    utilization: 0.1,
-    waiting: 0,
-    acquireTimeouts: 0,
-    poolErrors: 0,
-    holdMsSum: holdMs,
-    acquireWaitP95Ms: 0.2,
-    ...over,
+    reading: { pid: o.pid ?? 100, uptime_s: o.uptimeS ?? 10, counters },
+    max: o.max ?? 50,
+    utilization: o.utilization ?? 0,
+    waiting: o.waiting ?? 0,
+    acquireWaitP95Ms: o.acquireWaitP95Ms ?? 0,
   };
+}
+
+/** A reading at uptime `s` with `holdMs` cumulative hold time on a pool of 50 (10,000 ms in 1 s = 20 %). */
+export function poolSample(s: number, holdMs: number, over: SampleFigures = {}): PoolSample {
+  return figuresSample({ uptimeS: s, holdMsSum: holdMs, utilization: 0.1, acquireWaitP95Ms: 0.2, ...over });
 }

@@ -38,8 +38,11 @@ t.test('bad combinations are bad input', async (t) => {
     () => resolveMetricsSource({ metricsSource: 'prometheus', prometheusUrl: 'prom:9090' }, null),
     /must be an http\(s\) URL/,
   );
-  t.throws(() => resolveMetricsSource({ metricsSource: 'scrape', metricsWindow: '0s' }, null), /longer than 0/);
-  t.throws(() => resolveMetricsSource({ metricsWindow: 'soon' }, null), /not a duration/);
+  t.throws(
+    () => resolveMetricsSource({ metricsSource: 'scrape', metricsWindow: '0s' }, null),
+    /--metrics-window "0s" must be longer than zero/,
+  );
+  t.throws(() => resolveMetricsSource({ metricsWindow: 'soon' }, null), /--metrics-window "soon" needs a unit/);
 });
 
 t.test('the plan section is optional and validated by the plan schema', async (t) => {

@@ -54,7 +54,7 @@ void t.test('every pass passes: 50 → 100 → 200, each pass a plain change fro
     out: new EvidenceDir(path.join(root, 'r1')),
     runPass: fake.run,
   });
-  t.equal(s.verdict, 'passed');
+  t.equal(s.verdict, 'PASS');
   t.same(s.levels, [50, 100, 200]);
   t.same(
     fake.calls.map((c) => [
@@ -75,8 +75,8 @@ void t.test('every pass passes: 50 → 100 → 200, each pass a plain change fro
   t.same(
     s.passes.map((p) => [p.outcome, p.evidence_dir]),
     [
-      ['passed', path.join(root, 'r1-pass1')],
-      ['passed', path.join(root, 'r1-pass2')],
+      ['changed', path.join(root, 'r1-pass1')],
+      ['changed', path.join(root, 'r1-pass2')],
     ],
   );
   t.same(s.fleet_at, change.to);
@@ -98,11 +98,11 @@ void t.test(
       out: new EvidenceDir(path.join(root, 'r2')),
       runPass: fake.run,
     });
-    t.equal(s.verdict, 'failed');
+    t.equal(s.verdict, 'FAIL');
     t.equal(s.failed_pass, 2);
     t.same(
       s.passes.map((p) => p.outcome),
-      ['passed', 'rolled_back'],
+      ['changed', 'rolled_back'],
     );
     t.same([s.fleet_at?.max, s.fleet_at?.min], [100, 13], 'the fleet is at the intermediate level');
     t.match(
@@ -149,7 +149,7 @@ void t.test("outcome and folder from the playbook's own output", async (t) => {
     'already_at_target',
   );
   t.equal(
-    outcomeOf({ code: 2, output: '' }, [{ action: 'applying' }]),
+    outcomeOf({ code: 2, output: '' }, [{ at: '2026-02-01T02:00:00.000Z', host: 'primary-1', action: 'applying' }]),
     'rollback_incomplete',
     'touched and never read back: unknown',
   );

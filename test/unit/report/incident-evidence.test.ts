@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import { EvidenceDir } from '../../../scripts/lib/evidence';
-import { severityFor, writeIncident } from '../../../scripts/lib/incident';
+import { writeIncident } from '../../../scripts/lib/incident';
+import { severityFor } from '../../../scripts/lib/trigger';
 import { failedGate, rollbackActions, timelineFrom } from '../../../scripts/lib/incident-evidence';
 
 /**
- * The incident of a real rolled-back lab run (test/fixtures/evidence-run/rollback: verify failed on primary-1's
- * p95 after every instance was changed; the rollback restored all four and read them back).
+ * The incident of a real rolled-back lab run (test/fixtures/evidence-run/rollback: run with verify's p95 limit set
+ * below any real latency, so verify failed on all four instances after every one was changed; the rollback
+ * restored all four and read them back).
  */
 const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'evidence-run', 'rollback');
 
@@ -15,7 +17,7 @@ const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'evidence-run', 'ro
 function runDir(t: Test, withNotifications = true): string {
   const dir = t.testdir({});
   for (const f of fs.readdirSync(FIXTURE)) {
-    if (f === 'incidents' || f === 'rollback_log.txt') continue;
+    if (f === 'incidents' || f === 'rollback_log.txt' || f === 'notifications.jsonl') continue;
     fs.copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
   }
   if (withNotifications) {
@@ -25,24 +27,24 @@ function runDir(t: Test, withNotifications = true): string {
         at,
         ok,
         target: 'http://127.0.13.60:4000/…',
-        run_id: '20261130T175543Z-change',
+        run_id: 'fixture-verify-failed',
         ...extra,
       });
     fs.writeFileSync(
       path.join(dir, 'notifications.jsonl'),
       [
-        n('start', '2026-11-30T17:56:10.000Z', true, { status: 200 }),
-        n('gate_failed', '2026-11-30T17:58:04.000Z', true, { status: 200 }),
-        n('rollback', '2026-11-30T17:59:48.000Z', false, { error: 'timeout after 3000 ms' }),
+        n('start', '2026-12-06T13:59:28.000Z', true, { status: 200 }),
+        n('gate_failed', '2026-12-06T14:00:06.000Z', true, { status: 200 }),
+        n('rollback', '2026-12-06T14:00:26.500Z', false, { error: 'timeout after 3000 ms' }),
       ].join('\n') + '\n',
     );
   }
   return dir;
 }
 
-const now = new Date('2026-11-30T17:59:49.000Z');
+const now = new Date('2026-12-06T14:00:27.000Z');
 const input = {
-  reason: 'Stop unless this poolgate command passed, verify on localhost: poolgate verify gate failed',
+  reason: 'an operator saw p95 climb',
   trigger: 'verify_failed',
   decision: 'ROLLBACK',
   actions: [],
@@ -65,7 +67,7 @@ void t.test('(a) the timeline comes from events.jsonl, ordered by time, not from
     'ordered by time',
   );
   const index = (re: RegExp): number => whats.findIndex((w) => re.test(w));
-  t.ok(index(/^run 20261130T175543Z-change started by lab-operator/) === 0, "the run's start comes first");
+  t.ok(index(/^run fixture-verify-failed started by lab-operator/) === 0, "the run's start comes first");
   t.ok(index(/^standby-1: config backed up/) < index(/^standby-1: applying by sighup/), 'backed up before applying');
   t.ok(
     index(/^standby-1: applying by sighup/) < index(/^standby-1: read back max 200 \/ min 20 in force/),
@@ -73,7 +75,7 @@ void t.test('(a) the timeline comes from events.jsonl, ordered by time, not from
   );
   t.ok(index(/^primary-1: drained at HAProxy \(DRAIN, 0 sessions\)/) >= 0, 'the drain at HAProxy');
   t.ok(
-    index(/^ROLLBACK started: Stop unless this poolgate command passed, verify/) >
+    index(/^ROLLBACK started: Run and judge poolgate verify on localhost: poolgate verify gate failed/) >
       index(/^primary-2: enabled at HAProxy/),
     'the rollback after the traffic came back',
   );
@@ -89,31 +91,50 @@ void t.test('(a) the timeline comes from events.jsonl, ordered by time, not from
 void t.test("(b) the failing gate's figures: in the reason and the timeline", async (t) => {
   const dir = runDir(t);
   const gate = failedGate(dir)!;
-  t.same([gate.gate, gate.file, gate.at], ['verify', 'verify_20261130T175751Z.json', '2026-11-30T17:58:00.354Z']);
+  t.same([gate.gate, gate.file, gate.at], ['verify', 'verify_20261206T135959Z.json', '2026-12-06T14:00:04.645Z']);
   t.same(
-    gate.figures,
-    [{ item: 'p95 latency primary-1', measured: '32.4 ms', threshold: '< 500 ms, ≤ +20.00 % vs 21.9 ms' }],
-    'only the FAIL item, not the WARNs',
+    gate.figures.map((f) => f.item),
+    ['p95 latency standby-1', 'p95 latency standby-2', 'p95 latency primary-1', 'p95 latency primary-2'],
+    'only the FAIL items, not the WARNs',
   );
+  t.same(gate.figures[2], {
+    item: 'p95 latency primary-1',
+    measured: '27.1 ms',
+    threshold: '< 0.01 ms, ≤ +20.00 % vs 43.9 ms',
+  });
   const md = fs.readFileSync(writeIncident(new EvidenceDir(dir), input, null).file, 'utf8');
   t.match(
     md,
-    /\*\*Reason\*\*: Stop unless .*verify gate failed — verify: p95 latency primary-1: measured 32\.4 ms \(threshold < 500 ms, ≤ \+20\.00 % vs 21\.9 ms\)/,
+    /\*\*Reason\*\*: an operator saw p95 climb — verify: p95 latency standby-1: measured 20\.1 ms \(threshold < 0\.01 ms\)/,
+    "the operator's words, then what the gate measured",
   );
   t.match(
     md,
-    /- 2026-11-30T17:58:00\.354Z — verify FAILED \(verify_20261130T175751Z\.json\): p95 latency primary-1: measured 32\.4 ms/,
+    /- 2026-12-06T14:00:04\.645Z — verify FAILED \(verify_20261206T135959Z\.json\): p95 latency standby-1: measured 20\.1 ms/,
   );
   t.match(
     fs.readFileSync(path.join(dir, 'rollback_log.txt'), 'utf8'),
-    /Rollback reason: .* p95 latency primary-1: measured 32\.4 ms/,
+    /Rollback reason: .* p95 latency primary-1: measured 27\.1 ms/,
     'and in rollback_log.txt',
   );
+  // The playbook's reason is the failed command's own verdict line: the figures are not said twice.
+  const again = runDir(t);
+  const said = {
+    ...input,
+    reason: `Run and judge poolgate verify on localhost: poolgate verify gate failed: ${gate.message}`,
+  };
+  const log =
+    (writeIncident(new EvidenceDir(again), said, null), fs.readFileSync(path.join(again, 'rollback_log.txt'), 'utf8'));
+  t.notMatch(log, /measured 27\.1 ms/, 'no second copy of the figures');
+  t.match(log, /p95 latency primary-1: 27\.1 ms \(threshold < 0\.01 ms/);
 });
 
-void t.test('(c) severity follows the real trigger the playbook now passes', async (t) => {
-  const old = fs.readFileSync(path.join(FIXTURE, 'rollback_log.txt'), 'utf8');
-  t.match(old, /trigger: rollout_step_failed, severity: P2/, 'the fixture was recorded with the generic trigger: P2');
+void t.test('(c) severity follows the trigger the failed step returned', async (t) => {
+  t.match(
+    fs.readFileSync(path.join(FIXTURE, 'rollback_log.txt'), 'utf8'),
+    /trigger: verify_failed, severity: P1/,
+    "the real run: verify's own `stop` named the trigger (it was rollout_step_failed, P2, when task names decided)",
+  );
   const r = writeIncident(new EvidenceDir(runDir(t)), input, null);
   t.equal(r.severity, 'P1', 'verify_failed is P1');
   t.equal(severityFor('loadtest_failed'), 'P1');
@@ -121,6 +142,8 @@ void t.test('(c) severity follows the real trigger the playbook now passes', asy
   t.equal(severityFor('p95_latency_sustained'), 'P1');
   t.equal(severityFor('rollback_incomplete'), 'P0');
   t.equal(severityFor('lb_switch_failed'), 'P2', 'no customer impact: P2');
+  t.equal(severityFor('verify_could_not_measure'), 'P2', 'could not measure is never a failure');
+  t.equal(severityFor('a_custom_monitor_trigger'), 'P2');
 });
 
 void t.test('(d) who was notified, from notifications.jsonl', async (t) => {
@@ -129,11 +152,11 @@ void t.test('(d) who was notified, from notifications.jsonl', async (t) => {
   t.match(notified, /- webhook \(see notifications\.jsonl\)/);
   t.match(
     notified,
-    /- 2026-11-30T17:56:10\.000Z — notified start via webhook http:\/\/127\.0\.13\.60:4000\/…: delivered \(HTTP 200\)/,
+    /- 2026-12-06T13:59:28\.000Z — notified start via webhook http:\/\/127\.0\.13\.60:4000\/…: delivered \(HTTP 200\)/,
   );
-  t.match(notified, /- 2026-11-30T17:58:04\.000Z — notified gate_failed .*: delivered/);
-  t.match(notified, /- 2026-11-30T17:59:48\.000Z — notified rollback .*: NOT delivered: timeout after 3000 ms/);
-  t.match(md, /- 2026-11-30T17:58:04\.000Z — notified gate_failed/, 'and in the timeline');
+  t.match(notified, /- 2026-12-06T14:00:06\.000Z — notified gate_failed .*: delivered/);
+  t.match(notified, /- 2026-12-06T14:00:26\.500Z — notified rollback .*: NOT delivered: timeout after 3000 ms/);
+  t.match(md, /- 2026-12-06T14:00:06\.000Z — notified gate_failed/, 'and in the timeline');
   const none = fs.readFileSync(
     writeIncident(new EvidenceDir(runDir(t, false)), { ...input, notified: [] }, null).file,
     'utf8',
@@ -144,10 +167,10 @@ void t.test('(d) who was notified, from notifications.jsonl', async (t) => {
 void t.test("(e) actions with timestamps, ending with the rollback's outcome", async (t) => {
   const dir = runDir(t);
   const r = rollbackActions(dir);
-  t.equal(r.actions[0]!.at, '2026-11-30T17:58:03.384263Z', "from the rollback's start");
+  t.equal(r.actions[0]!.at, '2026-12-06T14:00:05.097124Z', "from the rollback's start");
   t.match(
     r.outcome,
-    /^verified at 2026-11-30T17:59:47\.413500Z: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/,
+    /^VERIFIED at 2026-12-06T14:00:26\.198486Z: restored primary-1, primary-2, standby-1, standby-2; every instance runs max 50 \/ min 10$/,
   );
   const md = fs.readFileSync(
     writeIncident(
@@ -158,18 +181,18 @@ void t.test("(e) actions with timestamps, ending with the rollback's outcome", a
     'utf8',
   );
   const actions = md.split('## Actions taken\n')[1]!.split('\n## ')[0]!;
-  t.match(actions, /- 2026-11-30T17:58:36\.555204Z — primary-1: applying by sighup/);
-  t.match(actions, /- 2026-11-30T17:58:48\.127364Z — primary-1: read back max 50 \/ min 10 in force/);
-  t.match(actions, /- 2026-11-30T17:59:49\.000Z — restored from backup and read back: primary-1/);
-  t.match(actions, /- Rollback outcome: verified at 2026-11-30T17:59:47\.413500Z/);
-  t.match(md, /\*\*Rollback outcome\*\*: verified/);
+  t.match(actions, /- 2026-12-06T14:00:18\.411959Z — primary-1: applying by sighup/);
+  t.match(actions, /- 2026-12-06T14:00:19\.117264Z — primary-1: read back max 50 \/ min 10 in force/);
+  t.match(actions, /- 2026-12-06T14:00:27\.000Z — restored from backup and read back: primary-1/);
+  t.match(actions, /- Rollback outcome: VERIFIED at 2026-12-06T14:00:26\.198486Z/);
+  t.match(md, /\*\*Rollback outcome\*\*: VERIFIED/);
   // An incomplete rollback says so.
   fs.appendFileSync(
     path.join(dir, 'events.jsonl'),
-    `${JSON.stringify({ at: '2026-11-30T18:00:00Z', host: 'localhost', phase: 'rollback', action: 'rollback_incomplete', reason: 'x', error: 'primary-2 runs max 200 after the rollback' })}\n`,
+    `${JSON.stringify({ at: '2026-12-06T14:01:00Z', host: 'localhost', phase: 'rollback', action: 'rollback_incomplete', reason: 'x', error: 'primary-2 runs max 200 after the rollback' })}\n`,
   );
   t.match(
     rollbackActions(dir).outcome,
-    /^INCOMPLETE at 2026-11-30T18:00:00Z: primary-2 runs max 200 after the rollback$/,
+    /^INCOMPLETE at 2026-12-06T14:01:00Z: primary-2 runs max 200 after the rollback$/,
   );
 });

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { EvidenceDir } from '../../../scripts/lib/evidence';
-import { latestTrigger, severityFor, timelineFrom, writeIncident } from '../../../scripts/lib/incident';
+import { latestTrigger, timelineFrom, writeIncident } from '../../../scripts/lib/incident';
+import { severityFor } from '../../../scripts/lib/trigger';
 import { resolveMonitorConfig } from '../../../scripts/lib/judge/monitor-defaults';
 
 t.test('severity from the trigger', async (t) => {
@@ -93,9 +94,10 @@ t.test('the trigger a rescue omits comes from how the latest monitor run ended',
     path.join(dir, 'monitor_20260201T023000Z.json'),
     JSON.stringify({
       ...common,
-      verdict: 'could_not_measure',
+      verdict: 'COULD_NOT_MEASURE',
       exit_code: 3,
       message: 'could not measure p1 for 3 sample(s)',
+      stop: { name: 'monitor_could_not_measure', severity: 'P2' },
     }),
   );
   t.same(latestTrigger(dir), { name: 'monitor_could_not_measure', message: 'could not measure p1 for 3 sample(s)' });
@@ -112,7 +114,14 @@ t.test('the trigger a rescue omits comes from how the latest monitor run ended',
   };
   fs.writeFileSync(
     path.join(dir, 'monitor_20260201T024000Z.json'),
-    JSON.stringify({ ...common, verdict: 'triggered', exit_code: 1, trigger }),
+    JSON.stringify({
+      ...common,
+      verdict: 'FAIL',
+      message: 'FAIL: p95 over',
+      stop: { name: 'p95_latency_sustained', severity: 'P1' },
+      exit_code: 1,
+      trigger,
+    }),
   );
   t.same(latestTrigger(dir), { name: 'p95_latency_sustained', message: 'p95 over' }, 'the newest run wins');
 });

@@ -55,15 +55,15 @@ function goodEvidence(): ReportEvidence {
     pool: { instances: [{ acquire_timeouts_delta: 0 }] },
     load_level: { baseline: null, achieved_per_s: 60, ratio: null },
   } as unknown as LoadtestResult;
-  const analysis = { verdict: 'pass' } as AnalysisResult;
+  const analysis = { verdict: 'PASS' } as AnalysisResult;
   const monitor: MonitorResult = {
     kind: 'monitor',
     started_at: '2026-02-01T02:30:00.000Z',
     ended_at: '2026-02-01T03:30:00.000Z',
-    verdict: 'passed',
+    verdict: 'PASS',
     exit_code: 0,
     completed: true,
-    message: 'no rollback trigger',
+    message: 'PASS: no rollback trigger',
     config: { ...resolveMonitorConfig(), db_probe: true },
     targets: ['p1', 'p2'],
     samples: { total: 13, unmeasured: 0, dropped_intervals: 0 },
@@ -175,7 +175,7 @@ const breakers: [string, (e: ReportEvidence) => void][] = [
     'sustained',
     (e) =>
       Object.assign(e.monitor!, {
-        verdict: 'triggered',
+        verdict: 'FAIL',
         exit_code: 1,
         completed: false,
         trigger: {
@@ -211,18 +211,21 @@ for (const [id, breakIt] of breakers) {
   });
 }
 
-t.test('missing evidence is NOT MEASURED and the decision INCOMPLETE (exit 3), never SUCCESS', async (t) => {
+t.test('missing evidence is COULD_NOT_MEASURE and the decision INCOMPLETE (exit 3), never SUCCESS', async (t) => {
   const e = goodEvidence();
   e.monitor = null;
   e.inputs = [{ kind: 'monitor', file: null, status: 'missing' }];
   const r = buildReport(e);
   t.equal(r.decision, 'INCOMPLETE');
   t.equal(r.exit_code, 3);
-  const nm = r.criteria.filter((c) => c.verdict === 'NOT MEASURED').map((c) => c.id);
+  const nm = r.criteria.filter((c) => c.verdict === 'COULD_NOT_MEASURE').map((c) => c.id);
   t.same(nm, ['pool_utilization', 'acquire_wait_p95', 'db_cpu', 'sustained']);
   const md = renderReport(r);
   assertNoPlaceholder(t, md);
-  t.match(md, /Post-Change Metrics \(not monitored\)\n- Pool utilization: NOT MEASURED/);
+  t.match(
+    md,
+    /Post-Change Metrics \(not monitored\) — COULD NOT MEASURE \(not measured: .*\)\n- Pool utilization: COULD NOT MEASURE/,
+  );
   t.match(md, /INCOMPLETE \(treated as ROLLBACK/);
   t.match(md, /- \[X\] ROLLBACK/);
 });
@@ -231,20 +234,20 @@ t.test('a monitor without a DB CPU source leaves "no DB CPU spike" unproven', as
   const e = goodEvidence();
   e.monitor!.summary.db_cpu_pct = stat(null);
   const r = buildReport(e);
-  t.equal(r.criteria.find((c) => c.id === 'db_cpu')!.verdict, 'NOT MEASURED');
+  t.equal(r.criteria.find((c) => c.id === 'db_cpu')!.verdict, 'COULD_NOT_MEASURE');
   t.equal(r.decision, 'INCOMPLETE');
 });
 
 t.test('a monitor that could not measure is not "sustained": INCOMPLETE, not SUCCESS', async (t) => {
   const e = goodEvidence();
   Object.assign(e.monitor!, {
-    verdict: 'could_not_measure',
+    verdict: 'COULD_NOT_MEASURE',
     exit_code: 3,
     completed: false,
     message: 'could not measure p2',
   });
   const c = buildReport(e).criteria.find((x) => x.id === 'sustained')!;
-  t.equal(c.verdict, 'NOT MEASURED');
+  t.equal(c.verdict, 'COULD_NOT_MEASURE');
   t.match(c.shown, /could not measure p2/);
 });
 
@@ -262,7 +265,7 @@ t.test('nothing at all: every value explicit, no placeholder', async (t) => {
     markdownFile: 'x.md',
   });
   t.equal(r.decision, 'INCOMPLETE');
-  t.ok(r.criteria.every((c) => c.verdict === 'NOT MEASURED'));
+  t.ok(r.criteria.every((c) => c.verdict === 'COULD_NOT_MEASURE'));
   assertNoPlaceholder(t, renderReport(r));
   t.ok(isValid('report', r), problemsOf('report', r).join('; '));
 });

@@ -9,35 +9,7 @@ verdict is judged in the same task (issue 7: rollout speed).
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
-name: command
-short_description: Run a poolgate command on the control node, register its JSON and fail unless it passed
-description:
-  - Runs C(node <root>/bin/poolgate.js <command> [--plan P] [--evidence-dir D] --json <args>) on the control node
-    (whatever the task's host), in check mode too (measurements change no host).
-  - Registers the parsed JSON as the fact I(register) (default C(poolgate_<command>)) and as C(poolgate_last) with
-    C(rc) added.
-  - Fails unless the exit code is in I(ok_codes), with the command's own words (its summary or message, else its
-    failed checklist items or criteria, else stderr) after what the exit code means (1 gate failed, 2 refused its
-    input, 3 could not measure).
-options:
-  command: {description: "The poolgate command, words separated by spaces (e.g. C(evidence seal)).", type: str, required: true}
-  args: {description: Extra argv words after the standard ones., type: list, elements: str, default: []}
-  plan: {description: Plan file passed as --plan; empty passes none., type: str, default: ''}
-  evidence_dir: {description: Evidence folder passed as --evidence-dir; empty passes none., type: str, default: ''}
-  register: {description: Name of the fact that receives the parsed JSON., type: str, default: ''}
-  root: {description: Root of the poolgate checkout on the control node., type: str, required: true}
-  node: {description: Node.js executable on the control node., type: str, default: node}
-  timeout: {description: "Seconds before the command is stopped (it then fails); the poolgate role passes the bound C(poolgate plan check) computed from the plan.", type: int, default: 120}
-  ok_codes: {description: Exit codes that do not fail the task., type: list, elements: int, default: [0]}
-  db_password:
-    description:
-      - The database monitoring role's password (from the vault), handed to the command in its environment only
-        (C(POOLGATE_DB_PASSWORD), which poolgate takes and removes at start): never in argv, the plan, the evidence or
-        this task's result. Empty hands nothing (the plan's password_file, or C(PGPASSWORD), is used).
-    type: str
-    default: ''
-'''
+# Documented in plugins/modules/command.py, where ansible-doc reads it (ansible-doc -t module poolgate.rollout.command).
 
 import json
 import os
@@ -47,7 +19,6 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 MEANING = {1: 'gate failed', 2: 'refused its input (nothing was changed)', 3: 'could not measure'}
-FAILED_STATUSES = ('FAIL', 'ERROR', 'UNMEASURED', 'UNKNOWN')
 
 
 def parse(stdout):
@@ -62,29 +33,29 @@ def parse(stdout):
 
 
 def explanation(parsed, stderr, fallback):
-    """The command's own words: a summary or message, else its failed items or criteria, else stderr."""
-    for key in ('summary', 'message'):
-        value = parsed.get(key)
-        if isinstance(value, str) and value:
-            return value
-    found = parsed['items'] if 'items' in parsed else parsed.get('criteria', [])
-    failed = []
-    for item in found if isinstance(found, list) else []:
-        if isinstance(item, dict) and item.get('status', item.get('verdict', '')) in FAILED_STATUSES:
-            name = item.get('item', item.get('label', item.get('id', '?')))
-            detail = item.get('detail', item.get('measured', item.get('shown', '')))
-            failed.append('%s: %s;' % (name, '' if detail is None else detail))
-    if failed:
-        return ' '.join(failed)
+    """The command's own words: the one-line `message` every gate's JSON carries, else stderr (a refused input or
+    an error prints no JSON)."""
+    message = parsed.get('message')
+    if isinstance(message, str) and message:
+        return message
     if (stderr or '').strip():
         return ' | '.join(stderr.strip().splitlines())
     return fallback
 
 
+def stop_of(parsed, trigger):
+    """The trigger (and severity) a failure stands for: the `stop` the command's JSON carries (schemas/
+    evidence-common.schema.json#/$defs/stop), else the task's `trigger`."""
+    stop = parsed.get('stop')
+    if isinstance(stop, dict) and stop.get('name'):
+        return dict((k, stop[k]) for k in ('name', 'severity') if stop.get(k))
+    return {'name': trigger} if trigger else {}
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('command', 'args', 'plan', 'evidence_dir', 'register', 'root', 'node', 'timeout', 'ok_codes',
-                             'db_password'))
+                             'trigger', 'db_password'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -98,6 +69,7 @@ class ActionModule(ActionBase):
             node=dict(type='str', default='node'),
             timeout=dict(type='int', default=120),
             ok_codes=dict(type='list', elements='int', default=[0]),
+            trigger=dict(type='str', default=''),
             db_password=dict(type='str', default='', no_log=True),
         ))
         if not a['command'].strip():
@@ -124,5 +96,7 @@ class ActionModule(ActionBase):
                       ansible_facts={fact: parsed, 'poolgate_last': dict(parsed, rc=rc)})
         if rc not in a['ok_codes']:
             meaning = MEANING.get(rc, 'failed (exit %s)' % rc)
-            result.update(failed=True, msg='poolgate %s %s: %s' % (a['command'], meaning, explanation(parsed, stderr, msg)))
+            stop = stop_of(parsed, a['trigger'])
+            result.update(failed=True, msg='poolgate %s %s: %s' % (a['command'], meaning, explanation(parsed, stderr, msg)),
+                          **dict(('trigger' if k == 'name' else k, v) for k, v in stop.items()))
         return result

@@ -8,25 +8,7 @@ a check run looked at.
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
-name: event
-short_description: Append one timestamped event to the run's events.jsonl on the control node
-description:
-  - "Writes one JSON line to I(evidence_dir)/events.jsonl: the event's fields after C(at) (UTC now) and C(host)."
-  - Does nothing when I(evidence_dir) is empty.
-options:
-  evidence_dir:
-    description: The run's evidence folder on the control node; empty records nothing.
-    type: str
-    required: true
-  event:
-    description: The event's fields (phase, action, ...).
-    type: dict
-    required: true
-  host:
-    description: The host the event is about; defaults to the task's inventory_hostname.
-    type: str
-'''
+# Documented in plugins/modules/event.py, where ansible-doc reads it (ansible-doc -t module poolgate.rollout.event).
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase

@@ -8,19 +8,7 @@ final name and renamed over it, so a reader never sees half of it.
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
-name: evidence_file
-short_description: Create the run's evidence folder, or write one file into it atomically, on the control node
-options:
-  path: {description: The folder to create (no I(content)) or the file to write., type: str, required: true}
-  content: {description: The file's text; omitted (with I(content_b64)) creates I(path) as a folder (and its parents)., type: str}
-  content_b64:
-    description:
-      - The file's bytes in base64, as ansible.builtin.slurp returns them, written exactly (text that looks like JSON
-        would be turned into a dict by templating and rewritten). Excludes I(content).
-    type: str
-  mode: {description: Mode of what is created., type: str, default: '0644'}
-'''
+# Documented in plugins/modules/evidence_file.py, where ansible-doc reads it (ansible-doc -t module poolgate.rollout.evidence_file).
 
 import base64
 import binascii

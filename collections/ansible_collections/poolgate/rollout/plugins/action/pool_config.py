@@ -16,52 +16,7 @@ does not have to guess from task names.
 
 from __future__ import annotations
 
-DOCUMENTATION = r'''
-name: pool_config
-short_description: Back up, render, apply and read back one instance's pool config (or restore it), in one task
-description:
-  - C(state=present) installs I(values); C(state=restored) brings back the file this run backed up (I(run_id)).
-  - The file for I(values) is rendered and checked by I(validate) on the control node before anything reaches the
-    host; the host receives those bytes and their sha256, and installs exactly them.
-  - Every stage runs as the module poolgate.rollout.pool_config on the task's host (delegate_to the instance's host).
-  - Events (backed_up, rendered, applying, verified) go to I(evidence_dir)/events.jsonl on the control node.
-  - Check mode reports the diff of the file and changes nothing.
-options:
-  state:
-    type: str
-    choices: [present, restored]
-    default: present
-  name:
-    description: The instance's inventory name (events and messages).
-    type: str
-    required: true
-  evidence_dir:
-    description: The run's evidence folder on the control node; empty records no events.
-    type: str
-    default: ''
-  method:
-    description: How the instance loads a changed file; a restore restarts an instance that does not answer.
-    type: str
-    choices: [sighup, restart]
-    required: true
-  wait_s:
-    description: Seconds to wait for /health, and again for the config to be in force.
-    type: float
-    default: 30
-  values:
-    description: C(state=present) the pool to install (min, max, idleTimeoutMillis, connectionTimeoutMillis, acquireTimeoutMillis).
-    type: dict
-  validate:
-    description:
-      - Command run on the control node that a rendered file must pass before it is sent to the host; C(%s) is the
-        candidate file (e.g. C(node /opt/poolgate/bin/poolgate.js config check %s)). Split like a shell splits it,
-        run without one. Empty checks nothing.
-    type: str
-    default: ''
-notes:
-  - Every other option is passed to the module (path, url, run_id, owner, group, mode, service_manager, labctl,
-    labctl_name, service_name, pidfile, poll_s, http_timeout).
-'''
+# Documented in plugins/modules/pool_config.py, where ansible-doc reads it (ansible-doc -t module poolgate.rollout.pool_config).
 
 import hashlib
 import json
@@ -79,7 +34,7 @@ MODULE = 'poolgate.rollout.pool_config'
 PASSED = ('path', 'url', 'run_id', 'owner', 'group', 'mode', 'service_manager', 'labctl', 'labctl_name',
           'service_name', 'pidfile', 'poll_s', 'http_timeout', 'wait_s')
 POOL_KEYS = ('min', 'max', 'idleTimeoutMillis', 'connectionTimeoutMillis', 'acquireTimeoutMillis')
-# Which rollback trigger a failed stage stands for (scripts/lib/incident.ts knows each one's severity).
+# Which rollback trigger a failed stage stands for (scripts/lib/trigger.ts knows each one's severity).
 TRIGGER = {'prepare': 'apply_failed', 'restore': 'apply_failed', 'apply': 'apply_failed',
            'health': 'health_check_failed', 'readback': 'config_not_in_force'}
 

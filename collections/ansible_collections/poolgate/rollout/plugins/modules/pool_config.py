@@ -10,28 +10,48 @@ live.
 from __future__ import annotations
 
 DOCUMENTATION = r'''
+---
 module: pool_config
-short_description: One stage of changing a node-postgres pool config file and the instance that runs it
+short_description: Back up, render, apply and read back one instance's node-postgres pool config (or restore it)
 description:
-  - C(prepare) reads the file and the config in force, writes I(content) beside it (the bytes the action rendered
-    and validated on the control node, checked against I(content_sha256) on arrival), backs the old file up to
-    <path>.bak-<run_id> (never over an existing backup, so a second pass keeps the config from before the run), then
-    atomically replaces it and reads the sha256 back. Supports check mode and diff.
-  - C(restore) copies the run's backup back (or, without a backup, keeps the file, which then is the old config) and
-    reads what the instance runs, if it answers.
-  - C(apply) makes the instance load its file, by SIGHUP or restart, through labctl, systemd or a pid file.
-  - C(verify) waits for /health to answer 200, then for /api/health/pool-config to report the file's sha256 with no
-    reload in progress, and fails unless the values in force are the expected ones.
-  - C(change) is prepare, then apply (only when the instance does not already run the file), then verify, in one
-    process; C(revert) is restore, then apply (a restart when the instance does not answer), then verify. Each step
-    is returned in C(steps) with the time it started, also when a later one fails (then in C(done)), so one Python
-    start-up per host instead of three, and the caller still records every step that happened.
-  - Normally used through the action plugin of the same name.
+  - A task gives I(state); the action plugin of the same name runs this module on the instance's host (delegate_to
+    the instance) once per task, and records each step in the run's events.jsonl on the control node
+    (C(backed_up), C(rendered), C(applying), C(verified)), stamped with the time the step started on the host, also
+    the steps before one that fails.
+  - C(state=present) - prepare, apply, verify. The action renders the new file from I(values) and runs I(validate) on
+    the control node (a file the validator rejects fails the step before anything reaches the host); the module
+    receives those bytes with their sha256 (checked on arrival and after the write), reads the file and the config in
+    force, backs the old file up to <path>.bak-<run_id> (never over an existing backup, so a second pass keeps the
+    config from before the run), then atomically replaces it. Apply makes the instance load its file, by SIGHUP or
+    restart, through labctl, systemd or a pid file (only when it does not already run the file). Verify waits for
+    /health to answer 200, then for /api/health/pool-config to report the file's sha256 with no reload in progress,
+    and fails unless the values in force are the expected ones.
+  - C(state=restored) - the run's backup is copied back (without a backup the file in place is the old config),
+    applied the same way (a restart when the instance does not answer) and read back.
+  - A failure returns the C(stage) that failed and the rollback C(trigger) it stands for (prepare, restore and apply
+    - apply_failed; health - health_check_failed; readback - config_not_in_force), which the rescue that rolls back
+    passes to the incident.
+  - Nothing of poolgate runs on the instance's host; the module's own C(stage), C(content) and C(content_sha256) are
+    set by the action plugin, a task does not give them.
+version_added: 1.0.0
+author: poolgate maintainers
 options:
-  stage:
-    description: Which stage to run.
+  state:
+    description: C(present) installs I(values); C(restored) brings back the file this run backed up (I(run_id)).
+    type: str
+    choices: [present, restored]
+    default: present
+  name:
+    description: The instance's name in events and messages (its inventory name).
     type: str
     required: true
+  evidence_dir:
+    description: The run's evidence folder on the control node; empty records no events.
+    type: str
+    default: ''
+  stage:
+    description: Set by the action plugin (C(change) or C(revert), or one of their steps); not given in a task.
+    type: str
     choices: [prepare, restore, apply, verify, change, revert]
   path:
     description: The instance's pool config file.
@@ -41,17 +61,24 @@ options:
     description: Base URL of the instance, as seen from its host.
     type: str
     required: true
-  name:
-    description: The instance's name in messages (its inventory name).
-    type: str
   run_id:
     description: The run's id; names the backup <path>.bak-<run_id>.
     type: str
+  values:
+    description: C(state=present) the pool to install (min, max, idleTimeoutMillis, connectionTimeoutMillis, acquireTimeoutMillis).
+    type: dict
+  validate:
+    description:
+      - Command run on the control node that a rendered file must pass before it is sent to the host; C(%s) is the
+        candidate file (e.g. C(node /opt/poolgate/bin/poolgate.js config check %s)). Split like a shell splits it,
+        run without one. Empty checks nothing.
+    type: str
+    default: ''
   content:
-    description: C(prepare) the file to install, as rendered and validated on the control node (the five pool keys).
+    description: Set by the action plugin - the file to install, as rendered and validated on the control node.
     type: str
   content_sha256:
-    description: C(prepare) the sha256 of I(content) as validated; the content and the file written must match it.
+    description: Set by the action plugin - the sha256 of I(content) as validated; the file written must match it.
     type: str
   owner:
     description: Owner of the rendered file; default keeps the current owner.
@@ -64,11 +91,12 @@ options:
     type: str
     default: '0644'
   method:
-    description: C(apply) how the instance loads its file.
+    description: How the instance loads its file.
     type: str
+    required: true
     choices: [sighup, restart]
   service_manager:
-    description: C(apply) who runs the instance.
+    description: Who runs the instance.
     type: str
     choices: [labctl, systemd, pidfile]
   labctl:
@@ -84,17 +112,17 @@ options:
     description: Pid file read for a SIGHUP when the service manager is C(pidfile).
     type: path
   expected_sha256:
-    description: C(verify) the sha256 of the file the instance must run.
+    description: Set by the action plugin for its verify step - the sha256 of the file the instance must run.
     type: str
   expected_pool:
-    description: C(verify) the values the instance must report in force.
+    description: Set by the action plugin for its verify step - the values the instance must report in force.
     type: dict
   wait_s:
-    description: C(verify) seconds to wait for /health, and again for the config to be in force.
+    description: Seconds to wait for /health, and again for the config to be in force.
     type: float
     default: 30
   poll_s:
-    description: C(verify) seconds between probes.
+    description: Seconds between probes.
     type: float
     default: 0.2
   http_timeout:
@@ -123,29 +151,83 @@ options:
       - Set by the action plugin from I(token_file) or I(token_env); not given in a task. C(no_log), never returned.
     type: str
     default: ''
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - poolgate.rollout.controller_action
+attributes:
+  check_mode:
+    details: Check mode reports the file's diff and changes nothing.
+  diff_mode:
+    support: full
+seealso:
+  - module: poolgate.rollout.event
+'''
+
+EXAMPLES = r'''
+- name: Change, apply and read back the pool config of primary-1
+  poolgate.rollout.pool_config:
+    state: present
+    name: primary-1
+    values: {min: 20, max: 200, idleTimeoutMillis: 30000, connectionTimeoutMillis: 2000, acquireTimeoutMillis: 10000}
+    run_id: "{{ pool_scaling_run_id }}"
+    path: /etc/ledger/pool.json
+    url: http://127.0.0.1:3000
+    method: sighup
+    service_manager: systemd
+    service_name: ledger.service
+    evidence_dir: "{{ pool_scaling_evidence_dir }}"
+  delegate_to: primary-1
+
+- name: Restore the pool config this run backed up
+  poolgate.rollout.pool_config:
+    state: restored
+    name: primary-1
+    run_id: "{{ pool_scaling_run_id }}"
+    path: /etc/ledger/pool.json
+    url: http://127.0.0.1:3000
+    method: restart
+    service_manager: systemd
+    service_name: ledger.service
+    evidence_dir: "{{ pool_scaling_evidence_dir }}"
+  delegate_to: primary-1
 '''
 
 RETURN = r'''
-stage:
-  description: The stage that ran (on failure, the one that failed; C(health) or C(readback) within verify).
-  type: str
-  returned: always
-file_sha256:
-  description: The sha256 of the file the instance must run after this stage.
-  type: str
-  returned: prepare, restore
-in_force:
-  description: The instance's /api/health/pool-config before the stage (null if it did not answer).
+in_force_before:
+  description: The instance's /api/health/pool-config before the change (null when it did not answer).
   type: dict
-  returned: prepare, restore
+  returned: success
+backup:
+  description: C(state=present) the backup taken (path, sha256, created - false when this run's backup existed).
+  type: dict
+  returned: success, when the file changed
+backup_found:
+  description: C(state=restored) whether this run's backup was there.
+  type: bool
+  returned: success, state=restored
 readback:
   description: The instance's /api/health/pool-config once the expected file is in force.
   type: dict
-  returned: verify
-steps:
-  description: C(change), C(revert) each step's result, in order, with C(at) (UTC) when it started.
-  type: list
-  returned: change, revert (on failure as C(done), the steps finished before the failing one)
+  returned: success, not in check mode
+stages:
+  description: Each step's result by stage (prepare or restore, apply, verify), each with C(at) (UTC) when it started.
+  type: dict
+  returned: always
+stage:
+  description: The stage that failed (C(health) or C(readback) within verify).
+  type: str
+  returned: failure
+  sample: readback
+trigger:
+  description: The rollback trigger the failure stands for (apply_failed, health_check_failed, config_not_in_force).
+  type: str
+  returned: failure
+  sample: config_not_in_force
+diff:
+  description: The file's change (C(--diff)).
+  type: dict
+  returned: when the file changes and diff mode is on
 '''
 
 import datetime
