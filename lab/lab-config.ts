@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../scripts/lib/paths';
+import { authHeaders } from '../scripts/lib/target-auth';
 
 /**
  * Where every lab component lives. One number, POOLGATE_LAB_SLOT (0 by default), moves the whole lab to its own
@@ -117,6 +118,12 @@ export interface LabConfig {
   instances: LabInstance[];
   /** Opt-in (POOLGATE_LAB_PROMETHEUS=1 or lab:up --prometheus): Debian's prometheus and node exporter. */
   prometheus: LabPrometheus;
+  /**
+   * Opt-in (POOLGATE_LAB_TOKEN=1): the instances require `Authorization: Bearer <token>` on every contract endpoint
+   * but /health, as a production service may. lab:up writes a random token to `file` (mode 0600) and hands the
+   * instances its path; inventory/lab names the same file as each instance's token_file, never the value.
+   */
+  token: { enabled: boolean; file: string };
 }
 
 export interface LabPrometheus {
@@ -208,7 +215,13 @@ export function labConfig(env: NodeJS.ProcessEnv = process.env): LabConfig {
       instance('primary-2', 'primary', 22),
     ],
     prometheus: prometheusConfig(net, stateDir, env),
+    token: { enabled: env.POOLGATE_LAB_TOKEN === '1', file: path.join(stateDir, 'secrets', 'service_token') },
   };
+}
+
+/** What a probe of a lab instance's contract endpoints sends: the bearer token when the lab requires one. */
+export function labAuthHeaders(cfg: Pick<LabConfig, 'token'>): Record<string, string> {
+  return cfg.token.enabled ? authHeaders({ token_file: cfg.token.file }) : {};
 }
 
 export const PROMETHEUS_PORT = 9090;

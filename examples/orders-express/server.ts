@@ -8,8 +8,9 @@ import { ensureSchema, errors, ordersRouter } from './orders';
 /**
  * orders-express: an Express service of someone else's that adopts poolgate through the agent. Configured by its
  * environment: HOST, PORT, INSTANCE_NAME, POOL_CONFIG (the pool config file), LOG_FILE (default stdout), the PG*
- * variables and PGPASSWORD_FILE. The lines between the "poolgate" markers are all the adoption takes (the README's
- * "Bring your own service" shows them; test/unit/examples/adoption-lines.test.ts counts them).
+ * variables, PGPASSWORD_FILE and POOLGATE_TOKEN_FILE (optional: a file holding the bearer token its contract endpoints
+ * then require). The lines between the "poolgate" markers are all the adoption takes (the README's "Bring your own
+ * service" shows them; test/unit/examples/adoption-lines.test.ts counts them).
  */
 const env = process.env;
 // poolgate: begin
@@ -18,6 +19,7 @@ const agent = createAgent({
   name: env.INSTANCE_NAME,
   pg: { password: env.PGPASSWORD_FILE && fs.readFileSync(env.PGPASSWORD_FILE, 'utf8').trim() },
   log: new JsonLog(env.LOG_FILE ?? '-'),
+  token: env.POOLGATE_TOKEN_FILE ? { file: env.POOLGATE_TOKEN_FILE } : undefined,
 });
 // poolgate: end
 const app = express();

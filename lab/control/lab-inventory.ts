@@ -23,6 +23,8 @@ export function inventoryVars(cfg: LabConfig): Record<string, unknown> {
       pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid'),
     },
     lab_haproxy: { socket: cfg.haproxy.socket, url: cfg.haproxy.url },
+    // The instances' bearer token file when the lab requires one (POOLGATE_LAB_TOKEN=1); empty names none.
+    lab_token_file: cfg.token.enabled ? cfg.token.file : '',
     lab_instances: Object.fromEntries(
       cfg.instances.map((i) => [
         i.name,

@@ -7,7 +7,7 @@ import { ensurePoolConfigs } from './instances';
 import { LabError } from './lab-error';
 import { ensurePostgres } from './postgres';
 import { ensurePrometheus } from './prometheus';
-import { ensureEvidenceSigningKey } from './secrets';
+import { ensureEvidenceSigningKey, ensurePasswordFile } from './secrets';
 import { collectStatus, statusTable } from './status';
 import { withSlotLock } from './slot-lock';
 import { ensureSupervisor } from './supervisor';
@@ -63,6 +63,9 @@ async function up(cfg: LabConfig): Promise<void> {
   await ensurePostgres(cfg, log);
   ensureEvidenceSigningKey(cfg.evidenceSigning, log);
   ensurePoolConfigs(cfg, log);
+  // Written before supervisord starts the instances, which read it at start; kept across lab:up runs like the passwords.
+  if (cfg.token.enabled && ensurePasswordFile(cfg.token.file).created)
+    log(`wrote the instances' bearer token (${cfg.token.file})`);
   const main = cfg.service.main;
   if (!fs.existsSync(main)) throw new LabError('instances', `${main} is missing: run \`npm run build\` first`);
   await ensureSupervisor(cfg, log);

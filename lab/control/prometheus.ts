@@ -25,6 +25,8 @@ export function renderPrometheusConfig(cfg: LabConfig): string {
     scrape_configs: [
       {
         job_name: p.serviceJob,
+        // /metrics wants the bearer token when the lab's instances require one (Prometheus reads the file itself).
+        ...(cfg.token.enabled ? { authorization: { type: 'Bearer', credentials_file: cfg.token.file } } : {}),
         static_configs: cfg.instances.map((i) => ({
           targets: [`${i.address}:${i.port}`],
           labels: { instance: i.name, role: i.role },

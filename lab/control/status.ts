@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { request } from 'undici';
-import type { LabConfig } from '../lab-config';
+import { labAuthHeaders, type LabConfig } from '../lab-config';
 import { backendServers, type HaproxyStatRow } from '../../scripts/lib/haproxy-socket';
 import { getJson } from '../../scripts/lib/http-json';
 import { table } from '../../scripts/lib/output';
@@ -66,6 +66,7 @@ async function instanceStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
       await health.body.dump();
       const pc = await getJson<ServicePoolConfig>(`${inst.url}/api/health/pool-config`, 'service-pool-config', {
         timeoutMs: 1500,
+        headers: labAuthHeaders(cfg),
       });
       const pool = { min: pc.body.pool.min, max: pc.body.pool.max, generation: pc.body.generation };
       out.push({

@@ -96,9 +96,18 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
   return lines.join('\n');
 }
 
-/** Each instance's environment: the database (the password as a file path, never its value), and for an example its settings. */
+/**
+ * Each instance's environment: the database (the password as a file path, never its value), the bearer token's
+ * file when the lab requires one (both services read POOLGATE_TOKEN_FILE), and for an example its settings.
+ */
 export function serviceEnv(cfg: LabConfig, inst: LabInstance): Record<string, string> {
-  const db = { PGHOST: cfg.pg.host, PGPORT: String(cfg.pg.port), PGDATABASE: cfg.pg.database, PGUSER: cfg.pg.appUser };
+  const db = {
+    PGHOST: cfg.pg.host,
+    PGPORT: String(cfg.pg.port),
+    PGDATABASE: cfg.pg.database,
+    PGUSER: cfg.pg.appUser,
+    ...(cfg.token.enabled ? { POOLGATE_TOKEN_FILE: cfg.token.file } : {}),
+  };
   if (cfg.service.launch === 'flags')
     return { ...db, POOLGATE_DB_PASSWORD_FILE: cfg.pg.appPasswordFile, POOLGATE_LAB_DEBUG: '1' };
   return {

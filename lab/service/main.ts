@@ -9,7 +9,8 @@ import { createServer } from './server';
  * Launch contract (the lab's supervisord and the fleet's systemd unit use exactly this):
  *   node dist/lab/service/main.js --name primary-1 --host 127.0.0.21 --port 3000 --config pool.json --log service.log
  * (`--log -`: the JSON lines on stdout, e.g. to journald under systemd, as the fleet lab runs it)
- * with PGHOST PGPORT PGDATABASE PGUSER and POOLGATE_DB_PASSWORD_FILE in the environment (the password never in argv).
+ * with PGHOST PGPORT PGDATABASE PGUSER and POOLGATE_DB_PASSWORD_FILE in the environment (the password never in argv),
+ * and optionally POOLGATE_TOKEN_FILE: a file holding the bearer token every contract endpoint but /health then requires.
  * SIGHUP reloads the pool config; SIGTERM/SIGINT drain and exit 0. A bad config at start: exit 2.
  */
 function main(): void {
@@ -48,6 +49,7 @@ function main(): void {
     config: values.config,
     name: instance,
     pg: password === undefined ? {} : { password },
+    ...(process.env.POOLGATE_TOKEN_FILE ? { token: { file: process.env.POOLGATE_TOKEN_FILE } } : {}),
     log,
     onStop: () => {
       log.close();

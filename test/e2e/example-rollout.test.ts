@@ -1,12 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { Pool } from 'undici';
-import { labConfig } from '../../lab/lab-config';
-import { collectStatus } from '../../lab/control/status';
 import { isValid } from '../../scripts/lib/schema';
 import { runCli } from '../integration/cli-support';
-import { assertLbReady, assertWritesExactlyOnce, runLabScript, type TrafficResult } from '../helpers/lab';
-import { evidenceDirOf, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
+import { assertLbReady, assertWritesExactlyOnce, type TrafficResult } from '../helpers/lab';
+import { evidenceDirOf, labWith, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
 
 /**
  * Bring your own service, end to end: the lab's four instances run examples/orders-express (an Express app of
@@ -66,20 +64,8 @@ async function ordersTraffic(url: string, stop: AbortSignal): Promise<Traffic> {
 }
 
 t.test('pool-scaling.yml on instances of the example: zero failed requests, contract check passes', async (t) => {
-  const before = process.env.POOLGATE_LAB_SERVICE;
-  const wasUp = (await collectStatus(labConfig())).healthy;
-  process.env.POOLGATE_LAB_SERVICE = SERVICE;
-  const lab = labConfig();
-  t.teardown(async () => {
-    await restoreBaseline(lab).catch(() => undefined);
-    if (before === undefined) delete process.env.POOLGATE_LAB_SERVICE;
-    else process.env.POOLGATE_LAB_SERVICE = before;
-    // Leave the slot as it was: down if this test brought it up, else back on the service it ran.
-    if (!wasUp && process.env.POOLGATE_LAB_KEEP !== '1') await runLabScript('lab-down');
-    else await runLabScript('lab-up');
-  });
-  // lab-up is idempotent: it (re)starts the instances with the example's command when they ran another service.
-  const up = await runLabScript('lab-up');
+  // lab-up (re)starts the instances with the example's command when they ran another service.
+  const { lab, up } = await labWith(t, { POOLGATE_LAB_SERVICE: SERVICE });
   t.equal(up.code, 0, 'the lab runs the example', { stderr: up.stderr.slice(-2000) });
   t.equal(lab.service.dir, SERVICE);
   await restoreBaseline(lab);

@@ -3,12 +3,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { labConfig, RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import type { Test } from 'tap';
+import { labAuthHeaders, labConfig, RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
+import { collectStatus } from '../../lab/control/status';
 import { shortRunVars } from '../../lab/short-run';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
 import { packageRoot } from '../../scripts/lib/paths';
 import { folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
-import { pgQuery, steadyTraffic, type TrafficResult } from '../helpers/lab';
+import { pgQuery, runLabScript, steadyTraffic, type TrafficResult } from '../helpers/lab';
 
 /**
  * What the end-to-end tests of the rollout share: run ansible-playbook on the lab, keep traffic flowing through
@@ -104,7 +106,7 @@ export interface PoolInForce {
 export async function readPools(cfg: LabConfig): Promise<Map<string, PoolInForce>> {
   const out = new Map<string, PoolInForce>();
   for (const i of cfg.instances) {
-    const res = await fetch(`${i.url}/api/health/pool-config`);
+    const res = await fetch(`${i.url}/api/health/pool-config`, { headers: labAuthHeaders(cfg) });
     out.set(i.name, (await res.json()) as PoolInForce);
   }
   return out;
@@ -149,7 +151,7 @@ export async function restoreBaseline(cfg: LabConfig): Promise<void> {
   for (const i of cfg.instances) {
     const status = await labctl('status', i.name).catch(() => '');
     if (!/RUNNING/.test(status)) await labctl('start', i.name);
-    const res = await fetch(`${i.url}/api/health/pool-config`).catch(() => null);
+    const res = await fetch(`${i.url}/api/health/pool-config`, { headers: labAuthHeaders(cfg) }).catch(() => null);
     const now = res ? ((await res.json()) as PoolInForce) : null;
     if (!now || now.sha256 !== sha) await labctl('hup', i.name);
     await setServerState(cfg.haproxy.socket, cfg.haproxy.backend, i.name, 'ready');
@@ -163,6 +165,31 @@ export async function restoreBaseline(cfg: LabConfig): Promise<void> {
     cwd: packageRoot,
     env: process.env,
   });
+}
+
+/**
+ * The lab of this slot run another way for one test (POOLGATE_LAB_SERVICE, POOLGATE_LAB_TOKEN, ...): lab-up with
+ * those variables (idempotent: it restarts the instances when their command or environment changed), and a
+ * teardown that leaves the slot as it was — down if it was not up, else back up the default way.
+ */
+export async function labWith(
+  t: Test,
+  vars: Record<string, string>,
+): Promise<{ lab: LabConfig; up: Awaited<ReturnType<typeof runLabScript>> }> {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const wasUp = (await collectStatus(labConfig())).healthy;
+  Object.assign(process.env, vars);
+  const lab = labConfig();
+  t.teardown(async () => {
+    await restoreBaseline(lab).catch(() => undefined);
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    if (!wasUp && process.env.POOLGATE_LAB_KEEP !== '1') await runLabScript('lab-down');
+    else await runLabScript('lab-up');
+  });
+  return { lab, up: await runLabScript('lab-up') };
 }
 
 export async function waitFor(

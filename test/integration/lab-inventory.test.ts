@@ -12,14 +12,14 @@ const inventoryAsSeen = (env: NodeJS.ProcessEnv): Promise<Map<string, Record<str
       ' "config": pool_instance_config_path, "log": pool_instance_log, "service": pool_instance_service,' +
       ' "url": pool_instance_url, "connection": ansible_connection, "pid_file": pool_scaling_monitor.db_cpu.pid_file,' +
       ' "socket": pool_scaling_lb.socket, "backend": pool_scaling_lb.backend, "lb_url": pool_scaling_lb.url,' +
-      ' "db": pool_scaling_database}',
+      ' "db": pool_scaling_database, "token_file": pool_instance_token_file}',
     env,
   );
 
 /**
  * inventory/lab must describe exactly the lab that lab/lab-config.ts builds: on any slot, and wherever the lab puts
  * PostgreSQL (in the slot's folder, or under /var/tmp for a checkout in a private folder: POOLGATE_LAB_PG_ROOT is
- * the same switch pgRootFor takes).
+ * the same switch pgRootFor takes), with and without the instances' bearer token (POOLGATE_LAB_TOKEN=1).
  */
 t.test('the lab inventory agrees with lab-config for this slot, another one, and a moved PostgreSQL', async (t) => {
   const slot = process.env.POOLGATE_LAB_SLOT ?? '0';
@@ -27,10 +27,16 @@ t.test('the lab inventory agrees with lab-config for this slot, another one, and
     [`slot ${slot}`, { POOLGATE_LAB_SLOT: slot }],
     ['slot 7', { POOLGATE_LAB_SLOT: '7' }],
     ['PostgreSQL under /var/tmp', { POOLGATE_LAB_SLOT: slot, POOLGATE_LAB_PG_ROOT: '/var/tmp/poolgate-lab-test' }],
+    ['slot 7 with the token', { POOLGATE_LAB_SLOT: '7', POOLGATE_LAB_TOKEN: '1' }],
   ];
   for (const [what, vars] of cases) {
-    const env: NodeJS.ProcessEnv = { ...process.env, POOLGATE_LAB_PG_ROOT: undefined, ...vars };
-    if (env.POOLGATE_LAB_PG_ROOT === undefined) delete env.POOLGATE_LAB_PG_ROOT;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      POOLGATE_LAB_PG_ROOT: undefined,
+      POOLGATE_LAB_TOKEN: undefined,
+      ...vars,
+    };
+    for (const k of ['POOLGATE_LAB_PG_ROOT', 'POOLGATE_LAB_TOKEN']) if (env[k] === undefined) delete env[k];
     const hosts = await inventoryAsSeen(env);
     const cfg = labConfig(env);
     t.same([...hosts.keys()].sort(), cfg.instances.map((i) => i.name).sort(), `${what}: the four instances`);
@@ -59,6 +65,7 @@ t.test('the lab inventory agrees with lab-config for this slot, another one, and
             password_file: cfg.pg.monitorPasswordFile,
             connect_timeout_ms: 3000,
           },
+          token_file: cfg.token.enabled ? cfg.token.file : '',
         },
         `${what}: ${inst.name}`,
       );

@@ -3,12 +3,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { RUNBOOK_BASELINE_POOL } from '../../lab/lab-config';
-import { packageRoot } from '../../scripts/lib/paths';
 import { readEvents as readRunEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
 import { labctl, readPools, restoreBaseline } from '../e2e/rollout-helpers';
 import { useLab } from '../helpers/lab';
-import { runProcess } from '../helpers/poolgate-cli';
+import { ADHOC_TARGET as TARGET, adhoc, adhocArgs } from '../helpers/pool-config-adhoc';
 
 /**
  * poolgate.rollout.pool_config (the rollout's one task per host) run ad hoc on one lab instance, the way the role
@@ -18,36 +16,7 @@ import { runProcess } from '../helpers/poolgate-cli';
  */
 t.setTimeout(600_000);
 
-type Result = Record<string, unknown> & { failed?: boolean; changed?: boolean; msg?: string };
-
-const TARGET = { ...RUNBOOK_BASELINE_POOL, min: 20, max: 200 };
 const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-
-/** `ansible <host> -m poolgate.rollout.pool_config -a <json>` with the json stdout callback; the host's result. */
-async function adhoc(
-  host: string,
-  args: Record<string, unknown>,
-  flags: string[] = [],
-): Promise<{ code: number; result: Result; raw: string }> {
-  const env = {
-    ...process.env,
-    ANSIBLE_LOAD_CALLBACK_PLUGINS: '1',
-    ANSIBLE_STDOUT_CALLBACK: 'json',
-    ANSIBLE_NOCOLOR: '1',
-  };
-  const r = await runProcess(
-    'ansible',
-    ['-i', 'inventory/lab', host, '-m', 'poolgate.rollout.pool_config', '-a', JSON.stringify(args), ...flags],
-    120_000,
-    env,
-  );
-  try {
-    const out = JSON.parse(r.stdout) as { plays: Array<{ tasks: Array<{ hosts: Record<string, Result> }> }> };
-    return { code: r.code, result: out.plays[0]!.tasks[0]!.hosts[host]!, raw: r.stdout + r.stderr };
-  } catch {
-    throw new Error(`ansible printed no JSON result (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  }
-}
 
 const readEvents = (dir: string): RolloutEvent[] => {
   const read = readRunEvents(dir);
@@ -67,22 +36,8 @@ void t.test('poolgate.rollout.pool_config on standby-1', async (t) => {
     generation: (await readPools(lab)).get(inst.name)!.generation,
   });
   const files = (): string[] => fs.readdirSync(folder).sort();
-  const args = (evidenceDir: string, runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
-    state: 'present',
-    name: inst.name,
-    run_id: runId,
-    values: TARGET,
-    path: inst.configPath,
-    url: inst.url,
-    method: 'sighup',
-    service_manager: 'labctl',
-    labctl: path.join(packageRoot, 'lab', 'bin', 'labctl'),
-    labctl_name: inst.name,
-    validate: `${process.execPath} ${path.join(packageRoot, 'bin', 'poolgate.js')} config check %s`,
-    wait_s: 15,
-    evidence_dir: evidenceDir,
-    ...extra,
-  });
+  const args = (evidenceDir: string, runId: string, extra: Record<string, unknown> = {}): Record<string, unknown> =>
+    adhocArgs(inst, evidenceDir, runId, extra);
 
   await t.test('check mode with --diff shows the change and leaves file, process and pool as they were', async (t) => {
     const ev = t.testdir();

@@ -52,6 +52,22 @@ t.test('prometheus.yml: every instance labelled by name, the node exporter, a 1 
 });
 
 t.test(
+  'with the lab token, Prometheus scrapes the instances with it (from the file), the node exporter without',
+  async (t) => {
+    t.notMatch(renderPrometheusConfig(cfg), /authorization/, 'no token, no authorization');
+    const withToken = labConfig({ POOLGATE_LAB_SLOT: '5', POOLGATE_LAB_PROMETHEUS: '1', POOLGATE_LAB_TOKEN: '1' });
+    const text = renderPrometheusConfig(withToken);
+    const jobs = (JSON.parse(text.slice(text.indexOf('\n') + 1)) as { scrape_configs: Array<Record<string, unknown>> })
+      .scrape_configs;
+    t.same(jobs.find((j) => j.job_name === 'poolgate-service')!.authorization, {
+      type: 'Bearer',
+      credentials_file: withToken.token.file,
+    });
+    t.equal(jobs.find((j) => j.job_name === 'node')!.authorization, undefined);
+  },
+);
+
+t.test(
   'promtool accepts the generated config',
   { skip: fs.existsSync('/usr/bin/promtool') ? false : 'promtool is not installed' },
   async (t) => {

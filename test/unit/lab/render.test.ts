@@ -44,6 +44,23 @@ t.test('supervisord.conf: one program per instance with the launch contract, no 
 });
 
 t.test(
+  'POOLGATE_LAB_TOKEN=1: every instance gets the token file by path (both launch styles), else none',
+  async (t) => {
+    t.notMatch(renderSupervisorConf(cfg), /POOLGATE_TOKEN_FILE/, 'the default lab requires no token');
+    for (const service of ['lab/service', 'examples/orders-express']) {
+      const withToken = labConfig({ POOLGATE_LAB_SLOT: '5', POOLGATE_LAB_TOKEN: '1', POOLGATE_LAB_SERVICE: service });
+      t.equal(withToken.token.file, path.join(withToken.stateDir, 'secrets', 'service_token'));
+      const text = renderSupervisorConf(withToken);
+      t.equal(
+        text.split(`POOLGATE_TOKEN_FILE="${withToken.token.file}"`).length - 1,
+        withToken.instances.length,
+        `${service}: each instance names the file`,
+      );
+    }
+  },
+);
+
+t.test(
   'postgresql: listens on the slot address only, max_connections from the environment, scram over TCP',
   async (t) => {
     t.match(renderPgConf(cfg), /listen_addresses = '127\.0\.5\.1'\nport = 54320\n/);

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shlex
 import subprocess
 import tempfile
@@ -49,7 +50,8 @@ def render(values):
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(PASSED + ('state', 'name', 'evidence_dir', 'method', 'values', 'validate'))
+    _VALID_ARGS = frozenset(PASSED + ('state', 'name', 'evidence_dir', 'method', 'values', 'validate', 'token_file',
+                                      'token_env'))
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
@@ -64,6 +66,10 @@ class ActionModule(ActionBase):
         self._common['name'] = self._name
         self._stages = {}
         try:
+            # Before anything reaches the host: a token that cannot be had leaves the host untouched.
+            token = _token(args, 'restore' if args.get('state') == 'restored' else 'prepare')
+            if token:
+                self._common['token'] = token
             if args.get('state', 'present') == 'restored':
                 self._restore(args)
             else:
@@ -166,6 +172,35 @@ class ActionModule(ActionBase):
         self._outcome = {'changed': self._changed(), 'backup_found': got['backup_found'], 'in_force_before': got['in_force']}
         if not self._task.check_mode:
             self._outcome['readback'] = steps[-1]['readback']
+
+
+# The inventory variable each option comes from (the pool_config role), so a failure names what to fix.
+TOKEN_VARS = {'token_file': 'pool_instance_token_file', 'token_env': 'pool_instance_token_env'}
+
+
+def _token(args, stage):
+    """The instance's bearer token, read on the control node from the named file or variable ('' when none is named)."""
+    file, env = args.get('token_file') or '', args.get('token_env') or ''
+    if file and env:
+        raise _StageFailed(stage, 'both %s and %s are set; name the token by one of them' % tuple(TOKEN_VARS.values()))
+    if file:
+        what = '%s (token_file) names %s, which' % (TOKEN_VARS['token_file'], file)
+        try:
+            with open(file, encoding='utf-8') as f:
+                token = f.read().strip()
+        except (OSError, UnicodeDecodeError) as err:
+            raise _StageFailed(stage, '%s cannot be read on the control node (%s); nothing was changed' % (
+                what, getattr(err, 'strerror', None) or err))
+    elif env:
+        if not re.match(r'^[A-Za-z_][A-Za-z0-9_]*$', env):
+            raise _StageFailed(stage, '%s (token_env) %r is not a variable name' % (TOKEN_VARS['token_env'], env))
+        what = '%s (token_env) names %s, which' % (TOKEN_VARS['token_env'], env)
+        token = os.environ.get(env, '').strip()
+    else:
+        return ''
+    if not token:
+        raise _StageFailed(stage, '%s holds no token on the control node; nothing was changed' % what)
+    return token
 
 
 class _StageFailed(Exception):

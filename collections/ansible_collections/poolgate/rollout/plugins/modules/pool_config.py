@@ -129,6 +129,28 @@ options:
     description: Seconds one HTTP probe may take.
     type: float
     default: 5
+  token_file:
+    description:
+      - Read by the action plugin on the control node, not on the host. A file there holding the bearer token the
+        instance's contract endpoints require (the pool_config role passes the inventory's
+        C(pool_instance_token_file)); the token is sent as C(Authorization) C(Bearer) on every read of
+        /api/health/pool-config (never on /health, which stays open for the load balancer).
+      - A file that cannot be read or holds nothing fails the task before the host is touched, naming the variable.
+        Empty names none.
+    type: str
+    default: ''
+  token_env:
+    description:
+      - Read by the action plugin on the control node. Or a variable of C(ansible-playbook)'s environment holding
+        that token (the role passes C(pool_instance_token_env)); unset or empty fails the task before the host is
+        touched. Excludes I(token_file).
+    type: str
+    default: ''
+  token:
+    description:
+      - Set by the action plugin from I(token_file) or I(token_env); not given in a task. C(no_log), never returned.
+    type: str
+    default: ''
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -234,15 +256,19 @@ def same_pool(a, b):
         return False
 
 
-def get_json(url, timeout):
-    res = open_url(url, timeout=timeout, validate_certs=False, follow_redirects='none')
+def get_json(url, timeout, token=''):
+    headers = {'Authorization': 'Bearer %s' % token} if token else None
+    res = open_url(url, timeout=timeout, validate_certs=False, follow_redirects='none', headers=headers)
     return res.getcode(), json.loads(res.read().decode('utf-8'))
 
 
-def read_in_force(url, timeout):
+def read_in_force(url, timeout, token):
     try:
-        return get_json(url + '/api/health/pool-config', timeout)[1], None
+        return get_json(url + '/api/health/pool-config', timeout, token)[1], None
     except Exception as err:  # noqa: BLE001 - any failure means "did not answer", said in its own words
+        if getattr(err, 'code', None) == 401:
+            return None, ('HTTP 401: it refused the bearer token sent' if token else
+                          'HTTP 401: it requires a bearer token (name it by pool_instance_token_file or pool_instance_token_env)')
         return None, str(getattr(err, 'reason', None) or err)
 
 
@@ -314,7 +340,7 @@ def prepare(module):
     if missing:
         module.fail_json(msg='the content for %s lacks %s' % (path, ', '.join(missing)), stage='prepare')
     old = read_file(module, path, 'the config file')
-    in_force, why = read_in_force(p['url'], p['http_timeout'])
+    in_force, why = read_in_force(p['url'], p['http_timeout'], p['token'])
     if in_force is None:
         module.fail_json(msg='%s/api/health/pool-config did not answer: %s' % (p['url'], why), stage='prepare')
     try:
@@ -366,7 +392,7 @@ def restore(module):
     if found and read_file(module, path, 'the config file') != data and not module.check_mode:
         write_atomically(module, path, data, like=path)
         changed = True
-    in_force, why = read_in_force(p['url'], p['http_timeout'])
+    in_force, why = read_in_force(p['url'], p['http_timeout'], p['token'])
     return dict(stage='restore', changed=changed, backup_found=found, target=target, file_sha256=sha256(data), in_force=in_force,
                 answering=in_force is not None, not_answering_reason=why)
 
@@ -410,7 +436,7 @@ def verify(module):
         time.sleep(poll_s)
     deadline, seen = time.monotonic() + wait_s, None
     while True:
-        seen, why = read_in_force(url, timeout)
+        seen, why = read_in_force(url, timeout, p['token'])
         if seen is not None and ((seen.get('sha256') == p['expected_sha256'] and not seen.get('reloading')) or seen.get('last_reload_error')):
             break
         if time.monotonic() >= deadline:
@@ -501,6 +527,7 @@ def main():
             wait_s=dict(type='float', default=30),
             poll_s=dict(type='float', default=0.2),
             http_timeout=dict(type='float', default=5),
+            token=dict(type='str', default='', no_log=True),
         ),
         required_if=[
             ('stage', 'prepare', ('run_id', 'content', 'content_sha256')),
