@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { evidenceFile, newestOf } from '../../scripts/lib/run-evidence';
 import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { useFleet } from '../helpers/fleet';
 import {
@@ -74,4 +75,34 @@ void t.test('a rollback fired on the fleet restores every host and leaves every 
     'the incident names the trigger',
   );
   t.ok(fs.existsSync(path.join(dir, 'manifest.sha256')), 'the evidence is sealed');
+
+  // The runbook's rollback steps after the read-back, on real hosts: the watch judged the fleet's return to the
+  // run's own baseline (sampled over SSH and HAProxy like the monitor), and the rollback's time was judged.
+  const watchFile = newestOf(dir, 'rollback_watch');
+  t.ok(watchFile, 'post_rollback_watch_<ts>.json is in the evidence');
+  const watch = JSON.parse(fs.readFileSync(path.join(dir, watchFile ?? 'missing'), 'utf8')) as {
+    verdict: string;
+    message: string;
+    baseline: { file: string };
+  };
+  t.equal(watch.verdict, 'PASS', `the fleet returned to its baseline: ${watch.message}`);
+  t.match(watch.baseline.file, /^pre_change_snapshot_\d{8}T\d{6}Z\.json$/, "judged against the run's own baseline");
+  const report = JSON.parse(fs.readFileSync(path.join(dir, evidenceFile('report')), 'utf8')) as {
+    decision: string;
+    rollback: {
+      outcome: string;
+      timing: { verdict: string; seconds: number; max_s: number };
+      watch: { verdict: string };
+    };
+  };
+  t.equal(report.decision, 'ROLLBACK');
+  t.match(report.rollback, {
+    outcome: 'VERIFIED',
+    timing: { verdict: 'PASS', max_s: 600 },
+    watch: { verdict: 'PASS' },
+  });
+  t.ok(
+    report.rollback.timing.seconds > 0 && report.rollback.timing.seconds < 600,
+    `the rollback took ${report.rollback.timing.seconds} s, within the runbook's 10 minutes`,
+  );
 });
