@@ -139,6 +139,10 @@ export class PoolAgent {
 
   /** A connection from the pool in force within its acquireTimeoutMillis; `release(err)` discards a broken one. */
   async acquire(timeoutMs?: number): Promise<Lease> {
+    // A restarted instance listens before its first pool exists, and the load balancer may still count it UP from
+    // before the restart (its health checks have not caught up): such a request waits for the pool, as it would for
+    // a free connection, instead of failing with 503 while the service is one config read away from serving.
+    if (this.health.lifecycle === 'starting' && this.starting) await this.starting;
     const lease = await this.manager.acquire(timeoutMs);
     const health = this.health;
     return {

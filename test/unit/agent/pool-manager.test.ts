@@ -1,4 +1,6 @@
+import path from 'node:path';
 import t from 'tap';
+import { createAgent } from '../../../agent/agent';
 import { InputError } from '../../../scripts/lib/errors';
 import { isValid } from '../../../scripts/lib/schema';
 import type { LoadedPoolConfig } from '../../../agent/config-source';
@@ -88,4 +90,27 @@ t.test('signals during a reload coalesce into one re-read after it', async (t) =
   t.equal(m.poolConfigDocument().pool.max, 30);
   await m.close(1000);
   t.equal(await m.reload(), 'closing', 'no reload after close');
+});
+
+t.test('a request that arrives while the agent starts waits for its first pool instead of failing', async (t) => {
+  const dir = t.testdir({
+    'pool.json': JSON.stringify({
+      min: 0,
+      max: 5,
+      idleTimeoutMillis: 1000,
+      connectionTimeoutMillis: 1000,
+      acquireTimeoutMillis: 1000,
+    }),
+  });
+  const agent = createAgent({
+    config: path.join(dir, 'pool.json'),
+    createPool: poolFactoryFrom({ host: '127.0.0.1', port: 1 }),
+    signals: false,
+    stopDeadlineMs: 1000,
+  });
+  t.teardown(() => agent.stop().catch(() => undefined));
+  const started = agent.start();
+  // Asked before the config was read: it reaches the pool (here a closed port), not "pool manager not started".
+  await t.rejects(agent.acquire(500), { code: 'ECONNREFUSED' });
+  await started;
 });
