@@ -91,7 +91,7 @@ t.test(
 
     const analysis = await poolgate(['analyze', output, '--evidence-dir', dir]);
     t.equal(analysis.code, 0, `analyze passes:\n${analysis.stdout}`);
-    t.match(analysis.stdout, /PASSED/);
+    t.match(analysis.stdout, /^PASS: every load-test criterion met/m);
     t.ok(
       fs.readdirSync(dir).some((f) => /^analysis_.*\.json$/.test(f)),
       'analysis evidence written',
