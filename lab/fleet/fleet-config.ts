@@ -48,6 +48,8 @@ export interface FleetConfig {
     /** ansible-vault's password for inventory/fleet/group_vars/all/vault.yml */
     vaultPasswordFile: string;
   };
+  /** The fleet operator's evidence signing key and the allowed-signers file that trusts it (secrets/, 0600). */
+  evidenceSigning: { key: string; allowedSigners: string; principal: string };
   pg: {
     port: number;
     database: string;
@@ -153,6 +155,11 @@ export function fleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConfig {
       monitorPasswordFile: path.join(secretsDir, 'monitor_password'),
       replicationPasswordFile: path.join(secretsDir, 'replication_password'),
       vaultPasswordFile: path.join(secretsDir, 'vault_password'),
+    },
+    evidenceSigning: {
+      key: path.join(secretsDir, 'evidence_signing_key'),
+      allowedSigners: path.join(secretsDir, 'evidence_allowed_signers'),
+      principal: `fleet-operator@poolgate-fleet-${slot}`,
     },
     pg: {
       port: 5432,

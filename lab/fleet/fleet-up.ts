@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LabError } from '../control/lab-error';
 import { ensureSchema } from '../control/postgres';
 import { isRoot } from '../control/proc';
-import { ensurePasswordFile } from '../control/secrets';
+import { ensureEvidenceSigningKey, ensurePasswordFile } from '../control/secrets';
 import { serversUpProbe } from '../control/haproxy';
 import { withSlotLock } from '../control/slot-lock';
 import { statusTable, trafficStatus } from '../control/status';
@@ -40,6 +40,7 @@ async function up(cfg: FleetConfig): Promise<{ imageBuiltInS: number | null }> {
   for (const f of Object.values(cfg.secrets).filter((f) => f !== cfg.secrets.dir)) ensurePasswordFile(f);
   const publicKey = await ensureFleetKey(cfg);
   await ensureVaultFile(cfg, packageRoot, log);
+  ensureEvidenceSigningKey(cfg.evidenceSigning, log);
   const artefact = traceArtefact(packageRoot, cfg.serviceEntry);
 
   const wasRunning = new Set(cfg.hosts.filter(machineRunning).map((h) => h.name));

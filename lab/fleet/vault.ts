@@ -83,9 +83,9 @@ function refuseWhileAnotherFleetUsesIt(cfg: FleetConfig, headerLine: string | un
   if (!otherCfg.hosts.some(machineRunning)) return;
   throw new LabError(
     'vault',
-    `${VAULT_FILE} serves fleet slot ${other}, which is up from this checkout: one checkout drives one fleet at a ` +
-      `time. Stop it first (POOLGATE_FLEET_SLOT=${other} npm run fleet:down) or bring slot ${cfg.slot} up from ` +
-      `another checkout.`,
+    `${VAULT_FILE} serves fleet slot ${other}, which is up: rewritten for slot ${cfg.slot}, slot ${other}'s runs from ` +
+      `this checkout could no longer decrypt it (one checkout drives one fleet at a time). Stop slot ${other} first ` +
+      `(POOLGATE_FLEET_SLOT=${other} npm run fleet:down), or bring slot ${cfg.slot} up from another checkout.`,
   );
 }
 

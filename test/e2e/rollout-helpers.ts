@@ -273,8 +273,10 @@ export const evidenceProblems = folderProblems;
 export const events = (dir: string): RolloutEvent[] => readEvents(dir).values;
 
 /** `poolgate evidence verify <dir>` against the lab's allowed signers: every file matches the signed manifest. */
-export async function evidenceVerifies(dir: string): Promise<boolean> {
-  const allowed = labConfig().evidenceSigning.allowedSigners;
+export async function evidenceVerifies(
+  dir: string,
+  allowed: string = labConfig().evidenceSigning.allowedSigners,
+): Promise<boolean> {
   try {
     await exec(
       process.execPath,

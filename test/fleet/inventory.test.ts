@@ -122,7 +122,7 @@ t.test("another slot's fleet:up from this checkout is refused while this fleet u
   const other = fleetConfig({ ...process.env, POOLGATE_FLEET_SLOT: String(fleet.slot === 5 ? 6 : 5) });
   await t.rejects(
     ensureVaultFile(other, packageRoot, () => undefined),
-    new RegExp(`serves fleet slot ${fleet.slot}, which is up from this checkout`),
+    new RegExp(`serves fleet slot ${fleet.slot}, which is up: rewritten for slot`),
     'refused, naming the fleet that uses it',
   );
   t.equal(fs.readFileSync(file, 'utf8'), before, 'the vault file is unchanged');

@@ -63,7 +63,10 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
 
   const dir = evidenceDirOf(runId);
   t.same(evidenceProblems(dir), [], 'every evidence file validates against its schema');
-  t.ok(await evidenceVerifies(dir), 'the manifest verifies');
+  t.ok(
+    await evidenceVerifies(dir, fleet.evidenceSigning.allowedSigners),
+    "the manifest verifies, signed by the fleet's operator key",
+  );
   const verified = events(dir)
     .filter((e) => e.action === 'verified')
     .map((e) => e.host);
