@@ -38,6 +38,12 @@ export interface AgentOptions {
   exit?: boolean;
   /** How long a graceful stop may take before the process gives up (default 25 s: inside a 30 s stop timeout). */
   stopDeadlineMs?: number;
+  /**
+   * How long a graceful stop keeps serving, /health answering 503 draining, before it closes its listeners and idle
+   * connections: the load balancer's time to mark the instance down (HAProxy: `inter` × `fall`, plus one check).
+   * Default 0: a stop behind a balancer that drains it first (as the rollout does) needs none.
+   */
+  stopGraceMs?: number;
   /** How long a replaced pool may drain before it is ended (default 30 s, never less than its acquire timeout). */
   drainDeadlineMs?: number;
   /** Length of the percentile windows (default 60 s). */
@@ -196,6 +202,7 @@ export class PoolAgent {
       signal,
       servers: [...this.servers],
       deadlineMs: this.opts.stopDeadlineMs ?? 25_000,
+      graceMs: this.opts.stopGraceMs ?? 0,
       closePools: (ms) => this.manager.close(ms),
       onStop: this.opts.onStop,
       exit: this.opts.exit ?? this.opts.signals !== false,

@@ -9,6 +9,8 @@ export interface StopPlan {
   signal: StopSignal;
   servers: http.Server[];
   deadlineMs: number;
+  /** How long to keep serving, /health answering draining, before the listeners and idle connections close. */
+  graceMs: number;
   closePools: (deadlineMs: number) => Promise<void>;
   onStop: ((signal: StopSignal) => void | Promise<void>) | undefined;
   exit: boolean;
@@ -36,7 +38,7 @@ export function handleSignals(agent: PoolAgent): void {
 }
 
 /**
- * The graceful stop: /health says draining, the listeners close (new connections are refused, so a load balancer
+ * The graceful stop: /health says draining (for `graceMs`, while the load balancer notices), the listeners close (new connections are refused, so a load balancer
  * retries elsewhere), in-flight requests finish, pools drain and end, then the process exits 0 (1 if all that
  * took longer than the deadline plus a little).
  */
@@ -51,6 +53,10 @@ export async function stopServing(agent: PoolAgent, plan: StopPlan): Promise<voi
         process.exit(1);
       }, plan.deadlineMs + 2000)
     : undefined;
+  // Until the load balancer's checks have marked the instance down it still sends requests, some on kept-alive
+  // connections: closing those now would lose a request sent as the connection closes, which a balancer may not
+  // resend when it is a write. Serving through the grace, then closing, leaves nothing in that race.
+  if (plan.graceMs > 0) await sleep(Math.min(plan.graceMs, plan.deadlineMs));
   const closed = plan.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
   while (counters.inFlight > 0 && Date.now() < deadline) {
     for (const s of plan.servers) s.closeIdleConnections();

@@ -18,6 +18,12 @@ const PART = 'haproxy';
  *   twice, so it fails to the client (502/504), which knows whether to send it again.
  * test/integration/haproxy-retries.test.ts proves each case on a real HAProxy with this config.
  */
+/** Health checks every CHECK_INTER_MS; CHECK_FALL failures in a row mark a server down. */
+export const CHECK_INTER_MS = 500;
+export const CHECK_FALL = 2;
+/** How long a stopping instance keeps serving so these checks see it draining first (one check more, for luck). */
+export const STOP_GRACE_MS = CHECK_INTER_MS * (CHECK_FALL + 1);
+
 export const RETRY_DEFAULTS = [
   '    retries 3',
   '    option redispatch',
@@ -71,7 +77,7 @@ export function backendAndStats(
     '    option allbackups',
     '    option httpchk GET /health',
     '    http-check expect status 200',
-    '    default-server inter 500ms fall 2 rise 2',
+    `    default-server inter ${CHECK_INTER_MS}ms fall ${CHECK_FALL} rise 2`,
     ...instances.map(
       (i) => `    server ${i.name} ${i.address}:${i.port} check${i.role === 'standby' ? ' backup' : ''}`,
     ),

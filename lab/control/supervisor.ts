@@ -3,6 +3,7 @@ import path from 'node:path';
 import { labService, type LabConfig, type LabInstance } from '../lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { instanceOutputPaths } from './instances';
+import { STOP_GRACE_MS } from './haproxy';
 import { LabError } from './lab-error';
 import { isAlive, isRoot, readPidFile, run, stopPid } from './proc';
 import { waitUntil } from './wait';
@@ -109,7 +110,12 @@ export function serviceEnv(cfg: LabConfig, inst: LabInstance): Record<string, st
     ...(cfg.token.enabled ? { POOLGATE_TOKEN_FILE: cfg.token.file } : {}),
   };
   if (cfg.service.launch === 'flags')
-    return { ...db, POOLGATE_DB_PASSWORD_FILE: cfg.pg.appPasswordFile, POOLGATE_LAB_DEBUG: '1' };
+    return {
+      ...db,
+      POOLGATE_DB_PASSWORD_FILE: cfg.pg.appPasswordFile,
+      POOLGATE_LAB_DEBUG: '1',
+      POOLGATE_STOP_GRACE_MS: String(STOP_GRACE_MS),
+    };
   return {
     ...db,
     PGPASSWORD_FILE: cfg.pg.appPasswordFile,

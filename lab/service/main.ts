@@ -50,6 +50,7 @@ function main(): void {
     name: instance,
     pg: password === undefined ? {} : { password },
     ...(process.env.POOLGATE_TOKEN_FILE ? { token: { file: process.env.POOLGATE_TOKEN_FILE } } : {}),
+    stopGraceMs: Number(process.env.POOLGATE_STOP_GRACE_MS ?? 0) || 0,
     log,
     onStop: () => {
       log.close();
