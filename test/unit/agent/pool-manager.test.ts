@@ -1,6 +1,4 @@
-import path from 'node:path';
 import t from 'tap';
-import { createAgent } from '../../../agent/agent';
 import { InputError } from '../../../scripts/lib/errors';
 import { isValid } from '../../../scripts/lib/schema';
 import type { LoadedPoolConfig } from '../../../agent/config-source';
@@ -8,6 +6,7 @@ import type { Logger } from '../../../agent/json-log';
 import { ServiceCounters } from '../../../agent/metrics';
 import { poolFactoryFrom } from '../../../agent/pool-factory';
 import { PoolManager } from '../../../agent/pool-manager';
+import { agentOnClosedPort } from './agent-fixture';
 
 /**
  * With min 0 and no acquisition, a pg.Pool opens no connection, so the reload bookkeeping (generations,
@@ -93,21 +92,7 @@ t.test('signals during a reload coalesce into one re-read after it', async (t) =
 });
 
 t.test('a request that arrives while the agent starts waits for its first pool instead of failing', async (t) => {
-  const dir = t.testdir({
-    'pool.json': JSON.stringify({
-      min: 0,
-      max: 5,
-      idleTimeoutMillis: 1000,
-      connectionTimeoutMillis: 1000,
-      acquireTimeoutMillis: 1000,
-    }),
-  });
-  const agent = createAgent({
-    config: path.join(dir, 'pool.json'),
-    createPool: poolFactoryFrom({ host: '127.0.0.1', port: 1 }),
-    signals: false,
-    stopDeadlineMs: 1000,
-  });
+  const agent = agentOnClosedPort(t, 5);
   t.teardown(() => agent.stop().catch(() => undefined));
   const started = agent.start();
   // Asked before the config was read: it reaches the pool (here a closed port), not "pool manager not started".

@@ -1,9 +1,7 @@
 import type http from 'node:http';
-import path from 'node:path';
 import t from 'tap';
-import { createAgent } from '../../../agent/agent';
-import { poolFactoryFrom } from '../../../agent/pool-factory';
 import { stopServing } from '../../../agent/stop';
+import { agentOnClosedPort } from './agent-fixture';
 
 /** A server that records when the stop closed it (no socket: the stop's order is what is tested). */
 function recordingServer(): { server: http.Server; closedAt: () => number | undefined } {
@@ -21,20 +19,7 @@ function recordingServer(): { server: http.Server; closedAt: () => number | unde
 }
 
 t.test('a graceful stop serves through its grace, /health draining, before it closes anything', async (t) => {
-  const dir = t.testdir({
-    'pool.json': JSON.stringify({
-      min: 0,
-      max: 2,
-      idleTimeoutMillis: 1000,
-      connectionTimeoutMillis: 1000,
-      acquireTimeoutMillis: 1000,
-    }),
-  });
-  const agent = createAgent({
-    config: path.join(dir, 'pool.json'),
-    createPool: poolFactoryFrom({ host: '127.0.0.1', port: 1 }),
-    signals: false,
-  });
+  const agent = agentOnClosedPort(t, 2);
   await agent.start();
   const { server, closedAt } = recordingServer();
   const started = Date.now();
