@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { ServiceCounters } from './metrics';
+import { monotonicMs } from './clock';
 
 /** No connection became free within acquireTimeoutMillis: the request fails fast instead of queueing forever. */
 export class AcquireTimeoutError extends Error {
@@ -27,7 +28,7 @@ export function acquire(
   counters: ServiceCounters,
   onClientError: (err: Error) => void,
 ): Promise<Lease> {
-  const started = performance.now();
+  const started = monotonicMs();
   return new Promise<Lease>((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => {
@@ -45,7 +46,7 @@ export function acquire(
         settled = true;
         clearTimeout(timer);
         counters.acquires += 1;
-        const waitMs = performance.now() - started;
+        const waitMs = monotonicMs() - started;
         counters.acquireWait.record(waitMs);
         counters.acquireWaitHistogram.observe(waitMs);
         resolve(lease(client, counters, onClientError));
@@ -64,7 +65,7 @@ export function acquire(
 }
 
 function lease(client: PoolClient, counters: ServiceCounters, onClientError: (err: Error) => void): Lease {
-  const heldSince = performance.now();
+  const heldSince = monotonicMs();
   // pg-pool removes its own error listener while a client is checked out; without one, a backend dying between
   // two queries would be an uncaught 'error' event and crash the process.
   const onError = (err: Error): void => {
@@ -79,7 +80,7 @@ function lease(client: PoolClient, counters: ServiceCounters, onClientError: (er
       if (released) return;
       released = true;
       client.off('error', onError);
-      counters.holdMsSum += performance.now() - heldSince;
+      counters.holdMsSum += monotonicMs() - heldSince;
       client.release(err);
     },
   };

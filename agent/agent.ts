@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Registry } from 'prom-client';
 import type { Lease } from './acquire';
 import { bearerMatcher, readToken, type TokenSource } from './bearer';
+import { epochMsOf, monotonicMs } from './clock';
 import { configReader, type PoolConfigSource } from './config-source';
 import { endpointOf, normalizePrefix, type Endpoint } from './endpoints';
 import { Health } from './health';
@@ -13,6 +14,7 @@ import { isSqlError } from './pg-errors';
 import { poolFactoryFrom, type PoolFactory } from './pool-factory';
 import { PoolManager, type ReloadOutcome } from './pool-manager';
 import { createPrometheus, type PrometheusExposition } from './prometheus';
+import { RequestMeter } from './request-meter';
 import { handleSignals, stopServing, type StopSignal } from './stop';
 
 export interface AgentOptions {
@@ -72,6 +74,7 @@ export class PoolAgent {
   readonly name: string;
   readonly prefix: string;
   readonly counters: ServiceCounters;
+  private readonly meter: RequestMeter;
   readonly health: Health;
   readonly log: Logger;
   private readonly manager: PoolManager;
@@ -79,7 +82,7 @@ export class PoolAgent {
   private readonly authorized: ((authorization: string | undefined) => boolean) | undefined;
   private readonly prometheus: PrometheusExposition | undefined;
   private readonly servers = new Set<http.Server>();
-  private readonly startedAt = performance.now();
+  private readonly startedAt = monotonicMs();
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -88,6 +91,7 @@ export class PoolAgent {
     this.prefix = normalizePrefix(opts.prefix);
     this.log = opts.log ?? noLog;
     this.counters = new ServiceCounters(opts.windowMs);
+    this.meter = new RequestMeter(this.counters);
     this.readConfig = configReader(opts.config);
     this.authorized = opts.token === undefined ? undefined : bearerMatcher(readToken(opts.token));
     this.manager = new PoolManager({
@@ -104,7 +108,7 @@ export class PoolAgent {
         counters: this.counters,
         gauges: () => this.manager.gauges(),
         instance: this.name,
-        startedAtS: (performance.timeOrigin + this.startedAt) / 1000,
+        startedAtS: epochMsOf(this.startedAt) / 1000,
         ...(typeof opts.prometheus === 'object' && opts.prometheus.registry
           ? { registry: opts.prometheus.registry }
           : {}),
@@ -236,17 +240,9 @@ export class PoolAgent {
 
   /** Counts one app request: in flight now; total, errors (5xx or not finished) and latency when it closes. */
   count(res: http.ServerResponse): void {
-    const started = performance.now();
-    const c = this.counters;
-    c.inFlight += 1;
     // While stopping, ask keep-alive clients (the load balancer) to reconnect elsewhere.
     if (this.health.lifecycle === 'draining') res.setHeader('connection', 'close');
-    // 'close' comes once per response; on() spares once()'s wrapper allocation on every request.
-    res.on('close', () => {
-      c.inFlight -= 1;
-      const ended = performance.now();
-      c.requestDone(ended - started, res.statusCode >= 500 || !res.writableFinished, ended);
-    });
+    this.meter.begin(res);
   }
 
   /** The answer to one endpoint request; framework adapters send it. */
@@ -283,7 +279,7 @@ export class PoolAgent {
     return metricsDocument(this.counters, this.manager.gauges(), {
       instance: this.name,
       pid: process.pid,
-      uptimeS: (performance.now() - this.startedAt) / 1000,
+      uptimeS: (monotonicMs() - this.startedAt) / 1000,
       now,
     });
   }

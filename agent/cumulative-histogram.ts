@@ -13,13 +13,14 @@ export class CumulativeHistogram {
     this.counts = new Float64Array(boundsMs.length);
   }
 
-  observe(ms: number): void {
-    this.sum += ms;
-    this.count += 1;
+  /** `weight`: how many observations this one stands for (a sampled latency), 1 by default. */
+  observe(ms: number, weight = 1): void {
+    this.sum += ms * weight;
+    this.count += weight;
     const b = this.boundsMs;
     for (let i = 0; i < b.length; i += 1) {
       if (ms <= b[i]!) {
-        this.counts[i]! += 1;
+        this.counts[i]! += weight;
         return;
       }
     }

@@ -1,6 +1,7 @@
 import type { ServiceHealth } from './generated/service-health';
 import type { Lease } from './acquire';
 import { errorFields } from './json-log';
+import { monotonicMs } from './clock';
 
 export type Lifecycle = 'starting' | 'serving' | 'draining';
 
@@ -22,7 +23,7 @@ export class Health {
 
   constructor(
     private readonly acquire: (timeoutMs: number) => Promise<Lease>,
-    private readonly now: () => number = () => performance.now(),
+    private readonly now: () => number = monotonicMs,
   ) {}
 
   /** Called after any successful database work. */

@@ -1,6 +1,7 @@
 import { ACQUIRE_WAIT_BOUNDS_MS, CumulativeHistogram, LATENCY_BOUNDS_MS } from './cumulative-histogram';
 import { SampleWindow, type WindowSummary } from './sample-window';
 import type { ServiceMetrics } from './generated/service-metrics';
+import { monotonicMs } from './clock';
 
 export const METRICS_WINDOW_MS = 60_000;
 
@@ -35,17 +36,25 @@ export class ServiceCounters {
   readonly acquireWaitHistogram = new CumulativeHistogram(ACQUIRE_WAIT_BOUNDS_MS);
 
   /** `now` is the windows' clock (monotonic by default: a wall-clock step must not empty or stretch a window). */
-  constructor(windowMs = METRICS_WINDOW_MS, now: () => number = () => performance.now()) {
+  constructor(windowMs = METRICS_WINDOW_MS, now: () => number = monotonicMs) {
     this.latency = new SampleWindow(windowMs, 100_000, now);
     this.acquireWait = new SampleWindow(windowMs, 100_000, now);
   }
 
-  /** `at`: the window clock's time the request ended, when the caller has just read it (one clock read less). */
-  requestDone(latencyMs: number, failed: boolean, at?: number): void {
+  /** An app request's response closed: answered, failed (5xx), or abandoned before it finished. */
+  requestEnded(failed: boolean): void {
+    this.inFlight -= 1;
     this.requestsTotal += 1;
     if (failed) this.requestErrors += 1;
+  }
+
+  /**
+   * A request's latency; `weight`: how many requests it stands for when the meter samples (RequestMeter), and
+   * `at`: the window clock's time it ended, when the caller has just read it (one clock read less).
+   */
+  latencyMeasured(latencyMs: number, weight = 1, at?: number): void {
     this.latency.record(latencyMs, at);
-    this.latencyHistogram.observe(latencyMs);
+    this.latencyHistogram.observe(latencyMs, weight);
   }
 }
 

@@ -62,6 +62,8 @@ export async function agentCost(
   const url = (port: number): string => `http://${host}:${port}`;
   /** One closed-loop run: requests per second and the server's CPU µs per request. */
   const measure = async (s: { port: number; pid: number }): Promise<{ rps: number; cpuUs: number }> => {
+    // A second's unrecorded run first: whichever server had sat idle through the other's run started slower.
+    await throughput('poolgate', url(s.port), plan.connections, 1);
     const cpu0 = cpuSeconds(s.pid);
     const run = await throughput('poolgate', url(s.port), plan.connections, plan.seconds);
     const cpu = cpuSeconds(s.pid) - cpu0;
@@ -69,13 +71,15 @@ export async function agentCost(
     return { rps: run.reqPerS, cpuUs: (cpu / Math.max(1, served)) * 1e6 };
   };
   const rounds: Round[] = [];
+  // An even count, so each server goes first as often as the other.
+  const roundCount = plan.rounds + (plan.rounds % 2);
   try {
-    // An unrecorded warm-up of each (JIT, sockets), as the other throughput sections do.
-    await throughput('poolgate', url(bare.port), plan.connections, 1);
-    await throughput('poolgate', url(withAgent.port), plan.connections, 1);
-    for (let i = 0; i < plan.rounds; i += 1) {
-      const b = await measure(bare);
-      const a = await measure(withAgent);
+    for (let i = 0; i < roundCount; i += 1) {
+      // Alternate which goes first (ABBA), so a machine that slows or speeds up over the run biases neither.
+      const [b, a] =
+        i % 2 === 0
+          ? [await measure(bare), await measure(withAgent)]
+          : await measure(withAgent).then(async (a) => [await measure(bare), a] as const);
       const r: Round = {
         bare: b.rps,
         agent: a.rps,
@@ -93,6 +97,8 @@ export async function agentCost(
     await bare.stop();
   }
   const ratio = median(rounds.map((r) => r.ratio));
+  // Medians over an even count: each server went first in half the rounds, and one round disturbed by a neighbour
+  // moves a median less than a mean.
   const cpuRatio = median(rounds.map((r) => r.cpu_ratio));
 
   const seconds = plan.agentSeconds;

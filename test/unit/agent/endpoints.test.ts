@@ -1,7 +1,7 @@
 import path from 'node:path';
 import t from 'tap';
 import { bearerMatcher, readToken } from '../../../agent/bearer';
-import { endpointOf, normalizePrefix } from '../../../agent/endpoints';
+import { ENDPOINT_PATHS, endpointOf, normalizePrefix, type Endpoint } from '../../../agent/endpoints';
 
 t.test('endpoints by path, with or without a prefix; everything else is the appâ€™s', async (t) => {
   t.equal(endpointOf('/health', ''), 'health');
@@ -18,6 +18,17 @@ t.test('endpoints by path, with or without a prefix; everything else is the appâ
   t.equal(normalizePrefix(undefined), '');
   t.throws(() => normalizePrefix('ops'), /absolute URL path/);
   t.throws(() => normalizePrefix('/ops?x'), /absolute URL path/);
+});
+
+t.test('every path of the contract is routed, under any prefix, and nothing one character off', async (t) => {
+  for (const [endpoint, p] of Object.entries(ENDPOINT_PATHS) as [Endpoint, string][]) {
+    for (const prefix of ['', '/ops', '/a/b']) {
+      t.equal(endpointOf(`${prefix}${p}`, prefix), endpoint, `${prefix}${p}`);
+      t.equal(endpointOf(`${prefix}${p}?v=1`, prefix), endpoint, `${prefix}${p}?v=1`);
+      t.equal(endpointOf(`${prefix}${p}x`, prefix), undefined, `${prefix}${p}x`);
+      t.equal(endpointOf(`${prefix}${p.slice(0, -1)}`, prefix), undefined, `${prefix}${p.slice(0, -1)}`);
+    }
+  }
 });
 
 t.test('the bearer token: exact match only, whatever the case of "Bearer"', async (t) => {

@@ -64,8 +64,14 @@ t.test('beyond capacity the oldest samples are forgotten first', async (t) => {
 t.test('the metrics document is schema-valid and sums pools', async (t) => {
   let now = 0;
   const c = new ServiceCounters(60_000, () => now);
-  c.requestDone(12, false);
-  c.requestDone(30, true);
+  for (const [ms, failed] of [
+    [12, false],
+    [30, true],
+  ] as const) {
+    c.inFlight += 1;
+    c.requestEnded(failed);
+    c.latencyMeasured(ms);
+  }
   c.acquires = 2;
   c.holdMsSum = 40.12345;
   c.acquireWait.record(0.5);

@@ -17,7 +17,11 @@ async function service(latenciesMs: number[], waitsMs: number[]) {
   const prom = createPrometheus({ counters: c, gauges: () => gauges, instance: 'primary-1', startedAtS: START_S });
   const text = (): Promise<string> => prom.text();
   const feed = (lat: number[], waits: number[]): void => {
-    for (const ms of lat) c.requestDone(ms, ms > 900);
+    for (const ms of lat) {
+      c.inFlight += 1;
+      c.requestEnded(ms > 900);
+      c.latencyMeasured(ms);
+    }
     for (const ms of waits) {
       c.acquires += 1;
       c.holdMsSum += 12.5;
