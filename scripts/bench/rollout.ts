@@ -7,7 +7,7 @@ import { request } from 'undici';
 import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
 import { SHORT_LOADTEST_S, SHORT_MONITOR_S, shortRunVars, type MonitorSources } from '../../lab/short-run';
 import { setServerState } from '../lib/haproxy-socket';
-import { packageRoot } from '../lib/paths';
+import { defaultEvidenceRoot, packageRoot } from '../lib/paths';
 import { readEvents as readRunEvents, readEvidence } from '../lib/run-evidence';
 import type { LoadtestResult } from '../types/loadtest-result';
 import type { MonitorResult } from '../types/monitor-result';
@@ -210,7 +210,7 @@ export async function oneRun(
 ): Promise<RolloutBench> {
   await target.restoreBaseline();
   const runId = `bench-${kind}-${Date.now()}`;
-  const dir = path.join(packageRoot, 'evidence', runId);
+  const dir = path.join(defaultEvidenceRoot(), runId);
   const stop = new AbortController();
   const flowing = traffic(target.lbUrl, stop.signal);
   let triggerAt: string | null = null;

@@ -6,7 +6,7 @@ import { ExitCode, InputError } from '../lib/errors';
 import { EvidenceDir } from '../lib/evidence';
 import { fileTimestamp } from '../lib/run-evidence/files';
 import { printResult } from '../lib/output';
-import { packageRoot } from '../lib/paths';
+import { defaultEvidenceRoot, packageRoot } from '../lib/paths';
 import { loadPlan } from '../lib/plan';
 import { runRamp, SUMMARY_FILE, type PassRun } from '../lib/ramp-run';
 
@@ -88,7 +88,8 @@ export const rampCommand: CommandModule<object, RampArgs> = {
       })
       .option('evidence-root', {
         type: 'string',
-        default: path.join(packageRoot, 'evidence'),
+        default: defaultEvidenceRoot(),
+        defaultDescription: '$POOLGATE_EVIDENCE_ROOT, else evidence/ in the checkout',
         describe: 'Where the runs write their folders; ramp_summary.json goes to <root>/<ramp-id>/',
       })
       .option('extra-vars', {

@@ -12,3 +12,11 @@ export const packageRoot: string = (() => {
 })();
 
 export const schemasDir = path.join(packageRoot, 'schemas');
+
+/**
+ * Where runs write their folders unless told otherwise: $POOLGATE_EVIDENCE_ROOT, else `evidence/` in the checkout.
+ * The inventories read the same variable; the test suite sets it (test/helpers/job-slot.cjs), so its rollbacks
+ * never enter the change history a later `npm run demo` reads.
+ */
+export const defaultEvidenceRoot = (): string =>
+  process.env.POOLGATE_EVIDENCE_ROOT || path.join(packageRoot, 'evidence');

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../../scripts/lib/paths';
+import { defaultEvidenceRoot, packageRoot } from '../../scripts/lib/paths';
 import type { RampSummary } from '../../scripts/types/ramp-summary';
 
 /** `poolgate ramp --json` on the lab inventory, bounded in time; stopped if the test process ends. */
@@ -41,4 +41,4 @@ export function runRampCli(
 }
 
 export const rampSummaryOf = (rampId: string): RampSummary =>
-  JSON.parse(fs.readFileSync(path.join(packageRoot, 'evidence', rampId, 'ramp_summary.json'), 'utf8')) as RampSummary;
+  JSON.parse(fs.readFileSync(path.join(defaultEvidenceRoot(), rampId, 'ramp_summary.json'), 'utf8')) as RampSummary;

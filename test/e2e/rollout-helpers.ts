@@ -8,7 +8,7 @@ import { labAuthHeaders, labConfig, RUNBOOK_BASELINE_POOL, type LabConfig } from
 import { collectStatus } from '../../lab/control/status';
 import { shortRunVars } from '../../lab/short-run';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
-import { packageRoot } from '../../scripts/lib/paths';
+import { defaultEvidenceRoot, packageRoot } from '../../scripts/lib/paths';
 import { folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
 import { pgQuery, runLabScript, steadyTraffic, type TrafficResult } from '../helpers/lab';
 
@@ -94,7 +94,7 @@ export function runVars(cfg: LabConfig, runId: string, extra: Record<string, unk
   };
 }
 
-export const evidenceDirOf = (runId: string): string => path.join(packageRoot, 'evidence', runId);
+export const evidenceDirOf = (runId: string): string => path.join(defaultEvidenceRoot(), runId);
 
 export interface PoolInForce {
   instance: string;

@@ -7,3 +7,6 @@ if (job > 0) {
   const base = Number(process.env.POOLGATE_LAB_SLOT || 0);
   process.env.POOLGATE_LAB_SLOT = String(base + 50 * job);
 }
+// The suite's runs write their evidence under evidence/tests/, apart from the operator's runs in evidence/: a
+// rollback the suite provoked must never be "the last run on this fleet" that refuses a later `npm run demo`.
+process.env.POOLGATE_EVIDENCE_ROOT ??= require('node:path').join(__dirname, '..', '..', 'evidence', 'tests');
