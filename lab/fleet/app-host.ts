@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RUNBOOK_BASELINE_POOL } from '../lab-config';
+import { STOP_GRACE_MS } from '../control/haproxy';
 import { readPasswordFile } from '../control/secrets';
 import { ARTEFACT_STAMP, installArtefact, type Artefact } from './artefact';
 import { hostsOf, type FleetConfig, type FleetHost } from './fleet-config';
@@ -33,6 +34,9 @@ export function renderLedgerUnit(cfg: FleetConfig, host: FleetHost): string {
       `--config ${cfg.app.configPath} --log - --pidfile ${cfg.app.pidFile}`,
     // The rollout's `sighup` apply method: systemctl reload delivers SIGHUP, the service swaps its pool.
     'ExecReload=/bin/kill -HUP $MAINPID',
+    // A stop that no rollout drained first (a deploy, a restart by hand) keeps serving, /health 503, until
+    // HAProxy's checks have marked the instance down: the agent's stopGraceMs.
+    `Environment=POOLGATE_STOP_GRACE_MS=${STOP_GRACE_MS}`,
     // The service drains in-flight work on SIGTERM within ~27 s.
     'KillSignal=SIGTERM',
     'TimeoutStopSec=30',

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { STOP_GRACE_MS } from '../../lab/control/haproxy';
 import { hostsOf } from '../../lab/fleet/fleet-config';
 import { RUNBOOK_BASELINE_POOL } from '../../lab/lab-config';
 import { getJson } from '../../scripts/lib/http-json';
@@ -72,10 +73,19 @@ t.test('the database password is readable by root only; the unit hands it to the
     t.equal(st.stdout.trim(), '600 root', `${h.name}: ${fleet.app.passwordFile} mode and owner`);
     const asDeploy = await sshOn(fleet, h.name, `cat ${fleet.app.passwordFile}`);
     t.not(asDeploy.code, 0, `${h.name}: deploy cannot read it`);
-    const unit = await sshOn(fleet, h.name, `systemctl show ${fleet.app.unit} -p ExecReload -p User -p ActiveState`);
+    const unit = await sshOn(
+      fleet,
+      h.name,
+      `systemctl show ${fleet.app.unit} -p ExecReload -p User -p ActiveState -p Environment`,
+    );
     t.match(unit.stdout, /ExecReload=.*\/bin\/kill -HUP \$MAINPID/, `${h.name}: ExecReload sends SIGHUP`);
     t.match(unit.stdout, new RegExp(`User=${fleet.app.user}\\n`), `${h.name}: runs as ${fleet.app.user}`);
     t.match(unit.stdout, /ActiveState=active/, `${h.name}: active`);
+    t.match(
+      unit.stdout,
+      new RegExp(`Environment=.*\\bPOOLGATE_STOP_GRACE_MS=${STOP_GRACE_MS}\\b`),
+      `${h.name}: a stop nobody drained serves on until HAProxy's checks mark it down`,
+    );
     t.equal((await poolConfig(fleet, h.name)).instance, h.name, `${h.name}: the instance knows its name`);
   }
 });
