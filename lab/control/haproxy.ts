@@ -24,12 +24,12 @@ export const CHECK_FALL = 2;
 /** How long a stopping instance keeps serving so these checks see it draining first (one check more, for luck). */
 export const STOP_GRACE_MS = CHECK_INTER_MS * (CHECK_FALL + 1);
 
-export const RETRY_DEFAULTS = [
+const RETRY_DEFAULTS = [
   '    retries 3',
   '    option redispatch',
   '    retry-on conn-failure empty-response response-timeout',
 ];
-export const RETRY_FRONTEND = ['    http-request disable-l7-retry if !METH_GET !METH_OPTIONS'];
+const RETRY_FRONTEND = ['    http-request disable-l7-retry if !METH_GET !METH_OPTIONS'];
 
 /**
  * haproxy.cfg for one lab slot: primaries active, standbys `backup` (all of them share the load when the
@@ -45,8 +45,37 @@ export function renderHaproxyCfg(cfg: LabConfig): string {
     `    stats socket ${h.socket} mode 600 level admin expose-fd listeners`,
     '    stats timeout 30s',
     '',
+    ...proxySections({
+      log: false,
+      bind: `${h.address}:${h.port}`,
+      backend: h.backend,
+      instances: cfg.instances,
+      statsBind: `${h.address}:${h.statsPort}`,
+    }),
+  ].join('\n');
+}
+
+export interface ProxySectionsOptions {
+  /** Log through the global section's syslog (the fleet's lb-1 has journald; the lab's HAProxy logs nowhere). */
+  log: boolean;
+  /** The public frontend's address:port. */
+  bind: string;
+  backend: string;
+  instances: Array<{ name: string; role: 'standby' | 'primary'; address: string; port: number }>;
+  statsBind: string;
+}
+
+/**
+ * Everything after `global`, as the lab's and the fleet's HAProxy both have it: the timeouts, the retries that
+ * never resend a write (RETRY_DEFAULTS, RETRY_FRONTEND), the public frontend, the backend the rollout drives and
+ * the stats page.
+ */
+export function proxySections(o: ProxySectionsOptions): string[] {
+  return [
     'defaults',
+    ...(o.log ? ['    log global'] : []),
     '    mode http',
+    ...(o.log ? ['    option dontlognull'] : []),
     '    timeout connect 1s',
     '    timeout client 30s',
     '    timeout server 30s',
@@ -54,21 +83,21 @@ export function renderHaproxyCfg(cfg: LabConfig): string {
     ...RETRY_DEFAULTS,
     '',
     'frontend public',
-    `    bind ${h.address}:${h.port}`,
+    `    bind ${o.bind}`,
     ...RETRY_FRONTEND,
-    `    default_backend ${h.backend}`,
+    `    default_backend ${o.backend}`,
     '',
-    ...backendAndStats(h.backend, cfg.instances, `${h.address}:${h.statsPort}`),
-  ].join('\n');
+    ...backendAndStats(o.backend, o.instances, o.statsBind),
+  ];
 }
 
 /**
  * The backend the rollout drives and the stats page, as the lab's and the fleet's HAProxy both have them: the
  * servers by instance name, the standbys `backup`, every server checked with GET /health every 500 ms.
  */
-export function backendAndStats(
+function backendAndStats(
   backend: string,
-  instances: Array<{ name: string; role: 'standby' | 'primary'; address: string; port: number }>,
+  instances: ProxySectionsOptions['instances'],
   statsBind: string,
 ): string[] {
   return [

@@ -1,4 +1,4 @@
-import { RETRY_DEFAULTS, RETRY_FRONTEND, backendAndStats } from '../control/haproxy';
+import { proxySections } from '../control/haproxy';
 import { hostsOf, type FleetConfig, type FleetHost } from './fleet-config';
 import { setUnitEnabled, writeMachineFile } from './machine-fs';
 
@@ -29,23 +29,14 @@ export function renderFleetHaproxyCfg(cfg: FleetConfig, lb: FleetHost): string {
     `    stats socket ipv4@${lb.address}:${h.adminPort} level admin`,
     '    stats timeout 30s',
     '',
-    'defaults',
-    '    log global',
-    '    mode http',
-    '    option dontlognull',
-    '    timeout connect 1s',
-    '    timeout client 30s',
-    '    timeout server 30s',
-    '    timeout check 2s',
-    // Retries that never send a write twice: the lab's own lines (their reasons are with them).
-    ...RETRY_DEFAULTS,
-    '',
-    'frontend public',
-    `    bind ${lb.address}:${h.port}`,
-    ...RETRY_FRONTEND,
-    `    default_backend ${h.backend}`,
-    '',
-    ...backendAndStats(h.backend, apps, `${lb.address}:${h.statsPort}`),
+    // The lab's own sections, logged (their reasons, the retries' among them, are with them).
+    ...proxySections({
+      log: true,
+      bind: `${lb.address}:${h.port}`,
+      backend: h.backend,
+      instances: apps,
+      statsBind: `${lb.address}:${h.statsPort}`,
+    }),
   ].join('\n');
 }
 
