@@ -9,14 +9,16 @@ import type { BenchPlan } from './plan';
 import type { Check } from './results-merge';
 
 /**
- * The agent's cost (issue 15): a trivial node:http handler bare and with the agent attached, in alternating rounds.
- * Two views of the same rounds: requests per second (the median of per-round ratios), and the server's CPU time
- * per request read from /proc (the ratio bare/agent). On an idle machine they agree: the server's core is
- * saturated, so throughput is 1 / CPU per request. On a shared one the first swings with the neighbours' load
- * (tens of per cent between rounds) while the second still measures the agent's own work, so that is the figure
- * judged, and both are printed. Then GET /api/health/metrics at a fixed 1,000 req/s of app traffic, after the
- * percentile window has filled (a full window is the worst case for the selection behind the percentiles):
- * as the client sees it, and as the server spends it (request in to response flushed).
+ * The agent's cost (issue 15): a trivial node:http handler bare and with the agent attached. Each round runs both
+ * servers at once, on the same core, each under its own closed-loop generator for the same seconds, and compares
+ * their CPU time per request (from /proc): whatever the machine's neighbours do during the round, they do it to
+ * both. Run one after the other instead, the two figures swung 5-10 % between rounds on the shared VM, more than the
+ * effect measured. Each round also pairs the bare server with a second bare one (A/A): how far that ratio strays
+ * from 1 is the resolution of the figure, printed beside it. Sharing a core, each server batches fewer requests per
+ * event-loop turn than alone, so the CPU per request is higher than a lone server's (the agent's share somewhat
+ * lower); the req/s of each run are printed too. Then GET /api/health/metrics at a fixed 1,000 req/s of app
+ * traffic, after the percentile window has filled (a full window is the worst case for the selection behind the
+ * percentiles): as the client sees it, and as the server spends it (request in to response flushed).
  */
 const SERVER = path.join(__dirname, 'agent-server.js');
 export const AGENT_RATE = 1000;
@@ -43,6 +45,8 @@ interface Round {
   bare_cpu_us_per_req: number;
   agent_cpu_us_per_req: number;
   cpu_ratio: number;
+  /** bare / second bare server, CPU per request, in the same round: 1 but for the machine's noise */
+  control_cpu_ratio: number;
 }
 
 export async function agentCost(
@@ -51,55 +55,65 @@ export async function agentCost(
   log: Log,
 ): Promise<{ results: Record<string, unknown>; checks: Check[]; text: string }> {
   log(
-    `agent cost: ${plan.rounds} rounds x bare / agent, ${plan.connections} connections, ${plan.seconds}s each${pinningOn() ? ', server on core 0, generator on core 1' : ''}`,
+    `agent cost: ${plan.rounds + (plan.rounds % 2)} rounds of bare and agent at once, then bare and bare (A/A), ${plan.connections} connections each, ${plan.seconds}s${pinningOn() ? ', servers on core 0, generators on core 1' : ''}`,
   );
   const timesFile = path.join(os.tmpdir(), `poolgate-bench-metrics-${process.pid}.json`);
   const bare = await startServer(SERVER, [host, '0', 'bare']);
+  const bare2 = await startServer(SERVER, [host, '0', 'bare']);
   const withAgent = await startServer(SERVER, [host, '0', 'agent'], {
     ...process.env,
     POOLGATE_BENCH_METRICS_TIMES: timesFile,
   });
   const url = (port: number): string => `http://${host}:${port}`;
-  /** One closed-loop run: requests per second and the server's CPU µs per request. */
-  const measure = async (s: { port: number; pid: number }): Promise<{ rps: number; cpuUs: number }> => {
-    // A second's unrecorded run first: whichever server had sat idle through the other's run started slower.
-    await throughput('poolgate', url(s.port), plan.connections, 1);
-    const cpu0 = cpuSeconds(s.pid);
-    const run = await throughput('poolgate', url(s.port), plan.connections, plan.seconds);
-    const cpu = cpuSeconds(s.pid) - cpu0;
-    const served = run.result?.requests.ok ?? run.reqPerS * plan.seconds;
-    return { rps: run.reqPerS, cpuUs: (cpu / Math.max(1, served)) * 1e6 };
+  type Server = { port: number; pid: number };
+  /** Two closed-loop runs at once, one per server: each one's requests per second and CPU µs per request. */
+  const pair = async (x: Server, y: Server, seconds: number): Promise<{ rps: number; cpuUs: number }[]> => {
+    const cpu0 = [cpuSeconds(x.pid), cpuSeconds(y.pid)];
+    const runs = await Promise.all([x, y].map((s) => throughput('poolgate', url(s.port), plan.connections, seconds)));
+    const cpu = [cpuSeconds(x.pid) - cpu0[0]!, cpuSeconds(y.pid) - cpu0[1]!];
+    return runs.map((run, i) => {
+      const served = run.result?.requests.ok ?? run.reqPerS * seconds;
+      return { rps: run.reqPerS, cpuUs: (cpu[i]! / Math.max(1, served)) * 1e6 };
+    });
   };
   const rounds: Round[] = [];
-  // An even count, so each server goes first as often as the other.
   const roundCount = plan.rounds + (plan.rounds % 2);
   try {
+    // An unrecorded warm-up of each (JIT, sockets).
+    await pair(bare, withAgent, 1);
+    await pair(bare2, bare2, 1);
+    // The run started first in a pair gets ~2-3 % more of the core (the A/A ratio showed it): each server goes first
+    // in half the rounds, so the round count is even.
     for (let i = 0; i < roundCount; i += 1) {
-      // Alternate which goes first (ABBA), so a machine that slows or speeds up over the run biases neither.
-      const [b, a] =
-        i % 2 === 0
-          ? [await measure(bare), await measure(withAgent)]
-          : await measure(withAgent).then(async (a) => [await measure(bare), a] as const);
+      const first = i % 2 === 0;
+      const [b, a] = first
+        ? await pair(bare, withAgent, plan.seconds)
+        : (await pair(withAgent, bare, plan.seconds)).reverse();
+      const [c1, c2] = first
+        ? await pair(bare, bare2, plan.seconds)
+        : (await pair(bare2, bare, plan.seconds)).reverse();
       const r: Round = {
-        bare: b.rps,
-        agent: a.rps,
-        ratio: a.rps / b.rps,
-        bare_cpu_us_per_req: b.cpuUs,
-        agent_cpu_us_per_req: a.cpuUs,
-        cpu_ratio: b.cpuUs / a.cpuUs,
+        bare: b!.rps,
+        agent: a!.rps,
+        ratio: a!.rps / b!.rps,
+        bare_cpu_us_per_req: b!.cpuUs,
+        agent_cpu_us_per_req: a!.cpuUs,
+        cpu_ratio: b!.cpuUs / a!.cpuUs,
+        control_cpu_ratio: c1!.cpuUs / c2!.cpuUs,
       };
       rounds.push(r);
       log(
-        `  round ${i + 1}: bare ${b.rps.toFixed(0)} req/s ${b.cpuUs.toFixed(1)} µs CPU/req, agent ${a.rps.toFixed(0)} req/s ${a.cpuUs.toFixed(1)} µs CPU/req; ratios ${r.ratio.toFixed(3)} (req/s), ${r.cpu_ratio.toFixed(3)} (CPU)`,
+        `  round ${i + 1}: bare ${b!.rps.toFixed(0)} req/s ${b!.cpuUs.toFixed(2)} µs CPU/req, agent ${a!.rps.toFixed(0)} req/s ${a!.cpuUs.toFixed(2)} µs CPU/req; ratios ${r.cpu_ratio.toFixed(3)} (CPU), ${r.ratio.toFixed(3)} (req/s); A/A ${r.control_cpu_ratio.toFixed(3)}`,
       );
     }
   } finally {
     await bare.stop();
+    await bare2.stop();
   }
   const ratio = median(rounds.map((r) => r.ratio));
-  // Medians over an even count: each server went first in half the rounds, and one round disturbed by a neighbour
-  // moves a median less than a mean.
   const cpuRatio = median(rounds.map((r) => r.cpu_ratio));
+  const controls = rounds.map((r) => r.control_cpu_ratio);
+  const control = { median: median(controls), min: Math.min(...controls), max: Math.max(...controls) };
 
   const seconds = plan.agentSeconds;
   log(
@@ -153,6 +167,7 @@ export async function agentCost(
         rounds,
         ratio_median_of_rounds: ratio,
         cpu_ratio_median_of_rounds: cpuRatio,
+        control_cpu_ratio: control,
         connections: plan.connections,
         seconds: plan.seconds,
       },
@@ -169,7 +184,7 @@ export async function agentCost(
   const checks: Check[] = [
     {
       name: 'agent: throughput with / without (CPU per request)',
-      value: `${cpuRatio.toFixed(3)} (req/s ${ratio.toFixed(3)})`,
+      value: `${cpuRatio.toFixed(3)} (A/A ${control.min.toFixed(3)}-${control.max.toFixed(3)})`,
       target: '≥ 0.98',
       pass: cpuRatio >= 0.98,
     },
@@ -182,7 +197,7 @@ export async function agentCost(
   ];
   const text = [
     'agent cost (trivial node:http handler, bare vs with the agent attached):',
-    `  throughput ratio ${cpuRatio.toFixed(3)} by CPU per request, ${ratio.toFixed(3)} by req/s (medians of ${rounds.length} rounds; req/s rounds: ${rounds.map((r) => r.ratio.toFixed(3)).join(', ')})`,
+    `  throughput ratio ${cpuRatio.toFixed(3)} by CPU per request (median of ${rounds.length} rounds: ${rounds.map((r) => r.cpu_ratio.toFixed(3)).join(', ')}), ${ratio.toFixed(3)} by req/s; A/A control ${control.median.toFixed(3)} (${control.min.toFixed(3)}-${control.max.toFixed(3)})`,
     `  GET /api/health/metrics at ${AGENT_RATE} req/s${windowFull ? ', 60 s window full' : ''}: server p50 ${serverFig.p50_ms.toFixed(2)} / p99 ${serverFig.p99_ms.toFixed(2)} ms, client p50 ${clientFig.p50_ms.toFixed(2)} / p99 ${clientFig.p99_ms.toFixed(2)} ms over ${client.length} reads`,
     '',
   ].join('\n');
