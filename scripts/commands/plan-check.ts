@@ -1,39 +1,15 @@
 import type { Argv, CommandModule } from 'yargs';
 import { InputError } from '../lib/errors';
-import { authHeaders, type TokenRef } from '../lib/target-auth';
-import { getJson } from '../lib/http-json';
+import { readInForce } from '../lib/in-force';
 import { printResult } from '../lib/output';
 import { loadPlan } from '../lib/plan';
 import { errorsOf, planProblems, warningsOf } from '../lib/plan-check';
 import { ALLOWANCE_S, commandBounds } from '../lib/time-bounds';
-import type { ServicePoolConfig } from '../types/service-pool-config';
 
 interface PlanCheckArgs {
   plan: string;
   inForce: boolean;
   json: boolean;
-}
-
-/** What one target runs, read from its /api/health/pool-config (null and the reason when it does not answer). */
-export interface InForce {
-  name: string;
-  config: ServicePoolConfig | null;
-  error: string | null;
-}
-
-/** Every target at once: the playbook learns what the fleet runs in one command, not one HTTP task per host. */
-async function readInForce(targets: Array<{ name: string; url: string } & TokenRef>): Promise<InForce[]> {
-  return Promise.all(
-    targets.map((t) =>
-      getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
-        timeoutMs: 5000,
-        headers: authHeaders(t),
-      }).then(
-        (r) => ({ name: t.name, config: r.body, error: null }),
-        (err: unknown) => ({ name: t.name, config: null, error: err instanceof Error ? err.message : String(err) }),
-      ),
-    ),
-  );
 }
 
 /**
@@ -78,7 +54,7 @@ const check: CommandModule<object, PlanCheckArgs> = {
     const warnings = warningsOf(problems).map((w) => w.message);
     const bounds = commandBounds(plan);
     const summary = `plan ${args.plan} is valid: ${plan.targets.length} targets, pool max ${plan.change.from.max} → ${plan.change.to.max}, min ${plan.change.from.min} → ${plan.change.to.min}`;
-    const inForce = args.inForce ? await readInForce(plan.targets) : null;
+    const inForce = args.inForce ? await readInForce(plan.targets, 5000) : null;
     const lines =
       inForce?.map((i) =>
         i.config

@@ -7,6 +7,7 @@ import { InputError } from '../lib/errors';
 import { EvidenceDir } from '../lib/evidence';
 import { evidenceFile } from '../lib/run-evidence/files';
 import { getJson } from '../lib/http-json';
+import { readInForce } from '../lib/in-force';
 import { authHeaders } from '../lib/target-auth';
 import { toInstanceSample } from '../lib/instance-sample';
 import { logPath } from '../lib/log-scan';
@@ -19,7 +20,6 @@ import { withDefaults } from '../lib/schema-defaults';
 import * as V from '../lib/verify-items';
 import type { PoolConfig } from '../types/pool-config';
 import type { ServiceHealth } from '../types/service-health';
-import type { ServicePoolConfig } from '../types/service-pool-config';
 import type { Snapshot } from '../types/snapshot';
 import type { VerifyConfig } from '../types/verify-config';
 import type { VerifyResult } from '../types/verify-result';
@@ -103,17 +103,7 @@ async function handler(args: Args): Promise<void> {
   const windowStart = Date.now();
   const [samples, configs, health] = await Promise.all([
     sampleFleet(inputs.targets, windowS, inputs.fetchMetrics),
-    Promise.all(
-      inputs.targets.map((t) =>
-        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
-          timeoutMs: 3000,
-          headers: authHeaders(t),
-        }).then(
-          (r) => ({ cfg: r.body, error: null }),
-          (err: unknown) => ({ cfg: null, error: errorText(err) }),
-        ),
-      ),
-    ),
+    readInForce(inputs.targets),
     Promise.all(
       inputs.targets.map((t) =>
         getJson<ServiceHealth>(`${t.url}/health`, 'service-health', {
@@ -170,7 +160,7 @@ async function handler(args: Args): Promise<void> {
   };
   const items: Item[] = [];
   inputs.targets.forEach((t, i) => {
-    items.push(V.poolItem(t.name, expected, configs[i]!.cfg, configs[i]!.error));
+    items.push(V.poolItem(t.name, expected, configs[i]!.config, configs[i]!.error));
     items.push(V.healthItem(t.name, health[i]!.status, health[i]!.error));
     items.push(...V.sampleItems(samples[i]!, baseByName.get(t.name) ?? null, thresholds));
   });
@@ -248,7 +238,7 @@ async function handler(args: Args): Promise<void> {
     instances: inputs.targets.map((t, i) => ({
       name: t.name,
       health: health[i]!.status,
-      pool_config: configs[i]!.cfg,
+      pool_config: configs[i]!.config,
       sample: toInstanceSample(samples[i]!),
     })),
     database,

@@ -4,13 +4,11 @@ import { InputError } from './errors';
 import { EvidenceDir } from './evidence';
 import { evidenceFile } from './run-evidence/files';
 import { gitState } from './git-state';
-import { authHeaders } from './target-auth';
-import { getJson } from './http-json';
+import { readInForce } from './in-force';
 import { logPath } from './log-scan';
 import { sampleFleet, type InstanceSample } from './metrics-sampler';
 import { withProbe } from './pg-connect';
 import * as probes from './pg-probes';
-import type { ServicePoolConfig } from '../types/service-pool-config';
 import type { Snapshot } from '../types/snapshot';
 
 export interface SnapshotOptions {
@@ -68,17 +66,7 @@ export async function takeSnapshot(
   const db = inputs.database;
   const [samples, configs, dbPart, git] = await Promise.all([
     sampleFleet(inputs.targets, opts.windowS, inputs.fetchMetrics),
-    Promise.all(
-      inputs.targets.map((t) =>
-        getJson<ServicePoolConfig>(`${t.url}/api/health/pool-config`, 'service-pool-config', {
-          timeoutMs: 3000,
-          headers: authHeaders(t),
-        }).then(
-          (r) => ({ config: r.body, error: null as string | null }),
-          (err: unknown) => ({ config: null, error: errorText(err) }),
-        ),
-      ),
-    ),
+    readInForce(inputs.targets),
     db
       ? withProbe(db, async (client) => {
           const c = client as unknown as probes.Queryable;
