@@ -95,11 +95,7 @@ export function proxySections(o: ProxySectionsOptions): string[] {
  * The backend the rollout drives and the stats page, as the lab's and the fleet's HAProxy both have them: the
  * servers by instance name, the standbys `backup`, every server checked with GET /health every 500 ms.
  */
-function backendAndStats(
-  backend: string,
-  instances: ProxySectionsOptions['instances'],
-  statsBind: string,
-): string[] {
+function backendAndStats(backend: string, instances: ProxySectionsOptions['instances'], statsBind: string): string[] {
   return [
     `backend ${backend}`,
     '    balance roundrobin',
