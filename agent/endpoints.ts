@@ -11,6 +11,8 @@ export const ENDPOINT_PATHS: Readonly<Record<Endpoint, string>> = {
   prometheus: '/metrics',
 };
 
+const ENTRIES = Object.entries(ENDPOINT_PATHS) as [Endpoint, string][];
+
 /** "/ops/" → "/ops", "" or "/" → "" (no prefix). Anything else than a plain absolute path is a mistake. */
 export function normalizePrefix(prefix: string | undefined): string {
   if (prefix === undefined || prefix === '' || prefix === '/') return '';
@@ -27,27 +29,10 @@ export function normalizePrefix(prefix: string | undefined): string {
 export function endpointOf(url: string, prefix: string): Endpoint | undefined {
   if (prefix !== '' && !url.startsWith(prefix)) return undefined;
   const at = prefix.length;
-  // One character picks the only candidates, so the app's own routes (most under /api) leave after a comparison
-  // or two.
-  switch (url.charCodeAt(at + 1)) {
-    case 104 /* h */:
-      return named(url, at, 'health');
-    case 109 /* m */:
-      return named(url, at, 'prometheus');
-    case 97 /* a */:
-      if (!url.startsWith(API_HEALTH, at)) return undefined;
-      return named(url, at, 'metrics') ?? named(url, at, 'pool-config');
-    default:
-      return undefined;
+  for (const [name, path] of ENTRIES) {
+    if (!url.startsWith(path, at)) continue;
+    const end = at + path.length;
+    if (url.length === end || url.charCodeAt(end) === 63 /* ? */) return name;
   }
-}
-
-const API_HEALTH = '/api/health/';
-
-/** `endpoint` if the URL's path, from `at`, is exactly its path (a query may follow). */
-function named(url: string, at: number, endpoint: Endpoint): Endpoint | undefined {
-  const path = ENDPOINT_PATHS[endpoint];
-  if (!url.startsWith(path, at)) return undefined;
-  const end = at + path.length;
-  return url.length === end || url.charCodeAt(end) === 63 /* ? */ ? endpoint : undefined;
+  return undefined;
 }

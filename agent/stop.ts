@@ -38,9 +38,9 @@ export function handleSignals(agent: PoolAgent): void {
 }
 
 /**
- * The graceful stop: /health says draining (for `graceMs`, while the load balancer notices), the listeners close (new connections are refused, so a load balancer
- * retries elsewhere), in-flight requests finish, pools drain and end, then the process exits 0 (1 if all that
- * took longer than the deadline plus a little).
+ * The graceful stop: /health says draining (for `graceMs`, while the load balancer notices), the listeners close
+ * (new connections are refused, so a load balancer retries elsewhere), in-flight requests finish, pools drain and
+ * end, then the process exits 0 (1 if all that took longer than the deadline plus a little).
  */
 export async function stopServing(agent: PoolAgent, plan: StopPlan): Promise<void> {
   agent.health.lifecycle = 'draining';
