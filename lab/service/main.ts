@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createAgent, JsonLog } from '../../agent';
 import { errorFields } from '../../agent/json-log';
 import { createServer } from './server';
+import { stopGraceFrom } from './stop-grace';
 
 /**
  * The lab's reference service: the ledger's routes on the poolgate agent, which owns the pool and the contract.
@@ -10,7 +11,8 @@ import { createServer } from './server';
  *   node dist/lab/service/main.js --name primary-1 --host 127.0.0.21 --port 3000 --config pool.json --log service.log
  * (`--log -`: the JSON lines on stdout, e.g. to journald under systemd, as the fleet lab runs it)
  * with PGHOST PGPORT PGDATABASE PGUSER and POOLGATE_DB_PASSWORD_FILE in the environment (the password never in argv),
- * and optionally POOLGATE_TOKEN_FILE: a file holding the bearer token every contract endpoint but /health then requires.
+ * and optionally POOLGATE_TOKEN_FILE: a file holding the bearer token every contract endpoint but /health then requires,
+ * and POOLGATE_STOP_GRACE_MS: how long a stop keeps serving before it closes (stop-grace.ts; default 0).
  * SIGHUP reloads the pool config; SIGTERM/SIGINT drain and exit 0. A bad config at start: exit 2.
  */
 function main(): void {
@@ -39,8 +41,10 @@ function main(): void {
   });
   log.log('info', 'service_start', { instance, pid: process.pid, host: values.host, port, config: values.config });
   let password: string | undefined;
+  let stopGraceMs: number;
   try {
     password = readPassword(process.env.POOLGATE_DB_PASSWORD_FILE);
+    stopGraceMs = stopGraceFrom(process.env.POOLGATE_STOP_GRACE_MS);
   } catch (err) {
     log.log('error', 'service_start_failed', errorFields(err));
     return usage((err as Error).message);
@@ -50,7 +54,7 @@ function main(): void {
     name: instance,
     pg: password === undefined ? {} : { password },
     ...(process.env.POOLGATE_TOKEN_FILE ? { token: { file: process.env.POOLGATE_TOKEN_FILE } } : {}),
-    stopGraceMs: Number(process.env.POOLGATE_STOP_GRACE_MS ?? 0) || 0,
+    stopGraceMs,
     log,
     onStop: () => {
       log.close();
