@@ -7,6 +7,7 @@ import { request } from 'undici';
 import { RUNBOOK_BASELINE_POOL, type LabConfig } from '../../lab/lab-config';
 import { SHORT_LOADTEST_S, SHORT_MONITOR_S, shortRunVars, type MonitorSources } from '../../lab/short-run';
 import { setServerState } from '../lib/haproxy-socket';
+import { readInForce } from '../lib/in-force';
 import { defaultEvidenceRoot, packageRoot } from '../lib/paths';
 import { readEvents as readRunEvents, readEvidence } from '../lib/run-evidence';
 import type { LoadtestResult } from '../types/loadtest-result';
@@ -66,13 +67,9 @@ const labctl = async (...args: string[]): Promise<string> =>
     await exec(path.join(packageRoot, 'lab', 'bin', 'labctl'), args, { cwd: packageRoot, timeout: 60_000 })
   ).stdout.trim();
 
-async function poolSha(url: string): Promise<string | null> {
-  try {
-    const res = await request(`${url}/api/health/pool-config`, { headersTimeout: 3000, bodyTimeout: 3000 });
-    return ((await res.body.json()) as { sha256?: string }).sha256 ?? null;
-  } catch {
-    return null;
-  }
+/** The sha256 of the pool config each instance runs (null: no answer the contract allows). */
+async function poolShas(instances: ReadonlyArray<{ name: string; url: string }>): Promise<(string | null)[]> {
+  return (await readInForce(instances)).map((r) => r.config?.sha256 ?? null);
 }
 
 /** The runbook baseline on every instance, every server ready at HAProxy, a fresh backup for the backup gate. */
@@ -86,12 +83,12 @@ async function restoreBaseline(lab: LabConfig): Promise<void> {
     for (const f of fs.readdirSync(dir))
       if (f.startsWith(`${path.basename(i.configPath)}.bak-`)) fs.rmSync(path.join(dir, f));
     if (!/RUNNING/.test(await labctl('status', i.name).catch(() => ''))) await labctl('start', i.name);
-    if ((await poolSha(i.url)) !== sha) await labctl('hup', i.name);
+    if ((await poolShas([i]))[0] !== sha) await labctl('hup', i.name);
     await setServerState(lab.haproxy.socket, lab.haproxy.backend, i.name, 'ready');
   }
   const until = Date.now() + 60_000;
   for (;;) {
-    const shas = await Promise.all(lab.instances.map((i) => poolSha(i.url)));
+    const shas = await poolShas(lab.instances);
     if (shas.every((s) => s === sha)) break;
     if (Date.now() > until) throw new Error('the baseline is not in force on every instance after 60 s');
     await new Promise((r) => setTimeout(r, 250));
