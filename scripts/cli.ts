@@ -3,6 +3,7 @@ import { commands, type AnyCommand } from './commands';
 import { readManifest } from './commands/manifest';
 import { takeHandedPassword } from './lib/db-password';
 import { exitCodeOf, InputError, PoolgateError } from './lib/errors';
+import { errorText } from './lib/error-text';
 
 /**
  * The poolgate entry: the only place that maps errors to exit codes (0 passed, 1 gate failed, 2 bad input,
@@ -31,7 +32,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     const code = exitCodeOf(err);
     const label = err instanceof PoolgateError ? err.code : 'E_UNEXPECTED';
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     process.stderr.write(`poolgate: ${label}: ${message}\n`);
     if (!(err instanceof PoolgateError) && err instanceof Error && process.env.POOLGATE_DEBUG) {
       process.stderr.write(`${err.stack ?? ''}\n`);

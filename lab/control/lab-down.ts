@@ -9,6 +9,7 @@ import { stopPrometheus } from './prometheus';
 import { processesUsing, stopPid } from './proc';
 import { withSlotLock } from './slot-lock';
 import { stopSupervisor } from './supervisor';
+import { errorText } from '../../scripts/lib/error-text';
 
 /**
  * `npm run lab:down [-- --purge] [-- --expect-clean]`: stops everything the lab of POOLGATE_LAB_SLOT
@@ -85,6 +86,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`lab-down: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`lab-down: FAILED: ${errorText(err)}\n`);
   process.exitCode = 1;
 });

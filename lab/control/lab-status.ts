@@ -3,6 +3,7 @@ import { printResult } from '../../scripts/lib/output';
 import { assertValid } from '../../scripts/lib/schema';
 import type { LabStatus } from '../../scripts/types/lab-status';
 import { collectStatus, statusTable } from './status';
+import { errorText } from '../../scripts/lib/error-text';
 
 /** `npm run lab:status [-- --json]`: each component and its health. Exit 0 when all are healthy, 3 otherwise. */
 async function main(): Promise<void> {
@@ -13,6 +14,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`lab-status: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`lab-status: ${errorText(err)}\n`);
   process.exitCode = 3;
 });

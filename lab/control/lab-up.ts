@@ -12,6 +12,7 @@ import { collectStatus, statusTable } from './status';
 import { withSlotLock } from './slot-lock';
 import { ensureSupervisor } from './supervisor';
 import { waitUntil } from './wait';
+import { errorText } from '../../scripts/lib/error-text';
 
 /**
  * `npm run lab:up`: brings up (or completes) the lab of POOLGATE_LAB_SLOT and waits until every part is
@@ -83,10 +84,7 @@ async function main(): Promise<void> {
   try {
     await withSlotLock(cfg, () => up(cfg));
   } catch (err) {
-    failure =
-      err instanceof LabError
-        ? err
-        : new LabError('lab', err instanceof Error ? err.message : String(err), { cause: err });
+    failure = err instanceof LabError ? err : new LabError('lab', errorText(err), { cause: err });
   }
   process.stdout.write(`${statusTable(await collectStatus(cfg))}\n`);
   if (failure) {

@@ -1,5 +1,6 @@
 import { labConfig } from '../lab-config';
 import { supervisorctl, supervisordPid } from './supervisor';
+import { errorText } from '../../scripts/lib/error-text';
 
 /**
  * `lab/bin/labctl <action> <instance|all>`: how Ansible (and people) manage one lab instance like a real
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
-    process.stderr.write(`labctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`labctl: ${errorText(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -10,11 +10,10 @@ import { haproxyPid } from './haproxy';
 import { postmasterPid, withLabClient } from './postgres';
 import { prometheusStatuses } from './prometheus';
 import { programStatuses, supervisordPid } from './supervisor';
+import { errorText } from '../../scripts/lib/error-text';
 
 /** The shape of `lab:status --json`, generated from schemas/lab-status.schema.json. */
 export type { LabStatus };
-
-const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function postgresStatus(cfg: LabConfig): Promise<LabComponentStatus> {
   const pid = postmasterPid(cfg);
@@ -39,7 +38,7 @@ async function postgresStatus(cfg: LabConfig): Promise<LabComponentStatus> {
       detail: `${where} connections ${row.clients}/${row.max}`,
     };
   } catch (err) {
-    return { component: 'postgresql', healthy: false, state: 'running', pid, detail: `${where} ${errText(err)}` };
+    return { component: 'postgresql', healthy: false, state: 'running', pid, detail: `${where} ${errorText(err)}` };
   }
 }
 
@@ -76,7 +75,7 @@ async function instanceStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
         detail: `${inst.address}:${inst.port} /health ${health.statusCode}, pool min ${pool.min} max ${pool.max} (generation ${pool.generation})`,
       });
     } catch (err) {
-      out.push({ ...base, healthy: false, detail: `${inst.address}:${inst.port} ${errText(err)}` });
+      out.push({ ...base, healthy: false, detail: `${inst.address}:${inst.port} ${errorText(err)}` });
     }
   }
   return out;
@@ -90,7 +89,7 @@ async function haproxyStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
   try {
     servers = await backendServers(cfg.haproxy.socket, cfg.haproxy.backend);
   } catch (err) {
-    return [{ component: 'haproxy', healthy: false, state: 'running', pid, detail: `${where} ${errText(err)}` }];
+    return [{ component: 'haproxy', healthy: false, state: 'running', pid, detail: `${where} ${errorText(err)}` }];
   }
   const out: LabComponentStatus[] = [
     { component: 'haproxy', healthy: true, state: 'running', pid, detail: `${where}, stats :${cfg.haproxy.statsPort}` },
@@ -141,7 +140,7 @@ export async function trafficStatus(lbUrl: string): Promise<LabComponentStatus> 
       component: 'traffic via haproxy',
       healthy: false,
       state: 'failed',
-      detail: `GET ${lbUrl}/api/accounts: ${errText(err)}`,
+      detail: `GET ${lbUrl}/api/accounts: ${errorText(err)}`,
     };
   }
 }

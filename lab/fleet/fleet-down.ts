@@ -8,6 +8,7 @@ import { waitFleetClean } from './leftovers';
 import { unmountRoot } from './machine-fs';
 import { removeNspawnLeftovers, stopMachine } from './nspawn';
 import { removeVaultFile, VAULT_FILE } from './vault';
+import { errorText } from '../../scripts/lib/error-text';
 
 /**
  * `npm run fleet:down [-- --purge] [-- --expect-clean]`: stops every machine of the fleet of POOLGATE_FLEET_SLOT
@@ -68,6 +69,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`fleet-down: FAILED: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`fleet-down: FAILED: ${errorText(err)}\n`);
   process.exitCode = err instanceof InputError ? exitCodeOf(err) : 1;
 });

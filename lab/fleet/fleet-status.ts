@@ -5,6 +5,7 @@ import type { LabStatus } from '../../scripts/types/lab-status';
 import { statusTable } from '../control/status';
 import { fleetConfig } from './fleet-config';
 import { collectFleetStatus } from './status';
+import { errorText } from '../../scripts/lib/error-text';
 
 /** `npm run fleet:status [-- --json]`: each host and part and its health. Exit 0 when all are healthy, 3 otherwise. */
 async function main(): Promise<void> {
@@ -14,6 +15,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`fleet-status: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`fleet-status: ${errorText(err)}\n`);
   process.exitCode = exitCodeOf(err);
 });

@@ -19,6 +19,7 @@ import { applyChanges, provisionHost } from './provision';
 import { ensureFleetKey, sshMust, writeKnownHosts } from './ssh';
 import { adminSocketAddress, collectFleetStatus, hostStatus, postgresStatuses, serviceStatus } from './status';
 import { ensureVaultFile } from './vault';
+import { errorText } from '../../scripts/lib/error-text';
 
 /**
  * `npm run fleet:up`: brings up (or completes) the fleet of POOLGATE_FLEET_SLOT on this machine, the bastion, and
@@ -163,10 +164,7 @@ async function main(): Promise<void> {
   try {
     ({ imageBuiltInS } = await withSlotLock(cfg, () => up(cfg), 600_000));
   } catch (err) {
-    failure =
-      err instanceof LabError
-        ? err
-        : new LabError('fleet', err instanceof Error ? err.message : String(err), { cause: err });
+    failure = err instanceof LabError ? err : new LabError('fleet', errorText(err), { cause: err });
   }
   if (isRoot()) process.stdout.write(`${statusTable(await collectFleetStatus(cfg), 'fleet')}\n`);
   const seconds = Math.round((performance.now() - started) / 100) / 10;

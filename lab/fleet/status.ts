@@ -9,6 +9,7 @@ import { fleetPgConnection } from './db-hosts';
 import { hostsOf, isApp, type FleetConfig, type FleetHost } from './fleet-config';
 import { readPids, machineRunning } from './nspawn';
 import { ssh } from './ssh';
+import { errorText } from '../../scripts/lib/error-text';
 
 /**
  * Each host and part of the fleet and its health, seen from the bastion the way an operator would look: the
@@ -16,7 +17,6 @@ import { ssh } from './ssh';
  * replica streams, every service answers /health, HAProxy's admin socket sees every server UP, and traffic through
  * HAProxy works. `fleet:status --json` has the lab's status shape (schemas/lab-status.schema.json).
  */
-const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** TCP address of HAProxy's admin socket on the lb, as haproxyCommand takes it. */
 export function adminSocketAddress(cfg: FleetConfig): string {
@@ -82,7 +82,7 @@ export async function postgresStatuses(cfg: FleetConfig): Promise<LabComponentSt
       component: `postgresql ${primary.name}`,
       healthy: false,
       state: 'not answering',
-      detail: `${where(primary)} ${errText(err)}`,
+      detail: `${where(primary)} ${errorText(err)}`,
     });
   }
   try {
@@ -101,7 +101,7 @@ export async function postgresStatuses(cfg: FleetConfig): Promise<LabComponentSt
       component: `replica ${replica.name}`,
       healthy: false,
       state: 'not answering',
-      detail: `${where(replica)} ${errText(err)}`,
+      detail: `${where(replica)} ${errorText(err)}`,
     });
   }
   return out;
@@ -125,7 +125,7 @@ export async function serviceStatus(cfg: FleetConfig, host: FleetHost): Promise<
       detail: `${url} ${cfg.app.unit}, pool min ${pool.min} max ${pool.max} (generation ${pool.generation})`,
     };
   } catch (err) {
-    return { component, healthy: false, state: 'not answering', detail: `${url} ${errText(err)}` };
+    return { component, healthy: false, state: 'not answering', detail: `${url} ${errorText(err)}` };
   }
 }
 
@@ -138,7 +138,12 @@ export async function haproxyStatuses(cfg: FleetConfig): Promise<LabComponentSta
     servers = await backendServers(socket, cfg.haproxy.backend);
   } catch (err) {
     return [
-      { component: `haproxy ${lb.name}`, healthy: false, state: 'not answering', detail: `${socket} ${errText(err)}` },
+      {
+        component: `haproxy ${lb.name}`,
+        healthy: false,
+        state: 'not answering',
+        detail: `${socket} ${errorText(err)}`,
+      },
     ];
   }
   const out: LabComponentStatus[] = [

@@ -31,6 +31,7 @@ import type { DatabaseTarget } from '../types/database';
 import type { PoolChange } from '../types/pool-change';
 import type { PreflightConfig } from '../types/preflight-config';
 import type { PreflightResult } from '../types/preflight-result';
+import { errorText } from '../lib/error-text';
 
 interface Args extends CommonArgs {
   changeFile?: string;
@@ -156,8 +157,6 @@ async function probeReplica(
     return { name, error: (err as Error).message };
   }
 }
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function handler(args: Args): Promise<void> {
   const started = new Date();

@@ -23,6 +23,7 @@ import type { ServiceHealth } from '../types/service-health';
 import type { Snapshot } from '../types/snapshot';
 import type { VerifyConfig } from '../types/verify-config';
 import type { VerifyResult } from '../types/verify-result';
+import { errorText } from '../lib/error-text';
 
 interface Args extends CommonArgs {
   baseline?: string;
@@ -62,8 +63,6 @@ function builder(y: Argv): Argv<Args> {
       'only the pool and the metrics, no database',
     ) as unknown as Argv<Args>;
 }
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function handler(args: Args): Promise<void> {
   const started = new Date();

@@ -1,6 +1,7 @@
 import { getJson } from './http-json';
 import { authHeaders, type TokenRef } from './target-auth';
 import type { ServicePoolConfig } from '../types/service-pool-config';
+import { errorText } from './error-text';
 
 /** What one target runs, read from its /api/health/pool-config (null and the reason when it does not answer). */
 export interface InForce {
@@ -28,7 +29,7 @@ export function readInForce(
         (err: unknown): InForce => ({
           name: t.name,
           config: null,
-          error: err instanceof Error ? err.message : String(err),
+          error: errorText(err),
         }),
       ),
     ),

@@ -17,6 +17,7 @@ import type { DatabaseTarget } from '../types/database';
 import type { Alert, MonitorResult } from '../types/monitor-result';
 import type { MonitorSample } from '../types/monitor-sample';
 import type { ServiceMetrics } from '../types/service-metrics';
+import { errorText } from './error-text';
 
 /** Everything the monitoring loop touches, injectable so the loop itself is testable without a network. */
 export interface MonitorIo {
@@ -29,8 +30,6 @@ export interface MonitorIo {
   onSample(sample: MonitorSample, alerts: Alert[], judgement: Judgement): void;
   onWindow?(w: MonitorWindow): void;
 }
-
-const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
  * Sample every `interval_s` from t=0 to t=duration (1 + duration/interval samples, on a fixed schedule so a slow
@@ -74,15 +73,15 @@ export async function runMonitor(
           try {
             return { name: t.name, metrics: await io.fetchMetrics(t, timeoutMs) };
           } catch (err) {
-            return { name: t.name, error: message(err) };
+            return { name: t.name, error: errorText(err) };
           }
         }),
       ),
       observeDb(io.probeDb),
       io.cpu
-        ? io.cpu.read(atMs).catch((err: unknown): CpuObservation => ({ configured: true, error: message(err) }))
+        ? io.cpu.read(atMs).catch((err: unknown): CpuObservation => ({ configured: true, error: errorText(err) }))
         : Promise.resolve({ configured: false }),
-      io.p0().catch((err: unknown): P0Observation => ({ signalled: false, error: message(err) })),
+      io.p0().catch((err: unknown): P0Observation => ({ signalled: false, error: errorText(err) })),
     ]);
     const built = buildSample(state, { at_ms: atMs, instances, db, cpu, p0 }, cfg.fleet_p95);
     state = built.state;
@@ -162,7 +161,7 @@ async function observeDb(probe: MonitorIo['probeDb']): Promise<DbObservation> {
   try {
     return { configured: true, ...(await probe()) };
   } catch (err) {
-    return { configured: true, error: message(err) };
+    return { configured: true, error: errorText(err) };
   }
 }
 

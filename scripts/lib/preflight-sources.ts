@@ -5,8 +5,7 @@ import { cpuSourceFor } from './db-cpu';
 import { resolveMonitorConfig } from './judge/monitor-defaults';
 import { p0Checker } from './monitor-run';
 import { describeMissing, missingSources, SET_LOGS } from './monitor-sources';
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+import { errorText } from './error-text';
 
 const fail = (id: string, item: string, threshold: string, detail: string): Item => ({
   id,

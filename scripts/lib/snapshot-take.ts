@@ -10,6 +10,7 @@ import { sampleFleet, type InstanceSample } from './metrics-sampler';
 import { withProbe } from './pg-connect';
 import * as probes from './pg-probes';
 import type { Snapshot } from '../types/snapshot';
+import { errorText } from './error-text';
 
 export interface SnapshotOptions {
   /** metrics are sampled twice this far apart (0: once) */
@@ -19,8 +20,6 @@ export interface SnapshotOptions {
   repo: string;
   started: Date;
 }
-
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /** The runbook's five "current metrics" for one instance. */
 function summaryOf(s: InstanceSample): Snapshot['instances'][number]['summary'] {
