@@ -35,8 +35,14 @@ export class ServiceCounters {
   readonly latencyHistogram = new CumulativeHistogram(LATENCY_BOUNDS_MS);
   readonly acquireWaitHistogram = new CumulativeHistogram(ACQUIRE_WAIT_BOUNDS_MS);
 
-  /** `now` is the windows' clock (monotonic by default: a wall-clock step must not empty or stretch a window). */
-  constructor(windowMs = METRICS_WINDOW_MS, now: () => number = monotonicMs) {
+  /**
+   * `now` is the windows' clock (monotonic by default: a wall-clock step must not empty or stretch a window), and the
+   * request meter's, which passes its readings to the windows.
+   */
+  constructor(
+    windowMs = METRICS_WINDOW_MS,
+    readonly now: () => number = monotonicMs,
+  ) {
     this.latency = new SampleWindow(windowMs, 100_000, now);
     this.acquireWait = new SampleWindow(windowMs, 100_000, now);
   }

@@ -1,5 +1,4 @@
 import type http from 'node:http';
-import { monotonicMs } from './clock';
 import type { ServiceCounters } from './metrics';
 
 /** Latencies measured per second at most: the percentile window (100,000 samples) then spans its whole minute. */
@@ -20,13 +19,15 @@ export class RequestMeter {
   private begunAtAdjust = 0;
   private adjustedAt: number;
   private readonly onClose: (this: http.ServerResponse) => void;
+  private readonly now: () => number;
 
+  /** Times requests by the counters' clock: the end it reads is the window's `at`, so the two cannot disagree. */
   constructor(
     private readonly counters: ServiceCounters,
-    private readonly now: () => number = monotonicMs,
     private readonly samplesPerS = LATENCY_SAMPLES_PER_S,
   ) {
-    this.adjustedAt = now();
+    this.now = counters.now;
+    this.adjustedAt = this.now();
     this.onClose = function onClose(this: http.ServerResponse) {
       counters.requestEnded(failed(this));
     };

@@ -25,7 +25,7 @@ class FakeResponse extends EventEmitter {
 function traffic(perS: number, seconds: number, statusOf: (i: number) => number = () => 200) {
   let now = 0;
   const counters = new ServiceCounters(60_000, () => now);
-  const meter = new RequestMeter(counters, () => now);
+  const meter = new RequestMeter(counters);
   const n = perS * seconds;
   for (let i = 0; i < n; i += 1) {
     now = (i * 1000) / perS;
@@ -76,7 +76,7 @@ t.test(
 t.test('when traffic falls, sampling returns to every request', async (t) => {
   let now = 0;
   const counters = new ServiceCounters(60_000, () => now);
-  const meter = new RequestMeter(counters, () => now);
+  const meter = new RequestMeter(counters);
   const run = (perS: number, seconds: number): void => {
     const from = now;
     for (let i = 0; i < perS * seconds; i += 1) {
@@ -95,7 +95,7 @@ t.test('when traffic falls, sampling returns to every request', async (t) => {
 
 t.test('a response closed before it finished is an error, and leaves nothing in flight', async (t) => {
   const counters = new ServiceCounters(60_000, () => 0);
-  const meter = new RequestMeter(counters, () => 0);
+  const meter = new RequestMeter(counters);
   const open = new FakeResponse();
   meter.begin(open as unknown as http.ServerResponse);
   t.equal(counters.inFlight, 1, 'in flight while unanswered');
