@@ -11,13 +11,6 @@ import { readPids, machineRunning } from './nspawn';
 import { ssh } from './ssh';
 import { errorText } from '../../scripts/lib/error-text';
 
-/**
- * Each host and part of the fleet and its health, seen from the bastion the way an operator would look: the
- * machine runs, SSH answers as `deploy` with the host's own name and a running systemd, PostgreSQL serves and its
- * replica streams, every service answers /health, HAProxy's admin socket sees every server UP, and traffic through
- * HAProxy works. `fleet:status --json` has the lab's status shape (schemas/lab-status.schema.json).
- */
-
 /** TCP address of HAProxy's admin socket on the lb, as haproxyCommand takes it. */
 export function adminSocketAddress(cfg: FleetConfig): string {
   return `tcp://${hostsOf(cfg, 'lb')[0]!.address}:${cfg.haproxy.adminPort}`;
@@ -165,6 +158,12 @@ export async function haproxyStatuses(cfg: FleetConfig): Promise<LabComponentSta
   return out;
 }
 
+/**
+ * Each host and part of the fleet and its health, seen from the bastion the way an operator would look: the
+ * machine runs, SSH answers as `deploy` with the host's own name and a running systemd, PostgreSQL serves and its
+ * replica streams, every service answers /health, HAProxy's admin socket sees every server UP, and traffic through
+ * HAProxy works. `fleet:status --json` has the lab's status shape (schemas/lab-status.schema.json).
+ */
 export async function collectFleetStatus(cfg: FleetConfig): Promise<LabStatus> {
   const [hosts, pg, services, lb] = await Promise.all([
     Promise.all(cfg.hosts.map((h) => hostStatus(cfg, h))),

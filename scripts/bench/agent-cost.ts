@@ -49,9 +49,18 @@ async function served(generator: Generator, url: string, connections: number, se
   return result.requests.ok;
 }
 
+/** One pair's figures under one generator: y's CPU per request / x's (> 1: y costs more), their req/s and µs. */
+interface PairFigures {
+  ratio: number;
+  xRps: number;
+  yRps: number;
+  xUs: number;
+  yUs: number;
+}
+
 /**
  * One draw: a fresh pair of servers (`x` then `y`) run at once, under each generator twice (each server's generator
- * started first once). Per generator: y's CPU per request / x's (> 1: y costs more), and each one's req/s.
+ * started first once), the figures of each generator.
  */
 async function draw(
   x: string,
@@ -59,7 +68,7 @@ async function draw(
   host: string,
   connections: number,
   seconds: number,
-): Promise<Record<Generator, { ratio: number; xRps: number; yRps: number; xUs: number; yUs: number }>> {
+): Promise<Record<Generator, PairFigures>> {
   const servers: Server[] = [];
   try {
     servers.push(await startServer(SERVER, [host, '0', x]), await startServer(SERVER, [host, '0', y]));
@@ -75,7 +84,7 @@ async function draw(
       }));
     };
     await pair('poolgate', 1, false); // unrecorded: JIT, sockets
-    const out = {} as Record<Generator, { ratio: number; xRps: number; yRps: number; xUs: number; yUs: number }>;
+    const out = {} as Record<Generator, PairFigures>;
     for (const generator of GENERATORS) {
       const runs = [await pair(generator, seconds, false), await pair(generator, seconds, true)];
       const mean = (f: (r: { rps: number; us: number }[]) => number): number => (f(runs[0]!) + f(runs[1]!)) / 2;

@@ -1,7 +1,7 @@
+import { errorText } from './error-text';
 import { getJson } from './http-json';
 import { authHeaders, type TokenRef } from './target-auth';
 import type { ServicePoolConfig } from '../types/service-pool-config';
-import { errorText } from './error-text';
 
 /** What one target runs, read from its /api/health/pool-config (null and the reason when it does not answer). */
 export interface InForce {
@@ -26,11 +26,7 @@ export function readInForce(
         headers: authHeaders(t),
       }).then(
         (r): InForce => ({ name: t.name, config: r.body, error: null }),
-        (err: unknown): InForce => ({
-          name: t.name,
-          config: null,
-          error: errorText(err),
-        }),
+        (err: unknown): InForce => ({ name: t.name, config: null, error: errorText(err) }),
       ),
     ),
   );
