@@ -57,6 +57,8 @@ export async function stopServing(agent: PoolAgent, plan: StopPlan): Promise<voi
   // connections: closing those now would lose a request sent as the connection closes, which a balancer may not
   // resend when it is a write. Serving through the grace, then closing, leaves nothing in that race.
   if (plan.graceMs > 0) await sleep(Math.min(plan.graceMs, plan.deadlineMs));
+  // When the grace ended, for whoever checks it against the balancer's own log of taking the instance out.
+  log.log('info', 'service_closing', { grace_ms: plan.graceMs, in_flight: counters.inFlight });
   const closed = plan.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
   while (counters.inFlight > 0 && Date.now() < deadline) {
     for (const s of plan.servers) s.closeIdleConnections();
