@@ -16,6 +16,7 @@ import { PoolManager, type ReloadOutcome } from './pool-manager';
 import { createPrometheus, type PrometheusExposition } from './prometheus';
 import { RequestMeter } from './request-meter';
 import { handleSignals, stopServing, type StopSignal } from './stop';
+import { STOP_GRACE_ENV, stopGraceFrom } from './stop-grace';
 
 export interface AgentOptions {
   /** The pool config: its file (JSON, or YAML by extension), or `{ env: process.env, prefix: 'POOL_' }`. */
@@ -42,8 +43,9 @@ export interface AgentOptions {
   stopDeadlineMs?: number;
   /**
    * How long a graceful stop keeps serving, /health answering 503 draining, before it closes its listeners and idle
-   * connections: the load balancer's time to mark the instance down (HAProxy: `inter` × `fall`, plus one check).
-   * Default 0: a stop behind a balancer that drains it first (as the rollout does) needs none.
+   * connections: the load balancer's time to mark the instance down (HAProxy: `inter` × (`fall` + 1)). Default:
+   * POOLGATE_STOP_GRACE_MS from the environment (a unit's `Environment=`; malformed, createAgent throws), else 0: a
+   * stop behind a balancer that drains it first (as the rollout does) needs none.
    */
   stopGraceMs?: number;
   /** How long a replaced pool may drain before it is ended (default 30 s, never less than its acquire timeout). */
@@ -83,6 +85,7 @@ export class PoolAgent {
   private readonly prometheus: PrometheusExposition | undefined;
   private readonly servers = new Set<http.Server>();
   private readonly startedAt = monotonicMs();
+  private readonly stopGraceMs: number;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -90,6 +93,8 @@ export class PoolAgent {
     this.name = opts.name ?? os.hostname();
     this.prefix = normalizePrefix(opts.prefix);
     this.log = opts.log ?? noLog;
+    // Read first: a malformed value refuses the agent before anything is built or listens.
+    this.stopGraceMs = opts.stopGraceMs ?? stopGraceFrom(process.env[STOP_GRACE_ENV]);
     this.counters = new ServiceCounters(opts.windowMs);
     this.meter = new RequestMeter(this.counters);
     this.readConfig = configReader(opts.config);
@@ -206,7 +211,7 @@ export class PoolAgent {
       signal,
       servers: [...this.servers],
       deadlineMs: this.opts.stopDeadlineMs ?? 25_000,
-      graceMs: this.opts.stopGraceMs ?? 0,
+      graceMs: this.stopGraceMs,
       closePools: (ms) => this.manager.close(ms),
       onStop: this.opts.onStop,
       exit: this.opts.exit ?? this.opts.signals !== false,

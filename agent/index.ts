@@ -15,6 +15,7 @@ export { isSqlError } from './pg-errors';
 export { pgPoolOptions, poolFactoryFrom, type PoolFactory, type PoolSettings } from './pool-factory';
 export type { ReloadOutcome } from './pool-manager';
 export type { StopSignal } from './stop';
+export { STOP_GRACE_ENV } from './stop-grace';
 export type { PoolConfig } from './generated/pool-config';
 export type { ServiceHealth } from './generated/service-health';
 export type { ServiceMetrics } from './generated/service-metrics';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { labService, type LabConfig, type LabInstance } from '../lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { instanceOutputPaths } from './instances';
+import { STOP_GRACE_ENV } from '../../agent/stop-grace';
 import { STOP_GRACE_MS } from './haproxy';
 import { LabError } from './lab-error';
 import { isAlive, isRoot, readPidFile, run, stopPid } from './proc';
@@ -99,25 +100,26 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
 
 /**
  * Each instance's environment: the database (the password as a file path, never its value), the bearer token's
- * file when the lab requires one (both services read POOLGATE_TOKEN_FILE), and for an example its settings.
+ * file when the lab requires one (both services read POOLGATE_TOKEN_FILE), the stop grace (the agent reads it for
+ * both), and for an example its settings.
  */
 export function serviceEnv(cfg: LabConfig, inst: LabInstance): Record<string, string> {
-  const db = {
+  const common = {
     PGHOST: cfg.pg.host,
     PGPORT: String(cfg.pg.port),
     PGDATABASE: cfg.pg.database,
     PGUSER: cfg.pg.appUser,
     ...(cfg.token.enabled ? { POOLGATE_TOKEN_FILE: cfg.token.file } : {}),
+    [STOP_GRACE_ENV]: String(STOP_GRACE_MS),
   };
   if (cfg.service.launch === 'flags')
     return {
-      ...db,
+      ...common,
       POOLGATE_DB_PASSWORD_FILE: cfg.pg.appPasswordFile,
       POOLGATE_LAB_DEBUG: '1',
-      POOLGATE_STOP_GRACE_MS: String(STOP_GRACE_MS),
     };
   return {
-    ...db,
+    ...common,
     PGPASSWORD_FILE: cfg.pg.appPasswordFile,
     INSTANCE_NAME: inst.name,
     HOST: inst.address,

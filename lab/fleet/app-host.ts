@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { RUNBOOK_BASELINE_POOL } from '../lab-config';
+import { STOP_GRACE_ENV } from '../../agent/stop-grace';
 import { STOP_GRACE_MS } from '../control/haproxy';
 import { readPasswordFile } from '../control/secrets';
 import { ARTEFACT_STAMP, installArtefact, type Artefact } from './artefact';
@@ -36,7 +37,7 @@ export function renderLedgerUnit(cfg: FleetConfig, host: FleetHost): string {
     'ExecReload=/bin/kill -HUP $MAINPID',
     // A stop that no rollout drained first (a deploy, a restart by hand) keeps serving, /health 503, until
     // HAProxy's checks have marked the instance down: the agent's stopGraceMs.
-    `Environment=POOLGATE_STOP_GRACE_MS=${STOP_GRACE_MS}`,
+    `Environment=${STOP_GRACE_ENV}=${STOP_GRACE_MS}`,
     // The service drains in-flight work on SIGTERM within ~27 s.
     'KillSignal=SIGTERM',
     'TimeoutStopSec=30',

@@ -1,9 +1,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createAgent, JsonLog } from '../../agent';
+import { createAgent, JsonLog, type PoolAgent } from '../../agent';
 import { errorFields } from '../../agent/json-log';
 import { createServer } from './server';
-import { stopGraceFrom } from './stop-grace';
 
 /**
  * The lab's reference service: the ledger's routes on the poolgate agent, which owns the pool and the contract.
@@ -12,7 +11,7 @@ import { stopGraceFrom } from './stop-grace';
  * (`--log -`: the JSON lines on stdout, e.g. to journald under systemd, as the fleet lab runs it)
  * with PGHOST PGPORT PGDATABASE PGUSER and POOLGATE_DB_PASSWORD_FILE in the environment (the password never in argv),
  * and optionally POOLGATE_TOKEN_FILE: a file holding the bearer token every contract endpoint but /health then requires,
- * and POOLGATE_STOP_GRACE_MS: how long a stop keeps serving before it closes (stop-grace.ts; default 0).
+ * and POOLGATE_STOP_GRACE_MS: how long a stop keeps serving before it closes (the agent reads it; default 0).
  * SIGHUP reloads the pool config; SIGTERM/SIGINT drain and exit 0. A bad config at start: exit 2.
  */
 function main(): void {
@@ -40,27 +39,24 @@ function main(): void {
     process.exit(1);
   });
   log.log('info', 'service_start', { instance, pid: process.pid, host: values.host, port, config: values.config });
-  let password: string | undefined;
-  let stopGraceMs: number;
+  let agent: PoolAgent;
   try {
-    password = readPassword(process.env.POOLGATE_DB_PASSWORD_FILE);
-    stopGraceMs = stopGraceFrom(process.env.POOLGATE_STOP_GRACE_MS);
+    const password = readPassword(process.env.POOLGATE_DB_PASSWORD_FILE);
+    agent = createAgent({
+      config: values.config,
+      name: instance,
+      pg: password === undefined ? {} : { password },
+      ...(process.env.POOLGATE_TOKEN_FILE ? { token: { file: process.env.POOLGATE_TOKEN_FILE } } : {}),
+      log,
+      onStop: () => {
+        log.close();
+        if (values.pidfile) fs.rmSync(values.pidfile, { force: true });
+      },
+    });
   } catch (err) {
     log.log('error', 'service_start_failed', errorFields(err));
     return usage((err as Error).message);
   }
-  const agent = createAgent({
-    config: values.config,
-    name: instance,
-    pg: password === undefined ? {} : { password },
-    ...(process.env.POOLGATE_TOKEN_FILE ? { token: { file: process.env.POOLGATE_TOKEN_FILE } } : {}),
-    stopGraceMs,
-    log,
-    onStop: () => {
-      log.close();
-      if (values.pidfile) fs.rmSync(values.pidfile, { force: true });
-    },
-  });
   const server = createServer({ agent, debug: process.env.POOLGATE_LAB_DEBUG === '1' });
   server.keepAliveTimeout = 5000;
   agent.attach(server);

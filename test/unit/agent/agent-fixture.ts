@@ -8,7 +8,7 @@ import { poolFactoryFrom } from '../../../agent/pool-factory';
  * An agent whose pools point at a closed port (min 0: nothing connects until asked), without signal handlers: for
  * the agent's own order of events, no database needed.
  */
-export function agentOnClosedPort(t: Test, max: number, log?: Logger): PoolAgent {
+export function agentOnClosedPort(t: Test, max: number, log?: Logger, stopGraceMs?: number): PoolAgent {
   const dir = t.testdir({
     'pool.json': JSON.stringify({
       min: 0,
@@ -24,5 +24,6 @@ export function agentOnClosedPort(t: Test, max: number, log?: Logger): PoolAgent
     signals: false,
     stopDeadlineMs: 1000,
     ...(log ? { log } : {}),
+    ...(stopGraceMs !== undefined ? { stopGraceMs } : {}),
   });
 }

@@ -1,10 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import t from 'tap';
-import { stopGraceFrom } from '../../../lab/service/stop-grace';
-import { packageRoot } from '../../../scripts/lib/paths';
+import { STOP_GRACE_ENV, stopGraceFrom } from '../../../agent/stop-grace';
+import { agentOnClosedPort } from './agent-fixture';
 
 t.test('unset or empty is no grace; a whole number of ms is taken as it is', async (t) => {
   t.equal(stopGraceFrom(undefined), 0);
@@ -18,31 +14,46 @@ t.test('anything else is refused, naming the variable and the value', async (t) 
   for (const bad of ['1.5s', '1500ms', '-1', '1.5', 'abc', '1e3', '99999999999999999999']) {
     t.throws(
       () => stopGraceFrom(bad),
-      { message: `POOLGATE_STOP_GRACE_MS must be a whole number of milliseconds (e.g. 1500), got "${bad}"` },
+      {
+        name: 'TypeError',
+        message: `POOLGATE_STOP_GRACE_MS must be a whole number of milliseconds (e.g. 1500), got "${bad}"`,
+      },
       bad,
     );
   }
 });
 
-t.test('the reference service refuses to start on a malformed value, before it listens', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolgate-stop-grace-'));
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const log = path.join(dir, 'service.log');
-  const r = spawnSync(
-    process.execPath,
-    [
-      path.join(packageRoot, 'dist', 'lab', 'service', 'main.js'),
-      ...['--name', 'grace-1', '--host', '127.0.0.1', '--port', '9', '--config', path.join(dir, 'pool.json')],
-      ...['--log', log],
-    ],
-    { encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH, POOLGATE_STOP_GRACE_MS: '1.5s' } },
+t.test("the agent takes its grace from the unit's environment unless the service gives one", async (t) => {
+  const saved = process.env[STOP_GRACE_ENV];
+  t.teardown(() => {
+    if (saved === undefined) delete process.env[STOP_GRACE_ENV];
+    else process.env[STOP_GRACE_ENV] = saved;
+  });
+  /** The grace a graceful stop served, as its service_closing event says. */
+  const graceOf = async (stopGraceMs?: number): Promise<unknown> => {
+    let grace: unknown;
+    const log = {
+      log: (_level: string, event: string, fields: Record<string, unknown> = {}) => {
+        if (event === 'service_closing') grace = fields.grace_ms;
+      },
+    };
+    const agent = agentOnClosedPort(t, 2, log, stopGraceMs);
+    await agent.start();
+    await agent.stop();
+    return grace;
+  };
+  process.env[STOP_GRACE_ENV] = '200';
+  t.equal(await graceOf(), 200, 'POOLGATE_STOP_GRACE_MS=200: a 200 ms grace');
+  t.equal(await graceOf(50), 50, 'stopGraceMs given: it wins');
+  delete process.env[STOP_GRACE_ENV];
+  t.equal(await graceOf(), 0, 'neither: no grace');
+  process.env[STOP_GRACE_ENV] = '1.5s';
+  t.throws(
+    () => agentOnClosedPort(t, 2),
+    {
+      name: 'TypeError',
+      message: 'POOLGATE_STOP_GRACE_MS must be a whole number of milliseconds (e.g. 1500), got "1.5s"',
+    },
+    'a malformed value refuses the agent',
   );
-  t.equal(r.status, 2, 'exit 2');
-  t.match(r.stderr, /POOLGATE_STOP_GRACE_MS must be a whole number of milliseconds \(e\.g\. 1500\), got "1\.5s"/);
-  const events = fs
-    .readFileSync(log, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => (JSON.parse(l) as { event: string }).event);
-  t.same(events, ['service_start', 'service_start_failed'], 'the refusal is in its log too, and nothing else ran');
 });

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { renderHaproxyCfg } from '../../../lab/control/haproxy';
+import { renderHaproxyCfg, STOP_GRACE_MS } from '../../../lab/control/haproxy';
 import { decodeProcAddress, listeningOn } from '../../../lab/control/net';
 import { renderPgConf, renderPgHba } from '../../../lab/control/postgres';
 import { scramVerifier } from '../../../lab/control/secrets';
@@ -59,6 +59,17 @@ t.test(
     }
   },
 );
+
+t.test("every instance gets HAProxy's stop grace (both launch styles: the agent reads it for both)", async (t) => {
+  for (const service of ['lab/service', 'examples/orders-express']) {
+    const lab = labConfig({ POOLGATE_LAB_SLOT: '5', POOLGATE_LAB_SERVICE: service });
+    t.equal(
+      renderSupervisorConf(lab).split(`POOLGATE_STOP_GRACE_MS="${STOP_GRACE_MS}"`).length - 1,
+      lab.instances.length,
+      `${service}: ${STOP_GRACE_MS} ms on each instance`,
+    );
+  }
+});
 
 t.test(
   'postgresql: listens on the slot address only, max_connections from the environment, scram over TCP',
