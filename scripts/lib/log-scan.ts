@@ -121,9 +121,17 @@ function levelOfPriority(p: unknown): string {
 }
 
 /**
+ * systemd's own record that a unit ended in failure (SD_MESSAGE_UNIT_FAILURE_RESULT: "Failed with result
+ * 'signal'", 'exit-code', 'oom-kill', 'timeout', …), logged at warning priority. With `Restart=on-failure` the
+ * instance is back seconds later, running its file: its pool reads back right, and a crash would pass unseen.
+ */
+export const UNIT_FAILED_MESSAGE_ID = 'd9b373ed55a64feb8242e02dbe79a49c';
+
+/**
  * One `journalctl -o json` entry as a log entry: a MESSAGE that is itself a JSON object (a service logging JSON
- * lines to stdout) is that object, timed by the journal when it carries no time; any other MESSAGE is judged by
- * the entry's PRIORITY. MESSAGE is an array of bytes when it is not valid UTF-8.
+ * lines to stdout) is that object, timed by the journal when it carries no time; systemd's record of the unit
+ * failing is an error; any other MESSAGE is judged by the entry's PRIORITY (journald gives a unit's stdout and stderr
+ * alike `SyslogLevel=`, info by default). MESSAGE is an array of bytes when it is not valid UTF-8.
  */
 export function journalEntry(raw: string): Record<string, unknown> | null {
   const e = parseObject(raw);
@@ -134,7 +142,8 @@ export function journalEntry(raw: string): Record<string, unknown> | null {
   const time = Number.isFinite(at) ? at : undefined;
   const inner = message.trimStart().startsWith('{') ? parseObject(message) : null;
   if (inner) return timeOf(inner) === null && time !== undefined ? { ...inner, time } : inner;
-  return { time, level: levelOfPriority(e.PRIORITY), msg: message };
+  const level = e.MESSAGE_ID === UNIT_FAILED_MESSAGE_ID ? 'error' : levelOfPriority(e.PRIORITY);
+  return { time, level, msg: message };
 }
 
 /** Where an instance's log is: a JSON-lines file, or a systemd unit's journal — on the instance's host. */
@@ -164,7 +173,7 @@ function journalScript(unit: string, since: Date | null): string {
   const sinceArg = since ? ` --since @${Math.floor(since.getTime() / 1000)}` : '';
   return `state=$(systemctl show -p LoadState --value -- ${u} 2>&1)
 [ "$state" = loaded ] || { echo unit ${u} is "$state" on this host >&2; exit 4; }
-{ err=$(journalctl -u ${u} -o json --output-fields=MESSAGE,PRIORITY --no-pager -n ${MAX_JOURNAL_ENTRIES}${sinceArg} 2>&1 1>&3 3>&-); rc=$?; } 3>&1
+{ err=$(journalctl -u ${u} -o json --output-fields=MESSAGE,PRIORITY,MESSAGE_ID --no-pager -n ${MAX_JOURNAL_ENTRIES}${sinceArg} 2>&1 1>&3 3>&-); rc=$?; } 3>&1
 [ $rc -eq 0 ] || { echo "journalctl exited $rc: $err" >&2; exit 3; }
 case $err in *"not seeing messages"*|*"insufficient permissions"*) echo "$err" >&2; exit 5;; esac`;
 }

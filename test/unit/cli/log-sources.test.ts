@@ -22,6 +22,30 @@ void t.test('a journald entry: a JSON MESSAGE is the service line; plain text is
   t.same(journalEntry(journal('Segmentation fault', 3, at)), { time: at, level: 'error', msg: 'Segmentation fault' });
   t.same(journalEntry(journal([104, 105], 4, at)), { time: at, level: 'warn', msg: 'hi' }, 'a MESSAGE in bytes');
   t.equal(journalEntry('not json'), null);
+  t.same(
+    journalEntry(
+      JSON.stringify({
+        __REALTIME_TIMESTAMP: String(at * 1000),
+        MESSAGE: "ledger.service: Failed with result 'signal'.",
+        PRIORITY: '4',
+        MESSAGE_ID: 'd9b373ed55a64feb8242e02dbe79a49c',
+      }),
+    ),
+    { time: at, level: 'error', msg: "ledger.service: Failed with result 'signal'." },
+    "systemd's record of the unit failing is an error, whatever its priority",
+  );
+  t.same(
+    journalEntry(
+      JSON.stringify({
+        __REALTIME_TIMESTAMP: String(at * 1000),
+        MESSAGE: 'Stopped ledger.service.',
+        PRIORITY: '6',
+        MESSAGE_ID: '9d1aaa27d60140bd96365438aad20286',
+      }),
+    ),
+    { time: at, level: 'info', msg: 'Stopped ledger.service.' },
+    'a clean stop is not',
+  );
 });
 
 void t.test('journal entries summarise like log lines: errors since the given time', async (t) => {

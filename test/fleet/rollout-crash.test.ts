@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { sshOn, useFleet } from '../helpers/fleet';
+import {
+  appHosts,
+  fleetAppQuery,
+  fleetPids,
+  fleetRunVars,
+  lbServers,
+  readFleetPools,
+  restoreFleetBaseline,
+  runFleetPlaybook,
+} from '../helpers/fleet-rollout';
+import { assertWritesExactlyOnce } from '../helpers/lab';
+import type { Item } from '../../scripts/types/evidence-common';
+
+// Fleet rollouts take minutes on a shared 2-core machine; this one rolls back as well.
+t.setTimeout(1_800_000);
+
+/**
+ * An instance that crashes mid-rollout on production's unit (`Restart=on-failure`): systemd has it back in two
+ * seconds, on its own file, so every pool reads back right afterwards. Only its journal says it crashed: systemd's
+ * "Failed with result 'signal'". Verify's "no new errors in the logs" reads it on the host and the run rolls back,
+ * instead of reporting a change during which an instance died as a success.
+ */
+void t.test(
+  'an instance killed mid-rollout and restarted by systemd: verify sees it in the journal, rolled back',
+  async (t) => {
+    const fleet = await useFleet(t);
+    await restoreFleetBaseline(fleet);
+    t.teardown(() => restoreFleetBaseline(fleet));
+    const victim = 'primary-2';
+    const pidsBefore = await fleetPids(fleet);
+    const runId = `fleet-crash-${Date.now()}`;
+    const dir = evidenceDirOf(runId);
+    const stop = new AbortController();
+    const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
+    // Killed while it serves, once standby-1 has changed: its own turn comes later, on its untouched file.
+    const fault = (async () => {
+      await waitFor(
+        async () =>
+          fs.existsSync(path.join(dir, 'events.jsonl')) &&
+          events(dir).some((e) => e.host === 'standby-1' && e.action === 'lb_enabled'),
+        600_000,
+        'standby-1 changed',
+      );
+      return sshOn(fleet, victim, `sudo -n systemctl kill -s SIGKILL ${fleet.app.unit}`);
+    })();
+    const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
+    stop.abort();
+    const killed = await fault;
+    const sent = await traffic;
+
+    t.equal(killed.code, 0, `${victim} was killed (${killed.stderr.trim()})`);
+    t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
+    t.match(run.stdout, /ROLLED BACK: /, 'rolled back');
+    const verifyFile = fs.readdirSync(dir).find((f) => /^verify_/.test(f));
+    const items = verifyFile
+      ? (JSON.parse(fs.readFileSync(path.join(dir, verifyFile), 'utf8')) as { items: Item[] }).items
+      : [];
+    t.match(
+      items.find((i) => i.id === `log:${victim}`),
+      { verdict: 'FAIL', detail: /Failed with result 'signal'/ },
+      `verify read ${victim}'s crash in its journal`,
+    );
+    t.same(
+      items.filter((i) => i.id.startsWith('log:') && i.id !== `log:${victim}` && i.verdict !== 'PASS').map((i) => i.id),
+      [],
+      "the other units' journals hold no failure: their restarts by the rollout were clean",
+    );
+    const pools = await readFleetPools(fleet);
+    for (const n of appHosts(fleet))
+      t.same([pools.get(n)?.pool.max, pools.get(n)?.pool.min], [50, 10], `${n} runs max 50 / min 10 (read back)`);
+    t.not((await fleetPids(fleet))[victim], pidsBefore[victim], `${victim} runs a new process`);
+    t.same(
+      (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
+      [],
+      "every server READY and UP after the rollback, read on lb-1's own admin socket",
+    );
+    // The kill can only lose what primary-2 was answering: one request per client at most.
+    t.ok(sent.failed <= 2, `at most 2 failed requests (${sent.failed}: ${sent.failures.slice(0, 2).join('; ')})`);
+    t.ok(sent.ok > 100, `traffic flowed (${sent.ok} ok)`);
+    await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);
+  },
+);
