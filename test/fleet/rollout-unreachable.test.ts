@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, evidenceVerifies, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { execOn, freezeHost, sshOn, useFleet } from '../helpers/fleet';
 import {
+  appHosts,
+  fleetAppQuery,
   fleetBackups,
   fleetConfigHashes,
   fleetPids,
@@ -13,6 +15,7 @@ import {
   restoreFleetBaseline,
   runFleetPlaybook,
 } from '../helpers/fleet-rollout';
+import { assertWritesExactlyOnce } from '../helpers/lab';
 
 // Fleet rollouts take minutes on a shared 2-core machine, and an unreachable host adds SSH's timeouts.
 t.setTimeout(1_800_000);
@@ -61,7 +64,7 @@ void t.test('an app host whose SSH does not answer before the change refuses the
 });
 
 void t.test(
-  'an app host that stops answering mid-rollout: every other host on a known, verified config, the host named',
+  'an app host that stops answering mid-rollout: every other host on a known, verified config, the host named; then rollback.yml',
   async (t) => {
     const fleet = await useFleet(t);
     await restoreFleetBaseline(fleet);
@@ -121,5 +124,51 @@ void t.test(
       'every other server READY and UP',
     );
     t.comment(`traffic during the run: ${sent.ok} ok, ${sent.failed} failed (requests caught on the frozen host)`);
+
+    // The way back the incident names, once the host answers again: rollback.yml from the run's backups, over SSH.
+    freezeHost(fleet, host, false);
+    await waitFor(async () => (await readFleetPools(fleet)).get(host) != null, 60_000, `${host} answering again`);
+    const rbStop = new AbortController();
+    const rbTraffic = trafficUntil(fleet.haproxy.url, rbStop.signal);
+    // This rollback's evidence is its own run's: the change run's id goes in as rollback_run_id only.
+    const { pool_scaling_run_id: _changeRun, ...vars } = fleetRunVars(fleet, runId);
+    const rb = await runFleetPlaybook(fleet, 'rollback.yml', {
+      ...vars,
+      rollback_run_id: runId,
+      rollback_reason: `finish the incomplete rollback of ${runId}`,
+    });
+    rbStop.abort();
+    const rbSent = await rbTraffic;
+    t.equal(rb.code, 0, 'rollback.yml finishes the rollback', { stdout: rb.stdout.slice(-4000) });
+    const after = await readFleetPools(fleet);
+    for (const n of appHosts(fleet)) {
+      t.same([after.get(n)?.pool.max, after.get(n)?.pool.min], [50, 10], `after rollback.yml ${n} runs 50 / 10`);
+      const file = await sshOn(fleet, n, `sha256sum ${fleet.app.configPath}`);
+      t.equal(file.stdout.split(/\s+/)[0], after.get(n)?.sha256, `after rollback.yml ${n}: its file is what it runs`);
+    }
+    t.same(
+      (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
+      [],
+      `every server READY and UP again, ${host} back in traffic`,
+    );
+    const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
+    t.ok(rbDir && rbDir !== dir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
+    if (rbDir && fs.existsSync(rbDir)) {
+      t.match(
+        fs.readFileSync(path.join(rbDir, 'rollback_log.txt'), 'utf8'),
+        new RegExp(`manual rollback of ${runId}: `),
+        'rollback_log.txt names the run it rolled back',
+      );
+      const rbVerified = events(rbDir).find((e) => e.action === 'rollback_verified') as
+        { restored?: string[]; unknown?: string[] } | undefined;
+      t.same(rbVerified?.unknown, [], 'no host left unknown');
+      t.same([...(rbVerified?.restored ?? [])].sort(), ['standby-1', 'standby-2'], 'restored from the backups');
+      t.ok(
+        await evidenceVerifies(rbDir, fleet.evidenceSigning.allowedSigners),
+        "its evidence is sealed and verifies, signed by the fleet's operator key",
+      );
+    }
+    t.equal(rbSent.failed, 0, 'zero failed requests during rollback.yml', { failures: rbSent.failures.slice(0, 5) });
+    await assertWritesExactlyOnce(t, fleetAppQuery(fleet), rbSent);
   },
 );
