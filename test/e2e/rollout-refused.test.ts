@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -94,6 +95,39 @@ void t.test('refusals and check mode touch no host', async (t) => {
     t.match(item.detail, /would end at .*overridden by e2e: e2e: a late run on purpose/);
     t.same(configHashes(lab), hashes, 'a preflight-only run changes nothing either');
   });
+
+  await t.test(
+    'an evidence key that cannot sign (its public half, in no ssh-agent) refuses before any change',
+    async (t) => {
+      const [hashes, before, gens] = [configHashes(lab), await pids(lab), await generations(lab)];
+      const dir = t.testdir({});
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'operator')]);
+      fs.rmSync(path.join(dir, 'operator'));
+      const key = path.join(dir, 'operator.pub');
+      const runId = `e2e-unsignable-${Date.now()}`;
+      const run = await runPlaybook(
+        'pool-scaling.yml',
+        runVars(lab, runId, { pool_scaling_evidence_signing: { key } }),
+        [],
+        600_000,
+        { env: { SSH_AUTH_SOCK: '' } },
+      );
+      t.not(run.code, 0, 'the playbook fails');
+      t.match(
+        run.stdout,
+        new RegExp(
+          `REFUSED before any change: .*pool_scaling_evidence_signing.key ${key} cannot sign on the control node \\(.*No private key found.*\\): the sealed evidence could not be signed`,
+          's',
+        ),
+        'it names the key and why it cannot sign',
+      );
+      await assertLbReady(t, lab, 'after the refused run');
+      t.same(configHashes(lab), hashes, 'every config file is byte-identical');
+      t.same(await pids(lab), before, 'no instance restarted (same pids)');
+      t.same(await generations(lab), gens, 'no instance reloaded (same generations)');
+      t.same(backups(lab), [], 'no backup was taken');
+    },
+  );
 
   await t.test("--check --diff shows each host's config change and changes nothing", async (t) => {
     const [hashes, gens] = [configHashes(lab), await generations(lab)];

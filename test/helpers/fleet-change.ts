@@ -14,6 +14,7 @@ import {
   runFleetPlaybook,
 } from './fleet-rollout';
 import { assertWritesExactlyOnce } from './lab';
+import { sshAgentHolding } from './ssh-agent';
 import type { Item } from '../../scripts/types/evidence-common';
 
 const readJson = <T>(dir: string, re: RegExp): T => {
@@ -34,13 +35,27 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   t.teardown(() => restoreFleetBaseline(fleet));
   const pidsBefore = await fleetPids(fleet);
 
+  // One method signs as production's default does: the inventory names the key's public half, the private half is
+  // only in the operator's ssh-agent (the other signs with the key file, as the fleet's inventory has it).
+  const agent = method === 'sighup' ? await sshAgentHolding(t, fleet.evidenceSigning.key) : undefined;
+  const signing = agent
+    ? {
+        pool_scaling_evidence_signing: {
+          key: agent.publicKey,
+          allowed_signers: fleet.evidenceSigning.allowedSigners,
+        },
+      }
+    : {};
+
   const stop = new AbortController();
   const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
   const runId = `fleet-${method}-${Date.now()}`;
   const run = await runFleetPlaybook(
     fleet,
     'pool-scaling.yml',
-    fleetRunVars(fleet, runId, { pool_scaling_apply_method: method }),
+    fleetRunVars(fleet, runId, { pool_scaling_apply_method: method, ...signing }),
+    [],
+    agent ? { SSH_AUTH_SOCK: agent.sock } : {},
   );
   stop.abort();
   const sent = await traffic;
@@ -65,7 +80,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   t.same(evidenceProblems(dir), [], 'every evidence file validates against its schema');
   t.ok(
     await evidenceVerifies(dir, fleet.evidenceSigning.allowedSigners),
-    "the manifest verifies, signed by the fleet's operator key",
+    `the manifest verifies, signed by the fleet's operator key${agent ? ' held in ssh-agent' : ''}`,
   );
   const verified = events(dir)
     .filter((e) => e.action === 'verified')

@@ -50,6 +50,7 @@ export function runFleetPlaybook(
   playbook: string,
   vars: Record<string, unknown>,
   args: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<PlaybookRun> {
   return runPlaybook(playbook, vars, args, 900_000, {
     inventory: 'inventory/fleet',
@@ -58,6 +59,7 @@ export function runFleetPlaybook(
       POOLGATE_FLEET_SLOT: String(fleet.slot),
       // production's inventory takes the operator from the bastion's environment
       POOLGATE_OPERATOR: process.env.POOLGATE_OPERATOR ?? 'fleet e2e test',
+      ...env,
     },
   });
 }
