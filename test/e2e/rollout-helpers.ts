@@ -288,3 +288,19 @@ export async function evidenceVerifies(
     return false;
   }
 }
+
+/** An HTTP status, the body read and dropped (`headers` e.g. a bearer token). */
+export async function statusOf(url: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await fetch(url, { headers });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+/** Every file under dir whose bytes contain text (a secret that must be in none of a run's evidence). */
+export function filesContaining(dir: string, text: string): string[] {
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name))
+    .filter((f) => fs.readFileSync(f).includes(text));
+}

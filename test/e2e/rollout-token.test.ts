@@ -9,6 +9,7 @@ import {
   configHashes,
   events,
   evidenceDirOf,
+  filesContaining,
   labctl,
   labWith,
   pids,
@@ -16,6 +17,7 @@ import {
   restoreBaseline,
   runPlaybook,
   runVars,
+  statusOf,
   trafficUntil,
 } from './rollout-helpers';
 
@@ -29,21 +31,6 @@ import {
  * nothing fails the pool_config task, naming the variable, before the host is touched.
  */
 t.setTimeout(1_200_000);
-
-async function statusOf(url: string, headers: Record<string, string> = {}): Promise<number> {
-  const res = await fetch(url, { headers });
-  await res.arrayBuffer();
-  return res.status;
-}
-
-/** Every file under dir whose bytes contain text. */
-function filesContaining(dir: string, text: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .filter((f) => fs.readFileSync(f).includes(text));
-}
 
 async function requiresToken(t: Test, lab: LabConfig, when: string): Promise<void> {
   for (const i of lab.instances) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { evidenceDirOf, filesContaining, statusOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { sshOn, useFleet, type FleetHandle } from '../helpers/fleet';
 import {
   appHosts,
@@ -20,21 +20,6 @@ t.setTimeout(1_800_000);
 
 const TOKEN_PATH = '/etc/ledger/service_token';
 const DROP_IN = '/etc/systemd/system/ledger.service.d/token.conf';
-
-async function statusOf(url: string, token?: string): Promise<number> {
-  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  await res.arrayBuffer();
-  return res.status;
-}
-
-/** Every file under dir whose bytes contain text. */
-function filesContaining(dir: string, text: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name))
-    .filter((f) => fs.readFileSync(f).includes(text));
-}
 
 /** Every app unit restarted (its token setting changed), then every server UP at lb-1 again. */
 async function restartUnits(fleet: FleetHandle): Promise<void> {
@@ -80,9 +65,10 @@ void t.test('pool change on token-protected units: the token crosses SSH and sho
   }
   await restartUnits(fleet);
   const url = (n: string) => `http://${fleet.host(n).address}:${fleet.app.port}`;
+  const bearer = { authorization: `Bearer ${token}` };
   for (const n of appHosts(fleet)) {
     t.equal(await statusOf(`${url(n)}/api/health/pool-config`), 401, `${n} refuses a probe without the token`);
-    t.equal(await statusOf(`${url(n)}/api/health/pool-config`, token), 200, `${n} answers with it`);
+    t.equal(await statusOf(`${url(n)}/api/health/pool-config`, bearer), 200, `${n} answers with it`);
   }
 
   const startedS = Math.floor(Date.now() / 1000) - 1;
@@ -104,7 +90,7 @@ void t.test('pool change on token-protected units: the token crosses SSH and sho
   t.ok(sent.ok > 100, `traffic flowed (${sent.ok} ok)`);
   await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);
   for (const n of appHosts(fleet)) {
-    const res = await fetch(`${url(n)}/api/health/pool-config`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${url(n)}/api/health/pool-config`, { headers: bearer });
     const pc = (await res.json()) as { pool: { max: number; min: number } };
     t.same([pc.pool.max, pc.pool.min], [200, 20], `${n} runs max 200 / min 20 (read back with the token)`);
     t.equal(await statusOf(`${url(n)}/api/health/pool-config`), 401, `${n} still refuses a probe without it`);

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Test } from 'tap';
-import { events, evidenceDirOf, evidenceProblems, evidenceVerifies, trafficUntil } from '../e2e/rollout-helpers';
+import {
+  events,
+  evidenceDirOf,
+  evidenceProblems,
+  evidenceVerifies,
+  filesContaining,
+  trafficUntil,
+} from '../e2e/rollout-helpers';
 import type { FleetHandle } from './fleet';
 import {
   appHosts,
@@ -118,9 +125,6 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   // The vault's password reached every poolgate command (the database was probed) and nothing wrote it down.
   const password = fs.readFileSync(fleet.secrets.monitorPasswordFile, 'utf8').trim();
   t.ok(password.length >= 8, 'the fleet has a real monitoring password to look for');
-  const leaks = fs
-    .readdirSync(dir)
-    .filter((f) => fs.statSync(path.join(dir, f)).isFile() && fs.readFileSync(path.join(dir, f)).includes(password));
-  t.same(leaks, [], 'the vault password is in no evidence file');
+  t.same(filesContaining(dir, password), [], 'the vault password is in no evidence file');
   t.notOk(run.stdout.includes(password) || run.stderr.includes(password), "nor in Ansible's output");
 }

@@ -4,8 +4,13 @@ import t from 'tap';
 import { journalEntry, readLog, summariseEntries } from '../../../scripts/lib/log-scan';
 import { hostRunner } from '../../../scripts/lib/ssh';
 
-const journal = (message: string | number[], priority: number, atMs: number): string =>
-  JSON.stringify({ __REALTIME_TIMESTAMP: String(atMs * 1000), MESSAGE: message, PRIORITY: String(priority) });
+const journal = (message: string | number[], priority: number, atMs: number, messageId?: string): string =>
+  JSON.stringify({
+    __REALTIME_TIMESTAMP: String(atMs * 1000),
+    MESSAGE: message,
+    PRIORITY: String(priority),
+    ...(messageId ? { MESSAGE_ID: messageId } : {}),
+  });
 
 void t.test('a journald entry: a JSON MESSAGE is the service line; plain text is judged by PRIORITY', async (t) => {
   const at = Date.parse('2026-02-01T02:00:05Z');
@@ -23,26 +28,12 @@ void t.test('a journald entry: a JSON MESSAGE is the service line; plain text is
   t.same(journalEntry(journal([104, 105], 4, at)), { time: at, level: 'warn', msg: 'hi' }, 'a MESSAGE in bytes');
   t.equal(journalEntry('not json'), null);
   t.same(
-    journalEntry(
-      JSON.stringify({
-        __REALTIME_TIMESTAMP: String(at * 1000),
-        MESSAGE: "ledger.service: Failed with result 'signal'.",
-        PRIORITY: '4',
-        MESSAGE_ID: 'd9b373ed55a64feb8242e02dbe79a49c',
-      }),
-    ),
+    journalEntry(journal("ledger.service: Failed with result 'signal'.", 4, at, 'd9b373ed55a64feb8242e02dbe79a49c')),
     { time: at, level: 'error', msg: "ledger.service: Failed with result 'signal'." },
     "systemd's record of the unit failing is an error, whatever its priority",
   );
   t.same(
-    journalEntry(
-      JSON.stringify({
-        __REALTIME_TIMESTAMP: String(at * 1000),
-        MESSAGE: 'Stopped ledger.service.',
-        PRIORITY: '6',
-        MESSAGE_ID: '9d1aaa27d60140bd96365438aad20286',
-      }),
-    ),
+    journalEntry(journal('Stopped ledger.service.', 6, at, '9d1aaa27d60140bd96365438aad20286')),
     { time: at, level: 'info', msg: 'Stopped ledger.service.' },
     'a clean stop is not',
   );
