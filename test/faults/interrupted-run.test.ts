@@ -44,7 +44,7 @@ t.setTimeout(1_200_000);
 function startPlaybook(
   extraVars: Record<string, unknown>,
   detached = false,
-): { pid: number; done: Promise<PlaybookRun> } {
+): { pid: number; done: Promise<PlaybookRun>; output: () => string } {
   const child = spawn(
     'ansible-playbook',
     ['-i', 'inventory/lab', 'playbooks/pool-scaling.yml', '-e', JSON.stringify(extraVars)],
@@ -62,7 +62,31 @@ function startPlaybook(
   const done = new Promise<PlaybookRun>((resolve) =>
     child.on('close', (code, sig) => resolve({ code: code ?? (sig ? 128 : -1), stdout, stderr })),
   );
-  return { pid: child.pid!, done };
+  return { pid: child.pid!, done, output: () => stdout + stderr };
+}
+
+/** CPython's report of a KeyboardInterrupt it dropped: one raised inside an at-fork handler (Ansible forks per task). */
+const SWALLOWED_INTERRUPT = /Exception ignored in:[^\n]*\n(?:[^\n]*\n){0,6}KeyboardInterrupt/;
+
+/**
+ * Ctrl-C as an operator presses it: once, and again only when the run reports it dropped the first. About one
+ * SIGINT in 80 lands while ansible-playbook forks a worker; CPython then prints "Exception ignored … KeyboardInterrupt"
+ * and the run goes on (docs/faults.md). Resolves with how many were sent.
+ */
+async function interrupt(run: { pid: number; done: Promise<PlaybookRun>; output: () => string }): Promise<number> {
+  let sent = 0;
+  let ended = false;
+  void run.done.then(() => (ended = true));
+  while (!ended && sent < 3) {
+    process.kill(run.pid, 'SIGINT');
+    sent++;
+    const dropped = sent;
+    while (!ended && (run.output().match(new RegExp(SWALLOWED_INTERRUPT, 'g')) ?? []).length < dropped) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  await run.done;
+  return sent;
 }
 
 /** Processes whose command line names the run (ansible-playbook and its forked workers carry the extra vars). */
@@ -109,7 +133,8 @@ void t.test('the control node interrupted between hosts', async (t) => {
     const stop = watch(lab);
     const run = startPlaybook(runVars(lab, runId));
     await eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'verified', 'standby-1 changed');
-    process.kill(run.pid, 'SIGINT');
+    const sent = await interrupt(run);
+    if (sent > 1) t.comment(`the run dropped ${sent - 1} SIGINT (CPython's at-fork handler); sent again`);
     const interrupted = await run.done;
     await waitFor(async () => processesOf(runId).length === 0, 30_000, 'the interrupted run to end');
     t.not(interrupted.code, 0, `the interrupted run exits non-zero (${interrupted.code})`, { out: tail(interrupted) });
