@@ -9,7 +9,7 @@ import { collectStatus } from '../../lab/control/status';
 import { shortRunVars } from '../../lab/short-run';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
 import { defaultEvidenceRoot, packageRoot } from '../../scripts/lib/paths';
-import { folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
+import { evidenceFile, folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
 import { pgQuery, runLabScript, steadyTraffic, type TrafficResult } from '../helpers/lab';
 
 /**
@@ -93,6 +93,9 @@ export function runVars(cfg: LabConfig, runId: string, extra: Record<string, unk
     ...extra,
   };
 }
+
+/** A target pool that no database here has the connections for: preflight's capacity gate refuses it. */
+export const POOL_BEYOND_CAPACITY = { ...RUNBOOK_BASELINE_POOL, min: 20, max: 5000 };
 
 export const evidenceDirOf = (runId: string): string => path.join(defaultEvidenceRoot(), runId);
 
@@ -204,6 +207,19 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Until the run's monitor has taken `n` samples: the change is in force and being watched, so a fault injected now
+ * falls in the monitoring window (each sample is a line of the run's monitor_samples.jsonl).
+ */
+export function monitorSampled(runId: string, n: number): Promise<void> {
+  const file = path.join(evidenceDirOf(runId), evidenceFile('monitor_samples'));
+  return waitFor(
+    async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= n,
+    600_000,
+    `the monitor's first ${n} samples of the changed hosts`,
+  );
 }
 
 /**

@@ -3,7 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { assertLbReady, useLab } from '../helpers/lab';
-import { configHashes, evidenceDirOf, pids, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
+import {
+  configHashes,
+  evidenceDirOf,
+  pids,
+  POOL_BEYOND_CAPACITY,
+  readPools,
+  restoreBaseline,
+  runPlaybook,
+  runVars,
+} from './rollout-helpers';
 
 // A whole rollout on a shared 2-core machine takes minutes: more than the suite's default per-file timeout.
 t.setTimeout(1_200_000);
@@ -20,15 +29,8 @@ void t.test('refusals and check mode touch no host', async (t) => {
 
   await t.test('a preflight failure (not enough connection capacity) stops before any host', async (t) => {
     const [hashes, before, gens] = [configHashes(lab), await pids(lab), await generations(lab)];
-    const huge = {
-      min: 20,
-      max: 5000,
-      idleTimeoutMillis: 30000,
-      connectionTimeoutMillis: 2000,
-      acquireTimeoutMillis: 10000,
-    };
     const runId = `e2e-refused-${Date.now()}`;
-    const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_to: huge }));
+    const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId, { pool_scaling_to: POOL_BEYOND_CAPACITY }));
     t.not(run.code, 0, 'the playbook fails');
     t.match(run.stdout, /poolgate preflight\s+gate failed:.*capacity/is, 'it names the capacity gate');
     await assertLbReady(t, lab, 'after the refused run');

@@ -6,7 +6,7 @@ import { PG_BIN } from '../../lab/control/postgres';
 import { asPgUser } from '../../lab/control/proc';
 import type { LabConfig } from '../../lab/lab-config';
 import { assertLbReady, assertWritesExactlyOnce, readPassword, steadyTraffic, useLab } from '../helpers/lab';
-import { evidenceDirOf, restoreBaseline, runPlaybook, runVars, shortRun } from '../e2e/rollout-helpers';
+import { evidenceDirOf, monitorSampled, restoreBaseline, runPlaybook, runVars, shortRun } from '../e2e/rollout-helpers';
 import { BUDGET_CHANGE, assertEvidence, assertPools, assertTraffic, exec, said, tail, watch } from './fault-helpers';
 
 t.setTimeout(1_200_000);
@@ -32,18 +32,6 @@ function monitorVars(lab: LabConfig): Record<string, unknown> {
   };
 }
 
-const monitoringStarted = (runId: string): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const file = path.join(evidenceDirOf(runId), 'monitor_samples.jsonl');
-    const until = Date.now() + 600_000;
-    const tick = (): void => {
-      if (fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= 3) resolve();
-      else if (Date.now() > until) reject(new Error('monitoring never started'));
-      else setTimeout(tick, 250);
-    };
-    tick();
-  });
-
 void t.test('the database restarted during monitoring', async (t) => {
   const lab = await useLab(t);
   await restoreBaseline(lab);
@@ -51,7 +39,7 @@ void t.test('the database restarted during monitoring', async (t) => {
   const runId = `fault-db-restart-${Date.now()}`;
   const stop = watch(lab);
   let restartMs = 0;
-  const fault = monitoringStarted(runId).then(async () => {
+  const fault = monitorSampled(runId, 3).then(async () => {
     const started = Date.now();
     // As the lab starts it: pg_ctl as the postgres OS user, the server log kept in the lab's log file.
     const [cmd, args] = asPgUser(path.join(PG_BIN, 'pg_ctl'), [
@@ -125,7 +113,7 @@ void t.test('the database slowed by lock contention during monitoring', async (t
   });
   client.on('error', () => undefined);
   t.teardown(() => client.end().catch(() => undefined));
-  const fault = monitoringStarted(runId).then(async () => {
+  const fault = monitorSampled(runId, 3).then(async () => {
     await client.connect();
     const started = Date.now();
     await client.query('BEGIN');

@@ -6,11 +6,11 @@ import { events, evidenceDirOf } from '../e2e/rollout-helpers';
 import { sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
+  assertFleetLbReady,
   fleetBackups,
   fleetConfigHashes,
   fleetPids,
   fleetRunVars,
-  lbServers,
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
@@ -78,11 +78,7 @@ void t.test('a drifted config file on a fleet host refuses the run before any ch
         'every instance runs what it ran (read back)',
       );
       for (const n of appHosts(fleet)) t.same(await fleetBackups(fleet, n), [], `${n}: no backup written`);
-      t.same(
-        (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
-        [],
-        'every server READY and UP',
-      );
+      await assertFleetLbReady(t, fleet, 'after the refused run');
     });
   }
 });

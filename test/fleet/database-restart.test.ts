@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, monitorSampled, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
+  assertFleetLbReady,
   fleetAppQuery,
   fleetRunVars,
-  lbServers,
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
@@ -60,11 +60,7 @@ void t.test(
     const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     let restartedAt = 0;
     const fault = (async () => {
-      await waitFor(
-        async () => fs.existsSync(samplesFile) && fs.readFileSync(samplesFile, 'utf8').trim().split('\n').length >= 3,
-        600_000,
-        'the monitor sampling the changed fleet',
-      );
+      await monitorSampled(runId, 3);
       const r = await sshOn(fleet, 'db-1', `sudo -n systemctl restart ${fleet.pg.unit}`);
       restartedAt = Date.now();
       return r;
@@ -105,11 +101,7 @@ void t.test(
     const pools = await readFleetPools(fleet);
     for (const n of appHosts(fleet))
       t.same([pools.get(n)?.pool.max, pools.get(n)?.pool.min], [50, 10], `${n} runs max 50 / min 10 (read back)`);
-    t.same(
-      (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
-      [],
-      "every server READY and UP after the rollback, read on lb-1's own admin socket",
-    );
+    await assertFleetLbReady(t, fleet, 'after the rollback');
     // A fast shutdown terminates every backend: the queries in flight then, and the requests that reach an instance
     // while PostgreSQL is down, fail. Nothing else may fail, and no acknowledged write may be lost or doubled.
     t.ok(

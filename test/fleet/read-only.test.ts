@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { evidenceVerifies } from '../e2e/rollout-helpers';
+import { evidenceVerifies, POOL_BEYOND_CAPACITY } from '../e2e/rollout-helpers';
 import { useFleet, type FleetHandle } from '../helpers/fleet';
 import {
   appHosts,
@@ -74,17 +74,10 @@ void t.test('the read-only entry points on the fleet: preflight.yml and pool-sca
   });
 
   await t.test('preflight.yml whose checklist fails: ends failed, its evidence sealed all the same', async (t) => {
-    const huge = {
-      min: 20,
-      max: 5000,
-      idleTimeoutMillis: 30000,
-      connectionTimeoutMillis: 2000,
-      acquireTimeoutMillis: 10000,
-    };
     const run = await runFleetPlaybook(
       fleet,
       'preflight.yml',
-      fleetRunVars(fleet, `fleet-preflight-fail-${Date.now()}`, { pool_scaling_to: huge }),
+      fleetRunVars(fleet, `fleet-preflight-fail-${Date.now()}`, { pool_scaling_to: POOL_BEYOND_CAPACITY }),
     );
     t.not(run.code, 0, 'the run ends failed');
     t.match(run.stdout, /poolgate preflight\s+gate failed:.*capacity/is, 'naming the capacity gate');

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, monitorSampled, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { fleetQuery, useFleet } from '../helpers/fleet';
 import {
   appHosts,
+  assertFleetLbReady,
   fleetAppQuery,
   fleetRunVars,
-  lbServers,
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
@@ -66,11 +66,7 @@ void t.test(
     const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     let burnStartedAt = 0;
     const burn = (async () => {
-      await waitFor(
-        async () => fs.existsSync(samplesFile) && fs.readFileSync(samplesFile, 'utf8').trim().split('\n').length >= 3,
-        600_000,
-        'the monitor sampling the changed fleet',
-      );
+      await monitorSampled(runId, 3);
       burnStartedAt = Date.now();
       // Ends with the run's rollback (cancelled below), else by its own size.
       await fleetQuery(fleet, 'db-1', 'app', BURN).catch(() => []);
@@ -124,11 +120,7 @@ void t.test(
     const pools = await readFleetPools(fleet);
     for (const n of appHosts(fleet))
       t.same([pools.get(n)?.pool.max, pools.get(n)?.pool.min], [50, 10], `${n} runs max 50 / min 10 (read back)`);
-    t.same(
-      (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
-      [],
-      "every server READY and UP after the rollback, read on lb-1's own admin socket",
-    );
+    await assertFleetLbReady(t, fleet, 'after the rollback');
     t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures.slice(0, 5) });
     await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);
   },

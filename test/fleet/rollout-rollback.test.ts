@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { evidenceFile, newestOf } from '../../scripts/lib/run-evidence';
-import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, monitorSampled, trafficUntil } from '../e2e/rollout-helpers';
 import { useFleet } from '../helpers/fleet';
 import {
   fleetAppQuery,
@@ -29,15 +29,10 @@ void t.test('a rollback fired on the fleet restores every host and leaves every 
 
   const runId = `fleet-rollback-${Date.now()}`;
   const dir = evidenceDirOf(runId);
-  const samples = path.join(dir, 'monitor_samples.jsonl');
   const stop = new AbortController();
   const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
   const fault = (async () => {
-    await waitFor(
-      async () => fs.existsSync(samples) && fs.readFileSync(samples, 'utf8').trim().split('\n').length >= 2,
-      600_000,
-      'the monitor sampling the changed fleet',
-    );
+    await monitorSampled(runId, 2);
     fs.writeFileSync(p0File(fleet), 'fleet e2e: P0 opened during monitoring\n');
   })();
   const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));

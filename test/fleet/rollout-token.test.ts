@@ -7,6 +7,7 @@ import { evidenceDirOf, filesContaining, statusOf, trafficUntil, waitFor } from 
 import { sshOn, useFleet, type FleetHandle } from '../helpers/fleet';
 import {
   appHosts,
+  assertFleetLbReady,
   fleetAppQuery,
   fleetRunVars,
   lbServers,
@@ -95,11 +96,7 @@ void t.test('pool change on token-protected units: the token crosses SSH and sho
     t.same([pc.pool.max, pc.pool.min], [200, 20], `${n} runs max 200 / min 20 (read back with the token)`);
     t.equal(await statusOf(`${url(n)}/api/health/pool-config`), 401, `${n} still refuses a probe without it`);
   }
-  t.same(
-    (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
-    [],
-    "every server READY and UP, read on lb-1's own admin socket",
-  );
+  await assertFleetLbReady(t, fleet, 'after the change');
   const dir = evidenceDirOf(runId);
   const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8')) as {
     targets: Array<{ name: string; token_file?: string }>;

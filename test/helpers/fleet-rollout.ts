@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Test } from 'tap';
 import { hostsOf, type FleetConfig } from '../../lab/fleet/fleet-config';
 import { fleetP0File } from '../../lab/fleet/baseline';
 import { labService } from '../../lab/lab-config';
@@ -7,7 +8,7 @@ import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/
 import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
 import { runPlaybook, SUITE_RETRY_REASON } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn } from './fleet';
-import type { AppQuery } from './lab';
+import { LB_UP_WITHIN_MS, type AppQuery } from './lab';
 
 /**
  * The fleet's counterparts of test/e2e/rollout-helpers.ts where the lab's assume local access: the playbook with
@@ -113,6 +114,45 @@ export const fleetAppQuery =
 export const fleetSshArgs = (fleet: FleetConfig): string =>
   `-i ${fleet.ssh.keyFile} -o UserKnownHostsFile=${fleet.ssh.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`;
 
+/** Each app instance's sessions on db-1 (by application_name, which the agent sets to the instance's name). */
+export async function dbSessionsByInstance(fleet: FleetConfig): Promise<Record<string, number>> {
+  const rows = await fleetQuery<{ name: string; n: string }>(
+    fleet,
+    'db-1',
+    'monitor',
+    'SELECT application_name AS name, count(*) AS n FROM pg_stat_activity WHERE datname = $1 GROUP BY 1',
+    [fleet.pg.database],
+  );
+  const hosts = new Set(appHosts(fleet));
+  return Object.fromEntries(rows.filter((r) => hosts.has(r.name)).map((r) => [r.name, Number(r.n)]));
+}
+
+/**
+ * Polls dbSessionsByInstance every 250 ms until aborted: the highest count each instance reached, and the highest
+ * sum, as db-1 saw them (the overlap of an old pool draining while the new one fills is what the capacity gate counts).
+ */
+export async function peakDbSessions(
+  fleet: FleetConfig,
+  stop: AbortSignal,
+): Promise<{ byInstance: Record<string, number>; total: number; samples: number }> {
+  const byInstance: Record<string, number> = {};
+  let total = 0;
+  let samples = 0;
+  while (!stop.aborted) {
+    const now = await dbSessionsByInstance(fleet).catch(() => null);
+    if (now) {
+      samples += 1;
+      for (const [n, c] of Object.entries(now)) byInstance[n] = Math.max(byInstance[n] ?? 0, c);
+      total = Math.max(
+        total,
+        Object.values(now).reduce((a, b) => a + b, 0),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { byInstance, total, samples };
+}
+
 /** HAProxy's admin socket on the lb host itself (over SSH, as root): a unix socket, as in production. */
 export const lbUnixSocket = (fleet: FleetConfig): string =>
   `ssh+sudo://${fleet.ssh.user}@${hostsOf(fleet, 'lb')[0]!.address}${fleet.haproxy.socket}`;
@@ -141,6 +181,31 @@ export async function lbServers(fleet: FleetConfig): Promise<LbServer[]> {
     status: status.get(s.server) ?? '?',
     ready: !s.maint && !s.drain,
   }));
+}
+
+/**
+ * The invariant after every fleet run, read on lb-1's own admin socket (over SSH): HAProxy's backend has every app
+ * host, each admin READY (neither drained nor in maintenance) and UP, waited for at most LB_UP_WITHIN_MS as on the
+ * lab (a server the run restarted last may still be counting its health checks).
+ */
+export async function assertFleetLbReady(t: Test, fleet: FleetConfig, when: string): Promise<void> {
+  const started = Date.now();
+  let servers = await lbServers(fleet);
+  t.same(servers.map((s) => s.server).sort(), appHosts(fleet).sort(), `${when}: HAProxy's backend has every app host`);
+  t.same(
+    servers.filter((s) => !s.ready).map((s) => s.server),
+    [],
+    `${when}: every server admin READY (none left drained or in maintenance)`,
+  );
+  while (servers.some((s) => s.status !== 'UP') && Date.now() - started < LB_UP_WITHIN_MS) {
+    await new Promise((r) => setTimeout(r, 200));
+    servers = await lbServers(fleet);
+  }
+  t.same(
+    servers.filter((s) => s.status !== 'UP').map((s) => `${s.server} ${s.status}`),
+    [],
+    `${when}: every server UP (within ${Date.now() - started} ms)`,
+  );
 }
 
 /**

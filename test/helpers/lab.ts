@@ -165,7 +165,7 @@ export async function lbAdminStates(cfg: LabConfig): Promise<Record<string, 'rea
 }
 
 /** HAProxy's rise (2 checks × inter 500 ms) and one check's timeout (2 s): how long a restarted server may be DOWN. */
-const LB_UP_WITHIN_MS = 3500;
+export const LB_UP_WITHIN_MS = 3500;
 
 /**
  * HAProxy after a run, before anything resets it: every server of the backend is admin READY (`show servers state`:
