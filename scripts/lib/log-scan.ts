@@ -127,23 +127,43 @@ function levelOfPriority(p: unknown): string {
  */
 export const UNIT_FAILED_MESSAGE_ID = 'd9b373ed55a64feb8242e02dbe79a49c';
 
+/** One `journalctl -o json` entry's own fields: when (µs since the epoch), what, and how journald classed it. */
+export interface JournalRecord {
+  atUs: number | undefined;
+  /** MESSAGE as text (journald gives it as an array of bytes when it is not valid UTF-8) */
+  message: string;
+  priority: unknown;
+  messageId: unknown;
+}
+
+/** One line of `journalctl -o json` as its record; null when the line is not a JSON object. */
+export function journalRecord(raw: string): JournalRecord | null {
+  const e = parseObject(raw);
+  if (!e) return null;
+  const m = e.MESSAGE;
+  const at = Number(e.__REALTIME_TIMESTAMP);
+  return {
+    atUs: Number.isFinite(at) ? at : undefined,
+    message: Array.isArray(m) ? Buffer.from(m as number[]).toString('utf8') : String(m ?? ''),
+    priority: e.PRIORITY,
+    messageId: e.MESSAGE_ID,
+  };
+}
+
 /**
  * One `journalctl -o json` entry as a log entry: a MESSAGE that is itself a JSON object (a service logging JSON
  * lines to stdout) is that object, timed by the journal when it carries no time; systemd's record of the unit
  * failing is an error; any other MESSAGE is judged by the entry's PRIORITY (journald gives a unit's stdout and stderr
- * alike `SyslogLevel=`, info by default). MESSAGE is an array of bytes when it is not valid UTF-8.
+ * alike `SyslogLevel=`, info by default).
  */
 export function journalEntry(raw: string): Record<string, unknown> | null {
-  const e = parseObject(raw);
-  if (!e) return null;
-  const m = e.MESSAGE;
-  const message = Array.isArray(m) ? Buffer.from(m as number[]).toString('utf8') : String(m ?? '');
-  const at = Number(e.__REALTIME_TIMESTAMP) / 1000;
-  const time = Number.isFinite(at) ? at : undefined;
-  const inner = message.trimStart().startsWith('{') ? parseObject(message) : null;
+  const r = journalRecord(raw);
+  if (!r) return null;
+  const time = r.atUs === undefined ? undefined : r.atUs / 1000;
+  const inner = r.message.trimStart().startsWith('{') ? parseObject(r.message) : null;
   if (inner) return timeOf(inner) === null && time !== undefined ? { ...inner, time } : inner;
-  const level = e.MESSAGE_ID === UNIT_FAILED_MESSAGE_ID ? 'error' : levelOfPriority(e.PRIORITY);
-  return { time, level, msg: message };
+  const level = r.messageId === UNIT_FAILED_MESSAGE_ID ? 'error' : levelOfPriority(r.priority);
+  return { time, level, msg: r.message };
 }
 
 /** Where an instance's log is: a JSON-lines file, or a systemd unit's journal — on the instance's host. */

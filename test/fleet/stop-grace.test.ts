@@ -1,9 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { STOP_GRACE_MS } from '../../lab/control/haproxy';
+import { journalRecord } from '../../scripts/lib/log-scan';
 import { trafficUntil } from '../e2e/rollout-helpers';
 import { sshOn, useFleet, type FleetHandle } from '../helpers/fleet';
-import { fleetAppQuery, fleetPids, lbServers, restoreFleetBaseline } from '../helpers/fleet-rollout';
+import {
+  assertFleetLbReady,
+  fleetAppQuery,
+  fleetPids,
+  lbServers,
+  restoreFleetBaseline,
+} from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
 
 // The restart and the traffic around it take well under a minute; the baseline restores around it take longer.
@@ -21,11 +28,8 @@ async function journal(fleet: FleetHandle, host: string, selector: string, since
   if (r.code !== 0) throw new Error(`journalctl ${selector} on ${host}: ${r.stderr.trim()}`);
   return r.stdout
     .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as { __REALTIME_TIMESTAMP: string; MESSAGE: unknown })
-    .filter((e) => typeof e.MESSAGE === 'string')
-    .map((e) => ({ atUs: Number(e.__REALTIME_TIMESTAMP), message: e.MESSAGE as string }))
-    .filter((e) => e.atUs >= sinceMs * 1000);
+    .map(journalRecord)
+    .flatMap((e) => (e?.atUs !== undefined && e.atUs >= sinceMs * 1000 ? [{ atUs: e.atUs, message: e.message }] : []));
 }
 
 /** The service's own event of that name, from its JSON log lines in the journal. */
@@ -85,11 +89,7 @@ void t.test(
       if (name === host) t.not(pidsAfter[name], pid, `${name} was restarted`);
       else t.equal(pidsAfter[name], pid, `${name} was not touched`);
     }
-    t.same(
-      (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
-      [],
-      "every server READY and UP, read on lb-1's own admin socket",
-    );
+    await assertFleetLbReady(t, fleet, 'after the restart');
 
     const service = await journal(fleet, host, `-u ${fleet.app.unit}`, restartAt);
     const stopping = serviceEvent(service, 'service_stopping');
