@@ -12,10 +12,12 @@ import {
 import type { FleetHandle } from './fleet';
 import {
   appHosts,
+  assertFleetLbReady,
   fleetAppQuery,
   fleetPids,
   fleetRunVars,
-  lbServers,
+  dbSessionsByInstance,
+  peakDbSessions,
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
@@ -56,6 +58,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
 
   const stop = new AbortController();
   const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
+  const sessions = peakDbSessions(fleet, stop.signal);
   const runId = `fleet-${method}-${Date.now()}`;
   const run = await runFleetPlaybook(
     fleet,
@@ -66,6 +69,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   );
   stop.abort();
   const sent = await traffic;
+  const peak = await sessions;
 
   t.equal(run.code, 0, `the playbook succeeds (${method})`, { stdout: run.stdout.slice(-4000) });
   t.ok(sent.ok > 100, `traffic flowed through the fleet's HAProxy during the change (${sent.ok} ok)`);
@@ -77,10 +81,25 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   const pidsAfter = await fleetPids(fleet);
   if (method === 'sighup') t.same(pidsAfter, pidsBefore, 'systemctl reload: no instance restarted');
   else for (const n of appHosts(fleet)) t.not(pidsAfter[n], pidsBefore[n], `${n} was restarted`);
+  await assertFleetLbReady(t, fleet, 'after the change');
+
+  // What the database saw: never more than the overlap the capacity gate counts (the old pool's max while it drains
+  // plus the new one's), and afterwards each instance holding the new min of warm connections.
+  t.ok(peak.samples > 20, `db-1's sessions polled throughout the change (${peak.samples} samples)`);
   t.same(
-    (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
+    appHosts(fleet).filter((n) => !((peak.byInstance[n] ?? 0) > 0 && peak.byInstance[n]! <= 50 + 200)),
     [],
-    "every server READY and UP, read on lb-1's own admin socket",
+    `each instance's sessions on db-1 stayed within old max + new max, 250 (peaks ${JSON.stringify(peak.byInstance)})`,
+  );
+  t.ok(
+    peak.total <= fleet.pg.maxConnections,
+    `the fleet's sessions on db-1 peaked at ${peak.total}, within max_connections ${fleet.pg.maxConnections}`,
+  );
+  const held = await dbSessionsByInstance(fleet);
+  t.same(
+    appHosts(fleet).filter((n) => !((held[n] ?? 0) >= 20 && held[n]! <= 200)),
+    [],
+    `after the change each instance holds between min 20 and max 200 sessions on db-1 (${JSON.stringify(held)})`,
   );
 
   const dir = evidenceDirOf(runId);
