@@ -5,6 +5,7 @@ import { events, evidenceDirOf, evidenceVerifies, trafficUntil, waitFor } from '
 import { execOn, freezeHost, sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
+  assertFleetLbReady,
   fleetAppQuery,
   fleetBackups,
   fleetConfigHashes,
@@ -78,6 +79,7 @@ void t.test(
     const stop = new AbortController();
     const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     // Frozen once both standbys changed and are UP, before the primaries' turn: every process of the host stops.
+    let frozenAt = 0;
     const fault = (async () => {
       await waitFor(
         async () =>
@@ -87,6 +89,7 @@ void t.test(
         'both standbys changed',
       );
       freezeHost(fleet, host, true);
+      frozenAt = Date.now();
     })();
     const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
     stop.abort();
@@ -102,6 +105,24 @@ void t.test(
       const file = await sshOn(fleet, n, `sha256sum ${fleet.app.configPath}`);
       t.equal(file.stdout.split(/\s+/)[0], pools.get(n)?.sha256, `${n}: its file is what it runs`);
     }
+    // The primaries' drain waits for the sessions caught on the frozen host, which only HAProxy's `timeout server`
+    // ends; primary-1's own step then fails on SSH's connect timeout (Ansible's `timeout`, 10 s: the frozen host's
+    // kernel accepts the TCP connection, its sshd never sends a banner), not at some TCP timeout minutes later.
+    const ev = events(dir);
+    const rollbackIndex = ev.findIndex((e) => e.action === 'rollback_started');
+    const drainedAt = Date.parse(
+      ev
+        .slice(0, rollbackIndex)
+        .filter((e) => e.action === 'lb_drain')
+        .at(-1)?.at ?? '',
+    );
+    const rollbackAt = Date.parse(ev[rollbackIndex]?.at ?? '');
+    t.comment(`the primaries' drain ended ${((drainedAt - frozenAt) / 1000).toFixed(1)} s after ${host} froze`);
+    const detectedS = (rollbackAt - drainedAt) / 1000;
+    t.ok(
+      detectedS > 0 && detectedS < 20,
+      `${host}'s own step gave up on it ${detectedS.toFixed(1)} s after it began, under 20 s`,
+    );
     const verified = events(dir).find((e) => e.action === 'rollback_verified') as
       { restored?: string[]; unknown?: string[] } | undefined;
     t.same(verified?.unknown, [host], 'the rollback recorded the unknown host');
@@ -146,11 +167,7 @@ void t.test(
       const file = await sshOn(fleet, n, `sha256sum ${fleet.app.configPath}`);
       t.equal(file.stdout.split(/\s+/)[0], after.get(n)?.sha256, `after rollback.yml ${n}: its file is what it runs`);
     }
-    t.same(
-      (await lbServers(fleet)).filter((s) => !(s.ready && s.status === 'UP')),
-      [],
-      `every server READY and UP again, ${host} back in traffic`,
-    );
+    await assertFleetLbReady(t, fleet, `after rollback.yml, ${host} back in traffic`);
     const rbDir = /evidence: ([^\s']+)/.exec(rb.stdout)?.[1];
     t.ok(rbDir && rbDir !== dir && fs.existsSync(rbDir), `the rollback has its own evidence folder (${rbDir})`);
     if (rbDir && fs.existsSync(rbDir)) {
