@@ -76,7 +76,13 @@ void t.test(
     t.not((await fleetPids(fleet))[victim], pidsBefore[victim], `${victim} runs a new process`);
     await assertFleetLbReady(t, fleet, 'after the rollback');
     // The kill can only lose what primary-2 was answering: one request per client at most.
-    t.ok(sent.failed <= 2, `at most 2 failed requests (${sent.failed}: ${sent.failures.slice(0, 2).join('; ')})`);
+    t.ok(
+      sent.failed <= 2,
+      `at most 2 failed requests (${sent.failed}: ${sent.failures
+        .slice(0, 2)
+        .map((x) => `${x.method} ${x.path} ${x.status ?? x.error}`)
+        .join('; ')})`,
+    );
     t.ok(sent.ok > 100, `traffic flowed (${sent.ok} ok)`);
     await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);
   },
