@@ -209,6 +209,17 @@ export async function waitFor(
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Until the run's events.jsonl holds an event matching `pred` (a fault injected then falls at that step). */
+export async function eventSeen(
+  runId: string,
+  pred: (e: RolloutEvent) => boolean,
+  what: string,
+  timeoutMs = 600_000,
+  intervalMs = 250,
+): Promise<void> {
+  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what, intervalMs);
+}
+
 /**
  * Until the run's monitor has taken `n` samples: the change is in force and being watched, so a fault injected now
  * falls in the monitoring window (each sample is a line of the run's monitor_samples.jsonl).

@@ -14,10 +14,9 @@ import {
   labctl,
   peakConnections,
   pids,
+  type PlaybookRun,
   readPools,
   trafficUntil,
-  waitFor,
-  type PlaybookRun,
 } from '../e2e/rollout-helpers';
 
 /**
@@ -101,20 +100,6 @@ export async function assertUntouched(t: Test, lab: LabConfig, before: Untouched
   t.same(now.pids, before.pids, 'no instance restarted (same pids)');
   t.same(now.generations, before.generations, 'no instance reloaded (same pool generations)');
   t.same(backupsOf(lab), [], 'no backup was taken');
-}
-
-/**
- * Resolves once the run's events.jsonl has an event matching `pred` (bounded). `intervalMs` is how often it looks:
- * shorter when the fault must land before the run's next step.
- */
-export async function eventSeen(
-  runId: string,
-  pred: (e: RolloutEvent) => boolean,
-  what: string,
-  timeoutMs = 400_000,
-  intervalMs = 250,
-): Promise<void> {
-  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what, intervalMs);
 }
 
 /** The evidence of a run that ended: sealed, the manifest verifies, and (if rolled back) the incident and log exist. */

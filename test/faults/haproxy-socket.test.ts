@@ -5,16 +5,23 @@ import { packageRoot } from '../../scripts/lib/paths';
 import type { RolloutEvent } from '../../scripts/lib/run-evidence';
 import { assertLbReady, lbAdminStates, useLab } from '../helpers/lab';
 import { runProcess } from '../helpers/poolgate-cli';
-import { events, evidenceDirOf, restoreBaseline, runPlaybook, runVars, type PlaybookRun } from '../e2e/rollout-helpers';
 import {
-  BUDGET_CHANGE,
-  BUDGET_OLD,
+  events,
+  eventSeen,
+  evidenceDirOf,
+  type PlaybookRun,
+  restoreBaseline,
+  runPlaybook,
+  runVars,
+} from '../e2e/rollout-helpers';
+import {
   assertEvidence,
   assertManualRollback,
   assertPools,
   assertTraffic,
   assertUntouched,
-  eventSeen,
+  BUDGET_CHANGE,
+  BUDGET_OLD,
   fleetState,
   poolgate,
   rollbackSeconds,

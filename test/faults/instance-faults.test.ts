@@ -1,13 +1,20 @@
 import t from 'tap';
 import type { RolloutEvent } from '../../scripts/lib/run-evidence';
 import { assertLbReady, useLab } from '../helpers/lab';
-import { evidenceDirOf, events, labctl, restoreBaseline, runPlaybook, runVars } from '../e2e/rollout-helpers';
 import {
-  BUDGET_CHANGE,
+  events,
+  eventSeen,
+  evidenceDirOf,
+  labctl,
+  restoreBaseline,
+  runPlaybook,
+  runVars,
+} from '../e2e/rollout-helpers';
+import {
   assertEvidence,
   assertPools,
   assertTraffic,
-  eventSeen,
+  BUDGET_CHANGE,
   rollbackSeconds,
   signal,
   tail,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { eventSeen, evidenceDirOf, trafficUntil } from '../e2e/rollout-helpers';
 import { sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -39,13 +39,7 @@ void t.test(
     const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     // Killed while it serves, once standby-1 has changed: its own turn comes later, on its untouched file.
     const fault = (async () => {
-      await waitFor(
-        async () =>
-          fs.existsSync(path.join(dir, 'events.jsonl')) &&
-          events(dir).some((e) => e.host === 'standby-1' && e.action === 'lb_enabled'),
-        600_000,
-        'standby-1 changed',
-      );
+      await eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed');
       return sshOn(fleet, victim, `sudo -n systemctl kill -s SIGKILL ${fleet.app.unit}`);
     })();
     const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, evidenceVerifies, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { events, eventSeen, evidenceDirOf, evidenceVerifies, trafficUntil } from '../e2e/rollout-helpers';
 import { sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -43,12 +43,11 @@ void t.test('an instance hung (SIGSTOP) mid-rollout: rolled back, systemd replac
   // Stopped while standby-1 changes, before standby-2's own turn reads it (looked for every 50 ms: the gap is a
   // second or so).
   const fault = (async () => {
-    await waitFor(
-      async () =>
-        fs.existsSync(path.join(dir, 'events.jsonl')) &&
-        events(dir).some((e) => e.host === 'standby-1' && e.action === 'backed_up'),
-      600_000,
+    await eventSeen(
+      runId,
+      (e) => e.host === 'standby-1' && e.action === 'backed_up',
       'standby-1 being changed',
+      600_000,
       50,
     );
     return signal('SIGSTOP');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, evidenceVerifies, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { events, eventSeen, evidenceDirOf, evidenceVerifies, trafficUntil } from '../e2e/rollout-helpers';
 import { execOn, sshOn, useFleet, type FleetHandle } from '../helpers/fleet';
 import {
   appHosts,
@@ -77,12 +77,11 @@ void t.test(
     const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     // Once both standbys changed and are UP, before the primaries are drained: the drain is the next thing on lb-1.
     const fault = (async () => {
-      await waitFor(
-        async () =>
-          fs.existsSync(path.join(dir, 'events.jsonl')) &&
-          events(dir).some((e) => e.host === 'standby-2' && e.action === 'lb_enabled'),
-        600_000,
+      await eventSeen(
+        runId,
+        (e) => e.host === 'standby-2' && e.action === 'lb_enabled',
         'both standbys changed',
+        600_000,
         100,
       );
       await lbSshd(fleet, 'STOP');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { eventSeen, evidenceDirOf, trafficUntil } from '../e2e/rollout-helpers';
 import { fleetQuery, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -38,13 +38,7 @@ void t.test(
     const stop = new AbortController();
     const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     const fault = (async () => {
-      await waitFor(
-        async () =>
-          fs.existsSync(path.join(dir, 'events.jsonl')) &&
-          events(dir).some((e) => e.host === 'standby-1' && e.action === 'lb_enabled'),
-        600_000,
-        'standby-1 changed',
-      );
+      await eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed');
       const rows = await fleetQuery<{ n: string }>(
         fleet,
         'db-1',

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, evidenceVerifies, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { events, eventSeen, evidenceDirOf, evidenceVerifies, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { execOn, freezeHost, sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -81,13 +81,7 @@ void t.test(
     // Frozen once both standbys changed and are UP, before the primaries' turn: every process of the host stops.
     let frozenAt = 0;
     const fault = (async () => {
-      await waitFor(
-        async () =>
-          fs.existsSync(path.join(dir, 'events.jsonl')) &&
-          events(dir).some((e) => e.host === 'standby-2' && e.action === 'lb_enabled'),
-        600_000,
-        'both standbys changed',
-      );
+      await eventSeen(runId, (e) => e.host === 'standby-2' && e.action === 'lb_enabled', 'both standbys changed');
       freezeHost(fleet, host, true);
       frozenAt = Date.now();
     })();
