@@ -3,7 +3,8 @@ import { MeasureError } from './errors';
 /**
  * The newest base backup in what a backup tool lists, one parser per tool's documented output:
  * - pgBackRest `info --output=json`: an array of stanzas, each with `backup[]` and `timestamp.stop` in epoch
- *   seconds; a backup marked `error: true` (page checksum errors) does not count;
+ *   seconds; a backup marked `error: true` (page checksum errors) does not count; a stanza whose repository could
+ *   not be read (status 99) is "could not measure";
  * - WAL-G `backup-list --json [--detail]`: an array, oldest first (take the newest, never `[0]`), `finish_time`
  *   with --detail, else `time` (the backup sentinel's modification time);
  * - Barman `list-backups`: with `-f json` an object `{server: [{backup_id, status, end_time_timestamp}]}`,
@@ -26,9 +27,32 @@ function stalestOfNewest(tool: string, groups: { name: string; newest: number | 
   return { newest_at: iso(Math.min(...groups.map((g) => g.newest!))), detail };
 }
 
+/**
+ * pgBackRest's stanza status "other": `info` could not read the repository (permissions, a cipher key, the repo host)
+ * and still exits 0, with `backup: []` and the reason in each repo's own status. That is not "no backup".
+ */
+const PGBACKREST_STATUS_OTHER = 99;
+
+interface PgBackRestStatus {
+  code?: unknown;
+  message?: unknown;
+}
+
 export function newestFromPgBackRest(doc: unknown): Newest {
   if (!Array.isArray(doc)) throw new MeasureError('pgBackRest info JSON is not an array of stanzas', 'E_BACKUP_PARSE');
   const stanzas = (doc as Record<string, unknown>[]).map((stanza) => {
+    const status = stanza.status as PgBackRestStatus | undefined;
+    if (status?.code === PGBACKREST_STATUS_OTHER) {
+      const repos = Array.isArray(stanza.repo) ? (stanza.repo as { status?: PgBackRestStatus }[]) : [];
+      const why = repos
+        .filter((r) => r.status?.code === PGBACKREST_STATUS_OTHER)
+        .map((r) => String(r.status?.message))
+        .join('; ');
+      throw new MeasureError(
+        `pgBackRest could not read stanza ${String(stanza.name ?? '?')}: ${why || String(status.message ?? 'other')}`,
+        'E_BACKUP_READ',
+      );
+    }
     const backups = Array.isArray(stanza.backup) ? (stanza.backup as Record<string, unknown>[]) : [];
     let newest: number | null = null;
     for (const b of backups) {

@@ -15,6 +15,8 @@ import { packageRoot } from '../../../scripts/lib/paths';
 /**
  * Each backup tool's listing, parsed from a fixture written in the tool's documented output format (values are
  * ours, the shape is the tool's). Where each format comes from:
+ * - pgbackrest-info-unreadable.json: what `info --output=json` prints, exit 0, when the repository cannot be read
+ *   (stanza status 99 "other", the reason in repo[].status; the stanza's name then shows as "[invalid]").
  * - pgbackrest-info.json: pgBackRest `info --output=json`, as rendered in pgBackRest's own
  *   pgbackrest/test/src/module/command/infoTest.c ("json - multiple stanzas, some with valid backups ..."; `error: true` for a
  *   backup with page checksum errors; `status.code 2 "no valid backups"`) and the user guide's monitoring section
@@ -48,6 +50,18 @@ t.test(
     t.same(newestFromBackupJson(JSON.stringify(main)), r, 'the command source recognises it');
   },
 );
+
+t.test("pgBackRest: a repository it could not read is could not measure, not 'no backup'", async (t) => {
+  // info exits 0 with status 99 ("other") and backup: [] when it cannot read the repo; the reason is the repo's own.
+  t.throws(
+    () => parsePgBackRest(read('pgbackrest-info-unreadable.json')),
+    { code: 'E_BACKUP_READ', message: /could not read stanza \[invalid\]: \[PathOpenError\] .*Permission denied/ },
+    'a MeasureError naming why',
+  );
+  t.throws(() => newestFromBackupJson(read('pgbackrest-info-unreadable.json')), { code: 'E_BACKUP_READ' });
+  const noBackup = [{ name: 'nobackup', backup: [], status: { code: 1, message: 'missing stanza path' } }];
+  t.equal(parsePgBackRest(JSON.stringify(noBackup)).newest_at, null, 'a stanza never backed up is still no backup');
+});
 
 t.test('WAL-G: oldest first, the newest is taken; --detail reads finish_time', async (t) => {
   const plain = parseWalG(read('walg-backup-list.json'));
