@@ -19,8 +19,13 @@ t.setTimeout(1_800_000);
 
 /** One CPU-bound statement: ~8 s per 1e8 rows on db-1 here, so this one is bounded at about a minute. */
 const BURN = 'SELECT count(*) FROM generate_series(1, 700000000) AS burn';
-/** One busy backend is about half of db-1's two cores: the threshold sits between that and the fleet's idle ~12 %. */
-const ABOVE_PCT = 30;
+/** As many busy backends as db-1 has cores: the database then saturates its host, as the runbook's trigger means. */
+const BURNERS = 2;
+/**
+ * Above what db-1 reads right after a change, while the fleet (all seven hosts on this machine's two cores) settles
+ * from the load test: up to ~45 % in CI. Two busy backends take it well past this; one alone barely did.
+ */
+const ABOVE_PCT = 65;
 
 interface Sample {
   at: string;
@@ -30,8 +35,8 @@ interface Sample {
 /**
  * "Database CPU > 90 % sustained" as production reads it: the postmaster's process tree in /proc on db-1, over SSH,
  * once per monitor sample. Until now the fleet only showed a value was measured. Here a CPU-bound query on db-1
- * during monitoring must move the reading past the trigger's threshold (lowered, as any threshold may be, so one
- * backend on this 2-core machine crosses it) and the run must roll back on that trigger.
+ * during monitoring must move the reading past the trigger's threshold (lowered, as any threshold may be: db-1 shares
+ * this machine's two cores with six other hosts) and the run must roll back on that trigger.
  */
 void t.test(
   'a CPU-bound load on db-1 during monitoring fires db_cpu_sustained, read over SSH: rolled back',
@@ -69,7 +74,7 @@ void t.test(
       await monitorSampled(runId, 3);
       burnStartedAt = Date.now();
       // Ends with the run's rollback (cancelled below), else by its own size.
-      await fleetQuery(fleet, 'db-1', 'app', BURN).catch(() => []);
+      await Promise.all(Array.from({ length: BURNERS }, () => fleetQuery(fleet, 'db-1', 'app', BURN).catch(() => [])));
     })();
     const rollbackStarted = (async () => {
       await waitFor(
@@ -110,11 +115,11 @@ void t.test(
     );
     t.ok(
       during.filter((v) => v >= ABOVE_PCT).length >= 3,
-      `under one busy backend it read at or above ${ABOVE_PCT} % in 3 samples or more (${during.join(', ')})`,
+      `under ${BURNERS} busy backends it read at or above ${ABOVE_PCT} % in 3 samples or more (${during.join(', ')})`,
     );
     t.ok(
       during.every((v) => v <= 100),
-      'never above 100 % of its cores (the busy backend is one of two)',
+      'never above 100 % of its cores',
     );
 
     const pools = await readFleetPools(fleet);
