@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
 import { eventSeen, evidenceDirOf, trafficUntil } from '../e2e/rollout-helpers';
 import { sshOn, useFleet } from '../helpers/fleet';
@@ -12,9 +10,9 @@ import {
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
+  verifyItems,
 } from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
-import type { Item } from '../../scripts/types/evidence-common';
 
 // Fleet rollouts take minutes on a shared 2-core machine; this one rolls back as well.
 t.setTimeout(1_800_000);
@@ -50,10 +48,7 @@ void t.test(
     t.equal(killed.code, 0, `${victim} was killed (${killed.stderr.trim()})`);
     t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
     t.match(run.stdout, /ROLLED BACK: /, 'rolled back');
-    const verifyFile = fs.readdirSync(dir).find((f) => /^verify_/.test(f));
-    const items = verifyFile
-      ? (JSON.parse(fs.readFileSync(path.join(dir, verifyFile), 'utf8')) as { items: Item[] }).items
-      : [];
+    const items = verifyItems(dir);
     t.match(
       items.find((i) => i.id === `log:${victim}`),
       { verdict: 'FAIL', detail: /Failed with result 'signal'/ },

@@ -1,5 +1,3 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
 import { eventSeen, evidenceDirOf, trafficUntil } from '../e2e/rollout-helpers';
 import { fleetQuery, useFleet } from '../helpers/fleet';
@@ -11,9 +9,9 @@ import {
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
+  verifyItems,
 } from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
-import type { Item } from '../../scripts/types/evidence-common';
 
 // Fleet rollouts take minutes on a shared 2-core machine; this one rolls back as well.
 t.setTimeout(1_800_000);
@@ -56,10 +54,7 @@ void t.test(
     t.ok(terminated > 0, `db-1 terminated ${terminated} of ${victim}'s idle sessions once standby-1 had changed`);
     t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
     t.match(run.stdout, /ROLLED BACK: .*error log lines primary-2/s, "rolled back on primary-2's error log lines");
-    const verifyFile = fs.readdirSync(dir).find((f) => /^verify_/.test(f));
-    const items = verifyFile
-      ? (JSON.parse(fs.readFileSync(path.join(dir, verifyFile), 'utf8')) as { items: Item[] }).items
-      : [];
+    const items = verifyItems(dir);
     t.match(
       items.find((i) => i.id === `log:${victim}`),
       { verdict: 'FAIL', detail: /terminating connection due to administrator command [^|]*"code":"57P01"/ },
