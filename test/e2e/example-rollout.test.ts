@@ -4,7 +4,15 @@ import { Pool } from 'undici';
 import { isValid } from '../../scripts/lib/schema';
 import { runCli } from '../integration/cli-support';
 import { assertLbReady, assertWritesExactlyOnce, type TrafficResult } from '../helpers/lab';
-import { evidenceDirOf, labWith, readPools, restoreBaseline, runPlaybook, runVars } from './rollout-helpers';
+import {
+  assertRunSucceeded,
+  evidenceDirOf,
+  labWith,
+  readPools,
+  restoreBaseline,
+  runPlaybook,
+  runVars,
+} from './rollout-helpers';
 
 /**
  * Bring your own service, end to end: the lab's four instances run examples/orders-express (an Express app of
@@ -77,7 +85,7 @@ t.test('pool-scaling.yml on instances of the example: zero failed requests, cont
   const run = await runPlaybook('pool-scaling.yml', runVars(lab, runId));
   stop.abort();
   const sent = await traffic;
-  t.equal(run.code, 0, 'the playbook succeeds on the example', { stdout: run.stdout.slice(-4000) });
+  assertRunSucceeded(t, run, 'the playbook succeeds on the example');
   await assertLbReady(t, lab);
   t.ok(sent.ok > 100, `traffic flowed during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests through HAProxy', { failures: sent.failures });

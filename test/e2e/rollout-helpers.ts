@@ -35,6 +35,22 @@ export interface PlaybookRun {
   stderr: string;
 }
 
+/**
+ * What a run said it ended with: its ROLLED BACK, ROLLBACK INCOMPLETE or REFUSED line (Ansible's YAML callback folds
+ * it; spaces are joined again), so that a failed assertion names the cause in CI's one-line summary of it.
+ */
+export function runOutcome(run: PlaybookRun): string {
+  const said = run.stdout.replace(/\s+/g, ' ').replace(/''/g, "'");
+  const line = [...said.matchAll(/(?:ROLLED BACK|ROLLBACK INCOMPLETE|REFUSED[^:]{0,40}):.{0,300}/g)].pop();
+  if (line) return line[0];
+  return run.code === 0 ? 'exit 0' : `exit ${run.code}, no outcome line: …${said.slice(-300)}`;
+}
+
+/** The run ended 0; when it did not, the assertion's name says what the run ended with. */
+export function assertRunSucceeded(t: Test, run: PlaybookRun, what: string): void {
+  t.equal(run.code, 0, run.code === 0 ? what : `${what} — ${runOutcome(run)}`, { stdout: run.stdout.slice(-4000) });
+}
+
 // A test that ends early (timeout, failure, signal) must not leave a playbook changing the lab behind it.
 const running = new Set<ChildProcess>();
 const killAll = (): void => {
@@ -195,18 +211,27 @@ export async function labWith(
   return { lab, up: await runLabScript('lab-up') };
 }
 
+/** Until `check` holds; throws when `timeoutMs` passes first, or as soon as `signal` aborts (the run it watched ended). */
 export async function waitFor(
   check: () => Promise<boolean>,
   timeoutMs: number,
   what: string,
   intervalMs = 250,
+  signal?: AbortSignal,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
+  while (Date.now() < until && !signal?.aborted) {
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`${signal?.aborted ? 'gave up (the run ended) ' : 'timed out '}waiting for ${what}`);
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  /** aborted when the run ends: the wait stops there instead of running out its timeout */
+  signal?: AbortSignal;
 }
 
 /** Until the run's events.jsonl holds an event matching `pred` (a fault injected then falls at that step). */
@@ -214,22 +239,23 @@ export async function eventSeen(
   runId: string,
   pred: (e: RolloutEvent) => boolean,
   what: string,
-  timeoutMs = 600_000,
-  intervalMs = 250,
+  { timeoutMs = 600_000, intervalMs = 250, signal }: WaitOptions = {},
 ): Promise<void> {
-  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what, intervalMs);
+  await waitFor(async () => events(evidenceDirOf(runId)).some(pred), timeoutMs, what, intervalMs, signal);
 }
 
 /**
  * Until the run's monitor has taken `n` samples: the change is in force and being watched, so a fault injected now
  * falls in the monitoring window (each sample is a line of the run's monitor_samples.jsonl).
  */
-export function monitorSampled(runId: string, n: number): Promise<void> {
+export function monitorSampled(runId: string, n: number, signal?: AbortSignal): Promise<void> {
   const file = path.join(evidenceDirOf(runId), evidenceFile('monitor_samples'));
   return waitFor(
     async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length >= n,
     600_000,
     `the monitor's first ${n} samples of the changed hosts`,
+    250,
+    signal,
   );
 }
 

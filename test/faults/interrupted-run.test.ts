@@ -198,13 +198,10 @@ void t.test('the control node interrupted between hosts', async (t) => {
     const stop = watch(lab);
     const run = startPlaybook(runVars(lab, runId), true);
     // Looked for every 50 ms: the next step (primary-1's backup) follows the drain within a play's start-up.
-    await eventSeen(
-      runId,
-      (e) => e.host === 'primary-2' && e.action === 'lb_drain',
-      'both primaries drained',
-      400_000,
-      50,
-    );
+    await eventSeen(runId, (e) => e.host === 'primary-2' && e.action === 'lb_drain', 'both primaries drained', {
+      timeoutMs: 400_000,
+      intervalMs: 50,
+    });
     process.kill(-run.pid, 'SIGKILL');
     const killed = await run.done;
     await waitFor(async () => processesOf(runId).length === 0, 30_000, 'every process of the killed run to be gone');

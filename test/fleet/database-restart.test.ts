@@ -1,16 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, evidenceDirOf, monitorSampled, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import { evidenceFile } from '../../scripts/lib/run-evidence';
+import { events, evidenceDirOf, monitorSampled, runOutcome, waitFor } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
   assertFleetLbReady,
   fleetAppQuery,
   fleetRunVars,
+  fleetRunWithFault,
   readFleetPools,
   restoreFleetBaseline,
-  runFleetPlaybook,
 } from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
 
@@ -44,7 +45,7 @@ void t.test(
     });
     const runId = `fleet-db-restart-${Date.now()}`;
     const dir = evidenceDirOf(runId);
-    const samplesFile = path.join(dir, 'monitor_samples.jsonl');
+    const samplesFile = path.join(dir, evidenceFile('monitor_samples'));
     const vars = fleetRunVars(fleet, runId);
     const base = vars.pool_scaling_monitor as { triggers: Array<Record<string, unknown>> } & Record<string, unknown>;
     vars.pool_scaling_monitor = {
@@ -56,22 +57,27 @@ void t.test(
       outage: { policy: 'ignore_until', max_consecutive_unmeasured: 10 },
     };
 
-    const stop = new AbortController();
-    const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
-    let restartedAt = 0;
-    const fault = (async () => {
-      await monitorSampled(runId, 3);
-      const r = await sshOn(fleet, 'db-1', `sudo -n systemctl restart ${fleet.pg.unit}`);
-      restartedAt = Date.now();
-      return r;
-    })();
-    const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', vars);
-    stop.abort();
-    const restart = await fault;
-    const sent = await traffic;
+    const {
+      run,
+      fault: restart,
+      sent,
+    } = await fleetRunWithFault(
+      fleet,
+      vars,
+      (signal) => monitorSampled(runId, 3, signal),
+      async () => {
+        const r = await sshOn(fleet, 'db-1', `sudo -n systemctl restart ${fleet.pg.unit}`);
+        return { ...r, at: Date.now() };
+      },
+    );
+    const restartedAt = restart?.at ?? Infinity;
     const said = run.stdout.replace(/\s+/g, ' ').replace(/''/g, "'");
 
-    t.equal(restart.code, 0, `systemctl restart ${fleet.pg.unit} on db-1 (${restart.stderr.trim()})`);
+    t.equal(
+      restart?.code,
+      0,
+      `systemctl restart ${fleet.pg.unit} on db-1 while monitored (${restart?.stderr.trim() ?? runOutcome(run)})`,
+    );
     t.not(run.code, 0, 'the run ends failed', { stdout: run.stdout.slice(-4000) });
     t.match(
       said,

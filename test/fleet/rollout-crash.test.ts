@@ -1,5 +1,5 @@
 import t from 'tap';
-import { eventSeen, evidenceDirOf, trafficUntil } from '../e2e/rollout-helpers';
+import { eventSeen, evidenceDirOf, runOutcome } from '../e2e/rollout-helpers';
 import { sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -7,9 +7,9 @@ import {
   fleetAppQuery,
   fleetPids,
   fleetRunVars,
+  fleetRunWithFault,
   readFleetPools,
   restoreFleetBaseline,
-  runFleetPlaybook,
   verifyItems,
 } from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
@@ -33,19 +33,24 @@ void t.test(
     const pidsBefore = await fleetPids(fleet);
     const runId = `fleet-crash-${Date.now()}`;
     const dir = evidenceDirOf(runId);
-    const stop = new AbortController();
-    const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     // Killed while it serves, once standby-1 has changed: its own turn comes later, on its untouched file.
-    const fault = (async () => {
-      await eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed');
-      return sshOn(fleet, victim, `sudo -n systemctl kill -s SIGKILL ${fleet.app.unit}`);
-    })();
-    const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
-    stop.abort();
-    const killed = await fault;
-    const sent = await traffic;
+    const {
+      run,
+      fault: killed,
+      sent,
+    } = await fleetRunWithFault(
+      fleet,
+      fleetRunVars(fleet, runId),
+      (signal) =>
+        eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed', { signal }),
+      () => sshOn(fleet, victim, `sudo -n systemctl kill -s SIGKILL ${fleet.app.unit}`),
+    );
 
-    t.equal(killed.code, 0, `${victim} was killed (${killed.stderr.trim()})`);
+    t.equal(
+      killed?.code,
+      0,
+      `${victim} was killed once standby-1 had changed (${killed?.stderr.trim() ?? runOutcome(run)})`,
+    );
     t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
     t.match(run.stdout, /ROLLED BACK: /, 'rolled back');
     const items = verifyItems(dir);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { evidenceFile } from '../../scripts/lib/run-evidence';
 import { events, evidenceDirOf, monitorSampled, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { fleetQuery, useFleet } from '../helpers/fleet';
 import {
@@ -56,7 +57,7 @@ void t.test(
     });
     const runId = `fleet-db-cpu-${Date.now()}`;
     const dir = evidenceDirOf(runId);
-    const samplesFile = path.join(dir, 'monitor_samples.jsonl');
+    const samplesFile = path.join(dir, evidenceFile('monitor_samples'));
     const vars = fleetRunVars(fleet, runId);
     const monitor = vars.pool_scaling_monitor as {
       duration_s: number;
@@ -71,7 +72,7 @@ void t.test(
     const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     let burnStartedAt = 0;
     const burn = (async () => {
-      await monitorSampled(runId, 3);
+      await monitorSampled(runId, 3, stop.signal);
       burnStartedAt = Date.now();
       // Ends with the run's rollback (cancelled below), else by its own size.
       await Promise.all(Array.from({ length: BURNERS }, () => fleetQuery(fleet, 'db-1', 'app', BURN).catch(() => [])));

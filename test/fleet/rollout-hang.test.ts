@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, eventSeen, evidenceDirOf, evidenceVerifies, trafficUntil } from '../e2e/rollout-helpers';
+import { events, eventSeen, evidenceDirOf, evidenceVerifies, runOutcome } from '../e2e/rollout-helpers';
 import { sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -10,9 +10,9 @@ import {
   fleetConfigHashes,
   fleetPids,
   fleetRunVars,
+  fleetRunWithFault,
   readFleetPools,
   restoreFleetBaseline,
-  runFleetPlaybook,
 } from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
 
@@ -30,34 +30,32 @@ void t.test('an instance hung (SIGSTOP) mid-rollout: rolled back, systemd replac
   const fleet = await useFleet(t);
   await restoreFleetBaseline(fleet);
   const victim = 'standby-2';
-  const signal = (sig: string) => sshOn(fleet, victim, `sudo -n systemctl kill -s ${sig} ${fleet.app.unit}`);
+  const kill = (sig: string) => sshOn(fleet, victim, `sudo -n systemctl kill -s ${sig} ${fleet.app.unit}`);
   t.teardown(async () => {
-    await signal('SIGCONT');
+    await kill('SIGCONT');
     await restoreFleetBaseline(fleet);
   });
   const pidsBefore = await fleetPids(fleet);
   const runId = `fleet-hang-${Date.now()}`;
   const dir = evidenceDirOf(runId);
-  const stop = new AbortController();
-  const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
   // Stopped while standby-1 changes, before standby-2's own turn reads it (looked for every 50 ms: the gap is a
   // second or so).
-  const fault = (async () => {
-    await eventSeen(
-      runId,
-      (e) => e.host === 'standby-1' && e.action === 'backed_up',
-      'standby-1 being changed',
-      600_000,
-      50,
-    );
-    return signal('SIGSTOP');
-  })();
-  const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
-  stop.abort();
-  const hung = await fault;
-  const sent = await traffic;
+  const {
+    run,
+    fault: hung,
+    sent,
+  } = await fleetRunWithFault(
+    fleet,
+    fleetRunVars(fleet, runId),
+    (signal) =>
+      eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'backed_up', 'standby-1 being changed', {
+        intervalMs: 50,
+        signal,
+      }),
+    () => kill('SIGSTOP'),
+  );
 
-  t.equal(hung.code, 0, `${victim} was stopped (${hung.stderr.trim()})`);
+  t.equal(hung?.code, 0, `${victim} was stopped while standby-1 changed (${hung?.stderr.trim() ?? runOutcome(run)})`);
   t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
   t.match(run.stdout, /ROLLED BACK: .*standby-2.*did not answer/s, 'rolled back, naming standby-2 that did not answer');
   const ev = events(dir);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, eventSeen, evidenceDirOf, evidenceVerifies, trafficUntil } from '../e2e/rollout-helpers';
+import { events, eventSeen, evidenceDirOf, evidenceVerifies, runOutcome } from '../e2e/rollout-helpers';
 import { execOn, sshOn, useFleet, type FleetHandle } from '../helpers/fleet';
 import {
   appHosts,
@@ -10,6 +10,7 @@ import {
   fleetConfigHashes,
   fleetPids,
   fleetRunVars,
+  fleetRunWithFault,
   lbServers,
   readFleetPools,
   restoreFleetBaseline,
@@ -73,25 +74,28 @@ void t.test(
     });
     const runId = `fleet-lb-lost-${Date.now()}`;
     const dir = evidenceDirOf(runId);
-    const stop = new AbortController();
-    const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     // Once both standbys changed and are UP, before the primaries are drained: the drain is the next thing on lb-1.
-    const fault = (async () => {
-      await eventSeen(
-        runId,
-        (e) => e.host === 'standby-2' && e.action === 'lb_enabled',
-        'both standbys changed',
-        600_000,
-        100,
-      );
-      await lbSshd(fleet, 'STOP');
-    })();
-    const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
-    stop.abort();
-    await fault;
-    const sent = await traffic;
+    const {
+      run,
+      fault: stopped,
+      sent,
+    } = await fleetRunWithFault(
+      fleet,
+      fleetRunVars(fleet, runId),
+      (signal) =>
+        eventSeen(runId, (e) => e.host === 'standby-2' && e.action === 'lb_enabled', 'both standbys changed', {
+          intervalMs: 100,
+          signal,
+        }),
+      () => lbSshd(fleet, 'STOP'),
+    );
     await lbSshd(fleet, 'CONT');
 
+    t.equal(
+      stopped?.code,
+      0,
+      `lb-1's sshd stopped once both standbys changed (${stopped?.stderr.trim() ?? runOutcome(run)})`,
+    );
     t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
     t.match(
       run.stdout,

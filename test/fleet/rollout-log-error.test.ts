@@ -1,14 +1,14 @@
 import t from 'tap';
-import { eventSeen, evidenceDirOf, trafficUntil } from '../e2e/rollout-helpers';
+import { eventSeen, evidenceDirOf, runOutcome } from '../e2e/rollout-helpers';
 import { fleetQuery, useFleet } from '../helpers/fleet';
 import {
   appHosts,
   assertFleetLbReady,
   fleetAppQuery,
   fleetRunVars,
+  fleetRunWithFault,
   readFleetPools,
   restoreFleetBaseline,
-  runFleetPlaybook,
   verifyItems,
 } from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
@@ -33,25 +33,31 @@ void t.test(
     const victim = 'primary-2';
     const runId = `fleet-log-error-${Date.now()}`;
     const dir = evidenceDirOf(runId);
-    const stop = new AbortController();
-    const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
-    const fault = (async () => {
-      await eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed');
-      const rows = await fleetQuery<{ n: string }>(
-        fleet,
-        'db-1',
-        'app',
-        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'",
-        [victim],
-      );
-      return Number(rows[0]?.n ?? 0);
-    })();
-    const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
-    stop.abort();
-    const terminated = await fault;
-    const sent = await traffic;
+    const {
+      run,
+      fault: terminated,
+      sent,
+    } = await fleetRunWithFault(
+      fleet,
+      fleetRunVars(fleet, runId),
+      (signal) =>
+        eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed', { signal }),
+      async () => {
+        const rows = await fleetQuery<{ n: string }>(
+          fleet,
+          'db-1',
+          'app',
+          "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'",
+          [victim],
+        );
+        return Number(rows[0]?.n ?? 0);
+      },
+    );
 
-    t.ok(terminated > 0, `db-1 terminated ${terminated} of ${victim}'s idle sessions once standby-1 had changed`);
+    t.ok(
+      (terminated ?? 0) > 0,
+      `db-1 terminated ${terminated ?? runOutcome(run)} of ${victim}'s idle sessions once standby-1 had changed`,
+    );
     t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
     t.match(run.stdout, /ROLLED BACK: .*error log lines primary-2/s, "rolled back on primary-2's error log lines");
     const items = verifyItems(dir);

@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { evidenceFile, newestOf } from '../../scripts/lib/run-evidence';
-import { events, evidenceDirOf, monitorSampled, trafficUntil } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, monitorSampled, runOutcome } from '../e2e/rollout-helpers';
 import { useFleet } from '../helpers/fleet';
 import {
   fleetAppQuery,
   fleetRunVars,
+  fleetRunWithFault,
   lbServers,
   p0File,
   readFleetPools,
   restoreFleetBaseline,
-  runFleetPlaybook,
 } from '../helpers/fleet-rollout';
 import { assertWritesExactlyOnce } from '../helpers/lab';
 
@@ -29,16 +29,19 @@ void t.test('a rollback fired on the fleet restores every host and leaves every 
 
   const runId = `fleet-rollback-${Date.now()}`;
   const dir = evidenceDirOf(runId);
-  const stop = new AbortController();
-  const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
-  const fault = (async () => {
-    await monitorSampled(runId, 2);
-    fs.writeFileSync(p0File(fleet), 'fleet e2e: P0 opened during monitoring\n');
-  })();
-  const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
-  stop.abort();
-  await fault.catch(() => undefined);
-  const sent = await traffic;
+  const {
+    run,
+    fault: opened,
+    sent,
+  } = await fleetRunWithFault(
+    fleet,
+    fleetRunVars(fleet, runId),
+    (signal) => monitorSampled(runId, 2, signal),
+    () => {
+      fs.writeFileSync(p0File(fleet), 'fleet e2e: P0 opened during monitoring\n');
+      return Promise.resolve(true);
+    },
+  );
 
   // Asserted first, before anything (the teardown's baseline restore included) touches HAProxy or the hosts.
   t.same(
@@ -50,8 +53,9 @@ void t.test('a rollback fired on the fleet restores every host and leaves every 
     events(dir).some((e) => e.host === 'primary-2' && e.action === 'verified'),
     'every host had changed before the P0 opened',
   );
+  t.ok(opened, `the P0 opened while the monitor watched${opened ? '' : ` (${runOutcome(run)})`}`);
   t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-3000) });
-  t.match(run.stdout, /ROLLED BACK: .*P0/s, 'it says it rolled back on the P0');
+  t.match(runOutcome(run), /^ROLLED BACK: .*P0/, 'it says it rolled back on the P0');
   for (const [name, p] of await readFleetPools(fleet))
     t.same([p?.pool.max, p?.pool.min], [50, 10], `${name} runs max 50 / min 10 again (read back)`);
   const restored = events(dir).find((e) => e.action === 'rollback_verified') as { restored?: string[] } | undefined;

@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { evidenceDirOf, filesContaining, statusOf, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import {
+  assertRunSucceeded,
+  evidenceDirOf,
+  filesContaining,
+  statusOf,
+  trafficUntil,
+  waitFor,
+} from '../e2e/rollout-helpers';
 import { sshOn, useFleet, type FleetHandle } from '../helpers/fleet';
 import {
   appHosts,
@@ -86,7 +93,7 @@ void t.test('pool change on token-protected units: the token crosses SSH and sho
   stop.abort();
   const sent = await traffic;
 
-  t.equal(run.code, 0, 'the playbook succeeds through the token', { stdout: run.stdout.slice(-4000) });
+  assertRunSucceeded(t, run, 'the playbook succeeds through the token');
   t.equal(sent.failed, 0, 'zero failed requests', { failures: sent.failures.slice(0, 5) });
   t.ok(sent.ok > 100, `traffic flowed (${sent.ok} ok)`);
   await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);

@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, eventSeen, evidenceDirOf, evidenceVerifies, trafficUntil, waitFor } from '../e2e/rollout-helpers';
+import {
+  events,
+  eventSeen,
+  evidenceDirOf,
+  evidenceVerifies,
+  runOutcome,
+  trafficUntil,
+  waitFor,
+} from '../e2e/rollout-helpers';
 import { execOn, freezeHost, sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -11,6 +19,7 @@ import {
   fleetConfigHashes,
   fleetPids,
   fleetRunVars,
+  fleetRunWithFault,
   lbServers,
   readFleetPools,
   restoreFleetBaseline,
@@ -76,20 +85,25 @@ void t.test(
     });
     const runId = `fleet-frozen-${Date.now()}`;
     const dir = evidenceDirOf(runId);
-    const stop = new AbortController();
-    const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
     // Frozen once both standbys changed and are UP, before the primaries' turn: every process of the host stops.
-    let frozenAt = 0;
-    const fault = (async () => {
-      await eventSeen(runId, (e) => e.host === 'standby-2' && e.action === 'lb_enabled', 'both standbys changed');
-      freezeHost(fleet, host, true);
-      frozenAt = Date.now();
-    })();
-    const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', fleetRunVars(fleet, runId));
-    stop.abort();
-    await fault;
-    const sent = await traffic;
+    const {
+      run,
+      fault: frozenAt,
+      sent,
+    } = await fleetRunWithFault(
+      fleet,
+      fleetRunVars(fleet, runId),
+      (signal) =>
+        eventSeen(runId, (e) => e.host === 'standby-2' && e.action === 'lb_enabled', 'both standbys changed', {
+          signal,
+        }),
+      () => {
+        freezeHost(fleet, host, true);
+        return Promise.resolve(Date.now());
+      },
+    );
 
+    t.ok(frozenAt, `${host} frozen once both standbys changed${frozenAt ? '' : ` (${runOutcome(run)})`}`);
     t.not(run.code, 0, 'the playbook ends failed', { stdout: run.stdout.slice(-4000) });
     t.match(run.stdout, /ROLLBACK INCOMPLETE.*state unknown on primary-1/s, 'it names the host whose state is unknown');
     const pools = await readFleetPools(fleet);
@@ -111,7 +125,9 @@ void t.test(
         .at(-1)?.at ?? '',
     );
     const rollbackAt = Date.parse(ev[rollbackIndex]?.at ?? '');
-    t.comment(`the primaries' drain ended ${((drainedAt - frozenAt) / 1000).toFixed(1)} s after ${host} froze`);
+    t.comment(
+      `the primaries' drain ended ${((drainedAt - (frozenAt ?? NaN)) / 1000).toFixed(1)} s after ${host} froze`,
+    );
     const detectedS = (rollbackAt - drainedAt) / 1000;
     t.ok(
       detectedS > 0 && detectedS < 20,

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Test } from 'tap';
 import {
+  assertRunSucceeded,
   events,
   evidenceDirOf,
   evidenceProblems,
@@ -71,7 +72,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   const sent = await traffic;
   const peak = await sessions;
 
-  t.equal(run.code, 0, `the playbook succeeds (${method})`, { stdout: run.stdout.slice(-4000) });
+  assertRunSucceeded(t, run, `the playbook succeeds (${method})`);
   t.ok(sent.ok > 100, `traffic flowed through the fleet's HAProxy during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests', { failures: sent.failures.slice(0, 5) });
   await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);

@@ -9,9 +9,9 @@ import { newestOf } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
 import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/lib/haproxy-socket';
 import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
-import { runPlaybook, SUITE_RETRY_REASON } from '../e2e/rollout-helpers';
+import { runPlaybook, SUITE_RETRY_REASON, trafficUntil } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn } from './fleet';
-import { LB_UP_WITHIN_MS, type AppQuery } from './lab';
+import { LB_UP_WITHIN_MS, type AppQuery, type TrafficResult } from './lab';
 
 /**
  * The fleet's counterparts of test/e2e/rollout-helpers.ts where the lab's assume local access: the playbook with
@@ -66,6 +66,32 @@ export function runFleetPlaybook(
       ...env,
     },
   });
+}
+
+export interface FaultedRun<F> {
+  run: PlaybookRun;
+  /** what the fault returned; undefined when the run ended before the fault's moment came */
+  fault: F | undefined;
+  sent: TrafficResult;
+}
+
+/**
+ * pool-scaling.yml on the fleet under traffic through its HAProxy, with `fault` injected once `at` resolves (an event
+ * seen, the monitor sampling). `at` is handed a signal that aborts when the run ends: a run that ends before the
+ * fault's moment leaves `fault` undefined at once, where the wait would otherwise hold the test for its 10 minutes.
+ */
+export async function fleetRunWithFault<F>(
+  fleet: FleetConfig,
+  vars: Record<string, unknown>,
+  at: (runEnded: AbortSignal) => Promise<void>,
+  fault: () => Promise<F>,
+): Promise<FaultedRun<F>> {
+  const ended = new AbortController();
+  const traffic = trafficUntil(fleet.haproxy.url, ended.signal);
+  const injected = at(ended.signal).then(fault, () => undefined);
+  const run = await runFleetPlaybook(fleet, 'pool-scaling.yml', vars).finally(() => ended.abort());
+  const [f, sent] = await Promise.all([injected, traffic]);
+  return { run, fault: f, sent };
 }
 
 async function getJson<T>(url: string): Promise<T | null> {
