@@ -25,11 +25,13 @@ import {
 } from './fleet-rollout';
 import { assertWritesExactlyOnce } from './lab';
 import { sshAgentHolding } from './ssh-agent';
+import { evidenceFile, newestOf, type EvidenceKindName } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
 
-const readJson = <T>(dir: string, re: RegExp): T => {
-  const f = fs.readdirSync(dir).find((n) => re.test(n));
-  if (!f) throw new Error(`no ${re.source} in ${dir}`);
+/** The run's newest evidence file of a kind, by the name run-evidence owns for it. */
+const readJson = <T>(dir: string, kind: EvidenceKindName): T => {
+  const f = newestOf(dir, kind);
+  if (!f) throw new Error(`no ${kind} evidence in ${dir}`);
   return JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as T;
 };
 
@@ -114,13 +116,13 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
     .map((e) => e.host);
   t.same([...verified].sort(), appHosts(fleet).sort(), 'each app host was read back after its change');
 
-  const plan = readJson<{ hosts: Record<string, { connection: string; become?: boolean }> }>(dir, /^plan\.json$/);
+  const plan = readJson<{ hosts: Record<string, { connection: string; become?: boolean }> }>(dir, 'plan');
   t.ok(
     Object.values(plan.hosts).every((h) => h.connection === 'ssh'),
     'the plan reaches every host over SSH (no local connection)',
   );
-  t.notMatch(fs.readFileSync(path.join(dir, 'plan.json'), 'utf8'), /password"/, 'the plan holds no password');
-  const preflight = readJson<{ items: Item[] }>(dir, /^preflight_/);
+  t.notMatch(fs.readFileSync(path.join(dir, evidenceFile('plan')), 'utf8'), /password"/, 'the plan holds no password');
+  const preflight = readJson<{ items: Item[] }>(dir, 'preflight');
   const item = (id: string): Item | undefined => preflight.items.find((i) => i.id === id);
   t.match(item('source:db_cpu'), { verdict: 'PASS', measured: /on db-1/ }, 'DB CPU read on db-1 before the change');
   for (const n of appHosts(fleet))
@@ -132,14 +134,14 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   );
   const verify = readJson<{ logs: Array<{ name: string; path: string; error_lines?: number; error?: string }> }>(
     dir,
-    /^verify_/,
+    'verify',
   );
   t.same(
     verify.logs.map((l) => [l.name, l.path, l.error ?? l.error_lines]),
     appHosts(fleet).map((n) => [n, 'journalctl -u ledger.service', 0]),
     "no new error in any unit's journal, read on its host",
   );
-  const monitor = readJson<{ summary: { db_cpu_pct: { measured_samples: number } } }>(dir, /^monitor_\d/);
+  const monitor = readJson<{ summary: { db_cpu_pct: { measured_samples: number } } }>(dir, 'monitor');
   t.ok(monitor.summary.db_cpu_pct.measured_samples > 0, "the monitor measured db-1's CPU over SSH");
 
   // The vault's password reached every poolgate command (the database was probed) and nothing wrote it down.
