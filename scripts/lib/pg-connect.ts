@@ -37,13 +37,30 @@ export async function connectProbe(db: DatabaseTarget): Promise<Client> {
   try {
     await client.connect();
   } catch (err) {
-    throw new MeasureError(
-      `cannot connect to PostgreSQL ${db.host}:${db.port}/${db.database} as ${db.user}: ${(err as Error).message}`,
-      'E_DB_UNREACHABLE',
-      { cause: err },
-    );
+    // A handshake pg gave up on (no password for SCRAM) leaves its socket open until the server's
+    // authentication_timeout (60 s by default) ends it, and the command with it.
+    await client.end().catch(() => undefined);
+    throw connectFailure(db, err);
   }
   return client;
+}
+
+/**
+ * Why a probe could not connect. The server asking for a password when poolgate has none (no password_file, nothing
+ * handed over by Ansible, no PGPASSWORD, no ~/.pgpass entry: a vault that was not loaded, say) surfaces in pg as
+ * SCRAM's "client password must be a string"; the operator is told what is missing and where it can come from.
+ */
+export function connectFailure(db: DatabaseTarget, err: unknown): MeasureError {
+  const message = err instanceof Error ? err.message : String(err);
+  const where = `PostgreSQL ${db.host}:${db.port}/${db.database}`;
+  if (/client password must be a (non-empty )?string/.test(message))
+    return new MeasureError(
+      `${where} asks ${db.user} for a password and poolgate was given none: set the plan's database.password_file, ` +
+        `the inventory's vaulted password (Ansible hands it over), PGPASSWORD, or a ~/.pgpass entry`,
+      'E_DB_NO_PASSWORD',
+      { cause: err },
+    );
+  return new MeasureError(`cannot connect to ${where} as ${db.user}: ${message}`, 'E_DB_UNREACHABLE', { cause: err });
 }
 
 /** Run `fn` with one probe connection and always close it. */

@@ -121,6 +121,28 @@ t.test('preflight on the lab', async (t) => {
     t.notOk(fs.existsSync(path.join(dir, 'ev')), 'no evidence folder');
   });
 
+  t.test('no password for the database (a vault not loaded): could not measure, saying what is missing', async (t) => {
+    const dir = t.testdir();
+    const plan = writePlan(dir, labPlan(lab, dir, { database: { password_file: undefined } }));
+    // Nothing else may supply one: no PGPASSWORD, no ~/.pgpass.
+    const started = Date.now();
+    const r = await runCli(['preflight', '--plan', plan, '--evidence-dir', path.join(dir, 'ev'), '--json'], {
+      PGPASSWORD: '',
+      PGPASSFILE: path.join(dir, 'no-pgpass'),
+    });
+    t.equal(r.code, 3, 'exit 3: could not measure, never passed');
+    const detail = item(r.json, 'blocked_sessions')?.detail ?? '';
+    t.match(
+      detail,
+      `asks ${lab.pg.monitorUser} for a password and poolgate was given none: set the plan's database.password_file`,
+      'the item names the user and where a password can come from',
+    );
+    t.notMatch(detail, /client password must be a string/, "not pg's SCRAM internals");
+    // pg leaves a handshake it gave up on open: the command used to wait for the server's authentication_timeout.
+    const tookS = (Date.now() - started) / 1000;
+    t.ok(tookS < 30, `the command did not wait out PostgreSQL's 60 s authentication_timeout (${tookS.toFixed(1)} s)`);
+  });
+
   t.test("a session blocked on another's lock fails the blocked-sessions item (DO NOT PROCEED, exit 1)", async (t) => {
     const connect = async (): Promise<Client> => {
       const c = new Client({
