@@ -3,7 +3,7 @@ import { adviseFromPairs } from '../lib/advise/advise';
 import { adviceChecklistItem } from '../lib/advise/checklist-item';
 import { DEFAULT_PARAMETERS, DEFAULT_SPINDLES, type Severity } from '../lib/advise/parameters';
 import { judgeAttestation } from '../lib/attestation';
-import { backupFromArchiver, findBackup, type BackupFinding } from '../lib/backup-age';
+import { backupConfigProblem, backupFromArchiver, findBackup, type BackupFinding } from '../lib/backup-age';
 import { checkCapacityRamp, usableSlots, type CapacityInput, type CapacityResult } from '../lib/capacity';
 import { judgeWindow, judgeWindowFit } from '../lib/change-window';
 import { checklistMessage, renderItems, unknown, verdictOf, type Item } from '../lib/checklist';
@@ -180,14 +180,8 @@ async function handler(args: Args): Promise<void> {
   assertValid<PreflightConfig>('preflight-config', raw, 'preflight config (plan.preflight + flags)');
   const cfg = withDefaults<PreflightConfig>('preflight-config', raw);
   const backup = cfg.backup!;
-  if (backup.source === 'command' && !backup.command)
-    throw new InputError('preflight.backup.source is "command" but preflight.backup.command is not set');
-  if (backup.source === 'file' && !backup.file)
-    throw new InputError('preflight.backup.source is "file" but preflight.backup.file is not set');
-  if (backup.source === 'pg_basebackup' && !backup.path)
-    throw new InputError(
-      'preflight.backup.source is "pg_basebackup" but preflight.backup.path (the pg_basebackup target folder) is not set',
-    );
+  const backupProblem = backupConfigProblem(backup, inputs.hosts);
+  if (backupProblem) throw new InputError(backupProblem);
   const windowSpec = { start: cfg.change_window!.start!, end: cfg.change_window!.end! };
   const window = judgeWindow(started, windowSpec);
   // The run's expected length needs the whole plan (its sample windows, load test, monitoring, rollback); without a
@@ -229,7 +223,7 @@ async function handler(args: Args): Promise<void> {
       : Promise.resolve(null),
     Promise.all((cfg.database!.replicas ?? []).map(probeReplica)),
     // pg_stat_archiver is read with the database probes: findBackup gives null for it
-    findBackup(backup).catch((err: unknown) => ({ error: errorText(err) })),
+    findBackup(backup, inputs.runner).catch((err: unknown) => ({ error: errorText(err) })),
     Promise.all([
       judgeAttestation('system_stable', 'system stable, no incident', att.system_stable, started, maxAgeH),
       judgeAttestation('rollback_plan_tested', 'rollback plan tested', att.rollback_plan_tested, started, maxAgeH),

@@ -1,3 +1,4 @@
+import { backupConfigProblem } from './backup-age';
 import { PoolgateError } from './errors';
 import { resolveWeights } from './loadgen/mix';
 import { loadScenario, refuseWrites } from './loadgen/scenario';
@@ -24,6 +25,9 @@ export function planProblems(plan: Plan): PoolChangeProblem[] {
       severity: 'error',
       message: `monitor.db_cpu.host "${cpuHost}" is not in hosts: name an inventory host (the database's)`,
     });
+  const backup = plan.preflight?.backup;
+  const backupProblem = backup ? backupConfigProblem(backup, plan.hosts ?? {}) : null;
+  if (backupProblem) out.push({ rule: 'backup source', severity: 'error', message: backupProblem });
   out.push(...loadtestProblems(plan));
   return out;
 }

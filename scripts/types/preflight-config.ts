@@ -77,11 +77,15 @@ export interface PreflightConfig {
      */
     source?: 'pgbackrest' | 'wal_g' | 'barman' | 'pg_basebackup' | 'command' | 'file' | 'pg_stat_archiver';
     /**
-     * argv (no shell): for source command, a program printing pgBackRest, WAL-G or Barman JSON; for pgbackrest, wal_g or barman, replaces the tool's default command (e.g. [pgbackrest, --stanza=main, info, --output=json], or an ssh to the backup host).
+     * argv (no shell): for source command, a program printing pgBackRest, WAL-G or Barman JSON; for pgbackrest, wal_g or barman, replaces the tool's default command (e.g. [pgbackrest, --stanza=main, info, --output=json], or [sudo, -n, -u, postgres, pgbackrest, info, --output=json] with host).
      *
      * @minItems 1
      */
     command?: [string, ...string[]];
+    /**
+     * An inventory host (a name in the plan's hosts) to run the listing command on, over the connection the plan gives for it: where the backup tool, its config and its repository are (the database host, a repository host). For pgbackrest, wal_g, barman and command; without it the command runs on the control node.
+     */
+    host?: string;
     /**
      * For source pg_basebackup: the target folder, holding one backup or one backup per subfolder (pg_basebackup -D <path>/<name>).
      */

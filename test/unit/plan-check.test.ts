@@ -60,6 +60,27 @@ void t.test('the database CPU is read on a host the plan knows how to reach', as
   t.same(errorsOf(planProblems(plan({ monitor, hosts: { 'db-1': { connection: 'ssh', address: '10.0.0.5' } } }))), []);
 });
 
+void t.test(
+  "the backup tool's listing runs on a host the plan knows how to reach, for a source that has one",
+  async (t) => {
+    const onDb = { source: 'pgbackrest' as const, host: 'db-1' };
+    const messages = (p: Plan): string[] => errorsOf(planProblems(p)).map((e) => e.message);
+    t.match(messages(plan({ preflight: { backup: onDb } })), [
+      /^preflight\.backup\.host is db-1, which the plan's hosts do not name/,
+    ]);
+    t.same(
+      messages(plan({ preflight: { backup: onDb }, hosts: { 'db-1': { connection: 'ssh', address: '10.0.0.5' } } })),
+      [],
+    );
+    t.match(messages(plan({ preflight: { backup: { source: 'file', file: '/x', host: 'db-1' } } })), [
+      /backup\.host runs the backup tool's listing on that host: it applies to pgbackrest, wal_g, barman and command, not to file/,
+    ]);
+    t.match(messages(plan({ preflight: { backup: { source: 'command' } } })), [
+      /source is "command" but .*command is not set/,
+    ]);
+  },
+);
+
 void t.test("the load test's scenario is checked before any host is touched", async (t) => {
   const ledger = path.join(packageRoot, 'lab', 'scenarios', 'ledger.yml');
   const messages = (p: Plan): string[] => errorsOf(planProblems(p)).map((e) => e.message);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { backupFromBaseBackupDir, findBackup, TOOL_COMMANDS } from '../../../scripts/lib/backup-age';
+import { backupFromBaseBackupDir, findBackup, TOOL_COMMANDS, type BackupConfig } from '../../../scripts/lib/backup-age';
 import { newestBaseBackup, parsePgTime, timeFromLabel } from '../../../scripts/lib/backup-basebackup';
 import {
   newestFromBackupJson,
@@ -9,7 +9,8 @@ import {
   parsePgBackRest,
   parseWalG,
 } from '../../../scripts/lib/backup-listings';
-import { MeasureError } from '../../../scripts/lib/errors';
+import { InputError, MeasureError } from '../../../scripts/lib/errors';
+import type { HostRunner } from '../../../scripts/lib/ssh';
 import { packageRoot } from '../../../scripts/lib/paths';
 
 /**
@@ -154,4 +155,40 @@ t.test('a tool source runs its command (argv, no shell) and parses its output', 
     "each tool's documented listing command by default",
   );
   t.equal(await findBackup({ source: 'pg_stat_archiver' }), null, 'read with the database probes, not here');
+});
+
+t.test("with host, the listing runs on that inventory host, over the plan's connection to it", async (t) => {
+  const ran: Array<{ host: string | null; script: string; timeoutMs: number }> = [];
+  const runner: HostRunner = {
+    run: (host, script, opts) => {
+      ran.push({ host, script, timeoutMs: opts.timeoutMs });
+      return Promise.resolve(read('pgbackrest-info.json'));
+    },
+    close: () => Promise.resolve(),
+  };
+  const cfg: BackupConfig = {
+    source: 'pgbackrest',
+    host: 'db-1',
+    command: ['sudo', '-n', '-u', 'postgres', 'pgbackrest', '--stanza=main', 'info', '--output=json'],
+    timeout_s: 20,
+  };
+  const f = await findBackup(cfg, runner);
+  t.same(
+    ran,
+    [{ host: 'db-1', script: 'sudo -n -u postgres pgbackrest --stanza=main info --output=json', timeoutMs: 20_000 }],
+    'one run on db-1, the argv as one shell line',
+  );
+  t.equal(f?.newest_at, parsePgBackRest(read('pgbackrest-info.json')).newest_at, "parsed as pgBackRest's JSON");
+  t.match(f?.detail, / \(on db-1\)$/, 'the evidence says where it was read');
+  const quoted = await findBackup(
+    { source: 'command', host: 'db-1', command: ['cat', "/var/backups/it's.json"] },
+    runner,
+  );
+  t.equal(ran.at(-1)?.script, "cat '/var/backups/it'\\''s.json'", 'each word quoted for the shell');
+  t.equal(quoted?.source, 'command');
+
+  await t.rejects(findBackup({ source: 'file', file: '/x', host: 'db-1' }, runner), InputError, 'not for a file');
+  await t.rejects(findBackup({ source: 'pgbackrest', host: 'db-1' }), InputError, 'nor without a way to reach it');
+  const failing: HostRunner = { ...runner, run: () => Promise.reject(new MeasureError('ssh: no route', 'E_SSH')) };
+  await t.rejects(findBackup(cfg, failing), MeasureError, 'an unreachable host is could-not-measure');
 });
