@@ -11,7 +11,7 @@ import { waitUntil } from '../control/wait';
 import { exitCodeOf } from '../../scripts/lib/errors';
 import { packageRoot } from '../../scripts/lib/paths';
 import { traceArtefact } from './artefact';
-import { ensurePrimaryRoles, ensureReplica, waitPgReady } from './db-hosts';
+import { ensurePgBackRest, ensurePrimaryRoles, ensureReplica, waitPgReady } from './db-hosts';
 import { fleetConfig, hostsOf, isApp, type FleetConfig, type FleetHost } from './fleet-config';
 import { ensureImage } from './image';
 import { machineRunning, removeNspawnLeftovers, startMachine, stopMachine } from './nspawn';
@@ -76,6 +76,7 @@ async function up(cfg: FleetConfig): Promise<{ imageBuiltInS: number | null }> {
     },
     log,
   );
+  await ensurePgBackRest(cfg, primary, log);
   await ensureReplica(cfg, hostsOf(cfg, 'db_replica')[0]!, log);
   // Started when stopped (by a test, a person): what runs is left alone.
   await Promise.all([

@@ -13,7 +13,8 @@ import { withSlotLock } from '../control/slot-lock';
 export const IMAGE_RECIPE = {
   suite: 'bookworm',
   variant: 'minbase',
-  // Each host's real parts (systemd, sshd, PostgreSQL, HAProxy) and what Ansible needs there (python3, sudo).
+  // Each host's real parts (systemd, sshd, PostgreSQL and pgBackRest, HAProxy) and what Ansible needs there
+  // (python3, sudo).
   packages: [
     'systemd',
     'systemd-sysv',
@@ -25,6 +26,7 @@ export const IMAGE_RECIPE = {
     'iproute2',
     'procps',
     'postgresql-15',
+    'pgbackrest',
     'haproxy',
   ],
   /**

@@ -128,6 +128,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   for (const n of appHosts(fleet))
     t.match(item(`source:log:${n}`), { verdict: 'PASS', measured: /journalctl -u ledger\.service/ }, `${n}: journal`);
   t.match(item('replicas_connected'), { verdict: 'PASS', measured: '1 of 1 connected' }, 'one replica streaming');
+  t.match(item('backup_age'), { verdict: 'PASS', item: 'last backup (pgbackrest)' }, "pgBackRest's backup on db-1");
   t.ok(
     preflight.items.some((i) => i.id.startsWith('replica:') && i.verdict === 'PASS'),
     'its lag measured on the replica itself',

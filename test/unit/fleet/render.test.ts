@@ -1,7 +1,7 @@
 import t from 'tap';
 import { renderLedgerUnit } from '../../../lab/fleet/app-host';
 import { renderEtcHosts, renderSshdListen } from '../../../lab/fleet/base-host';
-import { renderFleetPgConf, renderFleetPgHba } from '../../../lab/fleet/db-hosts';
+import { renderFleetPgConf, renderFleetPgHba, renderPgBackRestConf } from '../../../lab/fleet/db-hosts';
 import { fleetConfig, hostNamed } from '../../../lab/fleet/fleet-config';
 import { renderFleetHaproxyCfg } from '../../../lab/fleet/lb-host';
 import { nspawnArgs } from '../../../lab/fleet/nspawn';
@@ -30,15 +30,24 @@ t.test(
   },
 );
 
-t.test('PostgreSQL: its own address, room for 4 × 200 plus overlap, archiving, named replica', async (t) => {
-  const conf = renderFleetPgConf(cfg, hostNamed(cfg, 'db-2'));
-  t.match(conf, /^listen_addresses = '127\.1\.3\.32'$/m);
-  t.match(conf, /^max_connections = 1100$/m);
-  t.match(conf, /^cluster_name = 'db-2'$/m);
-  t.match(conf, /^archive_mode = on$/m);
-  t.match(renderFleetPgHba(cfg), /^host\s+replication\s+replicator\s+127\.0\.0\.0\/8\s+scram-sha-256$/m);
-  t.notMatch(renderFleetPgHba(cfg), /\btrust\b/, 'no trust anywhere');
-});
+t.test(
+  'PostgreSQL: its own address, room for 4 × 200 plus overlap, archiving to pgBackRest, named replica',
+  async (t) => {
+    const conf = renderFleetPgConf(cfg, hostNamed(cfg, 'db-2'));
+    t.match(conf, /^listen_addresses = '127\.1\.3\.32'$/m);
+    t.match(conf, /^max_connections = 1100$/m);
+    t.match(conf, /^cluster_name = 'db-2'$/m);
+    t.match(conf, /^archive_mode = on$/m);
+    t.match(conf, /^archive_command = 'pgbackrest --stanza=main archive-push %p'$/m, "into pgBackRest's repository");
+    t.match(
+      renderPgBackRestConf(cfg),
+      /^\[main\]\npg1-path=\/var\/lib\/postgresql\/15\/main\npg1-port=5432$/m,
+      'its stanza',
+    );
+    t.match(renderFleetPgHba(cfg), /^host\s+replication\s+replicator\s+127\.0\.0\.0\/8\s+scram-sha-256$/m);
+    t.notMatch(renderFleetPgHba(cfg), /\btrust\b/, 'no trust anywhere');
+  },
+);
 
 t.test(
   'ledger.service: reload = SIGHUP, log to journald, password as a credential (never a value in the unit)',

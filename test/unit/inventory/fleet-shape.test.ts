@@ -16,8 +16,7 @@ type Why =
   | 'address'
   | 'credential'
   | 'lab-sized duration'
-  | 'filled in per change (production: FILL IN)'
-  | 'a tool the fleet lab does not run';
+  | 'filled in per change (production: FILL IN)';
 
 /** `<file>:<key path>`, host names replaced by their place in their group (#1, #2). */
 const MAY_DIFFER: Record<string, Why> = {
@@ -50,8 +49,6 @@ const MAY_DIFFER: Record<string, Why> = {
   'group_vars/all/gates.yml:pool_scaling_monitor.p0.file': 'address',
   'hosts.yml:all.vars.ansible_ssh_private_key_file': 'credential',
   'hosts.yml:all.vars.ansible_ssh_common_args': 'credential',
-  // production reads pgBackRest; the fleet lab archives WAL only, which preflight reports as a WARN
-  'group_vars/all/gates.yml:pool_scaling_preflight.backup.source': 'a tool the fleet lab does not run',
   'group_vars/all/gates.yml:pool_scaling_rollback.watch.duration_s': 'lab-sized duration',
   'group_vars/all/gates.yml:pool_scaling_rollback.watch.interval_s': 'lab-sized duration',
   'group_vars/all/gates.yml:pool_scaling_rollback.watch.settle_s': 'lab-sized duration',
