@@ -16,7 +16,8 @@ type Why =
   | 'address'
   | 'credential'
   | 'lab-sized duration'
-  | 'filled in per change (production: FILL IN)';
+  | 'filled in per change (production: FILL IN)'
+  | "noise of the lab's shared machine";
 
 /** `<file>:<key path>`, host names replaced by their place in their group (#1, #2). */
 const MAY_DIFFER: Record<string, Why> = {
@@ -70,6 +71,8 @@ const FLEET_ONLY: Record<string, Why> = {
   'group_vars/all/gates.yml:pool_scaling_monitor.window_s': 'lab-sized duration',
   // the runbook's triggers (production's default) with lab-sized sustains
   'group_vars/all/gates.yml:pool_scaling_monitor.triggers': 'lab-sized duration',
+  // a latency regression must add 25 ms, not 5: seven hosts on two cores, restarted instances answering from cold
+  'group_vars/all/gates.yml:pool_scaling_verify.min_regression_ms': "noise of the lab's shared machine",
 };
 
 const dir = (name: string): string => path.join(packageRoot, 'inventory', name);
