@@ -1,5 +1,5 @@
 import t from 'tap';
-import { eventSeen, evidenceDirOf, runOutcome } from '../e2e/rollout-helpers';
+import { evidenceDirOf, runOutcome } from '../e2e/rollout-helpers';
 import { sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -8,6 +8,7 @@ import {
   fleetPids,
   fleetRunVars,
   fleetRunWithFault,
+  onceChanged,
   readFleetPools,
   restoreFleetBaseline,
   verifyItems,
@@ -38,12 +39,8 @@ void t.test(
       run,
       fault: killed,
       sent,
-    } = await fleetRunWithFault(
-      fleet,
-      fleetRunVars(fleet, runId),
-      (signal) =>
-        eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed', { signal }),
-      () => sshOn(fleet, victim, `sudo -n systemctl kill -s SIGKILL ${fleet.app.unit}`),
+    } = await fleetRunWithFault(fleet, fleetRunVars(fleet, runId), onceChanged(runId, 'standby-1'), () =>
+      sshOn(fleet, victim, `sudo -n systemctl kill -s SIGKILL ${fleet.app.unit}`),
     );
 
     t.equal(

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { events, eventSeen, evidenceDirOf, evidenceVerifies, runOutcome } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, evidenceVerifies, runOutcome } from '../e2e/rollout-helpers';
 import { execOn, sshOn, useFleet, type FleetHandle } from '../helpers/fleet';
 import {
   appHosts,
@@ -12,6 +12,7 @@ import {
   fleetRunVars,
   fleetRunWithFault,
   lbServers,
+  onceChanged,
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
@@ -82,11 +83,7 @@ void t.test(
     } = await fleetRunWithFault(
       fleet,
       fleetRunVars(fleet, runId),
-      (signal) =>
-        eventSeen(runId, (e) => e.host === 'standby-2' && e.action === 'lb_enabled', 'both standbys changed', {
-          intervalMs: 100,
-          signal,
-        }),
+      onceChanged(runId, 'standby-2', 'both standbys changed', 100),
       () => lbSshd(fleet, 'STOP'),
     );
     await lbSshd(fleet, 'CONT');

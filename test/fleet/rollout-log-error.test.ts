@@ -1,5 +1,5 @@
 import t from 'tap';
-import { eventSeen, evidenceDirOf, runOutcome } from '../e2e/rollout-helpers';
+import { evidenceDirOf, runOutcome } from '../e2e/rollout-helpers';
 import { fleetQuery, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -7,6 +7,7 @@ import {
   fleetAppQuery,
   fleetRunVars,
   fleetRunWithFault,
+  onceChanged,
   readFleetPools,
   restoreFleetBaseline,
   verifyItems,
@@ -37,22 +38,16 @@ void t.test(
       run,
       fault: terminated,
       sent,
-    } = await fleetRunWithFault(
-      fleet,
-      fleetRunVars(fleet, runId),
-      (signal) =>
-        eventSeen(runId, (e) => e.host === 'standby-1' && e.action === 'lb_enabled', 'standby-1 changed', { signal }),
-      async () => {
-        const rows = await fleetQuery<{ n: string }>(
-          fleet,
-          'db-1',
-          'app',
-          "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'",
-          [victim],
-        );
-        return Number(rows[0]?.n ?? 0);
-      },
-    );
+    } = await fleetRunWithFault(fleet, fleetRunVars(fleet, runId), onceChanged(runId, 'standby-1'), async () => {
+      const rows = await fleetQuery<{ n: string }>(
+        fleet,
+        'db-1',
+        'app',
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'",
+        [victim],
+      );
+      return Number(rows[0]?.n ?? 0);
+    });
 
     t.ok(
       (terminated ?? 0) > 0,

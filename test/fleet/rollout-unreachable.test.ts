@@ -1,15 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import {
-  events,
-  eventSeen,
-  evidenceDirOf,
-  evidenceVerifies,
-  runOutcome,
-  trafficUntil,
-  waitFor,
-} from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, evidenceVerifies, runOutcome, trafficUntil, waitFor } from '../e2e/rollout-helpers';
 import { execOn, freezeHost, sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -21,6 +13,7 @@ import {
   fleetRunVars,
   fleetRunWithFault,
   lbServers,
+  onceChanged,
   readFleetPools,
   restoreFleetBaseline,
   runFleetPlaybook,
@@ -93,10 +86,7 @@ void t.test(
     } = await fleetRunWithFault(
       fleet,
       fleetRunVars(fleet, runId),
-      (signal) =>
-        eventSeen(runId, (e) => e.host === 'standby-2' && e.action === 'lb_enabled', 'both standbys changed', {
-          signal,
-        }),
+      onceChanged(runId, 'standby-2', 'both standbys changed'),
       () => {
         freezeHost(fleet, host, true);
         return Promise.resolve(Date.now());

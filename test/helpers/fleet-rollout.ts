@@ -9,7 +9,7 @@ import { newestOf } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
 import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/lib/haproxy-socket';
 import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
-import { runPlaybook, SUITE_RETRY_REASON, trafficUntil } from '../e2e/rollout-helpers';
+import { eventSeen, runPlaybook, SUITE_RETRY_REASON, trafficUntil } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn } from './fleet';
 import { LB_UP_WITHIN_MS, type AppQuery, type TrafficResult } from './lab';
 
@@ -93,6 +93,12 @@ export async function fleetRunWithFault<F>(
   const [f, sent] = await Promise.all([injected, traffic]);
   return { run, fault: f, sent };
 }
+
+/** A fault's moment for fleetRunWithFault: `host` changed and back UP at HAProxy (its lb_enabled event). */
+export const onceChanged =
+  (runId: string, host: string, what = `${host} changed`, intervalMs = 250) =>
+  (signal: AbortSignal): Promise<void> =>
+    eventSeen(runId, (e) => e.host === host && e.action === 'lb_enabled', what, { intervalMs, signal });
 
 async function getJson<T>(url: string): Promise<T | null> {
   try {
