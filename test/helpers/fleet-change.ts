@@ -25,14 +25,15 @@ import {
 } from './fleet-rollout';
 import { assertWritesExactlyOnce } from './lab';
 import { sshAgentHolding } from './ssh-agent';
-import { evidenceFile, newestOf, type EvidenceKindName } from '../../scripts/lib/run-evidence';
+import { evidenceFile, readEvidence, type EvidenceKindName } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
 
-/** The run's newest evidence file of a kind, by the name run-evidence owns for it. */
+/** The run's newest evidence file of a kind, read through its schema by run-evidence. */
 const readJson = <T>(dir: string, kind: EvidenceKindName): T => {
-  const f = newestOf(dir, kind);
-  if (!f) throw new Error(`no ${kind} evidence in ${dir}`);
-  return JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as T;
+  const r = readEvidence<T>(dir, kind);
+  if (r.status !== 'used')
+    throw new Error(`${kind} evidence in ${dir}: ${r.status === 'missing' ? 'missing' : r.detail}`);
+  return r.value;
 };
 
 /**

@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { hostsOf, type FleetConfig } from '../../lab/fleet/fleet-config';
 import { fleetP0File } from '../../lab/fleet/baseline';
 import { labService } from '../../lab/lab-config';
 import { shortRunVars } from '../../lab/short-run';
-import { newestOf } from '../../scripts/lib/run-evidence';
+import { newestValid } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
 import { haproxyCommand, parseServersState, parseShowStat } from '../../scripts/lib/haproxy-socket';
 import type { PlaybookRun, PoolInForce } from '../e2e/rollout-helpers';
@@ -149,10 +148,9 @@ export const fleetAppQuery =
 export const fleetSshArgs = (fleet: FleetConfig): string =>
   `-i ${fleet.ssh.keyFile} -o UserKnownHostsFile=${fleet.ssh.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes`;
 
-/** The items of a run's verify report (none when verify never ran): the run-evidence module names the file. */
+/** The items of a run's verify report (none when verify never ran), read through its schema by run-evidence. */
 export function verifyItems(dir: string): Item[] {
-  const file = newestOf(dir, 'verify');
-  return file ? (JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { items: Item[] }).items : [];
+  return newestValid<{ items: Item[] }>(dir, 'verify')?.value.items ?? [];
 }
 
 /** Each app instance's sessions on db-1 (by application_name, which the agent sets to the instance's name). */
