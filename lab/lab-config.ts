@@ -24,13 +24,18 @@ export interface LabInstance {
 }
 
 /**
- * What the lab's instances run: the reference service (default), or a service of someone else's that adopts
- * poolgate through the agent (POOLGATE_LAB_SERVICE=examples/orders-express). HAProxy, the inventory and every
- * check stay the same: only the program and the request that proves traffic flows differ.
+ * What the lab's instances (or the fleet's app hosts) run: the reference service (default), or a service of someone
+ * else's that adopts poolgate through the agent (POOLGATE_LAB_SERVICE or POOLGATE_FLEET_SERVICE =
+ * examples/orders-express). HAProxy, the inventory and every check stay the same: only the program, the request
+ * that proves traffic flows and, on the fleet, the unit and paths named for the service differ.
  */
 export interface LabService {
-  /** The folder, relative to the package root (the POOLGATE_LAB_SERVICE value). */
+  /** The folder, relative to the package root (the POOLGATE_LAB_SERVICE or POOLGATE_FLEET_SERVICE value). */
   dir: string;
+  /** Its short name on a host of the fleet: its systemd unit, its account and its folders are named for it. */
+  name: string;
+  /** What it is, for its systemd unit. */
+  description: string;
   /** The compiled entry point, absolute. */
   main: string;
   /** How an instance is told its name, address, pool config and log: the reference service's flags, or env. */
@@ -41,14 +46,18 @@ export interface LabService {
   scenario: string;
 }
 
-const SERVICES: Record<string, Omit<LabService, 'dir' | 'main' | 'scenario'> & { main: string; scenario: string }> = {
+const SERVICES: Record<string, Omit<LabService, 'dir'>> = {
   'lab/service': {
+    name: 'ledger',
+    description: 'ledger, the poolgate reference service',
     main: 'lab/service/main.js',
     launch: 'flags',
     probePath: '/api/accounts',
     scenario: 'lab/scenarios/ledger.yml',
   },
   'examples/orders-express': {
+    name: 'orders',
+    description: 'orders-express, an example service on the poolgate agent',
     main: 'examples/orders-express/server.js',
     launch: 'env',
     probePath: '/orders?limit=1',
@@ -57,16 +66,21 @@ const SERVICES: Record<string, Omit<LabService, 'dir' | 'main' | 'scenario'> & {
 };
 
 export function labService(env: NodeJS.ProcessEnv = process.env): LabService {
-  const dir = (env.POOLGATE_LAB_SERVICE ?? 'lab/service').replace(/\/+$/, '');
+  return serviceNamed(env.POOLGATE_LAB_SERVICE, 'POOLGATE_LAB_SERVICE');
+}
+
+/** Every service the labs can run, by folder (the first is the default). */
+export const LAB_SERVICE_DIRS = Object.keys(SERVICES);
+
+/** The service of a folder (`variable` names where it came from, for the error); undefined: the reference one. */
+export function serviceNamed(value: string | undefined, variable: string): LabService {
+  const dir = (value || LAB_SERVICE_DIRS[0]!).replace(/\/+$/, '');
   const known = SERVICES[dir];
-  if (!known) {
-    throw new Error(`POOLGATE_LAB_SERVICE must be one of ${Object.keys(SERVICES).join(', ')}, got "${dir}"`);
-  }
+  if (!known) throw new Error(`${variable} must be one of ${LAB_SERVICE_DIRS.join(', ')}, got "${dir}"`);
   return {
+    ...known,
     dir,
     main: path.join(packageRoot, 'dist', known.main),
-    launch: known.launch,
-    probePath: known.probePath,
     scenario: path.join(packageRoot, known.scenario),
   };
 }

@@ -101,7 +101,7 @@ async function haproxyStatuses(cfg: LabConfig): Promise<LabComponentStatus[]> {
       cfg.instances.map((i) => i.name),
     ),
   );
-  out.push(await trafficStatus(cfg.haproxy.url));
+  out.push(await trafficStatus(cfg.haproxy.url, cfg.service.probePath));
   return out;
 }
 
@@ -125,22 +125,22 @@ export function backendServerStatuses(
 }
 
 /** A client's read through the load balancer answers 200. */
-export async function trafficStatus(lbUrl: string): Promise<LabComponentStatus> {
+export async function trafficStatus(lbUrl: string, probePath: string): Promise<LabComponentStatus> {
   try {
-    const res = await request(`${lbUrl}/api/accounts`, { headersTimeout: 3000, bodyTimeout: 3000 });
+    const res = await request(`${lbUrl}${probePath}`, { headersTimeout: 3000, bodyTimeout: 3000 });
     await res.body.dump();
     return {
       component: 'traffic via haproxy',
       healthy: res.statusCode === 200,
       state: `HTTP ${res.statusCode}`,
-      detail: `GET ${lbUrl}/api/accounts`,
+      detail: `GET ${lbUrl}${probePath}`,
     };
   } catch (err) {
     return {
       component: 'traffic via haproxy',
       healthy: false,
       state: 'failed',
-      detail: `GET ${lbUrl}/api/accounts: ${errorText(err)}`,
+      detail: `GET ${lbUrl}${probePath}: ${errorText(err)}`,
     };
   }
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { InputError } from '../../scripts/lib/errors';
-import { INSTANCE_PORT, type InstanceRole } from '../lab-config';
+import { packageRoot } from '../../scripts/lib/paths';
+import { INSTANCE_PORT, LAB_SERVICE_DIRS, serviceNamed, type InstanceRole, type LabService } from '../lab-config';
 
 /**
  * The fleet lab's address plan and paths: every host, address, port, unit and file the fleet's scripts, tests and
@@ -77,21 +78,30 @@ export interface FleetConfig {
     url: string;
     statsUrl: string;
   };
-  app: {
-    port: number;
-    unit: string;
-    user: string;
-    configPath: string;
-    pidFile: string;
-    /** where the service's artefact is installed on an app host */
-    installDir: string;
-    /** the database password, readable by root only; systemd hands it to the service as a credential */
-    passwordFile: string;
-  };
+  /** what the app hosts run (POOLGATE_FLEET_SERVICE; the reference service by default) */
+  service: LabService;
+  app: FleetApp;
+  /** the other services the fleet can run: fleet:up removes theirs from the app hosts */
+  otherApps: FleetApp[];
   /** the service's compiled entry point, relative to the checkout: its artefact is built from it */
   serviceEntry: string;
   /** the artefact built from serviceEntry on the bastion, then copied to every app host */
   artefactDir: string;
+}
+
+/** A service as installed on an app host, every name derived from its short name (as a package would lay it out). */
+export interface FleetApp {
+  port: number;
+  /** its account, its unit's name and its folders' */
+  name: string;
+  unit: string;
+  user: string;
+  configPath: string;
+  pidFile: string;
+  /** where the service's artefact is installed on an app host */
+  installDir: string;
+  /** the database password, readable by root only; systemd hands it to the service as a credential */
+  passwordFile: string;
 }
 
 export const FLEET_NET_PREFIX = '127.1';
@@ -137,6 +147,7 @@ export function fleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConfig {
   }));
   const secretsDir = path.join(stateDir, 'secrets');
   const lb = hosts.find((h) => h.role === 'lb')!;
+  const service = serviceNamed(env.POOLGATE_FLEET_SERVICE, 'POOLGATE_FLEET_SERVICE');
   return {
     slot,
     net,
@@ -186,17 +197,39 @@ export function fleetConfig(env: NodeJS.ProcessEnv = process.env): FleetConfig {
       url: `http://${lb.address}`,
       statsUrl: `http://${lb.address}:8404/`,
     },
-    app: {
-      port: INSTANCE_PORT,
-      unit: 'ledger.service',
-      user: 'ledger',
-      configPath: '/etc/ledger/pool.json',
-      pidFile: '/run/ledger/ledger.pid',
-      installDir: '/opt/ledger',
-      passwordFile: '/etc/ledger/db_password',
-    },
-    serviceEntry: path.join('dist', 'lab', 'service', 'main.js'),
+    service,
+    app: fleetApp(service),
+    otherApps: LAB_SERVICE_DIRS.filter((d) => d !== service.dir).map((d) =>
+      fleetApp(serviceNamed(d, 'POOLGATE_FLEET_SERVICE')),
+    ),
+    serviceEntry: path.relative(packageRoot, service.main),
     artefactDir: path.join(stateDir, 'artefact'),
+  };
+}
+
+export function fleetApp(service: LabService): FleetApp {
+  const n = service.name;
+  return {
+    port: INSTANCE_PORT,
+    name: n,
+    unit: `${n}.service`,
+    user: n,
+    configPath: `/etc/${n}/pool.json`,
+    pidFile: `/run/${n}/${n}.pid`,
+    installDir: `/opt/${n}`,
+    passwordFile: `/etc/${n}/db_password`,
+  };
+}
+
+/**
+ * What an inventory says of the service on the app hosts (inventory/fleet's `app` vars, as extra vars): the same as
+ * the inventory's own values for the reference service, the example's unit and paths when the fleet runs it.
+ */
+export function fleetAppVars(cfg: FleetConfig): Record<string, string> {
+  return {
+    pool_instance_config_path: cfg.app.configPath,
+    pool_instance_service: cfg.app.unit,
+    pool_instance_pidfile: cfg.app.pidFile,
   };
 }
 

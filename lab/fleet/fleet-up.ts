@@ -143,7 +143,7 @@ async function waitHealthy(cfg: FleetConfig): Promise<void> {
   await waitUntil(
     'traffic via haproxy',
     async () => {
-      const t = await trafficStatus(cfg.haproxy.url);
+      const t = await trafficStatus(cfg.haproxy.url, cfg.service.probePath);
       return t.healthy ? null : `${t.state}: ${t.detail}`;
     },
     { timeoutMs: 15_000, intervalMs: 300 },

@@ -31,7 +31,7 @@ export const IMAGE_RECIPE = {
   ],
   /**
    * Run by mmdebstrap on the finished tree ($1). What every host shares: the `deploy` account Ansible logs in as
-   * (passwordless sudo, as production's inventory expects), the service's own unprivileged account, sshd refusing
+   * (passwordless sudo, as production's inventory expects), sshd refusing
    * root and passwords, no host keys (each machine gets its own), no machine id, and the packaged daemons off
    * (each host turns on its own: PostgreSQL on the db hosts, HAProxy on the lb; all of them share this machine's
    * network, so a daemon on a default address would collide).
@@ -39,7 +39,6 @@ export const IMAGE_RECIPE = {
   hook: `set -eu
 root="$1"
 chroot "$root" useradd --create-home --shell /bin/bash deploy
-chroot "$root" useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ledger
 printf 'deploy ALL=(ALL:ALL) NOPASSWD: ALL\\n' > "$root/etc/sudoers.d/deploy"
 chmod 0440 "$root/etc/sudoers.d/deploy"
 chroot "$root" visudo -c -q -f /etc/sudoers.d/deploy

@@ -33,6 +33,11 @@ export async function provisionHost(
     apply.push(`sudo -n systemctl try-restart ${cfg.pg.unit}`);
   if (isApp(host)) {
     const app = await provisionApp(cfg, host, ctx.artefact, ctx.checkout);
+    // Its unit file is gone, but systemd still knows a running one: stopped first, then forgotten.
+    for (const unit of app.retired)
+      apply.push(
+        `sudo -n sh -c '! systemctl is-active --quiet ${unit} || systemctl stop ${unit}' && sudo -n systemctl daemon-reload`,
+      );
     if (app.unit || app.artefact)
       apply.push(`sudo -n systemctl daemon-reload && sudo -n systemctl try-restart ${cfg.app.unit}`);
   }

@@ -154,7 +154,7 @@ export async function haproxyStatuses(cfg: FleetConfig): Promise<LabComponentSta
       apps.map((h) => h.name),
     ),
   );
-  out.push(await trafficStatus(cfg.haproxy.url));
+  out.push(await trafficStatus(cfg.haproxy.url, cfg.service.probePath));
   return out;
 }
 

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fleetP0File, restoreFleetBaseline } from '../../lab/fleet/baseline';
 import { fleetConfig, hostsOf } from '../../lab/fleet/fleet-config';
 import { collectFleetStatus } from '../../lab/fleet/status';
-import { labService } from '../../lab/lab-config';
 import { MeasureError } from '../lib/errors';
 import { packageRoot } from '../lib/paths';
 import { runChild } from './child';
@@ -32,7 +31,8 @@ export async function benchFleetRollouts(
   lab: LabRolloutFigures,
   log: (line: string) => void,
 ): Promise<{ results: Record<string, unknown>; checks: Check[]; text: string }> {
-  const env = { ...process.env, POOLGATE_FLEET_SLOT: String(slot) };
+  // The reference service, whatever the shell says: the figures compare it with the loopback lab's.
+  const env = { ...process.env, POOLGATE_FLEET_SLOT: String(slot), POOLGATE_FLEET_SERVICE: '' };
   const cfg = fleetConfig(env);
   const script = (name: string): string => path.join(packageRoot, 'dist', 'lab', 'fleet', `${name}.js`);
   const startedHere = !(await collectFleetStatus(cfg)).healthy;
@@ -52,8 +52,7 @@ export async function benchFleetRollouts(
     lbUrl: cfg.haproxy.url,
     primaries: hostsOf(cfg, 'primary').map((h) => h.name),
     sources: {
-      // the fleet's app hosts run the reference service
-      scenario: labService({}).scenario,
+      scenario: cfg.service.scenario,
       db_cpu: { host: hostsOf(cfg, 'db_primary')[0]!.name, pid_file: path.join(cfg.pg.dataDir, 'postmaster.pid') },
       p0: { file: fleetP0File(cfg) },
     },

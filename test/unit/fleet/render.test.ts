@@ -1,8 +1,8 @@
 import t from 'tap';
-import { renderLedgerUnit } from '../../../lab/fleet/app-host';
+import { renderServiceUnit } from '../../../lab/fleet/app-host';
 import { renderEtcHosts, renderSshdListen } from '../../../lab/fleet/base-host';
 import { renderFleetPgConf, renderFleetPgHba, renderPgBackRestConf } from '../../../lab/fleet/db-hosts';
-import { fleetConfig, hostNamed } from '../../../lab/fleet/fleet-config';
+import { fleetAppVars, fleetConfig, hostNamed } from '../../../lab/fleet/fleet-config';
 import { renderFleetHaproxyCfg } from '../../../lab/fleet/lb-host';
 import { nspawnArgs } from '../../../lab/fleet/nspawn';
 
@@ -52,7 +52,7 @@ t.test(
 t.test(
   'ledger.service: reload = SIGHUP, log to journald, password as a credential (never a value in the unit)',
   async (t) => {
-    const unit = renderLedgerUnit(cfg, hostNamed(cfg, 'primary-1'));
+    const unit = renderServiceUnit(cfg, hostNamed(cfg, 'primary-1'));
     t.match(unit, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
     t.match(unit, /^LoadCredential=db_password:\/etc\/ledger\/db_password$/m);
     t.match(unit, /^Environment=POOLGATE_DB_PASSWORD_FILE=%d\/db_password$/m);
@@ -62,6 +62,41 @@ t.test(
     t.notMatch(unit, /PASSWORD=/, 'no password value');
   },
 );
+
+t.test('orders.service: the example told where it runs by its environment, under its own unit and paths', async (t) => {
+  const example = fleetConfig({ POOLGATE_FLEET_SLOT: '3', POOLGATE_FLEET_SERVICE: 'examples/orders-express' });
+  const unit = renderServiceUnit(example, hostNamed(example, 'standby-2'));
+  t.match(unit, /^Description=orders-express, an example service on the poolgate agent$/m);
+  t.match(
+    unit,
+    /^Environment=HOST=127\.1\.3\.12 PORT=3000 INSTANCE_NAME=standby-2 POOL_CONFIG=\/etc\/orders\/pool\.json$/m,
+  );
+  t.match(unit, /^Environment=LOG_FILE=- PGPASSWORD_FILE=%d\/db_password$/m);
+  t.match(unit, /^ExecStart=\/usr\/local\/bin\/node \/opt\/orders\/dist\/examples\/orders-express\/server\.js$/m);
+  t.match(unit, /^LoadCredential=db_password:\/etc\/orders\/db_password$/m);
+  t.match(unit, /^User=orders$/m);
+  t.match(unit, /^RuntimeDirectory=orders$/m);
+  // The database stays the fleet's (its own tables in it), nothing else of the reference service's.
+  t.notMatch(
+    unit,
+    /ledger\.service|\/(opt|etc|run)\/ledger|=ledger$/m,
+    "none of the reference service's unit or paths",
+  );
+  t.same(fleetAppVars(example), {
+    pool_instance_config_path: '/etc/orders/pool.json',
+    pool_instance_service: 'orders.service',
+    pool_instance_pidfile: '/run/orders/orders.pid',
+  });
+  t.same(
+    example.otherApps.map((a) => a.unit),
+    ['ledger.service'],
+    'fleet:up removes the reference service from its hosts',
+  );
+  t.throws(
+    () => fleetConfig({ POOLGATE_FLEET_SERVICE: 'examples/nope' }),
+    /POOLGATE_FLEET_SERVICE must be one of lab\/service, examples\/orders-express, got "examples\/nope"/,
+  );
+});
 
 t.test('base: the fleet in /etc/hosts, sshd on its own address; nspawn binds node into app hosts only', async (t) => {
   const db = hostNamed(cfg, 'db-1');

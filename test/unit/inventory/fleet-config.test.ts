@@ -1,6 +1,6 @@
 import path from 'node:path';
 import t from 'tap';
-import { fleetConfig, hostsOf, type FleetRole } from '../../../lab/fleet/fleet-config';
+import { fleetAppVars, fleetConfig, hostsOf, type FleetRole } from '../../../lab/fleet/fleet-config';
 import { renderedVars } from '../../helpers/ansible-vars';
 
 /**
@@ -25,7 +25,9 @@ const rendered = (env: NodeJS.ProcessEnv): Promise<Map<string, Record<string, un
       ' "ssh_args": ansible_ssh_common_args, "address": pool_instance_address | default(none),' +
       ' "url": pool_instance_url | default(none), "db": pool_scaling_database.host,' +
       ' "p0": pool_scaling_monitor.p0.file, "lb_url": pool_scaling_lb.url,' +
-      ' "connection": ansible_connection | default("ssh")}',
+      ' "connection": ansible_connection | default("ssh"),' +
+      ' "app": {"pool_instance_config_path": pool_instance_config_path, "pool_instance_service": pool_instance_service,' +
+      ' "pool_instance_pidfile": pool_instance_pidfile} if pool_instance_address is defined else none}',
     env,
   );
 
@@ -51,6 +53,8 @@ for (const env of [{ POOLGATE_FLEET_SLOT: '1' }, { POOLGATE_FLEET_SLOT: '7', POO
           p0: path.join(cfg.stateDir, 'P0'),
           lb_url: cfg.haproxy.url,
           connection: 'ssh',
+          // the reference service's unit and paths: what fleetAppVars hands the playbook for the fleet's service
+          app: app ? fleetAppVars(cfg) : null,
         },
         h.name,
       );
