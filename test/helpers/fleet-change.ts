@@ -23,7 +23,7 @@ import {
   restoreFleetBaseline,
   runFleetPlaybook,
 } from './fleet-rollout';
-import { assertWritesExactlyOnce } from './lab';
+import { assertWritesExactlyOnce, type TrafficResult, type WriteTable } from './lab';
 import { sshAgentHolding } from './ssh-agent';
 import { evidenceFile, readEvidence, type EvidenceKindName } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
@@ -43,7 +43,21 @@ const readJson = <T>(dir: string, kind: EvidenceKindName): T => {
  * evidence showing each gate input measured where production has it — DB CPU on db-1 over SSH, each unit's journal
  * on its host, the replica's lag on db-2.
  */
-export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup' | 'restart'): Promise<void> {
+type SentTraffic = Pick<TrafficResult, 'ok' | 'failed' | 'acknowledged' | 'writesSent'> & { failures: unknown[] };
+
+export interface FleetChangeOptions {
+  /** the independent client's traffic (the reference service's reads and journal entries by default) */
+  traffic?: (url: string, stop: AbortSignal) => Promise<SentTraffic>;
+  /** where its writes land (the ledger's journal entries by default) */
+  writes?: WriteTable;
+}
+
+export async function changeOnFleet(
+  t: Test,
+  fleet: FleetHandle,
+  method: 'sighup' | 'restart',
+  opts: FleetChangeOptions = {},
+): Promise<string> {
   await restoreFleetBaseline(fleet);
   t.teardown(() => restoreFleetBaseline(fleet));
   const pidsBefore = await fleetPids(fleet);
@@ -61,7 +75,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
     : {};
 
   const stop = new AbortController();
-  const traffic = trafficUntil(fleet.haproxy.url, stop.signal);
+  const traffic = (opts.traffic ?? trafficUntil)(fleet.haproxy.url, stop.signal);
   const sessions = peakDbSessions(fleet, stop.signal);
   const runId = `fleet-${method}-${Date.now()}`;
   const run = await runFleetPlaybook(
@@ -78,7 +92,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   assertRunSucceeded(t, run, `the playbook succeeds (${method})`);
   t.ok(sent.ok > 100, `traffic flowed through the fleet's HAProxy during the change (${sent.ok} ok)`);
   t.equal(sent.failed, 0, 'zero failed requests', { failures: sent.failures.slice(0, 5) });
-  await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent);
+  await assertWritesExactlyOnce(t, fleetAppQuery(fleet), sent, opts.writes);
 
   for (const [name, p] of await readFleetPools(fleet))
     t.same([p?.pool.max, p?.pool.min], [200, 20], `${name} runs max 200 / min 20 (read back)`);
@@ -127,7 +141,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   const item = (id: string): Item | undefined => preflight.items.find((i) => i.id === id);
   t.match(item('source:db_cpu'), { verdict: 'PASS', measured: /on db-1/ }, 'DB CPU read on db-1 before the change');
   for (const n of appHosts(fleet))
-    t.match(item(`source:log:${n}`), { verdict: 'PASS', measured: /journalctl -u ledger\.service/ }, `${n}: journal`);
+    t.match(item(`source:log:${n}`), { verdict: 'PASS', measured: `journalctl -u ${fleet.app.unit}` }, `${n}: journal`);
   t.match(item('replicas_connected'), { verdict: 'PASS', measured: '1 of 1 connected' }, 'one replica streaming');
   t.match(item('backup_age'), { verdict: 'PASS', item: 'last backup (pgbackrest)' }, "pgBackRest's backup on db-1");
   t.ok(
@@ -140,7 +154,7 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   );
   t.same(
     verify.logs.map((l) => [l.name, l.path, l.error ?? l.error_lines]),
-    appHosts(fleet).map((n) => [n, 'journalctl -u ledger.service', 0]),
+    appHosts(fleet).map((n) => [n, `journalctl -u ${fleet.app.unit}`, 0]),
     "no new error in any unit's journal, read on its host",
   );
   const monitor = readJson<{ summary: { db_cpu_pct: { measured_samples: number } } }>(dir, 'monitor');
@@ -151,4 +165,5 @@ export async function changeOnFleet(t: Test, fleet: FleetHandle, method: 'sighup
   t.ok(password.length >= 8, 'the fleet has a real monitoring password to look for');
   t.same(filesContaining(dir, password), [], 'the vault password is in no evidence file');
   t.notOk(run.stdout.includes(password) || run.stderr.includes(password), "nor in Ansible's output");
+  return dir;
 }

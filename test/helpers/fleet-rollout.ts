@@ -1,8 +1,7 @@
 import path from 'node:path';
 import type { Test } from 'tap';
-import { hostsOf, type FleetConfig } from '../../lab/fleet/fleet-config';
+import { fleetAppVars, hostsOf, type FleetConfig } from '../../lab/fleet/fleet-config';
 import { fleetP0File } from '../../lab/fleet/baseline';
-import { labService } from '../../lab/lab-config';
 import { shortRunVars } from '../../lab/short-run';
 import { newestValid } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
@@ -38,9 +37,10 @@ export function fleetRunVars(
     pool_scaling_run_id: runId,
     pool_scaling_retry_reason: SUITE_RETRY_REASON,
     pool_scaling_prepare_revert: false,
+    // the unit and paths of the service the fleet's app hosts run (the reference one: as the inventory says)
+    ...fleetAppVars(fleet),
     ...shortRunVars({
-      // the fleet's app hosts run the reference service
-      scenario: labService({}).scenario,
+      scenario: fleet.service.scenario,
       db_cpu: { host: 'db-1', pid_file: path.join(fleet.pg.dataDir, 'postmaster.pid') },
       p0: { file: p0File(fleet) },
     }),

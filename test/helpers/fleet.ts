@@ -27,11 +27,13 @@ export function runFleetScript(
   name: 'fleet-up' | 'fleet-down' | 'fleet-status',
   args: string[] = [],
   timeoutMs = 900_000,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProcessRun> {
   return runProcess(
     process.execPath,
     [path.join(packageRoot, 'dist', 'lab', 'fleet', `${name}.js`), ...args],
     timeoutMs,
+    env,
   );
 }
 
