@@ -80,7 +80,10 @@ export function commandBounds(plan: Plan): Record<BoundedCommand, CommandBound> 
         : `preflight.window_s ${preflight.window_s} s`,
     ),
     snapshot: bound(SNAPSHOT_WINDOW_S, `the snapshot window ${SNAPSHOT_WINDOW_S} s`),
-    verify: bound(verify.window_s!, `verify.window_s ${verify.window_s} s`),
+    verify: bound(
+      verify.window_s! + verify.warm_latency!.max_wait_s!,
+      `verify.window_s ${verify.window_s} s + warm_latency.max_wait_s ${verify.warm_latency!.max_wait_s} s`,
+    ),
     loadtest: bound(
       volume.durationMs / 1000 + graceS,
       `loadtest duration ${volume.durationMs / 1000} s + grace ${graceS} s`,

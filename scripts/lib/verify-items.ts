@@ -1,6 +1,7 @@
 import { atMost, below, ms, noLatencyWindow, pct, unknown, type Item } from './checklist';
 import type { LogSummary } from './log-scan';
 import type { InstanceSample } from './metrics-sampler';
+import type { ServiceMetrics } from '../types/service-metrics';
 import type { PoolConfig } from '../types/pool-config';
 import type { ServicePoolConfig } from '../types/service-pool-config';
 import type { VerifyConfig } from '../types/verify-config';
@@ -82,12 +83,96 @@ type Thresholds = Required<
   Pick<VerifyConfig, 'max_p95_ms' | 'max_p95_regression' | 'min_regression_ms' | 'max_error_rate_spike'>
 > & { max_pool_churn_per_s: number };
 
+function p95Head(
+  name: string,
+  base: BaselineInstance | null,
+  t: P95Thresholds,
+): Pick<Item, 'id' | 'item' | 'threshold'> {
+  return {
+    id: `p95:${name}`,
+    item: `p95 latency ${name}`,
+    threshold: base?.latency_p95_ms
+      ? `< ${t.max_p95_ms} ms, ≤ +${pct(t.max_p95_regression)} vs ${ms(base.latency_p95_ms)}`
+      : `< ${t.max_p95_ms} ms`,
+  };
+}
+
+type P95Thresholds = Pick<Thresholds, 'max_p95_ms' | 'max_p95_regression' | 'min_regression_ms'>;
+
+/** An instance's p95, read in its metrics' latency window, against the absolute limit and the baseline's p95. */
+export function p95Item(
+  name: string,
+  read: Pick<ServiceMetrics, 'latency'>,
+  base: BaselineInstance | null,
+  t: P95Thresholds,
+): Item {
+  const head = p95Head(name, base, t);
+  const lat = read.latency;
+  if (lat.count === 0) return noLatencyWindow(head, 'latency not judged');
+  let verdict = below(lat.p95, t.max_p95_ms);
+  let detail: string | undefined =
+    verdict === 'FAIL' ? `p95 ${ms(lat.p95)} is not below ${t.max_p95_ms} ms` : undefined;
+  if (base?.latency_p95_ms != null && base.latency_p95_ms > 0) {
+    const regression = (lat.p95 - base.latency_p95_ms) / base.latency_p95_ms;
+    if (regression > t.max_p95_regression && lat.p95 - base.latency_p95_ms >= t.min_regression_ms) {
+      verdict = 'FAIL';
+      detail = `${detail ? `${detail}; ` : ''}regressed ${pct(regression)} from ${ms(base.latency_p95_ms)} (limit ${pct(t.max_p95_regression)}): roll back`;
+    }
+  }
+  return { ...head, verdict, measured: ms(lat.p95), value: lat.p95, ...(detail ? { detail } : {}) };
+}
+
+export type WarmLatency = Required<NonNullable<VerifyConfig['warm_latency']>>;
+
+/**
+ * Seconds until an instance's latency window holds only time after its first `warmupS` (0: it does now), or null
+ * when the service does not say how long its window is (window_s is optional in the contract).
+ */
+export function untilWarm(read: Pick<ServiceMetrics, 'uptime_s' | 'window_s'>, warmupS: number): number | null {
+  return read.window_s === undefined ? null : Math.max(0, read.window_s + warmupS - read.uptime_s);
+}
+
+/**
+ * Seconds to wait before a p95 item is judged again on a warm read, or null when it is not to be: it passed, it
+ * failed the absolute limit (a cold start does not excuse that), its window held no start, or the warm read is
+ * further away than max_wait_s.
+ */
+export function coldRegressionWait(
+  read: Pick<ServiceMetrics, 'uptime_s' | 'window_s'> | null,
+  p95: Item,
+  maxP95Ms: number,
+  warm: WarmLatency,
+): number | null {
+  if (!read || p95.verdict !== 'FAIL' || p95.value == null || p95.value >= maxP95Ms) return null;
+  const wait = untilWarm(read, warm.warmup_s);
+  return wait !== null && wait > 0 && wait <= warm.max_wait_s ? wait : null;
+}
+
+/**
+ * The p95 judged again on the warm read, saying what the cold one was; the cold item stands (with why) when the
+ * warm read did not come or is not warm (the instance restarted meanwhile).
+ */
+export function warmP95Item(
+  name: string,
+  cold: Item,
+  coldRead: Pick<ServiceMetrics, 'uptime_s' | 'window_s'>,
+  warmRead: ServiceMetrics | string,
+  base: BaselineInstance | null,
+  t: P95Thresholds & { warmup_s: number },
+): Item {
+  const held = `at uptime ${Math.round(coldRead.uptime_s)} s its ${coldRead.window_s} s latency window held its start and read ${cold.measured}`;
+  const keep = (why: string): Item => ({ ...cold, detail: `${cold.detail ?? ''}; read again once warm: ${why}` });
+  if (typeof warmRead === 'string') return keep(warmRead);
+  if (untilWarm(warmRead, t.warmup_s) !== 0)
+    return keep(
+      `at uptime ${Math.round(warmRead.uptime_s)} s its window still holds its first ${t.warmup_s} s (restarted?)`,
+    );
+  const warm = p95Item(name, warmRead, base, t);
+  return { ...warm, detail: `${warm.detail ? `${warm.detail}; ` : ''}judged on a warm window: ${held}` };
+}
+
 export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t: Thresholds): Item[] {
   const out: Item[] = [];
-  const p95Threshold = base?.latency_p95_ms
-    ? `< ${t.max_p95_ms} ms, ≤ +${pct(t.max_p95_regression)} vs ${ms(base.latency_p95_ms)}`
-    : `< ${t.max_p95_ms} ms`;
-  const p95 = { id: `p95:${s.name}`, item: `p95 latency ${s.name}`, threshold: p95Threshold };
   const spikeBase = base?.error_rate ?? 0;
   const er = {
     id: `error_rate:${s.name}`,
@@ -97,25 +182,11 @@ export function sampleItems(s: InstanceSample, base: BaselineInstance | null, t:
   const churn = { id: `thrashing:${s.name}`, item: `pool churn ${s.name}`, threshold: `≤ ${t.max_pool_churn_per_s}/s` };
   if (!s.second || !s.rates || s.error) {
     const detail = s.error ?? 'no sample';
-    for (const b of [p95, er, churn])
+    for (const b of [p95Head(s.name, base, t), er, churn])
       out.push({ ...b, verdict: 'COULD_NOT_MEASURE', measured: notMeasured(), value: null, detail });
     return out;
   }
-  const lat = s.second.latency;
-  if (lat.count === 0) out.push(noLatencyWindow(p95, 'latency not judged'));
-  else {
-    let verdict = below(lat.p95, t.max_p95_ms);
-    let detail: string | undefined =
-      verdict === 'FAIL' ? `p95 ${ms(lat.p95)} is not below ${t.max_p95_ms} ms` : undefined;
-    if (base?.latency_p95_ms != null && base.latency_p95_ms > 0) {
-      const regression = (lat.p95 - base.latency_p95_ms) / base.latency_p95_ms;
-      if (regression > t.max_p95_regression && lat.p95 - base.latency_p95_ms >= t.min_regression_ms) {
-        verdict = 'FAIL';
-        detail = `${detail ? `${detail}; ` : ''}regressed ${pct(regression)} from ${ms(base.latency_p95_ms)} (limit ${pct(t.max_p95_regression)}): roll back`;
-      }
-    }
-    out.push({ ...p95, verdict, measured: ms(lat.p95), value: lat.p95, ...(detail ? { detail } : {}) });
-  }
+  out.push(p95Item(s.name, s.second, base, t));
   const r = s.rates;
   if (!r.usable) {
     const detail = `${r.reason ?? 'interval not usable'}; run verify again`;

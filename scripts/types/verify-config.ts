@@ -46,6 +46,19 @@ export interface VerifyConfig {
    */
   min_regression_ms?: number;
   /**
+   * A restarted instance answers its first requests from cold code, and while the service's latency window (its metrics' window_s: 60 s with the agent) still holds the instance's start, its p95 carries them. A p95 that regressed against the baseline in such a window, and stays below max_p95_ms (never judged again), is read once more when the window holds only time after the instance's first warmup_s seconds, and judged on that read, if it comes within max_wait_s: Step 4 is the runbook's first 5 minutes.
+   */
+  warm_latency?: {
+    /**
+     * The instance's first seconds, which the judged window must not hold.
+     */
+    warmup_s?: number;
+    /**
+     * The longest verify waits for that read; a regression whose warm read is further away stays judged on the cold one. 0: never read again.
+     */
+    max_wait_s?: number;
+  };
+  /**
    * Runbook 'Error rate spike > 1 %': the window's error rate minus the baseline's (0 without a baseline) above this fails.
    */
   max_error_rate_spike?: number;

@@ -37,6 +37,19 @@ export interface VerifyResult {
     health: string | null;
     pool_config: null | ServicePoolConfig;
     sample: InstanceSample;
+    /**
+     * Present when the p95 regressed in a window that held the instance's start (config.warm_latency): the read it was judged on again, once the window held only warm time.
+     */
+    warm_read?: {
+      timestamp: string;
+      pid: number;
+      uptime_s: number;
+      window_s: number;
+      /**
+       * null: no request in the window.
+       */
+      latency_p95_ms: number | null;
+    };
   }[];
   database: null | {
     activity: Activity;

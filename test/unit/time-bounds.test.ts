@@ -27,7 +27,7 @@ void t.test("the runbook's defaults when the plan says nothing: 60-minute monito
     60,
     'the default backup source (pgbackrest) runs its command, 60 s, beside the 10 s window',
   );
-  t.equal(b.verify.configured_s, 10);
+  t.equal(b.verify.configured_s, 10 + 120, 'the 10 s window and the 120 s verify may wait to judge a cold p95 again');
   t.same(Object.keys(b).sort(), [...BOUNDED_COMMANDS].sort(), 'every command the playbooks run has a bound');
   for (const [c, x] of Object.entries(b)) t.ok(x.bound_s >= x.configured_s + ALLOWANCE_S, `${c} fits its bound`);
 });
@@ -36,13 +36,14 @@ void t.test('each configured duration moves its own bound', async (t) => {
   const b = commandBounds(
     plan({
       preflight: { window_s: 30, backup: { source: 'command', command: ['true'], timeout_s: 90 } },
-      verify: { window_s: 45 },
+      verify: { window_s: 45, warm_latency: { max_wait_s: 30 } },
       loadtest: { requests: 100, rate: 2, grace: '5s' },
     }),
   );
   t.equal(b.preflight.configured_s, 90, 'the backup command runs beside the 30 s window: the longer of the two');
   t.match(b.preflight.basis, /backup\.timeout_s 90/);
-  t.equal(b.verify.configured_s, 45);
+  t.equal(b.verify.configured_s, 45 + 30);
+  t.match(b.verify.basis, /verify\.window_s 45 s \+ warm_latency\.max_wait_s 30 s/);
   t.equal(b.loadtest.configured_s, 50 + 5, '100 requests at 2/s = 50 s, + 5 s grace');
 });
 

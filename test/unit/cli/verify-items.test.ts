@@ -150,3 +150,53 @@ t.test('log lines: only error lines at or after `since` count', async (t) => {
   t.equal(V.logItem(s).verdict, 'FAIL');
   t.equal(V.logItem(summariseLog('p1', '/log', text, new Date('2026-02-01T03:00:00Z'), 20)).verdict, 'PASS');
 });
+
+t.test('a p95 regression in a window that holds the instance start is read again once warm', async (t) => {
+  const warm = { warmup_s: 10, max_wait_s: 120 };
+  const base = { latency_p95_ms: 4, error_rate: 0 };
+  const cold = sample(30, 100, 0, 0);
+  const coldRead = { ...cold.second!, uptime_s: 14, window_s: 60 };
+  const [p95] = V.sampleItems({ ...cold, second: coldRead }, base, thresholds);
+  t.match(p95, { id: 'p95:p1', verdict: 'FAIL', value: 30 }, 'the cold read regressed (+650 %)');
+  t.equal(V.coldRegressionWait(coldRead, p95!, 500, warm), 56, 'until its 60 s window starts 10 s after its start');
+  t.equal(V.coldRegressionWait({ ...coldRead, uptime_s: 70 }, p95!, 500, warm), null, 'a warm window: a regression');
+  t.equal(V.coldRegressionWait({ ...coldRead, uptime_s: 71 }, p95!, 500, warm), null);
+  t.equal(V.coldRegressionWait(coldRead, p95!, 500, { ...warm, max_wait_s: 55 }), null, 'further than max_wait_s');
+  t.equal(V.coldRegressionWait(coldRead, p95!, 500, { ...warm, max_wait_s: 0 }), null, 'max_wait_s 0: never');
+  t.equal(V.coldRegressionWait({ ...coldRead, window_s: undefined }, p95!, 500, warm), null, 'no window_s: unknown');
+  t.equal(V.coldRegressionWait(coldRead, p95!, 25, warm), null, 'above the absolute limit: never excused');
+  const [passed] = V.sampleItems({ ...cold, second: { ...coldRead, latency: { ...pct, p95: 5 } } }, base, thresholds);
+  t.equal(V.coldRegressionWait(coldRead, passed!, 500, warm), null, 'a pass is not read again');
+
+  const p95t = { ...thresholds, warmup_s: 10 };
+  const warmRead = { ...coldRead, timestamp: '2026-02-01T02:01:06Z', uptime_s: 72, latency: { ...pct, p95: 4.4 } };
+  t.match(
+    V.warmP95Item('p1', p95!, coldRead, warmRead, base, p95t),
+    {
+      verdict: 'PASS',
+      measured: '4.4 ms',
+      value: 4.4,
+      detail: 'judged on a warm window: at uptime 14 s its 60 s latency window held its start and read 30.0 ms',
+    },
+    'judged on the warm read, saying what the cold one was',
+  );
+  t.match(
+    V.warmP95Item('p1', p95!, coldRead, { ...warmRead, latency: { ...pct, p95: 9 } }, base, p95t),
+    {
+      verdict: 'FAIL',
+      value: 9,
+      detail: /^regressed 125.00 % from 4.0 ms .*: roll back; judged on a warm window: at uptime 14 s/,
+    },
+    'still regressed once warm: a regression, roll back',
+  );
+  t.match(
+    V.warmP95Item('p1', p95!, coldRead, { ...warmRead, uptime_s: 3 }, base, p95t),
+    { verdict: 'FAIL', value: 30, detail: /read again once warm: at uptime 3 s its window still holds its first 10 s/ },
+    'restarted meanwhile: the cold FAIL stands',
+  );
+  t.match(
+    V.warmP95Item('p1', p95!, coldRead, 'no answer: connect ECONNREFUSED', base, p95t),
+    { verdict: 'FAIL', value: 30, detail: /read again once warm: no answer: connect ECONNREFUSED$/ },
+    'no warm read: the cold FAIL stands',
+  );
+});
