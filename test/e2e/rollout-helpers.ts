@@ -9,7 +9,14 @@ import { collectStatus } from '../../lab/control/status';
 import { shortRunVars } from '../../lab/short-run';
 import { setServerState } from '../../scripts/lib/haproxy-socket';
 import { defaultEvidenceRoot, packageRoot } from '../../scripts/lib/paths';
-import { evidenceFile, folderProblems, readEvents, type RolloutEvent } from '../../scripts/lib/run-evidence';
+import {
+  evidenceFile,
+  folderProblems,
+  readEvents,
+  readEvidence,
+  type EvidenceKindName,
+  type RolloutEvent,
+} from '../../scripts/lib/run-evidence';
 import { pgQuery, runLabScript, steadyTraffic, type TrafficResult } from '../helpers/lab';
 
 /**
@@ -114,6 +121,14 @@ export function runVars(cfg: LabConfig, runId: string, extra: Record<string, unk
 export const POOL_BEYOND_CAPACITY = { ...RUNBOOK_BASELINE_POOL, min: 20, max: 5000 };
 
 export const evidenceDirOf = (runId: string): string => path.join(defaultEvidenceRoot(), runId);
+
+/** A run's newest evidence file of a kind, read through its schema by run-evidence; missing or invalid throws. */
+export function evidenceOf<T>(dir: string, kind: EvidenceKindName): T {
+  const r = readEvidence<T>(dir, kind);
+  if (r.status !== 'used')
+    throw new Error(`${kind} evidence in ${dir}: ${r.status === 'missing' ? 'missing' : r.detail}`);
+  return r.value;
+}
 
 export interface PoolInForce {
   instance: string;

@@ -1,8 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
-import { newestOf } from '../../scripts/lib/run-evidence';
-import { events, evidenceDirOf, waitFor } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, evidenceOf, waitFor } from '../e2e/rollout-helpers';
 import { fleetQuery, sshOn, useFleet } from '../helpers/fleet';
 import {
   appHosts,
@@ -50,9 +47,7 @@ void t.test('a stopped replica refuses the run in preflight, nothing changed', a
   for (const n of appHosts(fleet)) t.same(await fleetBackups(fleet, n), [], `${n}: no backup written`);
 
   const dir = evidenceDirOf(runId);
-  const preflight = JSON.parse(fs.readFileSync(path.join(dir, newestOf(dir, 'preflight')!), 'utf8')) as {
-    items: Array<{ id: string; verdict: string; detail?: string }>;
-  };
+  const preflight = evidenceOf<{ items: Array<{ id: string; verdict: string; detail?: string }> }>(dir, 'preflight');
   t.match(
     preflight.items.find((i) => i.id === 'replicas_connected'),
     { verdict: 'FAIL' },

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { evidenceFile, newestOf } from '../../scripts/lib/run-evidence';
-import { events, evidenceDirOf, monitorSampled, runOutcome } from '../e2e/rollout-helpers';
+import { events, evidenceDirOf, evidenceOf, monitorSampled, runOutcome } from '../e2e/rollout-helpers';
 import { useFleet } from '../helpers/fleet';
 import {
   fleetAppQuery,
@@ -77,23 +76,17 @@ void t.test('a rollback fired on the fleet restores every host and leaves every 
 
   // The runbook's rollback steps after the read-back, on real hosts: the watch judged the fleet's return to the
   // run's own baseline (sampled over SSH and HAProxy like the monitor), and the rollback's time was judged.
-  const watchFile = newestOf(dir, 'rollback_watch');
-  t.ok(watchFile, 'post_rollback_watch_<ts>.json is in the evidence');
-  const watch = JSON.parse(fs.readFileSync(path.join(dir, watchFile ?? 'missing'), 'utf8')) as {
-    verdict: string;
-    message: string;
-    baseline: { file: string };
-  };
+  const watch = evidenceOf<{ verdict: string; message: string; baseline: { file: string } }>(dir, 'rollback_watch');
   t.equal(watch.verdict, 'PASS', `the fleet returned to its baseline: ${watch.message}`);
   t.match(watch.baseline.file, /^pre_change_snapshot_\d{8}T\d{6}Z\.json$/, "judged against the run's own baseline");
-  const report = JSON.parse(fs.readFileSync(path.join(dir, evidenceFile('report')), 'utf8')) as {
+  const report = evidenceOf<{
     decision: string;
     rollback: {
       outcome: string;
       timing: { verdict: string; seconds: number; max_s: number };
       watch: { verdict: string };
     };
-  };
+  }>(dir, 'report');
   t.equal(report.decision, 'ROLLBACK');
   t.match(report.rollback, {
     outcome: 'VERIFIED',

@@ -5,6 +5,7 @@ import {
   assertRunSucceeded,
   events,
   evidenceDirOf,
+  evidenceOf,
   evidenceProblems,
   evidenceVerifies,
   filesContaining,
@@ -25,16 +26,8 @@ import {
 } from './fleet-rollout';
 import { assertWritesExactlyOnce, type TrafficResult, type WriteTable } from './lab';
 import { sshAgentHolding } from './ssh-agent';
-import { evidenceFile, readEvidence, type EvidenceKindName } from '../../scripts/lib/run-evidence';
+import { evidenceFile } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
-
-/** The run's newest evidence file of a kind, read through its schema by run-evidence. */
-const readJson = <T>(dir: string, kind: EvidenceKindName): T => {
-  const r = readEvidence<T>(dir, kind);
-  if (r.status !== 'used')
-    throw new Error(`${kind} evidence in ${dir}: ${r.status === 'missing' ? 'missing' : r.detail}`);
-  return r.value;
-};
 
 /**
  * The whole change on the fleet (inventory/fleet: production's shape over SSH, nothing of poolgate on any host) by
@@ -131,13 +124,13 @@ export async function changeOnFleet(
     .map((e) => e.host);
   t.same([...verified].sort(), appHosts(fleet).sort(), 'each app host was read back after its change');
 
-  const plan = readJson<{ hosts: Record<string, { connection: string; become?: boolean }> }>(dir, 'plan');
+  const plan = evidenceOf<{ hosts: Record<string, { connection: string; become?: boolean }> }>(dir, 'plan');
   t.ok(
     Object.values(plan.hosts).every((h) => h.connection === 'ssh'),
     'the plan reaches every host over SSH (no local connection)',
   );
   t.notMatch(fs.readFileSync(path.join(dir, evidenceFile('plan')), 'utf8'), /password"/, 'the plan holds no password');
-  const preflight = readJson<{ items: Item[] }>(dir, 'preflight');
+  const preflight = evidenceOf<{ items: Item[] }>(dir, 'preflight');
   const item = (id: string): Item | undefined => preflight.items.find((i) => i.id === id);
   t.match(item('source:db_cpu'), { verdict: 'PASS', measured: /on db-1/ }, 'DB CPU read on db-1 before the change');
   for (const n of appHosts(fleet))
@@ -148,7 +141,7 @@ export async function changeOnFleet(
     preflight.items.some((i) => i.id.startsWith('replica:') && i.verdict === 'PASS'),
     'its lag measured on the replica itself',
   );
-  const verify = readJson<{ logs: Array<{ name: string; path: string; error_lines?: number; error?: string }> }>(
+  const verify = evidenceOf<{ logs: Array<{ name: string; path: string; error_lines?: number; error?: string }> }>(
     dir,
     'verify',
   );
@@ -157,7 +150,7 @@ export async function changeOnFleet(
     appHosts(fleet).map((n) => [n, `journalctl -u ${fleet.app.unit}`, 0]),
     "no new error in any unit's journal, read on its host",
   );
-  const monitor = readJson<{ summary: { db_cpu_pct: { measured_samples: number } } }>(dir, 'monitor');
+  const monitor = evidenceOf<{ summary: { db_cpu_pct: { measured_samples: number } } }>(dir, 'monitor');
   t.ok(monitor.summary.db_cpu_pct.measured_samples > 0, "the monitor measured db-1's CPU over SSH");
 
   // The vault's password reached every poolgate command (the database was probed) and nothing wrote it down.
