@@ -62,6 +62,23 @@ export function readPassword(cfg: LabConfig, role: 'app' | 'monitor'): string {
   return fs.readFileSync(role === 'app' ? cfg.pg.appPasswordFile : cfg.pg.monitorPasswordFile, 'utf8').trim();
 }
 
+/** The lab's database as the application role, as a service on the agent gives it (`createAgent({ pg })`). */
+export function labAppPg(cfg: LabConfig): {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+} {
+  return {
+    host: cfg.pg.host,
+    port: cfg.pg.port,
+    database: cfg.pg.database,
+    user: cfg.pg.appUser,
+    password: readPassword(cfg, 'app'),
+  };
+}
+
 /** One query on a fresh connection as the monitor (default) or the application role. */
 export async function pgQuery<R extends Record<string, unknown> = Record<string, unknown>>(
   cfg: LabConfig,

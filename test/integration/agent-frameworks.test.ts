@@ -11,7 +11,7 @@ import { createAgent, poolgateExpress, poolgateFastify, type AgentOptions, type 
 import { labConfig } from '../../lab/lab-config';
 import { problemsOf } from '../../scripts/lib/schema';
 import type { PoolConfig } from '../../scripts/types/pool-config';
-import { readPassword, useLab } from '../helpers/lab';
+import { labAppPg, readPassword, useLab } from '../helpers/lab';
 
 /**
  * The agent under each of the three ways a service serves HTTP — node:http, Express, Fastify — on a real server on
@@ -47,13 +47,7 @@ function agentFor(tt: Test, name: string, extra: Partial<AgentOptions> = {}): { 
   const agent = createAgent({
     config: configPath,
     name,
-    pg: {
-      host: lab.pg.host,
-      port: lab.pg.port,
-      database: lab.pg.database,
-      user: lab.pg.appUser,
-      password: readPassword(lab, 'app'),
-    },
+    pg: labAppPg(lab),
     signals: false,
     token: { file: tokenFile },
     ...extra,

@@ -7,7 +7,7 @@ import { Pool } from 'undici';
 import { createAgent } from '../../agent';
 import { isValid } from '../../scripts/lib/schema';
 import type { Item } from '../../scripts/types/evidence-common';
-import { readPassword, useLab } from '../helpers/lab';
+import { labAppPg, useLab } from '../helpers/lab';
 import { labPlan, runCli, writePlan } from './cli-support';
 
 /**
@@ -38,13 +38,7 @@ async function serve(t: Test, name: string, slowForever: boolean): Promise<Serve
     windowMs: WINDOW_MS,
     // the test's own end: nothing in flight to wait for
     stopDeadlineMs: 2000,
-    pg: {
-      host: lab.pg.host,
-      port: lab.pg.port,
-      database: lab.pg.database,
-      user: lab.pg.appUser,
-      password: readPassword(lab, 'app'),
-    },
+    pg: labAppPg(lab),
     signals: false,
   });
   await agent.start();
