@@ -100,8 +100,10 @@ export async function provisionApp(
   checkout: string,
 ): Promise<AppChanges> {
   const retired = cfg.otherApps.filter((other) => removeApp(host, other)).map((other) => other.unit);
-  const sysusers = writeMachineFile(host.root, sysusersFile(cfg.app), { content: renderSysusers(cfg), mode: 0o644 });
-  if (sysusers) await createAccounts(host, sysusersFile(cfg.app));
+  writeMachineFile(host.root, sysusersFile(cfg.app), { content: renderSysusers(cfg), mode: 0o644 });
+  // Every time, not only when the file changed: it creates only what is missing, and a machine made from an older
+  // image may lack the account its file declares.
+  await createAccounts(host, sysusersFile(cfg.app));
   const deploy = installedArtefact(cfg, host) !== artefact.sha256;
   if (deploy) installArtefact(checkout, artefact, path.join(host.root, cfg.app.installDir));
   ensureMachineDir(host.root, path.dirname(cfg.app.configPath), { mode: 0o755 });
