@@ -13,6 +13,10 @@ t.test('endpoints by path, with or without a prefix; everything else is the appâ
   t.equal(endpointOf('/ops/health', '/ops'), 'health');
   t.equal(endpointOf('/health', '/ops'), undefined, 'not at the root when prefixed');
   t.equal(endpointOf('/opsx/health', '/ops'), undefined);
+  t.equal(endpointOf('/', ''), undefined, 'shorter than any endpoint');
+  t.equal(endpointOf('', ''), undefined);
+  t.equal(endpointOf('/ops', '/ops'), undefined, 'the prefix alone');
+  t.equal(endpointOf('/api/health', ''), undefined, 'the shared start of two endpoints');
   t.equal(normalizePrefix('/ops/'), '/ops');
   t.equal(normalizePrefix('/'), '');
   t.equal(normalizePrefix(undefined), '');
