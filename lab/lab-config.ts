@@ -85,6 +85,56 @@ export function serviceNamed(value: string | undefined, variable: string): LabSe
   };
 }
 
+/** Where one instance of a service runs, as the lab's supervisord or a fleet host's systemd unit tells it. */
+export interface ServiceSite {
+  name: string;
+  address: string;
+  port: number;
+  configPath: string;
+  /** a file, or "-" for stdout (journald) */
+  log: string;
+  /** the file holding the database password */
+  passwordFile: string;
+  /** where the reference service writes its pid (the fleet's unit); none on the lab */
+  pidFile?: string;
+}
+
+/**
+ * How a service is told where it runs, its launch contract in one place: the reference service's flags (and its
+ * password file's variable), or an example's environment (its README's variables). The database's PG* variables and
+ * the stop grace are the caller's, the same for every service.
+ */
+export function serviceLaunch(service: LabService, at: ServiceSite): { args: string[]; env: Record<string, string> } {
+  if (service.launch === 'env')
+    return {
+      args: [],
+      env: {
+        HOST: at.address,
+        PORT: String(at.port),
+        INSTANCE_NAME: at.name,
+        POOL_CONFIG: at.configPath,
+        LOG_FILE: at.log,
+        PGPASSWORD_FILE: at.passwordFile,
+      },
+    };
+  return {
+    args: [
+      '--name',
+      at.name,
+      '--host',
+      at.address,
+      '--port',
+      String(at.port),
+      '--config',
+      at.configPath,
+      '--log',
+      at.log,
+      ...(at.pidFile ? ['--pidfile', at.pidFile] : []),
+    ],
+    env: { POOLGATE_DB_PASSWORD_FILE: at.passwordFile },
+  };
+}
+
 export interface LabConfig {
   slot: number;
   service: LabService;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { labService, type LabConfig, type LabInstance } from '../lab-config';
+import { serviceLaunch, type LabConfig, type LabInstance, type ServiceSite } from '../lab-config';
 import { packageRoot } from '../../scripts/lib/paths';
 import { instanceOutputPaths } from './instances';
 import { STOP_GRACE_ENV } from '../../agent/stop-grace';
@@ -11,26 +11,19 @@ import { waitUntil } from './wait';
 
 const PART = 'supervisord';
 
-/**
- * How supervisord starts one instance: the reference service's launch contract (lab/service/main.ts: flags), or
- * an example's (examples/*: the environment, as such services are usually configured; see serviceEnv).
- */
-export function serviceCommand(inst: LabInstance, node = process.execPath, service = labService()): string {
-  if (service.launch === 'env') return [node, service.main].join(' ');
-  return [
-    node,
-    service.main,
-    '--name',
-    inst.name,
-    '--host',
-    inst.address,
-    '--port',
-    String(inst.port),
-    '--config',
-    inst.configPath,
-    '--log',
-    inst.logPath,
-  ].join(' ');
+/** Where an instance runs, in the terms of the service's launch contract (lab-config's serviceLaunch). */
+const siteOf = (cfg: LabConfig, inst: LabInstance): ServiceSite => ({
+  name: inst.name,
+  address: inst.address,
+  port: inst.port,
+  configPath: inst.configPath,
+  log: inst.logPath,
+  passwordFile: cfg.pg.appPasswordFile,
+});
+
+/** How supervisord starts one instance: the service's entry point and its launch arguments (flags, or none). */
+export function serviceCommand(cfg: LabConfig, inst: LabInstance, node = process.execPath): string {
+  return [node, cfg.service.main, ...serviceLaunch(cfg.service, siteOf(cfg, inst)).args].join(' ');
 }
 
 /**
@@ -74,7 +67,7 @@ export function renderSupervisorConf(cfg: LabConfig, opts: { node?: string; asRo
     const out = instanceOutputPaths(inst.logPath);
     lines.push(
       `[program:${inst.service}]`,
-      `command=${serviceCommand(inst, opts.node, cfg.service)}`,
+      `command=${serviceCommand(cfg, inst, opts.node)}`,
       `directory=${packageRoot}`,
       `environment=${Object.entries(serviceEnv(cfg, inst))
         .map(([k, v]) => `${k}="${v}"`)
@@ -112,21 +105,9 @@ export function serviceEnv(cfg: LabConfig, inst: LabInstance): Record<string, st
     ...(cfg.token.enabled ? { POOLGATE_TOKEN_FILE: cfg.token.file } : {}),
     [STOP_GRACE_ENV]: String(STOP_GRACE_MS),
   };
-  if (cfg.service.launch === 'flags')
-    return {
-      ...common,
-      POOLGATE_DB_PASSWORD_FILE: cfg.pg.appPasswordFile,
-      POOLGATE_LAB_DEBUG: '1',
-    };
-  return {
-    ...common,
-    PGPASSWORD_FILE: cfg.pg.appPasswordFile,
-    INSTANCE_NAME: inst.name,
-    HOST: inst.address,
-    PORT: String(inst.port),
-    POOL_CONFIG: inst.configPath,
-    LOG_FILE: inst.logPath,
-  };
+  const launch = serviceLaunch(cfg.service, siteOf(cfg, inst)).env;
+  // The reference service's lab-only test hook (GET /api/debug/sleep).
+  return cfg.service.launch === 'flags' ? { ...common, ...launch, POOLGATE_LAB_DEBUG: '1' } : { ...common, ...launch };
 }
 
 export interface ProgramStatus {

@@ -31,10 +31,10 @@ export const IMAGE_RECIPE = {
   ],
   /**
    * Run by mmdebstrap on the finished tree ($1). What every host shares: the `deploy` account Ansible logs in as
-   * (passwordless sudo, as production's inventory expects), sshd refusing
-   * root and passwords, no host keys (each machine gets its own), no machine id, and the packaged daemons off
-   * (each host turns on its own: PostgreSQL on the db hosts, HAProxy on the lb; all of them share this machine's
-   * network, so a daemon on a default address would collide).
+   * (passwordless sudo, as production's inventory expects), sshd refusing root and passwords, no host keys (each
+   * machine gets its own), no machine id, and the packaged daemons off (each host turns on its own: PostgreSQL on the
+   * db hosts, HAProxy on the lb; all of them share this machine's network, so a daemon on a default address would
+   * collide). A service's own account is its own to declare (lab/fleet/app-host.ts, sysusers.d).
    */
   hook: `set -eu
 root="$1"

@@ -29,13 +29,6 @@ import { sshAgentHolding } from './ssh-agent';
 import { evidenceFile } from '../../scripts/lib/run-evidence';
 import type { Item } from '../../scripts/types/evidence-common';
 
-/**
- * The whole change on the fleet (inventory/fleet: production's shape over SSH, nothing of poolgate on any host) by
- * one apply method, under an independent client sending reads and writes through the fleet's HAProxy: zero failed
- * requests, every acknowledged write in db-1 exactly once, every app host read back at max 200 / min 20, and the
- * evidence showing each gate input measured where production has it — DB CPU on db-1 over SSH, each unit's journal
- * on its host, the replica's lag on db-2.
- */
 type SentTraffic = Pick<TrafficResult, 'ok' | 'failed' | 'acknowledged' | 'writesSent'> & { failures: unknown[] };
 
 export interface FleetChangeOptions {
@@ -45,6 +38,13 @@ export interface FleetChangeOptions {
   writes?: WriteTable;
 }
 
+/**
+ * The whole change on the fleet (inventory/fleet: production's shape over SSH, nothing of poolgate on any host) by
+ * one apply method, under an independent client sending reads and writes through the fleet's HAProxy: zero failed
+ * requests, every acknowledged write in db-1 exactly once, every app host read back at max 200 / min 20, and the
+ * evidence showing each gate input measured where production has it — DB CPU on db-1 over SSH, each unit's journal
+ * on its host, the replica's lag on db-2.
+ */
 export async function changeOnFleet(
   t: Test,
   fleet: FleetHandle,
